@@ -1,0 +1,236 @@
+// Package config is birdseye's environment contract: one struct per component,
+// loaded with envconfig, validated at start, with secrets that may come from
+// files (NB_API_KEY_FILE, the Docker secrets convention) and never print.
+//
+// Variable names, defaults and meanings are those of the Python tool birdseye
+// replaces, so an existing .env keeps working.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"strings"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// Error is a configuration problem. Its message names the variable, what is
+// wrong and the expected form, on one line; the command exits with code 2.
+type Error struct {
+	Var string
+	Msg string
+}
+
+func (e *Error) Error() string {
+	if strings.HasPrefix(e.Msg, "=") {
+		return "config: " + e.Var + e.Msg
+	}
+	return "config: " + e.Var + " " + e.Msg
+}
+
+// NetBird is how birdseye reaches the management API.
+type NetBird struct {
+	URL    string `envconfig:"NB_URL" desc:"NetBird management URL (https assumed when the scheme is missing)"`
+	APIKey Secret `envconfig:"NB_API_KEY" desc:"personal access token of a service user (the Auditor role is enough for the forwarder)"`
+}
+
+// Forwarder is the audit-event poll loop.
+type Forwarder struct {
+	StateFile            string  `envconfig:"STATE_FILE" default:"/var/lib/birdseye/state.json" desc:"state file (cursor, outage clock); keep it on a volume"`
+	PollInterval         Seconds `envconfig:"POLL_INTERVAL" default:"60" desc:"seconds between polls of the audit API (decimals allowed)"`
+	BackoffCap           Seconds `envconfig:"BACKOFF_CAP_SECONDS" default:"300" desc:"longest wait between polls while the API fails"`
+	MaxCatchup           Count   `envconfig:"MAX_CATCHUP" default:"200" desc:"most events a capped sink gets in one go; older ones are summarised (0 = no cap)"`
+	BacklogWarnThreshold Count   `envconfig:"BACKLOG_WARN_THRESHOLD" default:"1000" desc:"warn once when one poll returns more events than this (0 = never)"`
+	OutageAlertAfter     Minutes `envconfig:"OUTAGE_ALERT_MINUTES" default:"10" desc:"minutes of API failure before the outage alert"`
+	Backfill             Count   `envconfig:"BACKFILL" default:"0" desc:"on first boot, forward the newest N existing events instead of none"`
+}
+
+// Stdout is the stdout sink's filter.
+type Stdout struct {
+	Include Globs `envconfig:"STDOUT_INCLUDE" default:"*" desc:"activity-code globs printed on stdout"`
+	Exclude Globs `envconfig:"STDOUT_EXCLUDE" default:"" desc:"activity-code globs not printed on stdout"`
+}
+
+// Log is the diagnostics on stderr.
+type Log struct {
+	Level  string   `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+	Format string   `envconfig:"LOG_FORMAT" default:"text" desc:"text or json"`
+	TZ     Location `envconfig:"TZ" default:"UTC" desc:"time zone of displayed event times"`
+}
+
+// Config is everything `birdseye run` needs.
+type Config struct {
+	NetBird   NetBird
+	Forwarder Forwarder
+	Stdout    Stdout
+	Log       Log
+}
+
+// Load reads and validates the whole configuration from the environment.
+func Load() (*Config, error) {
+	var c Config
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Log} {
+		if err := process(part); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// LoadLog reads only the logging settings, for commands that need no API.
+func LoadLog() (*Log, error) {
+	var l Log
+	if err := process(&l); err != nil {
+		return nil, err
+	}
+	return &l, l.validate()
+}
+
+func (c *Config) validate() error {
+	if err := c.NetBird.validate(); err != nil {
+		return err
+	}
+	if c.Forwarder.StateFile == "" {
+		return &Error{Var: "STATE_FILE", Msg: "is empty; expected a file path such as /var/lib/birdseye/state.json"}
+	}
+	if c.Forwarder.Backfill > 10000 {
+		return &Error{Var: "BACKFILL", Msg: fmt.Sprintf("=%d is more than the API ever returns; expected 0 to 10000", c.Forwarder.Backfill)}
+	}
+	return c.Log.validate()
+}
+
+func (n NetBird) validate() error {
+	if strings.TrimSpace(n.URL) == "" {
+		return &Error{Var: "NB_URL", Msg: "is not set; expected the management URL, e.g. https://netbird.example.com"}
+	}
+	if _, err := NormaliseURL(n.URL); err != nil {
+		return &Error{Var: "NB_URL", Msg: fmt.Sprintf("=%q %v; expected e.g. https://netbird.example.com or http://management:80", n.URL, err)}
+	}
+	if n.APIKey == "" {
+		return &Error{Var: "NB_API_KEY", Msg: "is not set (nor NB_API_KEY_FILE); expected a personal access token (nbp_...)"}
+	}
+	return nil
+}
+
+func (l Log) validate() error {
+	if err := (choice{strings.ToLower(l.Level), []string{"debug", "info", "warn", "error"}}).check(); err != nil {
+		return &Error{Var: "LOG_LEVEL", Msg: fmt.Sprintf("=%q %v", l.Level, err)}
+	}
+	if err := (choice{strings.ToLower(l.Format), []string{"text", "json"}}).check(); err != nil {
+		return &Error{Var: "LOG_FORMAT", Msg: fmt.Sprintf("=%q %v", l.Format, err)}
+	}
+	return nil
+}
+
+// NormaliseURL turns NB_URL into the API base URL: https is assumed when the
+// scheme is missing, a trailing slash or /api is dropped, a path prefix is
+// kept (https://example.com/netbird → https://example.com/netbird/api).
+func NormaliseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("is not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("has scheme %q, not http or https", u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, errors.New("has no host name")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, errors.New("has a query or fragment")
+	}
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api") + "/api"
+	u.RawPath = ""
+	return u, nil
+}
+
+// process loads one component: defaults first (so that an empty number keeps
+// its default), then the environment through envconfig, then the _FILE
+// variants of secrets.
+func process(spec any) error {
+	v := reflect.ValueOf(spec).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		def, ok := t.Field(i).Tag.Lookup("default")
+		if !ok {
+			continue
+		}
+		f := v.Field(i)
+		if d, ok := f.Addr().Interface().(envconfig.Decoder); ok {
+			if err := d.Decode(def); err != nil {
+				panic(fmt.Sprintf("bad default for %s: %v", t.Field(i).Name, err))
+			}
+		} else if f.Kind() == reflect.String {
+			f.SetString(def)
+		}
+	}
+	if err := envconfig.Process("", spec); err != nil {
+		var pe *envconfig.ParseError
+		if errors.As(err, &pe) {
+			return &Error{Var: pe.KeyName, Msg: fmt.Sprintf("=%q %v", pe.Value, pe.Err)}
+		}
+		return &Error{Var: "environment", Msg: err.Error()}
+	}
+	for i := range t.NumField() {
+		f := v.Field(i)
+		if f.Type() != reflect.TypeFor[Secret]() {
+			continue
+		}
+		key := t.Field(i).Tag.Get("envconfig")
+		s, err := secretFromFile(key, Secret(f.String()))
+		if err != nil {
+			return err
+		}
+		f.SetString(string(s))
+	}
+	return nil
+}
+
+func secretFromFile(key string, current Secret) (Secret, error) {
+	path, ok := os.LookupEnv(key + "_FILE")
+	if !ok || path == "" {
+		return current, nil
+	}
+	if current != "" {
+		return "", &Error{Var: key, Msg: fmt.Sprintf("and %s_FILE are both set; expected only one of them", key)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", &Error{Var: key + "_FILE", Msg: fmt.Sprintf("=%q cannot be read (%v); expected a readable file holding the secret", path, errors.Unwrap(err))}
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", &Error{Var: key + "_FILE", Msg: fmt.Sprintf("=%q is empty; expected a file holding the secret", path)}
+	}
+	return Secret(s), nil
+}
+
+// Vars lists every variable Config reads, with its default and description,
+// in declaration order: the source for the README table and .env.example check.
+func Vars() []Var {
+	var out []Var
+	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Log{}} {
+		t := reflect.TypeOf(part)
+		for i := range t.NumField() {
+			f := t.Field(i)
+			out = append(out, Var{Name: f.Tag.Get("envconfig"), Default: f.Tag.Get("default"), Desc: f.Tag.Get("desc"), Secret: f.Type == reflect.TypeFor[Secret]()})
+		}
+	}
+	return out
+}
+
+// Var describes one environment variable.
+type Var struct {
+	Name, Default, Desc string
+	Secret              bool
+}

@@ -1,0 +1,235 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// setEnv gives a test a clean environment for every variable Config reads.
+func setEnv(t *testing.T, kv map[string]string) {
+	t.Helper()
+	for _, v := range Vars() {
+		t.Setenv(v.Name, "")
+		os.Unsetenv(v.Name)
+		t.Setenv(v.Name+"_FILE", "")
+		os.Unsetenv(v.Name + "_FILE")
+	}
+	for k, v := range kv {
+		t.Setenv(k, v)
+	}
+}
+
+func minimal() map[string]string {
+	return map[string]string{"NB_URL": "https://nb.example.com", "NB_API_KEY": "nbp_secret"}
+}
+
+func with(extra map[string]string) map[string]string {
+	m := minimal()
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
+}
+
+func TestDefaultsAreTheOldToolsDefaults(t *testing.T) {
+	setEnv(t, minimal())
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, "/var/lib/birdseye/state.json", c.Forwarder.StateFile)
+	require.Equal(t, 60*time.Second, c.Forwarder.PollInterval.D())
+	require.Equal(t, 300*time.Second, c.Forwarder.BackoffCap.D())
+	require.Equal(t, 10*time.Minute, c.Forwarder.OutageAlertAfter.D())
+	require.Equal(t, Count(200), c.Forwarder.MaxCatchup)
+	require.Equal(t, Count(1000), c.Forwarder.BacklogWarnThreshold)
+	require.Equal(t, Count(0), c.Forwarder.Backfill)
+	require.Equal(t, "*", c.Stdout.Include.Raw)
+	require.Len(t, c.Stdout.Include.Globs, 1)
+	require.Empty(t, c.Stdout.Exclude.Globs)
+	require.Equal(t, "UTC", c.Log.TZ.Name)
+	require.Equal(t, "info", c.Log.Level)
+	require.Equal(t, "text", c.Log.Format)
+	require.Equal(t, Secret("nbp_secret"), c.NetBird.APIKey)
+}
+
+func TestDecimalsAndExplicitValues(t *testing.T) {
+	setEnv(t, with(map[string]string{
+		"POLL_INTERVAL": "0.5", "BACKOFF_CAP_SECONDS": "2.25", "OUTAGE_ALERT_MINUTES": "0.05",
+		"MAX_CATCHUP": "7", "BACKLOG_WARN_THRESHOLD": "0", "BACKFILL": "25", "STATE_FILE": "/tmp/s.json",
+		"STDOUT_INCLUDE": "policy.*, user.*", "STDOUT_EXCLUDE": "user.join", "TZ": "Europe/Berlin",
+		"LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json",
+	}))
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, 500*time.Millisecond, c.Forwarder.PollInterval.D())
+	require.Equal(t, 2250*time.Millisecond, c.Forwarder.BackoffCap.D())
+	require.Equal(t, 3*time.Second, c.Forwarder.OutageAlertAfter.D())
+	require.Equal(t, Count(7), c.Forwarder.MaxCatchup)
+	require.Equal(t, Count(0), c.Forwarder.BacklogWarnThreshold)
+	require.Equal(t, Count(25), c.Forwarder.Backfill)
+	require.Equal(t, "/tmp/s.json", c.Forwarder.StateFile)
+	require.Len(t, c.Stdout.Include.Globs, 2)
+	require.Len(t, c.Stdout.Exclude.Globs, 1)
+	require.Equal(t, "Europe/Berlin", c.Log.TZ.Loc.String())
+}
+
+func TestEmptyNumbersKeepTheirDefaultsButEmptyGlobsMeanNothing(t *testing.T) {
+	setEnv(t, with(map[string]string{"POLL_INTERVAL": "", "MAX_CATCHUP": " ", "STDOUT_INCLUDE": "", "TZ": ""}))
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, 60*time.Second, c.Forwarder.PollInterval.D())
+	require.Equal(t, Count(200), c.Forwarder.MaxCatchup)
+	require.Empty(t, c.Stdout.Include.Globs, "STDOUT_INCLUDE= set but empty selects nothing, as in the old tool")
+	require.Equal(t, time.UTC.String(), c.Log.TZ.Loc.String())
+}
+
+func TestBadValuesNameTheVariableAndTheExpectedForm(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"NB_URL": ""}, "config: NB_URL is not set; expected the management URL"},
+		{map[string]string{"NB_URL": "ftp://x"}, `config: NB_URL="ftp://x" has scheme "ftp", not http or https`},
+		{map[string]string{"NB_URL": "https://"}, `config: NB_URL="https://" has no host name`},
+		{map[string]string{"NB_URL": "https://nb.example.com/?x=1"}, `has a query or fragment`},
+		{map[string]string{"NB_API_KEY": ""}, "config: NB_API_KEY is not set (nor NB_API_KEY_FILE)"},
+		{map[string]string{"POLL_INTERVAL": "abc"}, `config: POLL_INTERVAL="abc" is not a number; expected seconds as a positive decimal number, e.g. 60 or 0.5`},
+		{map[string]string{"POLL_INTERVAL": "0"}, `config: POLL_INTERVAL="0" must be greater than 0`},
+		{map[string]string{"POLL_INTERVAL": "-5"}, `config: POLL_INTERVAL="-5" must be greater than 0`},
+		{map[string]string{"POLL_INTERVAL": "inf"}, `config: POLL_INTERVAL="inf" is not a number`},
+		{map[string]string{"POLL_INTERVAL": "NaN"}, `config: POLL_INTERVAL="NaN" is not a number`},
+		{map[string]string{"POLL_INTERVAL": "0.0000001"}, `is below one millisecond`},
+		{map[string]string{"POLL_INTERVAL": "1e12"}, `is more than a year`},
+		{map[string]string{"BACKOFF_CAP_SECONDS": "5m"}, `config: BACKOFF_CAP_SECONDS="5m" is not a number; expected seconds`},
+		{map[string]string{"OUTAGE_ALERT_MINUTES": "ten"}, `config: OUTAGE_ALERT_MINUTES="ten" is not a number; expected minutes`},
+		{map[string]string{"MAX_CATCHUP": "1.5"}, `config: MAX_CATCHUP="1.5" is not a whole number; expected a non-negative integer`},
+		{map[string]string{"MAX_CATCHUP": "-1"}, `config: MAX_CATCHUP="-1" is negative`},
+		{map[string]string{"BACKLOG_WARN_THRESHOLD": "many"}, `config: BACKLOG_WARN_THRESHOLD="many" is not a whole number`},
+		{map[string]string{"BACKFILL": "20000"}, `config: BACKFILL=20000 is more than the API ever returns; expected 0 to 10000`},
+		{map[string]string{"BACKFILL": "x"}, `config: BACKFILL="x" is not a whole number`},
+		{map[string]string{"STATE_FILE": ""}, `config: STATE_FILE is empty`},
+		{map[string]string{"STDOUT_INCLUDE": "policy.[x"}, `config: STDOUT_INCLUDE="policy.[x" pattern "policy.[x": '[' at position 8 is never closed; expected comma-separated shell globs`},
+		{map[string]string{"STDOUT_EXCLUDE": "a,[b"}, `config: STDOUT_EXCLUDE="a,[b" pattern "[b"`},
+		{map[string]string{"TZ": "Mars/Olympus"}, `config: TZ="Mars/Olympus" is not a known time zone; expected an IANA name such as Europe/Berlin or UTC`},
+		{map[string]string{"LOG_LEVEL": "loud"}, `config: LOG_LEVEL="loud" is not an allowed value; expected one of debug|info|warn|error`},
+		{map[string]string{"LOG_FORMAT": "xml"}, `config: LOG_FORMAT="xml" is not an allowed value; expected one of text|json`},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.env), func(t *testing.T) {
+			setEnv(t, with(c.env))
+			_, err := Load()
+			require.Error(t, err)
+			require.ErrorContains(t, err, c.want)
+			require.NotContains(t, err.Error(), "\n", "one line")
+			var ce *Error
+			require.ErrorAs(t, err, &ce)
+		})
+	}
+}
+
+func TestBoolWords(t *testing.T) {
+	for in, want := range map[string]bool{"1": true, "TRUE": true, "yes": true, "on": true, "": false, "0": false, "false": false, "No": false, "off": false} {
+		var b Bool
+		require.NoError(t, b.Decode(in))
+		require.Equal(t, want, bool(b), in)
+	}
+	var b Bool
+	require.ErrorContains(t, b.Decode("maybe"), "is not a boolean; expected true or false")
+}
+
+func TestSecretFromFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "token")
+	require.NoError(t, os.WriteFile(p, []byte("nbp_fromfile\n"), 0o600))
+
+	setEnv(t, map[string]string{"NB_URL": "nb.example.com", "NB_API_KEY_FILE": p})
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, "nbp_fromfile", c.NetBird.APIKey.Reveal())
+
+	setEnv(t, map[string]string{"NB_URL": "nb.example.com", "NB_API_KEY": "nbp_x", "NB_API_KEY_FILE": p})
+	_, err = Load()
+	require.ErrorContains(t, err, "config: NB_API_KEY and NB_API_KEY_FILE are both set; expected only one of them")
+
+	setEnv(t, map[string]string{"NB_URL": "nb.example.com", "NB_API_KEY_FILE": filepath.Join(dir, "missing")})
+	_, err = Load()
+	require.ErrorContains(t, err, "config: NB_API_KEY_FILE=")
+	require.ErrorContains(t, err, "cannot be read (no such file or directory)")
+
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(empty, []byte("\n"), 0o600))
+	setEnv(t, map[string]string{"NB_URL": "nb.example.com", "NB_API_KEY_FILE": empty})
+	_, err = Load()
+	require.ErrorContains(t, err, "is empty")
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := Secret("nbp_topsecret")
+	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %s %+v %#v", s, s, s, s), fmt.Sprintf("%+v", NetBird{URL: "u", APIKey: s})} {
+		require.NotContains(t, out, "topsecret")
+	}
+	b, _ := s.MarshalText()
+	require.Equal(t, "<secret>", string(b))
+}
+
+func TestNormaliseURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"nb.example.com":                  "https://nb.example.com/api",
+		"https://nb.example.com/":         "https://nb.example.com/api",
+		"https://nb.example.com/api":      "https://nb.example.com/api",
+		"https://nb.example.com/api/":     "https://nb.example.com/api",
+		"http://management:33073":         "http://management:33073/api",
+		"https://example.com/netbird/":    "https://example.com/netbird/api",
+		"  https://nb.example.com:8443  ": "https://nb.example.com:8443/api",
+	} {
+		u, err := NormaliseURL(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, u.String(), in)
+	}
+}
+
+func TestDotEnvDoesNotOverrideTheRealEnvironment(t *testing.T) {
+	setEnv(t, map[string]string{"NB_URL": "https://real.example.com"})
+	p := filepath.Join(t.TempDir(), ".env")
+	require.NoError(t, os.WriteFile(p, []byte(strings.Join([]string{
+		"# comment",
+		"",
+		"NB_URL=https://dotenv.example.com",
+		"export NB_API_KEY='nbp_single # not a comment'",
+		`STDOUT_INCLUDE="policy.*,user.*"`,
+		"POLL_INTERVAL=5 # inline comment",
+	}, "\n")), 0o600))
+	require.NoError(t, LoadDotEnv(p))
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, "https://real.example.com", c.NetBird.URL)
+	require.Equal(t, "nbp_single # not a comment", c.NetBird.APIKey.Reveal())
+	require.Equal(t, "policy.*,user.*", c.Stdout.Include.Raw)
+	require.Equal(t, 5*time.Second, c.Forwarder.PollInterval.D())
+}
+
+func TestDotEnvMissingFileIsFineAndABadLineIsNamed(t *testing.T) {
+	require.NoError(t, LoadDotEnv(filepath.Join(t.TempDir(), "none")))
+	p := filepath.Join(t.TempDir(), ".env")
+	require.NoError(t, os.WriteFile(p, []byte("OK=1\nthis is not an assignment\n"), 0o600))
+	err := LoadDotEnv(p)
+	require.ErrorContains(t, err, "line 2 is not KEY=VALUE")
+	require.NoError(t, os.WriteFile(p, []byte(`A="open`), 0o600))
+	require.ErrorContains(t, LoadDotEnv(p), "double quote is never closed")
+}
+
+func TestVarsListsEveryVariableOnce(t *testing.T) {
+	seen := map[string]bool{}
+	for _, v := range Vars() {
+		require.NotEmpty(t, v.Name)
+		require.NotEmpty(t, v.Desc, v.Name)
+		require.False(t, seen[v.Name], v.Name)
+		seen[v.Name] = true
+	}
+	require.True(t, seen["NB_API_KEY"])
+}

@@ -1,0 +1,165 @@
+// Package event is birdseye's domain: a NetBird audit event as the sinks see it,
+// the activity codes the server emits, and the include/exclude globs that pick
+// events for each sink. It imports no other birdseye package.
+package event
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Event is one entry of GET /api/events/audit. Field names follow the API.
+type Event struct {
+	ID             ID     `json:"id"`
+	Timestamp      string `json:"timestamp"`
+	Activity       string `json:"activity"`
+	ActivityCode   string `json:"activity_code"`
+	InitiatorID    string `json:"initiator_id"`
+	InitiatorName  string `json:"initiator_name"`
+	InitiatorEmail string `json:"initiator_email"`
+	TargetID       string `json:"target_id"`
+	Meta           Meta   `json:"meta"`
+}
+
+// Time parses Timestamp. ok is false when the server sent something unparsable;
+// renderers then print the raw string, as the old tool did.
+func (e Event) Time() (t time.Time, ok bool) {
+	return ParseTime(e.Timestamp)
+}
+
+// ParseTime accepts RFC 3339 with any number of fraction digits, a space in
+// place of the T, and offset-less forms (taken as local time).
+func ParseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, true
+	}
+	for _, layout := range []string{
+		"2006-01-02 15:04:05.999999999Z07:00",
+		"2006-01-02T15:04:05.999999999",
+		"2006-01-02 15:04:05.999999999",
+	} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// ID is an audit event id. The API renders it as a decimal string ("10");
+// ids are compared by numeric value, never as strings.
+type ID int64
+
+// ParseID reads a decimal id as the API sends it, with or without quotes.
+func ParseID(b []byte) (ID, error) {
+	b = bytes.Trim(b, `"`)
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("event id %q is not a non-negative integer", b)
+	}
+	return ID(n), nil
+}
+
+// UnmarshalJSON accepts "10" and 10.
+func (id *ID) UnmarshalJSON(b []byte) error {
+	v, err := ParseID(b)
+	if err != nil {
+		return err
+	}
+	*id = v
+	return nil
+}
+
+// MarshalJSON writes the API's form, a decimal string.
+func (id ID) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + strconv.FormatInt(int64(id), 10) + `"`), nil
+}
+
+func (id ID) String() string { return strconv.FormatInt(int64(id), 10) }
+
+// Meta is the event's meta object with the server's key order kept: the
+// output formats list meta in the order received.
+type Meta []MetaField
+
+// MetaField is one key of Meta. NetBird stringifies every value, so Raw is
+// normally empty; a non-string JSON value is kept verbatim in Raw.
+type MetaField struct {
+	Key   string
+	Value string          // the value when it is a JSON string
+	Raw   json.RawMessage // the value when it is anything else (number, bool, null, object, array)
+}
+
+// Get returns the string value of key and whether it is present as a string.
+func (m Meta) Get(key string) string {
+	for _, f := range m {
+		if f.Key == key && f.Raw == nil {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// UnmarshalJSON keeps key order; null becomes an empty Meta.
+func (m *Meta) UnmarshalJSON(b []byte) error {
+	*m = nil
+	dec := json.NewDecoder(bytes.NewReader(b))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("meta: expected an object, got %v", tok)
+	}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := kt.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		f := MetaField{Key: key}
+		if len(raw) > 0 && raw[0] == '"' {
+			if err := json.Unmarshal(raw, &f.Value); err != nil {
+				return err
+			}
+		} else {
+			f.Raw = append(json.RawMessage(nil), raw...)
+		}
+		*m = append(*m, f)
+	}
+	_, err = dec.Token()
+	return err
+}
+
+// MarshalJSON writes the object back in the same key order.
+func (m Meta) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, f := range m {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.Key)
+		buf.Write(k)
+		buf.WriteByte(':')
+		if f.Raw != nil {
+			buf.Write(f.Raw)
+		} else {
+			v, _ := json.Marshal(f.Value)
+			buf.Write(v)
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
