@@ -72,11 +72,11 @@ func TestKnownCodesAreTheServersList(t *testing.T) {
 
 func TestMatchesNoKnownCodeFlagsTheOldDefaultTypo(t *testing.T) {
 	for p, want := range map[string]bool{
-		"personalaccesstoken.*":  true,
+		"personalaccesstoken.*":   true,
 		"personal.access.token.*": false,
-		"policy.*":               false,
-		"birdseye.peer.*":        false,
-		"*":                      false,
+		"policy.*":                false,
+		"birdseye.peer.*":         false,
+		"*":                       false,
 	} {
 		g, err := ParseGlob(p)
 		require.NoError(t, err)

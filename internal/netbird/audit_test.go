@@ -1,0 +1,94 @@
+package netbird
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/event"
+)
+
+func TestScanAuditFindsTheTopLevelIDOnly(t *testing.T) {
+	body := `[
+	  {"meta":{"id":"999","x":{"id":5}},"activity":"say \"id\": 7 \\","id":"3"} ,
+	  {"id":4,"meta":null},
+	  {"activity_code":"no.id"},
+	  {"id":"x9"},
+	  {"id":null}
+	]`
+	list, err := ScanAudit(strings.NewReader(body), all)
+	require.NoError(t, err)
+	require.Equal(t, 5, list.Count)
+	require.Equal(t, 3, list.BadIDs)
+	require.Equal(t, event.ID(3), list.MinID)
+	require.Equal(t, event.ID(4), list.MaxID)
+	require.Len(t, list.Events, 2)
+	require.Equal(t, `say "id": 7 \`, list.Events[0].Activity)
+	require.Equal(t, "999", list.Events[0].Meta.Get("id"))
+}
+
+func TestScanAuditWorksWhateverTheReadSizes(t *testing.T) {
+	body := sampleBody(t)
+	whole, err := ScanAudit(strings.NewReader(body), all)
+	require.NoError(t, err)
+	oneByte, err := ScanAudit(iotest.OneByteReader(strings.NewReader(body)), all)
+	require.NoError(t, err)
+	require.Equal(t, whole, oneByte)
+	var std []event.Event
+	require.NoError(t, json.Unmarshal([]byte(body), &std))
+	require.Equal(t, std, whole.Events)
+}
+
+func TestScanAuditRejectsWhatIsNotAnAuditList(t *testing.T) {
+	for body, want := range map[string]string{
+		``:                             "empty body",
+		`{"message":"x","code":500}`:   "does not start with a JSON array",
+		`<html></html>`:                "does not start with a JSON array",
+		`[{"id":"1"},`:                 "truncated after 1 entries",
+		`[{"id":"1","a":"unterminated`: "entry 1",
+		`[{"id":"1"} {"id":"2"}]`:      "expected ',' or ']'",
+		`[1,2]`:                        "entry 1 is not a JSON object",
+		`[{"id":"1"}] trailing`:        "unexpected 't' after the list",
+		`[{"id":"1","meta":{"a":}}]`:   "entry 1 (id 1)",
+	} {
+		_, err := ScanAudit(strings.NewReader(body), all)
+		require.ErrorContains(t, err, want, body)
+	}
+	list, err := ScanAudit(strings.NewReader(" [ ]\n"), all)
+	require.NoError(t, err)
+	require.Zero(t, list.Count)
+}
+
+func sampleBody(t testing.TB) string {
+	t.Helper()
+	b, err := fixture("events_audit.json")
+	require.NoError(t, err)
+	return string(b)
+}
+
+func FuzzScanAuditAgreesWithEncodingJSON(f *testing.F) {
+	f.Add(`[{"id":"1","meta":{"a":"b"}},{"id":"2"}]`)
+	f.Add(`[]`)
+	f.Add(`[{"id":"1","activity":"\"\\\u00e9"}]`)
+	if b, err := fixture("events_audit.json"); err == nil {
+		f.Add(string(b))
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		list, err := ScanAudit(strings.NewReader(body), all)
+		var std []event.Event
+		stdErr := json.Unmarshal([]byte(body), &std)
+		if stdErr == nil && err != nil {
+			// The only lists the scanner may reject are ones encoding/json
+			// accepts with an entry it cannot key: those are counted, not errors.
+			t.Fatalf("valid list rejected: %v", err)
+		}
+		if err == nil && stdErr == nil {
+			if list.Count != len(std) {
+				t.Fatalf("count %d, encoding/json %d", list.Count, len(std))
+			}
+		}
+	})
+}
