@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,39 @@ type Event struct {
 	InitiatorEmail string `json:"initiator_email"`
 	TargetID       string `json:"target_id"`
 	Meta           Meta   `json:"meta"`
+
+	// InitiatorLabel is birdseye's resolved name of the initiator (user name,
+	// `setup-key:<name>`, `system`, …), filled in before the event goes out.
+	InitiatorLabel string `json:"initiator_label,omitempty"`
+}
+
+// BasicInitiator labels the initiator from the event alone: name, else
+// e-mail, else `system` for the server itself, else `id:<first 12 chars>`.
+// The initiator package improves on it with user and setup-key lookups.
+func (e Event) BasicInitiator() (label string, resolved bool) {
+	if e.InitiatorName != "" {
+		return e.InitiatorName, true
+	}
+	if e.InitiatorEmail != "" {
+		return e.InitiatorEmail, true
+	}
+	iid := strings.TrimSpace(e.InitiatorID)
+	if iid == "" || iid == "sys" {
+		return "system", true
+	}
+	if len(iid) > 12 {
+		iid = iid[:12]
+	}
+	return "id:" + iid, false
+}
+
+// Initiator is the label to show: the resolved one when there is one.
+func (e Event) Initiator() string {
+	if e.InitiatorLabel != "" {
+		return e.InitiatorLabel
+	}
+	l, _ := e.BasicInitiator()
+	return l
 }
 
 // Time parses Timestamp. ok is false when the server sent something unparsable;

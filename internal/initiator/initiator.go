@@ -1,0 +1,119 @@
+// Package initiator names who caused an audit event. NetBird leaves the name
+// and e-mail empty when the initiator is a setup key or a service user, so
+// birdseye looks the id up in GET /api/users and GET /api/setup-keys. Unlike
+// the old tool's start-up snapshot, the lookups are refreshed when an unknown
+// id appears, at most once per MinRefresh, so new keys and users get names.
+package initiator
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/netbird"
+)
+
+// Directory is where names come from; *netbird.Client is one.
+type Directory interface {
+	ListUsers(ctx context.Context) ([]netbird.User, error)
+	ListSetupKeys(ctx context.Context) ([]netbird.SetupKey, error)
+}
+
+// MinRefresh bounds the lookups to two requests a minute, well inside
+// NetBird's optional rate limit (6 a minute per token) together with the poll.
+const MinRefresh = time.Minute
+
+// Resolver labels initiators. It is safe for concurrent use.
+type Resolver struct {
+	dir Directory
+	log *slog.Logger
+
+	mu          sync.Mutex
+	users, keys map[string]string
+	lastTry     time.Time
+	lastErr     string
+}
+
+// New returns a resolver that has not looked anything up yet.
+func New(dir Directory, log *slog.Logger) *Resolver {
+	return &Resolver{dir: dir, log: log}
+}
+
+// Resolve sets InitiatorLabel on every event, refreshing the lookups first if
+// an id is unknown and the last refresh is older than MinRefresh. A failed
+// lookup is logged (once per distinct error) and never stops the caller.
+func (r *Resolver) Resolve(ctx context.Context, evs []event.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range evs {
+		if _, ok := r.label(evs[i]); !ok && time.Since(r.lastTry) >= MinRefresh {
+			r.refresh(ctx)
+			break
+		}
+	}
+	for i := range evs {
+		evs[i].InitiatorLabel, _ = r.label(evs[i])
+	}
+}
+
+func (r *Resolver) label(e event.Event) (string, bool) {
+	basic, ok := e.BasicInitiator()
+	if ok {
+		return basic, true
+	}
+	// Setup keys are checked before users, as in the old tool.
+	if name, found := r.keys[e.InitiatorID]; found {
+		return "setup-key:" + name, true
+	}
+	if name, found := r.users[e.InitiatorID]; found {
+		return name, true
+	}
+	return basic, false
+}
+
+func (r *Resolver) refresh(ctx context.Context) {
+	r.lastTry = time.Now()
+	users, uerr := r.dir.ListUsers(ctx)
+	keys, kerr := r.dir.ListSetupKeys(ctx)
+	if uerr == nil {
+		r.users = make(map[string]string, len(users))
+		for _, u := range users {
+			if u.ID != "" {
+				r.users[u.ID] = firstOf(u.Name, u.Email, u.ID)
+			}
+		}
+	}
+	if kerr == nil {
+		r.keys = make(map[string]string, len(keys))
+		for _, k := range keys {
+			if k.ID != "" {
+				r.keys[k.ID] = firstOf(k.Name, k.ID)
+			}
+		}
+	}
+	for _, err := range []error{uerr, kerr} {
+		if err == nil || err.Error() == r.lastErr {
+			continue
+		}
+		r.lastErr = err.Error()
+		hint := ""
+		if netbird.KindOf(err) == netbird.KindAuth {
+			hint = "the token cannot read users or setup keys; initiators show as id:<prefix>"
+		}
+		r.log.Warn("initiator lookup failed", "err", err, "hint", hint)
+	}
+	if uerr == nil && kerr == nil {
+		r.lastErr = ""
+	}
+}
+
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
