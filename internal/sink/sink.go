@@ -1,0 +1,81 @@
+// Package sink defines where events go: the Sink interface every destination
+// implements, and the Dispatcher that applies each sink's include/exclude
+// globs and its MAX_CATCHUP cap before handing it a batch.
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/styliteag/birdseye/internal/event"
+)
+
+// Batch is what one poll gives one sink, oldest event first.
+type Batch struct {
+	Events []event.Event
+	// Skipped counts older events left out by MAX_CATCHUP; the sink says so
+	// ("skipped N older events on catch-up").
+	Skipped int
+}
+
+// Sink delivers batches to one destination. Deliver must honour ctx and
+// treat an empty batch as a no-op.
+type Sink interface {
+	Name() string
+	Deliver(ctx context.Context, b Batch) error
+}
+
+// Route is a sink with its filter. A capped route gets at most MaxCatchup
+// events per batch (the newest); stdout is never capped, as in the old tool.
+type Route struct {
+	Sink   Sink
+	Filter event.Filter
+	Capped bool
+}
+
+// Dispatcher fans events out to routes.
+type Dispatcher struct {
+	Routes     []Route
+	MaxCatchup int // 0 = no cap
+}
+
+// Dispatch gives every route the events its filter passes. Every route is
+// tried; the errors of all failing routes are joined.
+func (d *Dispatcher) Dispatch(ctx context.Context, evs []event.Event) error {
+	var errs []error
+	for _, r := range d.Routes {
+		b := Select(evs, r.Filter, r.Capped, d.MaxCatchup)
+		if len(b.Events) == 0 && b.Skipped == 0 {
+			continue
+		}
+		if err := r.Sink.Deliver(ctx, b); err != nil {
+			errs = append(errs, fmt.Errorf("deliver to %s: %w", r.Sink.Name(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Select filters evs and, when capped, keeps the newest max of them.
+func Select(evs []event.Event, f event.Filter, capped bool, maxCatchup int) Batch {
+	var b Batch
+	for _, e := range evs {
+		if f.Allow(e.ActivityCode) {
+			b.Events = append(b.Events, e)
+		}
+	}
+	if capped && maxCatchup > 0 && len(b.Events) > maxCatchup {
+		b.Skipped = len(b.Events) - maxCatchup
+		b.Events = b.Events[b.Skipped:]
+	}
+	return b
+}
+
+// Names lists the sinks of the routes, for the start-up log line.
+func (d *Dispatcher) Names() []string {
+	out := make([]string, 0, len(d.Routes))
+	for _, r := range d.Routes {
+		out = append(out, r.Sink.Name())
+	}
+	return out
+}

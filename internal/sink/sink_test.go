@@ -1,0 +1,83 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/event"
+)
+
+type recorder struct {
+	name    string
+	batches []Batch
+	err     error
+}
+
+func (r *recorder) Name() string { return r.name }
+func (r *recorder) Deliver(_ context.Context, b Batch) error {
+	r.batches = append(r.batches, b)
+	return r.err
+}
+
+func filter(t *testing.T, inc, exc string) event.Filter {
+	i, err := event.ParseGlobList(inc)
+	require.NoError(t, err)
+	e, err := event.ParseGlobList(exc)
+	require.NoError(t, err)
+	return event.Filter{Include: i, Exclude: e}
+}
+
+func events(codes ...string) []event.Event {
+	var out []event.Event
+	for i, c := range codes {
+		out = append(out, event.Event{ID: event.ID(i + 1), ActivityCode: c})
+	}
+	return out
+}
+
+func TestEachRouteGetsWhatItsFilterPasses(t *testing.T) {
+	a, b := &recorder{name: "a"}, &recorder{name: "b"}
+	d := Dispatcher{Routes: []Route{{Sink: a, Filter: filter(t, "*", "user.*")}, {Sink: b, Filter: filter(t, "user.*", "")}}}
+	require.NoError(t, d.Dispatch(t.Context(), events("policy.update", "user.join", "peer.user.add")))
+	require.Len(t, a.batches, 1)
+	require.Equal(t, []event.ID{1, 3}, ids(a.batches[0]))
+	require.Equal(t, []event.ID{2}, ids(b.batches[0]))
+}
+
+func TestARouteWithNothingToSayIsNotCalled(t *testing.T) {
+	a := &recorder{name: "a"}
+	d := Dispatcher{Routes: []Route{{Sink: a, Filter: filter(t, "policy.*", "")}}}
+	require.NoError(t, d.Dispatch(t.Context(), events("user.join")))
+	require.Empty(t, a.batches)
+}
+
+func TestCappedRoutesGetTheNewestMaxCatchupAndTheSkippedCount(t *testing.T) {
+	capped, uncapped := &recorder{name: "capped"}, &recorder{name: "stdout"}
+	d := Dispatcher{MaxCatchup: 2, Routes: []Route{{Sink: capped, Filter: filter(t, "*", ""), Capped: true}, {Sink: uncapped, Filter: filter(t, "*", "")}}}
+	require.NoError(t, d.Dispatch(t.Context(), events("a", "b", "c", "d", "e")))
+	require.Equal(t, []event.ID{4, 5}, ids(capped.batches[0]))
+	require.Equal(t, 3, capped.batches[0].Skipped)
+	require.Equal(t, []event.ID{1, 2, 3, 4, 5}, ids(uncapped.batches[0]))
+	require.Zero(t, uncapped.batches[0].Skipped)
+}
+
+func TestEveryRouteIsTriedAndAllErrorsAreJoined(t *testing.T) {
+	a, b, c := &recorder{name: "a", err: errors.New("down")}, &recorder{name: "b"}, &recorder{name: "c", err: errors.New("refused")}
+	d := Dispatcher{Routes: []Route{{Sink: a, Filter: filter(t, "*", "")}, {Sink: b, Filter: filter(t, "*", "")}, {Sink: c, Filter: filter(t, "*", "")}}}
+	err := d.Dispatch(t.Context(), events("x"))
+	require.ErrorContains(t, err, "deliver to a: down")
+	require.ErrorContains(t, err, "deliver to c: refused")
+	require.Len(t, b.batches, 1)
+	require.Equal(t, []string{"a", "b", "c"}, d.Names())
+}
+
+func ids(b Batch) []event.ID {
+	var out []event.ID
+	for _, e := range b.Events {
+		out = append(out, e.ID)
+	}
+	return out
+}
