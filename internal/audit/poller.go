@@ -1,0 +1,336 @@
+// Package audit is the forwarder's core: it polls the audit list, works out
+// which events are new with the persisted cursor, hands them to the sinks and
+// only then advances the cursor. It owns the first-boot seed, the backoff, the
+// outage clock, the backlog warning and gap detection.
+package audit
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/state"
+)
+
+// Source is the audit list; *netbird.Client is one.
+type Source interface {
+	ListAuditEvents(ctx context.Context, keep func(event.ID) bool) (*netbird.AuditList, error)
+}
+
+// Store persists the state; state.File is one.
+type Store interface {
+	Load() (*state.State, error)
+	Save(*state.State) error
+	Quarantine(now time.Time) (string, error)
+}
+
+// Dispatcher takes the new events, oldest first.
+type Dispatcher interface {
+	Dispatch(ctx context.Context, evs []event.Event) error
+}
+
+// Resolver fills in InitiatorLabel.
+type Resolver interface {
+	Resolve(ctx context.Context, evs []event.Event)
+}
+
+// Alerter is told about outages, recoveries and gaps.
+type Alerter interface {
+	Outage(ctx context.Context, d time.Duration, cause error)
+	Recovered(ctx context.Context, d time.Duration)
+	Gap(ctx context.Context, from, to event.ID)
+}
+
+// Config is the loop's timing and thresholds.
+type Config struct {
+	Interval         time.Duration
+	BackoffCap       time.Duration
+	OutageAlertAfter time.Duration
+	BacklogWarn      int // 0 = never
+	Backfill         int
+}
+
+// ErrFatal wraps errors that restarting cannot fix (a bad or deleted token, a
+// URL that is not the management API): the daemon exits with code 3.
+var ErrFatal = errors.New("fatal")
+
+// Poller is the loop. Build it with New; run it once.
+type Poller struct {
+	cfg   Config
+	src   Source
+	store Store
+	out   Dispatcher
+	res   Resolver
+	alert Alerter
+	log   *slog.Logger
+
+	st            *state.State // nil until seeded
+	boot          state.State  // outage clock before the first seed
+	dirty         bool         // st has changes the file does not
+	backlogWarned bool
+	resetWarned   bool
+	polls         int
+}
+
+// New assembles a poller.
+func New(cfg Config, src Source, store Store, out Dispatcher, res Resolver, alert Alerter, log *slog.Logger) *Poller {
+	return &Poller{cfg: cfg, src: src, store: store, out: out, res: res, alert: alert, log: log}
+}
+
+// Run polls until ctx ends (then it returns nil after finishing the state
+// write in progress) or a fatal error occurs.
+func (p *Poller) Run(ctx context.Context) error {
+	if err := p.load(); err != nil {
+		return err
+	}
+	backoff := p.cfg.Interval
+	for {
+		err := p.pollOnce(ctx)
+		if ctx.Err() != nil {
+			p.save()
+			return nil
+		}
+		wait := p.cfg.Interval
+		var deliverErr *deliveryError
+		switch {
+		case err == nil:
+			p.recovered(ctx)
+			backoff = p.cfg.Interval
+		case errors.Is(err, ErrFatal):
+			p.save()
+			return err
+		case errors.As(err, &deliverErr):
+			p.log.Error("events not delivered; retrying next poll", "err", deliverErr.err)
+		default:
+			wait = backoff
+			if ra := retryAfter(err); ra > wait {
+				wait = ra
+			}
+			p.failed(ctx, err, wait)
+			backoff = min(backoff*2, p.cfg.BackoffCap)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			p.save()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (p *Poller) load() error {
+	st, err := p.store.Load()
+	switch {
+	case errors.Is(err, state.ErrCorrupt):
+		kept, qerr := p.store.Quarantine(time.Now())
+		p.log.Warn("state file is unusable; re-seeding from the newest event (events since the last good state are not forwarded)",
+			"err", err, "kept_as", kept, "quarantine_err", qerr)
+	case err != nil:
+		return fmt.Errorf("load state: %w", err)
+	default:
+		p.st = st
+	}
+	if p.st != nil {
+		p.log.Info("resuming", "last_id", p.st.Cursor.LastID)
+	}
+	return nil
+}
+
+// pollOnce fetches the list once and forwards what is new.
+func (p *Poller) pollOnce(ctx context.Context) error {
+	if p.st == nil {
+		return p.seed(ctx)
+	}
+	list, err := p.src.ListAuditEvents(ctx, p.st.Cursor.IsNew)
+	if err != nil {
+		return classify(err)
+	}
+	p.polls++
+	p.checkBacklog(list.Count)
+	p.checkGap(ctx, list)
+	p.checkReset(list)
+	if err := p.forward(ctx, list.Events); err != nil {
+		return err
+	}
+	p.save()
+	return nil
+}
+
+func (p *Poller) seed(ctx context.Context) error {
+	keep := func(event.ID) bool { return false }
+	if p.cfg.Backfill > 0 {
+		keep = func(event.ID) bool { return true }
+	}
+	list, err := p.src.ListAuditEvents(ctx, keep)
+	if err != nil {
+		return classify(err)
+	}
+	evs := list.Events
+	slices.SortFunc(evs, func(a, b event.Event) int { return cmp.Compare(a.ID, b.ID) })
+	backfill := evs[max(0, len(evs)-p.cfg.Backfill):]
+	floor := list.MaxID
+	if len(backfill) > 0 {
+		floor = 0
+		if n := len(evs) - len(backfill); n > 0 {
+			floor = evs[n-1].ID
+		}
+	}
+	p.st = &state.State{Cursor: state.Seed(floor), OutageStarted: p.boot.OutageStarted, OutageAlerted: p.boot.OutageAlerted}
+	p.dirty = true
+	if len(backfill) == 0 {
+		p.log.Info("first boot: seeded, no backlog forwarded", "last_id", list.MaxID)
+		p.save()
+		return nil
+	}
+	p.log.Info("first boot: forwarding the newest existing events (BACKFILL)", "count", len(backfill), "last_id", list.MaxID)
+	if err := p.forward(ctx, backfill); err != nil {
+		return err
+	}
+	p.save()
+	return nil
+}
+
+// forward hands evs (in any order) to the sinks, oldest id first, then moves
+// the cursor. When delivery fails the cursor stays, so the next poll offers
+// the same events again.
+func (p *Poller) forward(ctx context.Context, evs []event.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	slices.SortFunc(evs, func(a, b event.Event) int { return cmp.Compare(a.ID, b.ID) })
+	p.res.Resolve(ctx, evs)
+	if err := p.out.Dispatch(ctx, evs); err != nil {
+		return &deliveryError{err}
+	}
+	ids := make([]event.ID, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
+	}
+	p.st.Cursor.Advance(ids, time.Now())
+	p.dirty = true
+	return nil
+}
+
+type deliveryError struct{ err error }
+
+func (e *deliveryError) Error() string { return "deliver events: " + e.err.Error() }
+func (e *deliveryError) Unwrap() error { return e.err }
+
+// save writes the state if it changed. A failed write is logged and retried
+// after the next poll; the in-memory cursor stays right meanwhile.
+func (p *Poller) save() {
+	if p.st == nil || !p.dirty {
+		return
+	}
+	if err := p.store.Save(p.st); err != nil {
+		p.log.Error("state not saved; a restart now would repeat the events since the last save", "err", err)
+		return
+	}
+	p.dirty = false
+}
+
+func (p *Poller) checkBacklog(n int) {
+	t := p.cfg.BacklogWarn
+	switch {
+	case t > 0 && n > t && !p.backlogWarned:
+		p.backlogWarned = true
+		p.log.Warn("audit-events backlog: the audit endpoint has no cursor, so every poll downloads the whole list; birdseye decodes only the new events, but the server still sends them all",
+			"events_in_one_poll", n, "threshold", t)
+	case p.backlogWarned && n <= t:
+		p.backlogWarned = false
+		p.log.Info("audit-events backlog back under the threshold", "events_in_one_poll", n, "threshold", t)
+	}
+}
+
+// checkGap reports events lost to the server's 10,000-event window: the list
+// is full and even its oldest entry is newer than the cursor.
+func (p *Poller) checkGap(ctx context.Context, list *netbird.AuditList) {
+	c := p.st.Cursor
+	if list.Count < netbird.AuditCap || list.MinID <= c.LastID+1 {
+		return
+	}
+	from, to := c.LastID+1, list.MinID-1
+	p.log.Error("events lost: more than 10,000 audit events arrived since the last poll and the API returns only the newest 10,000",
+		"lost_from_id", from, "lost_to_id", to, "hint", "poll more often (POLL_INTERVAL) or keep birdseye running")
+	p.alert.Gap(ctx, from, to)
+}
+
+// checkReset warns when the server's ids are all below the cursor: the
+// NetBird database was replaced or restored, and new events stay invisible
+// until their ids pass last_id.
+func (p *Poller) checkReset(list *netbird.AuditList) {
+	if list.Count == 0 || list.MaxID >= p.st.Cursor.Floor || p.resetWarned {
+		return
+	}
+	p.resetWarned = true
+	p.log.Error("every event id on the server is below last_id: was the NetBird database replaced? events are forwarded again once ids pass last_id; stop birdseye and delete the state file to re-seed now",
+		"server_max_id", list.MaxID, "last_id", p.st.Cursor.LastID)
+}
+
+func (p *Poller) failed(ctx context.Context, err error, wait time.Duration) {
+	st := p.st
+	if st == nil {
+		st = &p.boot // not seeded yet: the clock runs in memory only
+	}
+	now := time.Now()
+	if st.OutageStarted.IsZero() {
+		st.OutageStarted = now
+		p.dirty = true
+	}
+	outage := now.Sub(st.OutageStarted)
+	p.log.Warn("poll failed", "err", err, "kind", netbird.KindOf(err).String(), "outage", outage.Round(time.Second), "backoff", wait)
+	if !st.OutageAlerted && outage >= p.cfg.OutageAlertAfter {
+		p.alert.Outage(ctx, outage, err)
+		st.OutageAlerted = true
+		p.dirty = true
+	}
+	p.save()
+}
+
+func (p *Poller) recovered(ctx context.Context) {
+	if p.st == nil || p.st.OutageStarted.IsZero() {
+		return
+	}
+	d := time.Since(p.st.OutageStarted)
+	if p.st.OutageAlerted {
+		p.alert.Recovered(ctx, d)
+	}
+	p.log.Info("NetBird API reachable again", "outage", d.Round(time.Second))
+	p.st.OutageStarted, p.st.OutageAlerted = time.Time{}, false
+	p.dirty = true
+	p.save()
+}
+
+// classify turns errors that no retry can fix into ErrFatal.
+func classify(err error) error {
+	var e *netbird.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch {
+	case e.Kind == netbird.KindAuth:
+		return fmt.Errorf("%w: %v: check NB_API_KEY (a service user's token with at least the Auditor role)", ErrFatal, err)
+	case e.Kind == netbird.KindNotFound && e.PlainText:
+		return fmt.Errorf("%w: %v: NB_URL does not lead to the NetBird management API", ErrFatal, err)
+	case e.Kind == netbird.KindNotFound:
+		// The real server answers a deleted or revoked token with a JSON 404.
+		return fmt.Errorf("%w: %v: the token in NB_API_KEY was deleted or revoked", ErrFatal, err)
+	}
+	return err
+}
+
+func retryAfter(err error) time.Duration {
+	var e *netbird.Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
