@@ -185,10 +185,10 @@ func TestFatalErrorsStopTheLoop(t *testing.T) {
 		err  *netbird.Error
 		hint string
 	}{
-		"401":          {&netbird.Error{Kind: netbird.KindAuth, Status: 401, Message: "token invalid"}, "check NB_API_KEY"},
-		"403":          {&netbird.Error{Kind: netbird.KindAuth, Status: 403, Message: "permission denied"}, "Auditor role"},
-		"deleted":      {&netbird.Error{Kind: netbird.KindNotFound, Status: 404, Message: "invalid token: pat: x not found"}, "deleted or revoked"},
-		"not the API":  {&netbird.Error{Kind: netbird.KindNotFound, Status: 404, PlainText: true, Message: "404 page not found"}, "NB_URL does not lead"},
+		"401":         {&netbird.Error{Kind: netbird.KindAuth, Status: 401, Message: "token invalid"}, "check NB_API_KEY"},
+		"403":         {&netbird.Error{Kind: netbird.KindAuth, Status: 403, Message: "permission denied"}, "Auditor role"},
+		"deleted":     {&netbird.Error{Kind: netbird.KindNotFound, Status: 404, Message: "invalid token: pat: x not found"}, "deleted or revoked"},
+		"not the API": {&netbird.Error{Kind: netbird.KindNotFound, Status: 404, PlainText: true, Message: "404 page not found"}, "NB_URL does not lead"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
