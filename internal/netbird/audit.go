@@ -73,6 +73,9 @@ func ScanAudit(r io.Reader, keep func(event.ID) bool) (*AuditList, error) {
 		}
 		var rawID []byte
 		rawID, err = s.object()
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("body ends early (truncated) inside entry %d: %w", out.Count+1, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("entry %d: %w", out.Count+1, err)
 		}
@@ -104,7 +107,7 @@ func ScanAudit(r io.Reader, keep func(event.ID) bool) (*AuditList, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list is truncated after %d entries: %w", out.Count, err)
+		return nil, fmt.Errorf("body ends early (truncated) after %d entries: %w", out.Count, err)
 	}
 	if c, err := s.next(); err == nil {
 		return nil, fmt.Errorf("unexpected %q after the list", c)

@@ -47,7 +47,7 @@ func TestScanAuditRejectsWhatIsNotAnAuditList(t *testing.T) {
 		``:                             "empty body",
 		`{"message":"x","code":500}`:   "does not start with a JSON array",
 		`<html></html>`:                "does not start with a JSON array",
-		`[{"id":"1"},`:                 "truncated after 1 entries",
+		`[{"id":"1"},`:                 "body ends early (truncated) after 1 entries",
 		`[{"id":"1","a":"unterminated`: "entry 1",
 		`[{"id":"1"} {"id":"2"}]`:      "expected ',' or ']'",
 		`[1,2]`:                        "entry 1 is not a JSON object",

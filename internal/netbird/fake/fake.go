@@ -97,12 +97,21 @@ func (s *Server) Add(e event.Event) event.Event {
 	return e
 }
 
-// AddN adds n events of one code, named name-1 … name-n.
+// AddN adds n events of one code at once (no poll sees part of them), named
+// name-1 … name-n, with target_id "id-<id>" so that tests can tell them apart
+// in output.
 func (s *Server) AddN(n int, code, name string) []event.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make([]event.Event, 0, n)
+	ts := s.Now().UTC()
 	for i := 1; i <= n; i++ {
-		out = append(out, s.Add(event.Event{ActivityCode: code, InitiatorID: "sys",
-			Meta: event.Meta{{Key: "name", Value: fmt.Sprintf("%s-%d", name, i)}}}))
+		e := event.Event{ID: s.nextID, ActivityCode: code, Activity: activityFor(code), InitiatorID: "sys",
+			TargetID: fmt.Sprintf("id-%d", s.nextID), Timestamp: ts.Add(time.Duration(i) * time.Microsecond).Format(time.RFC3339Nano),
+			Meta: event.Meta{{Key: "name", Value: fmt.Sprintf("%s-%d", name, i)}}}
+		s.nextID++
+		s.events = append(s.events, e)
+		out = append(out, e)
 	}
 	return out
 }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/app"
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/demo"
+	"github.com/styliteag/birdseye/internal/logging"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/version"
+)
+
+type runCmd struct{}
+
+func (runCmd) Run(ctx context.Context, e *env) error {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := logging.New(e.stderr, cfg.Log.Level, cfg.Log.Format)
+	return app.Run(ctx, cfg, log, e.stdout, app.Options{})
+}
+
+type demoCmd struct {
+	Every    time.Duration `default:"1.5s" help:"How often the simulated NetBird produces an event."`
+	Duration time.Duration `help:"Stop after this long (default: run until Ctrl-C)."`
+	Seed     uint64        `default:"1" help:"Seed of the simulated event stream."`
+}
+
+// Run serves a simulated NetBird on loopback and runs the forwarder against
+// it with the configured sinks. NB_URL, NB_API_KEY and STATE_FILE always
+// point at the simulation, so a real deployment's state is never touched.
+func (d demoCmd) Run(ctx context.Context, e *env) error {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return err
+	}
+	srv, err := demo.Start()
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	dir, err := os.MkdirTemp("", "birdseye-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	os.Setenv("NB_URL", srv.URL)
+	os.Setenv("NB_API_KEY", fake.AuditorToken)
+	os.Unsetenv("NB_API_KEY_FILE")
+	os.Setenv("STATE_FILE", filepath.Join(dir, "state.json"))
+	setDefault("POLL_INTERVAL", "2")
+	setDefault("BACKFILL", "5")
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := logging.New(e.stderr, cfg.Log.Level, cfg.Log.Format)
+	log.Info("demo: simulated NetBird management API", "url", srv.URL, "new_event_every", d.Every)
+	if d.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.Duration)
+		defer cancel()
+	}
+	go demo.Generate(ctx, srv.Fake, d.Every, d.Seed)
+	return app.Run(ctx, cfg, log, e.stdout, app.Options{Simulated: true})
+}
+
+func setDefault(k, v string) {
+	if _, ok := os.LookupEnv(k); !ok {
+		os.Setenv(k, v)
+	}
+}
+
+type versionCmd struct{}
+
+func (versionCmd) Run(e *env) error {
+	_, err := fmt.Fprintln(e.stdout, version.String())
+	return err
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+)
+
+// binPath is the birdseye binary the end-to-end tests run, built once.
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "birdseye-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	binPath = filepath.Join(dir, "birdseye")
+	build := exec.Command("go", "build", "-o", binPath, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build birdseye: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// daemon is one run of the real binary.
+type daemon struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	lines  []string
+	stderr bytes.Buffer
+	done   chan struct{}
+	err    error
+}
+
+// baseEnv is a fast, isolated configuration against a fake API.
+func baseEnv(t *testing.T, srv *httptest.Server, stateFile string, extra ...string) []string {
+	t.Helper()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"NB_URL=" + srv.URL,
+		"NB_API_KEY=" + fake.AuditorToken,
+		"STATE_FILE=" + stateFile,
+		"POLL_INTERVAL=0.05",
+		"BACKOFF_CAP_SECONDS=0.2",
+		"TZ=UTC",
+	}
+	return append(env, extra...)
+}
+
+func start(t *testing.T, env []string, args ...string) *daemon {
+	t.Helper()
+	if len(args) == 0 {
+		args = []string{"run"}
+	}
+	d := &daemon{t: t, cmd: exec.Command(binPath, args...), done: make(chan struct{})}
+	d.cmd.Env = env
+	d.cmd.Dir = t.TempDir() // no stray .env
+	out, err := d.cmd.StdoutPipe()
+	require.NoError(t, err)
+	d.cmd.Stderr = &lockedWriter{mu: &d.mu, w: &d.stderr}
+	require.NoError(t, d.cmd.Start())
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			d.mu.Lock()
+			d.lines = append(d.lines, sc.Text())
+			d.mu.Unlock()
+		}
+		io.Copy(io.Discard, out)
+		d.err = d.cmd.Wait()
+		close(d.done)
+	}()
+	t.Cleanup(func() {
+		d.cmd.Process.Kill()
+		<-d.done
+	})
+	return d
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (d *daemon) stdout() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.lines...)
+}
+
+func (d *daemon) logs() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stderr.String()
+}
+
+// waitFor polls cond; the deadline only guards against a hang, it does not
+// measure speed.
+func (d *daemon) waitFor(what string, cond func() bool) {
+	d.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("timed out waiting for %s\nstdout:\n%s\nstderr:\n%s", what, strings.Join(d.stdout(), "\n"), d.logs())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (d *daemon) waitLog(s string) {
+	d.t.Helper()
+	d.waitFor("log "+s, func() bool { return strings.Contains(d.logs(), s) })
+}
+
+// waitExit waits for the process to end and returns its exit code.
+func (d *daemon) waitExit() int {
+	d.t.Helper()
+	select {
+	case <-d.done:
+	case <-time.After(20 * time.Second):
+		d.t.Fatalf("process did not exit\nstderr:\n%s", d.logs())
+	}
+	return d.cmd.ProcessState.ExitCode()
+}
+
+func (d *daemon) signal(sig syscall.Signal) {
+	require.NoError(d.t, d.cmd.Process.Signal(sig))
+}
+
+var targetRe = regexp.MustCompile(`target=id-(\d+)`)
+
+// ids extracts the ids of test events (target_id "id-<id>") from stdout lines.
+func ids(lines []string) []int {
+	var out []int
+	for _, l := range lines {
+		if m := targetRe.FindStringSubmatch(l); m != nil {
+			var n int
+			fmt.Sscan(m[1], &n)
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func seq(from, to int) []int {
+	var out []int
+	for i := from; i <= to; i++ {
+		out = append(out, i)
+	}
+	return out
+}

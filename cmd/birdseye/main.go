@@ -1,0 +1,116 @@
+// Command birdseye is a bird's-eye view of a self-hosted NetBird: it forwards
+// the management API's audit events to stdout and other sinks, and does the
+// operator chores. This file only parses the command line, turns signals into
+// a context and maps errors to exit codes.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	_ "time/tzdata" // TZ works in a scratch image
+
+	"github.com/alecthomas/kong"
+
+	"github.com/styliteag/birdseye/internal/audit"
+	"github.com/styliteag/birdseye/internal/config"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2 // bad flags or configuration
+	exitAuth    = 3 // the API refuses the token: restarting will not help
+)
+
+type cli struct {
+	Run     runCmd     `cmd:"" default:"1" help:"Forward audit events (the daemon; the container's default command)."`
+	Demo    demoCmd    `cmd:"" help:"Run the forwarder against a built-in simulated NetBird, no server needed."`
+	Version versionCmd `cmd:"" help:"Print version, commit and Go version."`
+}
+
+// env is what commands get besides their flags.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+func run(argv []string, stdout, stderr io.Writer) int {
+	args := multiCall(argv)
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("birdseye"),
+		kong.Description("A bird's-eye view of a self-hosted NetBird: audit-event forwarding and operator chores.\nConfiguration comes from environment variables (and ./.env); see the README."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitPanic(code)) }),
+		kong.UsageOnError(),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "birdseye:", err)
+		return exitFailure
+	}
+	code := exitOK
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if e, ok := r.(exitPanic); ok {
+					code = int(e)
+					return
+				}
+				panic(r)
+			}
+		}()
+		kctx, perr := parser.Parse(args)
+		if perr != nil {
+			parser.Errorf("%s", perr)
+			code = exitUsage
+			return
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+		defer stop()
+		go func() {
+			<-ctx.Done()
+			stop() // a second signal kills a stuck shutdown
+		}()
+		kctx.BindTo(ctx, (*context.Context)(nil))
+		code = exitCode(kctx.Run(&env{stdout: stdout, stderr: stderr}), stderr)
+	}()
+	return code
+}
+
+type exitPanic int
+
+// multiCall runs `policies …` when the binary is invoked through a link named
+// like a top-level command, as `docker exec birdseye policies list` does.
+func multiCall(argv []string) []string {
+	name := filepath.Base(argv[0])
+	switch name {
+	case "run", "demo", "version":
+		return append([]string{name}, argv[1:]...)
+	}
+	return argv[1:]
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "birdseye:", err)
+	var ce *config.Error
+	switch {
+	case errors.As(err, &ce):
+		return exitUsage
+	case errors.Is(err, audit.ErrFatal):
+		return exitAuth
+	}
+	return exitFailure
+}

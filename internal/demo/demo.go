@@ -1,0 +1,136 @@
+// Package demo simulates a busy NetBird account for `birdseye demo`: it serves
+// the fake management API on loopback and adds a realistic stream of audit
+// events (peers logging in and joining with setup keys, policies and groups
+// changing, tokens created, logins expiring) so that a new user sees the
+// forwarder work without a NetBird server.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+)
+
+// Ids of the fixture account (internal/netbird/fake/fixtures).
+const (
+	adminID      = "CiRkZTgyY2JlNi1hOTllLTQ4YjEtYWRlNy1iYjUyZWUxOTk0N2MSBWxvY2Fs"
+	botUserID    = "0255b0f6-0321-4d38-b1e0-1246b750ba1b" // a service user: no name in the event
+	officeKeyID  = "dc1uf0tqmd2qmv54vk30"
+	runnerKeyID  = "dc1uf0tqmd2qmv54vk40"
+	serversGroup = "dc1uf0tqmd2qmv54vjp0"
+)
+
+// Server is a running simulated management API.
+type Server struct {
+	Fake *fake.Server
+	URL  string
+	srv  *http.Server
+}
+
+// Start serves a fake API with the fixture account's history on 127.0.0.1.
+func Start() (*Server, error) {
+	f := fake.New()
+	f.LoadFixtureEvents()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo: listen on loopback: %w", err)
+	}
+	s := &Server{Fake: f, URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: f, ReadHeaderTimeout: 5 * time.Second}}
+	go s.srv.Serve(ln)
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() error { return s.srv.Close() }
+
+// Generate adds one event every `every` (with some jitter) until ctx ends.
+func Generate(ctx context.Context, f *fake.Server, every time.Duration, seed uint64) {
+	g := NewGenerator(seed)
+	t := time.NewTimer(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		f.Add(g.Next())
+		jitter := time.Duration(g.rnd.Int64N(int64(every)/2+1)) - every/4
+		t.Reset(every + jitter)
+	}
+}
+
+// Generator makes a believable sequence of audit events.
+type Generator struct {
+	rnd  *rand.Rand
+	step int
+}
+
+// NewGenerator returns a generator; the same seed gives the same events.
+func NewGenerator(seed uint64) *Generator {
+	return &Generator{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+var (
+	laptops = []string{"alice-laptop", "bob-macbook", "carol-thinkpad", "dave-x1", "erin-surface"}
+	cities  = [][2]string{{"Berlin", "DE"}, {"Nuremberg", "DE"}, {"Vienna", "AT"}, {"Zurich", "CH"}, {"Amsterdam", "NL"}}
+	groups  = []string{"Laptops", "Servers", "Ops", "Contractors"}
+)
+
+func meta(kv ...string) event.Meta {
+	m := make(event.Meta, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m = append(m, event.MetaField{Key: kv[i], Value: kv[i+1]})
+	}
+	return m
+}
+
+func (g *Generator) pick(s []string) string { return s[g.rnd.IntN(len(s))] }
+
+func (g *Generator) ip() string {
+	return fmt.Sprintf("100.77.%d.%d", g.rnd.IntN(255), 1+g.rnd.IntN(253))
+}
+
+func admin(e event.Event) event.Event {
+	e.InitiatorID, e.InitiatorName, e.InitiatorEmail = adminID, "Admin", "admin@netbird.test"
+	return e
+}
+
+// Next returns the next event of the simulation (without id or time).
+func (g *Generator) Next() event.Event {
+	g.step++
+	switch g.step % 10 {
+	case 1, 5, 8: // the most common event: a peer logs in
+		name, city := g.pick(laptops), cities[g.rnd.IntN(len(cities))]
+		return admin(event.Event{ActivityCode: "user.peer.login", TargetID: fmt.Sprintf("peer%03d", g.rnd.IntN(1000)),
+			Meta: meta("name", name, "ip", g.ip(), "fqdn", name+".netbird.test", "location_city_name", city[0],
+				"location_country_code", city[1], "location_geo_name_id", "2950159",
+				"location_connection_ip", fmt.Sprintf("2003:a:172b::%x", g.rnd.IntN(0xffff)))})
+	case 2: // a CI runner joins with an ephemeral setup key: no name, only the key's id
+		n := g.rnd.IntN(90) + 10
+		ip := g.ip()
+		return event.Event{ActivityCode: "peer.setupkey.add", InitiatorID: runnerKeyID, TargetID: fmt.Sprintf("runner%02d", n),
+			Meta: meta("name", fmt.Sprintf("ci-runner-%d", n), "ip", ip, "fqdn", fmt.Sprintf("ci-runner-%d.netbird.test", n), "setup_key_name", "ci-runners")}
+	case 3:
+		return admin(event.Event{ActivityCode: "policy.update", TargetID: "dc1uf0tqmd2qmv54vjvg", Meta: meta("name", "Admins to Servers")})
+	case 4: // the service user automates group changes
+		return event.Event{ActivityCode: "peer.group.add", InitiatorID: botUserID, TargetID: "peer" + fmt.Sprint(g.rnd.IntN(100)),
+			Meta: meta("group", g.pick(groups), "group_id", serversGroup, "peer_ip", g.ip(), "peer_fqdn", g.pick(laptops)+".netbird.test")}
+	case 6:
+		return event.Event{ActivityCode: "peer.login.expire", InitiatorID: "sys", TargetID: "peer" + fmt.Sprint(g.rnd.IntN(100)),
+			Meta: meta("name", g.pick(laptops), "ip", g.ip())}
+	case 7:
+		return admin(event.Event{ActivityCode: "setupkey.group.add", TargetID: officeKeyID, Meta: meta("group", g.pick(groups), "group_id", serversGroup, "setupkey", "office-2026")})
+	case 9:
+		return admin(event.Event{ActivityCode: "personal.access.token.create", TargetID: botUserID,
+			Meta: meta("email", "", "is_service_user", "true", "name", fmt.Sprintf("deploy-%d", g.step), "user_name", "birdseye-bot", "username", "birdseye-bot")})
+	default:
+		return admin(event.Event{ActivityCode: "group.add", TargetID: fmt.Sprintf("grp%04d", g.step), Meta: meta("name", fmt.Sprintf("project-%d", g.step))})
+	}
+}

@@ -1,0 +1,30 @@
+// Package logging builds the one slog logger birdseye writes its diagnostics
+// with: to stderr, as text for people or JSON for log shippers. Event lines
+// never go through it; they are the stdout sink's.
+package logging
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// New returns a logger for LOG_LEVEL and LOG_FORMAT (already validated).
+func New(w io.Writer, level, format string) *slog.Logger {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		l = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	if strings.EqualFold(format, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
