@@ -233,7 +233,10 @@ func (s *Server) authorised(w http.ResponseWriter, r *http.Request) bool {
 func WriteError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.WriteHeader(status)
-	b, _ := json.Marshal(map[string]any{"message": msg, "code": status})
+	b, _ := json.Marshal(struct {
+		Message string `json:"message"`
+		Code    int    `json:"code"`
+	}{msg, status})
 	w.Write(append(b, '\n'))
 }
 
