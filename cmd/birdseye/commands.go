@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/styliteag/birdseye/internal/demo"
 	"github.com/styliteag/birdseye/internal/logging"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/state"
 	"github.com/styliteag/birdseye/internal/version"
 )
 
@@ -84,4 +86,25 @@ type versionCmd struct{}
 func (versionCmd) Run(e *env) error {
 	_, err := fmt.Fprintln(e.stdout, version.String())
 	return err
+}
+
+type healthcheckCmd struct{}
+
+var errUnhealthy = errors.New("unhealthy")
+
+// Run reads the heartbeat the daemon writes beside STATE_FILE. It needs no
+// API access and no shell, so it works as the HEALTHCHECK of a scratch image.
+func (healthcheckCmd) Run(e *env) error {
+	f, err := config.LoadForwarder()
+	if err != nil {
+		return err
+	}
+	h := state.Check(f.StateFile, time.Now())
+	for _, l := range h.Lines {
+		fmt.Fprintln(e.stdout, l)
+	}
+	if !h.Healthy {
+		return errUnhealthy
+	}
+	return nil
 }

@@ -268,3 +268,29 @@ func TestE2EDemoShowsEventsWithNoServer(t *testing.T) {
 	require.GreaterOrEqual(t, len(lines), 10, "5 backfilled + the simulated stream")
 	require.Contains(t, strings.Join(lines, "\n"), "setup-key:ci-runners", "initiators resolved through the setup-key lookup")
 }
+
+func TestE2EHealthcheckFollowsTheDaemon(t *testing.T) {
+	f, srv := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	sf := filepath.Join(t.TempDir(), "state.json")
+	env := baseEnv(t, srv, sf, "POLL_INTERVAL=0.2")
+
+	hc := start(t, env, "healthcheck")
+	require.Equal(t, 1, hc.waitExit(), "no daemon yet")
+	require.Contains(t, strings.Join(hc.stdout(), "\n"), "unhealthy: no heartbeat")
+
+	d := start(t, env)
+	d.waitLog("first boot")
+	hc = start(t, env, "healthcheck")
+	require.Equal(t, 0, hc.waitExit())
+	require.Contains(t, hc.stdout()[0], "healthy: last poll round")
+
+	f.Fail(fake.ServerError(1 << 30)) // an API outage is reported, not unhealthy
+	d.waitLog("poll failed")
+	hc = start(t, env, "healthcheck")
+	require.Equal(t, 0, hc.waitExit())
+	require.Contains(t, strings.Join(hc.stdout(), "\n"), "NetBird API unreachable for")
+
+	// A stuck loop (next poll overdue by more than state.Grace) is covered by
+	// TestHealthFromTheHeartbeat: the grace is two minutes.
+}

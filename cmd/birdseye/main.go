@@ -15,6 +15,8 @@ import (
 	"syscall"
 	_ "time/tzdata" // TZ works in a scratch image
 
+	_ "golang.org/x/crypto/x509roots/fallback" // CA roots when the image has none
+
 	"github.com/alecthomas/kong"
 
 	"github.com/styliteag/birdseye/internal/audit"
@@ -30,9 +32,10 @@ const (
 )
 
 type cli struct {
-	Run     runCmd     `cmd:"" default:"1" help:"Forward audit events (the daemon; the container's default command)."`
-	Demo    demoCmd    `cmd:"" help:"Run the forwarder against a built-in simulated NetBird, no server needed."`
-	Version versionCmd `cmd:"" help:"Print version, commit and Go version."`
+	Run         runCmd         `cmd:"" default:"1" help:"Forward audit events (the daemon; the container's default command)."`
+	Demo        demoCmd        `cmd:"" help:"Run the forwarder against a built-in simulated NetBird, no server needed."`
+	Healthcheck healthcheckCmd `cmd:"" help:"Exit 0 when the running daemon's poll loop is alive and its state writable (Docker HEALTHCHECK)."`
+	Version     versionCmd     `cmd:"" help:"Print version, commit and Go version."`
 }
 
 // env is what commands get besides their flags.
@@ -94,7 +97,7 @@ type exitPanic int
 func multiCall(argv []string) []string {
 	name := filepath.Base(argv[0])
 	switch name {
-	case "run", "demo", "version":
+	case "healthcheck", "version":
 		return append([]string{name}, argv[1:]...)
 	}
 	return argv[1:]
@@ -103,6 +106,9 @@ func multiCall(argv []string) []string {
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, errUnhealthy) {
+		return exitFailure // the reason is already printed
 	}
 	fmt.Fprintln(stderr, "birdseye:", err)
 	var ce *config.Error

@@ -54,6 +54,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		OutageAlertAfter: f.OutageAlertAfter.D(),
 		BacklogWarn:      int(f.BacklogWarnThreshold),
 		Backfill:         int(f.Backfill),
+		HeartbeatFile:    state.HeartbeatPath(f.StateFile),
 	}, client, state.File{Path: f.StateFile}, d, initiator.New(client, log), audit.LogAlerter{Log: log}, log)
 	return p.Run(ctx)
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"time"
 
@@ -54,6 +55,8 @@ type Config struct {
 	OutageAlertAfter time.Duration
 	BacklogWarn      int // 0 = never
 	Backfill         int
+	// HeartbeatFile, when set, is rewritten every round for `birdseye healthcheck`.
+	HeartbeatFile string
 }
 
 // ErrFatal wraps errors that restarting cannot fix (a bad or deleted token, a
@@ -76,6 +79,8 @@ type Poller struct {
 	backlogWarned bool
 	resetWarned   bool
 	polls         int
+	lastSuccess   time.Time
+	beatFailed    bool
 }
 
 // New assembles a poller.
@@ -90,6 +95,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		return err
 	}
 	backoff := p.cfg.Interval
+	p.beat(time.Now(), nil)
 	for {
 		err := p.pollOnce(ctx)
 		if ctx.Err() != nil {
@@ -100,6 +106,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		var deliverErr *deliveryError
 		switch {
 		case err == nil:
+			p.lastSuccess = time.Now()
 			p.recovered(ctx)
 			backoff = p.cfg.Interval
 		case errors.Is(err, ErrFatal):
@@ -115,6 +122,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			p.failed(ctx, err, wait)
 			backoff = min(backoff*2, p.cfg.BackoffCap)
 		}
+		p.beat(time.Now().Add(wait), err)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -123,6 +131,29 @@ func (p *Poller) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// beat tells `birdseye healthcheck` that the loop is alive and when it
+// will go round next.
+func (p *Poller) beat(next time.Time, err error) {
+	if p.cfg.HeartbeatFile == "" {
+		return
+	}
+	hb := state.Heartbeat{PID: os.Getpid(), At: time.Now(), NextPoll: next, LastSuccess: p.lastSuccess}
+	st := p.st
+	if st == nil {
+		st = &p.boot
+	}
+	hb.OutageSince = st.OutageStarted
+	if err != nil {
+		hb.LastError = err.Error()
+	}
+	if werr := state.WriteHeartbeat(p.cfg.HeartbeatFile, hb); werr != nil && !p.beatFailed {
+		p.beatFailed = true
+		p.log.Warn("heartbeat not written; the container healthcheck will report unhealthy", "err", werr)
+	} else if werr == nil {
+		p.beatFailed = false
 	}
 }
 

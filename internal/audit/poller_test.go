@@ -2,6 +2,7 @@ package audit
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -325,5 +326,30 @@ func TestIDsBelowTheCursorAreReported(t *testing.T) {
 		synctest.Wait()
 		require.NoError(t, stop())
 		require.Contains(t, r.logs.String(), "was the NetBird database replaced?")
+	})
+}
+
+func TestTheHeartbeatSaysWhenTheNextPollIsDue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		begin := time.Now()
+		r := newRig()
+		r.cfg.HeartbeatFile = filepath.Join(t.TempDir(), "heartbeat.json")
+		r.src.add(1)
+		r.src.fail(errors.New("refused"))
+		stop := r.start(t.Context())
+		time.Sleep(time.Second)
+		synctest.Wait()
+		hb, err := state.ReadHeartbeat(r.cfg.HeartbeatFile)
+		require.NoError(t, err)
+		require.Equal(t, time.Minute-time.Second, hb.NextPoll.Sub(time.Now()))
+		require.Equal(t, "refused", hb.LastError)
+		require.False(t, hb.OutageSince.IsZero())
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		hb, err = state.ReadHeartbeat(r.cfg.HeartbeatFile)
+		require.NoError(t, err)
+		require.Empty(t, hb.LastError)
+		require.Equal(t, time.Minute, hb.LastSuccess.Sub(begin), "the poll one interval after the failure succeeded")
+		require.NoError(t, stop())
 	})
 }

@@ -83,6 +83,19 @@ func Load() (*Config, error) {
 	return &c, nil
 }
 
+// LoadForwarder reads only the forwarder's settings (STATE_FILE, …), for
+// `birdseye healthcheck`, which needs no API.
+func LoadForwarder() (*Forwarder, error) {
+	var f Forwarder
+	if err := process(&f); err != nil {
+		return nil, err
+	}
+	if f.StateFile == "" {
+		return nil, &Error{Var: "STATE_FILE", Msg: "is empty; expected a file path such as /var/lib/birdseye/state.json"}
+	}
+	return &f, nil
+}
+
 // LoadLog reads only the logging settings, for commands that need no API.
 func LoadLog() (*Log, error) {
 	var l Log
