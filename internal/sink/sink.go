@@ -17,6 +17,16 @@ type Batch struct {
 	// Skipped counts older events left out by MAX_CATCHUP; the sink says so
 	// ("skipped N older events on catch-up").
 	Skipped int
+	// Dropped counts events a full outbox (SINK_QUEUE_MAX) had to drop.
+	Dropped int
+	// Alerts are birdseye's own messages (API outage, recovery, lost events),
+	// oldest first; they go out before the events.
+	Alerts []string
+}
+
+// Empty reports whether there is nothing to say.
+func (b Batch) Empty() bool {
+	return len(b.Events) == 0 && b.Skipped == 0 && b.Dropped == 0 && len(b.Alerts) == 0
 }
 
 // Sink delivers batches to one destination. Deliver must honour ctx and
@@ -46,7 +56,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, evs []event.Event) error {
 	var errs []error
 	for _, r := range d.Routes {
 		b := Select(evs, r.Filter, r.Capped, d.MaxCatchup)
-		if len(b.Events) == 0 && b.Skipped == 0 {
+		if b.Empty() {
 			continue
 		}
 		if err := r.Sink.Deliver(ctx, b); err != nil {
@@ -78,4 +88,21 @@ func (d *Dispatcher) Names() []string {
 		out = append(out, r.Sink.Name())
 	}
 	return out
+}
+
+// PermanentError marks a failure that retrying soon will not fix, such as a
+// webhook answering 400 or 404: a configuration problem. The outbox keeps the
+// events and retries slowly.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Permanent wraps err as a PermanentError.
+func Permanent(err error) error { return &PermanentError{Err: err} }
+
+// IsPermanent reports whether err is, or wraps, a PermanentError.
+func IsPermanent(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p)
 }

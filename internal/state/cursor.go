@@ -2,6 +2,7 @@ package state
 
 import (
 	"cmp"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -117,4 +118,32 @@ func (c *Cursor) batches() []seenBatch {
 	}
 	slices.SortFunc(out, func(a, b seenBatch) int { return cmp.Compare(a.At, b.At) })
 	return out
+}
+
+type cursorJSON struct {
+	LastID int64       `json:"last_id"`
+	Floor  int64       `json:"floor"`
+	Seen   []seenBatch `json:"seen"`
+}
+
+// MarshalJSON lets other files (the sinks' outboxes) persist a cursor.
+func (c Cursor) MarshalJSON() ([]byte, error) {
+	return json.Marshal(cursorJSON{LastID: int64(c.LastID), Floor: int64(c.Floor), Seen: c.batches()})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (c *Cursor) UnmarshalJSON(b []byte) error {
+	var j cursorJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*c = Cursor{LastID: event.ID(j.LastID), Floor: event.ID(j.Floor)}
+	for _, sb := range j.Seen {
+		for _, id := range sb.IDs {
+			if event.ID(id) > c.Floor {
+				c.seen = append(c.seen, seenID{event.ID(id), sb.At})
+			}
+		}
+	}
+	return nil
 }

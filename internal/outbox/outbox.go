@@ -1,0 +1,286 @@
+// Package outbox gives each sink a durable queue under the state directory,
+// so a sink that is down loses nothing: the poll hands events to every
+// outbox before it advances its cursor, and each sink drains its own outbox
+// with retries, removing only what it delivered.
+//
+// On disk an outbox is a directory of segment files (one per poll that had
+// something for the sink, written atomically) and meta.json, which holds the
+// ids the outbox has accepted (a cursor like the poller's, so that offering
+// the same events twice after a crash queues them once) and the number of
+// events dropped because the outbox was full.
+package outbox
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/sink"
+	"github.com/styliteag/birdseye/internal/state"
+)
+
+// Box is one sink's outbox. It is safe for concurrent use: the poll enqueues
+// while the drainer peeks and acknowledges.
+type Box struct {
+	name string
+	dir  string
+	max  int
+
+	mu       sync.Mutex
+	accepted state.Cursor
+	dropped  int
+	nextSeq  uint64
+	segs     []segment // pending, oldest first
+	ready    chan struct{}
+}
+
+type segment struct {
+	seq    uint64
+	events []event.Event
+	alerts []string
+}
+
+type segmentFile struct {
+	Events []event.Event `json:"events,omitempty"`
+	Alerts []string      `json:"alerts,omitempty"`
+}
+
+type metaFile struct {
+	Accepted state.Cursor `json:"accepted"`
+	Dropped  int          `json:"dropped"`
+	NextSeq  uint64       `json:"next_seq"`
+}
+
+// Open loads (or creates) the outbox of sink name in dir; limit bounds the
+// number of queued events (SINK_QUEUE_MAX; 0 = unbounded). start is where a new outbox's
+// accepted cursor begins: the poller's cursor, so that events forwarded
+// before the outbox existed are not queued again.
+func Open(dir, name string, limit int, start state.Cursor) (*Box, error) {
+	b := &Box{name: name, dir: dir, max: limit, ready: make(chan struct{}, 1), accepted: start, nextSeq: 1}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open %s outbox: %w", name, err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("open %s outbox: %w", name, err)
+	default:
+		var m metaFile
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("open %s outbox: %s/meta.json is corrupt: %v", name, dir, err)
+		}
+		b.accepted, b.dropped, b.nextSeq = m.Accepted, m.Dropped, max(m.NextSeq, 1)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open %s outbox: %w", name, err)
+	}
+	for _, e := range entries {
+		seq, ok := segSeq(e.Name())
+		if !ok {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("open %s outbox: %w", name, err)
+		}
+		var f segmentFile
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return nil, fmt.Errorf("open %s outbox: segment %s is corrupt: %v", name, e.Name(), err)
+		}
+		b.segs = append(b.segs, segment{seq: seq, events: f.Events, alerts: f.Alerts})
+		// A crash between writing a segment and meta.json: the segment counts.
+		b.accepted.Advance(ids(f.Events), time.Now())
+		b.nextSeq = max(b.nextSeq, seq+1)
+	}
+	slices.SortFunc(b.segs, func(x, y segment) int { return cmp.Compare(x.seq, y.seq) })
+	if len(b.segs) > 0 {
+		b.signal()
+	}
+	return b, nil
+}
+
+// Name is the sink's name.
+func (b *Box) Name() string { return b.name }
+
+// Deliver queues a batch (this is how the poll's dispatcher hands events to
+// a sink with an outbox). Events the outbox accepted before are left out.
+func (b *Box) Deliver(_ context.Context, batch sink.Batch) error {
+	return b.Enqueue(batch.Events, batch.Alerts)
+}
+
+// Enqueue queues events and alerts durably, then wakes the drainer.
+func (b *Box) Enqueue(evs []event.Event, alerts []string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var fresh []event.Event
+	for _, e := range evs {
+		if b.accepted.IsNew(e.ID) {
+			fresh = append(fresh, e)
+		}
+	}
+	if len(fresh) == 0 && len(alerts) == 0 {
+		return nil
+	}
+	dropped := 0
+	if b.max > 0 && len(fresh) > b.max {
+		dropped = len(fresh) - b.max
+		fresh = fresh[dropped:]
+	}
+	seg := segment{seq: b.nextSeq, events: fresh, alerts: alerts}
+	if err := b.writeSegment(seg); err != nil {
+		return err
+	}
+	b.segs = append(b.segs, seg)
+	b.nextSeq++
+	b.accepted.Advance(ids(fresh), time.Now())
+	// Full: drop the oldest events; alerts are kept.
+	for i := 0; b.max > 0 && b.Len() > b.max && i < len(b.segs); i++ {
+		old := &b.segs[i]
+		n := min(b.Len()-b.max, len(old.events))
+		old.events = old.events[n:]
+		dropped += n
+		if len(old.events) == 0 && len(old.alerts) == 0 {
+			os.Remove(b.segPath(old.seq))
+		} else if err := b.writeSegment(*old); err != nil {
+			return err
+		}
+	}
+	b.segs = slices.DeleteFunc(b.segs, func(s segment) bool { return len(s.events) == 0 && len(s.alerts) == 0 })
+	b.dropped += dropped
+	if err := b.writeMeta(); err != nil {
+		return err
+	}
+	b.signal()
+	return nil
+}
+
+// Len is the number of queued events.
+func (b *Box) Len() int {
+	n := 0
+	for _, s := range b.segs {
+		n += len(s.events)
+	}
+	return n
+}
+
+// Pending is the number of queued events (locked, for metrics and tests).
+func (b *Box) Pending() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Len()
+}
+
+// Ready is signalled when something was queued.
+func (b *Box) Ready() <-chan struct{} { return b.ready }
+
+func (b *Box) signal() {
+	select {
+	case b.ready <- struct{}{}:
+	default:
+	}
+}
+
+// Ticket identifies what a Peek handed out, for Ack.
+type Ticket struct {
+	upTo    uint64 // segments with seq ≤ upTo
+	dropped int
+}
+
+// Peek returns everything queued as one batch, capped to the newest
+// maxCatchup events (0 = no cap) with the number skipped, plus the dropped
+// count. It removes nothing: call Ack after a successful delivery.
+func (b *Box) Peek(maxCatchup int) (sink.Batch, Ticket) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out sink.Batch
+	var t Ticket
+	for _, s := range b.segs {
+		out.Events = append(out.Events, s.events...)
+		out.Alerts = append(out.Alerts, s.alerts...)
+		t.upTo = s.seq
+	}
+	if maxCatchup > 0 && len(out.Events) > maxCatchup {
+		out.Skipped = len(out.Events) - maxCatchup
+		out.Events = out.Events[out.Skipped:]
+	}
+	out.Dropped, t.dropped = b.dropped, b.dropped
+	return out, t
+}
+
+// Ack removes what a Peek handed out and was delivered. It forgets the
+// events in memory even when a file cannot be removed (the error says so), so
+// a delivered batch is never sent again while the process runs.
+func (b *Box) Ack(t Ticket) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var errs []error
+	n := 0
+	for _, s := range b.segs {
+		if s.seq > t.upTo {
+			break
+		}
+		if err := os.Remove(b.segPath(s.seq)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("%s outbox: remove delivered segment: %w", b.name, err))
+		}
+		n++
+	}
+	b.segs = b.segs[n:]
+	b.dropped -= t.dropped
+	errs = append(errs, b.writeMeta())
+	return errors.Join(errs...)
+}
+
+func (b *Box) segPath(seq uint64) string {
+	return filepath.Join(b.dir, fmt.Sprintf("seg-%020d.json", seq))
+}
+
+func segSeq(name string) (uint64, bool) {
+	if !strings.HasPrefix(name, "seg-") || !strings.HasSuffix(name, ".json") {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(name, "seg-"), ".json"), 10, 64)
+	return n, err == nil
+}
+
+func (b *Box) writeSegment(s segment) error {
+	raw, err := json.Marshal(segmentFile{Events: s.events, Alerts: s.alerts})
+	if err != nil {
+		return err
+	}
+	if err := state.WriteAtomic(b.segPath(s.seq), raw); err != nil {
+		return fmt.Errorf("%s outbox: %w", b.name, err)
+	}
+	return nil
+}
+
+func (b *Box) writeMeta() error {
+	raw, err := json.Marshal(metaFile{Accepted: b.accepted, Dropped: b.dropped, NextSeq: b.nextSeq})
+	if err != nil {
+		return err
+	}
+	if err := state.WriteAtomic(filepath.Join(b.dir, "meta.json"), raw); err != nil {
+		return fmt.Errorf("%s outbox: %w", b.name, err)
+	}
+	return nil
+}
+
+func ids(evs []event.Event) []event.ID {
+	out := make([]event.ID, len(evs))
+	for i, e := range evs {
+		out[i] = e.ID
+	}
+	return out
+}

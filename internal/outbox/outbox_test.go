@@ -1,0 +1,240 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/sink"
+	"github.com/styliteag/birdseye/internal/state"
+)
+
+func evs(ids ...event.ID) []event.Event {
+	var out []event.Event
+	for _, id := range ids {
+		out = append(out, event.Event{ID: id, ActivityCode: "policy.update"})
+	}
+	return out
+}
+
+func idsOf(b sink.Batch) []event.ID { return ids(b.Events) }
+
+func TestEnqueuePeekAck(t *testing.T) {
+	b, err := Open(t.TempDir(), "mattermost", 100, state.Seed(0))
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(1, 2), nil))
+	require.NoError(t, b.Enqueue(evs(3), []string{"API down"}))
+	batch, tk := b.Peek(0)
+	require.Equal(t, []event.ID{1, 2, 3}, idsOf(batch))
+	require.Equal(t, []string{"API down"}, batch.Alerts)
+	require.NoError(t, b.Enqueue(evs(4), nil)) // arrives while the batch is out
+	require.NoError(t, b.Ack(tk))
+	batch, _ = b.Peek(0)
+	require.Equal(t, []event.ID{4}, idsOf(batch))
+	require.Empty(t, batch.Alerts)
+}
+
+func TestTheSameEventsOfferedTwiceAreQueuedOnce(t *testing.T) {
+	b, err := Open(t.TempDir(), "m", 100, state.Seed(0))
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(1, 2), nil))
+	require.NoError(t, b.Enqueue(evs(1, 2, 3), nil)) // the poll after a crash before its cursor save
+	batch, tk := b.Peek(0)
+	require.Equal(t, []event.ID{1, 2, 3}, idsOf(batch))
+	require.NoError(t, b.Ack(tk))
+	require.NoError(t, b.Enqueue(evs(2, 3), nil)) // already delivered: not again
+	batch, _ = b.Peek(0)
+	require.True(t, batch.Empty())
+}
+
+func TestANewOutboxStartsAtThePollersCursor(t *testing.T) {
+	b, err := Open(t.TempDir(), "m", 100, state.Seed(10))
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(9, 10, 11), nil))
+	batch, _ := b.Peek(0)
+	require.Equal(t, []event.ID{11}, idsOf(batch))
+}
+
+func TestARestartResumesTheQueue(t *testing.T) {
+	dir := t.TempDir()
+	b, err := Open(dir, "m", 100, state.Seed(0))
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(1, 2), []string{"gap"}))
+	require.NoError(t, b.Enqueue(evs(3), nil))
+	_, tk := b.Peek(0)
+	require.NoError(t, b.Enqueue(evs(4), nil))
+	require.NoError(t, b.Ack(tk))
+
+	again, err := Open(dir, "m", 100, state.Seed(0))
+	require.NoError(t, err)
+	batch, _ := again.Peek(0)
+	require.Equal(t, []event.ID{4}, idsOf(batch))
+	require.NoError(t, again.Enqueue(evs(3, 4, 5), nil))
+	batch, _ = again.Peek(0)
+	require.Equal(t, []event.ID{4, 5}, idsOf(batch))
+	select {
+	case <-again.Ready():
+	default:
+		t.Fatal("a reopened outbox with queued events wakes its drainer")
+	}
+}
+
+func TestACrashBetweenSegmentAndMetaQueuesNothingTwice(t *testing.T) {
+	dir := t.TempDir()
+	b, err := Open(dir, "m", 100, state.Seed(0))
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(1, 2), nil))
+	require.NoError(t, os.Remove(filepath.Join(dir, "meta.json"))) // as if the crash came before meta.json
+	again, err := Open(dir, "m", 100, state.Seed(0))
+	require.NoError(t, err)
+	require.NoError(t, again.Enqueue(evs(1, 2, 3), nil))
+	batch, _ := again.Peek(0)
+	require.Equal(t, []event.ID{1, 2, 3}, idsOf(batch))
+}
+
+func TestAFullOutboxDropsTheOldestAndCountsThem(t *testing.T) {
+	b, err := Open(t.TempDir(), "m", 5, state.Seed(0))
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(1, 2, 3), []string{"outage"}))
+	require.NoError(t, b.Enqueue(evs(4, 5, 6, 7), nil))
+	batch, tk := b.Peek(0)
+	require.Equal(t, []event.ID{3, 4, 5, 6, 7}, idsOf(batch))
+	require.Equal(t, 2, batch.Dropped)
+	require.Equal(t, []string{"outage"}, batch.Alerts, "alerts are never dropped")
+	require.NoError(t, b.Ack(tk))
+	batch, _ = b.Peek(0)
+	require.Equal(t, 0, batch.Dropped, "the count said in the delivered batch is cleared")
+
+	require.NoError(t, b.Enqueue(evs(8, 9, 10, 11, 12, 13, 14), nil)) // a batch bigger than the outbox
+	batch, tk = b.Peek(0)
+	require.Equal(t, []event.ID{10, 11, 12, 13, 14}, idsOf(batch))
+	require.Equal(t, 2, batch.Dropped)
+
+	// Overflow while a batch is out: its events count as dropped even if the
+	// delivery then succeeds (over-reporting is the safe side).
+	require.NoError(t, b.Enqueue(evs(15, 16), nil))
+	require.NoError(t, b.Ack(tk))
+	batch, _ = b.Peek(0)
+	require.Equal(t, []event.ID{15, 16}, idsOf(batch))
+	require.Equal(t, 2, batch.Dropped)
+}
+
+func TestPeekCapsToTheNewestMaxCatchup(t *testing.T) {
+	b, err := Open(t.TempDir(), "m", 100, state.Seed(0))
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(1, 2, 3, 4, 5), nil))
+	batch, tk := b.Peek(2)
+	require.Equal(t, []event.ID{4, 5}, idsOf(batch))
+	require.Equal(t, 3, batch.Skipped)
+	require.NoError(t, b.Ack(tk))
+	batch, _ = b.Peek(2)
+	require.True(t, batch.Empty(), "the skipped events are gone with the batch that said so")
+}
+
+func TestACorruptMetaFileIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "meta.json"), []byte("{"), 0o600))
+	_, err := Open(dir, "mattermost", 10, state.Seed(0))
+	require.ErrorContains(t, err, "open mattermost outbox")
+	require.ErrorContains(t, err, "meta.json is corrupt")
+}
+
+// flaky is a sink that fails while down is true and records what it got.
+type flaky struct {
+	mu      sync.Mutex
+	down    bool
+	perm    bool
+	calls   int
+	got     []event.ID
+	skipped int
+}
+
+func (f *flaky) Name() string { return "flaky" }
+func (f *flaky) Deliver(ctx context.Context, b sink.Batch) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.down {
+		if f.perm {
+			return sink.Permanent(errors.New("HTTP 400: Invalid webhook."))
+		}
+		return errors.New("connection refused")
+	}
+	f.got = append(f.got, ids(b.Events)...)
+	f.skipped += b.Skipped
+	return nil
+}
+
+func (f *flaky) set(down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down = down
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestASinkDownFor100PollsGetsEveryEventOnceInOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, err := Open(t.TempDir(), "flaky", 10000, state.Seed(0))
+		require.NoError(t, err)
+		s := &flaky{down: true}
+		d := &Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, Log: quiet()}
+		go d.Run(t.Context())
+		var want []event.ID
+		for poll := range 100 {
+			id := event.ID(poll*3 + 1)
+			require.NoError(t, b.Enqueue(evs(id, id+1, id+2), nil))
+			want = append(want, id, id+1, id+2)
+			time.Sleep(time.Minute)
+			synctest.Wait()
+		}
+		s.set(false)
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		require.Equal(t, want, s.got)
+		require.Zero(t, b.Pending())
+		require.Less(t, s.calls, 200, "backoff: far fewer attempts than polls×seconds")
+	})
+}
+
+func TestAPermanentErrorIsRetriedSlowly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, err := Open(t.TempDir(), "flaky", 100, state.Seed(0))
+		require.NoError(t, err)
+		s := &flaky{down: true, perm: true}
+		d := &Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, Log: quiet()}
+		go d.Run(t.Context())
+		require.NoError(t, b.Enqueue(evs(1), nil))
+		time.Sleep(14 * time.Minute)
+		synctest.Wait()
+		require.Equal(t, 3, s.calls, "at 0, 5 and 10 minutes")
+		require.Equal(t, 1, b.Pending())
+	})
+}
+
+func TestTheDrainerAppliesMaxCatchup(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, err := Open(t.TempDir(), "flaky", 100, state.Seed(0))
+		require.NoError(t, err)
+		s := &flaky{down: true}
+		d := &Drainer{Box: b, Sink: s, MaxCatchup: 3, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()}
+		go d.Run(t.Context())
+		require.NoError(t, b.Enqueue(evs(1, 2, 3, 4, 5, 6, 7), nil))
+		synctest.Wait()
+		s.set(false)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		require.Equal(t, []event.ID{5, 6, 7}, s.got)
+		require.Equal(t, 4, s.skipped)
+	})
+}
