@@ -63,11 +63,9 @@ type metaFile struct {
 }
 
 // Open loads (or creates) the outbox of sink name in dir; limit bounds the
-// number of queued events (SINK_QUEUE_MAX; 0 = unbounded). start is where a new outbox's
-// accepted cursor begins: the poller's cursor, so that events forwarded
-// before the outbox existed are not queued again.
-func Open(dir, name string, limit int, start state.Cursor) (*Box, error) {
-	b := &Box{name: name, dir: dir, max: limit, ready: make(chan struct{}, 1), accepted: start, nextSeq: 1}
+// number of queued events (SINK_QUEUE_MAX; 0 = unbounded).
+func Open(dir, name string, limit int) (*Box, error) {
+	b := &Box{name: name, dir: dir, max: limit, ready: make(chan struct{}, 1), accepted: state.Seed(0), nextSeq: 1}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open %s outbox: %w", name, err)
 	}

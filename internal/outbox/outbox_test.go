@@ -16,7 +16,6 @@ import (
 
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/sink"
-	"github.com/styliteag/birdseye/internal/state"
 )
 
 func evs(ids ...event.ID) []event.Event {
@@ -30,7 +29,7 @@ func evs(ids ...event.ID) []event.Event {
 func idsOf(b sink.Batch) []event.ID { return ids(b.Events) }
 
 func TestEnqueuePeekAck(t *testing.T) {
-	b, err := Open(t.TempDir(), "mattermost", 100, state.Seed(0))
+	b, err := Open(t.TempDir(), "mattermost", 100)
 	require.NoError(t, err)
 	require.NoError(t, b.Enqueue(evs(1, 2), nil))
 	require.NoError(t, b.Enqueue(evs(3), []string{"API down"}))
@@ -45,7 +44,7 @@ func TestEnqueuePeekAck(t *testing.T) {
 }
 
 func TestTheSameEventsOfferedTwiceAreQueuedOnce(t *testing.T) {
-	b, err := Open(t.TempDir(), "m", 100, state.Seed(0))
+	b, err := Open(t.TempDir(), "m", 100)
 	require.NoError(t, err)
 	require.NoError(t, b.Enqueue(evs(1, 2), nil))
 	require.NoError(t, b.Enqueue(evs(1, 2, 3), nil)) // the poll after a crash before its cursor save
@@ -57,17 +56,9 @@ func TestTheSameEventsOfferedTwiceAreQueuedOnce(t *testing.T) {
 	require.True(t, batch.Empty())
 }
 
-func TestANewOutboxStartsAtThePollersCursor(t *testing.T) {
-	b, err := Open(t.TempDir(), "m", 100, state.Seed(10))
-	require.NoError(t, err)
-	require.NoError(t, b.Enqueue(evs(9, 10, 11), nil))
-	batch, _ := b.Peek(0)
-	require.Equal(t, []event.ID{11}, idsOf(batch))
-}
-
 func TestARestartResumesTheQueue(t *testing.T) {
 	dir := t.TempDir()
-	b, err := Open(dir, "m", 100, state.Seed(0))
+	b, err := Open(dir, "m", 100)
 	require.NoError(t, err)
 	require.NoError(t, b.Enqueue(evs(1, 2), []string{"gap"}))
 	require.NoError(t, b.Enqueue(evs(3), nil))
@@ -75,7 +66,7 @@ func TestARestartResumesTheQueue(t *testing.T) {
 	require.NoError(t, b.Enqueue(evs(4), nil))
 	require.NoError(t, b.Ack(tk))
 
-	again, err := Open(dir, "m", 100, state.Seed(0))
+	again, err := Open(dir, "m", 100)
 	require.NoError(t, err)
 	batch, _ := again.Peek(0)
 	require.Equal(t, []event.ID{4}, idsOf(batch))
@@ -91,11 +82,11 @@ func TestARestartResumesTheQueue(t *testing.T) {
 
 func TestACrashBetweenSegmentAndMetaQueuesNothingTwice(t *testing.T) {
 	dir := t.TempDir()
-	b, err := Open(dir, "m", 100, state.Seed(0))
+	b, err := Open(dir, "m", 100)
 	require.NoError(t, err)
 	require.NoError(t, b.Enqueue(evs(1, 2), nil))
 	require.NoError(t, os.Remove(filepath.Join(dir, "meta.json"))) // as if the crash came before meta.json
-	again, err := Open(dir, "m", 100, state.Seed(0))
+	again, err := Open(dir, "m", 100)
 	require.NoError(t, err)
 	require.NoError(t, again.Enqueue(evs(1, 2, 3), nil))
 	batch, _ := again.Peek(0)
@@ -103,7 +94,7 @@ func TestACrashBetweenSegmentAndMetaQueuesNothingTwice(t *testing.T) {
 }
 
 func TestAFullOutboxDropsTheOldestAndCountsThem(t *testing.T) {
-	b, err := Open(t.TempDir(), "m", 5, state.Seed(0))
+	b, err := Open(t.TempDir(), "m", 5)
 	require.NoError(t, err)
 	require.NoError(t, b.Enqueue(evs(1, 2, 3), []string{"outage"}))
 	require.NoError(t, b.Enqueue(evs(4, 5, 6, 7), nil))
@@ -130,7 +121,7 @@ func TestAFullOutboxDropsTheOldestAndCountsThem(t *testing.T) {
 }
 
 func TestPeekCapsToTheNewestMaxCatchup(t *testing.T) {
-	b, err := Open(t.TempDir(), "m", 100, state.Seed(0))
+	b, err := Open(t.TempDir(), "m", 100)
 	require.NoError(t, err)
 	require.NoError(t, b.Enqueue(evs(1, 2, 3, 4, 5), nil))
 	batch, tk := b.Peek(2)
@@ -144,7 +135,7 @@ func TestPeekCapsToTheNewestMaxCatchup(t *testing.T) {
 func TestACorruptMetaFileIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "meta.json"), []byte("{"), 0o600))
-	_, err := Open(dir, "mattermost", 10, state.Seed(0))
+	_, err := Open(dir, "mattermost", 10)
 	require.ErrorContains(t, err, "open mattermost outbox")
 	require.ErrorContains(t, err, "meta.json is corrupt")
 }
@@ -185,7 +176,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 
 func TestASinkDownFor100PollsGetsEveryEventOnceInOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b, err := Open(t.TempDir(), "flaky", 10000, state.Seed(0))
+		b, err := Open(t.TempDir(), "flaky", 10000)
 		require.NoError(t, err)
 		s := &flaky{down: true}
 		d := &Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, Log: quiet()}
@@ -209,7 +200,7 @@ func TestASinkDownFor100PollsGetsEveryEventOnceInOrder(t *testing.T) {
 
 func TestAPermanentErrorIsRetriedSlowly(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b, err := Open(t.TempDir(), "flaky", 100, state.Seed(0))
+		b, err := Open(t.TempDir(), "flaky", 100)
 		require.NoError(t, err)
 		s := &flaky{down: true, perm: true}
 		d := &Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, Log: quiet()}
@@ -224,7 +215,7 @@ func TestAPermanentErrorIsRetriedSlowly(t *testing.T) {
 
 func TestTheDrainerAppliesMaxCatchup(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b, err := Open(t.TempDir(), "flaky", 100, state.Seed(0))
+		b, err := Open(t.TempDir(), "flaky", 100)
 		require.NoError(t, err)
 		s := &flaky{down: true}
 		d := &Drainer{Box: b, Sink: s, MaxCatchup: 3, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()}
