@@ -1,0 +1,189 @@
+// Package mattermost is the sink that posts to a Mattermost incoming webhook:
+// one post per batch in the old tool's markdown, split on line boundaries
+// when longer than Mattermost accepts. The webhook URL is a secret: errors
+// and logs show it redacted.
+package mattermost
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/styliteag/birdseye/internal/render"
+	"github.com/styliteag/birdseye/internal/sink"
+	"github.com/styliteag/birdseye/internal/version"
+)
+
+// MaxRunes is the longest post Mattermost stores (PostMessageMaxRunesV2).
+const MaxRunes = 16383
+
+// Config is the webhook and how posts are labelled.
+type Config struct {
+	URL      string // secret
+	Username string
+	Channel  string // optional
+	IconURL  string // optional
+}
+
+// Sink posts batches to a webhook.
+type Sink struct {
+	cfg  Config
+	loc  *time.Location
+	http *http.Client
+}
+
+// New returns a sink; loc is the time zone of displayed times.
+func New(cfg Config, loc *time.Location) *Sink {
+	return &Sink{cfg: cfg, loc: loc, http: &http.Client{Timeout: 15 * time.Second}}
+}
+
+func (s *Sink) Name() string { return "mattermost" }
+
+// AlertPrefix starts birdseye's own messages, as in the old tool.
+const AlertPrefix = ":rotating_light: **NetBird forwarder**: "
+
+// Text renders a batch: alerts, drop and catch-up notices, then one line per
+// event.
+func Text(b sink.Batch, loc *time.Location) string {
+	var lines []string
+	for _, a := range b.Alerts {
+		lines = append(lines, AlertPrefix+a)
+	}
+	if b.Dropped > 0 {
+		lines = append(lines, fmt.Sprintf(":warning: %d events dropped: the Mattermost outbox was full (SINK_QUEUE_MAX)", b.Dropped))
+	}
+	if b.Skipped > 0 {
+		lines = append(lines, fmt.Sprintf(":warning: skipped %d older events on catch-up", b.Skipped))
+	}
+	for _, e := range b.Events {
+		lines = append(lines, render.MarkdownLine(e, loc))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Split cuts text into posts of at most max runes, on line boundaries; a
+// single longer line is cut where it must be.
+func Split(text string, max int) []string {
+	var posts []string
+	var cur strings.Builder
+	n := 0
+	flush := func() {
+		if cur.Len() > 0 {
+			posts = append(posts, cur.String())
+			cur.Reset()
+			n = 0
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		ln := utf8.RuneCountInString(line)
+		for ln > max {
+			flush()
+			r := []rune(line)
+			posts = append(posts, string(r[:max]))
+			line, ln = string(r[max:]), ln-max
+		}
+		sep := 0
+		if n > 0 {
+			sep = 1
+		}
+		if n+sep+ln > max {
+			flush()
+			sep = 0
+		}
+		if sep == 1 {
+			cur.WriteByte('\n')
+		}
+		cur.WriteString(line)
+		n += sep + ln
+	}
+	flush()
+	return posts
+}
+
+// Deliver posts the batch, split into as many posts as needed, in order.
+func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
+	if b.Empty() {
+		return nil
+	}
+	for _, p := range Split(Text(b, s.loc), MaxRunes) {
+		if err := s.Post(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type payload struct {
+	Text     string `json:"text"`
+	Username string `json:"username,omitempty"`
+	Channel  string `json:"channel,omitempty"`
+	IconURL  string `json:"icon_url,omitempty"`
+}
+
+// Post sends one message. 429 and 5xx are worth retrying; any other 4xx is
+// a configuration problem (a deleted hook answers 400 "Invalid webhook.")
+// and is returned as permanent, with Mattermost's message.
+func (s *Sink) Post(ctx context.Context, text string) error {
+	body, err := json.Marshal(payload{Text: text, Username: s.cfg.Username, Channel: s.cfg.Channel, IconURL: s.cfg.IconURL})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("mattermost webhook %s: %w", Redact(s.cfg.URL), errors.Unwrap(err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", version.UserAgent())
+	resp, err := s.http.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the whole URL, secret included
+		}
+		return fmt.Errorf("mattermost POST %s: %w", Redact(s.cfg.URL), err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<10))
+	if resp.StatusCode/100 == 2 {
+		return nil
+	}
+	var answer struct {
+		Message string `json:"message"`
+	}
+	msg := strings.TrimSpace(string(raw))
+	if json.Unmarshal(raw, &answer) == nil && answer.Message != "" {
+		msg = answer.Message
+	}
+	err = fmt.Errorf("mattermost POST %s: HTTP %d: %s", Redact(s.cfg.URL), resp.StatusCode, msg)
+	if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout {
+		return sink.Permanent(err)
+	}
+	return err
+}
+
+// Redact shows where a webhook points without its secret part: the hook id
+// is cut to its first four characters.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "<webhook URL>"
+	}
+	path := u.Path
+	if i := strings.LastIndex(path, "/"); i >= 0 && len(path)-i-1 > 4 {
+		path = path[:i+1] + path[i+1:i+5] + "…"
+	}
+	return u.Scheme + "://" + u.Host + path
+}
+
+// ProbeText is the start-up probe of MATTERMOST_STARTUP_TEST.
+func ProbeText(host string, now time.Time) string {
+	return fmt.Sprintf(":white_check_mark: **birdseye startup** — posted by `%s` at `%s UTC`. Webhook works.", host, now.UTC().Format("2006-01-02 15:04"))
+}
