@@ -1,9 +1,7 @@
 package audit
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"math"
 	"time"
 
@@ -25,20 +23,4 @@ func GapText(from, to event.ID) string {
 
 func minutes(d time.Duration) string {
 	return fmt.Sprintf("%.0f", math.RoundToEven(d.Minutes()))
-}
-
-// LogAlerter reports alerts in the log only; the sinks add their own
-// destinations.
-type LogAlerter struct{ Log *slog.Logger }
-
-func (a LogAlerter) Outage(_ context.Context, d time.Duration, cause error) {
-	a.Log.Error(OutageText(d, cause))
-}
-
-func (a LogAlerter) Recovered(_ context.Context, d time.Duration) {
-	a.Log.Info(RecoveryText(d))
-}
-
-func (a LogAlerter) Gap(_ context.Context, from, to event.ID) {
-	a.Log.Error(GapText(from, to))
 }

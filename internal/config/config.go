@@ -46,7 +46,22 @@ type Forwarder struct {
 	BacklogWarnThreshold Count   `envconfig:"BACKLOG_WARN_THRESHOLD" default:"1000" desc:"warn once when one poll returns more events than this (0 = never)"`
 	OutageAlertAfter     Minutes `envconfig:"OUTAGE_ALERT_MINUTES" default:"10" desc:"minutes of API failure before the outage alert"`
 	Backfill             Count   `envconfig:"BACKFILL" default:"0" desc:"on first boot, forward the newest N existing events instead of none"`
+	SinkQueueMax         Count   `envconfig:"SINK_QUEUE_MAX" default:"10000" desc:"most events waiting per sink while it is down; past it the oldest are dropped and counted (0 = no limit)"`
 }
+
+// Mattermost is the incoming-webhook sink; an empty URL turns it off.
+type Mattermost struct {
+	WebhookURL  Secret `envconfig:"MATTERMOST_WEBHOOK_URL" desc:"incoming webhook URL; empty = Mattermost off"`
+	Username    string `envconfig:"MATTERMOST_USERNAME" default:"birdseye" desc:"name the posts appear under (if the server allows overriding it)"`
+	Channel     string `envconfig:"MATTERMOST_CHANNEL" desc:"channel to post to instead of the webhook's own (empty = the webhook's)"`
+	IconURL     string `envconfig:"MATTERMOST_ICON_URL" desc:"icon of the posts (empty = the webhook's)"`
+	Include     Globs  `envconfig:"MATTERMOST_INCLUDE" default:"*" desc:"activity-code globs posted to Mattermost"`
+	Exclude     Globs  `envconfig:"MATTERMOST_EXCLUDE" default:"" desc:"activity-code globs not posted to Mattermost"`
+	StartupTest Bool   `envconfig:"MATTERMOST_STARTUP_TEST" default:"false" desc:"post a test message at start"`
+}
+
+// Enabled reports whether the sink is on.
+func (m Mattermost) Enabled() bool { return m.WebhookURL != "" }
 
 // Stdout is the stdout sink's filter.
 type Stdout struct {
@@ -63,16 +78,17 @@ type Log struct {
 
 // Config is everything `birdseye run` needs.
 type Config struct {
-	NetBird   NetBird
-	Forwarder Forwarder
-	Stdout    Stdout
-	Log       Log
+	NetBird    NetBird
+	Forwarder  Forwarder
+	Stdout     Stdout
+	Mattermost Mattermost
+	Log        Log
 }
 
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -112,6 +128,9 @@ func (c *Config) validate() error {
 	if c.Forwarder.StateFile == "" {
 		return &Error{Var: "STATE_FILE", Msg: "is empty; expected a file path such as /var/lib/birdseye/state.json"}
 	}
+	if err := c.Mattermost.validate(); err != nil {
+		return err
+	}
 	if c.Forwarder.Backfill > 10000 {
 		return &Error{Var: "BACKFILL", Msg: fmt.Sprintf("=%d is more than the API ever returns; expected 0 to 10000", c.Forwarder.Backfill)}
 	}
@@ -127,6 +146,23 @@ func (n NetBird) validate() error {
 	}
 	if n.APIKey == "" {
 		return &Error{Var: "NB_API_KEY", Msg: "is not set (nor NB_API_KEY_FILE); expected a personal access token (nbp_...)"}
+	}
+	return nil
+}
+
+func (m Mattermost) validate() error {
+	if !m.Enabled() {
+		return nil
+	}
+	// The webhook URL is a secret: the message never repeats it.
+	u, err := url.Parse(m.WebhookURL.Reveal())
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &Error{Var: "MATTERMOST_WEBHOOK_URL", Msg: "is not an http(s) URL; expected the incoming webhook's URL, e.g. https://mattermost.example.com/hooks/<id>"}
+	}
+	if m.IconURL != "" {
+		if u, err := url.Parse(m.IconURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &Error{Var: "MATTERMOST_ICON_URL", Msg: fmt.Sprintf("=%q is not an http(s) URL; expected e.g. https://example.com/birdseye.png", m.IconURL)}
+		}
 	}
 	return nil
 }
@@ -232,7 +268,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

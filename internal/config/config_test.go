@@ -55,6 +55,35 @@ func TestDefaultsAreTheOldToolsDefaults(t *testing.T) {
 	require.Equal(t, "info", c.Log.Level)
 	require.Equal(t, "text", c.Log.Format)
 	require.Equal(t, Secret("nbp_secret"), c.NetBird.APIKey)
+	require.Equal(t, Count(10000), c.Forwarder.SinkQueueMax)
+	require.False(t, c.Mattermost.Enabled())
+	require.Equal(t, "birdseye", c.Mattermost.Username)
+	require.Equal(t, "*", c.Mattermost.Include.Raw)
+	require.Empty(t, c.Mattermost.Exclude.Globs)
+	require.False(t, bool(c.Mattermost.StartupTest))
+}
+
+func TestMattermostSettings(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "hook")
+	require.NoError(t, os.WriteFile(p, []byte("https://mm.example.com/hooks/abc123\n"), 0o600))
+	setEnv(t, with(map[string]string{"MATTERMOST_WEBHOOK_URL_FILE": p, "MATTERMOST_USERNAME": "BirdsEye", "MATTERMOST_CHANNEL": "audit",
+		"MATTERMOST_ICON_URL": "https://example.com/i.png", "MATTERMOST_INCLUDE": "policy.*", "MATTERMOST_EXCLUDE": "policy.delete", "MATTERMOST_STARTUP_TEST": "yes", "SINK_QUEUE_MAX": "50"}))
+	c, err := Load()
+	require.NoError(t, err)
+	require.True(t, c.Mattermost.Enabled())
+	require.Equal(t, "https://mm.example.com/hooks/abc123", c.Mattermost.WebhookURL.Reveal())
+	require.Equal(t, "BirdsEye", c.Mattermost.Username)
+	require.Equal(t, "audit", c.Mattermost.Channel)
+	require.True(t, bool(c.Mattermost.StartupTest))
+	require.Equal(t, Count(50), c.Forwarder.SinkQueueMax)
+	require.Len(t, c.Mattermost.Exclude.Globs, 1)
+}
+
+func TestAnInvalidWebhookURLIsNotEchoed(t *testing.T) {
+	setEnv(t, with(map[string]string{"MATTERMOST_WEBHOOK_URL": "mm.example.com/hooks/s3cr3th00k"}))
+	_, err := Load()
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "s3cr3th00k")
 }
 
 func TestDecimalsAndExplicitValues(t *testing.T) {
@@ -118,6 +147,12 @@ func TestBadValuesNameTheVariableAndTheExpectedForm(t *testing.T) {
 		{map[string]string{"TZ": "Mars/Olympus"}, `config: TZ="Mars/Olympus" is not a known time zone; expected an IANA name such as Europe/Berlin or UTC`},
 		{map[string]string{"LOG_LEVEL": "loud"}, `config: LOG_LEVEL="loud" is not an allowed value; expected one of debug|info|warn|error`},
 		{map[string]string{"LOG_FORMAT": "xml"}, `config: LOG_FORMAT="xml" is not an allowed value; expected one of text|json`},
+		{map[string]string{"SINK_QUEUE_MAX": "lots"}, `config: SINK_QUEUE_MAX="lots" is not a whole number`},
+		{map[string]string{"MATTERMOST_WEBHOOK_URL": "mattermost.example.com/hooks/abc"}, `config: MATTERMOST_WEBHOOK_URL is not an http(s) URL; expected the incoming webhook's URL`},
+		{map[string]string{"MATTERMOST_WEBHOOK_URL": "ftp://x/hooks/abc"}, `config: MATTERMOST_WEBHOOK_URL is not an http(s) URL`},
+		{map[string]string{"MATTERMOST_WEBHOOK_URL": "https://mm/hooks/a", "MATTERMOST_ICON_URL": "icon.png"}, `config: MATTERMOST_ICON_URL="icon.png" is not an http(s) URL`},
+		{map[string]string{"MATTERMOST_INCLUDE": "[x"}, `config: MATTERMOST_INCLUDE="[x" pattern "[x"`},
+		{map[string]string{"MATTERMOST_STARTUP_TEST": "sometimes"}, `config: MATTERMOST_STARTUP_TEST="sometimes" is not a boolean; expected true or false`},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprint(c.env), func(t *testing.T) {

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/sink/mattermost/mmfake"
+)
+
+const mmHook = "e2ehook7yz1bgu3jqe8cmoh5tn"
+
+func newMattermost(t *testing.T) (*mmfake.Server, string) {
+	t.Helper()
+	mm := mmfake.New(mmHook)
+	srv := httptest.NewServer(mm)
+	t.Cleanup(srv.Close)
+	return mm, srv.URL + "/hooks/" + mmHook
+}
+
+func TestE2EMattermostAndStdoutTogether(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL, "MATTERMOST_STARTUP_TEST=true",
+		"MATTERMOST_EXCLUDE=user.*", "MATTERMOST_CHANNEL=audit"))
+	d.waitLog("first boot")
+	d.waitLog("mattermost startup test posted")
+	require.Contains(t, mm.Posts()[0].Text, ":white_check_mark: **birdseye startup** — posted by")
+
+	f.AddN(2, "policy.update", "p")
+	f.AddN(1, "user.block", "u")
+	d.waitFor("stdout", func() bool { return len(d.stdout()) == 3 })
+	waitPosts(t, d, mm, 2)
+	post := mm.Posts()[1]
+	require.Equal(t, "audit", post.Channel)
+	require.Equal(t, "birdseye", post.Username)
+	require.Equal(t, 2, strings.Count(post.Text, "**Policy updated**"), "one post for the poll, user.* excluded")
+	require.NotContains(t, post.Text, "User blocked")
+	require.NotContains(t, d.logs(), mmHook, "the webhook URL is never logged whole")
+}
+
+func TestE2EWebhookDownAcrossARestartLosesNothing(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	env := baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL)
+	d := start(t, env)
+	d.waitLog("first boot")
+	mm.Down(503)
+	for i := range 5 {
+		f.AddN(2, "policy.update", "down"+string(rune('a'+i)))
+		d.waitFor("stdout", func() bool { return len(d.stdout()) == 2*(i+1) })
+	}
+	d.waitLog("delivery failed; the events stay queued")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	require.Empty(t, mm.Posts())
+
+	f.AddN(2, "policy.update", "after")
+	mm.Up()
+	d = start(t, env)
+	waitPosts(t, d, mm, 1)
+	d.waitFor("all 12 events posted", func() bool { return strings.Count(mmfake.Text(mm.Posts()), "**Policy updated**") >= 12 })
+	text := mmfake.Text(mm.Posts())
+	require.Equal(t, 12, strings.Count(text, "**Policy updated**"), "each event once:\n%s", text)
+	var order []string
+	for _, l := range strings.Split(text, "\n") {
+		if i := strings.Index(l, "**Policy updated**: "); i >= 0 {
+			order = append(order, strings.Fields(l[i+len("**Policy updated**: "):])[0])
+		}
+	}
+	require.Equal(t, []string{"downa-1", "downa-2", "downb-1", "downb-2", "downc-1", "downc-2", "downd-1", "downd-2", "downe-1", "downe-2", "after-1", "after-2"}, order)
+}
+
+func TestE2EOutageAlertAndRecoveryArePostedOnce(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL, "OUTAGE_ALERT_MINUTES=0.003"))
+	d.waitLog("first boot")
+	f.Fail(fake.BadGateway(1 << 30))
+	waitPosts(t, d, mm, 1)
+	require.Contains(t, mm.Posts()[0].Text, ":rotating_light: **NetBird forwarder**: NetBird API unreachable for 0 min (")
+	f.ClearFailures()
+	waitPosts(t, d, mm, 2)
+	require.Contains(t, mm.Posts()[1].Text, ":rotating_light: **NetBird forwarder**: NetBird API recovered after 0 min outage")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	require.Len(t, mm.Posts(), 2)
+}
+
+func TestE2EAWrongWebhookIsAConfigurationProblemAndKeepsTheEvents(t *testing.T) {
+	f, api := newAPI(t)
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+strings.Replace(hookURL, mmHook, "deletedhook", 1)))
+	d.waitLog("first boot")
+	f.AddN(3, "policy.update", "p")
+	d.waitLog("HTTP 400: Invalid webhook.")
+	require.Contains(t, d.logs(), "config_problem=true")
+	require.Equal(t, 1, strings.Count(d.logs(), "Invalid webhook."), "logged once")
+	require.Empty(t, mm.Posts())
+	require.NotContains(t, d.logs(), "deletedhook")
+	entries, err := filepath.Glob(filepath.Join(filepath.Dir(sf), "outbox", "mattermost", "seg-*.json"))
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "the events wait in the outbox")
+}
+
+func waitPosts(t *testing.T, d *daemon, mm *mmfake.Server, n int) {
+	t.Helper()
+	d.waitFor("mattermost posts", func() bool { return len(mm.Posts()) >= n })
+}
