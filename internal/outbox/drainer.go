@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -20,29 +21,49 @@ type Drainer struct {
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
 	Log        *slog.Logger
+	// Hold, when set, says how long a batch waits before it goes out (the
+	// e-mail digest); oldest is when its oldest item was queued.
+	Hold func(b sink.Batch, oldest time.Time) time.Duration
+	// FlushWithin, when set, is how long a batch that is due may take to go
+	// out while shutting down (the digest is sent on SIGTERM if it can be).
+	FlushWithin time.Duration
 }
 
 // Run drains until ctx ends. What is not delivered by then stays queued.
 func (d *Drainer) Run(ctx context.Context) {
 	backoff := d.MinBackoff
-	var retry <-chan time.Time
+	var retry, held <-chan time.Time
 	lastErr := ""
 	log := d.Log.With("sink", d.Sink.Name())
 	for {
 		select {
 		case <-ctx.Done():
+			d.flush(log)
 			return
 		case <-d.Box.Ready():
 		case <-retry:
+		case <-held:
 		}
 		for {
 			batch, ticket := d.Box.Peek(d.MaxCatchup)
 			if batch.Empty() {
 				break
 			}
+			if d.Hold != nil {
+				if wait := d.Hold(batch, ticket.Oldest); wait > 0 {
+					held = time.After(wait)
+					break
+				}
+			}
 			err := d.Sink.Deliver(ctx, batch)
 			if ctx.Err() != nil {
 				return
+			}
+			var partial *sink.PartialError
+			if errors.As(err, &partial) && partial.Delivered > 0 {
+				if aerr := d.Box.AckPartial(ticket, partial.Delivered); aerr != nil {
+					log.Error("delivered events not removed from the outbox; they may be sent again after a restart", "err", aerr)
+				}
 			}
 			if err != nil {
 				wait := backoff
@@ -67,5 +88,26 @@ func (d *Drainer) Run(ctx context.Context) {
 				log.Error("delivered events not removed from the outbox; they may be sent again after a restart", "err", err)
 			}
 		}
+	}
+}
+
+// flush sends a batch that is due when the process stops, if FlushWithin
+// allows; whatever does not go out stays queued for the next start.
+func (d *Drainer) flush(log *slog.Logger) {
+	if d.FlushWithin <= 0 {
+		return
+	}
+	batch, ticket := d.Box.Peek(d.MaxCatchup)
+	if batch.Empty() || (d.Hold != nil && d.Hold(batch, ticket.Oldest) > 0) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d.FlushWithin)
+	defer cancel()
+	if err := d.Sink.Deliver(ctx, batch); err != nil {
+		log.Warn("not sent before shutdown; it stays queued for the next start", "err", err)
+		return
+	}
+	if err := d.Box.Ack(ticket); err != nil {
+		log.Error("delivered events not removed from the outbox; they may be sent again after a restart", "err", err)
 	}
 }

@@ -47,11 +47,13 @@ type Box struct {
 
 type segment struct {
 	seq    uint64
+	at     time.Time // when it was queued
 	events []event.Event
 	alerts []string
 }
 
 type segmentFile struct {
+	At     time.Time     `json:"at"`
 	Events []event.Event `json:"events,omitempty"`
 	Alerts []string      `json:"alerts,omitempty"`
 }
@@ -98,7 +100,7 @@ func Open(dir, name string, limit int) (*Box, error) {
 		if err := json.Unmarshal(raw, &f); err != nil {
 			return nil, fmt.Errorf("open %s outbox: segment %s is corrupt: %v", name, e.Name(), err)
 		}
-		b.segs = append(b.segs, segment{seq: seq, events: f.Events, alerts: f.Alerts})
+		b.segs = append(b.segs, segment{seq: seq, at: f.At, events: f.Events, alerts: f.Alerts})
 		// A crash between writing a segment and meta.json: the segment counts.
 		b.accepted.Advance(ids(f.Events), time.Now())
 		b.nextSeq = max(b.nextSeq, seq+1)
@@ -137,7 +139,7 @@ func (b *Box) Enqueue(evs []event.Event, alerts []string) error {
 		dropped = len(fresh) - b.max
 		fresh = fresh[dropped:]
 	}
-	seg := segment{seq: b.nextSeq, events: fresh, alerts: alerts}
+	seg := segment{seq: b.nextSeq, at: time.Now(), events: fresh, alerts: alerts}
 	if err := b.writeSegment(seg); err != nil {
 		return err
 	}
@@ -195,6 +197,8 @@ func (b *Box) signal() {
 type Ticket struct {
 	upTo    uint64 // segments with seq ≤ upTo
 	dropped int
+	skipped int       // events left out by the cap, oldest first
+	Oldest  time.Time // when the oldest handed-out item was queued
 }
 
 // Peek returns everything queued as one batch, capped to the newest
@@ -205,7 +209,10 @@ func (b *Box) Peek(maxCatchup int) (sink.Batch, Ticket) {
 	defer b.mu.Unlock()
 	var out sink.Batch
 	var t Ticket
-	for _, s := range b.segs {
+	for i, s := range b.segs {
+		if i == 0 {
+			t.Oldest = s.at
+		}
 		out.Events = append(out.Events, s.events...)
 		out.Alerts = append(out.Alerts, s.alerts...)
 		t.upTo = s.seq
@@ -214,7 +221,7 @@ func (b *Box) Peek(maxCatchup int) (sink.Batch, Ticket) {
 		out.Skipped = len(out.Events) - maxCatchup
 		out.Events = out.Events[out.Skipped:]
 	}
-	out.Dropped, t.dropped = b.dropped, b.dropped
+	out.Dropped, t.dropped, t.skipped = b.dropped, b.dropped, out.Skipped
 	return out, t
 }
 
@@ -241,6 +248,36 @@ func (b *Box) Ack(t Ticket) error {
 	return errors.Join(errs...)
 }
 
+// AckPartial removes the alerts and notices of what a Peek handed out, the
+// events the cap skipped, and the first delivered events of the batch; the
+// rest stays queued for the next attempt.
+func (b *Box) AckPartial(t Ticket, delivered int) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var errs []error
+	remove := t.skipped + delivered
+	for i := range b.segs {
+		s := &b.segs[i]
+		if s.seq > t.upTo {
+			break
+		}
+		n := min(remove, len(s.events))
+		s.events, s.alerts = s.events[n:], nil
+		remove -= n
+		if len(s.events) == 0 {
+			if err := os.Remove(b.segPath(s.seq)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("%s outbox: remove delivered segment: %w", b.name, err))
+			}
+		} else if err := b.writeSegment(*s); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	b.segs = slices.DeleteFunc(b.segs, func(s segment) bool { return len(s.events) == 0 && len(s.alerts) == 0 })
+	b.dropped -= t.dropped
+	errs = append(errs, b.writeMeta())
+	return errors.Join(errs...)
+}
+
 func (b *Box) segPath(seq uint64) string {
 	return filepath.Join(b.dir, fmt.Sprintf("seg-%020d.json", seq))
 }
@@ -254,7 +291,7 @@ func segSeq(name string) (uint64, bool) {
 }
 
 func (b *Box) writeSegment(s segment) error {
-	raw, err := json.Marshal(segmentFile{Events: s.events, Alerts: s.alerts})
+	raw, err := json.Marshal(segmentFile{At: s.at, Events: s.events, Alerts: s.alerts})
 	if err != nil {
 		return err
 	}

@@ -229,3 +229,89 @@ func TestTheDrainerAppliesMaxCatchup(t *testing.T) {
 		require.Equal(t, 4, s.skipped)
 	})
 }
+
+func TestAckPartialKeepsOnlyWhatWasNotDelivered(t *testing.T) {
+	b, err := Open(t.TempDir(), "email", 100)
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(1, 2), []string{"outage"}))
+	require.NoError(t, b.Enqueue(evs(3, 4, 5), nil))
+	batch, tk := b.Peek(4) // 1 skipped by the cap: 2,3,4,5 handed out
+	require.Equal(t, []event.ID{2, 3, 4, 5}, idsOf(batch))
+	require.NoError(t, b.Enqueue(evs(6), nil))
+	require.NoError(t, b.AckPartial(tk, 2)) // 2 and 3 went out, then the server failed
+	batch, _ = b.Peek(0)
+	require.Equal(t, []event.ID{4, 5, 6}, idsOf(batch))
+	require.Empty(t, batch.Alerts, "the alerts went out first")
+}
+
+func TestPeekTellsWhenTheOldestItemWasQueued(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, err := Open(t.TempDir(), "email", 100)
+		require.NoError(t, err)
+		first := time.Now()
+		require.NoError(t, b.Enqueue(evs(1), nil))
+		time.Sleep(time.Minute)
+		require.NoError(t, b.Enqueue(evs(2), nil))
+		_, tk := b.Peek(0)
+		require.True(t, tk.Oldest.Equal(first))
+	})
+}
+
+func TestHoldDelaysDeliveryAndSurvivesARestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		hold := func(_ sink.Batch, oldest time.Time) time.Duration { return time.Until(oldest.Add(15 * time.Minute)) }
+		b, err := Open(dir, "email", 100)
+		require.NoError(t, err)
+		s := &flaky{}
+		ctx, cancel := context.WithCancel(t.Context())
+		d := &Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet(), Hold: hold}
+		done := make(chan struct{})
+		go func() { d.Run(ctx); close(done) }()
+		require.NoError(t, b.Enqueue(evs(1), nil))
+		time.Sleep(10 * time.Minute)
+		synctest.Wait()
+		require.Empty(t, s.got)
+		cancel() // restart after 10 minutes
+		<-done
+
+		b, err = Open(dir, "email", 100)
+		require.NoError(t, err)
+		d = &Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet(), Hold: hold}
+		go d.Run(t.Context())
+		require.NoError(t, b.Enqueue(evs(2), nil))
+		time.Sleep(4*time.Minute + 59*time.Second)
+		synctest.Wait()
+		require.Empty(t, s.got, "the digest clock started with the first event, before the restart")
+		time.Sleep(time.Second)
+		synctest.Wait()
+		require.Equal(t, []event.ID{1, 2}, s.got, "one digest")
+	})
+}
+
+func TestADueBatchIsFlushedOnShutdownAndANotDueOneWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, err := Open(t.TempDir(), "email", 100)
+		require.NoError(t, err)
+		s := &flaky{down: true}
+		ctx, cancel := context.WithCancel(t.Context())
+		due := false
+		d := &Drainer{Box: b, Sink: s, MinBackoff: time.Hour, MaxBackoff: time.Hour, Log: quiet(), FlushWithin: 5 * time.Second,
+			Hold: func(sink.Batch, time.Time) time.Duration {
+				if due {
+					return 0
+				}
+				return time.Hour
+			}}
+		done := make(chan struct{})
+		go func() { d.Run(ctx); close(done) }()
+		require.NoError(t, b.Enqueue(evs(1), nil))
+		synctest.Wait()
+		s.set(false)
+		due = true
+		cancel()
+		<-done
+		require.Equal(t, []event.ID{1}, s.got)
+		require.Zero(t, b.Pending())
+	})
+}

@@ -106,3 +106,14 @@ func IsPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p)
 }
+
+// PartialError reports that the first Delivered events of a batch (and all of
+// its alerts and notices) went out before Err stopped the rest, so that only
+// the rest is retried. The e-mail sink, one mail per event, returns it.
+type PartialError struct {
+	Delivered int
+	Err       error
+}
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }
