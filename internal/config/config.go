@@ -82,13 +82,15 @@ type Config struct {
 	Forwarder  Forwarder
 	Stdout     Stdout
 	Mattermost Mattermost
+	Email      Email
+	SMTP       SMTP
 	Log        Log
 }
 
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -129,6 +131,12 @@ func (c *Config) validate() error {
 		return &Error{Var: "STATE_FILE", Msg: "is empty; expected a file path such as /var/lib/birdseye/state.json"}
 	}
 	if err := c.Mattermost.validate(); err != nil {
+		return err
+	}
+	if err := c.SMTP.validate(); err != nil {
+		return err
+	}
+	if err := c.Email.validate(&c.SMTP); err != nil {
 		return err
 	}
 	if c.Forwarder.Backfill > 10000 {
@@ -268,10 +276,13 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)
+			if f.Tag.Get("envconfig") == "" {
+				continue // derived, not read
+			}
 			out = append(out, Var{Name: f.Tag.Get("envconfig"), Default: f.Tag.Get("default"), Desc: f.Tag.Get("desc"), Secret: f.Type == reflect.TypeFor[Secret]()})
 		}
 	}
