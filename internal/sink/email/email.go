@@ -1,0 +1,239 @@
+// Package email is the sink that mails events through an SMTP server with
+// go-mail: one mail per event (EMAIL_MODE=immediate) or a digest, birdseye's
+// alerts as mails of their own, and the start-up probe. Subjects and bodies
+// are the old tool's, with Date and Message-ID added.
+package email
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/render"
+	"github.com/styliteag/birdseye/internal/sink"
+	"github.com/styliteag/birdseye/internal/version"
+)
+
+// Transport is how to reach the mail server.
+type Transport struct {
+	Host       string
+	Port       int
+	TLSMode    string // starttls, tls or none
+	User       string
+	Password   string // secret
+	SkipVerify bool
+	RootCAs    *x509.CertPool // nil = the system's (tests set their own CA)
+	Timeout    time.Duration
+}
+
+// Config is a sink's transport, addresses and mode.
+type Config struct {
+	Transport
+	From   string
+	To     []string
+	Digest bool // one mail per batch instead of one per event
+}
+
+// Sink mails batches.
+type Sink struct {
+	cfg Config
+	loc *time.Location
+}
+
+// New returns a sink; loc is the time zone of displayed event times.
+func New(cfg Config, loc *time.Location) *Sink {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	return &Sink{cfg: cfg, loc: loc}
+}
+
+func (s *Sink) Name() string { return "email" }
+
+// Deliver mails the batch: each alert on its own, then the events, either
+// one mail each (the notices go with the first) or as one digest. When a
+// mail of an immediate batch fails, the error says how many events went out
+// before it, so that only the rest is sent again.
+func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
+	if b.Empty() {
+		return nil
+	}
+	for _, a := range b.Alerts {
+		if err := s.Send(ctx, "[NetBird] birdseye alert: "+a, a+"\n"+footer()); err != nil {
+			return err
+		}
+	}
+	notices := Notices(b)
+	if len(b.Events) == 0 {
+		if notices == "" {
+			return nil
+		}
+		return s.Send(ctx, "[NetBird] birdseye notice", notices+footer())
+	}
+	if s.cfg.Digest {
+		return s.Send(ctx, DigestSubject(len(b.Events), time.Now()), notices+lines(b.Events, s.loc)+footer())
+	}
+	for i, e := range b.Events {
+		body := render.Line(e, s.loc) + "\n"
+		if i == 0 {
+			body = notices + body
+		}
+		if err := s.Send(ctx, ImmediateSubject(e), body+footer()); err != nil {
+			if i > 0 {
+				return &sink.PartialError{Delivered: i, Err: err}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Notices are the lines that say what a batch leaves out.
+func Notices(b sink.Batch) string {
+	var n strings.Builder
+	if b.Dropped > 0 {
+		fmt.Fprintf(&n, "%d events were dropped: the e-mail outbox was full (SINK_QUEUE_MAX).\n", b.Dropped)
+	}
+	if b.Skipped > 0 {
+		fmt.Fprintf(&n, "skipped %d older events on catch-up (MAX_CATCHUP).\n", b.Skipped)
+	}
+	if n.Len() > 0 {
+		n.WriteString("\n")
+	}
+	return n.String()
+}
+
+// ImmediateSubject is `[NetBird] <activity_code> — <initiator>`.
+func ImmediateSubject(e event.Event) string {
+	return "[NetBird] " + e.ActivityCode + " — " + e.Initiator()
+}
+
+// DigestSubject is `[NetBird] N events (YYYY-MM-DD HH:MM UTC digest)`.
+func DigestSubject(n int, now time.Time) string {
+	noun := "events"
+	if n == 1 {
+		noun = "event"
+	}
+	return fmt.Sprintf("[NetBird] %d %s (%s UTC digest)", n, noun, now.UTC().Format("2006-01-02 15:04"))
+}
+
+func lines(evs []event.Event, loc *time.Location) string {
+	var b strings.Builder
+	for _, e := range evs {
+		b.WriteString(render.Line(e, loc))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func footer() string {
+	host, _ := os.Hostname()
+	return "\n-- \nbirdseye " + version.Version + " on " + host + "\n"
+}
+
+// Send mails one plain-text message to every recipient.
+func (s *Sink) Send(ctx context.Context, subject, body string) error {
+	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
+	if err := m.From(s.cfg.From); err != nil {
+		return sink.Permanent(fmt.Errorf("mail: SMTP_FROM: %w", err))
+	}
+	if err := m.To(s.cfg.To...); err != nil {
+		return sink.Permanent(fmt.Errorf("mail: SMTP_TO: %w", err))
+	}
+	m.Subject(subject)
+	m.SetDate()
+	m.SetMessageID()
+	m.SetUserAgent(version.UserAgent())
+	m.SetBodyString(mail.TypeTextPlain, body)
+	c, err := s.client()
+	if err != nil {
+		return sink.Permanent(fmt.Errorf("mail via %s: %w", s.server(), err))
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+		return classify(fmt.Errorf("mail via %s: %w", s.server(), err))
+	}
+	return nil
+}
+
+func (s *Sink) server() string {
+	return fmt.Sprintf("%s %s:%d", s.cfg.TLSMode, s.cfg.Host, s.cfg.Port)
+}
+
+func (s *Sink) client() (*mail.Client, error) {
+	t := s.cfg.Transport
+	opts := []mail.Option{
+		mail.WithPort(t.Port),
+		mail.WithTimeout(t.Timeout),
+		mail.WithTLSConfig(&tls.Config{ServerName: t.Host, InsecureSkipVerify: t.SkipVerify, RootCAs: t.RootCAs, MinVersion: tls.VersionTLS12}),
+	}
+	switch t.TLSMode {
+	case "tls":
+		opts = append(opts, mail.WithSSL())
+	case "none":
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	}
+	switch {
+	case t.User == "":
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthNoAuth))
+	case t.TLSMode == "none":
+		// The old tool logged in over plain connections too (relays on the
+		// same host); go-mail needs to be told. birdseye warns at start.
+		opts = append(opts, mail.WithOpportunisticSMTPAuth(mail.SMTPAuthCramMD5, mail.SMTPAuthPlainNoEnc, mail.SMTPAuthLoginNoEnc),
+			mail.WithUsername(t.User), mail.WithPassword(t.Password))
+	default:
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(t.User), mail.WithPassword(t.Password))
+	}
+	return mail.NewClient(t.Host, opts...)
+}
+
+// classify marks failures that retrying soon will not fix: a refused login,
+// a certificate that does not verify, a recipient or sender the server
+// refuses for good.
+func classify(err error) error {
+	var se *mail.SendError
+	if errors.As(err, &se) {
+		if se.IsTemp() {
+			return err
+		}
+		return sink.Permanent(err)
+	}
+	var cv *tls.CertificateVerificationError
+	msg := err.Error()
+	if errors.As(err, &cv) || strings.Contains(msg, "SMTP AUTH failed") || strings.Contains(msg, "x509:") {
+		return sink.Permanent(err)
+	}
+	return err
+}
+
+// ProbeSubject and ProbeBody are EMAIL_STARTUP_TEST's mail, as in the old tool.
+func ProbeSubject(host string) string { return "[NetBird] birdseye startup (" + host + ")" }
+
+func ProbeBody(host, nbURL, mode string, cfg Config, now time.Time) string {
+	if nbURL == "" {
+		nbURL = "<unset>"
+	}
+	return fmt.Sprintf(`birdseye email sink startup.
+
+  container host: %s
+  netbird url:    %s
+  time:           %s UTC
+  email mode:     %s
+  transport:      %s %s:%d
+  recipients:     %s
+
+Delivery of this mail confirms host, port, TLS mode, and credentials are correct.
+Set EMAIL_STARTUP_TEST=false (or unset) to suppress on the next container start.
+`, host, nbURL, now.UTC().Format("2006-01-02 15:04:05"), mode, cfg.TLSMode, cfg.Host, cfg.Port, strings.Join(cfg.To, ", "))
+}
