@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/audit"
@@ -14,6 +15,7 @@ import (
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/outbox"
 	"github.com/styliteag/birdseye/internal/sink"
+	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 	"github.com/styliteag/birdseye/internal/sink/stdout"
 )
@@ -25,6 +27,7 @@ type sinks struct {
 	drainers []*outbox.Drainer
 	alerts   *alerts
 	mm       *mattermost.Sink
+	mail     *email.Sink
 }
 
 func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer) (*sinks, error) {
@@ -38,14 +41,21 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer) (*sinks, er
 	outboxes := filepath.Join(filepath.Dir(f.StateFile), "outbox")
 	// Drainers retry from the poll interval (at most 5 s) up to the backoff cap.
 	minBackoff := min(f.PollInterval.D(), 5*time.Second)
-	add := func(name string, dst sink.Sink, flt event.Filter, takesAlerts bool) error {
+	// add opens an outbox called name draining into dst. With a filter it
+	// takes events; with takesAlerts it takes birdseye's alerts.
+	add := func(name string, dst sink.Sink, flt *event.Filter, takesAlerts bool, tune func(*outbox.Drainer)) error {
 		box, err := outbox.Open(filepath.Join(outboxes, name), name, int(f.SinkQueueMax))
 		if err != nil {
 			return err
 		}
-		s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{Sink: box, Filter: flt})
-		s.drainers = append(s.drainers, &outbox.Drainer{Box: box, Sink: dst, MaxCatchup: int(f.MaxCatchup),
-			MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log})
+		if flt != nil {
+			s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{Sink: box, Filter: *flt})
+		}
+		d := &outbox.Drainer{Box: box, Sink: dst, MaxCatchup: int(f.MaxCatchup), MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log}
+		if tune != nil {
+			tune(d)
+		}
+		s.drainers = append(s.drainers, d)
 		if takesAlerts {
 			s.alerts.boxes = append(s.alerts.boxes, box)
 		}
@@ -53,31 +63,81 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer) (*sinks, er
 	}
 	if m := cfg.Mattermost; m.Enabled() {
 		s.mm = mattermost.New(mattermost.Config{URL: m.WebhookURL.Reveal(), Username: m.Username, Channel: m.Channel, IconURL: m.IconURL}, cfg.Log.TZ.Loc)
-		if err := add("mattermost", s.mm, filter(log, "MATTERMOST", m.Include, m.Exclude), true); err != nil {
+		flt := filter(log, "MATTERMOST", m.Include, m.Exclude)
+		if err := add("mattermost", s.mm, &flt, true, nil); err != nil {
 			return nil, err
+		}
+	}
+	if e := cfg.Email; e.Enabled() {
+		s.mail = email.New(mailConfig(cfg), cfg.Log.TZ.Loc)
+		if cfg.SMTP.SkipVerify {
+			log.Warn("SMTP_TLS_SKIP_VERIFY=true: the mail server's certificate is not checked; use it only for a relay on a network you trust")
+		}
+		if cfg.SMTP.TLSMode == "none" && cfg.SMTP.User != "" {
+			log.Warn("SMTP_TLS_MODE=none with SMTP_USER: the password travels unencrypted; use starttls or tls unless the relay is on this host")
+		}
+		flt := filter(log, "EMAIL", e.Include, e.Exclude)
+		var tune func(*outbox.Drainer)
+		if e.ModeName() == "digest" && e.Digest() > 0 {
+			interval := e.Digest()
+			tune = func(d *outbox.Drainer) {
+				// A digest collects for EMAIL_DIGEST_MINUTES from its first
+				// event, across restarts, and goes out on SIGTERM when due.
+				d.Hold = func(_ sink.Batch, oldest time.Time) time.Duration { return time.Until(oldest.Add(interval)) }
+				d.FlushWithin = 5 * time.Second
+			}
+		}
+		if err := add("email", s.mail, &flt, false, tune); err != nil {
+			return nil, err
+		}
+		// Alerts never wait for a digest: they have their own outbox.
+		if e.Alerts {
+			if err := add("email-alerts", s.mail, nil, true, nil); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return s, nil
 }
 
+func mailConfig(cfg *config.Config) email.Config {
+	m := cfg.SMTP
+	return email.Config{
+		Transport: email.Transport{Host: m.Host, Port: m.Port, TLSMode: m.TLSMode, User: m.User, Password: m.Password.Reveal(), SkipVerify: bool(m.SkipVerify)},
+		From:      m.From, To: m.To, Digest: cfg.Email.ModeName() == "digest",
+	}
+}
+
 // startupProbes sends the *_STARTUP_TEST messages. Failures are logged, never
 // fatal.
 func (s *sinks) startupProbes(ctx context.Context, cfg *config.Config, log *slog.Logger) {
-	if !cfg.Mattermost.StartupTest {
-		return
-	}
-	if s.mm == nil {
-		log.Info("mattermost startup test skipped: MATTERMOST_WEBHOOK_URL is empty")
-		return
-	}
 	host, _ := os.Hostname()
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := s.mm.Post(ctx, mattermost.ProbeText(host, time.Now())); err != nil {
-		log.Error("mattermost startup test failed", "err", err)
-		return
+	switch {
+	case !bool(cfg.Mattermost.StartupTest):
+	case s.mm == nil:
+		log.Info("mattermost startup test skipped: MATTERMOST_WEBHOOK_URL is empty")
+	default:
+		if err := s.mm.Post(ctx, mattermost.ProbeText(host, time.Now())); err != nil {
+			log.Error("mattermost startup test failed", "err", err)
+		} else {
+			log.Info("mattermost startup test posted")
+		}
 	}
-	log.Info("mattermost startup test posted")
+	switch {
+	case !bool(cfg.Email.StartupTest):
+	case s.mail == nil:
+		log.Info("email startup test skipped: EMAIL_MODE=off")
+	default:
+		mc := mailConfig(cfg)
+		body := email.ProbeBody(host, cfg.NetBird.URL, cfg.Email.ModeName(), mc, time.Now())
+		if err := s.mail.Send(ctx, email.ProbeSubject(host), body); err != nil {
+			log.Error("email startup test failed", "err", err)
+		} else {
+			log.Info("email startup test sent", "to", strings.Join(mc.To, ", "))
+		}
+	}
 }
 
 // alerts sends the poller's alerts to the log and, durably, to every sink
