@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -118,4 +120,52 @@ func TestE2EAWrongWebhookIsAConfigurationProblemAndKeepsTheEvents(t *testing.T) 
 func waitPosts(t *testing.T, d *daemon, mm *mmfake.Server, n int) {
 	t.Helper()
 	d.waitFor("mattermost posts", func() bool { return len(mm.Posts()) >= n })
+}
+
+func TestE2EWebhookDownFor100PollsThenUpDeliversEveryEventOnceInOrder(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL, "POLL_INTERVAL=0.01", "MAX_CATCHUP=0"))
+	d.waitLog("first boot")
+	mm.Down(502)
+	polls := func() int { return len(f.Requests()) }
+	startPolls := polls()
+	added := 0
+	for polls() < startPolls+100 {
+		f.AddN(1, "policy.update", fmt.Sprintf("e%03d", added))
+		added++
+		time.Sleep(15 * time.Millisecond)
+	}
+	d.waitFor("stdout", func() bool { return len(d.stdout()) == added })
+	require.Empty(t, mm.Posts())
+	mm.Up()
+	d.waitFor("all events posted", func() bool { return strings.Count(mmfake.Text(mm.Posts()), "**Policy updated**") >= added })
+	var got []string
+	for _, l := range strings.Split(mmfake.Text(mm.Posts()), "\n") {
+		if i := strings.Index(l, "**Policy updated**: "); i >= 0 {
+			got = append(got, strings.Fields(l[i+len("**Policy updated**: "):])[0])
+		}
+	}
+	var want []string
+	for i := range added {
+		want = append(want, fmt.Sprintf("e%03d-1", i))
+	}
+	require.Equal(t, want, got, "every event once, in order, after %d polls with the webhook down", polls()-startPolls)
+}
+
+func TestE2ECatchUpNoticeAndGapAlertReachMattermost(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(3, "group.add", "g")
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL, "MAX_CATCHUP=5", "POLL_INTERVAL=0.5"))
+	d.waitLog("first boot")
+	f.AddN(10500, "group.delete", "g")
+	d.waitFor("the alert and the events", func() bool { return strings.Count(mmfake.Text(mm.Posts()), "**Group deleted**") == 5 })
+	text := mmfake.Text(mm.Posts())
+	require.Contains(t, text, ":rotating_light: **NetBird forwarder**: audit events 4 to 503 were lost: more than 10,000 events arrived between two polls")
+	require.Contains(t, text, ":warning: skipped 9995 older events on catch-up")
+	require.Equal(t, 5, strings.Count(text, "**Group deleted**"))
 }
