@@ -50,10 +50,9 @@ func (s *Sink) Name() string { return "mattermost" }
 // AlertPrefix starts birdseye's own messages, as in the old tool.
 const AlertPrefix = ":rotating_light: **NetBird forwarder**: "
 
-// Text renders a batch: alerts, drop and catch-up notices, then one line per
-// event.
-func Text(b sink.Batch, loc *time.Location) string {
-	var lines []string
+// Lines renders a batch: alerts, drop and catch-up notices, then one line
+// per event. head is the number of lines before the first event.
+func Lines(b sink.Batch, loc *time.Location) (lines []string, head int) {
 	for _, a := range b.Alerts {
 		lines = append(lines, AlertPrefix+a)
 	}
@@ -63,31 +62,45 @@ func Text(b sink.Batch, loc *time.Location) string {
 	if b.Skipped > 0 {
 		lines = append(lines, fmt.Sprintf(":warning: skipped %d older events on catch-up", b.Skipped))
 	}
+	head = len(lines)
 	for _, e := range b.Events {
 		lines = append(lines, render.MarkdownLine(e, loc))
 	}
+	return lines, head
+}
+
+// Text is the whole message of a batch.
+func Text(b sink.Batch, loc *time.Location) string {
+	lines, _ := Lines(b, loc)
 	return strings.Join(lines, "\n")
 }
 
-// Split cuts text into posts of at most max runes, on line boundaries; a
-// single longer line is cut where it must be.
-func Split(text string, max int) []string {
-	var posts []string
+// Post is one message of a split batch and how many lines it completes.
+type Post struct {
+	Text  string
+	Lines int
+}
+
+// Split groups lines into posts of at most max runes, breaking only between
+// lines; a single longer line is cut where it must be, and counts as
+// completed by the post that holds its end.
+func Split(lines []string, max int) []Post {
+	var posts []Post
 	var cur strings.Builder
-	n := 0
+	n, done := 0, 0
 	flush := func() {
-		if cur.Len() > 0 {
-			posts = append(posts, cur.String())
+		if cur.Len() > 0 || done > 0 {
+			posts = append(posts, Post{Text: cur.String(), Lines: done})
 			cur.Reset()
-			n = 0
+			n, done = 0, 0
 		}
 	}
-	for _, line := range strings.Split(text, "\n") {
+	for _, line := range lines {
 		ln := utf8.RuneCountInString(line)
 		for ln > max {
 			flush()
 			r := []rune(line)
-			posts = append(posts, string(r[:max]))
+			posts = append(posts, Post{Text: string(r[:max])})
 			line, ln = string(r[max:]), ln-max
 		}
 		sep := 0
@@ -103,20 +116,29 @@ func Split(text string, max int) []string {
 		}
 		cur.WriteString(line)
 		n += sep + ln
+		done++
 	}
 	flush()
 	return posts
 }
 
-// Deliver posts the batch, split into as many posts as needed, in order.
+// Deliver posts the batch, split into as many posts as needed, in order. When
+// a later post fails, the error says how many events the posts before it
+// carried, so that only the rest is posted again.
 func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	if b.Empty() {
 		return nil
 	}
-	for _, p := range Split(Text(b, s.loc), MaxRunes) {
-		if err := s.Post(ctx, p); err != nil {
+	lines, head := Lines(b, s.loc)
+	sent := 0
+	for _, p := range Split(lines, MaxRunes) {
+		if err := s.Post(ctx, p.Text); err != nil {
+			if sent > head {
+				return &sink.PartialError{Delivered: sent - head, Err: err}
+			}
 			return err
 		}
+		sent += p.Lines
 	}
 	return nil
 }

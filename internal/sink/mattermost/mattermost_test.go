@@ -79,9 +79,24 @@ func TestLongBatchesAreSplitOnLineBoundariesInOrder(t *testing.T) {
 
 func TestSplitCutsALineLongerThanAPost(t *testing.T) {
 	long := strings.Repeat("x", 25)
-	require.Equal(t, []string{"ab", strings.Repeat("x", 10), strings.Repeat("x", 10), "xxxxx\ncd"}, Split("ab\n"+long+"\ncd", 10))
-	require.Equal(t, []string{"a\nb", "c"}, Split("a\nb\nc", 3))
-	require.Nil(t, Split("", 10))
+	require.Equal(t, []Post{{"ab", 1}, {strings.Repeat("x", 10), 0}, {strings.Repeat("x", 10), 0}, {"xxxxx\ncd", 2}}, Split([]string{"ab", long, "cd"}, 10))
+	require.Equal(t, []Post{{"a\nb", 2}, {"c", 1}}, Split([]string{"a", "b", "c"}, 3))
+	require.Nil(t, Split(nil, 10))
+}
+
+func TestALaterPostFailingSaysHowManyEventsWentOut(t *testing.T) {
+	mm, s, _ := setup(t)
+	var evs []event.Event
+	for i := range 600 {
+		evs = append(evs, ev(event.ID(i+1), fmt.Sprintf("policy-%04d-%s", i, strings.Repeat("ü", 20))))
+	}
+	mm.FailNext(0, 503) // the first post goes through, the second fails
+	err := s.Deliver(t.Context(), sink.Batch{Events: evs, Alerts: []string{"x"}, Skipped: 2})
+	var partial *sink.PartialError
+	require.ErrorAs(t, err, &partial)
+	first := mm.Posts()[0].Text
+	require.Equal(t, strings.Count(first, "**Policy updated**"), partial.Delivered)
+	require.Positive(t, partial.Delivered)
 }
 
 func TestErrorsAreClassifiedAndNeverShowTheHook(t *testing.T) {

@@ -43,7 +43,8 @@ func New(hooks ...string) *Server {
 	return s
 }
 
-// FailNext answers the next len(statuses) valid requests with these statuses.
+// FailNext answers the next len(statuses) valid requests with these
+// statuses; 0 lets that request through.
 func (s *Server) FailNext(statuses ...int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
