@@ -42,6 +42,7 @@ const (
 // Request is one request the server received.
 type Request struct {
 	Method, Path, Auth, UserAgent string
+	Body                          string // of POST and PUT
 }
 
 // Server is the fake. The zero value is not usable; call New.
@@ -50,10 +51,11 @@ type Server struct {
 	events   []event.Event
 	nextID   event.ID
 	users    json.RawMessage
-	keys     json.RawMessage
 	failures []Failure
 	requests []Request
 	reqSeq   atomic.Int64
+	col      map[string]*objects
+	seq      int
 
 	// Now stamps added events; tests may replace it.
 	Now func() time.Time
@@ -61,7 +63,10 @@ type Server struct {
 
 // New returns a server with the fixture users and setup keys and no events.
 func New() *Server {
-	return &Server{users: UsersJSON, keys: SetupKeysJSON, nextID: 1, Now: time.Now}
+	return &Server{users: UsersJSON, nextID: 1, Now: time.Now, col: map[string]*objects{
+		"peers": load(PeersJSON), "groups": load(GroupsJSON), "policies": load(PoliciesJSON),
+		"posture-checks": load(PostureChecksJSON), "setup-keys": load(SetupKeysJSON),
+	}}
 }
 
 // LoadFixtureEvents adds the 24 events of the real server's audit list.
@@ -147,12 +152,8 @@ func (s *Server) SetUsers(body string) {
 	s.users = json.RawMessage(body)
 }
 
-// SetSetupKeys replaces the GET /api/setup-keys body.
-func (s *Server) SetSetupKeys(body string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.keys = json.RawMessage(body)
-}
+// SetSetupKeys replaces the setup keys (a JSON array as GET returns).
+func (s *Server) SetSetupKeys(body string) { s.setCollection("setup-keys", []byte(body)) }
 
 func activityFor(code string) string {
 	for _, c := range event.KnownCodes {
@@ -179,6 +180,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	route, known := routes[r.URL.Path]
+	if !known && isObjectPath(r.URL.Path) {
+		w.Header().Set("X-Request-Id", fmt.Sprintf("fake-%06d", s.reqSeq.Add(1)))
+		if !s.authorised(w, r) || (f != nil && f.serve(s, w, r)) {
+			return
+		}
+		s.objectRoute(w, r, strings.HasSuffix(r.Header.Get("Authorization"), AdminToken))
+		return
+	}
 	if !known {
 		// The router's own 404: plain text, no X-Request-Id.
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -209,7 +218,6 @@ var routes = map[string]route{
 	"/api/events/audit": {http.MethodGet, (*Server).audit},
 	"/api/events":       {http.MethodGet, (*Server).audit},
 	"/api/users":        {http.MethodGet, func(s *Server, w http.ResponseWriter, _ *http.Request) { s.raw(w, &s.users) }},
-	"/api/setup-keys":   {http.MethodGet, func(s *Server, w http.ResponseWriter, _ *http.Request) { s.raw(w, &s.keys) }},
 }
 
 // authorised checks the token the way the server's auth middleware does.
