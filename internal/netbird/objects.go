@@ -1,0 +1,99 @@
+package netbird
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// GroupRef is a group as peers and policies embed it.
+type GroupRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Peer is the part of GET /api/peers birdseye reads.
+type Peer struct {
+	ID               string     `json:"id"`
+	Name             string     `json:"name"`
+	IP               string     `json:"ip"`
+	DNSLabel         string     `json:"dns_label"`
+	OS               string     `json:"os"`
+	Version          string     `json:"version"`
+	Connected        bool       `json:"connected"`
+	Ephemeral        bool       `json:"ephemeral"`
+	LoginExpired     bool       `json:"login_expired"`
+	ApprovalRequired bool       `json:"approval_required"`
+	LastSeen         time.Time  `json:"last_seen"`
+	Groups           []GroupRef `json:"groups"`
+}
+
+// Group is the part of GET /api/groups birdseye reads.
+type Group struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	PeersCount     int    `json:"peers_count"`
+	ResourcesCount int    `json:"resources_count"`
+}
+
+// ListPeers returns GET /api/peers.
+func (c *Client) ListPeers(ctx context.Context) ([]Peer, error) {
+	var out []Peer
+	return out, c.getJSON(ctx, "/peers", &out)
+}
+
+// GetPeer returns GET /api/peers/{id}.
+func (c *Client) GetPeer(ctx context.Context, id string) (Peer, error) {
+	var p Peer
+	return p, c.getJSON(ctx, "/peers/"+url.PathEscape(id), &p)
+}
+
+// DeletePeer deletes a peer. The server does not check that it is still
+// disconnected: callers fetch it again first.
+func (c *Client) DeletePeer(ctx context.Context, id string) error {
+	return c.send(ctx, http.MethodDelete, "/peers/"+url.PathEscape(id), nil, nil)
+}
+
+// ListGroups returns GET /api/groups.
+func (c *Client) ListGroups(ctx context.Context) ([]Group, error) {
+	var out []Group
+	return out, c.getJSON(ctx, "/groups", &out)
+}
+
+// send performs a write; body (when not nil) is sent as JSON and the answer
+// is decoded into out (when not nil).
+func (c *Client) send(ctx context.Context, method, path string, body, out any) error {
+	var rd *bytes.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("%s /api%s: encode request: %w", method, path, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	var resp *http.Response
+	var cancel context.CancelFunc
+	var err error
+	if rd != nil {
+		resp, cancel, err = c.do(ctx, method, path, rd)
+	} else {
+		resp, cancel, err = c.do(ctx, method, path, nil)
+	}
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	defer resp.Body.Close()
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return &Error{Kind: KindDecode, Method: method, Path: "/api" + path, Status: resp.StatusCode,
+			Message: "response is not the expected JSON: " + err.Error(), RequestID: resp.Header.Get("X-Request-Id")}
+	}
+	return nil
+}
