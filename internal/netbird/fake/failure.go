@@ -8,9 +8,11 @@ import (
 
 // Failure is an injected misbehaviour for the next Times matching requests.
 type Failure struct {
-	// Path limits the failure to one API path; empty matches every route.
-	Path  string
-	Times int
+	// Path and Method limit the failure to one API path or method; empty
+	// matches all.
+	Path   string
+	Method string
+	Times  int
 	// Status with Body and ContentType replace the answer. A zero Status
 	// with a Delay only delays the normal answer.
 	Status      int
@@ -23,7 +25,9 @@ type Failure struct {
 	Truncate int
 }
 
-func (f Failure) matches(path string) bool { return f.Path == "" || f.Path == path }
+func (f Failure) matches(method, path string) bool {
+	return (f.Path == "" || f.Path == path) && (f.Method == "" || f.Method == method)
+}
 
 // Fail queues a failure; failures are used in the order queued.
 func (s *Server) Fail(f Failure) {

@@ -169,7 +169,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), UserAgent: r.UserAgent()})
 	var f *Failure
-	if len(s.failures) > 0 && s.failures[0].matches(r.URL.Path) {
+	if len(s.failures) > 0 && s.failures[0].matches(r.Method, r.URL.Path) {
 		f = &s.failures[0]
 		if f.Times--; f.Times <= 0 {
 			s.failures = s.failures[1:]
