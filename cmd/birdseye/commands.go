@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/app"
+	"github.com/styliteag/birdseye/internal/cleanup"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/demo"
 	"github.com/styliteag/birdseye/internal/logging"
+	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
 	"github.com/styliteag/birdseye/internal/state"
 	"github.com/styliteag/birdseye/internal/version"
@@ -107,4 +109,48 @@ func (healthcheckCmd) Run(e *env) error {
 		return errUnhealthy
 	}
 	return nil
+}
+
+type cleanupCmd struct {
+	DryRun        bool    `help:"Show what would be deleted; delete nothing."`
+	MinAgeMinutes float64 `default:"60" help:"Delete only peers not seen for this many minutes."`
+}
+
+// Run is the ephemeral cleanup, also run by the daemon on
+// CRON_CLEANUP_EPHEMERAL.
+func (c cleanupCmd) Run(ctx context.Context, e *env) error {
+	if c.MinAgeMinutes < 0 {
+		return &config.Error{Var: "--min-age-minutes", Msg: fmt.Sprintf("=%g is negative; expected minutes, e.g. 60", c.MinAgeMinutes)}
+	}
+	client, err := toolClient(true, "cleanup-ephemeral")
+	if err != nil {
+		return err
+	}
+	_, err = cleanup.Ephemeral(ctx, client, cleanup.Options{MinAge: time.Duration(c.MinAgeMinutes * float64(time.Minute)), DryRun: c.DryRun}, time.Now(), e.stdout)
+	return adminHint(err)
+}
+
+// toolClient is the NetBird client of a one-shot command.
+func toolClient(admin bool, command string) (*netbird.Client, error) {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return nil, err
+	}
+	t, err := config.LoadTool()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := t.NetBird.Token(admin, command)
+	if err != nil {
+		return nil, err
+	}
+	return netbird.New(t.NetBird.URL, tok)
+}
+
+// adminHint explains a 403: the token lacks the permission.
+func adminHint(err error) error {
+	var e *netbird.Error
+	if errors.As(err, &e) && e.Status == 403 {
+		return fmt.Errorf("%w: needs an admin token: NB_ADMIN_API_KEY", err)
+	}
+	return err
 }

@@ -32,10 +32,11 @@ const (
 )
 
 type cli struct {
-	Run         runCmd         `cmd:"" default:"1" help:"Forward audit events (the daemon; the container's default command)."`
-	Demo        demoCmd        `cmd:"" help:"Run the forwarder against a built-in simulated NetBird, no server needed."`
-	Healthcheck healthcheckCmd `cmd:"" help:"Exit 0 when the running daemon's poll loop is alive and its state writable (Docker HEALTHCHECK)."`
-	Version     versionCmd     `cmd:"" help:"Print version, commit and Go version."`
+	Run              runCmd         `cmd:"" default:"1" help:"Forward audit events (the daemon; the container's default command)."`
+	Demo             demoCmd        `cmd:"" help:"Run the forwarder against a built-in simulated NetBird, no server needed."`
+	Healthcheck      healthcheckCmd `cmd:"" help:"Exit 0 when the running daemon's poll loop is alive and its state writable (Docker HEALTHCHECK)."`
+	CleanupEphemeral cleanupCmd     `cmd:"" name:"cleanup-ephemeral" help:"Delete ephemeral peers that are disconnected and not seen for a while (needs NB_ADMIN_API_KEY)."`
+	Version          versionCmd     `cmd:"" help:"Print version, commit and Go version."`
 }
 
 // env is what commands get besides their flags.
@@ -97,7 +98,7 @@ type exitPanic int
 func multiCall(argv []string) []string {
 	name := filepath.Base(argv[0])
 	switch name {
-	case "healthcheck", "version":
+	case "healthcheck", "version", "cleanup-ephemeral":
 		return append([]string{name}, argv[1:]...)
 	}
 	return argv[1:]

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/styliteag/birdseye/internal/audit"
 	"github.com/styliteag/birdseye/internal/config"
@@ -51,12 +52,18 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	}
 	sinks.startupProbes(ctx, cfg, log)
 
+	sched, err := jobs(cfg, log)
+	if err != nil {
+		return err
+	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	for _, d := range sinks.drainers {
 		wg.Go(func() { d.Run(ctx) })
 	}
+	wg.Go(func() { sched.Run(ctx, 10*time.Second) })
 	p := audit.New(audit.Config{
 		Interval:         f.PollInterval.D(),
 		BackoffCap:       f.BackoffCap.D(),

@@ -9,6 +9,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/robfig/cron/v3"
 	"net/url"
 	"os"
 	"reflect"
@@ -33,8 +34,26 @@ func (e *Error) Error() string {
 
 // NetBird is how birdseye reaches the management API.
 type NetBird struct {
-	URL    string `envconfig:"NB_URL" desc:"NetBird management URL (https assumed when the scheme is missing)"`
-	APIKey Secret `envconfig:"NB_API_KEY" desc:"personal access token of a service user (the Auditor role is enough for the forwarder)"`
+	URL      string `envconfig:"NB_URL" desc:"NetBird management URL (https assumed when the scheme is missing)"`
+	APIKey   Secret `envconfig:"NB_API_KEY" desc:"personal access token of a service user (the Auditor role is enough for the forwarder)"`
+	AdminKey Secret `envconfig:"NB_ADMIN_API_KEY" desc:"admin token for the ephemeral cleanup and the commands that change things (empty = those are off)"`
+}
+
+// Schedule is the daemon's cron jobs; an empty spec turns a job off.
+type Schedule struct {
+	CleanupEphemeral string `envconfig:"CRON_CLEANUP_EPHEMERAL" default:"*/15 * * * *" desc:"when to delete stale ephemeral peers (5-field cron or @hourly; needs NB_ADMIN_API_KEY)"`
+}
+
+func (s Schedule) validate() error {
+	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}} {
+		if strings.TrimSpace(j.spec) == "" {
+			continue
+		}
+		if _, err := cron.ParseStandard(j.spec); err != nil {
+			return &Error{Var: j.name, Msg: fmt.Sprintf("=%q is not a schedule (%v); expected five fields, minute hour day month weekday, such as */15 * * * * or 0 3 * * 0, or @hourly/@daily/@weekly", j.spec, err)}
+		}
+	}
+	return nil
 }
 
 // Forwarder is the audit-event poll loop.
@@ -84,13 +103,14 @@ type Config struct {
 	Mattermost Mattermost
 	Email      Email
 	SMTP       SMTP
+	Schedule   Schedule
 	Log        Log
 }
 
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -99,6 +119,48 @@ func Load() (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// Tool is what the one-shot commands need: where NetBird is, the tokens
+// (checked by each command for what it does), and the log settings.
+type Tool struct {
+	NetBird NetBird
+	Log     Log
+}
+
+// LoadTool reads and checks the settings of the one-shot commands.
+func LoadTool() (*Tool, error) {
+	var t Tool
+	for _, part := range []any{&t.NetBird, &t.Log} {
+		if err := process(part); err != nil {
+			return nil, err
+		}
+	}
+	if strings.TrimSpace(t.NetBird.URL) == "" {
+		return nil, &Error{Var: "NB_URL", Msg: "is not set; expected the management URL, e.g. https://netbird.example.com"}
+	}
+	if _, err := NormaliseURL(t.NetBird.URL); err != nil {
+		return nil, &Error{Var: "NB_URL", Msg: fmt.Sprintf("=%q %v; expected e.g. https://netbird.example.com or http://management:80", t.NetBird.URL, err)}
+	}
+	return &t, t.Log.validate()
+}
+
+// Token returns the token for a command: the admin token when it changes
+// things (or reads what only admins may), else the service user's token.
+func (n NetBird) Token(admin bool, command string) (string, error) {
+	if admin {
+		if n.AdminKey == "" {
+			return "", &Error{Var: "NB_ADMIN_API_KEY", Msg: "is not set; " + command + " needs an admin token (a service user with the Admin role)"}
+		}
+		return n.AdminKey.Reveal(), nil
+	}
+	if n.APIKey != "" {
+		return n.APIKey.Reveal(), nil
+	}
+	if n.AdminKey != "" {
+		return n.AdminKey.Reveal(), nil
+	}
+	return "", &Error{Var: "NB_API_KEY", Msg: "is not set (nor NB_ADMIN_API_KEY); expected a personal access token (nbp_...)"}
 }
 
 // LoadForwarder reads only the forwarder's settings (STATE_FILE, …), for
@@ -137,6 +199,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Email.validate(&c.SMTP); err != nil {
+		return err
+	}
+	if err := c.Schedule.validate(); err != nil {
 		return err
 	}
 	if c.Forwarder.Backfill > 10000 {
@@ -276,7 +341,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

@@ -268,3 +268,46 @@ func TestVarsListsEveryVariableOnce(t *testing.T) {
 	}
 	require.True(t, seen["NB_API_KEY"])
 }
+
+func TestCleanupScheduleAndAdminToken(t *testing.T) {
+	setEnv(t, minimal())
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, "*/15 * * * *", c.Schedule.CleanupEphemeral)
+	require.Empty(t, c.NetBird.AdminKey)
+
+	for _, spec := range []string{"", "@hourly", "0 3 * * 0"} {
+		setEnv(t, with(map[string]string{"CRON_CLEANUP_EPHEMERAL": spec}))
+		c, err := Load()
+		require.NoError(t, err, spec)
+		require.Equal(t, spec, c.Schedule.CleanupEphemeral)
+	}
+	for _, spec := range []string{"*/15 * * *", "every 15 minutes", "@fortnightly", "0 25 * * *"} {
+		setEnv(t, with(map[string]string{"CRON_CLEANUP_EPHEMERAL": spec}))
+		_, err := Load()
+		require.ErrorContains(t, err, `config: CRON_CLEANUP_EPHEMERAL="`+spec+`" is not a schedule`, spec)
+		require.ErrorContains(t, err, "expected five fields")
+	}
+}
+
+func TestToolTokens(t *testing.T) {
+	setEnv(t, map[string]string{"NB_URL": "nb.example.com", "NB_API_KEY": "nbp_user"})
+	tool, err := LoadTool()
+	require.NoError(t, err)
+	tok, err := tool.NetBird.Token(false, "policies list")
+	require.NoError(t, err)
+	require.Equal(t, "nbp_user", tok)
+	_, err = tool.NetBird.Token(true, "cleanup-ephemeral")
+	require.ErrorContains(t, err, "config: NB_ADMIN_API_KEY is not set; cleanup-ephemeral needs an admin token")
+
+	setEnv(t, map[string]string{"NB_URL": "nb.example.com", "NB_ADMIN_API_KEY": "nbp_admin"})
+	tool, err = LoadTool()
+	require.NoError(t, err)
+	tok, err = tool.NetBird.Token(false, "policies list")
+	require.NoError(t, err)
+	require.Equal(t, "nbp_admin", tok, "reads fall back to the admin token")
+
+	setEnv(t, map[string]string{})
+	_, err = LoadTool()
+	require.ErrorContains(t, err, "config: NB_URL is not set")
+}

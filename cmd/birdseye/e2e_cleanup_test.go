@@ -1,0 +1,96 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+)
+
+// stale is an ephemeral peer disconnected since 2026-01-01: always old enough.
+const stalePeers = `[
+ {"id":"p1","name":"runner-stale","ip":"100.77.0.1","ephemeral":true,"connected":false,"last_seen":"2026-01-01T00:00:00Z"},
+ {"id":"p2","name":"runner-live","ip":"100.77.0.2","ephemeral":true,"connected":true,"last_seen":"2026-01-01T00:00:00Z"},
+ {"id":"p3","name":"laptop","ip":"100.77.0.3","ephemeral":false,"connected":false,"last_seen":"2026-01-01T00:00:00Z"}
+]`
+
+func toolEnv(api string, extra ...string) []string {
+	return append([]string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api}, extra...)
+}
+
+func TestE2ECleanupEphemeralCommand(t *testing.T) {
+	f, api := newAPI(t)
+	f.SetPeers(stalePeers)
+
+	d := start(t, toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken), "cleanup-ephemeral", "--dry-run")
+	require.Equal(t, 0, d.waitExit())
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "Found 2 ephemeral peer(s) of 3 total.")
+	require.Contains(t, out, "  would delete runner-stale (id=p1, ip=100.77.0.1): last_seen=2026-01-01T00:00:00.000000+00:00")
+	require.Contains(t, out, "Done. would delete=1, skipped=1.")
+	require.Empty(t, f.Writes(), "dry-run makes no write")
+
+	d = start(t, toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken), "cleanup-ephemeral")
+	require.Equal(t, 0, d.waitExit())
+	require.Contains(t, strings.Join(d.stdout(), "\n"), "Done. deleted=1, skipped=1.")
+	require.Len(t, f.Writes(), 1)
+	require.Equal(t, "DELETE /api/peers/p1", f.Writes()[0].Method+" "+f.Writes()[0].Path)
+}
+
+func TestE2ECleanupEphemeralExplainsTokenProblems(t *testing.T) {
+	f, api := newAPI(t)
+	f.SetPeers(stalePeers)
+	d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "cleanup-ephemeral")
+	require.Equal(t, 2, d.waitExit())
+	require.Equal(t, "birdseye: config: NB_ADMIN_API_KEY is not set; cleanup-ephemeral needs an admin token (a service user with the Admin role)\n", d.logs())
+
+	d = start(t, toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AuditorToken), "cleanup-ephemeral") // a read-only token given as admin
+	require.Equal(t, 1, d.waitExit())
+	require.Contains(t, d.logs(), "HTTP 403: permission denied")
+	require.Contains(t, d.logs(), "needs an admin token: NB_ADMIN_API_KEY")
+	require.Contains(t, string(f.Collection("peers")), `"id":"p1"`, "the server refused the delete")
+
+	d = start(t, toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken), "cleanup-ephemeral", "--min-age-minutes", "-5")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), "--min-age-minutes=-5 is negative")
+}
+
+func TestE2ETheDaemonRunsTheCleanupOnItsSchedule(t *testing.T) {
+	f, api := newAPI(t)
+	f.SetPeers(stalePeers)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "NB_ADMIN_API_KEY="+fake.AdminToken, "CRON_CLEANUP_EPHEMERAL=@every 1s"))
+	d.waitLog(`msg="job scheduled" job=cleanup-ephemeral schedule="@every 1s"`)
+	d.waitLog("deleted runner-stale (id=p1, ip=100.77.0.1)")
+	require.Contains(t, d.logs(), `job=cleanup-ephemeral`)
+	require.Empty(t, d.stdout(), "job reports go to the log, stdout is for events")
+}
+
+func TestE2EWithoutAnAdminTokenTheCleanupIsOffWithOneWarning(t *testing.T) {
+	_, api := newAPI(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf))
+	d.waitLog("first boot")
+	require.Equal(t, 1, strings.Count(d.logs(), "ephemeral cleanup is off: CRON_CLEANUP_EPHEMERAL is set but NB_ADMIN_API_KEY is empty"))
+}
+
+func TestE2EAnInvalidScheduleStopsTheDaemonAtStart(t *testing.T) {
+	_, api := newAPI(t)
+	d := start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "s.json"), "CRON_CLEANUP_EPHEMERAL=every quarter hour"))
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), `birdseye: config: CRON_CLEANUP_EPHEMERAL="every quarter hour" is not a schedule`)
+}
+
+func TestE2EMultiCallCleanupThroughALink(t *testing.T) {
+	f, api := newAPI(t)
+	f.SetPeers(stalePeers)
+	link := filepath.Join(t.TempDir(), "cleanup-ephemeral")
+	require.NoError(t, os.Symlink(binPath, link))
+	out, err := execEnvOutput(link, toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken), "--dry-run")
+	require.NoError(t, err)
+	require.Contains(t, out, "Done. would delete=1, skipped=1.")
+}
