@@ -54,7 +54,7 @@ func TestE2ECleanupEphemeralExplainsTokenProblems(t *testing.T) {
 	require.Contains(t, d.logs(), "needs an admin token: NB_ADMIN_API_KEY")
 	require.Contains(t, string(f.Collection("peers")), `"id":"p1"`, "the server refused the delete")
 
-	d = start(t, toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken), "cleanup-ephemeral", "--min-age-minutes", "-5")
+	d = start(t, toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken), "cleanup-ephemeral", "--min-age-minutes=-5")
 	require.Equal(t, 2, d.waitExit())
 	require.Contains(t, d.logs(), "--min-age-minutes=-5 is negative")
 }
