@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"syscall"
 	_ "time/tzdata" // TZ works in a scratch image
 
@@ -36,6 +37,9 @@ type cli struct {
 	Demo             demoCmd        `cmd:"" help:"Run the forwarder against a built-in simulated NetBird, no server needed."`
 	Healthcheck      healthcheckCmd `cmd:"" help:"Exit 0 when the running daemon's poll loop is alive and its state writable (Docker HEALTHCHECK)."`
 	CleanupEphemeral cleanupCmd     `cmd:"" name:"cleanup-ephemeral" help:"Delete ephemeral peers that are disconnected and not seen for a while (needs NB_ADMIN_API_KEY)."`
+	Policies         policiesCmd    `cmd:"" help:"Read the access policies."`
+	Peers            peersCmd       `cmd:"" help:"Read the peers."`
+	Overview         overviewCmd    `cmd:"" help:"Policies, groups and posture checks at a glance, then every policy in detail."`
 	Version          versionCmd     `cmd:"" help:"Print version, commit and Go version."`
 }
 
@@ -93,12 +97,15 @@ func run(argv []string, stdout, stderr io.Writer) int {
 
 type exitPanic int
 
+// multiCallNames are the top-level commands the image links to the binary
+// (docker/Dockerfile makes the same links; a test keeps the two in step).
+var multiCallNames = []string{"healthcheck", "version", "cleanup-ephemeral", "policies", "peers", "overview"}
+
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.
 func multiCall(argv []string) []string {
 	name := filepath.Base(argv[0])
-	switch name {
-	case "healthcheck", "version", "cleanup-ephemeral":
+	if slices.Contains(multiCallNames, name) {
 		return append([]string{name}, argv[1:]...)
 	}
 	return argv[1:]
