@@ -158,6 +158,11 @@ func TestImageWithTheShippedComposeFile(t *testing.T) {
 	// Multi-call links work through docker exec, with no shell in the image.
 	require.Contains(t, docker(t, "exec", c, "version"), "birdseye test")
 	require.Contains(t, docker(t, "exec", c, "healthcheck"), "healthy")
+	require.Equal(t, strings.Join([]string{
+		"dc1uer5qmd2qmv54vjmg  'Default'                       enabled=True  rules=1",
+		"dc1uf0tqmd2qmv54vjvg  'Admins to Servers'             enabled=True  rules=1",
+		"dc1uf0tqmd2qmv54vk1g  'Ops SSH'                       enabled=True  rules=1",
+	}, "\n"), docker(t, "exec", c, "policies", "list"))
 
 	// Non-root, read-only root filesystem, no capabilities.
 	require.Equal(t, "65532:65532", docker(t, "inspect", "-f", "{{.Config.User}}", c))
