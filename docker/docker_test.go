@@ -106,6 +106,18 @@ func TestImageWithTheShippedComposeFile(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
+	// The release pipeline's variant: a binary built outside.
+	bin := exec.Command("make", "build", "VERSION=prebuilt-test")
+	bin.Dir = ".."
+	out, err = bin.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	pre := exec.Command("docker", "build", "--network=host", "--build-arg", "GO_IMAGE="+base, "--build-arg", "PREBUILT=bin/birdseye",
+		"-f", "docker/Dockerfile", "-t", image+"-prebuilt", ".")
+	pre.Dir = ".."
+	out, err = pre.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, docker(t, "run", "--rm", "--network=none", image+"-prebuilt", "version"), "birdseye prebuilt-test")
+
 	size := docker(t, "image", "inspect", "-f", "{{.Size}}", image)
 	var bytesSize int64
 	fmt.Sscan(size, &bytesSize)
