@@ -94,3 +94,23 @@ func TestTheDockerfileLinksEveryMultiCallName(t *testing.T) {
 	require.NotNil(t, m)
 	require.ElementsMatch(t, multiCallNames, strings.Fields(string(m[1])))
 }
+
+func TestE2EEventsTail(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(12, "policy.update", "p")
+	d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken, "TZ=UTC"), "events", "--once", "--initial", "3")
+	require.Equal(t, 0, d.waitExit())
+	require.Equal(t, []int{10, 11, 12}, ids(d.stdout()), "the newest three, oldest first")
+	require.NotContains(t, strings.Join(d.stdout(), ""), "\x1b[", "no colours when stdout is not a terminal")
+
+	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "events", "--initial", "1", "--interval", "0.05")
+	d.waitFor("the banner", func() bool { return len(d.stdout()) == 2 })
+	require.Equal(t, "-- streaming new events every 0.05s --", d.stdout()[1])
+	f.AddN(2, "user.block", "u")
+	d.waitFor("the new events", func() bool { return len(d.stdout()) == 4 })
+	require.Equal(t, []int{12, 13, 14}, ids(d.stdout()))
+
+	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "events", "--interval", "0")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), "config: --interval=0 is not a positive number of seconds")
+}

@@ -27,22 +27,58 @@ func Time(e event.Event, loc *time.Location) string {
 // initiator cut and padded to 20, activity, `target=<id>` when set, then the
 // meta as key='value' pairs in the server's order; fields are separated by two
 // spaces.
-func Line(e event.Event, loc *time.Location) string {
+func Line(e event.Event, loc *time.Location) string { return line(e, loc, false) }
+
+// ColorLine is Line with ANSI colours for a terminal (`birdseye events`):
+// the time dim, the code coloured by its first segment, the initiator bold,
+// target and meta dim.
+func ColorLine(e event.Event, loc *time.Location) string { return line(e, loc, true) }
+
+const (
+	ansiReset = "\x1b[0m"
+	ansiDim   = "\x1b[2m"
+	ansiBold  = "\x1b[1m"
+)
+
+func codeColor(code string) string {
+	first, _, _ := strings.Cut(code, ".")
+	switch first {
+	case "policy":
+		return "\x1b[36m"
+	case "peer":
+		return "\x1b[32m"
+	case "user", "account", "service":
+		return "\x1b[33m"
+	case "group":
+		return "\x1b[35m"
+	case "posture", "setupkey", "dns", "personal", "nameserver":
+		return "\x1b[34m"
+	}
+	return "\x1b[37m"
+}
+
+func line(e event.Event, loc *time.Location, color bool) string {
+	paint := func(c, s string) string {
+		if !color {
+			return s
+		}
+		return c + s + ansiReset
+	}
 	fields := []string{
-		Time(e, loc),
-		pad(e.ActivityCode, 28),
-		pad(cut(e.Initiator(), 20), 20),
+		paint(ansiDim, Time(e, loc)),
+		paint(codeColor(e.ActivityCode), pad(e.ActivityCode, 28)),
+		paint(ansiBold, pad(cut(e.Initiator(), 20), 20)),
 		e.Activity,
 	}
 	if e.TargetID != "" {
-		fields = append(fields, "target="+e.TargetID)
+		fields = append(fields, paint(ansiDim, "target="+e.TargetID))
 	}
 	if len(e.Meta) > 0 {
 		pairs := make([]string, 0, len(e.Meta))
 		for _, f := range e.Meta {
 			pairs = append(pairs, f.Key+"="+metaRepr(f))
 		}
-		fields = append(fields, strings.Join(pairs, " "))
+		fields = append(fields, paint(ansiDim, strings.Join(pairs, " ")))
 	}
 	return strings.Join(fields, "  ")
 }

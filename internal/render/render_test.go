@@ -2,6 +2,8 @@ package render
 
 import (
 	"encoding/json"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,4 +99,12 @@ func TestReprJSONFollowsPython(t *testing.T) {
 	} {
 		require.Equal(t, want, ReprJSON(json.RawMessage(in)), in)
 	}
+}
+
+func TestColorLineOnlyAddsColours(t *testing.T) {
+	e := decode(t, `{"id":"1","timestamp":"2026-11-23T07:13:10Z","activity":"Policy updated","activity_code":"policy.update","initiator_name":"Admin","target_id":"p1","meta":{"name":"x"}}`)
+	c := ColorLine(e, time.UTC)
+	require.Contains(t, c, "\x1b[36mpolicy.update"+strings.Repeat(" ", 28-len("policy.update"))+"\x1b[0m")
+	require.Contains(t, c, "\x1b[1mAdmin")
+	require.Equal(t, Line(e, time.UTC), regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(c, ""))
 }
