@@ -41,6 +41,7 @@ type cli struct {
 	Peers            peersCmd       `cmd:"" help:"Read the peers."`
 	Overview         overviewCmd    `cmd:"" help:"Policies, groups and posture checks at a glance, then every policy in detail."`
 	Events           eventsCmd      `cmd:"" help:"Show the newest audit events, then follow new ones (colours on a terminal)."`
+	SetupKeys        setupKeysCmd   `cmd:"" name:"setup-keys" help:"List setup keys and change their auto groups."`
 	Version          versionCmd     `cmd:"" help:"Print version, commit and Go version."`
 }
 
@@ -100,7 +101,7 @@ type exitPanic int
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
-var multiCallNames = []string{"healthcheck", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events"}
+var multiCallNames = []string{"healthcheck", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys"}
 
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.

@@ -145,6 +145,15 @@ func LoadTool() (*Tool, error) {
 	return &t, t.Log.validate()
 }
 
+// TokenAdminFirst returns NB_ADMIN_API_KEY, else NB_API_KEY (setup keys, as
+// the old tool did: a read-only token gets a clear 403 on writes).
+func (n NetBird) TokenAdminFirst() (string, error) {
+	if n.AdminKey != "" {
+		return n.AdminKey.Reveal(), nil
+	}
+	return n.Token(false, "")
+}
+
 // Token returns the token for a command: the admin token when it changes
 // things (or reads what only admins may), else the service user's token.
 func (n NetBird) Token(admin bool, command string) (string, error) {

@@ -199,8 +199,18 @@ type User struct {
 
 // SetupKey is the part of GET /api/setup-keys birdseye reads.
 type SetupKey struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Type       string    `json:"type,omitempty"`
+	Ephemeral  bool      `json:"ephemeral"`
+	Revoked    bool      `json:"revoked"`
+	Valid      bool      `json:"valid"`
+	State      string    `json:"state,omitempty"`
+	AutoGroups []string  `json:"auto_groups"`
+	Expires    time.Time `json:"expires,omitzero"`
+	UsageLimit int       `json:"usage_limit"`
+	UsedTimes  int       `json:"used_times"`
+	LastUsed   time.Time `json:"last_used,omitzero"`
 }
 
 // ListUsers returns GET /api/users.

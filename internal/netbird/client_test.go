@@ -196,7 +196,11 @@ func TestUsersAndSetupKeysDecodeFromTheRealSamples(t *testing.T) {
 	require.Equal(t, "admin@netbird.test", users[0].Email)
 	keys, err := c.ListSetupKeys(t.Context())
 	require.NoError(t, err)
-	require.Equal(t, []SetupKey{{ID: "dc1uf0tqmd2qmv54vk30", Name: "office-2026"}, {ID: "dc1uf0tqmd2qmv54vk40", Name: "ci-runners"}}, keys)
+	require.Len(t, keys, 2)
+	require.Equal(t, "office-2026", keys[0].Name)
+	require.Equal(t, []string{"dc1uf0tqmd2qmv54vjqg", "dc1uf0tqmd2qmv54vjs0"}, keys[0].AutoGroups)
+	require.True(t, keys[1].Ephemeral)
+	require.Equal(t, 2027, keys[1].Expires.Year())
 }
 
 func TestCancelledContextStopsTheRequest(t *testing.T) {

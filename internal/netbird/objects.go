@@ -97,3 +97,13 @@ func (c *Client) send(ctx context.Context, method, path string, body, out any) e
 	}
 	return nil
 }
+
+// UpdateSetupKey changes a key's auto groups (and revokes it when revoked is
+// true; a revoked key cannot be un-revoked). Nothing else of a key can change.
+func (c *Client) UpdateSetupKey(ctx context.Context, id string, autoGroups []string, revoked bool) (SetupKey, error) {
+	if autoGroups == nil {
+		autoGroups = []string{}
+	}
+	var k SetupKey
+	return k, c.send(ctx, http.MethodPut, "/setup-keys/"+url.PathEscape(id), map[string]any{"auto_groups": autoGroups, "revoked": revoked}, &k)
+}

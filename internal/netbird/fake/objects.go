@@ -50,6 +50,9 @@ func (o *objects) find(id string) (int, object) {
 // SetPeers replaces the peers (a JSON array as GET /api/peers returns).
 func (s *Server) SetPeers(body string) { s.setCollection("peers", []byte(body)) }
 
+// SetGroups replaces the groups.
+func (s *Server) SetGroups(body string) { s.setCollection("groups", []byte(body)) }
+
 // SetPolicies replaces the policies (read form).
 func (s *Server) SetPolicies(body string) { s.setCollection("policies", []byte(body)) }
 

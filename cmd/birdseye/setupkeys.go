@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/setupkeys"
+)
+
+type setupKeysCmd struct {
+	List   setupKeysListCmd   `cmd:"" help:"List the setup keys with their auto groups by name."`
+	Show   setupKeysShowCmd   `cmd:"" help:"Show one setup key."`
+	Update setupKeysUpdateCmd `cmd:"" help:"Change the auto groups of one key (--key) or all keys (--all-keys)."`
+}
+
+type setupKeysListCmd struct{ output }
+
+func (c setupKeysListCmd) Run(ctx context.Context, e *env) error {
+	return listKeys(ctx, e, c.output, "")
+}
+
+type setupKeysShowCmd struct {
+	Name string `arg:"" help:"The key's name."`
+	output
+}
+
+func (c setupKeysShowCmd) Run(ctx context.Context, e *env) error {
+	return listKeys(ctx, e, c.output, c.Name)
+}
+
+func listKeys(ctx context.Context, e *env, o output, name string) error {
+	client, err := setupKeyClient()
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	if o.json() {
+		w = nil
+	}
+	keys, err := setupkeys.List(ctx, client, name, false, w)
+	if err != nil {
+		return usageOr(adminHint(err))
+	}
+	if o.json() {
+		return writeJSON(e.stdout, keys)
+	}
+	return nil
+}
+
+type setupKeysUpdateCmd struct {
+	Key             string   `help:"The key to change, by exact name." xor:"target" required:""`
+	AllKeys         bool     `help:"Change every key." xor:"target" required:""`
+	AddGroup        []string `help:"Add this group (by name; repeatable)."`
+	RemoveGroup     []string `help:"Remove this group (by name; repeatable)."`
+	RemoveAllGroups bool     `help:"Remove every group."`
+	SetGroups       string   `help:"Replace the groups with these (comma-separated names)."`
+	DryRun          bool     `help:"Show the changes; write nothing."`
+}
+
+func (c setupKeysUpdateCmd) Run(ctx context.Context, e *env) error {
+	ch := setupkeys.Change{Add: c.AddGroup, Remove: c.RemoveGroup, RemoveAll: c.RemoveAllGroups}
+	if c.SetGroups != "" {
+		ch.Set = []string{}
+		for _, g := range strings.Split(c.SetGroups, ",") {
+			if g = strings.TrimSpace(g); g != "" {
+				ch.Set = append(ch.Set, g)
+			}
+		}
+	}
+	if ch.Empty() {
+		return &config.Error{Var: "setup-keys update", Msg: "has nothing to change; expected --add-group, --remove-group, --remove-all-groups or --set-groups"}
+	}
+	client, err := setupKeyClient()
+	if err != nil {
+		return err
+	}
+	_, err = setupkeys.Update(ctx, client, c.Key, c.AllKeys, ch, c.DryRun, e.stdout)
+	return usageOr(adminHint(err))
+}
+
+func setupKeyClient() (*netbird.Client, error) {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return nil, err
+	}
+	t, err := config.LoadTool()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := t.NetBird.TokenAdminFirst()
+	if err != nil {
+		return nil, err
+	}
+	return netbird.New(t.NetBird.URL, tok)
+}
+
+// usageOr turns a refusal (ambiguous or unknown names) into a usage error
+// (exit 2): the command line names something that is not there.
+func usageOr(err error) error {
+	var se *setupkeys.Error
+	if errors.As(err, &se) {
+		return &config.Error{Var: "setup-keys", Msg: "refused: " + se.Msg}
+	}
+	return err
+}
