@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // TZ works in a scratch image
 
@@ -42,6 +43,7 @@ type cli struct {
 	Overview         overviewCmd    `cmd:"" help:"Policies, groups and posture checks at a glance, then every policy in detail."`
 	Events           eventsCmd      `cmd:"" help:"Show the newest audit events, then follow new ones (colours on a terminal)."`
 	SetupKeys        setupKeysCmd   `cmd:"" name:"setup-keys" help:"List setup keys and change their auto groups."`
+	Posture          postureCmd     `cmd:"" help:"Attach or detach a posture check on policies (needs NB_ADMIN_API_KEY)."`
 	Version          versionCmd     `cmd:"" help:"Print version, commit and Go version."`
 }
 
@@ -92,6 +94,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 			stop() // a second signal kills a stuck shutdown
 		}()
 		kctx.BindTo(ctx, (*context.Context)(nil))
+		kctx.Bind(&kongContext{kctx})
 		code = exitCode(kctx.Run(&env{stdout: stdout, stderr: stderr}), stderr)
 	}()
 	return code
@@ -101,7 +104,7 @@ type exitPanic int
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
-var multiCallNames = []string{"healthcheck", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys"}
+var multiCallNames = []string{"healthcheck", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture"}
 
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.
@@ -129,4 +132,19 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitAuth
 	}
 	return exitFailure
+}
+
+// kongContext tells a command which of several paths reached it (posture add
+// and posture remove share one implementation).
+type kongContext struct{ *kong.Context }
+
+// command is the last word of the command path, e.g. "remove".
+func (k *kongContext) command() string {
+	path := strings.Fields(k.Context.Command())
+	for i := len(path) - 1; i >= 0; i-- {
+		if !strings.HasPrefix(path[i], "<") {
+			return path[i]
+		}
+	}
+	return ""
 }
