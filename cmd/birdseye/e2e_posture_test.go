@@ -32,6 +32,7 @@ func TestE2EPosture(t *testing.T) {
 	require.Contains(t, d.logs(), "refused: posture check 'Nope' not found")
 
 	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "posture", "add", "Recent client", "--all")
-	require.Equal(t, 2, d.waitExit())
-	require.Contains(t, d.logs(), "NB_ADMIN_API_KEY is not set; posture add needs an admin token")
+	require.Equal(t, 1, d.waitExit())
+	require.Contains(t, d.logs(), "HTTP 403: permission denied")
+	require.Contains(t, d.logs(), "needs an admin token: NB_ADMIN_API_KEY")
 }

@@ -21,7 +21,7 @@ type postureChangeCmd struct {
 }
 
 func (c postureChangeCmd) Run(ctx context.Context, e *env, k *kongContext) error {
-	client, err := toolClient(true, "posture "+k.command())
+	client, err := adminFirstClient()
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func (c setupKeysShowCmd) Run(ctx context.Context, e *env) error {
 }
 
 func listKeys(ctx context.Context, e *env, o output, name string) error {
-	client, err := setupKeyClient()
+	client, err := adminFirstClient()
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (c setupKeysUpdateCmd) Run(ctx context.Context, e *env) error {
 	if ch.Empty() {
 		return &config.Error{Var: "setup-keys update", Msg: "has nothing to change; expected --add-group, --remove-group, --remove-all-groups or --set-groups"}
 	}
-	client, err := setupKeyClient()
+	client, err := adminFirstClient()
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,10 @@ func (c setupKeysUpdateCmd) Run(ctx context.Context, e *env) error {
 	return usageOr(adminHint(err))
 }
 
-func setupKeyClient() (*netbird.Client, error) {
+// adminFirstClient uses NB_ADMIN_API_KEY, else NB_API_KEY: the old tool's
+// write scripts ran with NB_API_KEY, so a setup where that token is an
+// admin's keeps working; a read-only token gets NetBird's 403, explained.
+func adminFirstClient() (*netbird.Client, error) {
 	if err := config.LoadDotEnv(".env"); err != nil {
 		return nil, err
 	}
