@@ -75,7 +75,7 @@ func TestE2EWithoutAnAdminTokenTheCleanupIsOffWithOneWarning(t *testing.T) {
 	sf := filepath.Join(t.TempDir(), "state.json")
 	d := start(t, baseEnv(t, api, sf))
 	d.waitLog("first boot")
-	require.Equal(t, 1, strings.Count(d.logs(), "ephemeral cleanup is off: CRON_CLEANUP_EPHEMERAL is set but NB_ADMIN_API_KEY is empty"))
+	require.Equal(t, 1, strings.Count(d.logs(), "cleanup-ephemeral is off: CRON_CLEANUP_EPHEMERAL is set but NB_ADMIN_API_KEY is empty"))
 }
 
 func TestE2EAnInvalidScheduleStopsTheDaemonAtStart(t *testing.T) {
@@ -93,4 +93,50 @@ func TestE2EMultiCallCleanupThroughALink(t *testing.T) {
 	out, err := execEnvOutput(link, toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken), "--dry-run")
 	require.NoError(t, err)
 	require.Contains(t, out, "Done. would delete=1, skipped=1.")
+}
+
+const fleetPeers = `[
+ {"id":"a","name":"old-laptop","ip":"100.77.0.1","connected":false,"last_seen":"2025-01-01T00:00:00Z","groups":[{"id":"g1","name":"Laptops"}]},
+ {"id":"b","name":"old-server","ip":"100.77.0.2","connected":false,"last_seen":"2025-01-01T00:00:00Z","groups":[{"id":"g2","name":"Servers"}]},
+ {"id":"c","name":"online","ip":"100.77.0.3","connected":true,"last_seen":"2025-01-01T00:00:00Z","groups":[{"id":"g1","name":"Laptops"}]}
+]`
+
+func TestE2EPeersPrune(t *testing.T) {
+	f, api := newAPI(t)
+	f.SetPeers(fleetPeers)
+	env := toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken, "PRUNE_PROTECT_GROUPS=Servers")
+	d := start(t, env, "peers", "prune", "--offline-days", "90")
+	require.Equal(t, 0, d.waitExit())
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "  keep   old-server (id=b, ip=100.77.0.2): in protected group Servers")
+	require.Contains(t, out, "  would delete old-laptop (id=a, ip=100.77.0.1)")
+	require.Contains(t, out, "Run again with --apply to delete.")
+	require.Empty(t, f.Writes())
+
+	d = start(t, env, "peers", "prune", "--offline-days", "90", "--max", "1", "--apply", "--name", "old-*")
+	require.Equal(t, 0, d.waitExit())
+	require.Contains(t, d.stdout(), "  deleted old-laptop (id=a, ip=100.77.0.1)")
+
+	f.SetPeers(fleetPeers)
+	d = start(t, toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken), "peers", "prune", "--offline-days", "90", "--max", "1", "--apply")
+	require.Equal(t, 1, d.waitExit())
+	require.Contains(t, strings.Join(d.stdout(), "\n"), "Refusing: 2 peers qualify, more than --max 1.")
+
+	d = start(t, env, "peers", "prune")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), "missing flags: --offline-days")
+	d = start(t, env, "peers", "prune", "--offline-days", "90", "--group", "[x")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), "config: --group pattern")
+}
+
+func TestE2EThePruneScheduleDeletesWithItsCap(t *testing.T) {
+	f, api := newAPI(t)
+	f.SetPeers(fleetPeers)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "NB_ADMIN_API_KEY="+fake.AdminToken, "CRON_CLEANUP_EPHEMERAL=", "CRON_PRUNE_PEERS=@every 1s", "PRUNE_PROTECT_GROUPS=Servers"))
+	d.waitLog("deleted old-laptop (id=a, ip=100.77.0.1)")
+	require.Contains(t, d.logs(), "job=prune-peers")
+	require.NotContains(t, string(f.Collection("peers")), `"id":"a"`)
+	require.Contains(t, string(f.Collection("peers")), `"id":"b"`, "protected")
 }

@@ -58,43 +58,21 @@ func Ephemeral(ctx context.Context, api API, opt Options, now time.Time, w io.Wr
 		if !p.Ephemeral {
 			continue
 		}
-		label := fmt.Sprintf("%s (id=%s, ip=%s)", firstOf(p.Name, "?"), p.ID, p.IP)
 		if reason := skipReason(p, cutoff); reason != "" {
-			fmt.Fprintf(w, "  skip   %s: %s\n", label, reason)
+			fmt.Fprintf(w, "  skip   %s: %s\n", label(p), reason)
 			r.Skipped++
 			continue
 		}
 		if opt.DryRun {
-			fmt.Fprintf(w, "  would delete %s: last_seen=%s\n", label, iso(p.LastSeen))
+			fmt.Fprintf(w, "  would delete %s: last_seen=%s\n", label(p), iso(p.LastSeen))
 			r.Deleted++
 			continue
 		}
 		// The peer may have come back since the list was read.
-		fresh, err := api.GetPeer(ctx, p.ID)
-		if netbird.KindOf(err) == netbird.KindNotFound {
-			fmt.Fprintf(w, "  skip   %s: already gone\n", label)
-			r.Skipped++
-			continue
+		stillStale := func(p netbird.Peer) string { return skipReason(p, cutoff) }
+		if err := deleteChecked(ctx, api, p, stillStale, "last_seen="+iso(p.LastSeen), w, &r); err != nil {
+			return r, err
 		}
-		if err == nil {
-			if reason := skipReason(fresh, cutoff); reason != "" {
-				fmt.Fprintf(w, "  skip   %s: %s (changed since the list was read)\n", label, reason)
-				r.Skipped++
-				continue
-			}
-			fmt.Fprintf(w, "  delete %s: last_seen=%s\n", label, iso(p.LastSeen))
-			err = api.DeletePeer(ctx, p.ID)
-		}
-		if err != nil {
-			if netbird.KindOf(err) == netbird.KindAuth {
-				return r, fmt.Errorf("delete peer %s: %w", p.ID, err)
-			}
-			fmt.Fprintf(w, "  FAILED %s: %v\n", label, err)
-			r.Failed++
-			continue
-		}
-		fmt.Fprintf(w, "  deleted %s\n", label)
-		r.Deleted++
 	}
 	verb := "deleted"
 	if opt.DryRun {

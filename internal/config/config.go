@@ -42,10 +42,18 @@ type NetBird struct {
 // Schedule is the daemon's cron jobs; an empty spec turns a job off.
 type Schedule struct {
 	CleanupEphemeral string `envconfig:"CRON_CLEANUP_EPHEMERAL" default:"*/15 * * * *" desc:"when to delete stale ephemeral peers (5-field cron or @hourly; needs NB_ADMIN_API_KEY)"`
+	PrunePeers       string `envconfig:"CRON_PRUNE_PEERS" desc:"when to delete peers offline for PRUNE_OFFLINE_DAYS (empty = never; needs NB_ADMIN_API_KEY)"`
+}
+
+// Prune is what `peers prune` and CRON_PRUNE_PEERS delete.
+type Prune struct {
+	ProtectGroups Globs `envconfig:"PRUNE_PROTECT_GROUPS" default:"" desc:"group-name globs whose peers are never pruned"`
+	OfflineDays   Count `envconfig:"PRUNE_OFFLINE_DAYS" default:"90" desc:"CRON_PRUNE_PEERS deletes peers offline for more days than this"`
+	Max           Count `envconfig:"PRUNE_MAX" default:"20" desc:"CRON_PRUNE_PEERS deletes nothing when more peers than this qualify"`
 }
 
 func (s Schedule) validate() error {
-	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}} {
+	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}} {
 		if strings.TrimSpace(j.spec) == "" {
 			continue
 		}
@@ -104,13 +112,14 @@ type Config struct {
 	Email      Email
 	SMTP       SMTP
 	Schedule   Schedule
+	Prune      Prune
 	Log        Log
 }
 
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -125,13 +134,14 @@ func Load() (*Config, error) {
 // (checked by each command for what it does), and the log settings.
 type Tool struct {
 	NetBird NetBird
+	Prune   Prune
 	Log     Log
 }
 
 // LoadTool reads and checks the settings of the one-shot commands.
 func LoadTool() (*Tool, error) {
 	var t Tool
-	for _, part := range []any{&t.NetBird, &t.Log} {
+	for _, part := range []any{&t.NetBird, &t.Prune, &t.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -212,6 +222,9 @@ func (c *Config) validate() error {
 	}
 	if err := c.Schedule.validate(); err != nil {
 		return err
+	}
+	if c.Schedule.PrunePeers != "" && c.Prune.OfflineDays == 0 {
+		return &Error{Var: "PRUNE_OFFLINE_DAYS", Msg: "=0 would prune every offline peer; expected at least 1 day"}
 	}
 	if c.Forwarder.Backfill > 10000 {
 		return &Error{Var: "BACKFILL", Msg: fmt.Sprintf("=%d is more than the API ever returns; expected 0 to 10000", c.Forwarder.Backfill)}
@@ -350,7 +363,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

@@ -311,3 +311,30 @@ func TestToolTokens(t *testing.T) {
 	_, err = LoadTool()
 	require.ErrorContains(t, err, "config: NB_URL is not set")
 }
+
+func TestPruneSettings(t *testing.T) {
+	setEnv(t, minimal())
+	c, err := Load()
+	require.NoError(t, err)
+	require.Empty(t, c.Schedule.PrunePeers)
+	require.Equal(t, Count(90), c.Prune.OfflineDays)
+	require.Equal(t, Count(20), c.Prune.Max)
+
+	setEnv(t, with(map[string]string{"CRON_PRUNE_PEERS": "0 4 * * 0", "PRUNE_PROTECT_GROUPS": "Servers, Infra-*", "PRUNE_OFFLINE_DAYS": "180", "PRUNE_MAX": "5"}))
+	c, err = Load()
+	require.NoError(t, err)
+	require.Len(t, c.Prune.ProtectGroups.Globs, 2)
+	require.Equal(t, Count(180), c.Prune.OfflineDays)
+
+	for env, want := range map[string]string{
+		"CRON_PRUNE_PEERS=weekly": `config: CRON_PRUNE_PEERS="weekly" is not a schedule`,
+		"PRUNE_OFFLINE_DAYS=0":    `config: PRUNE_OFFLINE_DAYS=0 would prune every offline peer`,
+		"PRUNE_MAX=-1":            `config: PRUNE_MAX="-1" is negative`,
+		"PRUNE_PROTECT_GROUPS=[x": `config: PRUNE_PROTECT_GROUPS="[x" pattern "[x"`,
+	} {
+		k, v, _ := strings.Cut(env, "=")
+		setEnv(t, with(map[string]string{"CRON_PRUNE_PEERS": "@weekly", k: v}))
+		_, err := Load()
+		require.ErrorContains(t, err, want, env)
+	}
+}
