@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/robfig/cron/v3"
+	"net/mail"
 	"net/url"
 	"os"
 	"reflect"
@@ -43,6 +44,16 @@ type NetBird struct {
 type Schedule struct {
 	CleanupEphemeral string `envconfig:"CRON_CLEANUP_EPHEMERAL" default:"*/15 * * * *" desc:"when to delete stale ephemeral peers (5-field cron or @hourly; needs NB_ADMIN_API_KEY)"`
 	PrunePeers       string `envconfig:"CRON_PRUNE_PEERS" desc:"when to delete peers offline for PRUNE_OFFLINE_DAYS (empty = never; needs NB_ADMIN_API_KEY)"`
+	Maintenance      string `envconfig:"CRON_NETBIRD_MAINTENANCE" desc:"when to run posture add and allow-ping (empty = never; needs NB_ADMIN_API_KEY)"`
+}
+
+// Maintenance is what CRON_NETBIRD_MAINTENANCE does.
+type Maintenance struct {
+	PostureCheck string `envconfig:"MAINTENANCE_POSTURE_CHECK" desc:"posture check to attach (by name); empty = skip that step"`
+	PostureRule  string `envconfig:"MAINTENANCE_POSTURE_RULE" desc:"policy to attach it to (by name); empty = all policies"`
+	AllowPing    Bool   `envconfig:"MAINTENANCE_ALLOW_PING" default:"false" desc:"then reconcile the ICMP companion policies"`
+	DryRun       Bool   `envconfig:"MAINTENANCE_DRY_RUN" default:"false" desc:"report what the maintenance would change, change nothing"`
+	EmailTo      string `envconfig:"MAINTENANCE_EMAIL_TO" desc:"where a failed maintenance is mailed (empty = SMTP_TO)"`
 }
 
 // Prune is what `peers prune` and CRON_PRUNE_PEERS delete.
@@ -53,7 +64,7 @@ type Prune struct {
 }
 
 func (s Schedule) validate() error {
-	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}} {
+	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}} {
 		if strings.TrimSpace(j.spec) == "" {
 			continue
 		}
@@ -105,21 +116,22 @@ type Log struct {
 
 // Config is everything `birdseye run` needs.
 type Config struct {
-	NetBird    NetBird
-	Forwarder  Forwarder
-	Stdout     Stdout
-	Mattermost Mattermost
-	Email      Email
-	SMTP       SMTP
-	Schedule   Schedule
-	Prune      Prune
-	Log        Log
+	NetBird     NetBird
+	Forwarder   Forwarder
+	Stdout      Stdout
+	Mattermost  Mattermost
+	Email       Email
+	SMTP        SMTP
+	Schedule    Schedule
+	Prune       Prune
+	Maintenance Maintenance
+	Log         Log
 }
 
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -222,6 +234,14 @@ func (c *Config) validate() error {
 	}
 	if err := c.Schedule.validate(); err != nil {
 		return err
+	}
+	for _, a := range strings.Split(c.Maintenance.EmailTo, ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		if _, err := mail.ParseAddress(a); err != nil {
+			return &Error{Var: "MAINTENANCE_EMAIL_TO", Msg: fmt.Sprintf("has %q, which is not an e-mail address; expected comma-separated addresses", a)}
+		}
 	}
 	if c.Schedule.PrunePeers != "" && c.Prune.OfflineDays == 0 {
 		return &Error{Var: "PRUNE_OFFLINE_DAYS", Msg: "=0 would prune every offline peer; expected at least 1 day"}
@@ -363,7 +383,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

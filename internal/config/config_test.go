@@ -338,3 +338,22 @@ func TestPruneSettings(t *testing.T) {
 		require.ErrorContains(t, err, want, env)
 	}
 }
+
+func TestMaintenanceSettings(t *testing.T) {
+	setEnv(t, with(map[string]string{"CRON_NETBIRD_MAINTENANCE": "0 * * * *", "MAINTENANCE_POSTURE_CHECK": "Recent client", "MAINTENANCE_ALLOW_PING": "yes", "MAINTENANCE_DRY_RUN": "1", "MAINTENANCE_EMAIL_TO": "noc@example.com"}))
+	c, err := Load()
+	require.NoError(t, err)
+	require.True(t, bool(c.Maintenance.AllowPing))
+	require.True(t, bool(c.Maintenance.DryRun))
+	for env, want := range map[string]string{
+		"CRON_NETBIRD_MAINTENANCE=hourly": `config: CRON_NETBIRD_MAINTENANCE="hourly" is not a schedule`,
+		"MAINTENANCE_ALLOW_PING=maybe":    `config: MAINTENANCE_ALLOW_PING="maybe" is not a boolean`,
+		"MAINTENANCE_DRY_RUN=2":           `config: MAINTENANCE_DRY_RUN="2" is not a boolean`,
+		"MAINTENANCE_EMAIL_TO=noc":        `config: MAINTENANCE_EMAIL_TO has "noc", which is not an e-mail address`,
+	} {
+		k, v, _ := strings.Cut(env, "=")
+		setEnv(t, with(map[string]string{k: v}))
+		_, err := Load()
+		require.ErrorContains(t, err, want, env)
+	}
+}
