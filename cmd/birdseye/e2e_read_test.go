@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -110,7 +111,28 @@ func TestE2EEventsTail(t *testing.T) {
 	d.waitFor("the new events", func() bool { return len(d.stdout()) == 4 })
 	require.Equal(t, []int{12, 13, 14}, ids(d.stdout()))
 
+	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "events", "--once", "--initial", "2", "-o", "json")
+	require.Equal(t, 0, d.waitExit())
+	require.Len(t, d.stdout(), 2)
+	var ev struct {
+		ID             string `json:"id"`
+		ActivityCode   string `json:"activity_code"`
+		InitiatorLabel string `json:"initiator_label"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(d.stdout()[1]), &ev))
+	require.Equal(t, "14", ev.ID)
+	require.Equal(t, "system", ev.InitiatorLabel)
+
 	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "events", "--interval", "0")
 	require.Equal(t, 2, d.waitExit())
 	require.Contains(t, d.logs(), "config: --interval=0 is not a positive number of seconds")
+}
+
+func TestE2EALinkNamedPoliciesRunsPolicies(t *testing.T) {
+	_, api := newAPI(t)
+	link := filepath.Join(t.TempDir(), "policies")
+	require.NoError(t, os.Symlink(binPath, link))
+	out, err := execEnvOutput(link, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "list")
+	require.NoError(t, err)
+	require.Contains(t, out, "'Admins to Servers'")
 }

@@ -108,6 +108,7 @@ type eventsCmd struct {
 	Interval float64 `default:"60" help:"Seconds between polls (decimals allowed)."`
 	Once     bool    `help:"Show the newest events and stop."`
 	NoColor  bool    `help:"No colours (also when NO_COLOR is set or stdout is not a terminal)."`
+	Output   string  `short:"o" enum:"table,json" default:"table" help:"Output format: table (the stdout line) or json (one object per line)."`
 }
 
 // Run tails the audit log in the stdout line format, coloured on a terminal.
@@ -129,7 +130,7 @@ func (c eventsCmd) Run(ctx context.Context, e *env) error {
 	color := !c.NoColor && os.Getenv("NO_COLOR") == "" && isTerminal(e.stdout)
 	return audit.Tail(ctx, client, initiator.New(client, logging.New(e.stderr, "error", "text")), audit.TailOptions{
 		Initial: c.Initial, Interval: time.Duration(c.Interval * float64(time.Second)), Once: c.Once,
-		Color: color, Loc: t.Log.TZ.Loc, Errors: e.stderr,
+		Color: color && c.Output != "json", JSON: c.Output == "json", Loc: t.Log.TZ.Loc, Errors: e.stderr,
 	}, e.stdout)
 }
 

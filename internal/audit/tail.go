@@ -3,6 +3,7 @@ package audit
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ type TailOptions struct {
 	Interval time.Duration // between polls
 	Once     bool          // show the newest and stop
 	Color    bool
+	JSON     bool // one JSON object per line (the API's fields plus initiator_label)
 	Loc      *time.Location
 	Errors   io.Writer // where failed polls are reported
 }
@@ -39,6 +41,11 @@ func Tail(ctx context.Context, src Source, res Resolver, opt TailOptions, w io.W
 	print := func(evs []event.Event) {
 		res.Resolve(ctx, evs)
 		for _, e := range evs {
+			if opt.JSON {
+				b, _ := json.Marshal(e)
+				fmt.Fprintln(w, string(b))
+				continue
+			}
 			if opt.Color {
 				fmt.Fprintln(w, render.ColorLine(e, opt.Loc))
 			} else {
@@ -51,11 +58,9 @@ func Tail(ctx context.Context, src Source, res Resolver, opt TailOptions, w io.W
 		return nil
 	}
 	cursor := state.Seed(list.MaxID)
-	banner := "-- streaming new events every " + strconv.FormatFloat(opt.Interval.Seconds(), 'f', -1, 64) + "s --"
-	if opt.Color {
-		banner = "\x1b[2m" + banner + "\x1b[0m"
+	if !opt.JSON {
+		printBanner(w, opt)
 	}
-	fmt.Fprintln(w, banner)
 	t := time.NewTimer(opt.Interval)
 	defer t.Stop()
 	for {
@@ -85,4 +90,12 @@ func Tail(ctx context.Context, src Source, res Resolver, opt TailOptions, w io.W
 		}
 		cursor.Advance(ids, time.Now())
 	}
+}
+
+func printBanner(w io.Writer, opt TailOptions) {
+	banner := "-- streaming new events every " + strconv.FormatFloat(opt.Interval.Seconds(), 'f', -1, 64) + "s --"
+	if opt.Color {
+		banner = "\x1b[2m" + banner + "\x1b[0m"
+	}
+	fmt.Fprintln(w, banner)
 }
