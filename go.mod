@@ -14,6 +14,7 @@ require (
 )
 
 require (
+	github.com/yeka/zip v0.0.0-20231116150916-03d6312748a9 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
 	golang.org/x/text v0.40.0 // indirect

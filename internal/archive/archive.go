@@ -1,0 +1,262 @@
+// Package archive writes and reads the password-protected zip archives of
+// the backups: every entry AES-256 encrypted (WinZip AE-2, which 7-Zip and
+// bsdtar open), names flagged UTF-8, modes and times kept, contents
+// streamed so memory stays flat whatever the size. The last entry,
+// SHA256SUMS, lists every file's checksum in `sha256sum -c` form, which
+// Verify checks. Zip AES encrypts contents, not names: the file names in an
+// archive stay readable without the password.
+package archive
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/yeka/zip"
+)
+
+// SumsName is the checksum entry written last.
+const SumsName = "SHA256SUMS"
+
+// Writer adds entries to an encrypted archive.
+type Writer struct {
+	zw       *zip.Writer
+	password string
+	sums     []string
+	names    map[string]bool
+	buf      []byte
+}
+
+// NewWriter starts an archive on w.
+func NewWriter(w io.Writer, password string) *Writer {
+	return &Writer{zw: zip.NewWriter(w), password: password, names: map[string]bool{}, buf: make([]byte, 256<<10)}
+}
+
+func (a *Writer) header(name string, mode fs.FileMode, mtime time.Time) (*zip.FileHeader, error) {
+	if !fs.ValidPath(strings.TrimSuffix(name, "/")) {
+		return nil, fmt.Errorf("archive entry %q is not a clean relative path", name)
+	}
+	if a.names[name] {
+		return nil, fmt.Errorf("archive entry %q would be written twice", name)
+	}
+	a.names[name] = true
+	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x800}
+	fh.SetModTime(mtime)
+	fh.SetMode(mode)
+	fh.SetPassword(a.password)
+	fh.SetEncryptionMethod(zip.AES256Encryption)
+	return fh, nil
+}
+
+// AddDir records a directory (so that empty ones come back too).
+func (a *Writer) AddDir(name string, mode fs.FileMode, mtime time.Time) error {
+	fh, err := a.header(strings.TrimSuffix(name, "/")+"/", mode|fs.ModeDir, mtime)
+	if err != nil {
+		return err
+	}
+	fh.Method = zip.Store
+	_, err = a.zw.CreateHeader(fh)
+	return err
+}
+
+// Add streams r into the entry name and returns the bytes written.
+func (a *Writer) Add(name string, r io.Reader, mode fs.FileMode, mtime time.Time) (int64, error) {
+	fh, err := a.header(name, mode, mtime)
+	if err != nil {
+		return 0, err
+	}
+	w, err := a.zw.CreateHeader(fh)
+	if err != nil {
+		return 0, fmt.Errorf("archive %s: %w", name, err)
+	}
+	h := sha256.New()
+	n, err := io.CopyBuffer(io.MultiWriter(w, h), r, a.buf)
+	if err != nil {
+		return n, fmt.Errorf("archive %s: %w", name, err)
+	}
+	a.sums = append(a.sums, hex.EncodeToString(h.Sum(nil))+"  "+name)
+	return n, nil
+}
+
+// AddFile archives the file at src as name, with its mode and time.
+func (a *Writer) AddFile(name, src string) (int64, error) {
+	f, err := os.Open(src)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return a.Add(name, f, fi.Mode().Perm(), fi.ModTime())
+}
+
+// Close writes SHA256SUMS and the central directory.
+func (a *Writer) Close() error {
+	sort.Strings(a.sums)
+	body := strings.Join(a.sums, "\n")
+	if body != "" {
+		body += "\n"
+	}
+	if _, err := a.Add(SumsName, strings.NewReader(body), 0o644, time.Now()); err != nil {
+		return err
+	}
+	return a.zw.Close()
+}
+
+// Entry is one file of an archive as Verify found it.
+type Entry struct {
+	Name   string
+	Size   int64
+	SHA256 string
+	Mode   fs.FileMode
+	Dir    bool
+}
+
+// ErrWrongPassword is returned when the password does not open an entry.
+var ErrWrongPassword = errors.New("wrong password")
+
+// Verify decrypts every entry (AES authentication included), computes its
+// checksum and compares it with SHA256SUMS.
+func Verify(file, password string) ([]Entry, error) {
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", file, err)
+	}
+	defer zr.Close()
+	var out []Entry
+	want := map[string]string{}
+	sawSums := false
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") {
+			out = append(out, Entry{Name: f.Name, Dir: true, Mode: f.Mode()})
+			continue
+		}
+		if !f.IsEncrypted() {
+			return nil, fmt.Errorf("entry %s is not encrypted", f.Name)
+		}
+		f.SetPassword(password)
+		rc, err := f.Open()
+		if err != nil {
+			return nil, wrapPassword(f.Name, err)
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, rc)
+		rc.Close()
+		if err != nil {
+			return nil, wrapPassword(f.Name, err)
+		}
+		sum := hex.EncodeToString(h.Sum(nil))
+		if f.Name == SumsName {
+			sawSums = true
+			rc, _ := f.Open()
+			sc := bufio.NewScanner(rc)
+			for sc.Scan() {
+				s, name, ok := strings.Cut(sc.Text(), "  ")
+				if ok {
+					want[name] = s
+				}
+			}
+			rc.Close()
+			continue
+		}
+		out = append(out, Entry{Name: f.Name, Size: n, SHA256: sum, Mode: f.Mode()})
+	}
+	if !sawSums {
+		return out, fmt.Errorf("%s has no %s entry: not an archive birdseye wrote", file, SumsName)
+	}
+	for _, e := range out {
+		if e.Dir {
+			continue
+		}
+		if want[e.Name] != e.SHA256 {
+			return out, fmt.Errorf("entry %s does not match its checksum in %s", e.Name, SumsName)
+		}
+		delete(want, e.Name)
+	}
+	for name := range want {
+		return out, fmt.Errorf("%s lists %s, which the archive lacks", SumsName, name)
+	}
+	return out, nil
+}
+
+func wrapPassword(name string, err error) error {
+	if errors.Is(err, zip.ErrPassword) || errors.Is(err, zip.ErrAuthentication) || errors.Is(err, zip.ErrDecryption) {
+		return fmt.Errorf("entry %s: %w", name, ErrWrongPassword)
+	}
+	return fmt.Errorf("entry %s: %w", name, err)
+}
+
+// Extract writes every entry under dir, refusing names that would land
+// outside it, and keeps modes and times.
+func Extract(file, password, dir string) ([]string, error) {
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", file, err)
+	}
+	defer zr.Close()
+	var written []string
+	for _, f := range zr.File {
+		name := strings.TrimSuffix(f.Name, "/")
+		if !filepath.IsLocal(filepath.FromSlash(name)) || path.Clean(name) != name {
+			return written, fmt.Errorf("refusing entry %q: it would be written outside %s", f.Name, dir)
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(name))
+		if strings.HasSuffix(f.Name, "/") {
+			if err := os.MkdirAll(dst, 0o700); err != nil {
+				return written, err
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return written, err
+		}
+		f.SetPassword(password)
+		if err := extractOne(f, dst); err != nil {
+			return written, wrapPassword(f.Name, err)
+		}
+		written = append(written, name)
+	}
+	// Directory times after their contents.
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") {
+			dst := filepath.Join(dir, filepath.FromSlash(strings.TrimSuffix(f.Name, "/")))
+			os.Chmod(dst, f.Mode().Perm())
+			os.Chtimes(dst, f.ModTime(), f.ModTime())
+		}
+	}
+	return written, nil
+}
+
+func extractOne(f *zip.File, dst string) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, rc); err != nil {
+		out.Close()
+		os.Remove(dst)
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	os.Chmod(dst, f.Mode().Perm())
+	return os.Chtimes(dst, f.ModTime(), f.ModTime())
+}
