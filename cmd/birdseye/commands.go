@@ -139,6 +139,9 @@ func toolClient(admin bool, command string) (*netbird.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := t.CheckURL(); err != nil {
+		return nil, err
+	}
 	tok, err := t.NetBird.Token(admin, command)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,7 @@ type cli struct {
 	Events           eventsCmd      `cmd:"" help:"Show the newest audit events, then follow new ones (colours on a terminal)."`
 	SetupKeys        setupKeysCmd   `cmd:"" name:"setup-keys" help:"List setup keys and change their auto groups."`
 	Posture          postureCmd     `cmd:"" help:"Attach or detach a posture check on policies (needs an admin token)."`
+	Backup           backupCmd      `cmd:"" help:"Encrypted backups of NetBird's volumes: make, verify, extract."`
 	AllowPing        allowPingCmd   `cmd:"" name:"allow-ping" help:"Keep an ICMP companion policy (ZPING: <name>) beside every policy that allows only some protocols (needs an admin token)."`
 	Version          versionCmd     `cmd:"" help:"Print version, commit and Go version."`
 }
@@ -105,7 +106,7 @@ type exitPanic int
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
-var multiCallNames = []string{"healthcheck", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping"}
+var multiCallNames = []string{"healthcheck", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup"}
 
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.

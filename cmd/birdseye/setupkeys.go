@@ -92,6 +92,9 @@ func adminFirstClient() (*netbird.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := t.CheckURL(); err != nil {
+		return nil, err
+	}
 	tok, err := t.NetBird.TokenAdminFirst()
 	if err != nil {
 		return nil, err

@@ -47,6 +47,36 @@ type Schedule struct {
 	Maintenance      string `envconfig:"CRON_NETBIRD_MAINTENANCE" desc:"when to run posture add and allow-ping (empty = never; needs NB_ADMIN_API_KEY)"`
 }
 
+// Backup is what the volume backup archives and how it is protected.
+type Backup struct {
+	Paths    string `envconfig:"BACKUP_PATHS" desc:"paths of NetBird's volumes inside the container, comma-separated, wildcards allowed"`
+	Exclude  string `envconfig:"BACKUP_EXCLUDE" desc:"file-name wildcards left out of the volume archive (case-insensitive, at any depth)"`
+	Label    string `envconfig:"BACKUP_LABEL" desc:"tag in archive names and mail subjects, e.g. prod"`
+	Password Secret `envconfig:"BACKUP_ZIP_PASSWORD" desc:"passphrase of the archives (at least 12 characters; keep it offline)"`
+}
+
+// List splits a comma-separated setting, trimming spaces and dropping empties.
+func List(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CheckPassword is the rule for BACKUP_ZIP_PASSWORD.
+func (b Backup) CheckPassword() error {
+	switch n := len([]rune(b.Password.Reveal())); {
+	case n == 0:
+		return &Error{Var: "BACKUP_ZIP_PASSWORD", Msg: "is not set (nor BACKUP_ZIP_PASSWORD_FILE); expected a passphrase of at least 12 characters"}
+	case n < 12:
+		return &Error{Var: "BACKUP_ZIP_PASSWORD", Msg: fmt.Sprintf("has %d characters; expected at least 12", n)}
+	}
+	return nil
+}
+
 // Maintenance is what CRON_NETBIRD_MAINTENANCE does.
 type Maintenance struct {
 	PostureCheck string `envconfig:"MAINTENANCE_POSTURE_CHECK" desc:"posture check to attach (by name); empty = skip that step"`
@@ -125,13 +155,14 @@ type Config struct {
 	Schedule    Schedule
 	Prune       Prune
 	Maintenance Maintenance
+	Backup      Backup
 	Log         Log
 }
 
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -147,24 +178,33 @@ func Load() (*Config, error) {
 type Tool struct {
 	NetBird NetBird
 	Prune   Prune
+	Backup  Backup
 	Log     Log
 }
 
 // LoadTool reads and checks the settings of the one-shot commands.
 func LoadTool() (*Tool, error) {
 	var t Tool
-	for _, part := range []any{&t.NetBird, &t.Prune, &t.Log} {
+	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
 	}
+	if err := t.Log.validate(); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// CheckURL is NB_URL's rule for the commands that reach the API.
+func (t *Tool) CheckURL() error {
 	if strings.TrimSpace(t.NetBird.URL) == "" {
-		return nil, &Error{Var: "NB_URL", Msg: "is not set; expected the management URL, e.g. https://netbird.example.com"}
+		return &Error{Var: "NB_URL", Msg: "is not set; expected the management URL, e.g. https://netbird.example.com"}
 	}
 	if _, err := NormaliseURL(t.NetBird.URL); err != nil {
-		return nil, &Error{Var: "NB_URL", Msg: fmt.Sprintf("=%q %v; expected e.g. https://netbird.example.com or http://management:80", t.NetBird.URL, err)}
+		return &Error{Var: "NB_URL", Msg: fmt.Sprintf("=%q %v; expected e.g. https://netbird.example.com or http://management:80", t.NetBird.URL, err)}
 	}
-	return &t, t.Log.validate()
+	return nil
 }
 
 // TokenAdminFirst returns NB_ADMIN_API_KEY, else NB_API_KEY (setup keys, as
@@ -383,7 +423,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

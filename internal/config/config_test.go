@@ -308,8 +308,9 @@ func TestToolTokens(t *testing.T) {
 	require.Equal(t, "nbp_admin", tok, "reads fall back to the admin token")
 
 	setEnv(t, map[string]string{})
-	_, err = LoadTool()
-	require.ErrorContains(t, err, "config: NB_URL is not set")
+	tool, err = LoadTool()
+	require.NoError(t, err, "backup verify and extract need no NB_URL")
+	require.ErrorContains(t, tool.CheckURL(), "config: NB_URL is not set")
 }
 
 func TestPruneSettings(t *testing.T) {
@@ -356,4 +357,20 @@ func TestMaintenanceSettings(t *testing.T) {
 		_, err := Load()
 		require.ErrorContains(t, err, want, env)
 	}
+}
+
+func TestBackupPassword(t *testing.T) {
+	for pw, want := range map[string]string{
+		"":            "config: BACKUP_ZIP_PASSWORD is not set (nor BACKUP_ZIP_PASSWORD_FILE); expected a passphrase of at least 12 characters",
+		"short":       "config: BACKUP_ZIP_PASSWORD has 5 characters; expected at least 12",
+		"ünïcødé-pw!": "config: BACKUP_ZIP_PASSWORD has 11 characters; expected at least 12",
+	} {
+		err := Backup{Password: Secret(pw)}.CheckPassword()
+		require.ErrorContains(t, err, want)
+		if pw != "" {
+			require.NotContains(t, err.Error(), pw)
+		}
+	}
+	require.NoError(t, Backup{Password: "twelve chars"}.CheckPassword())
+	require.Equal(t, []string{"/backup/a", "/backup/b*"}, List(" /backup/a, ,/backup/b* "))
 }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/archive"
+	"github.com/styliteag/birdseye/internal/backup"
+	"github.com/styliteag/birdseye/internal/config"
+)
+
+type backupCmd struct {
+	Volumes backupVolumesCmd `cmd:"" help:"Archive BACKUP_PATHS (SQLite databases as consistent snapshots) into an AES-256 zip."`
+	Verify  backupVerifyCmd  `cmd:"" help:"Check that every entry of an archive decrypts and matches its checksum; list them."`
+	Extract backupExtractCmd `cmd:"" help:"Extract an archive into a directory (entries that would land outside it are refused)."`
+}
+
+func backupConfig() (*config.Tool, error) {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return nil, err
+	}
+	t, err := config.LoadTool()
+	if err != nil {
+		return nil, err
+	}
+	return t, t.Backup.CheckPassword()
+}
+
+type backupVolumesCmd struct {
+	Out    string `default:"." help:"Directory the archive is written to."`
+	DryRun bool   `help:"Build the archive, report it, then delete it."`
+}
+
+func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
+	t, err := backupConfig()
+	if err != nil {
+		return err
+	}
+	paths := config.List(t.Backup.Paths)
+	if len(paths) == 0 {
+		return &config.Error{Var: "BACKUP_PATHS", Msg: "is not set; expected the paths of NetBird's volumes inside the container, e.g. /backup/netbird"}
+	}
+	out := c.Out
+	if c.DryRun {
+		if out, err = os.MkdirTemp("", "birdseye-dry-run-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(out)
+	}
+	r, err := backup.Volumes(ctx, backup.Options{Paths: paths, Exclude: config.List(t.Backup.Exclude), Label: t.Backup.Label,
+		Password: t.Backup.Password.Reveal(), OutDir: out}, time.Now())
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "BACKUP_PATHS") {
+			return &config.Error{Var: "BACKUP_PATHS", Msg: strings.TrimPrefix(err.Error(), "BACKUP_PATHS ")}
+		}
+		return err
+	}
+	fmt.Fprintf(e.stdout, "archive: %s\nsize:    %d bytes (%d files, %d bytes before compression)\n", r.File, r.Size, r.Files, r.Bytes)
+	for _, s := range r.Snapshots {
+		fmt.Fprintf(e.stdout, "sqlite:  %s (consistent snapshot, integrity ok)\n", s)
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+	}
+	if c.DryRun {
+		fmt.Fprintln(e.stdout, "dry run: the archive was built and checked, then deleted")
+	}
+	return nil
+}
+
+type backupVerifyCmd struct {
+	File string `arg:"" type:"existingfile" help:"The archive."`
+}
+
+func (c backupVerifyCmd) Run(e *env) error {
+	t, err := backupConfig()
+	if err != nil {
+		return err
+	}
+	entries, err := archive.Verify(c.File, t.Backup.Password.Reveal())
+	if errors.Is(err, archive.ErrWrongPassword) {
+		return fmt.Errorf("%w: BACKUP_ZIP_PASSWORD does not open %s", err, c.File)
+	}
+	for _, en := range entries {
+		if en.Dir {
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s  %10d  %s\n", en.SHA256, en.Size, en.Name)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "ok: %d entries decrypt and match their checksums\n", len(entries))
+	return nil
+}
+
+type backupExtractCmd struct {
+	File string `arg:"" type:"existingfile" help:"The archive."`
+	Dir  string `arg:"" help:"Directory to extract into (created if missing)."`
+}
+
+func (c backupExtractCmd) Run(e *env) error {
+	t, err := backupConfig()
+	if err != nil {
+		return err
+	}
+	written, err := archive.Extract(c.File, t.Backup.Password.Reveal(), c.Dir)
+	for _, w := range written {
+		fmt.Fprintln(e.stdout, w)
+	}
+	return err
+}
