@@ -11,6 +11,7 @@ import (
 	"github.com/styliteag/birdseye/internal/archive"
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/version"
 )
 
 type backupCmd struct {
@@ -113,4 +114,45 @@ func (c backupExtractCmd) Run(e *env) error {
 		fmt.Fprintln(e.stdout, w)
 	}
 	return err
+}
+
+type exportCmd struct {
+	Out    string `default:"." help:"Directory the archive is written to."`
+	DryRun bool   `help:"Read everything and build the archive, report it, then delete it."`
+}
+
+// Run exports the whole configuration through the API (needs an admin
+// token) into an encrypted archive.
+func (c exportCmd) Run(ctx context.Context, e *env) error {
+	t, err := backupConfig()
+	if err != nil {
+		return err
+	}
+	client, err := toolClient(true, "export")
+	if err != nil {
+		return err
+	}
+	out := c.Out
+	if c.DryRun {
+		if out, err = os.MkdirTemp("", "birdseye-dry-run-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(out)
+	}
+	r, err := backup.Export(ctx, client, backup.Options{Label: t.Backup.Label, Password: t.Backup.Password.Reveal(), OutDir: out},
+		t.NetBird.URL, version.Version, time.Now())
+	if r != nil && r.Manifest != nil {
+		for _, en := range r.Manifest.Endpoints {
+			line := fmt.Sprintf("%-8s %-45s %5d items  %s", en.Status, en.Path, en.Count, en.Reason)
+			fmt.Fprintln(e.stdout, strings.TrimRight(line, " "))
+		}
+	}
+	if err != nil {
+		return adminHint(err)
+	}
+	fmt.Fprintf(e.stdout, "archive: %s\nsize:    %d bytes\n", r.File, r.Size)
+	if c.DryRun {
+		fmt.Fprintln(e.stdout, "dry run: the archive was built, then deleted")
+	}
+	return nil
 }

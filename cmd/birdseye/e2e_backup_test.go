@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird/fake"
 )
 
 func TestE2EBackupVolumesVerifyExtract(t *testing.T) {
@@ -52,4 +55,36 @@ func TestE2EBackupVolumesVerifyExtract(t *testing.T) {
 	d = start(t, env, "backup", "volumes", "--dry-run")
 	require.Equal(t, 0, d.waitExit(), d.logs())
 	require.Contains(t, d.stdout()[len(d.stdout())-1], "dry run: the archive was built and checked, then deleted")
+}
+
+func TestE2EExport(t *testing.T) {
+	_, api := newAPI(t)
+	out := t.TempDir()
+	env := toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken, "BACKUP_ZIP_PASSWORD=e2e export passphrase")
+	d := start(t, env, "export", "--out", out)
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	text := strings.Join(d.stdout(), "\n")
+	require.Contains(t, text, "skipped  /api/event-streaming")
+	require.Regexp(t, `ok\s+/api/policies\s+3 items`, text)
+	files, _ := filepath.Glob(filepath.Join(out, "netbirdexport-export-*.zip"))
+	require.Len(t, files, 1)
+
+	restore := t.TempDir()
+	d = start(t, env, "backup", "extract", files[0], restore)
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	raw, err := os.ReadFile(filepath.Join(restore, "export", "manifest.json"))
+	require.NoError(t, err)
+	var m struct {
+		NBURL     string `json:"nb_url"`
+		Endpoints []struct {
+			Name, Status string
+		} `json:"endpoints"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &m))
+	require.Equal(t, api.URL, m.NBURL)
+	require.NotEmpty(t, m.Endpoints)
+
+	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken, "BACKUP_ZIP_PASSWORD=e2e export passphrase"), "export")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), "NB_ADMIN_API_KEY is not set; export needs an admin token")
 }

@@ -107,3 +107,9 @@ func (c *Client) UpdateSetupKey(ctx context.Context, id string, autoGroups []str
 	var k SetupKey
 	return k, c.send(ctx, http.MethodPut, "/setup-keys/"+url.PathEscape(id), map[string]any{"auto_groups": autoGroups, "revoked": revoked}, &k)
 }
+
+// GetRaw returns the body of GET /api<path> as it came, for the export.
+func (c *Client) GetRaw(ctx context.Context, path string) (json.RawMessage, error) {
+	var raw json.RawMessage
+	return raw, c.getJSON(ctx, path, &raw)
+}

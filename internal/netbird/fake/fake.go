@@ -180,6 +180,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	route, known := routes[r.URL.Path]
+	if !known && isStaticPath(r.URL.Path) {
+		w.Header().Set("X-Request-Id", fmt.Sprintf("fake-%06d", s.reqSeq.Add(1)))
+		if !s.authorised(w, r) || (f != nil && f.serve(s, w, r)) {
+			return
+		}
+		if !s.staticRoute(w, r) {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		}
+		return
+	}
 	if !known && isObjectPath(r.URL.Path) {
 		w.Header().Set("X-Request-Id", fmt.Sprintf("fake-%06d", s.reqSeq.Add(1)))
 		if !s.authorised(w, r) || (f != nil && f.serve(s, w, r)) {

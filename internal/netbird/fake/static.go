@@ -1,0 +1,54 @@
+package fake
+
+import (
+	"embed"
+	"net/http"
+	"strings"
+)
+
+//go:embed fixtures/*.json
+var fixtureFS embed.FS
+
+// staticRoutes are read-only endpoints answered with the real server's
+// captured bodies (the export reads them).
+var staticRoutes = map[string]string{
+	"/api/accounts":                                "accounts.json",
+	"/api/routes":                                  "routes.json",
+	"/api/networks":                                "networks.json",
+	"/api/dns/nameservers":                         "dns_nameservers.json",
+	"/api/dns/settings":                            "dns_settings.json",
+	"/api/dns/zones":                               "dns_zones.json",
+	"/api/identity-providers":                      "identity_providers.json",
+	"/api/reverse-proxies/services":                "reverse_proxy_services.json",
+	"/api/reverse-proxies/domains":                 "reverse_proxy_domains.json",
+	"/api/instance/version":                        "instance_version.json",
+	"/api/networks/dc1uf0tqmd2qmv54vk6g/resources": "network_resources.json",
+	"/api/networks/dc1uf0tqmd2qmv54vk6g/routers":   "network_routers.json",
+}
+
+// staticRoute serves a captured body, or a user's tokens ([] for any user).
+func (s *Server) staticRoute(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/users/") && strings.HasSuffix(r.URL.Path, "/tokens") {
+		writeJSON(w, []any{})
+		return true
+	}
+	file, ok := staticRoutes[r.URL.Path]
+	if !ok {
+		return false
+	}
+	b, err := fixtureFS.ReadFile("fixtures/" + file)
+	if err != nil {
+		return false
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.Write(b)
+	return true
+}
+
+func isStaticPath(path string) bool {
+	_, ok := staticRoutes[path]
+	return ok || (strings.HasPrefix(path, "/api/users/") && strings.HasSuffix(path, "/tokens"))
+}
