@@ -160,7 +160,7 @@ func Run(ctx context.Context, api API, o Options, w io.Writer) (Result, error) {
 		}
 	}
 	fmt.Fprintf(w, "\nSummary: created=%d updated=%d deleted=%d unchanged=%d ignored=%d dry_run=%s\n",
-		r.Created, r.Updated, r.Deleted, r.Unchanged, r.Ignored, map[bool]string{true: "True", false: "False"}[o.DryRun])
+		r.Created, r.Updated, r.Deleted, r.Unchanged, r.Ignored, render.PyBool(o.DryRun))
 	return r, nil
 }
 

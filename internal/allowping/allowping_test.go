@@ -3,7 +3,6 @@ package allowping
 import (
 	"bytes"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -11,17 +10,10 @@ import (
 
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
 )
 
-func setup(t *testing.T) (*fake.Server, *netbird.Client) {
-	t.Helper()
-	f := fake.New()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c, err := netbird.New(srv.URL, fake.AdminToken)
-	require.NoError(t, err)
-	return f, c
-}
+func setup(t *testing.T) (*fake.Server, *netbird.Client) { return nbtest.Start(t, fake.AdminToken) }
 
 func run(t *testing.T, c *netbird.Client, o Options) (Result, string) {
 	t.Helper()

@@ -100,12 +100,3 @@ func skipReason(p netbird.Peer, cutoff time.Time) string {
 	}
 	return ""
 }
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}

@@ -3,7 +3,6 @@ package cleanup
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
 )
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -27,12 +27,8 @@ const peers = `[
 
 func setup(t *testing.T, token string) (*fake.Server, *netbird.Client) {
 	t.Helper()
-	f := fake.New()
+	f, c := nbtest.Start(t, token)
 	f.SetPeers(peers)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c, err := netbird.New(srv.URL, token)
-	require.NoError(t, err)
 	return f, c
 }
 

@@ -1,6 +1,7 @@
 package cleanup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -129,7 +130,7 @@ func deleteChecked(ctx context.Context, api API, p netbird.Peer, eligible func(n
 }
 
 func label(p netbird.Peer) string {
-	return fmt.Sprintf("%s (id=%s, ip=%s)", firstOf(p.Name, "?"), p.ID, p.IP)
+	return fmt.Sprintf("%s (id=%s, ip=%s)", cmp.Or(p.Name, "?"), p.ID, p.IP)
 }
 
 func matchAny(gs []event.Glob, s string) bool {

@@ -2,7 +2,6 @@ package export
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -10,17 +9,10 @@ import (
 
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
 )
 
-func setup(t *testing.T, token string) (*fake.Server, *netbird.Client) {
-	t.Helper()
-	f := fake.New()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c, err := netbird.New(srv.URL, token)
-	require.NoError(t, err)
-	return f, c
-}
+func setup(t *testing.T, token string) (*fake.Server, *netbird.Client) { return nbtest.Start(t, token) }
 
 func TestExportEverythingWithAManifest(t *testing.T) {
 	_, c := setup(t, fake.AdminToken)

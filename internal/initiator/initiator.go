@@ -6,6 +6,7 @@
 package initiator
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
@@ -81,7 +82,7 @@ func (r *Resolver) refresh(ctx context.Context) {
 		r.users = make(map[string]string, len(users))
 		for _, u := range users {
 			if u.ID != "" {
-				r.users[u.ID] = firstOf(u.Name, u.Email, u.ID)
+				r.users[u.ID] = cmp.Or(u.Name, u.Email, u.ID)
 			}
 		}
 	}
@@ -89,7 +90,7 @@ func (r *Resolver) refresh(ctx context.Context) {
 		r.keys = make(map[string]string, len(keys))
 		for _, k := range keys {
 			if k.ID != "" {
-				r.keys[k.ID] = firstOf(k.Name, k.ID)
+				r.keys[k.ID] = cmp.Or(k.Name, k.ID)
 			}
 		}
 	}
@@ -107,13 +108,4 @@ func (r *Resolver) refresh(ctx context.Context) {
 	if uerr == nil && kerr == nil {
 		r.lastErr = ""
 	}
-}
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -123,7 +123,7 @@ func Run(ctx context.Context, api API, o Options, w io.Writer) (Result, error) {
 			return r, fmt.Errorf("update policy %s: %w", p.Name, err)
 		}
 	}
-	fmt.Fprintf(w, "\nDone. changed=%d skipped=%d ignored=%d dry_run=%s\n", r.Changed, r.Skipped, r.Ignored, pyBool(o.DryRun))
+	fmt.Fprintf(w, "\nDone. changed=%d skipped=%d ignored=%d dry_run=%s\n", r.Changed, r.Skipped, r.Ignored, render.PyBool(o.DryRun))
 	return r, nil
 }
 
@@ -133,13 +133,6 @@ func pyList(ids []string) string {
 		out[i] = render.Repr(id)
 	}
 	return "[" + strings.Join(out, ", ") + "]"
-}
-
-func pyBool(b bool) string {
-	if b {
-		return "True"
-	}
-	return "False"
 }
 
 func orNone(s []string) string {

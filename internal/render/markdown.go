@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -161,7 +162,7 @@ func subject(e event.Event, sh shape) string {
 	m := e.Meta
 	switch sh {
 	case peerShape:
-		parts := []string{firstOf(m.Get("name"), m.Get("fqdn"), e.TargetID)}
+		parts := []string{cmp.Or(m.Get("name"), m.Get("fqdn"), e.TargetID)}
 		if ip := m.Get("ip"); ip != "" {
 			parts = append(parts, "`"+ip+"`")
 		}
@@ -178,15 +179,15 @@ func subject(e event.Event, sh shape) string {
 		if oldN != "" && newN != "" && oldN != newN {
 			return fmt.Sprintf("%q → %q", oldN, newN)
 		}
-		return firstOf(m.Get("name"), newN, oldN, e.TargetID)
+		return cmp.Or(m.Get("name"), newN, oldN, e.TargetID)
 	case userShape:
-		name, email := firstOf(m.Get("username"), m.Get("name")), m.Get("email")
+		name, email := cmp.Or(m.Get("username"), m.Get("name")), m.Get("email")
 		if name != "" && email != "" && name != email {
 			return name + " (" + email + ")"
 		}
-		return firstOf(name, email, e.TargetID)
+		return cmp.Or(name, email, e.TargetID)
 	case named:
-		return firstOf(m.Get("name"), m.Get("new_name"), e.TargetID)
+		return cmp.Or(m.Get("name"), m.Get("new_name"), e.TargetID)
 	}
 	return ""
 }
@@ -226,13 +227,4 @@ func pyStr(f event.MetaField) string {
 		return f.Value
 	}
 	return ReprJSON(f.Raw)
-}
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

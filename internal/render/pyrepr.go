@@ -90,7 +90,7 @@ func reprValue(dec *json.Decoder, b *strings.Builder) error {
 	case string:
 		b.WriteString(Repr(v))
 	case bool:
-		b.WriteString(map[bool]string{true: "True", false: "False"}[v])
+		b.WriteString(PyBool(v))
 	case nil:
 		b.WriteString("None")
 	case json.Number:
@@ -127,4 +127,12 @@ func abs(i int) int {
 		return -i
 	}
 	return i
+}
+
+// PyBool is Python's str() of a bool.
+func PyBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
 }

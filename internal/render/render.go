@@ -66,8 +66,8 @@ func line(e event.Event, loc *time.Location, color bool) string {
 	}
 	fields := []string{
 		paint(ansiDim, Time(e, loc)),
-		paint(codeColor(e.ActivityCode), pad(e.ActivityCode, 28)),
-		paint(ansiBold, pad(cut(e.Initiator(), 20), 20)),
+		paint(codeColor(e.ActivityCode), Pad(e.ActivityCode, 28)),
+		paint(ansiBold, Pad(cut(e.Initiator(), 20), 20)),
 		e.Activity,
 	}
 	if e.TargetID != "" {
@@ -90,7 +90,8 @@ func metaRepr(f event.MetaField) string {
 	return Repr(f.Value)
 }
 
-func pad(s string, n int) string {
+// Pad pads s with spaces to n code points (never cuts), as Python's :<n.
+func Pad(s string, n int) string {
 	if c := utf8.RuneCountInString(s); c < n {
 		return s + strings.Repeat(" ", n-c)
 	}

@@ -16,20 +16,6 @@ import (
 	"github.com/styliteag/birdseye/internal/render"
 )
 
-func pyBool(b bool) string {
-	if b {
-		return "True"
-	}
-	return "False"
-}
-
-func pad(s string, n int) string {
-	if c := utf8.RuneCountInString(s); c < n {
-		return s + strings.Repeat(" ", n-c)
-	}
-	return s
-}
-
 // Policies is the old `list_policies` output.
 func Policies(w io.Writer, ps []netbird.Policy) {
 	if len(ps) == 0 {
@@ -37,7 +23,7 @@ func Policies(w io.Writer, ps []netbird.Policy) {
 		return
 	}
 	for _, p := range ps {
-		fmt.Fprintf(w, "%s  %s  enabled=%s  rules=%d\n", p.ID, pad(render.Repr(p.Name), 30), pyBool(p.Enabled), len(p.Rules))
+		fmt.Fprintf(w, "%s  %s  enabled=%s  rules=%d\n", p.ID, render.Pad(render.Repr(p.Name), 30), render.PyBool(p.Enabled), len(p.Rules))
 	}
 }
 
@@ -96,11 +82,11 @@ func Overview(w io.Writer, ps []netbird.Policy, gs []netbird.Group, checks []net
 	}
 	section(fmt.Sprintf("Policies (%d)", len(ps)))
 	for _, p := range ps {
-		fmt.Fprintf(w, "  %s  %s  enabled=%s  rules=%d  posture_checks=%d\n", p.ID, pad(render.Repr(p.Name), 35), pyBool(p.Enabled), len(p.Rules), len(p.SourcePostureChecks))
+		fmt.Fprintf(w, "  %s  %s  enabled=%s  rules=%d  posture_checks=%d\n", p.ID, render.Pad(render.Repr(p.Name), 35), render.PyBool(p.Enabled), len(p.Rules), len(p.SourcePostureChecks))
 	}
 	section(fmt.Sprintf("Groups (%d)", len(gs)))
 	for _, g := range gs {
-		fmt.Fprintf(w, "  %s  %s  peers=%d  resources=%d\n", g.ID, pad(render.Repr(g.Name), 35), g.PeersCount, g.ResourcesCount)
+		fmt.Fprintf(w, "  %s  %s  peers=%d  resources=%d\n", g.ID, render.Pad(render.Repr(g.Name), 35), g.PeersCount, g.ResourcesCount)
 	}
 	section(fmt.Sprintf("Posture Checks (%d)", len(checks)))
 	checkName := map[string]string{}
@@ -115,7 +101,7 @@ func Overview(w io.Writer, ps []netbird.Policy, gs []netbird.Group, checks []net
 		if list == "" {
 			list = dash
 		}
-		fmt.Fprintf(w, "  %s  %s  checks=[%s]\n", c.ID, pad(render.Repr(c.Name), 25), list)
+		fmt.Fprintf(w, "  %s  %s  checks=[%s]\n", c.ID, render.Pad(render.Repr(c.Name), 25), list)
 	}
 	section("Policy Details")
 	for _, p := range ps {
@@ -123,7 +109,7 @@ func Overview(w io.Writer, ps []netbird.Policy, gs []netbird.Group, checks []net
 		if p.Description != "" {
 			fmt.Fprintf(w, "  description    : %s\n", p.Description)
 		}
-		fmt.Fprintf(w, "  enabled        : %s\n", pyBool(p.Enabled))
+		fmt.Fprintf(w, "  enabled        : %s\n", render.PyBool(p.Enabled))
 		var pcs []string
 		for _, id := range p.SourcePostureChecks {
 			name, ok := checkName[id]
@@ -138,8 +124,8 @@ func Overview(w io.Writer, ps []netbird.Policy, gs []netbird.Group, checks []net
 			fmt.Fprintf(w, "    Rule: %s  (%s)\n", render.Repr(r.Name), r.ID)
 			fmt.Fprintf(w, "      action       : %s\n", r.Action)
 			fmt.Fprintf(w, "      protocol     : %s   ports: %s\n", r.Protocol, orDash(strings.Join(r.Ports, ",")))
-			fmt.Fprintf(w, "      bidirectional: %s\n", pyBool(r.Bidirectional))
-			fmt.Fprintf(w, "      enabled      : %s\n", pyBool(r.Enabled))
+			fmt.Fprintf(w, "      bidirectional: %s\n", render.PyBool(r.Bidirectional))
+			fmt.Fprintf(w, "      enabled      : %s\n", render.PyBool(r.Enabled))
 			fmt.Fprintf(w, "      sources      : %s\n", groups(r.Sources, r.SourceResource))
 			fmt.Fprintf(w, "      destinations : %s\n", groups(r.Destinations, r.DestinationResource))
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/render"
 )
 
 // API is what the command needs; *netbird.Client is one.
@@ -124,7 +125,7 @@ func List(ctx context.Context, api API, key string, all bool, w io.Writer) ([]ne
 	if w != nil {
 		fmt.Fprintf(w, "setup keys (%d):\n", len(targets))
 		for _, k := range targets {
-			fmt.Fprintf(w, "  %-25s  id=%s  ephemeral=%-5s  revoked=%-5s  groups=%s\n", k.Name, k.ID, pyBool(k.Ephemeral), pyBool(k.Revoked), n.label(k.AutoGroups))
+			fmt.Fprintf(w, "  %-25s  id=%s  ephemeral=%-5s  revoked=%-5s  groups=%s\n", k.Name, k.ID, render.PyBool(k.Ephemeral), render.PyBool(k.Revoked), n.label(k.AutoGroups))
 		}
 	}
 	return targets, nil
@@ -210,11 +211,4 @@ func plan(current []string, c Change, add, remove, set []string) []string {
 		next = []string{}
 	}
 	return next
-}
-
-func pyBool(b bool) string {
-	if b {
-		return "True"
-	}
-	return "False"
 }

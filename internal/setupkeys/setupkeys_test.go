@@ -2,24 +2,16 @@ package setupkeys
 
 import (
 	"bytes"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
 )
 
-func setup(t *testing.T) (*fake.Server, *netbird.Client) {
-	t.Helper()
-	f := fake.New()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c, err := netbird.New(srv.URL, fake.AdminToken)
-	require.NoError(t, err)
-	return f, c
-}
+func setup(t *testing.T) (*fake.Server, *netbird.Client) { return nbtest.Start(t, fake.AdminToken) }
 
 func TestListShowsGroupsByName(t *testing.T) {
 	_, c := setup(t)
