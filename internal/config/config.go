@@ -45,6 +45,7 @@ type Schedule struct {
 	CleanupEphemeral string `envconfig:"CRON_CLEANUP_EPHEMERAL" default:"*/15 * * * *" desc:"when to delete stale ephemeral peers (5-field cron or @hourly; needs NB_ADMIN_API_KEY)"`
 	PrunePeers       string `envconfig:"CRON_PRUNE_PEERS" desc:"when to delete peers offline for PRUNE_OFFLINE_DAYS (empty = never; needs NB_ADMIN_API_KEY)"`
 	Maintenance      string `envconfig:"CRON_NETBIRD_MAINTENANCE" desc:"when to run posture add and allow-ping (empty = never; needs NB_ADMIN_API_KEY)"`
+	Backup           string `envconfig:"CRON_BACKUP_NETBIRD" desc:"when to run the volume backup and the API export, e.g. 0 3 * * 0 (empty = never)"`
 }
 
 // Backup is what the volume backup archives and how it is protected.
@@ -53,6 +54,11 @@ type Backup struct {
 	Exclude  string `envconfig:"BACKUP_EXCLUDE" desc:"file-name wildcards left out of the volume archive (case-insensitive, at any depth)"`
 	Label    string `envconfig:"BACKUP_LABEL" desc:"tag in archive names and mail subjects, e.g. prod"`
 	Password Secret `envconfig:"BACKUP_ZIP_PASSWORD" desc:"passphrase of the archives (at least 12 characters; keep it offline)"`
+	EmailTo  string `envconfig:"BACKUP_EMAIL_TO" desc:"recipients of the volume backup (empty = SMTP_TO)"`
+	ExportTo string `envconfig:"EXPORT_EMAIL_TO" desc:"recipients of the API export (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
+	MaxMB    Count  `envconfig:"BACKUP_MAX_ATTACHMENT_MB" default:"20" desc:"largest attachment, in MiB as encoded in the mail (base64); above it a FAILED mail with the sizes is sent"`
+	Dir      string `envconfig:"BACKUP_DIR" desc:"directory (a mounted volume) that also keeps every archive (empty = mail only)"`
+	Keep     Count  `envconfig:"BACKUP_KEEP" default:"8" desc:"archives of each kind kept in BACKUP_DIR"`
 }
 
 // List splits a comma-separated setting, trimming spaces and dropping empties.
@@ -94,7 +100,7 @@ type Prune struct {
 }
 
 func (s Schedule) validate() error {
-	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}} {
+	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}, {"CRON_BACKUP_NETBIRD", s.Backup}} {
 		if strings.TrimSpace(j.spec) == "" {
 			continue
 		}
@@ -179,16 +185,20 @@ type Tool struct {
 	NetBird NetBird
 	Prune   Prune
 	Backup  Backup
+	SMTP    SMTP
 	Log     Log
 }
 
 // LoadTool reads and checks the settings of the one-shot commands.
 func LoadTool() (*Tool, error) {
 	var t Tool
-	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Log} {
+	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.SMTP, &t.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
+	}
+	if err := t.SMTP.validate(); err != nil {
+		return nil, err
 	}
 	if err := t.Log.validate(); err != nil {
 		return nil, err
@@ -274,6 +284,18 @@ func (c *Config) validate() error {
 	}
 	if err := c.Schedule.validate(); err != nil {
 		return err
+	}
+	for _, l := range []struct{ name, val string }{{"BACKUP_EMAIL_TO", c.Backup.EmailTo}, {"EXPORT_EMAIL_TO", c.Backup.ExportTo}} {
+		for _, a := range List(l.val) {
+			if _, err := mail.ParseAddress(a); err != nil {
+				return &Error{Var: l.name, Msg: fmt.Sprintf("has %q, which is not an e-mail address; expected comma-separated addresses", a)}
+			}
+		}
+	}
+	if c.Schedule.Backup != "" && c.Backup.Password != "" {
+		if err := c.Backup.CheckPassword(); err != nil {
+			return err
+		}
 	}
 	for _, a := range strings.Split(c.Maintenance.EmailTo, ",") {
 		if a = strings.TrimSpace(a); a == "" {

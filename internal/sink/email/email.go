@@ -141,12 +141,21 @@ func footer() string {
 
 // Send mails one plain-text message to every recipient.
 func (s *Sink) Send(ctx context.Context, subject, body string) error {
+	return s.SendTo(ctx, s.cfg.To, subject, body, "")
+}
+
+// SendTo mails a plain-text message to the given recipients, with the file
+// at attach (when not empty) as an attachment.
+func (s *Sink) SendTo(ctx context.Context, to []string, subject, body, attach string) error {
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	if err := m.From(s.cfg.From); err != nil {
 		return sink.Permanent(fmt.Errorf("mail: SMTP_FROM: %w", err))
 	}
-	if err := m.To(s.cfg.To...); err != nil {
-		return sink.Permanent(fmt.Errorf("mail: SMTP_TO: %w", err))
+	if err := m.To(to...); err != nil {
+		return sink.Permanent(fmt.Errorf("mail: recipients: %w", err))
+	}
+	if attach != "" {
+		m.AttachFile(attach, mail.WithFileContentType(mail.ContentType("application/zip")))
 	}
 	m.Subject(subject)
 	m.SetDate()

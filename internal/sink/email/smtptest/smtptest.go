@@ -18,6 +18,7 @@ import (
 	"io"
 	"math/big"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -35,12 +36,13 @@ import (
 
 // Message is one delivered mail.
 type Message struct {
-	From    string
-	To      []string
-	Raw     []byte
-	Header  mail.Header
-	Subject string // decoded
-	Body    string // decoded
+	From        string
+	To          []string
+	Raw         []byte
+	Header      mail.Header
+	Subject     string            // decoded
+	Body        string            // decoded (the text part of a multipart mail)
+	Attachments map[string][]byte // decoded, by file name
 }
 
 // Server is a running SMTP server.
@@ -163,19 +165,42 @@ func (x *session) Data(r io.Reader) error {
 	if pm, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
 		m.Header = pm.Header
 		m.Subject, _ = new(mime.WordDecoder).DecodeHeader(pm.Header.Get("Subject"))
-		body, _ := io.ReadAll(pm.Body)
-		switch strings.ToLower(pm.Header.Get("Content-Transfer-Encoding")) {
-		case "quoted-printable":
-			body, _ = io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
-		case "base64":
-			body, _ = io.ReadAll(base64.NewDecoder(base64.StdEncoding, bytes.NewReader(body)))
+		mt, params, _ := mime.ParseMediaType(pm.Header.Get("Content-Type"))
+		if strings.HasPrefix(mt, "multipart/") {
+			m.Attachments = map[string][]byte{}
+			mr := multipart.NewReader(pm.Body, params["boundary"])
+			for {
+				part, err := mr.NextRawPart()
+				if err != nil {
+					break
+				}
+				body := decodePart(part.Header.Get("Content-Transfer-Encoding"), part)
+				if name := part.FileName(); name != "" {
+					m.Attachments[name] = body
+				} else if m.Body == "" {
+					m.Body = strings.ReplaceAll(string(body), "\r\n", "\n")
+				}
+			}
+		} else {
+			body := decodePart(pm.Header.Get("Content-Transfer-Encoding"), pm.Body)
+			m.Body = strings.ReplaceAll(string(body), "\r\n", "\n")
 		}
-		m.Body = strings.ReplaceAll(string(body), "\r\n", "\n")
 	}
 	x.s.mu.Lock()
 	x.s.msgs = append(x.s.msgs, m)
 	x.s.mu.Unlock()
 	return nil
+}
+
+func decodePart(cte string, r io.Reader) []byte {
+	body, _ := io.ReadAll(r)
+	switch strings.ToLower(cte) {
+	case "quoted-printable":
+		body, _ = io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
+	case "base64":
+		body, _ = io.ReadAll(base64.NewDecoder(base64.StdEncoding, bytes.NewReader(body)))
+	}
+	return body
 }
 
 func (x *session) Reset()        { x.from, x.to = "", nil }

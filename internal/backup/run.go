@@ -1,0 +1,236 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/export"
+)
+
+// Mailer sends a mail with an optional attachment; *email.Sink is one.
+type Mailer interface {
+	SendTo(ctx context.Context, to []string, subject, body, attach string) error
+}
+
+// RunConfig is everything `backup run` (and CRON_BACKUP_NETBIRD) uses.
+type RunConfig struct {
+	Paths    []string   // empty = no volume backup
+	Exclude  []string
+	Export   export.API // nil = no API export
+	Label    string
+	Password string
+	NBURL    string
+	Version  string
+	Dir      string // BACKUP_DIR; empty = archives live only until mailed
+	Keep     int
+	MaxBytes int64 // largest encoded attachment
+	Mailer   Mailer
+	VolumeTo []string
+	ExportTo []string
+	DryRun   bool
+}
+
+// Step is how one of the two backups went.
+type Step struct {
+	What     string // "NetBird volume backup" or "NetBird API export"
+	File     string
+	Size     int64
+	Encoded  int64
+	Oversize bool
+	Kept     string // where BACKUP_DIR keeps it
+	Err      error
+}
+
+// EncodedSize is the size of a file as a base64 mail attachment with
+// 76-character lines and CRLF, which is what mail servers count.
+func EncodedSize(n int64) int64 {
+	enc := (n + 2) / 3 * 4
+	lines := (enc + 75) / 76
+	return enc + 2*lines
+}
+
+// Run makes the volume backup then the API export, each independent of the
+// other, mails each (or a FAILED notice) and keeps it in Dir. It returns
+// the steps and the exit code: 0 ok, 1 a step failed, 2 too big to mail.
+func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Step, int) {
+	out := rc.Dir
+	if out == "" || rc.DryRun {
+		tmp, err := os.MkdirTemp("", "birdseye-backup-")
+		if err != nil {
+			return []Step{{What: "backup", Err: err}}, 1
+		}
+		defer os.RemoveAll(tmp)
+		out = tmp
+	}
+	var steps []Step
+	if len(rc.Paths) > 0 {
+		s := Step{What: "NetBird volume backup"}
+		r, err := Volumes(ctx, Options{Paths: rc.Paths, Exclude: rc.Exclude, Label: rc.Label, Password: rc.Password, OutDir: out}, now)
+		if err == nil {
+			s.File, s.Size = r.File, r.Size
+			for _, w := range r.Warnings {
+				fmt.Fprintln(log, "warning:", w)
+			}
+		}
+		s.Err = err
+		steps = append(steps, rc.deliver(ctx, s, "NetBird backup", rc.VolumeTo, volumeBody(r, rc.Paths), now, log))
+	}
+	if rc.Export != nil {
+		s := Step{What: "NetBird API export"}
+		r, err := Export(ctx, rc.Export, Options{Label: rc.Label, Password: rc.Password, OutDir: out}, rc.NBURL, rc.Version, now)
+		if err == nil {
+			s.File, s.Size = r.File, r.Size
+		}
+		s.Err = err
+		steps = append(steps, rc.deliver(ctx, s, "NetBird API export", rc.ExportTo, exportBody(r), now, log))
+	}
+	code := 0
+	for _, s := range steps {
+		switch {
+		case s.Err != nil:
+			code = 1
+		case s.Oversize && code == 0:
+			code = 2
+		}
+	}
+	return steps, code
+}
+
+func (rc RunConfig) subject(prefix string, now time.Time) string {
+	if rc.Label != "" {
+		prefix += " " + rc.Label
+	}
+	host := ""
+	if u, err := url.Parse(rc.NBURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	} else if u, err := url.Parse("https://" + rc.NBURL); err == nil {
+		host = u.Hostname()
+	}
+	if host == "" {
+		host, _ = os.Hostname()
+	}
+	return fmt.Sprintf("[%s] %s %s", prefix, host, now.UTC().Format("2006-01-02"))
+}
+
+// deliver keeps, mails and reports one step.
+func (rc RunConfig) deliver(ctx context.Context, s Step, prefix string, to []string, body string, now time.Time, log io.Writer) Step {
+	subject := rc.subject(prefix, now)
+	failed := func(reason string) {
+		fmt.Fprintf(log, "%s failed: %s\n", s.What, reason)
+		if rc.Mailer == nil || rc.DryRun || len(to) == 0 {
+			return
+		}
+		if err := rc.Mailer.SendTo(ctx, to, subject+" — FAILED", s.What+" failed.\n\n"+reason+"\n", ""); err != nil {
+			fmt.Fprintf(log, "the FAILED mail could not be sent: %v\n", err)
+		}
+	}
+	if s.Err != nil {
+		failed(s.Err.Error())
+		return s
+	}
+	if rc.Dir != "" && !rc.DryRun {
+		s.Kept = s.File
+		if err := prune(rc.Dir, filepath.Base(s.File), rc.Keep); err != nil {
+			fmt.Fprintf(log, "warning: pruning %s: %v\n", rc.Dir, err)
+		}
+	}
+	s.Encoded = EncodedSize(s.Size)
+	name := filepath.Base(s.File)
+	fmt.Fprintf(log, "%s: %s, %.2f MiB (%.2f MiB encoded in a mail; limit %g MiB)\n", s.What, name, mib(s.Size), mib(s.Encoded), mib(rc.MaxBytes))
+	if rc.MaxBytes > 0 && s.Encoded > rc.MaxBytes {
+		s.Oversize = true
+		reason := fmt.Sprintf("archive %s is %.2f MiB (%.2f MiB encoded in the mail), more than BACKUP_MAX_ATTACHMENT_MB=%g. Raise the limit, shrink BACKUP_PATHS, or keep the archives in BACKUP_DIR. Mail servers count the encoded size: Gmail takes 25 MB, many relays 10 MB.",
+			name, mib(s.Size), mib(s.Encoded), mib(rc.MaxBytes))
+		if s.Kept != "" {
+			reason += "\nThe archive is kept in " + s.Kept + "."
+		}
+		fmt.Fprintln(log, "too big to mail:", reason)
+		if rc.Mailer != nil && !rc.DryRun && len(to) > 0 {
+			if err := rc.Mailer.SendTo(ctx, to, subject+" — FAILED", s.What+" failed.\n\n"+reason+"\n", ""); err != nil {
+				fmt.Fprintf(log, "the FAILED mail could not be sent: %v\n", err)
+			}
+		}
+		return s
+	}
+	if rc.DryRun {
+		fmt.Fprintf(log, "dry run: %s built and checked, not mailed\n", name)
+		return s
+	}
+	if rc.Mailer == nil || len(to) == 0 {
+		return s
+	}
+	if s.Kept != "" {
+		body += "\nA copy is kept in " + s.Kept + ".\n"
+	}
+	if err := rc.Mailer.SendTo(ctx, to, subject, strings.ReplaceAll(body, "<name>", name), s.File); err != nil {
+		s.Err = fmt.Errorf("mail %s: %w", name, err)
+		fmt.Fprintln(log, s.Err)
+		return s
+	}
+	fmt.Fprintf(log, "sent %s (%.2f MiB) to %s\n", name, mib(s.Size), strings.Join(to, ", "))
+	return s
+}
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+func volumeBody(r *Report, paths []string) string {
+	var b strings.Builder
+	b.WriteString("Encrypted NetBird volume backup attached.\n\n  archive: <name>\n")
+	if r != nil {
+		fmt.Fprintf(&b, "  size:    %.2f MB\n", mib(r.Size))
+	}
+	b.WriteString("  paths:\n")
+	for _, p := range paths {
+		b.WriteString("    - " + p + "\n")
+	}
+	if r != nil {
+		for _, w := range r.Warnings {
+			b.WriteString("\nWarning: " + w + "\n")
+		}
+	}
+	b.WriteString("\nDecrypt with the password from BACKUP_ZIP_PASSWORD:\n  7z x <name>\n(or: birdseye backup extract <name> DIR)\n")
+	return b.String()
+}
+
+func exportBody(r *ExportReport) string {
+	var b strings.Builder
+	b.WriteString("Encrypted NetBird API export attached.\n\n  archive:   <name>\n")
+	if r != nil && r.Manifest != nil {
+		var ok []string
+		for _, e := range r.Manifest.Endpoints {
+			if e.Status == "ok" {
+				ok = append(ok, e.Name)
+			}
+		}
+		fmt.Fprintf(&b, "  size:      %.1f KB\n  endpoints: %d (%s)\n", float64(r.Size)/1024, len(ok), strings.Join(ok, ", "))
+	}
+	b.WriteString("\nDecrypt with the password from BACKUP_ZIP_PASSWORD:\n  7z x <name>\n\nexport/manifest.json inside the archive lists every endpoint queried,\nincluding the ones that were skipped (404/403) and why.\n")
+	return b.String()
+}
+
+// prune keeps the newest keep archives of the same kind and label as name.
+func prune(dir, name string, keep int) error {
+	if keep <= 0 {
+		return nil
+	}
+	kind := name[:strings.LastIndex(name, "-")+1] // netbird-<label>-
+	matches, err := filepath.Glob(filepath.Join(dir, kind+"*.zip"))
+	if err != nil {
+		return err
+	}
+	slices.Sort(matches) // the time stamp sorts by name
+	for len(matches) > keep {
+		if err := os.Remove(matches[0]); err != nil {
+			return err
+		}
+		matches = matches[1:]
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package backup
+
+import (
+	"crypto/rand"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/archive"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
+	"github.com/styliteag/birdseye/internal/sink/email"
+	"github.com/styliteag/birdseye/internal/sink/email/smtptest"
+)
+
+func mailer(srv *smtptest.Server) *email.Sink {
+	return email.New(email.Config{Transport: email.Transport{Host: srv.Host, Port: srv.Port, TLSMode: srv.Mode, RootCAs: srv.CAPool},
+		From: "backup@example.com"}, time.UTC)
+}
+
+func TestEncodedSizeIsBase64WithLineBreaks(t *testing.T) {
+	require.Equal(t, int64(0), EncodedSize(0))
+	require.Equal(t, int64(4+2), EncodedSize(1))
+	require.Equal(t, int64(76+2), EncodedSize(57))
+	require.Equal(t, int64(80+4), EncodedSize(58))
+	require.Equal(t, int64(1398104+2*18397), EncodedSize(1<<20)) // 1 MiB becomes ~1.37 MiB
+}
+
+func TestRunMailsBothArchivesIntact(t *testing.T) {
+	src := t.TempDir()
+	mkfile(t, filepath.Join(src, "netbird", "management.json"), `{"DataStoreEncryptionKey":"k"}`)
+	_, api := nbtest.Start(t, fake.AdminToken)
+	srv := smtptest.Start(t, "starttls", "", "")
+	var log bytes.Buffer
+	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	steps, code := Run(t.Context(), RunConfig{
+		Paths: []string{filepath.Join(src, "netbird")}, Export: api, Label: "prod", Password: pass, NBURL: "https://nb.example.com:443",
+		Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}, ExportTo: []string{"audit@example.com"},
+	}, now, &log)
+	require.Equal(t, 0, code, log.String())
+	require.Len(t, steps, 2)
+	msgs := srv.Messages()
+	require.Len(t, msgs, 2)
+	require.Equal(t, "[NetBird backup prod] nb.example.com 2026-11-23", msgs[0].Subject)
+	require.Equal(t, []string{"ops@example.com"}, msgs[0].To)
+	require.Equal(t, "[NetBird API export prod] nb.example.com 2026-11-23", msgs[1].Subject)
+	require.Equal(t, []string{"audit@example.com"}, msgs[1].To)
+	require.Contains(t, msgs[0].Body, "  archive: netbird-prod-20261123T030000Z.zip\n")
+	require.Contains(t, msgs[0].Body, "7z x netbird-prod-20261123T030000Z.zip")
+	for i, name := range []string{"netbird-prod-20261123T030000Z.zip", "netbirdexport-prod-20261123T030000Z.zip"} {
+		att, ok := msgs[i].Attachments[name]
+		require.True(t, ok, "attachment %s in %v", name, msgs[i].Attachments)
+		f := filepath.Join(t.TempDir(), name)
+		require.NoError(t, os.WriteFile(f, att, 0o600))
+		_, err := archive.Verify(f, pass)
+		require.NoError(t, err, "the attachment decrypts and matches its checksums")
+	}
+}
+
+func TestAnArchiveTooBigToMailGetsAFailedMailAndStaysInBackupDir(t *testing.T) {
+	src := t.TempDir()
+	big := make([]byte, 200_000)
+	rand.Read(big) // incompressible
+	mkfile(t, filepath.Join(src, "netbird", "blob"), string(big))
+	dir := t.TempDir()
+	srv := smtptest.Start(t, "none", "", "")
+	var log bytes.Buffer
+	steps, code := Run(t.Context(), RunConfig{Paths: []string{filepath.Join(src, "netbird")}, Password: pass, NBURL: "nb.example.com",
+		Dir: dir, Keep: 8, MaxBytes: 100_000, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
+	require.Equal(t, 2, code, log.String())
+	require.True(t, steps[0].Oversize)
+	msgs := srv.Messages()
+	require.Len(t, msgs, 1)
+	require.True(t, strings.HasSuffix(msgs[0].Subject, " — FAILED"), msgs[0].Subject)
+	require.Contains(t, msgs[0].Body, "encoded in the mail), more than BACKUP_MAX_ATTACHMENT_MB=0.095")
+	require.Contains(t, msgs[0].Body, "The archive is kept in "+dir)
+	require.Empty(t, msgs[0].Attachments)
+	kept, _ := filepath.Glob(filepath.Join(dir, "netbird-backup-*.zip"))
+	require.Len(t, kept, 1)
+}
+
+func TestAFailingStepMailsAFailureAndTheOtherStillRuns(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AdminToken)
+	srv := smtptest.Start(t, "none", "", "")
+	var log bytes.Buffer
+	_, code := Run(t.Context(), RunConfig{Paths: []string{"/no/such/volume"}, Export: api, Password: pass, NBURL: "nb.example.com",
+		MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}, ExportTo: []string{"ops@example.com"}}, time.Now(), &log)
+	require.Equal(t, 1, code)
+	msgs := srv.Messages()
+	require.Len(t, msgs, 2)
+	require.Contains(t, msgs[0].Subject, "[NetBird backup] nb.example.com")
+	require.Contains(t, msgs[0].Subject, "— FAILED")
+	require.Contains(t, msgs[0].Body, `NetBird volume backup failed.`)
+	require.Contains(t, msgs[0].Body, `BACKUP_PATHS entry "/no/such/volume" matches nothing`)
+	require.Len(t, msgs[1].Attachments, 1, "the export went out anyway")
+}
+
+func TestBackupDirKeepsTheNewest(t *testing.T) {
+	dir := t.TempDir()
+	for _, ts := range []string{"20261101T030000Z", "20261108T030000Z", "20261115T030000Z"} {
+		mkfile(t, filepath.Join(dir, "netbird-prod-"+ts+".zip"), "x")
+		mkfile(t, filepath.Join(dir, "netbirdexport-prod-"+ts+".zip"), "x")
+	}
+	require.NoError(t, prune(dir, "netbird-prod-20261115T030000Z.zip", 2))
+	left, _ := filepath.Glob(filepath.Join(dir, "*.zip"))
+	var names []string
+	for _, l := range left {
+		names = append(names, filepath.Base(l))
+	}
+	require.ElementsMatch(t, []string{"netbird-prod-20261108T030000Z.zip", "netbird-prod-20261115T030000Z.zip",
+		"netbirdexport-prod-20261101T030000Z.zip", "netbirdexport-prod-20261108T030000Z.zip", "netbirdexport-prod-20261115T030000Z.zip"}, names)
+}
