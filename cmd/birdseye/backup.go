@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/archive"
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
@@ -15,6 +16,7 @@ import (
 )
 
 type backupCmd struct {
+	Run     backupRunCmd     `cmd:"" help:"The volume backup, then the API export, each mailed (what CRON_BACKUP_NETBIRD runs). Exit 0 ok, 1 failed, 2 too big to mail."`
 	Volumes backupVolumesCmd `cmd:"" help:"Archive BACKUP_PATHS (SQLite databases as consistent snapshots) into an AES-256 zip."`
 	Verify  backupVerifyCmd  `cmd:"" help:"Check that every entry of an archive decrypts and matches its checksum; list them."`
 	Extract backupExtractCmd `cmd:"" help:"Extract an archive into a directory (entries that would land outside it are refused)."`
@@ -153,6 +155,34 @@ func (c exportCmd) Run(ctx context.Context, e *env) error {
 	fmt.Fprintf(e.stdout, "archive: %s\nsize:    %d bytes\n", r.File, r.Size)
 	if c.DryRun {
 		fmt.Fprintln(e.stdout, "dry run: the archive was built, then deleted")
+	}
+	return nil
+}
+
+type backupRunCmd struct {
+	DryRun bool `help:"Build and check both archives, mail nothing, keep nothing."`
+}
+
+// errExit carries a command's own exit code (backup run: 2 = too big to mail).
+type errExit struct{ code int }
+
+func (e errExit) Error() string { return fmt.Sprintf("finished with exit code %d", e.code) }
+
+func (c backupRunCmd) Run(ctx context.Context, e *env) error {
+	t, err := backupConfig()
+	if err != nil {
+		return err
+	}
+	rc, err := app.BackupRun(t.NetBird, t.Backup, t.SMTP, t.Log.TZ.Loc, version.Version)
+	if err != nil {
+		return err
+	}
+	if len(rc.Paths) == 0 && rc.Export == nil {
+		return &config.Error{Var: "BACKUP_PATHS", Msg: "and NB_ADMIN_API_KEY are both empty; expected at least one (volumes, API export)"}
+	}
+	rc.DryRun = c.DryRun
+	if _, code := backup.Run(ctx, rc, time.Now(), e.stdout); code != 0 {
+		return errExit{code}
 	}
 	return nil
 }

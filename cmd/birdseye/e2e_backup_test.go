@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/sink/email/smtptest"
 )
 
 func TestE2EBackupVolumesVerifyExtract(t *testing.T) {
@@ -87,4 +92,76 @@ func TestE2EExport(t *testing.T) {
 	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken, "BACKUP_ZIP_PASSWORD=e2e export passphrase"), "export")
 	require.Equal(t, 2, d.waitExit())
 	require.Contains(t, d.logs(), "NB_ADMIN_API_KEY is not set; export needs an admin token")
+}
+
+func TestE2EBackupRunAndItsSchedule(t *testing.T) {
+	_, api := newAPI(t)
+	src := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(src, "netbird"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "netbird", "management.json"), []byte(`{"DataStoreEncryptionKey":"k"}`), 0o600))
+	smtp := smtptest.Start(t, "starttls", "", "")
+	keep := t.TempDir()
+	env := append(toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken, "BACKUP_ZIP_PASSWORD=e2e backup passphrase",
+		"BACKUP_PATHS="+filepath.Join(src, "netbird"), "BACKUP_LABEL=prod", "BACKUP_DIR="+keep, "EXPORT_EMAIL_TO=audit@example.com"), mailEnv(smtp, "off")...)
+
+	d := start(t, env, "backup", "run", "--dry-run")
+	require.Equal(t, 0, d.waitExit(), strings.Join(d.stdout(), "\n"))
+	require.Empty(t, smtp.Messages(), "a dry run mails nothing")
+
+	d = start(t, env, "backup", "run")
+	require.Equal(t, 0, d.waitExit(), strings.Join(d.stdout(), "\n"))
+	msgs := smtp.Messages()
+	require.Len(t, msgs, 2)
+	require.Equal(t, []string{"ops@example.com", "admin@example.com"}, msgs[0].To, "volumes: SMTP_TO when BACKUP_EMAIL_TO is empty")
+	require.Equal(t, []string{"audit@example.com"}, msgs[1].To)
+	kept, _ := filepath.Glob(filepath.Join(keep, "*.zip"))
+	require.Len(t, kept, 2)
+
+	// The daemon's schedule: the same job, at start a line with its next run.
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d = start(t, append(env, "STATE_FILE="+sf, "POLL_INTERVAL=0.2", "CRON_CLEANUP_EPHEMERAL=", "CRON_BACKUP_NETBIRD=@every 1s", "NB_API_KEY="+fake.AuditorToken))
+	d.waitLog(`msg="job scheduled" job=backup`)
+	d.waitFor("two more mails", func() bool { return len(smtp.Messages()) >= 4 })
+
+	// Missing prerequisites: one warning naming them, no job.
+	d = start(t, []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api.URL, "NB_API_KEY=" + fake.AuditorToken, "STATE_FILE=" + filepath.Join(t.TempDir(), "s.json"),
+		"CRON_BACKUP_NETBIRD=0 3 * * 0", "CRON_CLEANUP_EPHEMERAL="})
+	d.waitLog("backup is off: CRON_BACKUP_NETBIRD is set but these are missing: BACKUP_ZIP_PASSWORD; BACKUP_PATHS or NB_ADMIN_API_KEY")
+}
+
+// A non-root birdseye and a root-owned NetBird volume: the daemon names the
+// unreadable path at start instead of failing at the first backup. The test
+// runs the daemon as nobody (65534) when it runs as root, as CI does.
+func TestE2EAnUnreadableBackupPathIsNamedAtStart(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to start the daemon as another user")
+	}
+	_, api := newAPI(t)
+	vol := t.TempDir()
+	secret := filepath.Join(vol, "store.db")
+	require.NoError(t, os.WriteFile(secret, []byte("root only"), 0o600))
+	require.NoError(t, os.Chmod(vol, 0o755))
+	state := t.TempDir()
+	require.NoError(t, os.Chmod(state, 0o777))
+	require.NoError(t, os.Chmod(filepath.Dir(binPath), 0o755))
+	require.NoError(t, os.Chmod(filepath.Dir(state), 0o755)) // the test's temp root: nobody must get through it
+	require.NoError(t, os.Chmod(filepath.Dir(vol), 0o755))
+	cmd := exec.Command(binPath, "run")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api.URL, "NB_API_KEY=" + fake.AuditorToken,
+		"NB_ADMIN_API_KEY=" + fake.AdminToken, "STATE_FILE=" + filepath.Join(state, "state.json"), "CRON_CLEANUP_EPHEMERAL=",
+		"CRON_BACKUP_NETBIRD=0 3 * * 0", "BACKUP_PATHS=" + vol, "BACKUP_ZIP_PASSWORD=a long enough passphrase", "BACKUP_DIR=" + state}
+	cmd.Dir = state
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stderr.String(), "a BACKUP_PATHS entry is not readable") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	require.Contains(t, stderr.String(), "a BACKUP_PATHS entry is not readable by birdseye")
+	require.Contains(t, stderr.String(), "path="+vol)
+	require.Contains(t, stderr.String(), "uid=65534")
 }

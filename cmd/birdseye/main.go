@@ -126,6 +126,10 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.Is(err, errUnhealthy) {
 		return exitFailure // the reason is already printed
 	}
+	var ee errExit
+	if errors.As(err, &ee) {
+		return ee.code // the report is already printed
+	}
 	fmt.Fprintln(stderr, "birdseye:", err)
 	var ce *config.Error
 	switch {

@@ -6,14 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/allowping"
+	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/posture"
 	"github.com/styliteag/birdseye/internal/sink/email"
+	"github.com/styliteag/birdseye/internal/version"
 
 	"github.com/styliteag/birdseye/internal/cleanup"
 	"github.com/styliteag/birdseye/internal/config"
@@ -66,6 +70,27 @@ func jobs(cfg *config.Config, log *slog.Logger) (*schedule.Scheduler, error) {
 	if spec != "" && m.PostureCheck == "" && !m.AllowPing {
 		log.Warn("netbird-maintenance is off: CRON_NETBIRD_MAINTENANCE is set but neither MAINTENANCE_POSTURE_CHECK nor MAINTENANCE_ALLOW_PING says what to do")
 		spec = ""
+	}
+	if spec := cfg.Schedule.Backup; spec != "" {
+		if missing := backupMissing(cfg); len(missing) > 0 {
+			log.Warn("backup is off: CRON_BACKUP_NETBIRD is set but these are missing: "+strings.Join(missing, "; "), "missing", strings.Join(missing, "; "))
+		} else {
+			rc, err := BackupRun(cfg.NetBird, cfg.Backup, cfg.SMTP, cfg.Log.TZ.Loc, version.Version)
+			if err != nil {
+				return nil, err
+			}
+			checkReadable(rc.Paths, log)
+			err = s.Add(schedule.Job{Name: "backup", Spec: spec, Run: func(ctx context.Context) error {
+				out := &lineLog{log: log.With("job", "backup")}
+				if _, code := backup.Run(ctx, rc, time.Now(), out); code != 0 {
+					return fmt.Errorf("backup finished with exit code %d (see the lines above)", code)
+				}
+				return nil
+			}})
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	err = add("netbird-maintenance", "CRON_NETBIRD_MAINTENANCE", spec, func(ctx context.Context, out *lineLog) error {
 		err := maintenance(ctx, admin, m, out)
@@ -140,5 +165,89 @@ func (l *lineLog) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		l.log.Info(line[:len(line)-1])
+	}
+}
+
+// BackupRun assembles `backup run` from the configuration: the volume
+// backup when BACKUP_PATHS is set, the API export when NB_ADMIN_API_KEY is,
+// mails through SMTP_* with the old recipient fallbacks (volumes:
+// BACKUP_EMAIL_TO, else SMTP_TO; export: EXPORT_EMAIL_TO, else
+// BACKUP_EMAIL_TO, else SMTP_TO).
+func BackupRun(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Location, version string) (backup.RunConfig, error) {
+	rc := backup.RunConfig{
+		Paths: config.List(b.Paths), Exclude: config.List(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
+		NBURL: nb.URL, Version: version, Dir: b.Dir, Keep: int(b.Keep), MaxBytes: int64(b.MaxMB) << 20,
+	}
+	if nb.AdminKey != "" {
+		c, err := netbird.New(nb.URL, nb.AdminKey.Reveal())
+		if err != nil {
+			return rc, err
+		}
+		rc.Export = c
+	}
+	first := func(lists ...[]string) []string {
+		for _, l := range lists {
+			if len(l) > 0 {
+				return l
+			}
+		}
+		return nil
+	}
+	rc.VolumeTo = first(config.List(b.EmailTo), smtp.To)
+	rc.ExportTo = first(config.List(b.ExportTo), config.List(b.EmailTo), smtp.To)
+	if smtp.Host != "" && smtp.From != "" {
+		rc.Mailer = email.New(email.Config{
+			Transport: email.Transport{Host: smtp.Host, Port: smtp.Port, TLSMode: smtp.TLSMode, User: smtp.User, Password: smtp.Password.Reveal(), SkipVerify: bool(smtp.SkipVerify)},
+			From:      smtp.From,
+		}, loc)
+	}
+	return rc, nil
+}
+
+// backupMissing names what CRON_BACKUP_NETBIRD lacks: the password, a
+// source, and somewhere to put the archives (mail or BACKUP_DIR).
+func backupMissing(cfg *config.Config) []string {
+	var missing []string
+	b := cfg.Backup
+	if b.Password == "" {
+		missing = append(missing, "BACKUP_ZIP_PASSWORD")
+	}
+	if b.Paths == "" && cfg.NetBird.AdminKey == "" {
+		missing = append(missing, "BACKUP_PATHS or NB_ADMIN_API_KEY")
+	}
+	mail := cfg.SMTP.Host != "" && cfg.SMTP.From != "" && (b.EmailTo != "" || b.ExportTo != "" || len(cfg.SMTP.To) > 0)
+	if !mail && b.Dir == "" {
+		missing = append(missing, "SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR")
+	}
+	return missing
+}
+
+// checkReadable says at start, naming the path, when a BACKUP_PATHS entry
+// cannot be read (a non-root container and a root-owned NetBird volume),
+// instead of failing at the first scheduled backup.
+func checkReadable(paths []string, log *slog.Logger) {
+	srcs, err := backup.Sources(paths)
+	if err != nil {
+		log.Warn("the scheduled backup will fail", "err", err)
+		return
+	}
+	for _, src := range srcs {
+		err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.Type().IsRegular() {
+				f, err := os.Open(path)
+				if err != nil {
+					return err
+				}
+				f.Close()
+			}
+			return nil
+		})
+		if err != nil {
+			log.Warn("a BACKUP_PATHS entry is not readable by birdseye; the scheduled backup will fail (see the README: backups of root-owned volumes)",
+				"path", src, "err", err, "uid", os.Getuid())
+		}
 	}
 }
