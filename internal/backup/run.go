@@ -21,7 +21,7 @@ type Mailer interface {
 
 // RunConfig is everything `backup run` (and CRON_BACKUP_NETBIRD) uses.
 type RunConfig struct {
-	Paths    []string   // empty = no volume backup
+	Paths    []string // empty = no volume backup
 	Exclude  []string
 	Export   export.API // nil = no API export
 	Label    string

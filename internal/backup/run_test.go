@@ -1,8 +1,8 @@
 package backup
 
 import (
-	"crypto/rand"
 	"bytes"
+	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
