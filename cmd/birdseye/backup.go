@@ -97,6 +97,25 @@ func (c backupVerifyCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	in, err := backup.Inspect(c.File, t.Backup.Password.Reveal())
+	if err != nil {
+		return err
+	}
+	bad := 0
+	for name, ierr := range in.Databases {
+		if ierr != nil {
+			fmt.Fprintf(e.stdout, "FAILED sqlite: %s: %v\n", name, ierr)
+			bad++
+		} else {
+			fmt.Fprintf(e.stdout, "sqlite: %s: integrity ok\n", name)
+		}
+	}
+	for _, w := range in.Warnings {
+		fmt.Fprintln(e.stdout, "warning:", w)
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d SQLite database(s) in %s fail integrity_check", bad, c.File)
+	}
 	fmt.Fprintf(e.stdout, "ok: %d entries decrypt and match their checksums\n", len(entries))
 	return nil
 }

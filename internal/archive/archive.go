@@ -260,3 +260,28 @@ func extractOne(f *zip.File, dst string) error {
 	os.Chmod(dst, f.Mode().Perm())
 	return os.Chtimes(dst, f.ModTime(), f.ModTime())
 }
+
+// Each calls fn with every file entry's decrypted contents, in order.
+func Each(file, password string, fn func(name string, r io.Reader) error) error {
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", file, err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		f.SetPassword(password)
+		rc, err := f.Open()
+		if err != nil {
+			return wrapPassword(f.Name, err)
+		}
+		err = fn(f.Name, rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -162,3 +162,21 @@ func countRows(t *testing.T, path string) int {
 	require.NoError(t, db.QueryRow("SELECT count(*) FROM peers").Scan(&n))
 	return n
 }
+
+func TestInspectChecksDatabasesAndTheKey(t *testing.T) {
+	root := t.TempDir()
+	makeDB(t, filepath.Join(root, "data", "store.db"), 3)
+	makeDB(t, filepath.Join(root, "data", "events.db"), 2)
+	r, err := Volumes(t.Context(), Options{Paths: []string{filepath.Join(root, "data")}, Password: pass, OutDir: t.TempDir()}, time.Now())
+	require.NoError(t, err)
+	in, err := Inspect(r.File, pass)
+	require.NoError(t, err)
+	require.Len(t, in.Databases, 2)
+	for name, ierr := range in.Databases {
+		require.NoError(t, ierr, name)
+	}
+	require.Len(t, in.Warnings, 1)
+	require.Contains(t, in.Warnings[0], "no store encryption key")
+	_, err = Inspect(r.File, "wrong password!")
+	require.ErrorIs(t, err, archive.ErrWrongPassword)
+}

@@ -1,0 +1,70 @@
+package backup
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/styliteag/birdseye/internal/archive"
+)
+
+// Inspection is what `backup verify` says about a volume archive beyond its
+// checksums: every SQLite database's integrity, and whether the store's
+// encryption key came along.
+type Inspection struct {
+	Databases map[string]error // entry name -> nil when integrity_check says ok
+	Warnings  []string
+}
+
+// Inspect copies every SQLite entry to a temp file and checks it, and looks
+// for the store encryption key beside store.db.
+func Inspect(file, password string) (*Inspection, error) {
+	in := &Inspection{Databases: map[string]error{}}
+	tmp, err := os.MkdirTemp("", "birdseye-verify-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	var sawStore, sawKey bool
+	err = archive.Each(file, password, func(name string, r io.Reader) error {
+		br := bufio.NewReader(r)
+		head, _ := br.Peek(len(sqliteMagic))
+		base := path.Base(name)
+		switch {
+		case bytes.Equal(head, sqliteMagic):
+			if base == "store.db" {
+				sawStore = true
+			}
+			dst := filepath.Join(tmp, fmt.Sprintf("%d.db", len(in.Databases)))
+			f, err := os.Create(dst)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(f, br); err != nil {
+				f.Close()
+				return err
+			}
+			f.Close()
+			in.Databases[name] = IntegrityCheck(dst)
+			os.Remove(dst)
+		case base == "management.json" || base == "config.yaml" || base == "config.yml":
+			b, _ := io.ReadAll(br)
+			if strings.Contains(string(b), "DataStoreEncryptionKey") || strings.Contains(strings.ToLower(string(b)), "encryptionkey") {
+				sawKey = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sawStore && !sawKey {
+		in.Warnings = append(in.Warnings, "the archive has store.db but no store encryption key (DataStoreEncryptionKey in management.json, or the key in config.yaml): after a restore, deleted users show as unknown")
+	}
+	return in, nil
+}
