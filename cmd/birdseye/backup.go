@@ -13,6 +13,8 @@ import (
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/version"
+
+	"golang.org/x/term"
 )
 
 type backupCmd struct {
@@ -31,6 +33,33 @@ func backupConfig() (*config.Tool, error) {
 		return nil, err
 	}
 	return t, t.Backup.CheckPassword()
+}
+
+// readPassword is for restores: BACKUP_ZIP_PASSWORD (or _FILE) when set,
+// else a prompt without echo on a terminal, so a restore needs nothing but
+// the image and the passphrase, which never appears in the process list.
+func readPassword(e *env) (string, error) {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return "", err
+	}
+	t, err := config.LoadTool()
+	if err != nil {
+		return "", err
+	}
+	if pw := t.Backup.Password.Reveal(); pw != "" {
+		return pw, nil
+	}
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		return "", &config.Error{Var: "BACKUP_ZIP_PASSWORD", Msg: "is not set and there is no terminal to ask on; expected BACKUP_ZIP_PASSWORD or BACKUP_ZIP_PASSWORD_FILE"}
+	}
+	fmt.Fprint(e.stderr, "Archive passphrase: ")
+	b, err := term.ReadPassword(fd)
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return "", fmt.Errorf("read the passphrase: %w", err)
+	}
+	return string(b), nil
 }
 
 type backupVolumesCmd struct {
@@ -80,13 +109,13 @@ type backupVerifyCmd struct {
 }
 
 func (c backupVerifyCmd) Run(e *env) error {
-	t, err := backupConfig()
+	pw, err := readPassword(e)
 	if err != nil {
 		return err
 	}
-	entries, err := archive.Verify(c.File, t.Backup.Password.Reveal())
+	entries, err := archive.Verify(c.File, pw)
 	if errors.Is(err, archive.ErrWrongPassword) {
-		return fmt.Errorf("%w: BACKUP_ZIP_PASSWORD does not open %s", err, c.File)
+		return fmt.Errorf("%w: the passphrase does not open %s", err, c.File)
 	}
 	for _, en := range entries {
 		if en.Dir {
@@ -97,7 +126,7 @@ func (c backupVerifyCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	in, err := backup.Inspect(c.File, t.Backup.Password.Reveal())
+	in, err := backup.Inspect(c.File, pw)
 	if err != nil {
 		return err
 	}
@@ -126,11 +155,11 @@ type backupExtractCmd struct {
 }
 
 func (c backupExtractCmd) Run(e *env) error {
-	t, err := backupConfig()
+	pw, err := readPassword(e)
 	if err != nil {
 		return err
 	}
-	written, err := archive.Extract(c.File, t.Backup.Password.Reveal(), c.Dir)
+	written, err := archive.Extract(c.File, pw, c.Dir)
 	for _, w := range written {
 		fmt.Fprintln(e.stdout, w)
 	}
