@@ -1,0 +1,73 @@
+package backup
+
+import (
+	"database/sql"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// roMount bind-mounts dir read-only, as `volumes: - netbird_data:/backup:ro`
+// does in compose. It needs root (the tests and CI run as root).
+func roMount(t *testing.T, dir string) string {
+	t.Helper()
+	mnt := filepath.Join(t.TempDir(), "ro")
+	require.NoError(t, os.MkdirAll(mnt, 0o755))
+	if out, err := exec.Command("mount", "--bind", dir, mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot bind-mount here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	if out, err := exec.Command("mount", "-o", "remount,bind,ro", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount read-only here: %v %s", err, out)
+	}
+	return mnt
+}
+
+// A live database in WAL mode (NetBird holding it open, its -wal and -shm
+// present) seen through a read-only mount: the snapshot works and holds
+// what was committed, the rows still in the WAL included.
+func TestSnapshotOfALiveWALDatabaseOnAReadOnlyMount(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "store.db")
+	makeDB(t, db, 0)
+	w, err := sql.Open("sqlite", "file:"+db+"?_pragma=journal_mode(wal)&_pragma=wal_autocheckpoint(0)")
+	require.NoError(t, err)
+	defer w.Close()
+	for i := range 10 {
+		_, err := w.Exec("INSERT INTO peers(id, name) VALUES (?, 'x')", i+1)
+		require.NoError(t, err)
+	}
+	mnt := roMount(t, dir)
+	snap := filepath.Join(t.TempDir(), "snap.db")
+	require.NoError(t, Snapshot(filepath.Join(mnt, "store.db"), snap))
+	require.Equal(t, 10, countRows(t, snap), "the rows still in the WAL are in the snapshot")
+}
+
+// Why a byte copy is not a backup: with NetBird's database in WAL mode,
+// committed transactions live in the -wal file until a checkpoint, so a copy
+// of store.db alone silently lacks them (and a copy taken mid-checkpoint can
+// be torn). The snapshot has them all.
+func TestAPlainCopyOfALiveDatabaseLosesCommittedWrites(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "store.db")
+	makeDB(t, db, 0)
+	w, err := sql.Open("sqlite", "file:"+db+"?_pragma=journal_mode(wal)&_pragma=wal_autocheckpoint(0)")
+	require.NoError(t, err)
+	defer w.Close()
+	for i := range 10 {
+		_, err := w.Exec("INSERT INTO peers(id, name) VALUES (?, 'x')", i+1)
+		require.NoError(t, err)
+	}
+	raw, err := os.ReadFile(db)
+	require.NoError(t, err)
+	plain := filepath.Join(t.TempDir(), "copy.db")
+	require.NoError(t, os.WriteFile(plain, raw, 0o600))
+	require.Less(t, countRows(t, plain), 10, "the byte copy misses committed rows")
+
+	snap := filepath.Join(t.TempDir(), "snap.db")
+	require.NoError(t, Snapshot(db, snap))
+	require.Equal(t, 10, countRows(t, snap))
+}
