@@ -99,7 +99,7 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 	}
 	defer os.Remove(partial)
 	w := archive.NewWriter(f, o.Password)
-	var sawStore, sawKey bool
+	var sawStore, sawKey, postgres bool
 	for _, src := range srcs {
 		parent := filepath.Dir(src)
 		err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
@@ -135,6 +135,9 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 			}
 			if hasEncryptionKey(path, d.Name()) {
 				sawKey = true
+			}
+			if usesPostgres(path, d.Name()) {
+				postgres = true
 			}
 			if IsSQLite(path) {
 				snap := filepath.Join(stage, fmt.Sprintf("%d.db", len(r.Snapshots)))
@@ -185,6 +188,9 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 		return nil, err
 	}
 	r.Size = fi.Size()
+	if postgres {
+		r.Warnings = append(r.Warnings, "NetBird's store is Postgres (per its configuration): this volume backup does not hold NetBird's data; back the database up with pg_dump (the API export still records the configuration)")
+	}
 	if sawStore && !sawKey {
 		r.Warnings = append(r.Warnings, "the backup has store.db but no store encryption key (DataStoreEncryptionKey in management.json, or the key in config.yaml): after a restore, deleted users show as unknown; add the file that holds the key to BACKUP_PATHS")
 	}
@@ -196,6 +202,24 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 func isSidecar(path string) bool {
 	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
 		if strings.HasSuffix(path, suffix) && IsSQLite(strings.TrimSuffix(path, suffix)) {
+			return true
+		}
+	}
+	return false
+}
+
+// usesPostgres reads NetBird's configuration for a Postgres store engine
+// (StoreConfig.Engine in management.json, the store engine in config.yaml).
+func usesPostgres(path, name string) bool {
+	if !slices.Contains([]string{"management.json", "config.yaml", "config.yml"}, name) {
+		return false
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(strings.ToLower(string(b)), "\n") {
+		if strings.Contains(line, "engine") && strings.Contains(line, "postgres") {
 			return true
 		}
 	}

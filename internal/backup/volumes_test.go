@@ -180,3 +180,13 @@ func TestInspectChecksDatabasesAndTheKey(t *testing.T) {
 	_, err = Inspect(r.File, "wrong password!")
 	require.ErrorIs(t, err, archive.ErrWrongPassword)
 }
+
+func TestAPostgresStoreIsPointedOut(t *testing.T) {
+	root := t.TempDir()
+	mkfile(t, filepath.Join(root, "mgmt", "management.json"), `{"DataStoreEncryptionKey":"k","StoreConfig":{"Engine":"postgres"}}`)
+	r, err := Volumes(t.Context(), Options{Paths: []string{filepath.Join(root, "mgmt")}, Password: pass, OutDir: t.TempDir()}, time.Now())
+	require.NoError(t, err)
+	require.Len(t, r.Warnings, 1)
+	require.Contains(t, r.Warnings[0], "NetBird's store is Postgres")
+	require.Contains(t, r.Warnings[0], "pg_dump")
+}
