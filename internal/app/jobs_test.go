@@ -1,0 +1,44 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/config"
+)
+
+func TestBackupRecipientsFallBackAsTheOldToolDid(t *testing.T) {
+	smtp := config.SMTP{Host: "smtp.example.com", From: "b@example.com", To: []string{"ops@example.com"}}
+	cases := []struct {
+		backupTo, exportTo string
+		volumes, export    []string
+	}{
+		{"", "", []string{"ops@example.com"}, []string{"ops@example.com"}},
+		{"backup@example.com", "", []string{"backup@example.com"}, []string{"backup@example.com"}},
+		{"backup@example.com", "audit@example.com", []string{"backup@example.com"}, []string{"audit@example.com"}},
+		{"", "audit@example.com", []string{"ops@example.com"}, []string{"audit@example.com"}},
+	}
+	for _, c := range cases {
+		rc, err := BackupRun(config.NetBird{URL: "nb.example.com"}, config.Backup{EmailTo: c.backupTo, ExportTo: c.exportTo, MaxMB: 20}, smtp, time.UTC, "v")
+		require.NoError(t, err)
+		require.Equal(t, c.volumes, rc.VolumeTo, c)
+		require.Equal(t, c.export, rc.ExportTo, c)
+		require.Equal(t, int64(20<<20), rc.MaxBytes)
+		require.NotNil(t, rc.Mailer)
+		require.Nil(t, rc.Export, "no admin token: no API export")
+	}
+}
+
+func TestBackupPrerequisitesAreNamed(t *testing.T) {
+	cfg := &config.Config{}
+	require.Equal(t, []string{"BACKUP_ZIP_PASSWORD", "BACKUP_PATHS or NB_ADMIN_API_KEY",
+		"SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR"}, backupMissing(cfg))
+	cfg.Backup = config.Backup{Password: "long enough pw", Paths: "/backup", Dir: "/archives"}
+	require.Empty(t, backupMissing(cfg), "BACKUP_DIR is a destination too")
+	cfg.Backup.Dir = ""
+	cfg.SMTP = config.SMTP{Host: "h", From: "f@x"}
+	cfg.Backup.ExportTo = "a@x"
+	require.Empty(t, backupMissing(cfg))
+}
