@@ -3,8 +3,6 @@ package backup
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -27,41 +25,20 @@ func Export(ctx context.Context, api export.API, o Options, nbURL, version strin
 		return &ExportReport{Manifest: m}, err
 	}
 	r := &ExportReport{File: filepath.Join(o.OutDir, ArchiveName("netbirdexport", o.Label, now)), Manifest: m}
-	partial := r.File + ".partial"
-	f, err := os.OpenFile(partial, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return r, fmt.Errorf("create archive: %w", err)
-	}
-	defer os.Remove(partial)
-	w := archive.NewWriter(f, o.Password)
-	if err := w.AddDir("export", 0o700, now); err != nil {
-		f.Close()
-		return r, err
-	}
-	for _, file := range files {
-		if _, err := w.Add(file.Name, bytes.NewReader(file.Body), 0o600, now); err != nil {
-			f.Close()
-			return r, err
+	size, err := writeArchive(r.File, o.Password, func(w *archive.Writer) error {
+		if err := w.AddDir("export", 0o700, now); err != nil {
+			return err
 		}
-	}
-	if err := w.Close(); err != nil {
-		f.Close()
-		return r, err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return r, err
-	}
-	if err := f.Close(); err != nil {
-		return r, err
-	}
-	if err := os.Rename(partial, r.File); err != nil {
-		return r, err
-	}
-	fi, err := os.Stat(r.File)
+		for _, file := range files {
+			if _, err := w.Add(file.Name, bytes.NewReader(file.Body), 0o600, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return r, err
 	}
-	r.Size = fi.Size()
+	r.Size = size
 	return r, nil
 }

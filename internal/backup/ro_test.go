@@ -19,27 +19,40 @@ func roMount(t *testing.T, dir string) string {
 	if out, err := exec.Command("mount", "--bind", dir, mnt).CombinedOutput(); err != nil {
 		t.Skipf("cannot bind-mount here: %v %s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", mnt, err, out)
+		}
+	})
 	if out, err := exec.Command("mount", "-o", "remount,bind,ro", mnt).CombinedOutput(); err != nil {
 		t.Skipf("cannot remount read-only here: %v %s", err, out)
 	}
 	return mnt
 }
 
-// A live database in WAL mode (NetBird holding it open, its -wal and -shm
-// present) seen through a read-only mount: the snapshot works and holds
-// what was committed, the rows still in the WAL included.
-func TestSnapshotOfALiveWALDatabaseOnAReadOnlyMount(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "store.db")
+// liveWAL is a database in WAL mode held open by a writer (as NetBird holds
+// store.db) with 10 committed rows still in the -wal file. The caller
+// closes the writer (before any read-only mount of it goes away).
+func liveWAL(t *testing.T) (dir, db string, writer *sql.DB) {
+	t.Helper()
+	dir = t.TempDir()
+	db = filepath.Join(dir, "store.db")
 	makeDB(t, db, 0)
 	w, err := sql.Open("sqlite", "file:"+db+"?_pragma=journal_mode(wal)&_pragma=wal_autocheckpoint(0)")
 	require.NoError(t, err)
-	defer w.Close()
 	for i := range 10 {
 		_, err := w.Exec("INSERT INTO peers(id, name) VALUES (?, 'x')", i+1)
 		require.NoError(t, err)
 	}
+	return dir, db, w
+}
+
+// A live database in WAL mode (NetBird holding it open, its -wal and -shm
+// present) seen through a read-only mount: the snapshot works and holds
+// what was committed, the rows still in the WAL included.
+func TestSnapshotOfALiveWALDatabaseOnAReadOnlyMount(t *testing.T) {
+	dir, _, w := liveWAL(t)
+	defer w.Close()
 	mnt := roMount(t, dir)
 	snap := filepath.Join(t.TempDir(), "snap.db")
 	require.NoError(t, Snapshot(filepath.Join(mnt, "store.db"), snap))
@@ -51,16 +64,8 @@ func TestSnapshotOfALiveWALDatabaseOnAReadOnlyMount(t *testing.T) {
 // of store.db alone silently lacks them (and a copy taken mid-checkpoint can
 // be torn). The snapshot has them all.
 func TestAPlainCopyOfALiveDatabaseLosesCommittedWrites(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "store.db")
-	makeDB(t, db, 0)
-	w, err := sql.Open("sqlite", "file:"+db+"?_pragma=journal_mode(wal)&_pragma=wal_autocheckpoint(0)")
-	require.NoError(t, err)
+	_, db, w := liveWAL(t)
 	defer w.Close()
-	for i := range 10 {
-		_, err := w.Exec("INSERT INTO peers(id, name) VALUES (?, 'x')", i+1)
-		require.NoError(t, err)
-	}
 	raw, err := os.ReadFile(db)
 	require.NoError(t, err)
 	plain := filepath.Join(t.TempDir(), "copy.db")

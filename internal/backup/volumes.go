@@ -92,109 +92,129 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 	}
 	defer os.RemoveAll(stage)
 	r := &Report{File: filepath.Join(o.OutDir, ArchiveName("netbird", o.Label, now))}
-	partial := r.File + ".partial"
-	f, err := os.OpenFile(partial, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	var seen layout
+	size, err := writeArchive(r.File, o.Password, func(w *archive.Writer) error {
+		for _, src := range srcs {
+			if err := addSource(ctx, w, src, o.Exclude, stage, r, &seen); err != nil {
+				return fmt.Errorf("archive %s: %w", src, err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("create archive: %w", err)
+		return nil, err
 	}
-	defer os.Remove(partial)
-	w := archive.NewWriter(f, o.Password)
-	var sawStore, sawKey, postgres bool
-	for _, src := range srcs {
-		parent := filepath.Dir(src)
-		err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
+	r.Size = size
+	if seen.postgres {
+		r.Warnings = append(r.Warnings, "NetBird's store is Postgres (per its configuration): this volume backup does not hold NetBird's data; back the database up with pg_dump (the API export still records the configuration)")
+	}
+	if seen.store && !seen.key {
+		r.Warnings = append(r.Warnings, "the backup has store.db but no store encryption key (DataStoreEncryptionKey in management.json, or the key in config.yaml): after a restore, deleted users show as unknown; add the file that holds the key to BACKUP_PATHS")
+	}
+	return r, nil
+}
+
+// layout is what a backup learns about the NetBird deployment it archives.
+type layout struct {
+	store    bool // a store.db
+	key      bool // the store encryption key in its configuration
+	postgres bool // a configuration naming a Postgres store
+}
+
+// addSource archives one source directory (or file) under its own name.
+func addSource(ctx context.Context, w *archive.Writer, src string, exclude []string, stage string, r *Report, seen *layout) error {
+	parent := filepath.Dir(src)
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel, _ := filepath.Rel(parent, path)
+		name := filepath.ToSlash(rel)
+		if path != src && excluded(exclude, d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
 			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			rel, _ := filepath.Rel(parent, path)
-			name := filepath.ToSlash(rel)
-			if path != src && excluded(o.Exclude, d.Name()) {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			switch {
-			case d.IsDir():
-				return w.AddDir(name, info.Mode().Perm(), info.ModTime())
-			case !info.Mode().IsRegular():
-				r.Warnings = append(r.Warnings, fmt.Sprintf("%s is not a regular file; not archived", path))
-				return nil
-			case isSidecar(path):
-				return nil // folded into the snapshot of its database
-			}
-			if d.Name() == "store.db" {
-				sawStore = true
-			}
-			if hasEncryptionKey(path, d.Name()) {
-				sawKey = true
-			}
-			if usesPostgres(path, d.Name()) {
-				postgres = true
-			}
-			if IsSQLite(path) {
-				snap := filepath.Join(stage, fmt.Sprintf("%d.db", len(r.Snapshots)))
-				if err := Snapshot(path, snap); err != nil {
-					return err
-				}
-				sf, err := os.Open(snap)
-				if err != nil {
-					return err
-				}
-				n, err := w.Add(name, sf, info.Mode().Perm(), info.ModTime())
-				sf.Close()
-				os.Remove(snap)
-				if err != nil {
-					return err
-				}
-				r.Snapshots = append(r.Snapshots, name)
-				r.Files++
-				r.Bytes += n
-				return nil
-			}
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return w.AddDir(name, info.Mode().Perm(), info.ModTime())
+		case !info.Mode().IsRegular():
+			r.Warnings = append(r.Warnings, fmt.Sprintf("%s is not a regular file; not archived", path))
+			return nil
+		case isSidecar(path):
+			return nil // folded into the snapshot of its database
+		}
+		seen.store = seen.store || d.Name() == "store.db"
+		seen.key = seen.key || hasEncryptionKey(path, d.Name())
+		seen.postgres = seen.postgres || usesPostgres(path, d.Name())
+		if !IsSQLite(path) {
 			n, err := w.AddFile(name, path)
 			r.Files++
 			r.Bytes += n
 			return err
-		})
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("archive %s: %w", src, err)
 		}
+		snap := filepath.Join(stage, fmt.Sprintf("%d.db", len(r.Snapshots)))
+		defer os.Remove(snap)
+		if err := Snapshot(path, snap); err != nil {
+			return err
+		}
+		sf, err := os.Open(snap)
+		if err != nil {
+			return err
+		}
+		defer sf.Close()
+		n, err := w.Add(name, sf, info.Mode().Perm(), info.ModTime())
+		if err != nil {
+			return err
+		}
+		r.Snapshots = append(r.Snapshots, name)
+		r.Files++
+		r.Bytes += n
+		return nil
+	})
+}
+
+// writeArchive writes an archive at path through fill, atomically: a
+// partial file, synced, renamed only when complete. It returns the size.
+func writeArchive(path, password string, fill func(*archive.Writer) error) (int64, error) {
+	partial := path + ".partial"
+	f, err := os.OpenFile(partial, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("create archive: %w", err)
+	}
+	defer os.Remove(partial)
+	w := archive.NewWriter(f, password)
+	if err := fill(w); err != nil {
+		f.Close()
+		return 0, err
 	}
 	if err := w.Close(); err != nil {
 		f.Close()
-		return nil, err
+		return 0, err
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return nil, err
+		return 0, err
 	}
 	if err := f.Close(); err != nil {
-		return nil, err
+		return 0, err
 	}
-	if err := os.Rename(partial, r.File); err != nil {
-		return nil, err
+	if err := os.Rename(partial, path); err != nil {
+		return 0, err
 	}
-	fi, err := os.Stat(r.File)
+	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	r.Size = fi.Size()
-	if postgres {
-		r.Warnings = append(r.Warnings, "NetBird's store is Postgres (per its configuration): this volume backup does not hold NetBird's data; back the database up with pg_dump (the API export still records the configuration)")
-	}
-	if sawStore && !sawKey {
-		r.Warnings = append(r.Warnings, "the backup has store.db but no store encryption key (DataStoreEncryptionKey in management.json, or the key in config.yaml): after a restore, deleted users show as unknown; add the file that holds the key to BACKUP_PATHS")
-	}
-	return r, nil
+	return fi.Size(), nil
 }
 
 // isSidecar: SQLite's -wal/-shm/-journal files belong to the snapshot of
