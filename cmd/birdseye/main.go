@@ -37,6 +37,7 @@ type cli struct {
 	Run              runCmd         `cmd:"" default:"1" help:"Forward audit events (the daemon; the container's default command)."`
 	Demo             demoCmd        `cmd:"" help:"Run the forwarder against a built-in simulated NetBird, no server needed."`
 	Healthcheck      healthcheckCmd `cmd:"" help:"Exit 0 when the running daemon's poll loop is alive and its state writable (Docker HEALTHCHECK)."`
+	Doctor           doctorCmd      `cmd:"" help:"Check the configuration, NetBird, the tokens, SMTP, the state directory, backups and schedules; one line each with a hint."`
 	CleanupEphemeral cleanupCmd     `cmd:"" name:"cleanup-ephemeral" help:"Delete ephemeral peers that are disconnected and not seen for a while (needs NB_ADMIN_API_KEY)."`
 	Policies         policiesCmd    `cmd:"" help:"Read the access policies."`
 	Peers            peersCmd       `cmd:"" help:"Read the peers."`
@@ -107,7 +108,7 @@ type exitPanic int
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
-var multiCallNames = []string{"healthcheck", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup", "export"}
+var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup", "export"}
 
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.

@@ -246,3 +246,18 @@ Delivery of this mail confirms host, port, TLS mode, and credentials are correct
 Set EMAIL_STARTUP_TEST=false (or unset) to suppress on the next container start.
 `, host, nbURL, now.UTC().Format("2006-01-02 15:04:05"), mode, cfg.TLSMode, cfg.Host, cfg.Port, strings.Join(cfg.To, ", "))
 }
+
+// Check connects to the mail server, negotiates TLS and logs in as a send
+// would, then hangs up without sending anything.
+func (s *Sink) Check(ctx context.Context) error {
+	c, err := s.client()
+	if err != nil {
+		return fmt.Errorf("mail via %s: %w", s.server(), err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	if err := c.DialWithContext(ctx); err != nil {
+		return classify(fmt.Errorf("mail via %s: %w", s.server(), err))
+	}
+	return c.Close()
+}

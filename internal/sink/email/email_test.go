@@ -119,3 +119,14 @@ func TestProbe(t *testing.T) {
 	require.Contains(t, body, "  time:           2026-11-23 07:13:10 UTC\n")
 	require.Equal(t, "[NetBird] birdseye startup (nb-host)", ProbeSubject("nb-host"))
 }
+
+func TestCheckLogsInWithoutSending(t *testing.T) {
+	srv := smtptest.Start(t, "starttls", "mailer", "right")
+	s := sinkFor(srv, false)
+	require.NoError(t, s.Check(t.Context()))
+	require.Empty(t, srv.Messages())
+	s.cfg.Password = "wrong"
+	err := s.Check(t.Context())
+	require.ErrorContains(t, err, "SMTP AUTH failed")
+	require.True(t, sink.IsPermanent(err))
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/doctor"
+	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/sink/email"
+	"github.com/styliteag/birdseye/internal/sink/mattermost"
+)
+
+type doctorCmd struct {
+	SendTest bool `help:"Also send a test mail and post a test message to the webhook."`
+}
+
+// Run checks everything birdseye depends on, one line per check; the exit
+// code is the worst result: 0 ok, 1 warnings, 2 a check failed.
+func (c doctorCmd) Run(ctx context.Context, e *env) error {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err // the configuration check: one line naming the variable, exit 2
+	}
+	api, err := netbird.New(cfg.NetBird.URL, cfg.NetBird.APIKey.Reveal())
+	if err != nil {
+		return err
+	}
+	p := doctor.Probes{API: api, SendTest: c.SendTest}
+	if cfg.NetBird.AdminKey != "" {
+		if p.Admin, err = netbird.New(cfg.NetBird.URL, cfg.NetBird.AdminKey.Reveal()); err != nil {
+			return err
+		}
+	}
+	if m := cfg.SMTP; m.Host != "" {
+		mail := email.New(email.Config{
+			Transport: email.Transport{Host: m.Host, Port: m.Port, TLSMode: m.TLSMode, User: m.User, Password: m.Password.Reveal(), SkipVerify: bool(m.SkipVerify), Timeout: 20 * time.Second},
+			From:      m.From, To: m.To,
+		}, cfg.Log.TZ.Loc)
+		p.SMTPCheck = mail.Check
+		p.SMTPSend = func(ctx context.Context) error {
+			host, _ := os.Hostname()
+			return mail.Send(ctx, email.ProbeSubject(host), "birdseye doctor --send-test: mail works.\n")
+		}
+	}
+	if mm := cfg.Mattermost; mm.Enabled() {
+		s := mattermost.New(mattermost.Config{URL: mm.WebhookURL.Reveal(), Username: mm.Username, Channel: mm.Channel, IconURL: mm.IconURL}, cfg.Log.TZ.Loc)
+		p.Webhook = func(ctx context.Context) error {
+			host, _ := os.Hostname()
+			return s.Post(ctx, mattermost.ProbeText(host, time.Now()))
+		}
+	}
+	switch doctor.Run(ctx, cfg, p, time.Now(), e.stdout) {
+	case doctor.Warn:
+		return errExit{1}
+	case doctor.Fail:
+		return errExit{2}
+	}
+	return nil
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/sink/email/smtptest"
+)
+
+func TestE2EDoctor(t *testing.T) {
+	_, api := newAPI(t)
+	mm, hookURL := newMattermost(t)
+	smtp := smtptest.Start(t, "tls", "mailer", "doctor-pass-42")
+	sf := filepath.Join(t.TempDir(), "state.json")
+	env := append(baseEnv(t, api, sf, "NB_ADMIN_API_KEY="+fake.AdminToken, "MATTERMOST_WEBHOOK_URL="+hookURL, "POLL_INTERVAL=60"), mailEnv(smtp, "off")...)
+
+	d := start(t, env, "doctor")
+	require.Equal(t, 0, d.waitExit(), strings.Join(d.stdout(), "\n"))
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "ok    SMTP                   tls 127.0.0.1:")
+	require.Contains(t, out, "Mattermost             configured; not contacted")
+	require.Empty(t, smtp.Messages())
+	require.Empty(t, mm.Posts())
+
+	d = start(t, env, "doctor", "--send-test")
+	require.Equal(t, 0, d.waitExit(), strings.Join(d.stdout(), "\n"))
+	require.Len(t, smtp.Messages(), 1)
+	require.Len(t, mm.Posts(), 1)
+
+	d = start(t, append(env, "SMTP_PASSWORD=wrong-doctor-pw"), "doctor")
+	require.Equal(t, 2, d.waitExit())
+	out = strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "FAIL  SMTP")
+	require.NotContains(t, out+d.logs(), "wrong-doctor-pw")
+	require.NotContains(t, out+d.logs(), "doctor-pass-42")
+
+	d = start(t, baseEnv(t, api, sf), "doctor")
+	require.Equal(t, 1, d.waitExit(), "no admin token is a warning")
+	require.Contains(t, strings.Join(d.stdout(), "\n"), "WARN  NB_ADMIN_API_KEY")
+
+	d = start(t, baseEnv(t, api, sf, "POLL_INTERVAL=soon"), "doctor")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), `config: POLL_INTERVAL="soon"`)
+}

@@ -1,0 +1,269 @@
+// Package doctor finds out why birdseye does not work: it checks the
+// configuration, NetBird (reachable, tokens valid and allowed to do what
+// birdseye will ask of them, its version), SMTP (connect, TLS, login, no
+// mail unless asked), the webhook (only when asked), the state directory,
+// the backup paths and the schedules, and says per check ok, warn or fail
+// with a hint.
+package doctor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/backup"
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/schedule"
+)
+
+// Status of a check, worst last.
+type Status int
+
+const (
+	OK Status = iota
+	Warn
+	Fail
+)
+
+func (s Status) String() string { return [...]string{"ok  ", "WARN", "FAIL"}[s] }
+
+// Result is one check.
+type Result struct {
+	Status Status
+	Name   string
+	Detail string
+	Hint   string
+}
+
+// Probes are the outside things doctor talks to; the command fills them
+// from the configuration (tests give fakes).
+type Probes struct {
+	API        *netbird.Client // NB_API_KEY
+	Admin      *netbird.Client // NB_ADMIN_API_KEY; nil when unset
+	SMTPCheck  func(ctx context.Context) error
+	SMTPSend   func(ctx context.Context) error // --send-test
+	Webhook    func(ctx context.Context) error // --send-test
+	SendTest   bool
+	LookupHost func(ctx context.Context, host string) ([]string, error)
+}
+
+// Run performs every check that applies and writes one line each.
+func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.Writer) Status {
+	var results []Result
+	add := func(r Result) {
+		results = append(results, r)
+		line := fmt.Sprintf("%s  %-22s %s", r.Status, r.Name, r.Detail)
+		if r.Hint != "" {
+			line += "  (hint: " + r.Hint + ")"
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+	add(Result{Status: OK, Name: "configuration", Detail: "every variable is valid"})
+	checkNetBird(ctx, cfg, p, add)
+	checkMail(ctx, cfg, p, add)
+	checkState(cfg, add)
+	checkBackup(cfg, add)
+	checkSchedules(cfg, now, add)
+	worst := OK
+	for _, r := range results {
+		worst = max(worst, r.Status)
+	}
+	return worst
+}
+
+func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Result)) {
+	u, _ := config.NormaliseURL(cfg.NetBird.URL)
+	lookup := p.LookupHost
+	if lookup == nil {
+		lookup = net.DefaultResolver.LookupHost
+	}
+	if ip := net.ParseIP(u.Hostname()); ip == nil {
+		addrs, err := lookup(ctx, u.Hostname())
+		if err != nil {
+			add(Result{Fail, "NB_URL resolves", fmt.Sprintf("%s: %v", u.Hostname(), err), "check the host name and this container's DNS (shared network: the management service's name)"})
+			return
+		}
+		add(Result{OK, "NB_URL resolves", u.Hostname() + " → " + strings.Join(addrs, ", "), ""})
+	}
+	list, err := p.API.ListAuditEvents(ctx, func(event.ID) bool { return false })
+	switch k := netbird.KindOf(err); {
+	case err == nil:
+		add(Result{OK, "NB_API_KEY events", fmt.Sprintf("reads the audit log (%d events, newest id %d)", list.Count, list.MaxID), ""})
+	case k == netbird.KindAuth || k == netbird.KindNotFound:
+		add(Result{Fail, "NB_API_KEY events", err.Error(), "a service user's token with at least the Auditor role; a 404 with a JSON body means the token was deleted"})
+		return
+	default:
+		add(Result{Fail, "NB_API_KEY events", err.Error(), "is NB_URL the management API, and reachable from here?"})
+		return
+	}
+	if _, err := p.API.ListUsers(ctx); err != nil {
+		add(Result{Warn, "NB_API_KEY users", err.Error(), "initiators then show as id:<prefix>; give the token's user the Auditor role"})
+	} else {
+		add(Result{OK, "NB_API_KEY users", "reads users and setup keys for initiator names", ""})
+	}
+	if raw, err := p.API.GetRaw(ctx, "/instance/version"); err == nil {
+		var v struct {
+			Current   string `json:"management_current_version"`
+			Available string `json:"management_available_version"`
+			Update    bool   `json:"management_update_available"`
+		}
+		json.Unmarshal(raw, &v)
+		detail := "management " + v.Current
+		if v.Update {
+			detail += " (" + v.Available + " available)"
+		}
+		add(Result{OK, "NetBird version", detail, ""})
+	} else {
+		add(Result{Warn, "NetBird version", err.Error(), "older servers do not tell their version"})
+	}
+	if p.Admin == nil {
+		add(Result{Warn, "NB_ADMIN_API_KEY", "not set: ephemeral cleanup, pruning, export and the policy commands are off", ""})
+		return
+	}
+	raw, err := p.Admin.GetRaw(ctx, "/users/current")
+	if err != nil {
+		add(Result{Fail, "NB_ADMIN_API_KEY", err.Error(), "a token of a service user with the Admin role"})
+		return
+	}
+	var me struct {
+		Role string `json:"role"`
+		Name string `json:"name"`
+	}
+	json.Unmarshal(raw, &me)
+	if me.Role != "admin" && me.Role != "owner" {
+		add(Result{Warn, "NB_ADMIN_API_KEY", fmt.Sprintf("%s has the role %q", me.Name, me.Role), "cleanup, export and policy writes need the Admin (or Owner) role"})
+		return
+	}
+	add(Result{OK, "NB_ADMIN_API_KEY", fmt.Sprintf("%s, role %s", me.Name, me.Role), ""})
+}
+
+func checkMail(ctx context.Context, cfg *config.Config, p Probes, add func(Result)) {
+	if cfg.SMTP.Host != "" && p.SMTPCheck != nil {
+		where := fmt.Sprintf("%s %s:%d", cfg.SMTP.TLSMode, cfg.SMTP.Host, cfg.SMTP.Port)
+		if err := p.SMTPCheck(ctx); err != nil {
+			add(Result{Fail, "SMTP", err.Error(), "check SMTP_HOST, SMTP_PORT, SMTP_TLS_MODE, SMTP_USER/SMTP_PASSWORD; a private CA goes in SSL_CERT_FILE"})
+		} else {
+			detail := where + ": connected"
+			if cfg.SMTP.User != "" {
+				detail += ", logged in"
+			}
+			add(Result{OK, "SMTP", detail + " (nothing sent)", ""})
+		}
+		if p.SendTest && p.SMTPSend != nil {
+			if err := p.SMTPSend(ctx); err != nil {
+				add(Result{Fail, "SMTP test mail", err.Error(), ""})
+			} else {
+				add(Result{OK, "SMTP test mail", "sent to " + strings.Join(cfg.SMTP.To, ", "), ""})
+			}
+		}
+	}
+	if cfg.Mattermost.Enabled() {
+		if !p.SendTest || p.Webhook == nil {
+			add(Result{OK, "Mattermost", "configured; not contacted (doctor --send-test posts a test message)", ""})
+		} else if err := p.Webhook(ctx); err != nil {
+			add(Result{Fail, "Mattermost", err.Error(), "check MATTERMOST_WEBHOOK_URL; a deleted hook answers 400 Invalid webhook."})
+		} else {
+			add(Result{OK, "Mattermost", "test message posted", ""})
+		}
+	}
+}
+
+func checkState(cfg *config.Config, add func(Result)) {
+	dir := filepath.Dir(cfg.Forwarder.StateFile)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		add(Result{Fail, "state directory", err.Error(), "mount a writable volume at " + dir})
+		return
+	}
+	f, err := os.CreateTemp(dir, ".doctor-*")
+	if err != nil {
+		add(Result{Fail, "state directory", dir + " is not writable: " + err.Error(), "mount a writable volume there (the compose file's birdseye-state)"})
+		return
+	}
+	f.Close()
+	os.Remove(f.Name())
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err == nil {
+		free := int64(st.Bavail) * int64(st.Bsize)
+		if free < 100<<20 {
+			add(Result{Warn, "state directory", fmt.Sprintf("%s: only %d MiB free", dir, free>>20), "outboxes grow while a sink is down"})
+			return
+		}
+		add(Result{OK, "state directory", fmt.Sprintf("%s: writable, %d MiB free", dir, free>>20), ""})
+		return
+	}
+	add(Result{OK, "state directory", dir + ": writable", ""})
+}
+
+func checkBackup(cfg *config.Config, add func(Result)) {
+	paths := config.List(cfg.Backup.Paths)
+	if len(paths) == 0 {
+		return
+	}
+	srcs, err := backup.Sources(paths)
+	if err != nil {
+		add(Result{Fail, "BACKUP_PATHS", err.Error(), "mount NetBird's volumes read-only and list their paths inside the container"})
+		return
+	}
+	var dbs []string
+	for _, src := range srcs {
+		err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.Type().IsRegular() {
+				f, err := os.Open(path)
+				if err != nil {
+					return err
+				}
+				f.Close()
+				if backup.IsSQLite(path) {
+					dbs = append(dbs, path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			add(Result{Fail, "BACKUP_PATHS", src + ": " + err.Error(), "NetBird's volumes are root-owned: see the README (user 0:0 with DAC_READ_SEARCH, or group read access)"})
+			return
+		}
+	}
+	detail := fmt.Sprintf("%d path(s) readable", len(srcs))
+	if len(dbs) > 0 {
+		detail += "; SQLite: " + strings.Join(dbs, ", ")
+	}
+	add(Result{OK, "BACKUP_PATHS", detail, ""})
+	if cfg.Backup.Password != "" {
+		if err := cfg.Backup.CheckPassword(); err != nil {
+			add(Result{Fail, "BACKUP_ZIP_PASSWORD", err.Error(), ""})
+		}
+	}
+}
+
+func checkSchedules(cfg *config.Config, now time.Time, add func(Result)) {
+	loc := cfg.Log.TZ.Loc
+	for _, j := range []struct{ name, spec string }{
+		{"CRON_CLEANUP_EPHEMERAL", cfg.Schedule.CleanupEphemeral},
+		{"CRON_PRUNE_PEERS", cfg.Schedule.PrunePeers},
+		{"CRON_NETBIRD_MAINTENANCE", cfg.Schedule.Maintenance},
+		{"CRON_BACKUP_NETBIRD", cfg.Schedule.Backup},
+	} {
+		if j.spec == "" {
+			continue
+		}
+		s, err := schedule.Parse(j.spec)
+		if err != nil {
+			add(Result{Fail, j.name, err.Error(), ""})
+			continue
+		}
+		add(Result{OK, j.name, fmt.Sprintf("%q, next run %s", j.spec, s.Next(now.In(loc)).Format("2006-01-02 15:04 MST")), ""})
+	}
+}

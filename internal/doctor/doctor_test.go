@@ -1,0 +1,90 @@
+package doctor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
+	"github.com/styliteag/birdseye/internal/sink/email"
+	"github.com/styliteag/birdseye/internal/sink/email/smtptest"
+)
+
+func baseConfig(t *testing.T, url string) *config.Config {
+	t.Helper()
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	return &config.Config{
+		NetBird:   config.NetBird{URL: url},
+		Forwarder: config.Forwarder{StateFile: filepath.Join(t.TempDir(), "state.json")},
+		Schedule:  config.Schedule{CleanupEphemeral: "*/15 * * * *", Backup: "0 3 * * 0"},
+		Log:       config.Log{TZ: config.Location{Name: "Europe/Berlin", Loc: loc}},
+	}
+}
+
+func lines(b *bytes.Buffer) string { return b.String() }
+
+func TestEverythingFine(t *testing.T) {
+	f, api := nbtest.Start(t, fake.AuditorToken)
+	f.AddN(3, "policy.update", "p")
+	_, admin := nbtest.Start(t, fake.AdminToken)
+	smtp := smtptest.Start(t, "starttls", "mailer", "pw")
+	cfg := baseConfig(t, api.BaseURL())
+	cfg.SMTP = config.SMTP{Host: smtp.Host, Port: smtp.Port, TLSMode: "starttls", User: "mailer", To: []string{"ops@example.com"}}
+	mail := email.New(email.Config{Transport: email.Transport{Host: smtp.Host, Port: smtp.Port, TLSMode: "starttls", User: "mailer", Password: "pw", RootCAs: smtp.CAPool},
+		From: "b@example.com", To: []string{"ops@example.com"}}, time.UTC)
+	var out bytes.Buffer
+	worst := Run(t.Context(), cfg, Probes{API: api, Admin: admin, SMTPCheck: mail.Check}, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), &out)
+	require.Equal(t, OK, worst, out.String())
+	s := lines(&out)
+	require.Contains(t, s, "ok    configuration          every variable is valid\n")
+	require.Contains(t, s, "ok    NB_API_KEY events      reads the audit log (3 events, newest id 3)\n")
+	require.Contains(t, s, "ok    NetBird version        management 0.77.1-local\n")
+	require.Contains(t, s, "ok    NB_ADMIN_API_KEY       Admin, role owner\n")
+	require.Contains(t, s, "ok    SMTP                   starttls 127.0.0.1:")
+	require.Contains(t, s, ": connected, logged in (nothing sent)\n")
+	require.Contains(t, s, `ok    CRON_BACKUP_NETBIRD    "0 3 * * 0", next run 2026-11-29 03:00 CET`)
+	require.Empty(t, smtp.Messages())
+}
+
+func TestProblemsAreNamedWithHints(t *testing.T) {
+	_, bad := nbtest.Start(t, fake.DeletedToken)
+	cfg := baseConfig(t, bad.BaseURL())
+	cfg.Schedule.Backup = ""
+	cfg.SMTP = config.SMTP{Host: "smtp.example.com", Port: 587, TLSMode: "starttls"}
+	cfg.Backup.Paths = "/no/such/volume"
+	var out bytes.Buffer
+	worst := Run(t.Context(), cfg, Probes{API: bad, SMTPCheck: func(context.Context) error { return errors.New("dial tcp: connection refused") }}, time.Now(), &out)
+	require.Equal(t, Fail, worst)
+	s := out.String()
+	require.Contains(t, s, "FAIL  NB_API_KEY events      GET /api/events/audit: HTTP 404: invalid token")
+	require.Contains(t, s, "hint: a service user's token with at least the Auditor role; a 404 with a JSON body means the token was deleted")
+	require.Contains(t, s, "FAIL  SMTP                   dial tcp: connection refused")
+	require.Contains(t, s, `FAIL  BACKUP_PATHS           BACKUP_PATHS entry "/no/such/volume" matches nothing`)
+}
+
+func TestAnUnresolvableHostAndAReadOnlyStateDirectory(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	cfg := baseConfig(t, "https://netbird.invalid")
+	var out bytes.Buffer
+	lookup := func(context.Context, string) ([]string, error) { return nil, errors.New("no such host") }
+	worst := Run(t.Context(), cfg, Probes{API: api, LookupHost: lookup}, time.Now(), &out)
+	require.Equal(t, Fail, worst)
+	require.Contains(t, out.String(), "FAIL  NB_URL resolves        netbird.invalid: no such host")
+
+	blocker := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(blocker, nil, 0o600))
+	cfg = baseConfig(t, api.BaseURL())
+	cfg.Forwarder.StateFile = filepath.Join(blocker, "state.json")
+	out.Reset()
+	Run(t.Context(), cfg, Probes{API: api}, time.Now(), &out)
+	require.True(t, strings.Contains(out.String(), "FAIL  state directory"), out.String())
+}
