@@ -146,7 +146,7 @@ func toolClient(admin bool, command string) (*netbird.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return netbird.New(t.NetBird.URL, tok)
+	return netbird.FromConfig(t.NetBird, tok)
 }
 
 // adminHint explains a 403: the token lacks the permission.

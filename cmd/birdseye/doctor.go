@@ -26,13 +26,13 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err // the configuration check: one line naming the variable, exit 2
 	}
-	api, err := netbird.New(cfg.NetBird.URL, cfg.NetBird.APIKey.Reveal())
+	api, err := netbird.FromConfig(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
 	if err != nil {
 		return err
 	}
 	p := doctor.Probes{API: api, SendTest: c.SendTest}
 	if cfg.NetBird.AdminKey != "" {
-		if p.Admin, err = netbird.New(cfg.NetBird.URL, cfg.NetBird.AdminKey.Reveal()); err != nil {
+		if p.Admin, err = netbird.FromConfig(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
 			return err
 		}
 	}

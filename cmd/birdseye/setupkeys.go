@@ -99,7 +99,7 @@ func adminFirstClient() (*netbird.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return netbird.New(t.NetBird.URL, tok)
+	return netbird.FromConfig(t.NetBird, tok)
 }
 
 // usageOr turns a refusal (ambiguous or unknown names) into a usage error

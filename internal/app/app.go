@@ -30,7 +30,7 @@ type Options struct {
 // Run runs the forwarder. It returns nil when ctx ends, and an error wrapping
 // audit.ErrFatal when restarting cannot help.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer, opt Options) error {
-	client, err := netbird.New(cfg.NetBird.URL, cfg.NetBird.APIKey.Reveal())
+	client, err := netbird.FromConfig(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func jobs(cfg *config.Config, log *slog.Logger) (*schedule.Scheduler, error) {
 	var admin *netbird.Client
 	if cfg.NetBird.AdminKey != "" {
 		var err error
-		if admin, err = netbird.New(cfg.NetBird.URL, cfg.NetBird.AdminKey.Reveal()); err != nil {
+		if admin, err = netbird.FromConfig(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
 			return nil, err
 		}
 	}
@@ -179,7 +179,7 @@ func BackupRun(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.L
 		NBURL: nb.URL, Version: version, Dir: b.Dir, Keep: int(b.Keep), MaxBytes: int64(b.MaxMB) << 20,
 	}
 	if nb.AdminKey != "" {
-		c, err := netbird.New(nb.URL, nb.AdminKey.Reveal())
+		c, err := netbird.FromConfig(nb, nb.AdminKey.Reveal())
 		if err != nil {
 			return rc, err
 		}

@@ -5,6 +5,8 @@ package netbird
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -223,4 +226,27 @@ func (c *Client) ListUsers(ctx context.Context) ([]User, error) {
 func (c *Client) ListSetupKeys(ctx context.Context) ([]SetupKey, error) {
 	var out []SetupKey
 	return out, c.getJSON(ctx, "/setup-keys", &out)
+}
+
+// FromConfig is New with the settings of NB_URL's group: NB_CA_FILE adds a
+// private CA to the system's roots.
+func FromConfig(n config.NetBird, token string) (*Client, error) {
+	c, err := New(n.URL, token)
+	if err != nil || n.CAFile == "" {
+		return c, err
+	}
+	pem, err := os.ReadFile(n.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("NB_CA_FILE: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("NB_CA_FILE %s holds no PEM certificate", n.CAFile)
+	}
+	tr := c.http.Transport.(*http.Transport)
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return c, nil
 }

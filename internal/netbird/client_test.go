@@ -2,15 +2,19 @@ package netbird
 
 import (
 	"context"
+	"encoding/pem"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
 )
@@ -212,4 +216,21 @@ func TestCancelledContextStopsTheRequest(t *testing.T) {
 	_, err := c.ListAuditEvents(ctx, all)
 	require.Error(t, err)
 	require.True(t, strings.Contains(err.Error(), "context canceled"), err.Error())
+}
+
+func TestNBCAFileTrustsAPrivateCA(t *testing.T) {
+	f := fake.New()
+	srv := httptest.NewTLSServer(f)
+	defer srv.Close()
+	plain, _ := New(srv.URL, fake.AuditorToken)
+	_, err := plain.ListAuditEvents(t.Context(), all)
+	require.Error(t, err, "an unknown CA is refused")
+	require.Contains(t, err.Error(), "certificate")
+
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	c, err := FromConfig(config.NetBird{URL: srv.URL, CAFile: ca}, fake.AuditorToken)
+	require.NoError(t, err)
+	_, err = c.ListAuditEvents(t.Context(), all)
+	require.NoError(t, err)
 }
