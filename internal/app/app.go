@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/styliteag/birdseye/internal/audit"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/initiator"
+	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/state"
 	"github.com/styliteag/birdseye/internal/version"
@@ -34,7 +36,11 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	if err != nil {
 		return err
 	}
-	sinks, err := buildSinks(cfg, log, out)
+	var m *metrics.M
+	if cfg.Metrics.Addr != "" {
+		m = metrics.New()
+	}
+	sinks, err := buildSinks(cfg, log, out, m)
 	if err != nil {
 		return err
 	}
@@ -52,7 +58,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	}
 	sinks.startupProbes(ctx, cfg, log)
 
-	sched, err := jobs(cfg, log)
+	sched, err := jobs(cfg, log, m)
 	if err != nil {
 		return err
 	}
@@ -64,6 +70,20 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		wg.Go(func() { d.Run(ctx) })
 	}
 	wg.Go(func() { sched.Run(ctx, 10*time.Second) })
+	if m != nil {
+		ready := func() error {
+			if h := state.Check(f.StateFile, time.Now()); !h.Healthy {
+				return errors.New(strings.Join(h.Lines, "; "))
+			}
+			return nil
+		}
+		wg.Go(func() {
+			if err := m.Serve(ctx, cfg.Metrics.Addr, ready); err != nil {
+				log.Error("metrics endpoint not served", "addr", cfg.Metrics.Addr, "err", err)
+			}
+		})
+		log.Info("metrics served", "addr", cfg.Metrics.Addr, "paths", "/metrics /healthz /readyz")
+	}
 	p := audit.New(audit.Config{
 		Interval:         f.PollInterval.D(),
 		BackoffCap:       f.BackoffCap.D(),
@@ -71,6 +91,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		BacklogWarn:      int(f.BacklogWarnThreshold),
 		Backfill:         int(f.Backfill),
 		HeartbeatFile:    state.HeartbeatPath(f.StateFile),
+		Metrics:          m,
 	}, client, state.File{Path: f.StateFile}, sinks.dispatch, initiator.New(client, log), sinks.alerts, log)
 	err = p.Run(ctx)
 	cancel()

@@ -21,14 +21,16 @@ import (
 
 	"github.com/styliteag/birdseye/internal/cleanup"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/schedule"
 )
 
 // jobs builds the scheduler with every job the configuration enables. A job
 // whose prerequisites are missing is left out with one warning naming them.
-func jobs(cfg *config.Config, log *slog.Logger) (*schedule.Scheduler, error) {
+func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Scheduler, error) {
 	s := schedule.New(cfg.Log.TZ.Loc, log)
+	s.OnRun = func(job string, err error) { m.Job(job, err, time.Now()) }
 	var admin *netbird.Client
 	if cfg.NetBird.AdminKey != "" {
 		var err error
@@ -65,9 +67,9 @@ func jobs(cfg *config.Config, log *slog.Logger) (*schedule.Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := cfg.Maintenance
+	mt := cfg.Maintenance
 	spec := cfg.Schedule.Maintenance
-	if spec != "" && m.PostureCheck == "" && !m.AllowPing {
+	if spec != "" && mt.PostureCheck == "" && !mt.AllowPing {
 		log.Warn("netbird-maintenance is off: CRON_NETBIRD_MAINTENANCE is set but neither MAINTENANCE_POSTURE_CHECK nor MAINTENANCE_ALLOW_PING says what to do")
 		spec = ""
 	}
@@ -82,7 +84,13 @@ func jobs(cfg *config.Config, log *slog.Logger) (*schedule.Scheduler, error) {
 			checkReadable(rc.Paths, log)
 			err = s.Add(schedule.Job{Name: "backup", Spec: spec, Run: func(ctx context.Context) error {
 				out := &lineLog{log: log.With("job", "backup")}
-				if _, code := backup.Run(ctx, rc, time.Now(), out); code != 0 {
+				steps, code := backup.Run(ctx, rc, time.Now(), out)
+				for _, st := range steps {
+					if st.File != "" {
+						m.BackupSize(map[bool]string{true: "export", false: "volumes"}[strings.Contains(st.What, "export")], st.Size)
+					}
+				}
+				if code != 0 {
 					return fmt.Errorf("backup finished with exit code %d (see the lines above)", code)
 				}
 				return nil
@@ -93,7 +101,7 @@ func jobs(cfg *config.Config, log *slog.Logger) (*schedule.Scheduler, error) {
 		}
 	}
 	err = add("netbird-maintenance", "CRON_NETBIRD_MAINTENANCE", spec, func(ctx context.Context, out *lineLog) error {
-		err := maintenance(ctx, admin, m, out)
+		err := maintenance(ctx, admin, mt, out)
 		if err != nil {
 			notifyFailure(ctx, cfg, log, "netbird-maintenance", err, out.text.String())
 		}

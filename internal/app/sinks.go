@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/styliteag/birdseye/internal/audit"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/outbox"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/email"
@@ -30,12 +32,12 @@ type sinks struct {
 	mail     *email.Sink
 }
 
-func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer) (*sinks, error) {
+func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.M) (*sinks, error) {
 	f := cfg.Forwarder
 	s := &sinks{dispatch: &sink.Dispatcher{MaxCatchup: int(f.MaxCatchup)}, alerts: &alerts{log: log}}
 	// stdout needs no outbox: it cannot be down, and it is never capped.
 	s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{
-		Sink:   stdout.New(out, cfg.Log.TZ.Loc),
+		Sink:   counted{stdout.New(out, cfg.Log.TZ.Loc), m},
 		Filter: filter(log, "STDOUT", cfg.Stdout.Include, cfg.Stdout.Exclude),
 	})
 	outboxes := filepath.Join(filepath.Dir(f.StateFile), "outbox")
@@ -51,7 +53,10 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer) (*sinks, er
 		if flt != nil {
 			s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{Sink: box, Filter: *flt})
 		}
-		d := &outbox.Drainer{Box: box, Sink: dst, MaxCatchup: int(f.MaxCatchup), MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log}
+		if flt != nil {
+			m.OutboxDepth(name, box.Pending)
+		}
+		d := &outbox.Drainer{Box: box, Sink: counted{dst, m}, MaxCatchup: int(f.MaxCatchup), MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log}
 		if tune != nil {
 			tune(d)
 		}
@@ -188,4 +193,22 @@ func filter(log *slog.Logger, prefix string, inc, exc config.Globs) event.Filter
 		}
 	}
 	return event.Filter{Include: inc.Globs, Exclude: exc.Globs}
+}
+
+// counted tells the metrics what a sink took.
+type counted struct {
+	sink.Sink
+	m *metrics.M
+}
+
+func (c counted) Deliver(ctx context.Context, b sink.Batch) error {
+	err := c.Sink.Deliver(ctx, b)
+	var partial *sink.PartialError
+	switch {
+	case err == nil:
+		c.m.Delivered(c.Name(), len(b.Events), b.Skipped, b.Dropped)
+	case errors.As(err, &partial):
+		c.m.Delivered(c.Name(), partial.Delivered, b.Skipped, b.Dropped)
+	}
+	return err
 }

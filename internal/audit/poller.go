@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/state"
 )
@@ -57,6 +58,8 @@ type Config struct {
 	Backfill         int
 	// HeartbeatFile, when set, is rewritten every round for `birdseye healthcheck`.
 	HeartbeatFile string
+	// Metrics, when set, counts polls, errors and events.
+	Metrics *metrics.M
 }
 
 // ErrFatal wraps errors that restarting cannot fix (a bad or deleted token, a
@@ -97,7 +100,9 @@ func (p *Poller) Run(ctx context.Context) error {
 	backoff := p.cfg.Interval
 	p.beat(time.Now(), nil)
 	for {
+		start := time.Now()
 		err := p.pollOnce(ctx)
+		p.cfg.Metrics.Poll(time.Since(start), errKind(err), time.Now())
 		if ctx.Err() != nil {
 			p.save()
 			return nil
@@ -247,7 +252,21 @@ func (p *Poller) forward(ctx context.Context, evs []event.Event) error {
 	}
 	p.st.Cursor.Advance(ids, time.Now())
 	p.dirty = true
+	p.cfg.Metrics.Seen("audit", len(evs))
 	return nil
+}
+
+func errKind(err error) string {
+	var d *deliveryError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &d):
+		return "delivery"
+	case netbird.KindOf(err) != 0:
+		return netbird.KindOf(err).String()
+	}
+	return "other"
 }
 
 type deliveryError struct{ err error }
@@ -317,6 +336,7 @@ func (p *Poller) failed(ctx context.Context, err error, wait time.Duration) {
 		p.dirty = true
 	}
 	outage := now.Sub(st.OutageStarted)
+	p.cfg.Metrics.Outage(true)
 	p.log.Warn("poll failed", "err", err, "kind", netbird.KindOf(err).String(), "outage", outage.Round(time.Second), "backoff", wait)
 	if !st.OutageAlerted && outage >= p.cfg.OutageAlertAfter {
 		p.alert.Outage(ctx, outage, err)
@@ -336,6 +356,7 @@ func (p *Poller) recovered(ctx context.Context) {
 	}
 	p.log.Info("NetBird API reachable again", "outage", d.Round(time.Second))
 	p.st.OutageStarted, p.st.OutageAlerted = time.Time{}, false
+	p.cfg.Metrics.Outage(false)
 	p.dirty = true
 	p.save()
 }

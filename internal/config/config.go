@@ -187,6 +187,21 @@ type Stdout struct {
 	Exclude Globs `envconfig:"STDOUT_EXCLUDE" default:"" desc:"activity-code globs not printed on stdout"`
 }
 
+// Metrics is where Prometheus scrapes birdseye.
+type Metrics struct {
+	Addr string `envconfig:"METRICS_ADDR" desc:"listen address of /metrics, /healthz and /readyz, e.g. :9469 (empty = off)"`
+}
+
+func (m Metrics) validate() error {
+	if m.Addr == "" {
+		return nil
+	}
+	if _, port, err := net.SplitHostPort(m.Addr); err != nil || port == "" {
+		return &Error{Var: "METRICS_ADDR", Msg: fmt.Sprintf("=%q is not host:port; expected e.g. :9469 or 127.0.0.1:9469", m.Addr)}
+	}
+	return nil
+}
+
 // Log is the diagnostics on stderr.
 type Log struct {
 	Level  string   `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
@@ -206,13 +221,14 @@ type Config struct {
 	Prune       Prune
 	Maintenance Maintenance
 	Backup      Backup
+	Metrics     Metrics
 	Log         Log
 }
 
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -324,6 +340,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Schedule.validate(); err != nil {
+		return err
+	}
+	if err := c.Metrics.validate(); err != nil {
 		return err
 	}
 	for _, l := range []struct{ name, val string }{{"BACKUP_EMAIL_TO", c.Backup.EmailTo}, {"EXPORT_EMAIL_TO", c.Backup.ExportTo}} {
@@ -486,7 +505,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Metrics{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

@@ -34,6 +34,8 @@ type Scheduler struct {
 	loc  *time.Location
 	log  *slog.Logger
 	jobs []Job
+	// OnRun, when set, is told about every run (for metrics).
+	OnRun func(job string, err error)
 }
 
 // New returns a scheduler for times in loc.
@@ -97,6 +99,9 @@ func (s *Scheduler) runOnce(ctx context.Context, j Job) (err error) {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
 			s.log.Error("job panicked", "job", j.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+		if s.OnRun != nil {
+			s.OnRun(j.Name, err)
 		}
 	}()
 	s.log.Info("job started", "job", j.Name)

@@ -1,0 +1,81 @@
+package metrics
+
+import (
+	"errors"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func scrape(t *testing.T, m *M, path string, ready func() error) (int, string) {
+	t.Helper()
+	srv := httptest.NewServer(m.Handler(ready))
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + path)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestTheMetricsSayWhatHappened(t *testing.T) {
+	m := New()
+	now := time.Unix(1_800_000_000, 0)
+	m.Poll(40*time.Millisecond, "", now)
+	m.Poll(time.Second, "server", now.Add(time.Minute))
+	m.Seen("audit", 3)
+	m.Delivered("mattermost", 2, 5, 1)
+	m.OutboxDepth("mattermost", func() int { return 7 })
+	m.Outage(true)
+	m.Job("backup", nil, now)
+	m.Job("cleanup-ephemeral", errors.New("x"), now)
+	m.BackupSize("volumes", 1234)
+	code, body := scrape(t, m, "/metrics", func() error { return nil })
+	require.Equal(t, 200, code)
+	for _, want := range []string{
+		`birdseye_events_seen_total{stream="audit"} 3`,
+		`birdseye_events_forwarded_total{sink="mattermost"} 2`,
+		`birdseye_events_dropped_total{reason="catchup",sink="mattermost"} 5`,
+		`birdseye_events_dropped_total{reason="queue_full",sink="mattermost"} 1`,
+		`birdseye_outbox_depth{sink="mattermost"} 7`,
+		`birdseye_poll_errors_total{kind="server"} 1`,
+		`birdseye_poll_duration_seconds_count 2`,
+		`birdseye_last_successful_poll_timestamp_seconds 1.8e+09`,
+		`birdseye_api_outage 1`,
+		`birdseye_job_runs_total{job="backup"} 1`,
+		`birdseye_job_failures_total{job="cleanup-ephemeral"} 1`,
+		`birdseye_job_last_success_timestamp_seconds{job="backup"} 1.8e+09`,
+		`birdseye_backup_size_bytes{kind="volumes"} 1234`,
+		`process_resident_memory_bytes`,
+	} {
+		require.True(t, strings.Contains(body, want), "missing %s", want)
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	m := New()
+	code, _ := scrape(t, m, "/healthz", func() error { return nil })
+	require.Equal(t, 200, code)
+	code, body := scrape(t, m, "/readyz", func() error { return errors.New("unhealthy: the poll loop is stuck") })
+	require.Equal(t, 503, code)
+	require.Contains(t, body, "the poll loop is stuck")
+	code, _ = scrape(t, m, "/readyz", func() error { return nil })
+	require.Equal(t, 200, code)
+}
+
+func TestANilMIsOff(t *testing.T) {
+	var m *M
+	require.NotPanics(t, func() {
+		m.Poll(time.Second, "", time.Now())
+		m.Seen("audit", 1)
+		m.Delivered("stdout", 1, 0, 0)
+		m.OutboxDepth("x", func() int { return 1 })
+		m.Outage(true)
+		m.Job("j", nil, time.Now())
+		m.BackupSize("volumes", 1)
+	})
+}
