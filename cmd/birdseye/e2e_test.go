@@ -72,6 +72,9 @@ func TestE2ESigtermStopsAtOnceAndARestartPrintsEachNewEventOnce(t *testing.T) {
 	require.Equal(t, seq(2, 9), printed)
 }
 
+// killCycles: the daemon is killed with SIGKILL at random moments this often.
+const killCycles = 50
+
 func TestE2EKillMinus9LosesNothing(t *testing.T) {
 	f, srv := newAPI(t)
 	f.AddN(1, "group.add", "seed")
@@ -99,7 +102,7 @@ func TestE2EKillMinus9LosesNothing(t *testing.T) {
 	seen := map[int]bool{}
 	inFlight := map[int]bool{} // printed by the killed run but not yet in the state file
 	repeats := 0
-	for range 20 {
+	for range killCycles {
 		d := start(t, env)
 		time.Sleep(time.Duration(20+rand.IntN(120)) * time.Millisecond)
 		require.NoError(t, d.cmd.Process.Kill())
@@ -141,7 +144,7 @@ func TestE2EKillMinus9LosesNothing(t *testing.T) {
 	for id := 2; id <= total; id++ {
 		require.True(t, seen[id], "event %d lost", id)
 	}
-	t.Logf("%d events over 20 kill -9 cycles, %d printed twice (the batch in flight)", total-1, repeats)
+	t.Logf("%d events over %d kill -9 cycles, %d printed twice (the batch in flight)", total-1, killCycles, repeats)
 }
 
 func TestE2EResumesTheStateFileOfThePythonTool(t *testing.T) {

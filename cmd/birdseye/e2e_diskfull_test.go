@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/state"
+)
+
+// A full disk under the state directory (a 64 KiB tmpfs): saving the cursor
+// fails with a clear error, the state file on disk stays the last good one,
+// and once there is room again the cursor is saved and nothing repeats.
+func TestE2EADiskFullStateDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	sf := filepath.Join(dir, "state.json")
+	d := start(t, baseEnv(t, api, sf, "POLL_INTERVAL=0.1"))
+	d.waitLog("first boot")
+
+	// Fill the disk.
+	filler, err := os.Create(filepath.Join(dir, "filler"))
+	require.NoError(t, err)
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := filler.Write(chunk); err != nil {
+			require.True(t, errors.Is(err, syscall.ENOSPC), err)
+			break
+		}
+	}
+	filler.Close()
+
+	f.AddN(3, "policy.update", "p")
+	d.waitFor("the events", func() bool { return len(d.stdout()) == 3 })
+	d.waitLog("state not saved")
+	require.Contains(t, d.logs(), "no space left on device")
+	st, err := state.File{Path: sf}.Load()
+	require.NoError(t, err, "the state file is the last good one, not a torn one")
+	require.Equal(t, 1, int(st.Cursor.LastID))
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "filler")))
+	d.waitFor("the cursor saved", func() bool {
+		st, err := state.File{Path: sf}.Load()
+		return err == nil && st.Cursor.LastID == 4
+	})
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+
+	d = start(t, baseEnv(t, api, sf, "POLL_INTERVAL=0.1"))
+	d.waitLog("resuming last_id=4")
+	f.AddN(1, "user.block", "u")
+	d.waitFor("the next event", func() bool { return len(d.stdout()) == 1 })
+	require.Equal(t, []int{5}, ids(d.stdout()), "nothing repeated")
+}

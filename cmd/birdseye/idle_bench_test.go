@@ -1,0 +1,46 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BenchmarkDaemonIdle runs `birdseye run` against the fake API at
+// POLL_INTERVAL=60 with stdout, Mattermost and a schedule configured, for
+// BIRDSEYE_IDLE_SECONDS (default 180), and reports its resident memory and
+// the CPU it used, from /proc.
+func BenchmarkDaemonIdle(b *testing.B) {
+	secs := 180
+	if v, err := strconv.Atoi(os.Getenv("BIRDSEYE_IDLE_SECONDS")); err == nil && v > 0 {
+		secs = v
+	}
+	f, api := newAPIForBench(b)
+	f.AddN(10000, "group.add", "g") // a busy account: every poll downloads 10,000 events
+	_, hook := newMattermostForBench(b)
+	for range b.N {
+		sf := filepath.Join(b.TempDir(), "state.json")
+		cmd := startBench(b, []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api, "NB_API_KEY=nbp_fakeauditor00000000000000000000000000",
+			"STATE_FILE=" + sf, "POLL_INTERVAL=60", "MATTERMOST_WEBHOOK_URL=" + hook, "CRON_CLEANUP_EPHEMERAL="})
+		time.Sleep(time.Duration(secs) * time.Second)
+		status, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
+		stat, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat")
+		cmd.Process.Kill()
+		cmd.Wait()
+		var rssKB float64
+		for _, l := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(l, "VmRSS:") {
+				rssKB, _ = strconv.ParseFloat(strings.Fields(l)[1], 64)
+			}
+		}
+		// utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100/s).
+		fields := strings.Fields(string(stat)[strings.LastIndex(string(stat), ")")+2:])
+		ut, _ := strconv.ParseFloat(fields[11], 64)
+		st, _ := strconv.ParseFloat(fields[12], 64)
+		b.ReportMetric(rssKB/1024, "rss-MiB")
+		b.ReportMetric((ut+st)/100/float64(secs)*100, "cpu-%")
+	}
+}
