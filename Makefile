@@ -24,9 +24,12 @@ lint: ## gofmt and go vet
 bench: ## every benchmark, with allocations
 	go test -run '^$$' -bench . -benchmem -count 1 ./...
 
-fuzz: ## a short run of each fuzz target
+fuzz: ## a short run of each fuzz target (seed corpora in each package's testdata/fuzz)
 	go test -run '^$$' -fuzz FuzzScanAudit -fuzztime 30s ./internal/netbird/
 	go test -run '^$$' -fuzz FuzzGlob -fuzztime 30s ./internal/event/
+	go test -run '^$$' -fuzz FuzzDotEnvLine -fuzztime 30s ./internal/config/
+	go test -run '^$$' -fuzz FuzzDecoders -fuzztime 30s ./internal/config/
+	go test -run '^$$' -fuzz FuzzExcluded -fuzztime 30s ./internal/backup/
 
 race: ## tests with the race detector (needs cgo)
 	go test -race -count=1 ./...
