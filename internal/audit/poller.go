@@ -331,7 +331,9 @@ func (p *Poller) failed(ctx context.Context, err error, wait time.Duration) {
 		st = &p.boot // not seeded yet: the clock runs in memory only
 	}
 	now := time.Now()
-	if st.OutageStarted.IsZero() {
+	// A clock that jumped back (or a state file from a host whose clock ran
+	// ahead) would leave the outage "starting in the future" and never alert.
+	if st.OutageStarted.IsZero() || st.OutageStarted.After(now) {
 		st.OutageStarted = now
 		p.dirty = true
 	}

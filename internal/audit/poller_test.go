@@ -353,3 +353,21 @@ func TestTheHeartbeatSaysWhenTheNextPollIsDue(t *testing.T) {
 		require.NoError(t, stop())
 	})
 }
+
+func TestAnOutageClockInTheFutureRestartsNow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig()
+		st := &state.State{Cursor: state.Seed(1), OutageStarted: time.Now().Add(48 * time.Hour)} // the clock jumped back
+		r.store.data = st.Encode()
+		r.src.add(1)
+		for range 30 {
+			r.src.fail(errors.New("refused"))
+		}
+		stop := r.start(t.Context())
+		time.Sleep(12 * time.Minute)
+		synctest.Wait()
+		require.NoError(t, stop())
+		require.Len(t, r.alert.list(), 1, "the outage alert still comes after OUTAGE_ALERT_MINUTES")
+		require.False(t, r.store.state().OutageStarted.After(time.Now()))
+	})
+}
