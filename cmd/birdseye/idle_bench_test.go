@@ -30,10 +30,20 @@ func BenchmarkDaemonIdle(b *testing.B) {
 		stat, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat")
 		cmd.Process.Kill()
 		cmd.Wait()
-		var rssKB float64
+		var rssKB, anonKB, fileKB float64
 		for _, l := range strings.Split(string(status), "\n") {
-			if strings.HasPrefix(l, "VmRSS:") {
-				rssKB, _ = strconv.ParseFloat(strings.Fields(l)[1], 64)
+			f := strings.Fields(l)
+			if len(f) < 2 {
+				continue
+			}
+			v, _ := strconv.ParseFloat(f[1], 64)
+			switch f[0] {
+			case "VmRSS:":
+				rssKB = v
+			case "RssAnon:":
+				anonKB = v
+			case "RssFile:":
+				fileKB = v
 			}
 		}
 		// utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100/s).
@@ -41,6 +51,8 @@ func BenchmarkDaemonIdle(b *testing.B) {
 		ut, _ := strconv.ParseFloat(fields[11], 64)
 		st, _ := strconv.ParseFloat(fields[12], 64)
 		b.ReportMetric(rssKB/1024, "rss-MiB")
+		b.ReportMetric(anonKB/1024, "rss-anon-MiB") // heap, stacks
+		b.ReportMetric(fileKB/1024, "rss-file-MiB") // the binary's pages in use
 		b.ReportMetric((ut+st)/100/float64(secs)*100, "cpu-%")
 	}
 }
