@@ -58,7 +58,9 @@ func (d demoCmd) Run(ctx context.Context, e *env) error {
 	defer os.RemoveAll(dir)
 	os.Setenv("NB_URL", srv.URL)
 	os.Setenv("NB_API_KEY", fake.AuditorToken)
+	os.Setenv("NB_ADMIN_API_KEY", fake.AdminToken) // the scheduled jobs run against the simulation too
 	os.Unsetenv("NB_API_KEY_FILE")
+	os.Unsetenv("NB_ADMIN_API_KEY_FILE")
 	os.Setenv("STATE_FILE", filepath.Join(dir, "state.json"))
 	setDefault("POLL_INTERVAL", "2")
 	setDefault("BACKFILL", "5")
