@@ -42,20 +42,23 @@ const (
 // Request is one request the server received.
 type Request struct {
 	Method, Path, Auth, UserAgent string
+	Query                         string // the raw query
 	Body                          string // of POST and PUT
 }
 
 // Server is the fake. The zero value is not usable; call New.
 type Server struct {
-	mu       sync.Mutex
-	events   []event.Event
-	nextID   event.ID
-	users    json.RawMessage
-	failures []Failure
-	requests []Request
-	reqSeq   atomic.Int64
-	col      map[string]*objects
-	seq      int
+	mu        sync.Mutex
+	events    []event.Event
+	nextID    event.ID
+	users     json.RawMessage
+	failures  []Failure
+	requests  []Request
+	reqSeq    atomic.Int64
+	col       map[string]*objects
+	seq       int
+	flows     []Flow
+	trafficOn bool
 
 	// Now stamps added events; tests may replace it.
 	Now func() time.Time
@@ -167,7 +170,7 @@ func activityFor(code string) string {
 // ServeHTTP routes like the management server's gorilla/mux router.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), UserAgent: r.UserAgent()})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization"), UserAgent: r.UserAgent()})
 	var f *Failure
 	if len(s.failures) > 0 && s.failures[0].matches(r.Method, r.URL.Path) {
 		f = &s.failures[0]
@@ -179,6 +182,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
+	if s.trafficRoute(w, r) {
+		return
+	}
 	route, known := routes[r.URL.Path]
 	if !known && isStaticPath(r.URL.Path) {
 		w.Header().Set("X-Request-Id", fmt.Sprintf("fake-%06d", s.reqSeq.Add(1)))
