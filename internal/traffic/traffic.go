@@ -76,8 +76,11 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 // List reads up to limit flows, page by page (at most pageSize a request).
 func List(ctx context.Context, api API, f netbird.TrafficFilter, limit, pageSize int) ([]netbird.TrafficEvent, error) {
 	var out []netbird.TrafficEvent
+	// One page size throughout: the server pages by offset = (page-1)*size,
+	// so shrinking the last request would skip or repeat flows.
+	size := min(pageSize, limit)
 	for page := 1; len(out) < limit; page++ {
-		p, err := api.ListTraffic(ctx, f, page, min(pageSize, limit-len(out)+0))
+		p, err := api.ListTraffic(ctx, f, page, size)
 		var ne *netbird.Error
 		if errors.As(err, &ne) && ne.Status == 404 && ne.PlainText {
 			return nil, ErrUnavailable

@@ -56,6 +56,20 @@ func TestListPagesAndSendsTheFiltersToTheServer(t *testing.T) {
 	require.Len(t, got, 10, "the limit holds")
 }
 
+func TestALimitBetweenPagesNeitherSkipsNorRepeatsFlows(t *testing.T) {
+	f, c := nbtest.Start(t, fake.AuditorToken)
+	f.EnableTraffic(flows(25)...)
+	all, err := List(t.Context(), c, netbird.TrafficFilter{}, 100, 100)
+	require.NoError(t, err)
+	require.Len(t, all, 25)
+	got, err := List(t.Context(), c, netbird.TrafficFilter{}, 10, 4) // pages of 4, 4, then 2 of the third
+	require.NoError(t, err)
+	require.Len(t, got, 10)
+	for i := range got {
+		require.Equal(t, all[i].FlowID, got[i].FlowID, "flow %d", i)
+	}
+}
+
 func TestASelfHostedServerSaysItHasNoTrafficEvents(t *testing.T) {
 	_, c := nbtest.Start(t, fake.AuditorToken) // traffic not enabled: plain-text 404
 	_, err := List(t.Context(), c, netbird.TrafficFilter{}, 10, 10)
