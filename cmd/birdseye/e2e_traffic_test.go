@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+)
+
+func TestE2ETrafficListFiltersOnTheServerAndPrintsTableOrJSON(t *testing.T) {
+	f, api := newAPI(t)
+	start0 := time.Now().Add(-30 * time.Minute).UTC().Truncate(time.Second)
+	f.EnableTraffic(
+		fake.Flow{Source: "alice-laptop", Destination: "db-server", SourceIP: "100.77.0.1", DestIP: "100.77.0.2", Protocol: 6,
+			Direction: "EGRESS", Policy: "Admins to Servers", User: "alice@example.com", Start: start0},
+		fake.Flow{Source: "bob-laptop", Destination: "db-server", SourceIP: "100.77.0.3", DestIP: "100.77.0.2", Protocol: 17,
+			Direction: "EGRESS", User: "bob@example.com", Drops: 1, Start: start0.Add(time.Minute)},
+	)
+	d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "traffic", "list", "--type", "dropped", "--protocol", "udp", "--since", "1h")
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	out := d.stdout()
+	require.Len(t, out, 2, "a header and the one blocked udp flow")
+	require.Regexp(t, `^START\s+STATUS\s+SOURCE`, out[0])
+	require.Regexp(t, `blocked\s+bob-laptop \(100\.77\.0\.3\)\s+→\s+db-server \(100\.77\.0\.2\)\s+udp\s+EGRESS`, out[1])
+
+	var q url.Values
+	for _, r := range f.Requests() {
+		if r.Path == "/api/events/network-traffic" {
+			q, _ = url.ParseQuery(r.Query)
+		}
+	}
+	require.Equal(t, "TYPE_DROP", q.Get("type"))
+	require.Equal(t, "17", q.Get("protocol"))
+	since, err := time.Parse(time.RFC3339, q.Get("start_date"))
+	require.NoError(t, err)
+	require.WithinDuration(t, time.Now().Add(-time.Hour), since, time.Minute)
+
+	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "traffic", "list", "-o", "json")
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	var flows []netbird.TrafficEvent
+	require.NoError(t, json.Unmarshal([]byte(strings.Join(d.stdout(), "\n")), &flows))
+	require.Len(t, flows, 2)
+	require.Empty(t, f.Writes(), "a read command writes nothing")
+}
+
+func TestE2ETrafficListOnASelfHostedServerSaysWhy(t *testing.T) {
+	_, api := newAPI(t) // traffic not enabled: the plain-text 404 of a self-hosted server
+	d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "traffic", "list")
+	require.Equal(t, 1, d.waitExit())
+	require.Contains(t, d.logs(), "this NetBird server has no network traffic events")
+	require.Empty(t, d.stdout(), "no empty table that would read as 'no traffic'")
+}
+
+func TestE2ETrafficListNamesTheBadFlag(t *testing.T) {
+	_, api := newAPI(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--type", "sideways"}, `--type="sideways"; expected started, ended or dropped`},
+		{[]string{"--direction", "up"}, `--direction="up"; expected INGRESS or EGRESS`},
+		{[]string{"--connection-type", "relay"}, `--connection-type="relay"; expected P2P or ROUTED`},
+		{[]string{"--protocol", "sctp"}, `--protocol`},
+		{[]string{"--since", "yesterday"}, `--since`},
+		{[]string{"--since", "1h", "--until", "2h"}, `--until is before --since`},
+		{[]string{"--limit", "0"}, `--limit=0 is out of range; expected 1 to 10000`},
+	} {
+		d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), append([]string{"traffic", "list"}, tc.args...)...)
+		require.Equal(t, 2, d.waitExit(), tc.args)
+		require.Contains(t, d.logs(), tc.want, tc.args)
+	}
+}
