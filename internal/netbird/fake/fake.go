@@ -59,6 +59,7 @@ type Server struct {
 	seq       int
 	flows     []Flow
 	trafficOn bool
+	access    []Access
 
 	// Now stamps added events; tests may replace it.
 	Now func() time.Time
@@ -182,7 +183,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	if s.trafficRoute(w, r) {
+	if s.trafficRoute(w, r) || s.proxyLogRoute(w, r, f) {
 		return
 	}
 	route, known := routes[r.URL.Path]
