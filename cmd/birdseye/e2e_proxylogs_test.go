@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+)
+
+func TestE2EProxyLogsListShowsRefusedLoginsAndJSON(t *testing.T) {
+	f, api := newAPI(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	f.AddProxyLogs(
+		fake.Access{Time: now.Add(-3 * time.Hour), Method: "GET", Host: "grafana.example.com", Path: "/old", Status: 401, SourceIP: "198.51.100.9", Reason: "authentication failed"},
+		fake.Access{Time: now.Add(-20 * time.Minute), Method: "GET", Host: "grafana.example.com", Path: "/", Status: 200, SourceIP: "203.0.113.7", UserID: "alice", AuthMethod: "oidc"},
+		fake.Access{Time: now.Add(-10 * time.Minute), Method: "POST", Host: "grafana.example.com", Path: "/login", Status: 401, SourceIP: "198.51.100.9", Reason: "authentication failed"},
+	)
+	d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "proxy-logs", "list", "--status", "failed", "--since", "1h")
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	out := d.stdout()
+	require.Len(t, out, 2, "a header and the one refused login of the last hour")
+	require.Regexp(t, `^TIME\s+STATUS\s+METHOD\s+HOST`, out[0])
+	require.Regexp(t, `401\s+POST\s+grafana\.example\.com\s+/login\s+198\.51\.100\.9\s+-\s+-\s+12\s+authentication failed$`, out[1])
+	q, _ := url.ParseQuery(f.Requests()[len(f.Requests())-1].Query)
+	require.Equal(t, "failed", q.Get("status"))
+	require.NotEmpty(t, q.Get("start_date"))
+
+	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "proxy-logs", "list", "-o", "json")
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	var logs []netbird.ProxyLog
+	require.NoError(t, json.Unmarshal([]byte(strings.Join(d.stdout(), "\n")), &logs))
+	require.Len(t, logs, 3)
+	require.Equal(t, "/login", logs[0].Path, "newest first")
+	require.Empty(t, f.Writes(), "a read command writes nothing")
+}
+
+func TestE2EProxyLogsListNamesTheBadFlag(t *testing.T) {
+	_, api := newAPI(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--status", "ok"}, `--status="ok"; expected success or failed`},
+		{[]string{"--status-code", "700"}, `--status-code=700; expected an HTTP status code from 100 to 599`},
+		{[]string{"--method", "FETCH"}, `--method="FETCH"; expected one of GET, POST`},
+		{[]string{"--until", "soon"}, `--until`},
+		{[]string{"--limit", "20000"}, `--limit=20000 is out of range`},
+	} {
+		d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), append([]string{"proxy-logs", "list"}, tc.args...)...)
+		require.Equal(t, 2, d.waitExit(), tc.args)
+		require.Contains(t, d.logs(), tc.want, tc.args)
+	}
+}
