@@ -76,3 +76,27 @@ func TestE2ETrafficListNamesTheBadFlag(t *testing.T) {
 		require.Contains(t, d.logs(), tc.want, tc.args)
 	}
 }
+
+func TestE2ETrafficListFlowsFoldsRecordsIntoConnections(t *testing.T) {
+	f, api := newAPI(t)
+	t0 := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	f.EnableTraffic(
+		fake.Flow{Source: "alice-laptop", Destination: "db-server", SourceIP: "100.77.0.1", DestIP: "100.77.0.2", Protocol: 6, Direction: "EGRESS", Start: t0},
+		fake.Flow{Source: "bob-laptop", Destination: "db-server", SourceIP: "100.77.0.3", DestIP: "100.77.0.2", Protocol: 17, Direction: "EGRESS", Drops: 1, Start: t0.Add(time.Minute)},
+	)
+	d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "traffic", "list", "--flows")
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	out := d.stdout()
+	require.Len(t, out, 3)
+	require.Regexp(t, `^START\s+END\s+STATE\s+INITIATOR`, out[0])
+	require.Regexp(t, `open\s+alice-laptop \(100\.77\.0\.1\)\s+→\s+db-server`, out[1])
+	require.Regexp(t, `blocked\s+bob-laptop`, out[2])
+
+	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "traffic", "list", "--flows", "-o", "json")
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	var conns []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(strings.Join(d.stdout(), "\n")), &conns))
+	require.Len(t, conns, 2)
+	require.Equal(t, true, conns[1]["blocked"])
+	require.EqualValues(t, 2000, conns[0]["out_bytes"], "the initiator's tx")
+}

@@ -27,7 +27,8 @@ type trafficListCmd struct {
 	Search         string `help:"Free-text search (names, addresses, users)."`
 	Since          string `help:"Only flows since: RFC 3339 or back from now (1h, 30m, 7d)."`
 	Until          string `help:"Only flows until: RFC 3339 or back from now."`
-	Limit          int    `default:"100" help:"Show at most this many flows (1 to 10000)."`
+	Limit          int    `default:"100" help:"Read at most this many records (1 to 10000)."`
+	Flows          bool   `help:"One row per connection: records sharing a flow_id folded (initiator, responder, routing peer, bytes and packets each way, start, end or blocked)."`
 	output
 }
 
@@ -111,6 +112,14 @@ func (c trafficListCmd) Run(ctx context.Context, e *env) error {
 	flows, err := traffic.List(ctx, client, f, c.Limit, 500)
 	if err != nil {
 		return adminHint(err)
+	}
+	if c.Flows {
+		conns := traffic.Correlate(flows)
+		if c.json() {
+			return writeJSON(e.stdout, conns)
+		}
+		traffic.ConnTable(e.stdout, conns, t.Log.TZ.Loc)
+		return nil
 	}
 	if c.json() {
 		if flows == nil {
