@@ -1,0 +1,128 @@
+package proxylog
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/netbird"
+)
+
+// Cursor marks how far the access log has been read. The log is ordered by
+// time, not id, and a request is logged when it ends with the time it began,
+// so rows can arrive with a timestamp before the newest one read. A poll
+// therefore reads back Lookback from the newest timestamp and skips the ids
+// it has seen in that window.
+type Cursor struct {
+	Since time.Time `json:"since"`
+	Seen  []Seen    `json:"seen,omitempty"`
+}
+
+// Seen is an id read within the look-back window, with its timestamp so it
+// can be forgotten once the window has passed it.
+type Seen struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+}
+
+// Lookback is how late a row may arrive and still be read.
+const Lookback = 2 * time.Minute
+
+func (c Cursor) from() time.Time { return c.Since.Add(-Lookback).Truncate(time.Second) }
+
+func (c Cursor) isNew(l netbird.ProxyLog) bool {
+	if l.Timestamp.Before(c.from()) {
+		return false
+	}
+	return !slices.ContainsFunc(c.Seen, func(s Seen) bool { return s.ID == l.ID })
+}
+
+func (c Cursor) advance(l netbird.ProxyLog) Cursor {
+	if l.Timestamp.After(c.Since) {
+		c.Since = l.Timestamp
+	}
+	from := c.from()
+	c.Seen = append(slices.DeleteFunc(slices.Clip(c.Seen), func(s Seen) bool { return s.At.Before(from) }), Seen{l.ID, l.Timestamp})
+	return c
+}
+
+// Newest returns up to n of the newest entries, oldest first, and a cursor
+// after them (after now when the log is empty).
+func Newest(ctx context.Context, api API, f netbird.ProxyLogFilter, n int, now time.Time) ([]netbird.ProxyLog, Cursor, error) {
+	logs, err := List(ctx, api, f, max(n, 1))
+	if err != nil {
+		return nil, Cursor{}, err
+	}
+	slices.Reverse(logs)
+	cur := Cursor{Since: now}
+	if len(logs) > 0 {
+		// Everything in the look-back window counts as read, shown or not,
+		// or the first poll would print the rows just before those shown.
+		cur = Cursor{Since: logs[len(logs)-1].Timestamp}
+		f.Start = cur.from()
+		window, err := List(ctx, api, f, 10000)
+		if err != nil {
+			return nil, Cursor{}, err
+		}
+		slices.Reverse(window)
+		for _, l := range window {
+			cur = cur.advance(l)
+		}
+	}
+	return logs[max(0, len(logs)-n):], cur, nil
+}
+
+// Poll returns the entries after the cursor, oldest first, reading at most
+// maxPages pages so that a burst is spread over polls instead of held in
+// memory at once; the returned cursor resumes where it stopped.
+func Poll(ctx context.Context, api API, f netbird.ProxyLogFilter, cur Cursor, maxPages int) ([]netbird.ProxyLog, Cursor, error) {
+	f.Ascending, f.Start = true, cur.from()
+	var out []netbird.ProxyLog
+	// Pages that hold only rows already read (the look-back window) cost a
+	// request but no memory, so only pages with new rows count against
+	// maxPages; hardCap bounds a poll all the same.
+	const hardCap = 1000
+	read := 0
+	for page := 1; read < maxPages && page <= hardCap; page++ {
+		p, err := api.ListProxyLogs(ctx, f, page, netbird.ProxyLogMaxPageSize)
+		if err != nil {
+			return out, cur, fmt.Errorf("poll proxy access logs (page %d): %w", page, err)
+		}
+		n := len(out)
+		for _, l := range p.Data {
+			if cur.isNew(l) {
+				out = append(out, l)
+				cur = cur.advance(l)
+			}
+		}
+		if len(out) > n {
+			read++
+		}
+		if len(p.Data) == 0 || page >= p.TotalPages {
+			break
+		}
+	}
+	return out, cur, nil
+}
+
+// Line is one entry as a line a person reads at a glance.
+func Line(l netbird.ProxyLog, loc *time.Location) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %d %s %s%s from %s", l.Timestamp.In(loc).Format("2006-01-02 15:04:05"), l.StatusCode, l.Method, l.Host, l.Path, dash(l.SourceIP))
+	if l.CountryCode != "" {
+		fmt.Fprintf(&b, " (%s)", l.CountryCode)
+	}
+	if l.UserID != "" {
+		fmt.Fprintf(&b, " user %s", l.UserID)
+	}
+	if l.AuthMethodUsed != "" {
+		fmt.Fprintf(&b, " via %s", l.AuthMethodUsed)
+	}
+	fmt.Fprintf(&b, " %dms", l.DurationMS)
+	if l.Reason != "" {
+		fmt.Fprintf(&b, ": %s", l.Reason)
+	}
+	return b.String()
+}
