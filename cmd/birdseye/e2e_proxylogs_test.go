@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -56,4 +57,34 @@ func TestE2EProxyLogsListNamesTheBadFlag(t *testing.T) {
 		require.Equal(t, 2, d.waitExit(), tc.args)
 		require.Contains(t, d.logs(), tc.want, tc.args)
 	}
+}
+
+func TestE2EProxyLogsTailFollowsNewRequestsOnceUntilSIGTERM(t *testing.T) {
+	f, api := newAPI(t)
+	now := time.Now().UTC()
+	f.AddProxyLogs(
+		fake.Access{Time: now.Add(-time.Minute), Method: "GET", Host: "grafana.example.com", Path: "/a", Status: 200, SourceIP: "203.0.113.7"},
+		fake.Access{Time: now.Add(-30 * time.Second), Method: "GET", Host: "grafana.example.com", Path: "/b", Status: 200, SourceIP: "203.0.113.7"},
+	)
+	d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "proxy-logs", "tail", "--initial", "1", "--interval", "0.1")
+	d.waitFor("the newest request", func() bool { return len(d.stdout()) == 1 })
+	require.Contains(t, d.stdout()[0], "200 GET grafana.example.com/b from 203.0.113.7")
+
+	f.AddProxyLogs(fake.Access{Time: time.Now().UTC(), Method: "POST", Host: "grafana.example.com", Path: "/login", Status: 401, SourceIP: "198.51.100.9", Reason: "authentication failed"})
+	d.waitFor("the new request", func() bool { return len(d.stdout()) == 2 })
+	require.Contains(t, d.stdout()[1], "401 POST grafana.example.com/login from 198.51.100.9 12ms: authentication failed")
+	polls := func() int {
+		n := 0
+		for _, r := range f.Requests() {
+			if r.Path == "/api/events/proxy" {
+				n++
+			}
+		}
+		return n
+	}
+	after := polls()
+	d.waitFor("three more polls", func() bool { return polls() >= after+3 })
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	require.Len(t, d.stdout(), 2, "each request once; /a was before --initial")
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,6 +16,72 @@ import (
 
 type proxyLogsCmd struct {
 	List proxyLogsListCmd `cmd:"" help:"List requests to services exposed through NetBird's reverse proxy, newest first."`
+	Tail proxyLogsTailCmd `cmd:"" help:"Show the newest requests, then follow new ones, one line each."`
+}
+
+type proxyLogsTailCmd struct {
+	Initial  int     `default:"10" help:"How many of the newest requests to show first (0 = none)."`
+	Interval float64 `default:"10" help:"Seconds between polls (decimals allowed)."`
+	Status   string  `help:"Only success or failed requests."`
+	Host     string  `help:"Only requests to this host."`
+	Output   string  `short:"o" enum:"line,json" default:"line" help:"Output: line (for people) or json (one object per line)."`
+}
+
+// Run prints the newest requests, then new ones every interval. A failed
+// poll is reported on stderr and retried; Ctrl-C or SIGTERM ends it.
+func (c proxyLogsTailCmd) Run(ctx context.Context, e *env) error {
+	if c.Interval <= 0 {
+		return &config.Error{Var: "--interval", Msg: fmt.Sprintf("=%g is not a positive number of seconds; expected e.g. 10 or 0.5", c.Interval)}
+	}
+	if c.Initial < 0 || c.Initial > 10000 {
+		return &config.Error{Var: "--initial", Msg: fmt.Sprintf("=%d is out of range; expected 0 to 10000", c.Initial)}
+	}
+	f, err := proxyLogsListCmd{Status: c.Status, Host: c.Host, Limit: 1}.filter(time.Now())
+	if err != nil {
+		return err
+	}
+	client, err := toolClient(false, "proxy-logs tail")
+	if err != nil {
+		return err
+	}
+	t, err := config.LoadTool()
+	if err != nil {
+		return err
+	}
+	print := func(logs []netbird.ProxyLog) {
+		for _, l := range logs {
+			if c.Output == "json" {
+				b, _ := json.Marshal(l)
+				fmt.Fprintln(e.stdout, string(b))
+			} else {
+				fmt.Fprintln(e.stdout, proxylog.Line(l, t.Log.TZ.Loc))
+			}
+		}
+	}
+	logs, cur, err := proxylog.Newest(ctx, client, f, c.Initial, time.Now())
+	if err != nil {
+		return adminHint(err)
+	}
+	print(logs)
+	tick := time.NewTicker(time.Duration(c.Interval * float64(time.Second)))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		logs, next, err := proxylog.Poll(ctx, client, f, cur, 10)
+		print(logs)
+		cur = next
+		var ne *netbird.Error
+		if errors.As(err, &ne) && (ne.Status == 401 || ne.Status == 403) {
+			return adminHint(err) // no retry fixes a refused token
+		}
+		if err != nil && ctx.Err() == nil {
+			fmt.Fprintln(e.stderr, "birdseye: proxy-logs tail:", err, "(retrying)")
+		}
+	}
 }
 
 type proxyLogsListCmd struct {
