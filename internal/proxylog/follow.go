@@ -8,45 +8,20 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/timecursor"
 )
 
-// Cursor marks how far the access log has been read. The log is ordered by
-// time, not id, and a request is logged when it ends with the time it began,
-// so rows can arrive with a timestamp before the newest one read. A poll
-// therefore reads back Lookback from the newest timestamp and skips the ids
-// it has seen in that window.
-type Cursor struct {
-	Since time.Time `json:"since"`
-	Seen  []Seen    `json:"seen,omitempty"`
-}
-
-// Seen is an id read within the look-back window, with its timestamp so it
-// can be forgotten once the window has passed it.
-type Seen struct {
-	ID string    `json:"id"`
-	At time.Time `json:"at"`
-}
+// Cursor marks how far the access log has been read (see timecursor: the
+// log is ordered by time, and a request is logged when it ends with the
+// time it began, so rows arrive late).
+type Cursor = timecursor.Cursor
 
 // Lookback is how late a row may arrive and still be read.
 const Lookback = 2 * time.Minute
 
-func (c Cursor) from() time.Time { return c.Since.Add(-Lookback).Truncate(time.Second) }
+func isNew(c Cursor, l netbird.ProxyLog) bool { return c.IsNew(l.ID, l.Timestamp, Lookback) }
 
-func (c Cursor) isNew(l netbird.ProxyLog) bool {
-	if l.Timestamp.Before(c.from()) {
-		return false
-	}
-	return !slices.ContainsFunc(c.Seen, func(s Seen) bool { return s.ID == l.ID })
-}
-
-func (c Cursor) advance(l netbird.ProxyLog) Cursor {
-	if l.Timestamp.After(c.Since) {
-		c.Since = l.Timestamp
-	}
-	from := c.from()
-	c.Seen = append(slices.DeleteFunc(slices.Clip(c.Seen), func(s Seen) bool { return s.At.Before(from) }), Seen{l.ID, l.Timestamp})
-	return c
-}
+func advance(c Cursor, l netbird.ProxyLog) Cursor { return c.Advance(l.ID, l.Timestamp, Lookback) }
 
 // Newest returns up to n of the newest entries, oldest first, and a cursor
 // after them (after now when the log is empty).
@@ -61,14 +36,14 @@ func Newest(ctx context.Context, api API, f netbird.ProxyLogFilter, n int, now t
 		// Everything in the look-back window counts as read, shown or not,
 		// or the first poll would print the rows just before those shown.
 		cur = Cursor{Since: logs[len(logs)-1].Timestamp}
-		f.Start = cur.from()
+		f.Start = cur.From(Lookback)
 		window, err := List(ctx, api, f, 10000)
 		if err != nil {
 			return nil, Cursor{}, err
 		}
 		slices.Reverse(window)
 		for _, l := range window {
-			cur = cur.advance(l)
+			cur = advance(cur, l)
 		}
 	}
 	return logs[max(0, len(logs)-n):], cur, nil
@@ -78,7 +53,7 @@ func Newest(ctx context.Context, api API, f netbird.ProxyLogFilter, n int, now t
 // maxPages pages so that a burst is spread over polls instead of held in
 // memory at once; the returned cursor resumes where it stopped.
 func Poll(ctx context.Context, api API, f netbird.ProxyLogFilter, cur Cursor, maxPages int) ([]netbird.ProxyLog, Cursor, error) {
-	f.Ascending, f.Start = true, cur.from()
+	f.Ascending, f.Start = true, cur.From(Lookback)
 	var out []netbird.ProxyLog
 	// Pages that hold only rows already read (the look-back window) cost a
 	// request but no memory, so only pages with new rows count against
@@ -92,9 +67,9 @@ func Poll(ctx context.Context, api API, f netbird.ProxyLogFilter, cur Cursor, ma
 		}
 		n := len(out)
 		for _, l := range p.Data {
-			if cur.isNew(l) {
+			if isNew(cur, l) {
 				out = append(out, l)
-				cur = cur.advance(l)
+				cur = advance(cur, l)
 			}
 		}
 		if len(out) > n {

@@ -1,0 +1,37 @@
+package timecursor
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var t0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+
+func TestACursorSkipsWhatItReadAndForgetsWhatTheWindowPassed(t *testing.T) {
+	const lb = time.Minute
+	var c Cursor
+	c = c.Advance("a", t0, lb)
+	c = c.Advance("b", t0.Add(500*time.Millisecond), lb)
+	require.False(t, c.IsNew("a", t0, lb), "read")
+	require.True(t, c.IsNew("late", t0.Add(-30*time.Second), lb), "late but inside the window")
+	require.False(t, c.IsNew("old", t0.Add(-2*time.Minute), lb), "before the window: counted as read")
+	require.Equal(t, t0.Add(500*time.Millisecond), c.Since)
+
+	c = c.Advance("c", t0.Add(2*time.Minute), lb)
+	require.Len(t, c.Seen, 1, "a and b are behind the window now")
+	require.Equal(t, t0.Add(time.Minute), c.From(lb))
+
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	var back Cursor
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.False(t, back.IsNew("c", t0.Add(2*time.Minute), lb), "survives the state file")
+}
+
+func TestFromHasWholeSecondsSoTheServerFilterMissesNothing(t *testing.T) {
+	c := Cursor{Since: t0.Add(1700 * time.Millisecond)}
+	require.Equal(t, t0.Add(-9*time.Second), c.From(10*time.Second), "t0+1.7s-10s = t0-8.3s, down to the second")
+}
