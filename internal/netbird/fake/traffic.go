@@ -46,9 +46,12 @@ func (s *Server) trafficRoute(w http.ResponseWriter, r *http.Request) bool {
 		WriteError(w, http.StatusUnprocessableEntity, "invalid page or page_size")
 		return true
 	}
+	start, _ := time.Parse(time.RFC3339, q.Get("start_date"))
+	end, _ := time.Parse(time.RFC3339, q.Get("end_date"))
 	var data []map[string]any
 	for i, f := range flows {
-		if !flowMatches(f, q.Get("type"), q.Get("direction"), q.Get("protocol"), q.Get("search")) {
+		if !flowMatches(f, q.Get("type"), q.Get("direction"), q.Get("protocol"), q.Get("search")) ||
+			(!start.IsZero() && f.Start.Before(start)) || (!end.IsZero() && f.Start.After(end)) {
 			continue
 		}
 		events := []map[string]any{{"type": "TYPE_START", "timestamp": f.Start.Format(time.RFC3339Nano)}}
