@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,4 +100,38 @@ func TestE2ETrafficListFlowsFoldsRecordsIntoConnections(t *testing.T) {
 	require.Len(t, conns, 2)
 	require.Equal(t, true, conns[1]["blocked"])
 	require.EqualValues(t, 2000, conns[0]["out_bytes"], "the initiator's tx")
+}
+
+func TestE2ETrafficTailFollowsNewRecordsOnceUntilSIGTERM(t *testing.T) {
+	f, api := newAPI(t)
+	now := time.Now().UTC()
+	f.EnableTraffic(fake.Flow{Source: "alice-laptop", Destination: "db-server", SourceIP: "100.77.0.1", DestIP: "100.77.0.2", Protocol: 6, Direction: "EGRESS", Start: now.Add(-10 * time.Minute)})
+	d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "traffic", "tail", "--interval", "0.1")
+	d.waitFor("the newest record", func() bool { return len(d.stdout()) == 1 })
+	require.Contains(t, d.stdout()[0], "open alice-laptop (100.77.0.1) → db-server (100.77.0.2) tcp EGRESS")
+
+	f.EnableTraffic(fake.Flow{Source: "bob-laptop", Destination: "db-server", SourceIP: "100.77.0.3", DestIP: "100.77.0.2", Protocol: 17, Direction: "EGRESS", Drops: 1, Start: time.Now().UTC()})
+	d.waitFor("the new record", func() bool { return len(d.stdout()) == 2 })
+	require.Contains(t, d.stdout()[1], "blocked bob-laptop (100.77.0.3) → db-server (100.77.0.2) udp EGRESS")
+	polls := func() int {
+		n := 0
+		for _, r := range f.Requests() {
+			if r.Path == "/api/events/network-traffic" {
+				n++
+			}
+		}
+		return n
+	}
+	after := polls()
+	d.waitFor("three more polls", func() bool { return polls() >= after+3 })
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	require.Len(t, d.stdout(), 2, "each record once")
+}
+
+func TestE2ETrafficTailOnASelfHostedServerStopsWithTheReason(t *testing.T) {
+	_, api := newAPI(t)
+	d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "traffic", "tail", "--interval", "0.1")
+	require.Equal(t, 1, d.waitExit())
+	require.Contains(t, d.logs(), "this NetBird server has no network traffic events")
 }
