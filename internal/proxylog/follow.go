@@ -19,10 +19,6 @@ type Cursor = timecursor.Cursor
 // Lookback is how late a row may arrive and still be read.
 const Lookback = 2 * time.Minute
 
-func isNew(c Cursor, l netbird.ProxyLog) bool { return c.IsNew(l.ID, l.Timestamp, Lookback) }
-
-func advance(c Cursor, l netbird.ProxyLog) Cursor { return c.Advance(l.ID, l.Timestamp, Lookback) }
-
 // Newest returns up to n of the newest entries, oldest first, and a cursor
 // after them (after now when the log is empty).
 func Newest(ctx context.Context, api API, f netbird.ProxyLogFilter, n int, now time.Time) ([]netbird.ProxyLog, Cursor, error) {
@@ -41,10 +37,11 @@ func Newest(ctx context.Context, api API, f netbird.ProxyLogFilter, n int, now t
 		if err != nil {
 			return nil, Cursor{}, err
 		}
-		slices.Reverse(window)
+		b := cur.Begin(Lookback)
 		for _, l := range window {
-			cur = advance(cur, l)
+			b.Take(l.ID, l.Timestamp)
 		}
+		cur = b.Cursor()
 	}
 	return logs[max(0, len(logs)-n):], cur, nil
 }
@@ -60,16 +57,16 @@ func Poll(ctx context.Context, api API, f netbird.ProxyLogFilter, cur Cursor, ma
 	// maxPages; hardCap bounds a poll all the same.
 	const hardCap = 1000
 	read := 0
+	b := cur.Begin(Lookback)
 	for page := 1; read < maxPages && page <= hardCap; page++ {
 		p, err := api.ListProxyLogs(ctx, f, page, netbird.ProxyLogMaxPageSize)
 		if err != nil {
-			return out, cur, fmt.Errorf("poll proxy access logs (page %d): %w", page, err)
+			return out, b.Cursor(), fmt.Errorf("poll proxy access logs (page %d): %w", page, err)
 		}
 		n := len(out)
 		for _, l := range p.Data {
-			if isNew(cur, l) {
+			if b.Take(l.ID, l.Timestamp) {
 				out = append(out, l)
-				cur = advance(cur, l)
 			}
 		}
 		if len(out) > n {
@@ -79,7 +76,7 @@ func Poll(ctx context.Context, api API, f netbird.ProxyLogFilter, cur Cursor, ma
 			break
 		}
 	}
-	return out, cur, nil
+	return out, b.Cursor(), nil
 }
 
 // Line is one entry as a line a person reads at a glance.

@@ -49,3 +49,46 @@ func (c Cursor) Advance(key string, at time.Time, lookback time.Duration) Cursor
 	c.Seen = append(slices.DeleteFunc(slices.Clip(c.Seen), func(s Seen) bool { return s.At.Before(from) }), Seen{key, at})
 	return c
 }
+
+// Batch checks many rows against a cursor in one pass: a map lookup a row
+// and one pruning at the end, where IsNew and Advance scan the keys each
+// time (fine for a few rows, quadratic for a poll of 50,000).
+type Batch struct {
+	lookback time.Duration
+	from     time.Time
+	next     Cursor
+	seen     map[string]struct{}
+}
+
+// Begin starts a batch at the cursor.
+func (c Cursor) Begin(lookback time.Duration) *Batch {
+	b := &Batch{lookback: lookback, from: c.From(lookback), next: Cursor{Since: c.Since, Seen: slices.Clone(c.Seen)}, seen: make(map[string]struct{}, len(c.Seen))}
+	for _, s := range c.Seen {
+		b.seen[s.Key] = struct{}{}
+	}
+	return b
+}
+
+// Take reports whether a row is unread and, if so, records it as read.
+func (b *Batch) Take(key string, at time.Time) bool {
+	if at.Before(b.from) {
+		return false
+	}
+	if _, ok := b.seen[key]; ok {
+		return false
+	}
+	b.seen[key] = struct{}{}
+	b.next.Seen = append(b.next.Seen, Seen{key, at})
+	if at.After(b.next.Since) {
+		b.next.Since = at
+	}
+	return true
+}
+
+// Cursor is the cursor after every row taken.
+func (b *Batch) Cursor() Cursor {
+	c := b.next
+	from := c.From(b.lookback)
+	c.Seen = slices.DeleteFunc(slices.Clone(c.Seen), func(s Seen) bool { return s.At.Before(from) })
+	return c
+}

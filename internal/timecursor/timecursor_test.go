@@ -35,3 +35,19 @@ func TestFromHasWholeSecondsSoTheServerFilterMissesNothing(t *testing.T) {
 	c := Cursor{Since: t0.Add(1700 * time.Millisecond)}
 	require.Equal(t, t0.Add(-9*time.Second), c.From(10*time.Second), "t0+1.7s-10s = t0-8.3s, down to the second")
 }
+
+func TestABatchAgreesWithOneRowAtATime(t *testing.T) {
+	const lb = time.Minute
+	start := Cursor{}.Advance("a", t0, lb)
+	rows := []Seen{{"a", t0}, {"b", t0.Add(-30 * time.Second)}, {"c", t0.Add(-2 * time.Minute)}, {"d", t0.Add(90 * time.Second)}, {"b", t0.Add(-30 * time.Second)}, {"e", t0.Add(3 * time.Minute)}}
+	one, batch := start, start.Begin(lb)
+	for _, r := range rows {
+		isNew := one.IsNew(r.Key, r.At, lb)
+		if isNew {
+			one = one.Advance(r.Key, r.At, lb)
+		}
+		require.Equal(t, isNew, batch.Take(r.Key, r.At), r.Key)
+	}
+	require.Equal(t, one, batch.Cursor())
+	require.Equal(t, []Seen{{"e", t0.Add(3 * time.Minute)}}, one.Seen, "d at +90s is before the window from +2m")
+}

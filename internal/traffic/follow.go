@@ -49,10 +49,11 @@ func Newest(ctx context.Context, api API, f netbird.TrafficFilter, n int, since,
 	slices.SortStableFunc(all, byTime)
 	cur := Cursor{Since: now}
 	if len(all) > 0 {
-		cur = Cursor{}
+		b := Cursor{Since: at(all[len(all)-1])}.Begin(Lookback)
 		for _, e := range all {
-			cur = cur.Advance(key(e), at(e), Lookback)
+			b.Take(key(e), at(e))
 		}
+		cur = b.Cursor()
 	}
 	return all[max(0, len(all)-n):], cur, nil
 }
@@ -63,7 +64,7 @@ func Poll(ctx context.Context, api API, f netbird.TrafficFilter, cur Cursor, max
 	f.Start, f.End = cur.From(Lookback), time.Time{}
 	var out []netbird.TrafficEvent
 	var err error
-	taken := map[string]bool{} // a record can move to the next page while we read
+	b := cur.Begin(Lookback) // also skips a record met twice as rows shift between pages
 	for page := 1; page <= maxPages; page++ {
 		p, perr := api.ListTraffic(ctx, f, page, pageSize)
 		if perr != nil {
@@ -71,8 +72,7 @@ func Poll(ctx context.Context, api API, f netbird.TrafficFilter, cur Cursor, max
 			break
 		}
 		for _, e := range p.Data {
-			if k := key(e); cur.IsNew(k, at(e), Lookback) && !taken[k] {
-				taken[k] = true
+			if b.Take(key(e), at(e)) {
 				out = append(out, e)
 			}
 		}
@@ -81,10 +81,7 @@ func Poll(ctx context.Context, api API, f netbird.TrafficFilter, cur Cursor, max
 		}
 	}
 	slices.SortStableFunc(out, byTime)
-	for _, e := range out {
-		cur = cur.Advance(key(e), at(e), Lookback)
-	}
-	return out, cur, err
+	return out, b.Cursor(), err
 }
 
 // Line is one record as a line a person reads at a glance:
