@@ -88,3 +88,20 @@ func TestE2EProxyLogsTailFollowsNewRequestsOnceUntilSIGTERM(t *testing.T) {
 	require.Equal(t, 0, d.waitExit())
 	require.Len(t, d.stdout(), 2, "each request once; /a was before --initial")
 }
+
+func TestE2ETailCommandsNameTheBadFlag(t *testing.T) {
+	_, api := newAPI(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"proxy-logs", "tail", "--interval", "0"}, `--interval=0 is not a positive number of seconds`},
+		{[]string{"traffic", "tail", "--initial=-1"}, `--initial=-1 is out of range; expected 0 to 10000`},
+		{[]string{"traffic", "tail", "--type", "lost"}, `--type="lost"; expected started, ended or dropped`},
+		{[]string{"proxy-logs", "tail", "--status", "bad"}, `--status="bad"; expected success or failed`},
+	} {
+		d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), tc.args...)
+		require.Equal(t, 2, d.waitExit(), tc.args)
+		require.Contains(t, d.logs(), tc.want, tc.args)
+	}
+}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,7 +9,6 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/proxylog"
-	"github.com/styliteag/birdseye/internal/traffic"
 )
 
 type proxyLogsCmd struct {
@@ -20,21 +17,16 @@ type proxyLogsCmd struct {
 }
 
 type proxyLogsTailCmd struct {
-	Initial  int     `default:"10" help:"How many of the newest requests to show first (0 = none)."`
-	Interval float64 `default:"10" help:"Seconds between polls (decimals allowed)."`
-	Status   string  `help:"Only success or failed requests."`
-	Host     string  `help:"Only requests to this host."`
-	Output   string  `short:"o" enum:"line,json" default:"line" help:"Output: line (for people) or json (one object per line)."`
+	tailFlags
+	Status string `help:"Only success or failed requests."`
+	Host   string `help:"Only requests to this host."`
 }
 
 // Run prints the newest requests, then new ones every interval. A failed
 // poll is reported on stderr and retried; Ctrl-C or SIGTERM ends it.
 func (c proxyLogsTailCmd) Run(ctx context.Context, e *env) error {
-	if c.Interval <= 0 {
-		return &config.Error{Var: "--interval", Msg: fmt.Sprintf("=%g is not a positive number of seconds; expected e.g. 10 or 0.5", c.Interval)}
-	}
-	if c.Initial < 0 || c.Initial > 10000 {
-		return &config.Error{Var: "--initial", Msg: fmt.Sprintf("=%d is out of range; expected 0 to 10000", c.Initial)}
+	if err := c.check(); err != nil {
+		return err
 	}
 	f, err := proxyLogsListCmd{Status: c.Status, Host: c.Host, Limit: 1}.filter(time.Now())
 	if err != nil {
@@ -48,40 +40,18 @@ func (c proxyLogsTailCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	print := func(logs []netbird.ProxyLog) {
-		for _, l := range logs {
-			if c.Output == "json" {
-				b, _ := json.Marshal(l)
-				fmt.Fprintln(e.stdout, string(b))
-			} else {
-				fmt.Fprintln(e.stdout, proxylog.Line(l, t.Log.TZ.Loc))
-			}
-		}
-	}
+	line := func(l netbird.ProxyLog) string { return proxylog.Line(l, t.Log.TZ.Loc) }
 	logs, cur, err := proxylog.Newest(ctx, client, f, c.Initial, time.Now())
 	if err != nil {
 		return adminHint(err)
 	}
-	print(logs)
-	tick := time.NewTicker(time.Duration(c.Interval * float64(time.Second)))
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
+	printRows(e.stdout, c.Output == "json", logs, line)
+	return follow(ctx, e, "proxy-logs tail", c.Interval, func() error {
 		logs, next, err := proxylog.Poll(ctx, client, f, cur, 10)
-		print(logs)
+		printRows(e.stdout, c.Output == "json", logs, line)
 		cur = next
-		var ne *netbird.Error
-		if errors.As(err, &ne) && (ne.Status == 401 || ne.Status == 403) {
-			return adminHint(err) // no retry fixes a refused token
-		}
-		if err != nil && ctx.Err() == nil {
-			fmt.Fprintln(e.stderr, "birdseye: proxy-logs tail:", err, "(retrying)")
-		}
-	}
+		return err
+	})
 }
 
 type proxyLogsListCmd struct {
@@ -124,16 +94,8 @@ func (c proxyLogsListCmd) filter(now time.Time) (netbird.ProxyLogFilter, error) 
 		}
 	}
 	var err error
-	if f.Start, err = traffic.ParseTime(c.Since, now); err != nil {
-		return f, &config.Error{Var: "--since", Msg: err.Error()}
-	}
-	if f.End, err = traffic.ParseTime(c.Until, now); err != nil {
-		return f, &config.Error{Var: "--until", Msg: err.Error()}
-	}
-	if !f.Start.IsZero() && !f.End.IsZero() && f.End.Before(f.Start) {
-		return f, &config.Error{Var: "--until", Msg: "is before --since; expected a later time"}
-	}
-	return f, nil
+	f.Start, f.End, err = timeWindow(c.Since, c.Until, now)
+	return f, err
 }
 
 func (c proxyLogsListCmd) Run(ctx context.Context, e *env) error {

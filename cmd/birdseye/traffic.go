@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,24 +17,19 @@ type trafficCmd struct {
 }
 
 type trafficTailCmd struct {
-	Initial   int     `default:"10" help:"How many of the newest records (of the last hour) to show first (0 = none)."`
-	Interval  float64 `default:"30" help:"Seconds between polls (decimals allowed)."`
-	Type      string  `help:"Only started, ended or dropped."`
-	Direction string  `help:"Only INGRESS or EGRESS."`
-	Protocol  string  `help:"Only tcp, udp, icmp or an IANA number."`
-	Search    string  `help:"Free-text search."`
-	Output    string  `short:"o" enum:"line,json" default:"line" help:"Output: line (for people) or json (one object per line)."`
+	tailFlags
+	Type      string `help:"Only started, ended or dropped."`
+	Direction string `help:"Only INGRESS or EGRESS."`
+	Protocol  string `help:"Only tcp, udp, icmp or an IANA number."`
+	Search    string `help:"Free-text search."`
 }
 
 // Run prints the newest records, then new ones every interval. A failed poll
 // is reported on stderr and retried; a refused token or a server without
 // traffic events ends it.
 func (c trafficTailCmd) Run(ctx context.Context, e *env) error {
-	if c.Interval <= 0 {
-		return &config.Error{Var: "--interval", Msg: fmt.Sprintf("=%g is not a positive number of seconds; expected e.g. 30 or 0.5", c.Interval)}
-	}
-	if c.Initial < 0 || c.Initial > 10000 {
-		return &config.Error{Var: "--initial", Msg: fmt.Sprintf("=%d is out of range; expected 0 to 10000", c.Initial)}
+	if err := c.check(); err != nil {
+		return err
 	}
 	now := time.Now()
 	f, err := trafficListCmd{Type: c.Type, Direction: c.Direction, Protocol: c.Protocol, Search: c.Search, Limit: 1}.filter(now)
@@ -51,40 +44,18 @@ func (c trafficTailCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	print := func(recs []netbird.TrafficEvent) {
-		for _, r := range recs {
-			if c.Output == "json" {
-				b, _ := json.Marshal(r)
-				fmt.Fprintln(e.stdout, string(b))
-			} else {
-				fmt.Fprintln(e.stdout, traffic.Line(r, t.Log.TZ.Loc))
-			}
-		}
-	}
+	line := func(r netbird.TrafficEvent) string { return traffic.Line(r, t.Log.TZ.Loc) }
 	recs, cur, err := traffic.Newest(ctx, client, f, c.Initial, now.Add(-time.Hour), now)
 	if err != nil {
 		return adminHint(err)
 	}
-	print(recs)
-	tick := time.NewTicker(time.Duration(c.Interval * float64(time.Second)))
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
+	printRows(e.stdout, c.Output == "json", recs, line)
+	return follow(ctx, e, "traffic tail", c.Interval, func() error {
 		recs, next, err := traffic.Poll(ctx, client, f, cur, 20, 1000)
-		print(recs)
+		printRows(e.stdout, c.Output == "json", recs, line)
 		cur = next
-		var ne *netbird.Error
-		if errors.As(err, &ne) && (ne.Status == 401 || ne.Status == 403 || ne.Status == 404) {
-			return adminHint(err) // no retry fixes these
-		}
-		if err != nil && ctx.Err() == nil {
-			fmt.Fprintln(e.stderr, "birdseye: traffic tail:", err, "(retrying)")
-		}
-	}
+		return err
+	})
 }
 
 type trafficListCmd struct {
@@ -144,14 +115,8 @@ func (c trafficListCmd) filter(now time.Time) (netbird.TrafficFilter, error) {
 		return f, &config.Error{Var: "--protocol", Msg: err.Error()}
 	}
 	f.Protocol = p
-	if f.Start, err = traffic.ParseTime(c.Since, now); err != nil {
-		return f, &config.Error{Var: "--since", Msg: err.Error()}
-	}
-	if f.End, err = traffic.ParseTime(c.Until, now); err != nil {
-		return f, &config.Error{Var: "--until", Msg: err.Error()}
-	}
-	if !f.Start.IsZero() && !f.End.IsZero() && f.End.Before(f.Start) {
-		return f, &config.Error{Var: "--until", Msg: "is before --since; expected a later time"}
+	if f.Start, f.End, err = timeWindow(c.Since, c.Until, now); err != nil {
+		return f, err
 	}
 	f.UserID, f.ReporterID, f.SourceID, f.DestID, f.Search = c.User, c.Reporter, c.Source, c.Destination, c.Search
 	return f, nil
