@@ -21,6 +21,10 @@ type source struct {
 	errs   []error
 	calls  []time.Time
 	cap    int
+	// delay is how long each answer takes (a slow server); inFlight and
+	// maxInFlight show whether polls ever overlap.
+	delay                 time.Duration
+	inFlight, maxInFlight int
 }
 
 func (s *source) add(ids ...event.ID) {
@@ -39,8 +43,18 @@ func (s *source) fail(errs ...error) {
 
 func (s *source) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) (*netbird.AuditList, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.calls = append(s.calls, time.Now())
+	s.inFlight++
+	s.maxInFlight = max(s.maxInFlight, s.inFlight)
+	delay := s.delay
+	s.mu.Unlock()
+	select { // the server thinks; events may arrive meanwhile
+	case <-time.After(delay):
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inFlight--
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -34,6 +34,32 @@ func TestFirstBootSeedsAndForwardsNothingThenForwardsNewEventsInIDOrder(t *testi
 	})
 }
 
+func TestAnAPIThatAnswersAfter30sLosesNothingAndPollsNeverOverlap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig()
+		r.src.add(1)
+		r.src.delay = 30 * time.Second
+		stop := r.start(t.Context())
+		synctest.Wait()
+		require.Zero(t, r.store.saves, "the first answer is still on its way")
+		r.src.add(2) // arrives while the server is still answering: part of the seed
+		time.Sleep(31 * time.Second)
+		synctest.Wait()
+		require.Equal(t, event.ID(2), r.store.state().Cursor.LastID, "the slow answer counts once it comes")
+
+		for id := event.ID(3); id <= 12; id++ {
+			r.src.add(id)
+			time.Sleep(45 * time.Second) // events keep coming, faster than interval + answer time
+		}
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		require.Equal(t, []event.ID{3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, r.out.all(), "each once, in order")
+		require.Equal(t, 1, r.src.maxInFlight, "a slow poll is never overlapped by the next")
+		require.Empty(t, r.alert.list(), "slow is not down: no outage alert")
+		require.NoError(t, stop())
+	})
+}
+
 func TestPollsEveryIntervalAndQuietPollsDoNotWriteState(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig()
