@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,7 +90,7 @@ func (c proxyLogsListCmd) filter(now time.Time) (netbird.ProxyLogFilter, error) 
 	f.StatusCode = c.StatusCode
 	if c.Method != "" {
 		f.Method = strings.ToUpper(c.Method)
-		if !contains(httpMethods, f.Method) {
+		if !slices.Contains(httpMethods, f.Method) {
 			return f, &config.Error{Var: "--method", Msg: fmt.Sprintf("=%q; expected one of %s", c.Method, strings.Join(httpMethods, ", "))}
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,7 +106,7 @@ func (c trafficListCmd) filter(now time.Time) (netbird.TrafficFilter, error) {
 			continue
 		}
 		v := strings.ToUpper(e.val)
-		if !contains(e.allowed, v) {
+		if !slices.Contains(e.allowed, v) {
 			return f, &config.Error{Var: e.flag, Msg: fmt.Sprintf("=%q; expected %s", e.val, strings.Join(e.allowed, " or "))}
 		}
 		*e.out = v
@@ -120,15 +121,6 @@ func (c trafficListCmd) filter(now time.Time) (netbird.TrafficFilter, error) {
 	}
 	f.UserID, f.ReporterID, f.SourceID, f.DestID, f.Search = c.User, c.Reporter, c.Source, c.Destination, c.Search
 	return f, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Run lists flows. Self-hosted servers have no such endpoint; that is an

@@ -31,28 +31,10 @@ func (c Cursor) From(lookback time.Duration) time.Time {
 	return c.Since.Add(-lookback).Truncate(time.Second)
 }
 
-// IsNew says whether a row is unread: inside or after the window, and not
-// among the keys seen.
-func (c Cursor) IsNew(key string, at time.Time, lookback time.Duration) bool {
-	if at.Before(c.From(lookback)) {
-		return false
-	}
-	return !slices.ContainsFunc(c.Seen, func(s Seen) bool { return s.Key == key })
-}
-
-// Advance records a row as read and forgets keys the window has passed.
-func (c Cursor) Advance(key string, at time.Time, lookback time.Duration) Cursor {
-	if at.After(c.Since) {
-		c.Since = at
-	}
-	from := c.From(lookback)
-	c.Seen = append(slices.DeleteFunc(slices.Clip(c.Seen), func(s Seen) bool { return s.At.Before(from) }), Seen{key, at})
-	return c
-}
-
-// Batch checks many rows against a cursor in one pass: a map lookup a row
-// and one pruning at the end, where IsNew and Advance scan the keys each
-// time (fine for a few rows, quadratic for a poll of 50,000).
+// Batch checks a poll's rows against a cursor: a map lookup a row and one
+// pruning at the end (a scan of the keys per row would be quadratic for a
+// poll of 50,000). The window is fixed when the batch begins, so rows may
+// come in any order: the traffic API does not say how it sorts.
 type Batch struct {
 	lookback time.Duration
 	from     time.Time

@@ -3,6 +3,7 @@ package traffic
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -59,7 +60,7 @@ func Correlate(records []netbird.TrafficEvent) []Conn {
 		if c.User == "" {
 			c.User = firstNonEmpty(r.User.Email, r.User.Name)
 		}
-		if r.ReporterID != "" && r.ReporterID != r.Source.ID && r.ReporterID != r.Destination.ID && !contains(c.Routers, r.ReporterID) {
+		if r.ReporterID != "" && r.ReporterID != r.Source.ID && r.ReporterID != r.Destination.ID && !slices.Contains(c.Routers, r.ReporterID) {
 			c.Routers = append(c.Routers, r.ReporterID)
 		}
 		if t, err := time.Parse(time.RFC3339Nano, r.WindowStart); err == nil && (c.Start.IsZero() || t.Before(c.Start)) {
@@ -135,13 +136,4 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
