@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -29,8 +30,9 @@ import (
 const (
 	exitOK      = 0
 	exitFailure = 1
-	exitUsage   = 2 // bad flags or configuration
-	exitAuth    = 3 // the API refuses the token: restarting will not help
+	exitUsage   = 2  // bad flags or configuration
+	exitAuth    = 3  // the API refuses the token: restarting will not help
+	exitBug     = 70 // a panic (EX_SOFTWARE)
 )
 
 type cli struct {
@@ -84,7 +86,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 					code = int(e)
 					return
 				}
-				panic(r)
+				code = reportPanic(stderr, r, debug.Stack(), config.SecretValues())
 			}
 		}()
 		kctx, perr := parser.Parse(args)
@@ -120,6 +122,13 @@ func multiCall(argv []string) []string {
 		return append([]string{name}, argv[1:]...)
 	}
 	return argv[1:]
+}
+
+// reportPanic prints a panic with every secret value scrubbed: a panic's
+// message is whatever the failing code formatted, which may hold a token.
+func reportPanic(stderr io.Writer, r any, stack []byte, secrets []string) int {
+	fmt.Fprintf(stderr, "birdseye: internal error, please report it: %s\n%s", config.Scrub(fmt.Sprint(r), secrets), config.Scrub(string(stack), secrets))
+	return exitBug
 }
 
 func exitCode(err error, stderr io.Writer) int {

@@ -1,0 +1,47 @@
+package config
+
+import (
+	"net/url"
+	"os"
+	"path"
+	"slices"
+	"strings"
+)
+
+// SecretValues are the values of the secret variables as set now (from the
+// environment or their _FILE), longest first, for scrubbing text that did
+// not go through Secret's own redaction, such as a panic's message. A
+// webhook URL's last path segment (the hook's key) counts on its own too.
+func SecretValues() []string {
+	var out []string
+	for _, v := range Vars() {
+		if !v.Secret {
+			continue
+		}
+		val := os.Getenv(v.Name)
+		if p := os.Getenv(v.Name + "_FILE"); p != "" {
+			if b, err := os.ReadFile(p); err == nil {
+				val = strings.TrimSpace(string(b))
+			}
+		}
+		if len(val) < 4 { // too short to scrub without mangling ordinary text
+			continue
+		}
+		out = append(out, val)
+		if u, err := url.Parse(val); err == nil && u.Host != "" {
+			if seg := path.Base(u.Path); len(seg) >= 8 {
+				out = append(out, seg)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// Scrub replaces every secret value in s.
+func Scrub(s string, secrets []string) string {
+	for _, v := range secrets {
+		s = strings.ReplaceAll(s, v, "[redacted]")
+	}
+	return s
+}

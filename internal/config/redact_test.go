@@ -1,0 +1,29 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestScrubRemovesEverySecretValueFromText(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	require.NoError(t, os.WriteFile(pw, []byte("zip-passphrase-from-file\n"), 0o600))
+	t.Setenv("NB_API_KEY", "nbp_apikeyapikeyapikeyapikeyapikey123456")
+	t.Setenv("SMTP_PASSWORD", "smtp-secret-pw")
+	t.Setenv("MATTERMOST_WEBHOOK_URL", "https://chat.example.com/hooks/x7hookkey9abcdef")
+	t.Setenv("BACKUP_ZIP_PASSWORD_FILE", pw)
+	t.Setenv("NB_ADMIN_API_KEY", "ab") // too short to scrub safely
+
+	text := "panic: GET https://nb/api?t=nbp_apikeyapikeyapikeyapikeyapikey123456 smtp-secret-pw " +
+		"https://chat.example.com/hooks/x7hookkey9abcdef posted to .../x7hookkey9abcdef, zip-passphrase-from-file; ab stays"
+	got := Scrub(text, SecretValues())
+	for _, s := range []string{"nbp_apikey", "smtp-secret-pw", "x7hookkey9abcdef", "zip-passphrase-from-file"} {
+		require.NotContains(t, got, s)
+	}
+	require.Contains(t, got, "ab stays")
+	require.Contains(t, got, "[redacted]")
+}
