@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -29,7 +31,7 @@ func (runCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	log := logging.New(e.stderr, cfg.Log.Level, cfg.Log.Format)
+	log := newLog(e.stderr, cfg.Log.Level, cfg.Log.Format)
 	return app.Run(ctx, cfg, log, e.stdout, app.Options{})
 }
 
@@ -68,7 +70,7 @@ func (d demoCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	log := logging.New(e.stderr, cfg.Log.Level, cfg.Log.Format)
+	log := newLog(e.stderr, cfg.Log.Level, cfg.Log.Format)
 	log.Info("demo: simulated NetBird management API", "url", srv.URL, "new_event_every", d.Every)
 	if d.Duration > 0 {
 		var cancel context.CancelFunc
@@ -158,4 +160,10 @@ func adminHint(err error) error {
 		return fmt.Errorf("%w: needs an admin token: NB_ADMIN_API_KEY", err)
 	}
 	return err
+}
+
+// newLog is the diagnostics logger of a command: stderr, with every secret
+// value scrubbed from whatever gets logged.
+func newLog(w io.Writer, level, format string) *slog.Logger {
+	return logging.WithScrub(logging.New(w, level, format), config.SecretValues())
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/initiator"
-	"github.com/styliteag/birdseye/internal/logging"
 	"github.com/styliteag/birdseye/internal/report"
 )
 
@@ -128,7 +127,7 @@ func (c eventsCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	color := !c.NoColor && os.Getenv("NO_COLOR") == "" && isTerminal(e.stdout)
-	return audit.Tail(ctx, client, initiator.New(client, logging.New(e.stderr, "error", "text")), audit.TailOptions{
+	return audit.Tail(ctx, client, initiator.New(client, newLog(e.stderr, "error", "text")), audit.TailOptions{
 		Initial: c.Initial, Interval: time.Duration(c.Interval * float64(time.Second)), Once: c.Once,
 		Color: color && c.Output != "json", JSON: c.Output == "json", Loc: t.Log.TZ.Loc, Errors: e.stderr,
 	}, e.stdout)
