@@ -127,7 +127,7 @@ func multiCall(argv []string) []string {
 // reportPanic prints a panic with every secret value scrubbed: a panic's
 // message is whatever the failing code formatted, which may hold a token.
 func reportPanic(stderr io.Writer, r any, stack []byte, secrets []string) int {
-	fmt.Fprintf(stderr, "birdseye: internal error, please report it: %s\n%s", config.Scrub(fmt.Sprint(r), secrets), config.Scrub(string(stack), secrets))
+	fmt.Fprint(stderr, config.CrashReport(r, stack, secrets))
 	return exitBug
 }
 

@@ -67,9 +67,9 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	defer cancel()
 	var wg sync.WaitGroup
 	for _, d := range sinks.drainers {
-		wg.Go(func() { d.Run(ctx) })
+		wg.Go(guard(func() { d.Run(ctx) }))
 	}
-	wg.Go(func() { sched.Run(ctx, 10*time.Second) })
+	wg.Go(guard(func() { sched.Run(ctx, 10*time.Second) }))
 	if m != nil {
 		ready := func() error {
 			if h := state.Check(f.StateFile, time.Now()); !h.Healthy {
@@ -77,11 +77,11 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 			}
 			return nil
 		}
-		wg.Go(func() {
+		wg.Go(guard(func() {
 			if err := m.Serve(ctx, cfg.Metrics.Addr, ready); err != nil {
 				log.Error("metrics endpoint not served", "addr", cfg.Metrics.Addr, "err", err)
 			}
-		})
+		}))
 		log.Info("metrics served", "addr", cfg.Metrics.Addr, "paths", "/metrics /healthz /readyz")
 	}
 	p := audit.New(audit.Config{

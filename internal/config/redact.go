@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/url"
 	"os"
 	"path"
@@ -44,4 +45,10 @@ func Scrub(s string, secrets []string) string {
 		s = strings.ReplaceAll(s, v, "[redacted]")
 	}
 	return s
+}
+
+// CrashReport is what birdseye prints for a panic: the message and the
+// stack, with every secret value scrubbed.
+func CrashReport(r any, stack []byte, secrets []string) string {
+	return fmt.Sprintf("birdseye: internal error, please report it: %s\n%s", Scrub(fmt.Sprint(r), secrets), Scrub(string(stack), secrets))
 }
