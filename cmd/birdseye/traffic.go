@@ -142,6 +142,7 @@ func (c trafficListCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return adminHint(err)
 	}
+	traffic.NewestFirst(flows)
 	if c.Flows {
 		conns := traffic.Correlate(flows)
 		if c.json() {

@@ -38,6 +38,12 @@ func at(e netbird.TrafficEvent) time.Time {
 
 func byTime(a, b netbird.TrafficEvent) int { return cmp.Compare(at(a).UnixNano(), at(b).UnixNano()) }
 
+// NewestFirst orders records by their window's start, newest first: the API
+// does not say in which order it pages.
+func NewestFirst(recs []netbird.TrafficEvent) {
+	slices.SortStableFunc(recs, func(a, b netbird.TrafficEvent) int { return byTime(b, a) })
+}
+
 // Newest returns up to n of the newest records since `since`, oldest first,
 // and a cursor after every record read (after now when there are none).
 func Newest(ctx context.Context, api API, f netbird.TrafficFilter, n int, since, now time.Time) ([]netbird.TrafficEvent, Cursor, error) {

@@ -72,3 +72,9 @@ func TestTrafficLineAtAGlance(t *testing.T) {
 	e.NumOfDrops = 1
 	require.Equal(t, "2026-11-23 08:00:00 blocked alice-laptop (100.77.0.1:51000) → db-server (100.77.0.2:5432) tcp EGRESS policy 'Admins to Servers' user alice@example.com rx/tx 1000/2000", Line(e, time.UTC))
 }
+
+func TestNewestFirstOrdersByWindowStart(t *testing.T) {
+	recs := []netbird.TrafficEvent{rec("A", "pa", "EGRESS", t0, 1, 1), rec("B", "pa", "EGRESS", t0.Add(time.Hour), 1, 1), rec("C", "pa", "EGRESS", t0.Add(time.Minute), 1, 1)}
+	NewestFirst(recs)
+	require.Equal(t, []string{"B", "C", "A"}, []string{recs[0].FlowID, recs[1].FlowID, recs[2].FlowID})
+}
