@@ -65,7 +65,10 @@ func Newest(ctx context.Context, api API, f netbird.TrafficFilter, n int, since,
 }
 
 // Poll returns the records after the cursor, oldest first, reading at most
-// maxPages pages of pageSize.
+// maxPages pages of pageSize. When the look-back window holds more records
+// than that, the ones not read this time are read next time only while they
+// stay inside the window: the bound trades completeness at extreme rates
+// for flat memory.
 func Poll(ctx context.Context, api API, f netbird.TrafficFilter, cur Cursor, maxPages, pageSize int) ([]netbird.TrafficEvent, Cursor, error) {
 	f.Start, f.End = cur.From(Lookback), time.Time{}
 	var out []netbird.TrafficEvent
