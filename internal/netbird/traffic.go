@@ -2,6 +2,10 @@ package netbird
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -108,6 +112,86 @@ func (f TrafficFilter) query(page, size int) url.Values {
 // server answers the router's plain-text 404: traffic events are a NetBird
 // Cloud feature there.
 func (c *Client) ListTraffic(ctx context.Context, f TrafficFilter, page, size int) (*TrafficPage, error) {
+	var data []TrafficEvent
+	p, err := c.ScanTraffic(ctx, f, page, size, func(e TrafficEvent) { data = append(data, e) })
+	if err != nil {
+		return nil, err
+	}
+	p.Data = data
+	return p, nil
+}
+
+// ScanTraffic reads one page and hands each record to fn as it is decoded,
+// so that memory follows what fn keeps, not the page (up to 50,000 records,
+// tens of MB). The returned page has no Data.
+func (c *Client) ScanTraffic(ctx context.Context, f TrafficFilter, page, size int, fn func(TrafficEvent)) (*TrafficPage, error) {
+	path := "/events/network-traffic?" + f.query(page, size).Encode()
+	resp, cancel, err := c.get(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	defer resp.Body.Close()
+	p, err := scanTrafficPage(resp.Body, fn)
+	if err != nil {
+		return nil, &Error{Kind: KindDecode, Method: http.MethodGet, Path: "/api" + path, Status: resp.StatusCode,
+			Message: "response is not the expected JSON: " + err.Error(), RequestID: resp.Header.Get("X-Request-Id")}
+	}
+	return p, nil
+}
+
+// scanTrafficPage walks {"data":[…],"page":…} one record at a time.
+func scanTrafficPage(r io.Reader, fn func(TrafficEvent)) (*TrafficPage, error) {
+	dec := json.NewDecoder(r)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("expected an object (%v)", err)
+	}
 	var p TrafficPage
-	return &p, c.getJSON(ctx, "/events/network-traffic?"+f.query(page, size).Encode(), &p)
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch t {
+		case "data":
+			t, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			if t == nil { // "data": null
+				continue
+			}
+			if t != json.Delim('[') {
+				return nil, fmt.Errorf("data is not a list")
+			}
+			for dec.More() {
+				var e TrafficEvent
+				if err := dec.Decode(&e); err != nil {
+					return nil, err
+				}
+				fn(e)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, err
+			}
+		case "page":
+			err = dec.Decode(&p.Page)
+		case "page_size":
+			err = dec.Decode(&p.PageSize)
+		case "total_records":
+			err = dec.Decode(&p.TotalRecords)
+		case "total_pages":
+			err = dec.Decode(&p.TotalPages)
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }

@@ -75,17 +75,18 @@ func Poll(ctx context.Context, api API, f netbird.TrafficFilter, cur Cursor, max
 	var err error
 	b := cur.Begin(Lookback) // also skips a record met twice as rows shift between pages
 	for page := 1; page <= maxPages; page++ {
-		p, perr := api.ListTraffic(ctx, f, page, pageSize)
+		n := 0
+		p, perr := api.ScanTraffic(ctx, f, page, pageSize, func(e netbird.TrafficEvent) {
+			n++
+			if b.Take(key(e), at(e)) { // only new records are kept: a quiet poll stays small
+				out = append(out, e)
+			}
+		})
 		if perr != nil {
 			err = fmt.Errorf("poll traffic events (page %d): %w", page, perr)
 			break
 		}
-		for _, e := range p.Data {
-			if b.Take(key(e), at(e)) {
-				out = append(out, e)
-			}
-		}
-		if len(p.Data) == 0 || page >= p.TotalPages {
+		if n == 0 || page >= p.TotalPages {
 			break
 		}
 	}

@@ -21,6 +21,7 @@ import (
 // API is what the listing needs; *netbird.Client is one.
 type API interface {
 	ListTraffic(ctx context.Context, f netbird.TrafficFilter, page, size int) (*netbird.TrafficPage, error)
+	ScanTraffic(ctx context.Context, f netbird.TrafficFilter, page, size int, fn func(netbird.TrafficEvent)) (*netbird.TrafficPage, error)
 }
 
 // ErrUnavailable: the server has no traffic-events endpoint.
