@@ -176,3 +176,18 @@ func seq(from, to int) []int {
 	}
 	return out
 }
+
+// waitMorePolls waits until the fake has answered n more requests to path.
+func waitMorePolls(d *daemon, f *fake.Server, path string, n int) {
+	count := func() int {
+		c := 0
+		for _, r := range f.Requests() {
+			if r.Path == path {
+				c++
+			}
+		}
+		return c
+	}
+	from := count()
+	d.waitFor(fmt.Sprintf("%d more requests to %s", n, path), func() bool { return count() >= from+n })
+}

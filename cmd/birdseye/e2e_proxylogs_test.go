@@ -73,17 +73,7 @@ func TestE2EProxyLogsTailFollowsNewRequestsOnceUntilSIGTERM(t *testing.T) {
 	f.AddProxyLogs(fake.Access{Time: time.Now().UTC(), Method: "POST", Host: "grafana.example.com", Path: "/login", Status: 401, SourceIP: "198.51.100.9", Reason: "authentication failed"})
 	d.waitFor("the new request", func() bool { return len(d.stdout()) == 2 })
 	require.Contains(t, d.stdout()[1], "401 POST grafana.example.com/login from 198.51.100.9 12ms: authentication failed")
-	polls := func() int {
-		n := 0
-		for _, r := range f.Requests() {
-			if r.Path == "/api/events/proxy" {
-				n++
-			}
-		}
-		return n
-	}
-	after := polls()
-	d.waitFor("three more polls", func() bool { return polls() >= after+3 })
+	waitMorePolls(d, f, "/api/events/proxy", 3) // and nothing printed twice meanwhile
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
 	require.Len(t, d.stdout(), 2, "each request once; /a was before --initial")

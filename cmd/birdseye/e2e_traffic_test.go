@@ -113,17 +113,7 @@ func TestE2ETrafficTailFollowsNewRecordsOnceUntilSIGTERM(t *testing.T) {
 	f.EnableTraffic(fake.Flow{Source: "bob-laptop", Destination: "db-server", SourceIP: "100.77.0.3", DestIP: "100.77.0.2", Protocol: 17, Direction: "EGRESS", Drops: 1, Start: time.Now().UTC()})
 	d.waitFor("the new record", func() bool { return len(d.stdout()) == 2 })
 	require.Contains(t, d.stdout()[1], "blocked bob-laptop (100.77.0.3) → db-server (100.77.0.2) udp EGRESS")
-	polls := func() int {
-		n := 0
-		for _, r := range f.Requests() {
-			if r.Path == "/api/events/network-traffic" {
-				n++
-			}
-		}
-		return n
-	}
-	after := polls()
-	d.waitFor("three more polls", func() bool { return polls() >= after+3 })
+	waitMorePolls(d, f, "/api/events/network-traffic", 3) // and nothing printed twice meanwhile
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
 	require.Len(t, d.stdout(), 2, "each record once")
