@@ -90,16 +90,16 @@ func TestE2ETrafficListFlowsFoldsRecordsIntoConnections(t *testing.T) {
 	out := d.stdout()
 	require.Len(t, out, 3)
 	require.Regexp(t, `^START\s+END\s+STATE\s+INITIATOR`, out[0])
-	require.Regexp(t, `open\s+alice-laptop \(100\.77\.0\.1\)\s+→\s+db-server`, out[1])
-	require.Regexp(t, `blocked\s+bob-laptop`, out[2])
+	require.Regexp(t, `blocked\s+bob-laptop`, out[1], "newest first")
+	require.Regexp(t, `open\s+alice-laptop \(100\.77\.0\.1\)\s+→\s+db-server`, out[2])
 
 	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "traffic", "list", "--flows", "-o", "json")
 	require.Equal(t, 0, d.waitExit(), d.logs())
 	var conns []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(strings.Join(d.stdout(), "\n")), &conns))
 	require.Len(t, conns, 2)
-	require.Equal(t, true, conns[1]["blocked"])
-	require.EqualValues(t, 2000, conns[0]["out_bytes"], "the initiator's tx")
+	require.Equal(t, true, conns[0]["blocked"])
+	require.EqualValues(t, 2000, conns[1]["out_bytes"], "the initiator's tx")
 }
 
 func TestE2ETrafficTailFollowsNewRecordsOnceUntilSIGTERM(t *testing.T) {

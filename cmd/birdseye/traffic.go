@@ -145,6 +145,7 @@ func (c trafficListCmd) Run(ctx context.Context, e *env) error {
 	traffic.NewestFirst(flows)
 	if c.Flows {
 		conns := traffic.Correlate(flows)
+		slices.Reverse(conns) // newest first, like the records
 		if c.json() {
 			return writeJSON(e.stdout, conns)
 		}
