@@ -9,6 +9,7 @@ package doctor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -125,6 +126,7 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 	} else {
 		add(Result{Warn, "NetBird version", err.Error(), "older servers do not tell their version"})
 	}
+	checkStreams(ctx, p.API, add)
 	if p.Admin == nil {
 		add(Result{Warn, "NB_ADMIN_API_KEY", "not set: ephemeral cleanup, pruning, export and the policy commands are off", ""})
 		return
@@ -144,6 +146,25 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 		return
 	}
 	add(Result{OK, "NB_ADMIN_API_KEY", fmt.Sprintf("%s, role %s", me.Name, me.Role), ""})
+}
+
+// checkStreams says which of the other event streams this server has, for
+// the traffic and proxy-logs commands. Neither is required: no WARN.
+func checkStreams(ctx context.Context, api *netbird.Client, add func(Result)) {
+	var ne *netbird.Error
+	switch tp, err := api.ListTraffic(ctx, netbird.TrafficFilter{}, 1, 1); {
+	case err == nil:
+		add(Result{OK, "traffic events", fmt.Sprintf("available (%d records)", tp.TotalRecords), ""})
+	case errors.As(err, &ne) && ne.Status == 404 && ne.PlainText:
+		add(Result{OK, "traffic events", "not on this server (a NetBird Cloud feature); `traffic` commands say so", ""})
+	default:
+		add(Result{Warn, "traffic events", err.Error(), "the `traffic` commands will fail the same way"})
+	}
+	if pp, err := api.ListProxyLogs(ctx, netbird.ProxyLogFilter{}, 1, 1); err == nil {
+		add(Result{OK, "proxy access log", fmt.Sprintf("available (%d requests logged)", pp.TotalRecords), ""})
+	} else {
+		add(Result{Warn, "proxy access log", err.Error(), "the `proxy-logs` commands will fail the same way"})
+	}
 }
 
 func checkMail(ctx context.Context, cfg *config.Config, p Probes, add func(Result)) {

@@ -49,10 +49,20 @@ func TestEverythingFine(t *testing.T) {
 	require.Contains(t, s, "ok    NB_API_KEY events      reads the audit log (3 events, newest id 3)\n")
 	require.Contains(t, s, "ok    NetBird version        management 0.77.1-local\n")
 	require.Contains(t, s, "ok    NB_ADMIN_API_KEY       Admin, role owner\n")
+	require.Contains(t, s, "ok    traffic events         not on this server (a NetBird Cloud feature); `traffic` commands say so\n", "the fake answers like self-hosted")
+	require.Contains(t, s, "ok    proxy access log       available (0 requests logged)\n")
 	require.Contains(t, s, "ok    SMTP                   starttls 127.0.0.1:")
 	require.Contains(t, s, ": connected, logged in (nothing sent)\n")
 	require.Contains(t, s, `ok    CRON_BACKUP_NETBIRD    "0 3 * * 0", next run 2026-11-29 03:00 CET`)
 	require.Empty(t, smtp.Messages())
+}
+
+func TestTrafficEventsAreCountedWhereTheServerHasThem(t *testing.T) {
+	f, api := nbtest.Start(t, fake.AuditorToken)
+	f.EnableTraffic(fake.Flow{Source: "a", Destination: "b", Protocol: 6, Start: time.Now()}, fake.Flow{Source: "c", Destination: "d", Protocol: 6, Start: time.Now()})
+	var out bytes.Buffer
+	Run(t.Context(), baseConfig(t, api.BaseURL()), Probes{API: api}, time.Now(), &out)
+	require.Contains(t, out.String(), "ok    traffic events         available (2 records)\n")
 }
 
 func TestProblemsAreNamedWithHints(t *testing.T) {
