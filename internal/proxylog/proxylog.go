@@ -21,21 +21,15 @@ type API interface {
 
 // List reads up to limit entries, newest first, page by page.
 func List(ctx context.Context, api API, f netbird.ProxyLogFilter, limit int) ([]netbird.ProxyLog, error) {
-	var out []netbird.ProxyLog
-	// One page size throughout: the server pages by offset.
-	size := min(netbird.ProxyLogMaxPageSize, limit)
-	for page := 1; len(out) < limit; page++ {
+	out, err := netbird.Collect(limit, netbird.ProxyLogMaxPageSize, func(page, size int) ([]netbird.ProxyLog, int, error) {
 		p, err := api.ListProxyLogs(ctx, f, page, size)
 		if err != nil {
-			return out, fmt.Errorf("list proxy access logs (page %d): %w", page, err)
+			return nil, 0, err
 		}
-		out = append(out, p.Data...)
-		if len(p.Data) == 0 || page >= p.TotalPages {
-			break
-		}
-	}
-	if len(out) > limit {
-		out = out[:limit]
+		return p.Data, p.TotalPages, nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("list proxy access logs: %w", err)
 	}
 	return out, nil
 }

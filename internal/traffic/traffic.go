@@ -76,26 +76,19 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 
 // List reads up to limit flows, page by page (at most pageSize a request).
 func List(ctx context.Context, api API, f netbird.TrafficFilter, limit, pageSize int) ([]netbird.TrafficEvent, error) {
-	var out []netbird.TrafficEvent
-	// One page size throughout: the server pages by offset = (page-1)*size,
-	// so shrinking the last request would skip or repeat flows.
-	size := min(pageSize, limit)
-	for page := 1; len(out) < limit; page++ {
+	out, err := netbird.Collect(limit, pageSize, func(page, size int) ([]netbird.TrafficEvent, int, error) {
 		p, err := api.ListTraffic(ctx, f, page, size)
-		var ne *netbird.Error
-		if errors.As(err, &ne) && ne.Status == 404 && ne.PlainText {
-			return nil, ErrUnavailable
-		}
 		if err != nil {
-			return out, fmt.Errorf("list traffic events (page %d): %w", page, err)
+			return nil, 0, err
 		}
-		out = append(out, p.Data...)
-		if len(p.Data) == 0 || page >= p.TotalPages {
-			break
-		}
+		return p.Data, p.TotalPages, nil
+	})
+	var ne *netbird.Error
+	if errors.As(err, &ne) && ne.Status == 404 && ne.PlainText {
+		return nil, ErrUnavailable
 	}
-	if len(out) > limit {
-		out = out[:limit]
+	if err != nil {
+		return out, fmt.Errorf("list traffic events: %w", err)
 	}
 	return out, nil
 }
