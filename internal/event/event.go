@@ -27,7 +27,21 @@ type Event struct {
 	// InitiatorLabel is birdseye's resolved name of the initiator (user name,
 	// `setup-key:<name>`, `system`, …), filled in before the event goes out.
 	InitiatorLabel string `json:"initiator_label,omitempty"`
+
+	// Stream is empty for an audit event and names the other streams
+	// birdseye forwards: StreamTraffic, StreamProxy. Their rows have no
+	// numeric id (ID stays 0): Key identifies them, and Labels are what the
+	// *_TRAFFIC_* and *_PROXY_* globs match.
+	Stream string   `json:"stream,omitempty"`
+	Key    string   `json:"key,omitempty"`
+	Labels []string `json:"labels,omitempty"`
 }
+
+// The streams besides audit events.
+const (
+	StreamTraffic = "traffic"
+	StreamProxy   = "proxy"
+)
 
 // BasicInitiator labels the initiator from the event alone: name, else
 // e-mail, else `system` for the server itself, else `id:<first 12 chars>`.

@@ -151,6 +151,20 @@ func (f Filter) Allow(code string) bool {
 	return anyMatch(f.Include, code) && !anyMatch(f.Exclude, code)
 }
 
+// AllowAny is Allow for a row of a stream that carries several labels
+// (TYPE_DROP, ROUTED, EGRESS …): it passes when one label matches an
+// include pattern and none matches an exclude pattern.
+func (f Filter) AllowAny(labels []string) bool {
+	in := false
+	for _, l := range labels {
+		if anyMatch(f.Exclude, l) {
+			return false
+		}
+		in = in || anyMatch(f.Include, l)
+	}
+	return in
+}
+
 func anyMatch(gs []Glob, s string) bool {
 	for _, g := range gs {
 		if g.Match(s) {

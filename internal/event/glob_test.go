@@ -83,3 +83,13 @@ func TestMatchesNoKnownCodeFlagsTheOldDefaultTypo(t *testing.T) {
 		require.Equal(t, want, MatchesNoKnownCode(g), p)
 	}
 }
+
+func TestAFilterOverLabelsPassesOnOneIncludedLabelAndNoExcludedOne(t *testing.T) {
+	globs := func(s string) []Glob { g, err := ParseGlobList(s); require.NoError(t, err); return g }
+	f := Filter{Include: globs("TYPE_DROP"), Exclude: globs("ROUTED")}
+	require.True(t, f.AllowAny([]string{"TYPE_START", "TYPE_DROP", "P2P"}))
+	require.False(t, f.AllowAny([]string{"TYPE_DROP", "ROUTED"}), "an excluded label wins")
+	require.False(t, f.AllowAny([]string{"TYPE_START", "TYPE_END", "P2P"}))
+	require.False(t, f.AllowAny(nil))
+	require.True(t, Filter{Include: globs("*")}.AllowAny([]string{"x"}))
+}

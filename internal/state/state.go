@@ -29,6 +29,9 @@ type State struct {
 	OutageStarted time.Time
 	// OutageAlerted is true once the outage alert went out.
 	OutageAlerted bool
+	// Streams holds the cursor of each other stream (traffic, proxy) as its
+	// owner wrote it, under "streams"; Shared is what writes them.
+	Streams map[string]json.RawMessage
 	// extra holds keys this version does not know, written back unchanged.
 	extra map[string]json.RawMessage
 }
@@ -106,9 +109,14 @@ func Decode(b []byte) (*State, error) {
 			}
 		}
 	}
+	if v, ok := raw["streams"]; ok && string(v) != "null" {
+		if err := json.Unmarshal(v, &st.Streams); err != nil {
+			return nil, fmt.Errorf("streams: %v", err)
+		}
+	}
 	for k, v := range raw {
 		switch k {
-		case "last_id", "outage_started", "outage_alerted", "window":
+		case "last_id", "outage_started", "outage_alerted", "window", "streams":
 		default:
 			st.extra[k] = v
 		}
@@ -158,6 +166,11 @@ func (st *State) Encode() []byte {
 	w, _ := json.Marshal(window{Floor: int64(st.Cursor.Floor), Seen: st.Cursor.batches()})
 	b.WriteString(`, "window": `)
 	b.Write(w)
+	if len(st.Streams) > 0 {
+		sj, _ := json.Marshal(st.Streams) // sorted keys, raw values kept
+		b.WriteString(`, "streams": `)
+		b.Write(sj)
+	}
 	keys := make([]string, 0, len(st.extra))
 	for k := range st.extra {
 		keys = append(keys, k)
