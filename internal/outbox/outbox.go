@@ -28,6 +28,7 @@ import (
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/state"
+	"github.com/styliteag/birdseye/internal/timecursor"
 )
 
 // Box is one sink's outbox. It is safe for concurrent use: the poll enqueues
@@ -39,6 +40,7 @@ type Box struct {
 
 	mu       sync.Mutex
 	accepted state.Cursor
+	streams  map[string]timecursor.Cursor // accepted rows of the other streams
 	dropped  int
 	nextSeq  uint64
 	segs     []segment // pending, oldest first
@@ -59,7 +61,8 @@ type segmentFile struct {
 }
 
 type metaFile struct {
-	Accepted state.Cursor `json:"accepted"`
+	Accepted state.Cursor                 `json:"accepted"`
+	Streams  map[string]timecursor.Cursor `json:"streams,omitempty"`
 	Dropped  int          `json:"dropped"`
 	NextSeq  uint64       `json:"next_seq"`
 }
@@ -67,7 +70,7 @@ type metaFile struct {
 // Open loads (or creates) the outbox of sink name in dir; limit bounds the
 // number of queued events (SINK_QUEUE_MAX; 0 = unbounded).
 func Open(dir, name string, limit int) (*Box, error) {
-	b := &Box{name: name, dir: dir, max: limit, ready: make(chan struct{}, 1), accepted: state.Seed(0), nextSeq: 1}
+	b := &Box{name: name, dir: dir, max: limit, ready: make(chan struct{}, 1), accepted: state.Seed(0), streams: map[string]timecursor.Cursor{}, nextSeq: 1}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open %s outbox: %w", name, err)
 	}
@@ -82,6 +85,9 @@ func Open(dir, name string, limit int) (*Box, error) {
 			return nil, fmt.Errorf("open %s outbox: %s/meta.json is corrupt: %v", name, dir, err)
 		}
 		b.accepted, b.dropped, b.nextSeq = m.Accepted, m.Dropped, max(m.NextSeq, 1)
+		if m.Streams != nil {
+			b.streams = m.Streams
+		}
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -103,6 +109,8 @@ func Open(dir, name string, limit int) (*Box, error) {
 		b.segs = append(b.segs, segment{seq: seq, at: f.At, events: f.Events, alerts: f.Alerts})
 		// A crash between writing a segment and meta.json: the segment counts.
 		b.accepted.Advance(ids(f.Events), time.Now())
+		_, commit := b.newRows(f.Events)
+		commit()
 		b.nextSeq = max(b.nextSeq, seq+1)
 	}
 	slices.SortFunc(b.segs, func(x, y segment) int { return cmp.Compare(x.seq, y.seq) })
@@ -125,12 +133,7 @@ func (b *Box) Deliver(_ context.Context, batch sink.Batch) error {
 func (b *Box) Enqueue(evs []event.Event, alerts []string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var fresh []event.Event
-	for _, e := range evs {
-		if b.accepted.IsNew(e.ID) {
-			fresh = append(fresh, e)
-		}
-	}
+	fresh, commitRows := b.newRows(evs)
 	if len(fresh) == 0 && len(alerts) == 0 {
 		return nil
 	}
@@ -146,6 +149,7 @@ func (b *Box) Enqueue(evs []event.Event, alerts []string) error {
 	b.segs = append(b.segs, seg)
 	b.nextSeq++
 	b.accepted.Advance(ids(fresh), time.Now())
+	commitRows()
 	// Full: drop the oldest events; alerts are kept.
 	for i := 0; b.max > 0 && b.Len() > b.max && i < len(b.segs); i++ {
 		old := &b.segs[i]
@@ -302,7 +306,7 @@ func (b *Box) writeSegment(s segment) error {
 }
 
 func (b *Box) writeMeta() error {
-	raw, err := json.Marshal(metaFile{Accepted: b.accepted, Dropped: b.dropped, NextSeq: b.nextSeq})
+	raw, err := json.Marshal(metaFile{Accepted: b.accepted, Streams: b.streams, Dropped: b.dropped, NextSeq: b.nextSeq})
 	if err != nil {
 		return err
 	}
@@ -313,9 +317,49 @@ func (b *Box) writeMeta() error {
 }
 
 func ids(evs []event.Event) []event.ID {
-	out := make([]event.ID, len(evs))
-	for i, e := range evs {
-		out[i] = e.ID
+	out := make([]event.ID, 0, len(evs))
+	for _, e := range evs {
+		if e.Stream == "" {
+			out = append(out, e.ID)
+		}
 	}
 	return out
+}
+
+// streamWindow is how long (in row time) an outbox remembers the rows of
+// the traffic and proxy streams it accepted: longer than their pollers' own
+// look-back, so a poll repeated after a crash queues its rows once.
+const streamWindow = 10 * time.Minute
+
+// newRows returns the events of evs this outbox has not accepted yet, in
+// order: audit events by id, stream rows by key. commit records the stream
+// rows as accepted; call it once they are safely queued. An old row the
+// window no longer remembers is accepted again: a rare repeat after a
+// crash, never a loss.
+func (b *Box) newRows(evs []event.Event) (fresh []event.Event, commit func()) {
+	batches := map[string]*timecursor.Batch{}
+	for _, e := range evs {
+		if e.Stream == "" {
+			if b.accepted.IsNew(e.ID) {
+				fresh = append(fresh, e)
+			}
+			continue
+		}
+		bt := batches[e.Stream]
+		if bt == nil {
+			bt = b.streams[e.Stream].Begin(streamWindow)
+			batches[e.Stream] = bt
+		}
+		if bt.Has(e.Key) {
+			continue
+		}
+		at, _ := e.Time()
+		bt.Add(e.Key, at)
+		fresh = append(fresh, e)
+	}
+	return fresh, func() {
+		for name, bt := range batches {
+			b.streams[name] = bt.Cursor()
+		}
+	}
 }

@@ -53,18 +53,27 @@ func (c Cursor) Begin(lookback time.Duration) *Batch {
 
 // Take reports whether a row is unread and, if so, records it as read.
 func (b *Batch) Take(key string, at time.Time) bool {
-	if at.Before(b.from) {
+	if at.Before(b.from) || b.Has(key) {
 		return false
 	}
-	if _, ok := b.seen[key]; ok {
-		return false
-	}
+	b.Add(key, at)
+	return true
+}
+
+// Has reports whether the key was read (within the window).
+func (b *Batch) Has(key string) bool {
+	_, ok := b.seen[key]
+	return ok
+}
+
+// Add records a key as read whatever its time. An outbox uses it with Has to
+// queue a row offered twice once, without refusing an old row it never saw.
+func (b *Batch) Add(key string, at time.Time) {
 	b.seen[key] = struct{}{}
 	b.next.Seen = append(b.next.Seen, Seen{key, at})
 	if at.After(b.next.Since) {
 		b.next.Since = at
 	}
-	return true
 }
 
 // Cursor is the cursor after every row taken.
