@@ -42,6 +42,18 @@ type Route struct {
 	Sink   Sink
 	Filter event.Filter
 	Capped bool
+	// Streams are the sink's filters over the labels of the other streams'
+	// rows (traffic, proxy); a stream without one does not reach the sink.
+	Streams map[string]event.Filter
+}
+
+// Allow reports whether the route takes e.
+func (r Route) Allow(e event.Event) bool {
+	if e.Stream == "" {
+		return r.Filter.Allow(e.ActivityCode)
+	}
+	f, ok := r.Streams[e.Stream]
+	return ok && f.AllowAny(e.Labels)
 }
 
 // Dispatcher fans events out to routes.
@@ -55,7 +67,7 @@ type Dispatcher struct {
 func (d *Dispatcher) Dispatch(ctx context.Context, evs []event.Event) error {
 	var errs []error
 	for _, r := range d.Routes {
-		b := Select(evs, r.Filter, r.Capped, d.MaxCatchup)
+		b := Select(evs, r, d.MaxCatchup)
 		if b.Empty() {
 			continue
 		}
@@ -66,15 +78,16 @@ func (d *Dispatcher) Dispatch(ctx context.Context, evs []event.Event) error {
 	return errors.Join(errs...)
 }
 
-// Select filters evs and, when capped, keeps the newest max of them.
-func Select(evs []event.Event, f event.Filter, capped bool, maxCatchup int) Batch {
+// Select filters evs for a route and, when it is capped, keeps the newest
+// maxCatchup of them.
+func Select(evs []event.Event, r Route, maxCatchup int) Batch {
 	var b Batch
 	for _, e := range evs {
-		if f.Allow(e.ActivityCode) {
+		if r.Allow(e) {
 			b.Events = append(b.Events, e)
 		}
 	}
-	if capped && maxCatchup > 0 && len(b.Events) > maxCatchup {
+	if r.Capped && maxCatchup > 0 && len(b.Events) > maxCatchup {
 		b.Skipped = len(b.Events) - maxCatchup
 		b.Events = b.Events[b.Skipped:]
 	}

@@ -81,3 +81,22 @@ func ids(b Batch) []event.ID {
 	}
 	return out
 }
+
+func TestStreamRowsGoOnlyWhereTheStreamsFilterPassesThem(t *testing.T) {
+	a, b := &recorder{name: "a"}, &recorder{name: "b"}
+	d := Dispatcher{Routes: []Route{
+		{Sink: a, Filter: filter(t, "*", ""), Streams: map[string]event.Filter{event.StreamTraffic: filter(t, "TYPE_DROP", "ROUTED")}},
+		{Sink: b, Filter: filter(t, "*", "")}, // takes audit events only
+	}}
+	rows := []event.Event{
+		{Stream: event.StreamTraffic, Key: "blocked", ActivityCode: "traffic.blocked", Labels: []string{"TYPE_DROP", "P2P"}},
+		{Stream: event.StreamTraffic, Key: "routed", ActivityCode: "traffic.blocked", Labels: []string{"TYPE_DROP", "ROUTED"}},
+		{Stream: event.StreamTraffic, Key: "ended", ActivityCode: "traffic.ended", Labels: []string{"TYPE_END", "P2P"}},
+		{Stream: event.StreamProxy, Key: "p", ActivityCode: "proxy.failed", Labels: []string{"failed", "401"}},
+	}
+	require.NoError(t, d.Dispatch(t.Context(), rows))
+	require.Len(t, a.batches, 1)
+	require.Len(t, a.batches[0].Events, 1)
+	require.Equal(t, "blocked", a.batches[0].Events[0].Key, "the audit filter '*' does not let stream rows through")
+	require.Empty(t, b.batches)
+}
