@@ -63,8 +63,8 @@ type segmentFile struct {
 type metaFile struct {
 	Accepted state.Cursor                 `json:"accepted"`
 	Streams  map[string]timecursor.Cursor `json:"streams,omitempty"`
-	Dropped  int          `json:"dropped"`
-	NextSeq  uint64       `json:"next_seq"`
+	Dropped  int                          `json:"dropped"`
+	NextSeq  uint64                       `json:"next_seq"`
 }
 
 // Open loads (or creates) the outbox of sink name in dir; limit bounds the
