@@ -85,3 +85,11 @@ func KindOf(err error) Kind {
 	}
 	return 0
 }
+
+// NoSuchRoute reports whether err is the plain-text 404 of a server that
+// does not have the endpoint at all (as opposed to a JSON 404 for a missing
+// object): self-hosted servers answer it for traffic events.
+func NoSuchRoute(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == 404 && e.PlainText
+}

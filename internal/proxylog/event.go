@@ -2,6 +2,7 @@ package proxylog
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -70,4 +71,25 @@ func Event(l netbird.ProxyLog) event.Event {
 		TargetID:       l.ServiceID,
 		Meta:           meta,
 	}
+}
+
+// Source is the access-log stream for `birdseye run` (stream.Source): the
+// entries after a cursor as events, reading at most MaxPages pages with new
+// entries.
+type Source struct {
+	API      API
+	MaxPages int
+}
+
+// Poll reads the entries after cur.
+func (s Source) Poll(ctx context.Context, cur Cursor) ([]event.Event, Cursor, error) {
+	logs, next, err := Poll(ctx, s.API, netbird.ProxyLogFilter{}, cur, s.MaxPages)
+	if err != nil {
+		return nil, cur, err
+	}
+	out := make([]event.Event, len(logs))
+	for i, l := range logs {
+		out[i] = Event(l)
+	}
+	return out, next, nil
 }

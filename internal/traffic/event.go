@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"slices"
@@ -132,4 +133,25 @@ func Event(e netbird.TrafficEvent) event.Event {
 		TargetID:       e.Destination.ID,
 		Meta:           meta,
 	}
+}
+
+// Source is the traffic stream for `birdseye run` (stream.Source): the
+// records after a cursor as events, reading at most MaxPages of PageSize.
+type Source struct {
+	API      API
+	MaxPages int
+	PageSize int
+}
+
+// Poll reads the records after cur.
+func (s Source) Poll(ctx context.Context, cur Cursor) ([]event.Event, Cursor, error) {
+	recs, next, err := Poll(ctx, s.API, netbird.TrafficFilter{}, cur, s.MaxPages, s.PageSize)
+	if err != nil {
+		return nil, cur, err
+	}
+	out := make([]event.Event, len(recs))
+	for i, r := range recs {
+		out[i] = Event(r)
+	}
+	return out, next, nil
 }

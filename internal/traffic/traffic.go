@@ -83,8 +83,7 @@ func List(ctx context.Context, api API, f netbird.TrafficFilter, limit, pageSize
 		}
 		return p.Data, p.TotalPages, nil
 	})
-	var ne *netbird.Error
-	if errors.As(err, &ne) && ne.Status == 404 && ne.PlainText {
+	if netbird.NoSuchRoute(err) {
 		return nil, ErrUnavailable
 	}
 	if err != nil {
