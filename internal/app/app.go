@@ -15,10 +15,14 @@ import (
 
 	"github.com/styliteag/birdseye/internal/audit"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/initiator"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/proxylog"
 	"github.com/styliteag/birdseye/internal/state"
+	"github.com/styliteag/birdseye/internal/stream"
+	"github.com/styliteag/birdseye/internal/traffic"
 	"github.com/styliteag/birdseye/internal/version"
 )
 
@@ -27,6 +31,27 @@ type Options struct {
 	// Simulated is true when NB_URL is birdseye's own simulated server:
 	// the rate-limit advice does not apply there.
 	Simulated bool
+}
+
+// streamLoops are the loops of the streams that are on.
+func streamLoops(cfg *config.Config, client *netbird.Client, store *state.Shared, out stream.Dispatcher, log *slog.Logger, m *metrics.M) []*stream.Loop {
+	st := cfg.Streams
+	var loops []*stream.Loop
+	if st.Traffic {
+		// 20 pages of 1,000 a poll: a busy network's minute, with memory
+		// bounded (see traffic.Poll).
+		loops = append(loops, stream.New(stream.Config{Name: event.StreamTraffic, Title: "traffic events", Variable: "TRAFFIC_EVENTS",
+			Interval: st.TrafficInterval.D(), BackoffCap: cfg.Forwarder.BackoffCap.D(), Recheck: time.Hour, Metrics: m},
+			traffic.Source{API: client, MaxPages: 20, PageSize: 1000}, store, out, log))
+		log.Info("forwarding traffic events", "interval", st.TrafficInterval.D())
+	}
+	if st.Proxy {
+		loops = append(loops, stream.New(stream.Config{Name: event.StreamProxy, Title: "proxy access log", Variable: "PROXY_LOGS",
+			Interval: st.ProxyInterval.D(), BackoffCap: cfg.Forwarder.BackoffCap.D(), Recheck: time.Hour, Metrics: m},
+			proxylog.Source{API: client, MaxPages: 50}, store, out, log))
+		log.Info("forwarding the proxy access log", "interval", st.ProxyInterval.D())
+	}
+	return loops
 }
 
 // Run runs the forwarder. It returns nil when ctx ends, and an error wrapping
@@ -84,6 +109,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		}))
 		log.Info("metrics served", "addr", cfg.Metrics.Addr, "paths", "/metrics /healthz /readyz")
 	}
+	store := state.NewShared(state.File{Path: f.StateFile})
+	for _, sl := range streamLoops(cfg, client, store, sinks.dispatch, log, m) {
+		wg.Go(guard(func() { sl.Run(ctx) }))
+	}
 	p := audit.New(audit.Config{
 		Interval:         f.PollInterval.D(),
 		BackoffCap:       f.BackoffCap.D(),
@@ -92,7 +121,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		Backfill:         int(f.Backfill),
 		HeartbeatFile:    state.HeartbeatPath(f.StateFile),
 		Metrics:          m,
-	}, client, state.File{Path: f.StateFile}, sinks.dispatch, initiator.New(client, log), sinks.alerts, log)
+	}, client, store, sinks.dispatch, initiator.New(client, log), sinks.alerts, log)
 	err = p.Run(ctx)
 	cancel()
 	wg.Wait()

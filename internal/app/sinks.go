@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,22 +38,24 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 	f := cfg.Forwarder
 	s := &sinks{dispatch: &sink.Dispatcher{MaxCatchup: int(f.MaxCatchup)}, alerts: &alerts{log: log}}
 	// stdout needs no outbox: it cannot be down, and it is never capped.
+	st := cfg.Streams
 	s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{
-		Sink:   counted{stdout.New(out, cfg.Log.TZ.Loc), m},
-		Filter: filter(log, "STDOUT", cfg.Stdout.Include, cfg.Stdout.Exclude),
+		Sink:    counted{stdout.New(out, cfg.Log.TZ.Loc), m},
+		Filter:  filter(log, "STDOUT", cfg.Stdout.Include, cfg.Stdout.Exclude),
+		Streams: streamFilters(log, st, "STDOUT", st.StdoutTrafficInclude, st.StdoutTrafficExclude, st.StdoutProxyInclude, st.StdoutProxyExclude),
 	})
 	outboxes := filepath.Join(filepath.Dir(f.StateFile), "outbox")
 	// Drainers retry from the poll interval (at most 5 s) up to the backoff cap.
 	minBackoff := min(f.PollInterval.D(), 5*time.Second)
 	// add opens an outbox called name draining into dst. With a filter it
 	// takes events; with takesAlerts it takes birdseye's alerts.
-	add := func(name string, dst sink.Sink, flt *event.Filter, takesAlerts bool, tune func(*outbox.Drainer)) error {
+	add := func(name string, dst sink.Sink, flt *event.Filter, streams map[string]event.Filter, takesAlerts bool, tune func(*outbox.Drainer)) error {
 		box, err := outbox.Open(filepath.Join(outboxes, name), name, int(f.SinkQueueMax))
 		if err != nil {
 			return err
 		}
 		if flt != nil {
-			s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{Sink: box, Filter: *flt})
+			s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{Sink: box, Filter: *flt, Streams: streams})
 		}
 		if flt != nil {
 			m.OutboxDepth(name, box.Pending)
@@ -69,7 +73,8 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 	if m := cfg.Mattermost; m.Enabled() {
 		s.mm = mattermost.New(mattermost.Config{URL: m.WebhookURL.Reveal(), Username: m.Username, Channel: m.Channel, IconURL: m.IconURL}, cfg.Log.TZ.Loc)
 		flt := filter(log, "MATTERMOST", m.Include, m.Exclude)
-		if err := add("mattermost", s.mm, &flt, true, nil); err != nil {
+		streams := streamFilters(log, st, "MATTERMOST", st.MattermostTrafficInclude, st.MattermostTrafficExclude, st.MattermostProxyInclude, st.MattermostProxyExclude)
+		if err := add("mattermost", s.mm, &flt, streams, true, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -92,12 +97,13 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 				d.FlushWithin = 5 * time.Second
 			}
 		}
-		if err := add("email", s.mail, &flt, false, tune); err != nil {
+		streams := streamFilters(log, st, "EMAIL", st.EmailTrafficInclude, st.EmailTrafficExclude, st.EmailProxyInclude, st.EmailProxyExclude)
+		if err := add("email", s.mail, &flt, streams, false, tune); err != nil {
 			return nil, err
 		}
 		// Alerts never wait for a digest: they have their own outbox.
 		if e.Alerts {
-			if err := add("email-alerts", s.mail, nil, true, nil); err != nil {
+			if err := add("email-alerts", s.mail, nil, nil, true, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -193,6 +199,46 @@ func filter(log *slog.Logger, prefix string, inc, exc config.Globs) event.Filter
 		}
 	}
 	return event.Filter{Include: inc.Globs, Exclude: exc.Globs}
+}
+
+// Known labels of the streams' rows, to flag a glob that can never match.
+var (
+	trafficLabels = []string{"TYPE_START", "TYPE_END", "TYPE_DROP", "TYPE_UNKNOWN", "P2P", "ROUTED", "INGRESS", "EGRESS", "DIRECTION_UNKNOWN", "tcp", "udp", "icmp", "icmpv6"}
+	proxyLabels   = []string{"success", "failed", "1xx", "2xx", "3xx", "4xx", "5xx"}
+)
+
+// streamFilters are a sink's filters for the streams that are on.
+func streamFilters(log *slog.Logger, st config.Streams, prefix string, tInc, tExc, pInc, pExc config.Globs) map[string]event.Filter {
+	out := map[string]event.Filter{}
+	check := func(name string, g config.Globs, known []string) {
+		for _, p := range g.Globs {
+			if !slices.ContainsFunc(known, p.Match) && !matchesANumber(p) {
+				log.Warn("filter pattern matches no label of this stream; check its spelling", "variable", name, "pattern", p.String(), "labels", strings.Join(known, ","))
+			}
+		}
+	}
+	if st.Traffic {
+		check(prefix+"_TRAFFIC_INCLUDE", tInc, trafficLabels)
+		check(prefix+"_TRAFFIC_EXCLUDE", tExc, trafficLabels)
+		out[event.StreamTraffic] = event.Filter{Include: tInc.Globs, Exclude: tExc.Globs}
+	}
+	if st.Proxy {
+		check(prefix+"_PROXY_INCLUDE", pInc, proxyLabels)
+		check(prefix+"_PROXY_EXCLUDE", pExc, proxyLabels)
+		out[event.StreamProxy] = event.Filter{Include: pInc.Globs, Exclude: pExc.Globs}
+	}
+	return out
+}
+
+// matchesANumber: status codes (proxy) and protocol numbers (traffic) are
+// labels too.
+func matchesANumber(g event.Glob) bool {
+	for n := 1; n < 600; n++ {
+		if g.Match(strconv.Itoa(n)) {
+			return true
+		}
+	}
+	return false
 }
 
 // counted tells the metrics what a sink took.

@@ -213,6 +213,7 @@ type Log struct {
 type Config struct {
 	NetBird     NetBird
 	Forwarder   Forwarder
+	Streams     Streams
 	Stdout      Stdout
 	Mattermost  Mattermost
 	Email       Email
@@ -228,7 +229,7 @@ type Config struct {
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -343,6 +344,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Metrics.validate(); err != nil {
+		return err
+	}
+	if err := c.Streams.validate(); err != nil {
 		return err
 	}
 	for _, l := range []struct{ name, val string }{{"BACKUP_EMAIL_TO", c.Backup.EmailTo}, {"EXPORT_EMAIL_TO", c.Backup.ExportTo}} {
@@ -505,7 +509,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Metrics{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Streams{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Metrics{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

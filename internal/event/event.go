@@ -35,6 +35,9 @@ type Event struct {
 	Stream string   `json:"stream,omitempty"`
 	Key    string   `json:"key,omitempty"`
 	Labels []string `json:"labels,omitempty"`
+	// Object is what a stream row is about, short, for summaries of many
+	// rows: "db-server tcp/5432", "GET grafana.example.com/admin 401".
+	Object string `json:"object,omitempty"`
 }
 
 // The streams besides audit events.

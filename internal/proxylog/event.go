@@ -69,6 +69,7 @@ func Event(l netbird.ProxyLog) event.Event {
 		InitiatorID:    l.UserID,
 		InitiatorLabel: cmp.Or(l.UserID, l.SourceIP, "unknown"),
 		TargetID:       l.ServiceID,
+		Object:         fmt.Sprintf("%s %s%s %d", l.Method, l.Host, l.Path, l.StatusCode),
 		Meta:           meta,
 	}
 }

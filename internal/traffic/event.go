@@ -131,6 +131,7 @@ func Event(e netbird.TrafficEvent) event.Event {
 		InitiatorEmail: e.User.Email,
 		InitiatorLabel: firstNonEmpty(e.User.Email, e.User.Name, Who(e.Source)),
 		TargetID:       e.Destination.ID,
+		Object:         Who(e.Destination) + " " + Service(e),
 		Meta:           meta,
 	}
 }

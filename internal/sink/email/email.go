@@ -81,19 +81,47 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	if s.cfg.Digest {
 		return s.Send(ctx, DigestSubject(len(b.Events), time.Now()), notices+lines(b.Events, s.loc)+footer())
 	}
-	for i, e := range b.Events {
-		body := render.Line(e, s.loc) + "\n"
+	for i := 0; i < len(b.Events); {
+		// An audit event gets a mail of its own; a run of traffic or proxy
+		// rows (hundreds a poll) one mail for the run.
+		n, subject := 1, ImmediateSubject(b.Events[i])
+		if b.Events[i].Stream != "" {
+			for i+n < len(b.Events) && b.Events[i+n].Stream != "" {
+				n++
+			}
+			subject = StreamSubject(b.Events[i : i+n])
+		}
+		body := lines(b.Events[i:i+n], s.loc)
 		if i == 0 {
 			body = notices + body
 		}
-		if err := s.Send(ctx, ImmediateSubject(e), body+footer()); err != nil {
+		if err := s.Send(ctx, subject, body+footer()); err != nil {
 			if i > 0 {
 				return &sink.PartialError{Delivered: i, Err: err}
 			}
 			return err
 		}
+		i += n
 	}
 	return nil
+}
+
+// StreamSubject is `[NetBird] 14 blocked connections, 3 refused or failed
+// requests`, for a mail of traffic or proxy rows.
+func StreamSubject(evs []event.Event) string {
+	count := map[string]int{}
+	var order []string
+	for _, e := range evs {
+		if count[e.ActivityCode] == 0 {
+			order = append(order, e.ActivityCode)
+		}
+		count[e.ActivityCode]++
+	}
+	parts := make([]string, len(order))
+	for i, c := range order {
+		parts[i] = render.StreamCount(c, count[c])
+	}
+	return "[NetBird] " + strings.Join(parts, ", ")
 }
 
 // Notices are the lines that say what a batch leaves out.
@@ -125,10 +153,16 @@ func DigestSubject(n int, now time.Time) string {
 	return fmt.Sprintf("[NetBird] %d %s (%s UTC digest)", n, noun, now.UTC().Format("2006-01-02 15:04"))
 }
 
+// lines are the body lines: one per audit event, and one per traffic or
+// proxy row or per summary of many alike (render.Items).
 func lines(evs []event.Event, loc *time.Location) string {
 	var b strings.Builder
-	for _, e := range evs {
-		b.WriteString(render.Line(e, loc))
+	for _, it := range render.Items(evs) {
+		if e := evs[it[0]]; e.Stream == "" {
+			b.WriteString(render.Line(e, loc))
+		} else {
+			b.WriteString(render.StreamText(evs, it, loc))
+		}
 		b.WriteByte('\n')
 	}
 	return b.String()

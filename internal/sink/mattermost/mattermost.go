@@ -51,8 +51,10 @@ func (s *Sink) Name() string { return "mattermost" }
 const AlertPrefix = ":rotating_light: **NetBird forwarder**: "
 
 // Lines renders a batch: alerts, drop and catch-up notices, then one line
-// per event. head is the number of lines before the first event.
-func Lines(b sink.Batch, loc *time.Location) (lines []string, head int) {
+// per event, except that many traffic or proxy rows of one kind from one
+// initiator share a summary line (render.Items). lineOf[i] is the line that
+// carries event i.
+func Lines(b sink.Batch, loc *time.Location) (lines []string, lineOf []int) {
 	for _, a := range b.Alerts {
 		lines = append(lines, AlertPrefix+a)
 	}
@@ -62,11 +64,29 @@ func Lines(b sink.Batch, loc *time.Location) (lines []string, head int) {
 	if b.Skipped > 0 {
 		lines = append(lines, fmt.Sprintf(":warning: skipped %d older events on catch-up", b.Skipped))
 	}
-	head = len(lines)
-	for _, e := range b.Events {
-		lines = append(lines, render.MarkdownLine(e, loc))
+	lineOf = make([]int, len(b.Events))
+	for _, it := range render.Items(b.Events) {
+		for _, i := range it {
+			lineOf[i] = len(lines)
+		}
+		if e := b.Events[it[0]]; e.Stream == "" {
+			lines = append(lines, render.MarkdownLine(e, loc))
+		} else {
+			lines = append(lines, render.StreamMarkdown(b.Events, it, loc))
+		}
 	}
-	return lines, head
+	return lines, lineOf
+}
+
+// delivered is how many events at the head of a batch the first sent lines
+// carried in full: the rest is posted again (a summary cut off by a failed
+// post may repeat, never be lost).
+func delivered(lineOf []int, sent int) int {
+	n := 0
+	for n < len(lineOf) && lineOf[n] < sent {
+		n++
+	}
+	return n
 }
 
 // Text is the whole message of a batch.
@@ -129,12 +149,12 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	if b.Empty() {
 		return nil
 	}
-	lines, head := Lines(b, s.loc)
+	lines, lineOf := Lines(b, s.loc)
 	sent := 0
 	for _, p := range Split(lines, MaxRunes) {
 		if err := s.Post(ctx, p.Text); err != nil {
-			if sent > head {
-				return &sink.PartialError{Delivered: sent - head, Err: err}
+			if n := delivered(lineOf, sent); n > 0 {
+				return &sink.PartialError{Delivered: n, Err: err}
 			}
 			return err
 		}

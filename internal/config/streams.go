@@ -1,0 +1,44 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// Streams are the event streams `birdseye run` forwards besides the audit
+// log, each off by default, with its own interval and, per sink, globs over
+// the labels of its rows. Traffic labels: TYPE_START, TYPE_END, TYPE_DROP,
+// P2P, ROUTED, INGRESS, EGRESS, tcp, udp, icmp. Proxy-log labels: success,
+// failed, the status code (401) and its class (4xx).
+type Streams struct {
+	Traffic         Bool    `envconfig:"TRAFFIC_EVENTS" default:"off" desc:"on: forward network traffic events too (NetBird Cloud; a self-hosted server without them is asked again hourly)"`
+	TrafficInterval Seconds `envconfig:"TRAFFIC_POLL_INTERVAL" default:"60" desc:"seconds between polls of the traffic events"`
+	Proxy           Bool    `envconfig:"PROXY_LOGS" default:"off" desc:"on: forward the access log of NetBird's reverse proxy too"`
+	ProxyInterval   Seconds `envconfig:"PROXY_POLL_INTERVAL" default:"60" desc:"seconds between polls of the proxy access log"`
+
+	StdoutTrafficInclude     Globs `envconfig:"STDOUT_TRAFFIC_INCLUDE" default:"*" desc:"traffic labels printed on stdout (TYPE_DROP, TYPE_START, TYPE_END, P2P, ROUTED, INGRESS, EGRESS, tcp …)"`
+	StdoutTrafficExclude     Globs `envconfig:"STDOUT_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not printed on stdout"`
+	MattermostTrafficInclude Globs `envconfig:"MATTERMOST_TRAFFIC_INCLUDE" default:"TYPE_DROP" desc:"traffic labels posted to Mattermost (default: blocked connections)"`
+	MattermostTrafficExclude Globs `envconfig:"MATTERMOST_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not posted to Mattermost"`
+	EmailTrafficInclude      Globs `envconfig:"EMAIL_TRAFFIC_INCLUDE" default:"TYPE_DROP" desc:"traffic labels mailed (default: blocked connections)"`
+	EmailTrafficExclude      Globs `envconfig:"EMAIL_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not mailed"`
+	StdoutProxyInclude       Globs `envconfig:"STDOUT_PROXY_INCLUDE" default:"*" desc:"proxy-log labels printed on stdout (success, failed, a status code such as 401, a class such as 5xx)"`
+	StdoutProxyExclude       Globs `envconfig:"STDOUT_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not printed on stdout"`
+	MattermostProxyInclude   Globs `envconfig:"MATTERMOST_PROXY_INCLUDE" default:"failed" desc:"proxy-log labels posted to Mattermost (default: failed and refused requests)"`
+	MattermostProxyExclude   Globs `envconfig:"MATTERMOST_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not posted to Mattermost"`
+	EmailProxyInclude        Globs `envconfig:"EMAIL_PROXY_INCLUDE" default:"failed" desc:"proxy-log labels mailed (default: failed and refused requests)"`
+	EmailProxyExclude        Globs `envconfig:"EMAIL_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not mailed"`
+}
+
+func (s Streams) validate() error {
+	for _, v := range []struct {
+		name string
+		on   Bool
+		d    Seconds
+	}{{"TRAFFIC_POLL_INTERVAL", s.Traffic, s.TrafficInterval}, {"PROXY_POLL_INTERVAL", s.Proxy, s.ProxyInterval}} {
+		if v.on && v.d.D() < time.Second {
+			return &Error{Var: v.name, Msg: fmt.Sprintf("=%s is too short; expected at least 1 second, such as 60", v.d.D())}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package render
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/event"
+)
+
+// Rows of the traffic and proxy streams come by the thousand, so the chat
+// and mail renderings summarise many rows of one kind from one initiator
+// ("14 blocked connections from alice-laptop …") instead of a line each.
+
+// SummariseAt is how many rows of one kind from one initiator in a batch
+// make a summary instead of a line each.
+const SummariseAt = 3
+
+var streamLabels = map[string][2]string{ // code → one, many
+	"traffic.blocked": {"Blocked connection", "blocked connections"},
+	"traffic.ended":   {"Connection ended", "ended connections"},
+	"traffic.started": {"Connection started", "started connections"},
+	"proxy.failed":    {"Request refused or failed", "refused or failed requests"},
+	"proxy.success":   {"Request", "requests"},
+}
+
+func streamLabel(code string, many bool) string {
+	l, ok := streamLabels[code]
+	if !ok {
+		return code
+	}
+	if many {
+		return l[1]
+	}
+	return l[0]
+}
+
+// StreamCount is "14 blocked connections", "1 blocked connection".
+func StreamCount(code string, n int) string {
+	if n == 1 {
+		return "1 " + strings.ToLower(streamLabel(code, false))
+	}
+	return fmt.Sprintf("%d %s", n, streamLabel(code, true))
+}
+
+// Item is what one rendered line carries: the indices of its events.
+type Item []int
+
+// Items groups a batch for rendering: every audit event is its own item,
+// and stream rows of one code and initiator become one item when there are
+// at least SummariseAt of them (placed where the first one was).
+func Items(evs []event.Event) []Item {
+	type key struct{ stream, code, who string }
+	groups := map[key][]int{}
+	for i, e := range evs {
+		if e.Stream != "" {
+			k := key{e.Stream, e.ActivityCode, e.Initiator()}
+			groups[k] = append(groups[k], i)
+		}
+	}
+	var out []Item
+	done := map[key]bool{}
+	for i, e := range evs {
+		k := key{e.Stream, e.ActivityCode, e.Initiator()}
+		switch {
+		case e.Stream == "" || len(groups[k]) < SummariseAt:
+			out = append(out, Item{i})
+		case !done[k]:
+			done[k] = true
+			out = append(out, Item(groups[k]))
+		}
+	}
+	return out
+}
+
+// tickColons puts words holding a colon in backticks (IPv6 addresses,
+// host:port), because Mattermost reads `:xx:` as an emoji; a colon that
+// only ends a word is left alone.
+func tickColons(s string) string {
+	words := strings.Split(s, " ")
+	for i, w := range words {
+		core, colon := strings.CutSuffix(w, ":")
+		if !strings.Contains(core, ":") {
+			continue
+		}
+		words[i] = "`" + core + "`"
+		if colon {
+			words[i] += ":"
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// StreamMarkdown is a chat line for one item of stream rows.
+func StreamMarkdown(evs []event.Event, it Item, loc *time.Location) string {
+	first := evs[it[0]]
+	if len(it) == 1 {
+		act := first.Activity
+		if _, rest, ok := strings.Cut(act, ": "); ok && first.Stream == event.StreamTraffic {
+			act = rest // the label says it already
+		}
+		line := fmt.Sprintf("`%s`  **%s**: %s", Time(first, loc), streamLabel(first.ActivityCode, false), tickColons(act))
+		if who := first.Initiator(); who != "" && !strings.Contains(act, who) {
+			line += "  _" + who + "_"
+		}
+		return line
+	}
+	last := evs[it[len(it)-1]]
+	return fmt.Sprintf("`%s`–`%s`  **%d %s** from %s: %s", Time(first, loc), Time(last, loc), len(it),
+		streamLabel(first.ActivityCode, true), tickColons(first.Initiator()), tickColons(objects(evs, it)))
+}
+
+// StreamText is the plain-text (mail) line for one item of stream rows.
+func StreamText(evs []event.Event, it Item, loc *time.Location) string {
+	first := evs[it[0]]
+	if len(it) == 1 {
+		return Line(first, loc)
+	}
+	last := evs[it[len(it)-1]]
+	return fmt.Sprintf("%s – %s  %d %s from %s: %s", Time(first, loc), Time(last, loc), len(it),
+		streamLabel(first.ActivityCode, true), first.Initiator(), objects(evs, it))
+}
+
+// objects lists what the rows were about, most frequent first, at most five.
+func objects(evs []event.Event, it Item) string {
+	count := map[string]int{}
+	for _, i := range it {
+		count[cmp.Or(evs[i].Object, "?")]++
+	}
+	keys := slices.Collect(maps.Keys(count))
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(count[b], count[a]), cmp.Compare(a, b)) })
+	var parts []string
+	for i, k := range keys {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(keys)-5))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s ×%d", k, count[k]))
+	}
+	return strings.Join(parts, ", ")
+}
