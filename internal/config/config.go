@@ -346,9 +346,6 @@ func (c *Config) validate() error {
 	if err := c.Metrics.validate(); err != nil {
 		return err
 	}
-	if err := c.Streams.validate(); err != nil {
-		return err
-	}
 	for _, l := range []struct{ name, val string }{{"BACKUP_EMAIL_TO", c.Backup.EmailTo}, {"EXPORT_EMAIL_TO", c.Backup.ExportTo}} {
 		for _, a := range List(l.val) {
 			if _, err := mail.ParseAddress(a); err != nil {

@@ -1,10 +1,5 @@
 package config
 
-import (
-	"fmt"
-	"time"
-)
-
 // Streams are the event streams `birdseye run` forwards besides the audit
 // log, each off by default, with its own interval and, per sink, globs over
 // the labels of its rows. Traffic labels: TYPE_START, TYPE_END, TYPE_DROP,
@@ -28,17 +23,4 @@ type Streams struct {
 	MattermostProxyExclude   Globs `envconfig:"MATTERMOST_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not posted to Mattermost"`
 	EmailProxyInclude        Globs `envconfig:"EMAIL_PROXY_INCLUDE" default:"failed" desc:"proxy-log labels mailed (default: failed and refused requests)"`
 	EmailProxyExclude        Globs `envconfig:"EMAIL_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not mailed"`
-}
-
-func (s Streams) validate() error {
-	for _, v := range []struct {
-		name string
-		on   Bool
-		d    Seconds
-	}{{"TRAFFIC_POLL_INTERVAL", s.Traffic, s.TrafficInterval}, {"PROXY_POLL_INTERVAL", s.Proxy, s.ProxyInterval}} {
-		if v.on && v.d.D() < time.Second {
-			return &Error{Var: v.name, Msg: fmt.Sprintf("=%s is too short; expected at least 1 second, such as 60", v.d.D())}
-		}
-	}
-	return nil
 }

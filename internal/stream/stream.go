@@ -96,7 +96,11 @@ func (l *Loop) Run(ctx context.Context) {
 			l.unavailable, l.lastErr, backoff = false, "", l.cfg.Interval
 		case netbird.NoSuchRoute(err):
 			if !l.unavailable {
-				l.log.Warn(fmt.Sprintf("%s: this NetBird server does not have them (plain 404); %s stays on and birdseye asks again every %s", l.cfg.Title, l.cfg.Variable, l.cfg.Recheck))
+				every := l.cfg.Recheck.String()
+				if l.cfg.Recheck == time.Hour {
+					every = "hour"
+				}
+				l.log.Warn(fmt.Sprintf("%s: this NetBird server does not have them (plain 404); %s stays on and birdseye asks again every %s", l.cfg.Title, l.cfg.Variable, every))
 			}
 			l.unavailable, l.lastErr = true, ""
 			wait = l.cfg.Recheck

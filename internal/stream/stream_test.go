@@ -193,7 +193,7 @@ func TestAServerWithoutTheEndpointIsToldOnceAndAskedHourly(t *testing.T) {
 		src.err = nil
 		src.mu.Unlock()
 		require.Equal(t, 1, strings.Count(log.String(), "does not have them"), log.String())
-		require.Contains(t, log.String(), "PROXY_LOGS stays on")
+		require.Contains(t, log.String(), "PROXY_LOGS stays on and birdseye asks again every hour")
 
 		time.Sleep(time.Hour) // the server is upgraded: the next check starts the stream
 		synctest.Wait()

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+)
+
+func grep(lines []string, s string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.Contains(l, s) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// The proxy log and traffic events go to stdout (all) and Mattermost
+// (refused requests, blocked connections: summarised), each row once, across
+// a restart, with many rows in the same second and rows before the start
+// left out.
+func TestE2EProxyLogsAndTrafficAreForwardedOnceAcrossARestart(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	now := time.Now().UTC().Truncate(time.Second)
+	f.AddProxyLogs(fake.Access{Time: now.Add(-time.Minute), Method: "GET", Host: "old.example.com", Path: "/", Status: 401, SourceIP: "192.0.2.1"})
+	f.EnableTraffic(fake.Flow{Source: "old-laptop", Destination: "db", SourceIP: "100.77.0.9", DestIP: "100.77.0.2", Protocol: 6, Drops: 1, Start: now.Add(-time.Minute)})
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	env := baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL, "PROXY_LOGS=on", "TRAFFIC_EVENTS=on",
+		"PROXY_POLL_INTERVAL=0.05", "TRAFFIC_POLL_INTERVAL=0.05", "MATTERMOST_INCLUDE=policy.*")
+	d := start(t, env)
+	d.waitLog("proxy access log: forwarding new ones from now on")
+	d.waitLog("traffic events: forwarding new ones from now on")
+
+	// Five refused logins from one address and one good request, all in the
+	// same second; four blocked connections from one laptop and one allowed.
+	at := time.Now().UTC().Truncate(time.Second)
+	var rows []fake.Access
+	for range 5 {
+		rows = append(rows, fake.Access{Time: at, Method: "POST", Host: "vault.example.com", Path: "/login", Status: 401, SourceIP: "198.51.100.9", Reason: "authentication failed"})
+	}
+	rows = append(rows, fake.Access{Time: at, Method: "GET", Host: "vault.example.com", Path: "/", Status: 200, SourceIP: "203.0.113.7", UserID: "alice"})
+	f.AddProxyLogs(rows...)
+	var flows []fake.Flow
+	for range 4 {
+		flows = append(flows, fake.Flow{Source: "alice-laptop", Destination: "db-server", SourceIP: "100.77.0.1", DestIP: "100.77.0.2", Protocol: 6, Direction: "EGRESS", Drops: 1, Policy: "Admins", Start: at})
+	}
+	flows = append(flows, fake.Flow{Source: "bob-pc", Destination: "web", SourceIP: "100.77.0.3", DestIP: "100.77.0.4", Protocol: 6, Direction: "EGRESS", Start: at})
+	f.EnableTraffic(flows...)
+	d.waitFor("11 stream lines", func() bool { return len(d.stdout()) >= 11 })
+	waitPosts(t, d, mm, 1)
+	waitMorePolls(d, f, "/api/events/proxy", 3)
+	waitMorePolls(d, f, "/api/events/network-traffic", 3)
+	out := d.stdout()
+	require.Len(t, grep(out, "proxy.failed"), 5, strings.Join(out, "\n"))
+	require.Len(t, grep(out, "proxy.success"), 1)
+	require.Len(t, grep(out, "traffic.blocked"), 4)
+	require.Len(t, grep(out, "traffic.started"), 1)
+	require.Empty(t, grep(out, "old"), "rows from before the start are not forwarded")
+	require.Contains(t, grep(out, "traffic.blocked")[0], "blocked: alice-laptop → db-server tcp (policy 'Admins')")
+
+	texts := ""
+	for _, p := range mm.Posts() {
+		texts += p.Text + "\n"
+	}
+	require.Contains(t, texts, "**5 refused or failed requests** from 198.51.100.9: POST vault.example.com/login 401 ×5")
+	require.Contains(t, texts, "**4 blocked connections** from alice-laptop: db-server tcp ×4")
+	require.NotContains(t, texts, "bob-pc", "MATTERMOST_TRAFFIC_INCLUDE=TYPE_DROP by default")
+	require.NotContains(t, texts, "200 GET")
+
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	raw, err := os.ReadFile(sf)
+	require.NoError(t, err)
+	var st map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &st))
+	require.Contains(t, string(st["streams"]), `"proxy"`)
+	require.Contains(t, string(st["streams"]), `"traffic"`)
+	require.Contains(t, st, "last_id", "one file for all cursors")
+
+	// While it is down, one more refused login arrives in the same second.
+	f.AddProxyLogs(fake.Access{Time: at, Method: "POST", Host: "vault.example.com", Path: "/login", Status: 403, SourceIP: "198.51.100.9", Reason: "denied"})
+	d2 := start(t, env)
+	d2.waitLog("proxy access log: resuming")
+	d2.waitFor("the new row", func() bool { return len(d2.stdout()) >= 1 })
+	waitMorePolls(d2, f, "/api/events/proxy", 5)
+	waitMorePolls(d2, f, "/api/events/network-traffic", 5)
+	require.Len(t, d2.stdout(), 1, "only the new row, nothing again: %v", d2.stdout())
+	require.Contains(t, d2.stdout()[0], "403 POST vault.example.com/login from 198.51.100.9: denied")
+}
+
+// A self-hosted server answers the traffic endpoint with a plain 404: one
+// line at start, one request an hour, and the audit events keep flowing.
+func TestE2ETrafficOnASelfHostedServerIsToldOnceAndDoesNotStopTheForwarder(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "TRAFFIC_EVENTS=on", "TRAFFIC_POLL_INTERVAL=0.05"))
+	d.waitLog("does not have them")
+	f.AddN(3, "policy.update", "p")
+	d.waitFor("audit events", func() bool { return len(d.stdout()) == 3 })
+	waitMorePolls(d, f, "/api/events/audit", 20)
+	n := 0
+	for _, r := range f.Requests() {
+		if r.Path == "/api/events/network-traffic" {
+			n++
+		}
+	}
+	require.Equal(t, 1, n, "asked once, then again in an hour")
+	require.Equal(t, 1, strings.Count(d.logs(), "does not have them"))
+	require.Contains(t, d.logs(), "TRAFFIC_EVENTS stays on and birdseye asks again every hour")
+}
