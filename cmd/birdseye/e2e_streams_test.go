@@ -2,9 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -119,4 +124,88 @@ func TestE2ETrafficOnASelfHostedServerIsToldOnceAndDoesNotStopTheForwarder(t *te
 	require.Equal(t, 1, n, "asked once, then again in an hour")
 	require.Equal(t, 1, strings.Count(d.logs(), "does not have them"))
 	require.Contains(t, d.logs(), "TRAFFIC_EVENTS stays on and birdseye asks again every hour")
+}
+
+var pathRe = regexp.MustCompile(`vault\.example\.com/r/(\d+) `)
+
+// Rows arrive all the time, many in the same second and across pages of 100,
+// while the daemon is killed at random moments: every row is printed, at
+// most twice (the batch in flight when the kill came).
+func TestE2EKillMinus9LosesNoProxyLogRow(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	sf := filepath.Join(t.TempDir(), "state.json")
+	env := baseEnv(t, api, sf, "PROXY_LOGS=on", "PROXY_POLL_INTERVAL=0.02")
+	d := start(t, env)
+	d.waitLog("proxy access log: forwarding new ones from now on")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+
+	var mu sync.Mutex
+	added := 0
+	stop, arrived := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(arrived)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			mu.Lock()
+			var batch []fake.Access
+			for range 1 + rand.IntN(40) {
+				added++
+				batch = append(batch, fake.Access{Time: time.Now().UTC().Truncate(time.Second), Method: "GET", Host: "vault.example.com",
+					Path: fmt.Sprintf("/r/%d", added), Status: 401, SourceIP: "198.51.100.9"})
+			}
+			f.AddProxyLogs(batch...)
+			mu.Unlock()
+			time.Sleep(time.Duration(rand.IntN(5)) * time.Millisecond)
+		}
+	}()
+	count := map[int]int{}
+	tally := func(lines []string) {
+		for _, l := range lines {
+			if m := pathRe.FindStringSubmatch(l); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				count[n]++
+			}
+		}
+	}
+	const cycles = 15
+	for range cycles {
+		d := start(t, env)
+		time.Sleep(time.Duration(40+rand.IntN(150)) * time.Millisecond)
+		require.NoError(t, d.cmd.Process.Kill())
+		d.waitExit()
+		tally(d.stdout())
+	}
+	close(stop)
+	<-arrived
+	d = start(t, env)
+	d.waitFor("catch-up", func() bool {
+		seen := map[int]bool{}
+		for n := range count {
+			seen[n] = true
+		}
+		for _, l := range d.stdout() {
+			if m := pathRe.FindStringSubmatch(l); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				seen[n] = true
+			}
+		}
+		return len(seen) >= added
+	})
+	waitMorePolls(d, f, "/api/events/proxy", 3)
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	tally(d.stdout())
+	repeats := 0
+	for n := 1; n <= added; n++ {
+		require.NotZero(t, count[n], "row %d lost", n)
+		require.LessOrEqual(t, count[n], 2, "row %d printed %d times", n, count[n])
+		repeats += count[n] - 1
+	}
+	t.Logf("%d rows over %d kill -9 cycles, %d printed twice (the batch in flight)", added, cycles, repeats)
 }
