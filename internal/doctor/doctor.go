@@ -9,7 +9,6 @@ package doctor
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -126,7 +125,7 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 	} else {
 		add(Result{Warn, "NetBird version", err.Error(), "older servers do not tell their version"})
 	}
-	checkStreams(ctx, p.API, add)
+	checkStreams(ctx, cfg, p.API, add)
 	if p.Admin == nil {
 		add(Result{Warn, "NB_ADMIN_API_KEY", "not set: ephemeral cleanup, pruning, export and the policy commands are off", ""})
 		return
@@ -149,19 +148,27 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 }
 
 // checkStreams says which of the other event streams this server has, for
-// the traffic and proxy-logs commands. Neither is required: no WARN.
-func checkStreams(ctx context.Context, api *netbird.Client, add func(Result)) {
-	var ne *netbird.Error
+// the traffic and proxy-logs commands and for TRAFFIC_EVENTS / PROXY_LOGS.
+// Neither is required: missing is a WARN only when it is switched on.
+func checkStreams(ctx context.Context, cfg *config.Config, api *netbird.Client, add func(Result)) {
+	on := func(b config.Bool, name string) string {
+		if b {
+			return "; " + name + "=on forwards them"
+		}
+		return ""
+	}
 	switch tp, err := api.ListTraffic(ctx, netbird.TrafficFilter{}, 1, 1); {
 	case err == nil:
-		add(Result{OK, "traffic events", fmt.Sprintf("available (%d records)", tp.TotalRecords), ""})
-	case errors.As(err, &ne) && ne.Status == 404 && ne.PlainText:
+		add(Result{OK, "traffic events", fmt.Sprintf("available (%d records)%s", tp.TotalRecords, on(cfg.Streams.Traffic, "TRAFFIC_EVENTS")), ""})
+	case netbird.NoSuchRoute(err) && bool(cfg.Streams.Traffic):
+		add(Result{Warn, "traffic events", "TRAFFIC_EVENTS=on but this server has none (a NetBird Cloud feature)", "birdseye asks again every hour; set TRAFFIC_EVENTS=off to stop asking"})
+	case netbird.NoSuchRoute(err):
 		add(Result{OK, "traffic events", "not on this server (a NetBird Cloud feature); `traffic` commands say so", ""})
 	default:
 		add(Result{Warn, "traffic events", err.Error(), "the `traffic` commands will fail the same way"})
 	}
 	if pp, err := api.ListProxyLogs(ctx, netbird.ProxyLogFilter{}, 1, 1); err == nil {
-		add(Result{OK, "proxy access log", fmt.Sprintf("available (%d requests logged)", pp.TotalRecords), ""})
+		add(Result{OK, "proxy access log", fmt.Sprintf("available (%d requests logged)%s", pp.TotalRecords, on(cfg.Streams.Proxy, "PROXY_LOGS")), ""})
 	} else {
 		add(Result{Warn, "proxy access log", err.Error(), "the `proxy-logs` commands will fail the same way"})
 	}

@@ -98,3 +98,13 @@ func TestAnUnresolvableHostAndAReadOnlyStateDirectory(t *testing.T) {
 	Run(t.Context(), cfg, Probes{API: api}, time.Now(), &out)
 	require.True(t, strings.Contains(out.String(), "FAIL  state directory"), out.String())
 }
+
+func TestTrafficEventsSwitchedOnWithoutThemOnTheServerIsAWarning(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	cfg := baseConfig(t, api.BaseURL())
+	cfg.Streams = config.Streams{Traffic: true, Proxy: true}
+	var out bytes.Buffer
+	Run(t.Context(), cfg, Probes{API: api}, time.Now(), &out)
+	require.Contains(t, out.String(), "WARN  traffic events         TRAFFIC_EVENTS=on but this server has none (a NetBird Cloud feature)  (hint: birdseye asks again every hour; set TRAFFIC_EVENTS=off to stop asking)\n")
+	require.Contains(t, out.String(), "ok    proxy access log       available (0 requests logged); PROXY_LOGS=on forwards them\n")
+}
