@@ -222,8 +222,8 @@ func (p *Poller) seed(ctx context.Context) error {
 	p.st = &state.State{Cursor: state.Seed(floor), OutageStarted: p.boot.OutageStarted, OutageAlerted: p.boot.OutageAlerted}
 	p.dirty = true
 	if len(backfill) == 0 {
+		p.save() // first, so that the line below means the seed is on disk
 		p.log.Info("first boot: seeded, no backlog forwarded", "last_id", list.MaxID)
-		p.save()
 		return nil
 	}
 	p.log.Info("first boot: forwarding the newest existing events (BACKFILL)", "count", len(backfill), "last_id", list.MaxID)
