@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/pem"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"os/exec"
 	"testing"
 
@@ -9,11 +12,21 @@ import (
 	"github.com/styliteag/birdseye/internal/sink/mattermost/mmfake"
 )
 
-func newAPIForBench(b *testing.B) (*fake.Server, string) {
+// newTLSAPIForBench serves the fake API over HTTPS, as a real deployment
+// reaches NetBird, and returns NB_CA_FILE for its certificate: the client
+// then loads the system's CA roots plus that one, as it would in production.
+func newTLSAPIForBench(b *testing.B) (*fake.Server, string, string) {
 	f := fake.New()
-	srv := httptest.NewServer(f)
+	srv := httptest.NewUnstartedServer(f)
+	srv.EnableHTTP2 = true // NetBird behind Caddy or Traefik speaks HTTP/2
+	srv.StartTLS()
 	b.Cleanup(srv.Close)
-	return f, srv.URL
+	ca := filepath.Join(b.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return f, srv.URL, ca
 }
 
 func newMattermostForBench(b *testing.B) (*mmfake.Server, string) {

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// BenchmarkDaemonIdle runs `birdseye run` against the fake API at
-// POLL_INTERVAL=60 with stdout, Mattermost and a schedule configured, for
+// BenchmarkDaemonIdle runs `birdseye run` against the fake API over HTTPS
+// (the system's CA roots loaded, as in production) at POLL_INTERVAL=60 with stdout, Mattermost and a schedule configured, for
 // BIRDSEYE_IDLE_SECONDS (default 180), and reports its resident memory and
 // the CPU it used, from /proc.
 func BenchmarkDaemonIdle(b *testing.B) {
@@ -18,12 +18,12 @@ func BenchmarkDaemonIdle(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("BIRDSEYE_IDLE_SECONDS")); err == nil && v > 0 {
 		secs = v
 	}
-	f, api := newAPIForBench(b)
+	f, api, ca := newTLSAPIForBench(b)
 	f.AddN(10000, "group.add", "g") // a busy account: every poll downloads 10,000 events
 	_, hook := newMattermostForBench(b)
 	for range b.N {
 		sf := filepath.Join(b.TempDir(), "state.json")
-		cmd := startBench(b, []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api, "NB_API_KEY=nbp_fakeauditor00000000000000000000000000",
+		cmd := startBench(b, []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api, "NB_CA_FILE=" + ca, "NB_API_KEY=nbp_fakeauditor00000000000000000000000000",
 			"STATE_FILE=" + sf, "POLL_INTERVAL=60", "MATTERMOST_WEBHOOK_URL=" + hook, "CRON_CLEANUP_EPHEMERAL="})
 		time.Sleep(time.Duration(secs) * time.Second)
 		status, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
