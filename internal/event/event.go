@@ -40,10 +40,16 @@ type Event struct {
 	Object string `json:"object,omitempty"`
 }
 
-// The streams besides audit events.
+// Row reports whether e is a row of the traffic or proxy stream, which
+// come by the thousand and are summarised, rather than a single event.
+func (e Event) Row() bool { return e.Stream == StreamTraffic || e.Stream == StreamProxy }
+
+// The streams besides audit events. The watch's synthetic events
+// (birdseye.*) are selected by the audit globs, like NetBird's codes.
 const (
 	StreamTraffic = "traffic"
 	StreamProxy   = "proxy"
+	StreamWatch   = "watch"
 )
 
 // BasicInitiator labels the initiator from the event alone: name, else

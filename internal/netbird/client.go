@@ -198,6 +198,10 @@ type User struct {
 	Email         string `json:"email"`
 	Role          string `json:"role"`
 	IsServiceUser bool   `json:"is_service_user"`
+	// PendingApproval: the user joined and waits for an admin
+	// (user_approval_required in the account settings).
+	PendingApproval bool   `json:"pending_approval"`
+	Status          string `json:"status,omitempty"`
 }
 
 // SetupKey is the part of GET /api/setup-keys birdseye reads.

@@ -30,6 +30,62 @@ type Peer struct {
 	ApprovalRequired bool       `json:"approval_required"`
 	LastSeen         time.Time  `json:"last_seen"`
 	Groups           []GroupRef `json:"groups"`
+
+	LastLogin              time.Time `json:"last_login,omitzero"`
+	LoginExpirationEnabled bool      `json:"login_expiration_enabled"`
+	ConnectionIP           string    `json:"connection_ip,omitempty"`
+	CountryCode            string    `json:"country_code,omitempty"`
+	CityName               string    `json:"city_name,omitempty"`
+}
+
+// Route is the part of GET /api/routes that says which peers route.
+type Route struct {
+	ID         string   `json:"id"`
+	NetworkID  string   `json:"network_id"`
+	Enabled    bool     `json:"enabled"`
+	Peer       string   `json:"peer"`
+	PeerGroups []string `json:"peer_groups"`
+}
+
+// NetworkRouter is the part of GET /api/networks/routers birdseye reads.
+type NetworkRouter struct {
+	ID         string   `json:"id"`
+	Enabled    bool     `json:"enabled"`
+	Peer       string   `json:"peer"`
+	PeerGroups []string `json:"peer_groups"`
+}
+
+// AccountSettings are the account settings birdseye reads.
+type AccountSettings struct {
+	PeerLoginExpirationEnabled bool `json:"peer_login_expiration_enabled"`
+	PeerLoginExpiration        int  `json:"peer_login_expiration"` // seconds
+}
+
+// ListRoutes returns GET /api/routes.
+func (c *Client) ListRoutes(ctx context.Context) ([]Route, error) {
+	var out []Route
+	return out, c.getJSON(ctx, "/routes", &out)
+}
+
+// ListNetworkRouters returns GET /api/networks/routers (every network's).
+func (c *Client) ListNetworkRouters(ctx context.Context) ([]NetworkRouter, error) {
+	var out []NetworkRouter
+	return out, c.getJSON(ctx, "/networks/routers", &out)
+}
+
+// GetAccountSettings returns the settings of the token's account
+// (GET /api/accounts lists exactly that one).
+func (c *Client) GetAccountSettings(ctx context.Context) (AccountSettings, error) {
+	var out []struct {
+		Settings AccountSettings `json:"settings"`
+	}
+	if err := c.getJSON(ctx, "/accounts", &out); err != nil {
+		return AccountSettings{}, err
+	}
+	if len(out) == 0 {
+		return AccountSettings{}, fmt.Errorf("GET /api/accounts: no account")
+	}
+	return out[0].Settings, nil
 }
 
 // Group is the part of GET /api/groups birdseye reads.

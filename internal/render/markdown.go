@@ -82,6 +82,15 @@ var labels = map[string]label{
 	"posture.check.update":         {"Posture check updated", named},
 	"posture.check.delete":         {"Posture check deleted", named},
 	"account.create":               {"Account created", generic},
+
+	// birdseye's own (the watch); the text comes from the event.
+	"birdseye.peer.disconnected":     {"", peerShape},
+	"birdseye.peer.reconnected":      {"", peerShape},
+	"birdseye.peer.approval.pending": {"", peerShape},
+	"birdseye.peer.login.expiring":   {"", peerShape},
+	"birdseye.peer.new_country":      {"", peerShape},
+	"birdseye.user.approval.pending": {"", userShape},
+	"birdseye.setupkey.expiring":     {"", named},
 }
 
 // namedPrefixes: codes under these first segments name their object (meta
@@ -144,12 +153,15 @@ var consumed = map[shape][]string{
 // MarkdownLine is one event as a chat line.
 func MarkdownLine(e event.Event, loc *time.Location) string {
 	l := labelFor(e.ActivityCode)
+	if l.text == "" {
+		l.text = e.Activity
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "`%s`  **%s**", Time(e, loc), l.text)
 	if s := subject(e, l.shape); s != "" {
 		b.WriteString(": " + s)
 	}
-	if who := e.Initiator(); who != "system" {
+	if who := e.Initiator(); who != "system" && e.Stream != event.StreamWatch {
 		b.WriteString("  _" + who + "_")
 	}
 	if x := extra(e.Meta, l.shape); x != "" {

@@ -49,14 +49,14 @@ func StreamCount(code string, n int) string {
 // Item is what one rendered line carries: the indices of its events.
 type Item []int
 
-// Items groups a batch for rendering: every audit event is its own item,
+// Items groups a batch for rendering: every audit or watch event is its own item,
 // and stream rows of one code and initiator become one item when there are
 // at least SummariseAt of them (placed where the first one was).
 func Items(evs []event.Event) []Item {
 	type key struct{ stream, code, who string }
 	groups := map[key][]int{}
 	for i, e := range evs {
-		if e.Stream != "" {
+		if e.Row() {
 			k := key{e.Stream, e.ActivityCode, e.Initiator()}
 			groups[k] = append(groups[k], i)
 		}
@@ -66,7 +66,7 @@ func Items(evs []event.Event) []Item {
 	for i, e := range evs {
 		k := key{e.Stream, e.ActivityCode, e.Initiator()}
 		switch {
-		case e.Stream == "" || len(groups[k]) < SummariseAt:
+		case !e.Row() || len(groups[k]) < SummariseAt:
 			out = append(out, Item{i})
 		case !done[k]:
 			done[k] = true

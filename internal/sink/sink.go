@@ -49,7 +49,7 @@ type Route struct {
 
 // Allow reports whether the route takes e.
 func (r Route) Allow(e event.Event) bool {
-	if e.Stream == "" {
+	if e.Stream == "" || e.Stream == event.StreamWatch {
 		return r.Filter.Allow(e.ActivityCode)
 	}
 	f, ok := r.Streams[e.Stream]

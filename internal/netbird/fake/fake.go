@@ -60,6 +60,7 @@ type Server struct {
 	flows     []Flow
 	trafficOn bool
 	access    []Access
+	static    map[string][]byte // SetStatic bodies
 
 	// Now stamps added events; tests may replace it.
 	Now func() time.Time

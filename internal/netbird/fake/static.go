@@ -25,6 +25,18 @@ var staticRoutes = map[string]string{
 	"/api/users/current":                           "users_current.json",
 	"/api/networks/dc1uf0tqmd2qmv54vk6g/resources": "network_resources.json",
 	"/api/networks/dc1uf0tqmd2qmv54vk6g/routers":   "network_routers.json",
+	"/api/networks/routers":                        "network_routers.json",
+}
+
+// SetStatic replaces the body the fake answers for one of its read-only
+// paths (/api/routes, /api/networks/routers, /api/accounts …).
+func (s *Server) SetStatic(path, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.static == nil {
+		s.static = map[string][]byte{}
+	}
+	s.static[path] = []byte(body)
 }
 
 // staticRoute serves a captured body, or a user's tokens ([] for any user).
@@ -34,6 +46,14 @@ func (s *Server) staticRoute(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/users/") && strings.HasSuffix(r.URL.Path, "/tokens") {
 		writeJSON(w, []any{})
+		return true
+	}
+	s.mu.Lock()
+	override, set := s.static[r.URL.Path]
+	s.mu.Unlock()
+	if set {
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		w.Write(override)
 		return true
 	}
 	file, ok := staticRoutes[r.URL.Path]

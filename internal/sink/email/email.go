@@ -85,8 +85,8 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 		// An audit event gets a mail of its own; a run of traffic or proxy
 		// rows (hundreds a poll) one mail for the run.
 		n, subject := 1, ImmediateSubject(b.Events[i])
-		if b.Events[i].Stream != "" {
-			for i+n < len(b.Events) && b.Events[i+n].Stream != "" {
+		if b.Events[i].Row() {
+			for i+n < len(b.Events) && b.Events[i+n].Row() {
 				n++
 			}
 			subject = StreamSubject(b.Events[i : i+n])
@@ -158,7 +158,7 @@ func DigestSubject(n int, now time.Time) string {
 func lines(evs []event.Event, loc *time.Location) string {
 	var b strings.Builder
 	for _, it := range render.Items(evs) {
-		if e := evs[it[0]]; e.Stream == "" {
+		if e := evs[it[0]]; !e.Row() {
 			b.WriteString(render.Line(e, loc))
 		} else {
 			b.WriteString(render.StreamText(evs, it, loc))

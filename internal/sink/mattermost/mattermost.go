@@ -69,7 +69,7 @@ func Lines(b sink.Batch, loc *time.Location) (lines []string, lineOf []int) {
 		for _, i := range it {
 			lineOf[i] = len(lines)
 		}
-		if e := b.Events[it[0]]; e.Stream == "" {
+		if e := b.Events[it[0]]; !e.Row() {
 			lines = append(lines, render.MarkdownLine(e, loc))
 		} else {
 			lines = append(lines, render.StreamMarkdown(b.Events, it, loc))

@@ -1,0 +1,228 @@
+// Package watch derives the alerts NetBird's audit log cannot give from
+// cheap polls of the API: a routing peer (or a peer of WATCH_PEER_GROUPS)
+// that stays disconnected, peers and users waiting for approval, setup keys
+// and peer logins about to expire, a peer connecting from a new country. It
+// keeps what it knows in watch.json next to the state file and emits
+// synthetic birdseye.* events through the same sinks, globs and outboxes as
+// audit events.
+package watch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/state"
+)
+
+// API is what the watch reads; *netbird.Client is one.
+type API interface {
+	ListPeers(ctx context.Context) ([]netbird.Peer, error)
+	ListUsers(ctx context.Context) ([]netbird.User, error)
+	ListSetupKeys(ctx context.Context) ([]netbird.SetupKey, error)
+	ListRoutes(ctx context.Context) ([]netbird.Route, error)
+	ListNetworkRouters(ctx context.Context) ([]netbird.NetworkRouter, error)
+	GetAccountSettings(ctx context.Context) (netbird.AccountSettings, error)
+}
+
+// Dispatcher hands events to the sinks.
+type Dispatcher interface {
+	Dispatch(ctx context.Context, evs []event.Event) error
+}
+
+// Config is the loop's timing and where it keeps its state.
+type Config struct {
+	Interval time.Duration
+	// SlowEvery is how often what rarely changes (routes, routers, the
+	// account's login expiration) is read again.
+	SlowEvery time.Duration
+	File      string
+	Rules     Rules
+}
+
+// RequestsPerRound documents the cost of a round: peers, users and setup
+// keys every Interval, plus routes, network routers and the account every
+// SlowEvery.
+const RequestsPerRound, SlowRequests = 3, 3
+
+// Loop is the watch. Build it with New; run it once.
+type Loop struct {
+	cfg  Config
+	api  API
+	out  Dispatcher
+	log  *slog.Logger
+	st   *State
+	slow struct {
+		at       time.Time
+		routing  []netbird.Route
+		routers  []netbird.NetworkRouter
+		settings netbird.AccountSettings
+		noRouter bool // the server has no /api/networks/routers
+	}
+	lastErr string
+}
+
+// New assembles a loop.
+func New(cfg Config, api API, out Dispatcher, log *slog.Logger) *Loop {
+	return &Loop{cfg: cfg, api: api, out: out, log: log.With("loop", "watch")}
+}
+
+// Run watches until ctx ends.
+func (l *Loop) Run(ctx context.Context) {
+	l.st = l.load()
+	for {
+		err := l.Once(ctx, time.Now())
+		if ctx.Err() != nil {
+			return
+		}
+		switch {
+		case err == nil && l.lastErr != "":
+			l.log.Info("watch works again")
+			l.lastErr = ""
+		case err != nil && err.Error() != l.lastErr:
+			l.lastErr = err.Error()
+			l.log.Error("watch round failed; nothing is lost, the next round compares again", "err", err)
+		}
+		t := time.NewTimer(l.cfg.Interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (l *Loop) load() *State {
+	raw, err := os.ReadFile(l.cfg.File)
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewState()
+	}
+	st := NewState()
+	if err == nil {
+		err = json.Unmarshal(raw, st)
+	}
+	if err != nil || st.Peers == nil || st.Pending == nil || st.Fired == nil {
+		l.log.Warn("watch state unusable; starting afresh (approvals and expiries may be reported again)", "file", l.cfg.File, "err", err)
+		return NewState()
+	}
+	return st
+}
+
+// Once runs one round: read, compare, hand the events to the sinks, then
+// save. When the sinks do not take the events the state is not advanced,
+// so the next round reports them again.
+func (l *Loop) Once(ctx context.Context, now time.Time) error {
+	if l.st == nil {
+		l.st = l.load()
+	}
+	obs, err := l.observe(ctx, now)
+	if err != nil {
+		return err
+	}
+	next := clone(l.st)
+	evs := Round(l.cfg.Rules, next, obs, now)
+	if len(evs) > 0 {
+		if err := l.out.Dispatch(ctx, evs); err != nil {
+			return fmt.Errorf("deliver watch events: %w", err)
+		}
+	}
+	l.st = next
+	raw, _ := json.Marshal(l.st)
+	if err := state.WriteAtomic(l.cfg.File, raw); err != nil {
+		return fmt.Errorf("save watch state: %w", err)
+	}
+	return nil
+}
+
+func (l *Loop) observe(ctx context.Context, now time.Time) (Observation, error) {
+	var obs Observation
+	var err error
+	if obs.Peers, err = l.api.ListPeers(ctx); err != nil {
+		return obs, fmt.Errorf("watch peers: %w", err)
+	}
+	if obs.Users, err = l.api.ListUsers(ctx); err != nil {
+		return obs, fmt.Errorf("watch users: %w", err)
+	}
+	if obs.SetupKeys, err = l.api.ListSetupKeys(ctx); err != nil {
+		return obs, fmt.Errorf("watch setup keys: %w", err)
+	}
+	if l.slow.at.IsZero() || now.Sub(l.slow.at) >= l.cfg.SlowEvery {
+		if err := l.readSlow(ctx); err != nil {
+			return obs, err
+		}
+		l.slow.at = now
+	}
+	obs.Settings = l.slow.settings
+	obs.Routing = routingPeers(obs.Peers, l.slow.routing, l.slow.routers)
+	return obs, nil
+}
+
+func (l *Loop) readSlow(ctx context.Context) error {
+	routes, err := l.api.ListRoutes(ctx)
+	if err != nil {
+		return fmt.Errorf("watch routes: %w", err)
+	}
+	var routers []netbird.NetworkRouter
+	if !l.slow.noRouter {
+		routers, err = l.api.ListNetworkRouters(ctx)
+		switch {
+		case netbird.NoSuchRoute(err):
+			l.slow.noRouter = true // an older server: routes only
+		case err != nil:
+			return fmt.Errorf("watch network routers: %w", err)
+		}
+	}
+	settings, err := l.api.GetAccountSettings(ctx)
+	if err != nil {
+		return fmt.Errorf("watch account settings: %w", err)
+	}
+	l.slow.routing, l.slow.routers, l.slow.settings = routes, routers, settings
+	return nil
+}
+
+// routingPeers are the peers of enabled routes and network routers, named
+// directly or through a group.
+func routingPeers(peers []netbird.Peer, routes []netbird.Route, routers []netbird.NetworkRouter) map[string]bool {
+	out := map[string]bool{}
+	groups := map[string]bool{}
+	add := func(enabled bool, peer string, peerGroups []string) {
+		if !enabled {
+			return
+		}
+		if peer != "" {
+			out[peer] = true
+		}
+		for _, g := range peerGroups {
+			groups[g] = true
+		}
+	}
+	for _, r := range routes {
+		add(r.Enabled, r.Peer, r.PeerGroups)
+	}
+	for _, r := range routers {
+		add(r.Enabled, r.Peer, r.PeerGroups)
+	}
+	for _, p := range peers {
+		for _, g := range p.Groups {
+			if groups[g.ID] {
+				out[p.ID] = true
+			}
+		}
+	}
+	return out
+}
+
+func clone(st *State) *State {
+	raw, _ := json.Marshal(st)
+	cp := NewState()
+	json.Unmarshal(raw, cp)
+	return cp
+}
