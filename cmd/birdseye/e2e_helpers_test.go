@@ -63,6 +63,7 @@ func baseEnv(t *testing.T, srv *httptest.Server, stateFile string, extra ...stri
 		"POLL_INTERVAL=0.05",
 		"BACKOFF_CAP_SECONDS=0.2",
 		"TZ=UTC",
+		"WATCH=off", // its birdseye.* lines would be counted as events; TestE2EWatch* turn it on
 	}
 	return append(env, extra...)
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/styliteag/birdseye/internal/stream"
 	"github.com/styliteag/birdseye/internal/traffic"
 	"github.com/styliteag/birdseye/internal/version"
+	"github.com/styliteag/birdseye/internal/watch"
 )
 
 // Options change how Run behaves for `birdseye demo`.
@@ -112,6 +114,12 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	store := state.NewShared(state.File{Path: f.StateFile})
 	for _, sl := range streamLoops(cfg, client, store, sinks.dispatch, log, m) {
 		wg.Go(guard(func() { sl.Run(ctx) }))
+	}
+	if w := cfg.Watch; w.On {
+		wl := watch.New(watch.Config{Interval: w.Interval.D(), SlowEvery: 15 * time.Minute, File: filepath.Join(filepath.Dir(f.StateFile), "watch.json"),
+			Rules: watch.Rules{PeerGroups: w.PeerGroups.Globs, DownAfter: w.DownMinutes.D(), ExpiryDays: int(w.ExpiryDays)}}, client, sinks.dispatch, log)
+		wg.Go(guard(func() { wl.Run(ctx) }))
+		log.Info("watching peers, approvals and expiries", "interval", w.Interval.D(), "peer_down_after", w.DownMinutes.D(), "peer_groups", w.PeerGroups.Raw)
 	}
 	p := audit.New(audit.Config{
 		Interval:         f.PollInterval.D(),

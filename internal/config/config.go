@@ -214,6 +214,7 @@ type Config struct {
 	NetBird     NetBird
 	Forwarder   Forwarder
 	Streams     Streams
+	Watch       Watch
 	Stdout      Stdout
 	Mattermost  Mattermost
 	Email       Email
@@ -229,7 +230,7 @@ type Config struct {
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -506,7 +507,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Streams{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Metrics{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Streams{}, Watch{}, Stdout{}, Mattermost{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Metrics{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

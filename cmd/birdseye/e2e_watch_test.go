@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func routerPeers(connected bool, lastSeen time.Time) string {
+	return fmt.Sprintf(`[{"id":"r1","name":"office-router","ip":"100.77.0.1","connected":%t,"last_seen":%q,
+	  "groups":[{"id":"g-routers","name":"Routers"}]},
+	 {"id":"p2","name":"laptop","ip":"100.77.0.2","connected":false,"last_seen":"2026-01-01T00:00:00Z","groups":[]}]`, connected, lastSeen.Format(time.RFC3339))
+}
+
+// The watch runs in the daemon: a routing peer that stays down and a setup
+// key nearing expiry are reported once each, on stdout and in Mattermost,
+// not again after a restart; the reconnection follows.
+func TestE2EWatchReportsARoutingPeerDownAndAnExpiringKeyOnce(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	now := time.Now().UTC()
+	f.SetStatic("/api/routes", `[{"id":"rt1","network_id":"office","enabled":true,"peer":"","peer_groups":["g-routers"]}]`)
+	f.SetPeers(routerPeers(false, now.Add(-time.Hour)))
+	f.SetSetupKeys(fmt.Sprintf(`[{"id":"k1","name":"office-2026","type":"reusable","valid":true,"revoked":false,"state":"valid","auto_groups":[],
+	  "expires":%q,"usage_limit":0,"used_times":1}]`, now.Add(3*24*time.Hour).Format(time.RFC3339)))
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	env := baseEnv(t, api, sf, "WATCH=on", "WATCH_INTERVAL=0.05", "WATCH_PEER_DOWN_MINUTES=5", "MATTERMOST_WEBHOOK_URL="+hookURL)
+	d := start(t, env)
+	d.waitFor("two watch lines", func() bool { return len(d.stdout()) >= 2 })
+	waitMorePolls(d, f, "/api/peers", 5)
+	out := strings.Join(d.stdout(), "\n")
+	require.Len(t, d.stdout(), 2, out)
+	require.Contains(t, out, "birdseye.peer.disconnected    birdseye              Routing peer disconnected 1h ago  target=r1  name='office-router' ip='100.77.0.1'")
+	require.Contains(t, out, "birdseye.setupkey.expiring    birdseye              Setup key expires in 3d  target=k1  name='office-2026'")
+	require.NotContains(t, out, "laptop", "a laptop is not watched")
+	waitPosts(t, d, mm, 1)
+	post := mm.Posts()[0].Text
+	require.Contains(t, post, "**Routing peer disconnected 1h ago**: office-router · `100.77.0.1`")
+	require.Contains(t, post, "**Setup key expires in 3d**: office-2026")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+
+	d = start(t, env)
+	waitMorePolls(d, f, "/api/peers", 5)
+	require.Empty(t, d.stdout(), "nothing again after a restart")
+	f.SetPeers(routerPeers(true, time.Now()))
+	d.waitFor("the reconnection", func() bool { return len(d.stdout()) == 1 })
+	require.Contains(t, d.stdout()[0], "birdseye.peer.reconnected     birdseye              Routing peer reconnected after 1h")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+}
