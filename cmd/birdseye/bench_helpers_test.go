@@ -4,8 +4,8 @@ import (
 	"encoding/pem"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/styliteag/birdseye/internal/netbird/fake"

@@ -50,7 +50,9 @@ func (a *api) ListUsers(context.Context) ([]netbird.User, error) { return a.user
 func (a *api) ListSetupKeys(context.Context) ([]netbird.SetupKey, error) {
 	return a.keys, a.count("setup-keys")
 }
-func (a *api) ListRoutes(context.Context) ([]netbird.Route, error) { return a.routes, a.count("routes") }
+func (a *api) ListRoutes(context.Context) ([]netbird.Route, error) {
+	return a.routes, a.count("routes")
+}
 func (a *api) ListNetworkRouters(context.Context) ([]netbird.NetworkRouter, error) {
 	return nil, a.count("routers")
 }
