@@ -127,7 +127,7 @@ func TestE2EWebhookDownFor100PollsThenUpDeliversEveryEventOnceInOrder(t *testing
 	f.AddN(1, "group.add", "g")
 	mm, hookURL := newMattermost(t)
 	sf := filepath.Join(t.TempDir(), "state.json")
-	d := start(t, baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL, "POLL_INTERVAL=0.01", "MAX_CATCHUP=0"))
+	d := start(t, baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL, "POLL_INTERVAL=0.01", "MAX_CATCHUP=0", "BURST_LIMIT=0"))
 	d.waitLog("first boot")
 	mm.Down(502)
 	polls := func() int { return len(f.Requests()) }
@@ -168,4 +168,21 @@ func TestE2ECatchUpNoticeAndGapAlertReachMattermost(t *testing.T) {
 	require.Contains(t, text, ":rotating_light: **NetBird forwarder**: audit events 4 to 503 were lost: more than 10,000 events arrived between two polls")
 	require.Contains(t, text, ":warning: skipped 9995 older events on catch-up")
 	require.Equal(t, 5, strings.Count(text, "**Group deleted**"))
+}
+
+// Issue 9's burst: 200 peer.group.add by one initiator in one poll are one
+// line in Mattermost and still 200 lines on stdout.
+func TestE2EABurstOf200IsOneMattermostLine(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL, "BURST_LIMIT=20", "POLL_INTERVAL=0.5"))
+	d.waitLog("first boot")
+	f.AddN(200, "peer.group.add", "Ops")
+	d.waitFor("200 stdout lines", func() bool { return len(d.stdout()) == 200 })
+	waitPosts(t, d, mm, 1)
+	posts := mm.Posts()
+	require.Len(t, posts, 1)
+	require.Regexp(t, "^`[0-9: -]+`–`[0-9: -]+`  \\*\\*200 × Group added to peer\\*\\* by _system_: Ops-1, Ops-10, Ops-100, Ops-101, Ops-102 and 195 more$", posts[0].Text)
 }

@@ -71,7 +71,7 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		return nil
 	}
 	if m := cfg.Mattermost; m.Enabled() {
-		s.mm = mattermost.New(mattermost.Config{URL: m.WebhookURL.Reveal(), Username: m.Username, Channel: m.Channel, IconURL: m.IconURL}, cfg.Log.TZ.Loc)
+		s.mm = mattermost.New(mattermost.Config{URL: m.WebhookURL.Reveal(), Username: m.Username, Channel: m.Channel, IconURL: m.IconURL, BurstLimit: int(f.BurstLimit)}, cfg.Log.TZ.Loc)
 		flt := filter(log, "MATTERMOST", m.Include, m.Exclude)
 		streams := streamFilters(log, st, "MATTERMOST", st.MattermostTrafficInclude, st.MattermostTrafficExclude, st.MattermostProxyInclude, st.MattermostProxyExclude)
 		if err := add("mattermost", s.mm, &flt, streams, true, nil); err != nil {
@@ -115,7 +115,7 @@ func mailConfig(cfg *config.Config) email.Config {
 	m := cfg.SMTP
 	return email.Config{
 		Transport: email.Transport{Host: m.Host, Port: m.Port, TLSMode: m.TLSMode, User: m.User, Password: m.Password.Reveal(), SkipVerify: bool(m.SkipVerify)},
-		From:      m.From, To: m.To, Digest: cfg.Email.ModeName() == "digest",
+		From:      m.From, To: m.To, Digest: cfg.Email.ModeName() == "digest", BurstLimit: int(cfg.Forwarder.BurstLimit),
 	}
 }
 

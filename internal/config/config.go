@@ -164,6 +164,7 @@ type Forwarder struct {
 	BacklogWarnThreshold Count   `envconfig:"BACKLOG_WARN_THRESHOLD" default:"1000" desc:"warn once when one poll returns more events than this (0 = never)"`
 	OutageAlertAfter     Minutes `envconfig:"OUTAGE_ALERT_MINUTES" default:"10" desc:"minutes of API failure before the outage alert"`
 	Backfill             Count   `envconfig:"BACKFILL" default:"0" desc:"on first boot, forward the newest N existing events instead of none"`
+	BurstLimit           Count   `envconfig:"BURST_LIMIT" default:"20" desc:"more events than this of one code by one initiator in one message are summarised in one line in Mattermost and mail (0 = never); stdout keeps every line"`
 	SinkQueueMax         Count   `envconfig:"SINK_QUEUE_MAX" default:"10000" desc:"most events waiting per sink while it is down; past it the oldest are dropped and counted (0 = no limit)"`
 }
 

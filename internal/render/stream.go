@@ -49,24 +49,29 @@ func StreamCount(code string, n int) string {
 // Item is what one rendered line carries: the indices of its events.
 type Item []int
 
-// Items groups a batch for rendering: every audit or watch event is its own item,
-// and stream rows of one code and initiator become one item when there are
-// at least SummariseAt of them (placed where the first one was).
-func Items(evs []event.Event) []Item {
+// Items groups a batch for rendering: stream rows of one code and initiator
+// become one item when there are at least SummariseAt of them, audit events
+// of one code and initiator when there are more than burst (BURST_LIMIT,
+// 0 = never); every other event is its own item. A group's item stands
+// where its first event was.
+func Items(evs []event.Event, burst int) []Item {
 	type key struct{ stream, code, who string }
+	keyOf := func(e event.Event) key { return key{e.Stream, e.ActivityCode, e.Initiator()} }
+	grouped := func(e event.Event, n int) bool {
+		return e.Row() && n >= SummariseAt || e.Stream == "" && burst > 0 && n > burst
+	}
 	groups := map[key][]int{}
 	for i, e := range evs {
-		if e.Row() {
-			k := key{e.Stream, e.ActivityCode, e.Initiator()}
-			groups[k] = append(groups[k], i)
+		if e.Row() || e.Stream == "" {
+			groups[keyOf(e)] = append(groups[keyOf(e)], i)
 		}
 	}
 	var out []Item
 	done := map[key]bool{}
 	for i, e := range evs {
-		k := key{e.Stream, e.ActivityCode, e.Initiator()}
+		k := keyOf(e)
 		switch {
-		case !e.Row() || len(groups[k]) < SummariseAt:
+		case e.Stream == event.StreamWatch || !grouped(e, len(groups[k])):
 			out = append(out, Item{i})
 		case !done[k]:
 			done[k] = true
@@ -74,6 +79,30 @@ func Items(evs []event.Event) []Item {
 		}
 	}
 	return out
+}
+
+// BurstMarkdown is the chat line of many audit events of one code by one
+// initiator: "`…`–`…`  **42 × Group added to peer** by _alice_: Ops ×42".
+func BurstMarkdown(evs []event.Event, it Item, loc *time.Location) string {
+	first, last := evs[it[0]], evs[it[len(it)-1]]
+	l := labelFor(first.ActivityCode)
+	return fmt.Sprintf("`%s`–`%s`  **%d × %s** by _%s_: %s", Time(first, loc), Time(last, loc), len(it), l.text,
+		first.Initiator(), tickColons(objects(evs, it, func(e event.Event) string { return auditObject(e, l.shape) })))
+}
+
+// BurstText is the plain-text (mail) line of such a burst.
+func BurstText(evs []event.Event, it Item, loc *time.Location) string {
+	first, last := evs[it[0]], evs[it[len(it)-1]]
+	l := labelFor(first.ActivityCode)
+	return fmt.Sprintf("%s – %s  %d × %s (%s) by %s: %s", Time(first, loc), Time(last, loc), len(it), first.ActivityCode, l.text,
+		first.Initiator(), objects(evs, it, func(e event.Event) string { return auditObject(e, l.shape) }))
+}
+
+func auditObject(e event.Event, sh shape) string {
+	if s := subject(e, sh); s != "" {
+		return s
+	}
+	return cmp.Or(e.Meta.Get("name"), e.TargetID)
 }
 
 // tickColons puts words holding a colon in backticks (IPv6 addresses,
@@ -110,7 +139,7 @@ func StreamMarkdown(evs []event.Event, it Item, loc *time.Location) string {
 	}
 	last := evs[it[len(it)-1]]
 	return fmt.Sprintf("`%s`–`%s`  **%d %s** from %s: %s", Time(first, loc), Time(last, loc), len(it),
-		streamLabel(first.ActivityCode, true), tickColons(first.Initiator()), tickColons(objects(evs, it)))
+		streamLabel(first.ActivityCode, true), tickColons(first.Initiator()), tickColons(objects(evs, it, rowObject)))
 }
 
 // StreamText is the plain-text (mail) line for one item of stream rows.
@@ -121,24 +150,30 @@ func StreamText(evs []event.Event, it Item, loc *time.Location) string {
 	}
 	last := evs[it[len(it)-1]]
 	return fmt.Sprintf("%s – %s  %d %s from %s: %s", Time(first, loc), Time(last, loc), len(it),
-		streamLabel(first.ActivityCode, true), first.Initiator(), objects(evs, it))
+		streamLabel(first.ActivityCode, true), first.Initiator(), objects(evs, it, rowObject))
 }
 
-// objects lists what the rows were about, most frequent first, at most five.
-func objects(evs []event.Event, it Item) string {
+func rowObject(e event.Event) string { return e.Object }
+
+// objects lists what the events were about, most frequent first, at most five.
+func objects(evs []event.Event, it Item, what func(event.Event) string) string {
 	count := map[string]int{}
 	for _, i := range it {
-		count[cmp.Or(evs[i].Object, "?")]++
+		count[cmp.Or(what(evs[i]), "?")]++
 	}
 	keys := slices.Collect(maps.Keys(count))
 	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(count[b], count[a]), cmp.Compare(a, b)) })
 	var parts []string
-	for i, k := range keys {
-		if i == 5 {
-			parts = append(parts, fmt.Sprintf("and %d more", len(keys)-5))
-			break
+	for _, k := range keys[:min(5, len(keys))] {
+		if count[k] == 1 {
+			parts = append(parts, k)
+		} else {
+			parts = append(parts, fmt.Sprintf("%s ×%d", k, count[k]))
 		}
-		parts = append(parts, fmt.Sprintf("%s ×%d", k, count[k]))
 	}
-	return strings.Join(parts, ", ")
+	out := strings.Join(parts, ", ")
+	if len(keys) > 5 {
+		out += fmt.Sprintf(" and %d more", len(keys)-5)
+	}
+	return out
 }

@@ -40,6 +40,9 @@ type Config struct {
 	From   string
 	To     []string
 	Digest bool // one mail per batch instead of one per event
+	// BurstLimit: more audit events than this of one code by one initiator
+	// in a batch are summarised in one line (and one mail); 0 = never.
+	BurstLimit int
 }
 
 // Sink mails batches.
@@ -79,31 +82,66 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 		return s.Send(ctx, "[NetBird] birdseye notice", notices+footer())
 	}
 	if s.cfg.Digest {
-		return s.Send(ctx, DigestSubject(len(b.Events), time.Now()), notices+lines(b.Events, s.loc)+footer())
+		return s.Send(ctx, DigestSubject(len(b.Events), time.Now()), notices+s.lines(b.Events)+footer())
 	}
-	for i := 0; i < len(b.Events); {
-		// An audit event gets a mail of its own; a run of traffic or proxy
-		// rows (hundreds a poll) one mail for the run.
-		n, subject := 1, ImmediateSubject(b.Events[i])
-		if b.Events[i].Row() {
-			for i+n < len(b.Events) && b.Events[i+n].Row() {
-				n++
-			}
-			subject = StreamSubject(b.Events[i : i+n])
+	mails := s.mails(b.Events)
+	mailOf := make([]int, len(b.Events))
+	for m, idx := range mails {
+		for _, i := range idx {
+			mailOf[i] = m
 		}
-		body := lines(b.Events[i:i+n], s.loc)
-		if i == 0 {
+	}
+	for m, idx := range mails {
+		evs := make([]event.Event, len(idx))
+		for j, i := range idx {
+			evs[j] = b.Events[i]
+		}
+		subject := ImmediateSubject(evs[0])
+		switch {
+		case evs[0].Row():
+			subject = StreamSubject(evs)
+		case len(evs) > 1:
+			subject = fmt.Sprintf("[NetBird] %d × %s — %s", len(evs), evs[0].ActivityCode, evs[0].Initiator())
+		}
+		body := s.lines(evs)
+		if m == 0 {
 			body = notices + body
 		}
 		if err := s.Send(ctx, subject, body+footer()); err != nil {
-			if i > 0 {
-				return &sink.PartialError{Delivered: i, Err: err}
+			// Only the events at the head whose mails all went out count.
+			n := 0
+			for n < len(mailOf) && mailOf[n] < m {
+				n++
+			}
+			if n > 0 {
+				return &sink.PartialError{Delivered: n, Err: err}
 			}
 			return err
 		}
-		i += n
 	}
 	return nil
+}
+
+// mails splits an immediate batch into mails: an audit event gets a mail
+// of its own, a burst of more than BurstLimit alike one mail, and a run of
+// traffic or proxy rows (hundreds a poll) one mail for the run.
+func (s *Sink) mails(evs []event.Event) [][]int {
+	var out [][]int
+	rowRun := false
+	for _, it := range render.Items(evs, s.cfg.BurstLimit) {
+		if evs[it[0]].Row() {
+			if rowRun {
+				out[len(out)-1] = append(out[len(out)-1], it...)
+			} else {
+				out = append(out, append([]int(nil), it...))
+			}
+			rowRun = true
+			continue
+		}
+		out = append(out, append([]int(nil), it...))
+		rowRun = false
+	}
+	return out
 }
 
 // StreamSubject is `[NetBird] 14 blocked connections, 3 refused or failed
@@ -153,15 +191,18 @@ func DigestSubject(n int, now time.Time) string {
 	return fmt.Sprintf("[NetBird] %d %s (%s UTC digest)", n, noun, now.UTC().Format("2006-01-02 15:04"))
 }
 
-// lines are the body lines: one per audit event, and one per traffic or
-// proxy row or per summary of many alike (render.Items).
-func lines(evs []event.Event, loc *time.Location) string {
+// lines are the body lines: one per event, except one per summary of many
+// alike (render.Items: stream rows, bursts over BurstLimit).
+func (s *Sink) lines(evs []event.Event) string {
 	var b strings.Builder
-	for _, it := range render.Items(evs) {
-		if e := evs[it[0]]; !e.Row() {
-			b.WriteString(render.Line(e, loc))
-		} else {
-			b.WriteString(render.StreamText(evs, it, loc))
+	for _, it := range render.Items(evs, s.cfg.BurstLimit) {
+		switch e := evs[it[0]]; {
+		case e.Row():
+			b.WriteString(render.StreamText(evs, it, s.loc))
+		case len(it) > 1:
+			b.WriteString(render.BurstText(evs, it, s.loc))
+		default:
+			b.WriteString(render.Line(e, s.loc))
 		}
 		b.WriteByte('\n')
 	}

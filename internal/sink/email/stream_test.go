@@ -1,6 +1,7 @@
 package email
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -47,4 +48,27 @@ func TestAFailedStreamMailReportsTheAuditMailsBeforeItAsDelivered(t *testing.T) 
 	var partial *sink.PartialError
 	require.ErrorAs(t, err, &partial)
 	require.Equal(t, 1, partial.Delivered)
+}
+
+func TestImmediateModeMailsABurstOnce(t *testing.T) {
+	srv := smtptest.Start(t, "starttls", "", "")
+	s := sinkFor(srv, false)
+	s.cfg.BurstLimit = 20
+	var evs []event.Event
+	for i := range 42 {
+		evs = append(evs, ev(event.ID(i+1), "peer.group.add", "Ops"))
+	}
+	evs = append(evs, ev(43, "policy.update", "A"))
+	require.NoError(t, s.Deliver(t.Context(), sink.Batch{Events: evs}))
+	msgs := srv.Messages()
+	require.Len(t, msgs, 2)
+	require.Equal(t, "[NetBird] 42 × peer.group.add — Admin", msgs[0].Subject)
+	require.True(t, strings.HasPrefix(msgs[0].Body, "2026-11-23 07:13:10 – 2026-11-23 07:13:10  42 × peer.group.add (Group added to peer) by Admin: Ops ×42\n"), msgs[0].Body)
+	require.Equal(t, "[NetBird] policy.update — Admin", msgs[1].Subject)
+
+	srv.RefuseAfter(0)
+	err := s.Deliver(t.Context(), sink.Batch{Events: evs})
+	require.Error(t, err)
+	var partial *sink.PartialError
+	require.False(t, errors.As(err, &partial), "nothing went out")
 }

@@ -31,6 +31,9 @@ type Config struct {
 	Username string
 	Channel  string // optional
 	IconURL  string // optional
+	// BurstLimit: more audit events than this of one code by one initiator
+	// in a batch share a summary line; 0 = never.
+	BurstLimit int
 }
 
 // Sink posts batches to a webhook.
@@ -54,7 +57,7 @@ const AlertPrefix = ":rotating_light: **NetBird forwarder**: "
 // per event, except that many traffic or proxy rows of one kind from one
 // initiator share a summary line (render.Items). lineOf[i] is the line that
 // carries event i.
-func Lines(b sink.Batch, loc *time.Location) (lines []string, lineOf []int) {
+func Lines(b sink.Batch, loc *time.Location, burst int) (lines []string, lineOf []int) {
 	for _, a := range b.Alerts {
 		lines = append(lines, AlertPrefix+a)
 	}
@@ -65,14 +68,17 @@ func Lines(b sink.Batch, loc *time.Location) (lines []string, lineOf []int) {
 		lines = append(lines, fmt.Sprintf(":warning: skipped %d older events on catch-up", b.Skipped))
 	}
 	lineOf = make([]int, len(b.Events))
-	for _, it := range render.Items(b.Events) {
+	for _, it := range render.Items(b.Events, burst) {
 		for _, i := range it {
 			lineOf[i] = len(lines)
 		}
-		if e := b.Events[it[0]]; !e.Row() {
-			lines = append(lines, render.MarkdownLine(e, loc))
-		} else {
+		switch e := b.Events[it[0]]; {
+		case e.Row():
 			lines = append(lines, render.StreamMarkdown(b.Events, it, loc))
+		case len(it) > 1:
+			lines = append(lines, render.BurstMarkdown(b.Events, it, loc))
+		default:
+			lines = append(lines, render.MarkdownLine(e, loc))
 		}
 	}
 	return lines, lineOf
@@ -91,7 +97,7 @@ func delivered(lineOf []int, sent int) int {
 
 // Text is the whole message of a batch.
 func Text(b sink.Batch, loc *time.Location) string {
-	lines, _ := Lines(b, loc)
+	lines, _ := Lines(b, loc, 0)
 	return strings.Join(lines, "\n")
 }
 
@@ -149,7 +155,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	if b.Empty() {
 		return nil
 	}
-	lines, lineOf := Lines(b, s.loc)
+	lines, lineOf := Lines(b, s.loc, s.cfg.BurstLimit)
 	sent := 0
 	for _, p := range Split(lines, MaxRunes) {
 		if err := s.Post(ctx, p.Text); err != nil {

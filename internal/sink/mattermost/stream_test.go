@@ -51,7 +51,7 @@ func TestManyBlockedConnectionsFromOneSourceAreOneLine(t *testing.T) {
 func TestAProxyRowKeepsIPv6AddressesAwayFromEmojiParsing(t *testing.T) {
 	e := proxylog.Event(netbird.ProxyLog{ID: "r", Timestamp: t0, Method: "GET", Host: "grafana.example.com", Path: "/", StatusCode: 403,
 		SourceIP: "2001:db8::1", Reason: "denied by access policy", UserID: "alice"})
-	lines, lineOf := Lines(sink.Batch{Events: []event.Event{e}}, time.UTC)
+	lines, lineOf := Lines(sink.Batch{Events: []event.Event{e}}, time.UTC, 0)
 	require.Equal(t, []int{0}, lineOf)
 	require.Equal(t, "`2026-11-23 08:00:00`  **Request refused or failed**: 403 GET grafana.example.com/ from `2001:db8::1`: denied by access policy  _alice_", lines[0])
 }
@@ -63,4 +63,26 @@ func TestAFailedPostCountsOnlyEventsWhoseLinesAllWentOut(t *testing.T) {
 	require.Equal(t, 1, delivered(lineOf, 1), "the summary went: event 0, not 1")
 	require.Equal(t, 3, delivered(lineOf, 2))
 	require.Equal(t, 5, delivered(lineOf, 3))
+}
+
+func TestABurstOfOneCodeByOneInitiatorIsOneLine(t *testing.T) {
+	mm, s, _ := setup(t)
+	s.cfg.BurstLimit = 20
+	var evs []event.Event
+	for i := range 200 {
+		evs = append(evs, event.Event{ID: event.ID(i + 1), ActivityCode: "peer.group.add", Timestamp: t0.Add(time.Duration(i) * 10 * time.Millisecond).Format(time.RFC3339Nano),
+			InitiatorName: "alice", TargetID: fmt.Sprint("peer-", i), Meta: event.Meta{{Key: "name", Value: "Ops"}}})
+	}
+	evs = append(evs, ev(201, "Admins"))
+	require.NoError(t, s.Deliver(t.Context(), sink.Batch{Events: evs}))
+	posts := mm.Posts()
+	require.Len(t, posts, 1)
+	require.Equal(t, "`2026-11-23 08:00:00`–`2026-11-23 08:00:01`  **200 × Group added to peer** by _alice_: Ops ×200\n"+
+		"`2026-11-23 07:13:10`  **Policy updated**: Admins  _Admin_", posts[0].Text)
+
+	s.cfg.BurstLimit = 0
+	lines, _ := Lines(sink.Batch{Events: evs[:25]}, time.UTC, 0)
+	require.Len(t, lines, 25, "BURST_LIMIT=0: a line each")
+	lines, _ = Lines(sink.Batch{Events: evs[:20]}, time.UTC, 20)
+	require.Len(t, lines, 20, "twenty is not more than twenty")
 }
