@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/audit"
+	"github.com/styliteag/birdseye/internal/changes"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/initiator"
@@ -33,6 +34,31 @@ type Options struct {
 	// Simulated is true when NB_URL is birdseye's own simulated server:
 	// the rate-limit advice does not apply there.
 	Simulated bool
+}
+
+// resolvers fill in what an event does not say before it goes out: the
+// initiator's name, and (CHANGE_DIFFS) what the change changed. The
+// configuration snapshots are taken at start, in the background.
+func resolvers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, client *netbird.Client, log *slog.Logger) audit.Resolver {
+	chain := resolverChain{initiator.New(client, log)}
+	if cfg.Watch.ChangeDiffs {
+		tr := &changes.Tracker{API: client, Dir: filepath.Dir(cfg.Forwarder.StateFile), Log: log}
+		wg.Go(guard(func() {
+			if err := tr.Prime(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("configuration snapshot incomplete; changes to what it misses show no before-state until the next one", "err", err)
+			}
+		}))
+		chain = append(chain, tr)
+	}
+	return chain
+}
+
+type resolverChain []audit.Resolver
+
+func (c resolverChain) Resolve(ctx context.Context, evs []event.Event) {
+	for _, r := range c {
+		r.Resolve(ctx, evs)
+	}
 }
 
 // streamLoops are the loops of the streams that are on.
@@ -129,7 +155,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		Backfill:         int(f.Backfill),
 		HeartbeatFile:    state.HeartbeatPath(f.StateFile),
 		Metrics:          m,
-	}, client, store, sinks.dispatch, initiator.New(client, log), sinks.alerts, log)
+	}, client, store, sinks.dispatch, resolvers(ctx, &wg, cfg, client, log), sinks.alerts, log)
 	err = p.Run(ctx)
 	cancel()
 	wg.Wait()

@@ -100,6 +100,9 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 			}
 		}
 	}
+	if err := addChangeReport(s, cfg, log); err != nil {
+		return nil, err
+	}
 	err = add("netbird-maintenance", "CRON_NETBIRD_MAINTENANCE", spec, func(ctx context.Context, out *lineLog) error {
 		err := maintenance(ctx, admin, mt, out)
 		if err != nil {

@@ -90,6 +90,7 @@ type Schedule struct {
 	PrunePeers       string `envconfig:"CRON_PRUNE_PEERS" desc:"when to delete peers offline for PRUNE_OFFLINE_DAYS (empty = never; needs NB_ADMIN_API_KEY)"`
 	Maintenance      string `envconfig:"CRON_NETBIRD_MAINTENANCE" desc:"when to run posture add and allow-ping (empty = never; needs NB_ADMIN_API_KEY)"`
 	Backup           string `envconfig:"CRON_BACKUP_NETBIRD" desc:"when to run the volume backup and the API export, e.g. 0 3 * * 0 (empty = never)"`
+	ChangeReport     string `envconfig:"CHANGE_REPORT" desc:"when to mail the report of configuration changes since the previous one, e.g. 0 8 * * 1 (empty = never)"`
 }
 
 // Backup is what the volume backup archives and how it is protected.
@@ -144,7 +145,7 @@ type Prune struct {
 }
 
 func (s Schedule) validate() error {
-	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}, {"CRON_BACKUP_NETBIRD", s.Backup}} {
+	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}, {"CRON_BACKUP_NETBIRD", s.Backup}, {"CHANGE_REPORT", s.ChangeReport}} {
 		if strings.TrimSpace(j.spec) == "" {
 			continue
 		}

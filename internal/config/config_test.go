@@ -129,6 +129,7 @@ func TestBadValuesNameTheVariableAndTheExpectedForm(t *testing.T) {
 		{map[string]string{"NB_API_KEY": ""}, "config: NB_API_KEY is not set (nor NB_API_KEY_FILE)"},
 		{map[string]string{"POLL_INTERVAL": "abc"}, `config: POLL_INTERVAL="abc" is not a number; expected seconds as a positive decimal number, e.g. 60 or 0.5`},
 		{map[string]string{"POLL_INTERVAL": "0"}, `config: POLL_INTERVAL="0" must be greater than 0`},
+		{map[string]string{"CHANGE_REPORT": "weekly"}, `config: CHANGE_REPORT="weekly" is not a schedule`},
 		{map[string]string{"TRAFFIC_EVENTS": "maybe"}, `config: TRAFFIC_EVENTS="maybe" is not a boolean; expected true or false (also 1/0, yes/no, on/off)`},
 		{map[string]string{"PROXY_POLL_INTERVAL": "0"}, `config: PROXY_POLL_INTERVAL="0" must be greater than 0`},
 		{map[string]string{"MATTERMOST_TRAFFIC_INCLUDE": "TYPE_[DROP"}, `config: MATTERMOST_TRAFFIC_INCLUDE="TYPE_[DROP" pattern "TYPE_[DROP": '[' at position 6 is never closed`},

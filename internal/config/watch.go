@@ -8,4 +8,5 @@ type Watch struct {
 	PeerGroups  Globs   `envconfig:"WATCH_PEER_GROUPS" default:"" desc:"group-name globs whose peers are watched for disconnects like routing peers"`
 	DownMinutes Minutes `envconfig:"WATCH_PEER_DOWN_MINUTES" default:"5" desc:"minutes a watched peer must stay disconnected before it is reported"`
 	ExpiryDays  Count   `envconfig:"WATCH_EXPIRY_DAYS" default:"7" desc:"days before a setup key or peer login expires to warn (again one day before)"`
+	ChangeDiffs Bool    `envconfig:"CHANGE_DIFFS" default:"on" desc:"attach what an add, update or delete changed (before and after) to the audit event, from birdseye's snapshots"`
 }

@@ -38,6 +38,20 @@ type Event struct {
 	// Object is what a stream row is about, short, for summaries of many
 	// rows: "db-server tcp/5432", "GET grafana.example.com/admin 401".
 	Object string `json:"object,omitempty"`
+
+	// Changes are the fields an add, update or delete changed, from
+	// birdseye's snapshots of the configuration; ChangesNote says why there
+	// are none (before-state unknown on a first run, nothing visible).
+	Changes     []Change `json:"changes,omitempty"`
+	ChangesNote string   `json:"changes_note,omitempty"`
+}
+
+// Change is one changed field: its path in the object (rules["SSH"].ports)
+// and the values before and after, as text; empty when absent.
+type Change struct {
+	Path   string `json:"path"`
+	Before string `json:"before"`
+	After  string `json:"after"`
 }
 
 // Row reports whether e is a row of the traffic or proxy stream, which

@@ -167,6 +167,7 @@ func MarkdownLine(e event.Event, loc *time.Location) string {
 	if x := extra(e.Meta, l.shape); x != "" {
 		b.WriteString("  · " + x)
 	}
+	b.WriteString(DiffBullets(e))
 	return b.String()
 }
 

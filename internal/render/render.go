@@ -80,6 +80,9 @@ func line(e event.Event, loc *time.Location, color bool) string {
 		}
 		fields = append(fields, paint(ansiDim, strings.Join(pairs, " ")))
 	}
+	if d := DiffLine(e); d != "" {
+		fields = append(fields, d)
+	}
 	return strings.Join(fields, "  ")
 }
 

@@ -202,7 +202,13 @@ func (s *Sink) lines(evs []event.Event) string {
 		case len(it) > 1:
 			b.WriteString(render.BurstText(evs, it, s.loc))
 		default:
-			b.WriteString(render.Line(e, s.loc))
+			// The line says what changed in short; the block below says it in full.
+			short := e
+			short.Changes, short.ChangesNote = nil, ""
+			b.WriteString(render.Line(short, s.loc))
+			b.WriteByte('\n')
+			b.WriteString(render.DiffBlock(e))
+			continue
 		}
 		b.WriteByte('\n')
 	}

@@ -1,0 +1,164 @@
+package changes
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
+)
+
+const adminsPolicy = "dc1uf0tqmd2qmv54vjvg" // "Admins to Servers", rule "ssh", ports 22 and 2222
+
+// edit changes the fake's policies as an admin would in the dashboard.
+func edit(t *testing.T, f *fake.Server, fn func(p map[string]any)) {
+	var ps []map[string]any
+	require.NoError(t, json.Unmarshal(f.Collection("policies"), &ps))
+	for _, p := range ps {
+		if p["id"] == adminsPolicy {
+			fn(p)
+		}
+	}
+	raw, _ := json.Marshal(ps)
+	f.SetPolicies(string(raw))
+}
+
+func policyUpdate(id event.ID) event.Event {
+	return event.Event{ID: id, ActivityCode: "policy.update", InitiatorName: "alice", TargetID: adminsPolicy, Meta: event.Meta{{Key: "name", Value: "Admins to Servers"}}}
+}
+
+func tracker(t *testing.T, api API, dir string) *Tracker {
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	return &Tracker{API: api, Dir: dir, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+func TestAPolicyRulePortChangeNamesTheRuleAndThePortsBeforeAndAfter(t *testing.T) {
+	f, c := nbtest.Start(t, fake.AuditorToken)
+	tr := tracker(t, c, "")
+	require.NoError(t, tr.Prime(t.Context()))
+	edit(t, f, func(p map[string]any) {
+		r := p["rules"].([]any)[0].(map[string]any)
+		r["ports"] = []any{"22"}
+		p["enabled"] = false
+	})
+	evs := []event.Event{policyUpdate(30), {ID: 31, ActivityCode: "peer.login.expire"}}
+	tr.Resolve(t.Context(), evs)
+	require.Equal(t, []event.Change{
+		{Path: "enabled", Before: "true", After: "false"},
+		{Path: `rules["ssh"].ports`, Before: "[22, 2222]", After: "[22]"},
+	}, evs[0].Changes)
+	require.Empty(t, evs[1].Changes, "not a configuration change")
+	require.Empty(t, evs[1].ChangesNote)
+
+	// Offered again (a failed delivery, a restart): the same diff, although
+	// the snapshot has moved on.
+	again := []event.Event{policyUpdate(30)}
+	tracker(t, c, tr.Dir).Resolve(t.Context(), again)
+	require.Equal(t, evs[0].Changes, again[0].Changes)
+
+	recs, err := ReadLog(tr.LogFile(), time.Now().Add(-time.Hour))
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Equal(t, "alice", recs[0].Initiator)
+	require.Equal(t, "policy", recs[0].Kind)
+	require.Equal(t, "Admins to Servers", recs[0].Name)
+}
+
+func TestTheFirstRunSaysTheBeforeStateIsUnknown(t *testing.T) {
+	_, c := nbtest.Start(t, fake.AuditorToken)
+	evs := []event.Event{policyUpdate(1)}
+	tracker(t, c, "").Resolve(t.Context(), evs)
+	require.Empty(t, evs[0].Changes)
+	require.Equal(t, "before-state unknown: birdseye had no snapshot of this policy yet", evs[0].ChangesNote)
+}
+
+func TestAddedAndDeletedObjectsAndGroupListsReadAsNames(t *testing.T) {
+	f, c := nbtest.Start(t, fake.AuditorToken)
+	tr := tracker(t, c, "")
+	require.NoError(t, tr.Prime(t.Context()))
+	edit(t, f, func(p map[string]any) {
+		r := p["rules"].([]any)[0].(map[string]any)
+		r["sources"] = append(r["sources"].([]any), map[string]any{"id": "g9", "name": "Contractors", "peers_count": 4})
+	})
+	evs := []event.Event{policyUpdate(2)}
+	tr.Resolve(t.Context(), evs)
+	require.Len(t, evs[0].Changes, 1)
+	require.Equal(t, `rules["ssh"].sources`, evs[0].Changes[0].Path)
+	require.Contains(t, evs[0].Changes[0].After, "Contractors")
+
+	f.SetPolicies(`[]`)
+	del := []event.Event{{ID: 3, ActivityCode: "policy.delete", TargetID: adminsPolicy}}
+	tr.Resolve(t.Context(), del)
+	require.NotEmpty(t, del[0].Changes)
+	for _, ch := range del[0].Changes {
+		require.Empty(t, ch.After, "everything is gone: %v", ch)
+	}
+}
+
+func TestDiffKeysRulesByNameAndIgnoresCounters(t *testing.T) {
+	before := json.RawMessage(`{"name":"p","rules":[{"name":"a","ports":["1"]},{"name":"b","ports":["2"]}],"peers_count":3}`)
+	after := json.RawMessage(`{"name":"p","rules":[{"name":"b","ports":["2"]},{"name":"c","ports":["3"]}],"peers_count":9}`)
+	require.Equal(t, []event.Change{
+		{Path: `rules["a"]`, Before: "present", After: "removed"},
+		{Path: `rules["c"]`, After: "added"},
+	}, Diff(before, after), "order changes and counters are not changes")
+}
+
+type mailbox struct {
+	subjects, bodies []string
+	err              error
+}
+
+func (m *mailbox) Send(_ context.Context, subject, body string) error {
+	if m.err != nil {
+		return m.err
+	}
+	m.subjects, m.bodies = append(m.subjects, subject), append(m.bodies, body)
+	return nil
+}
+
+func TestTheChangeReportCoversTheTimeSinceThePreviousOneAndAFailedMailIsNoGap(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	require.NoError(t, appendLog(filepath.Join(dir, "changes.jsonl"), []Record{
+		{At: now.Add(-10 * 24 * time.Hour), EventID: 1, Code: "policy.update", Initiator: "old", Kind: "policy", Name: "Old"},
+		{At: now.Add(-2 * 24 * time.Hour), EventID: 2, Code: "policy.update", Initiator: "alice", Kind: "policy", Name: "Admins to Servers",
+			Changes: []event.Change{{Path: `rules["ssh"].ports`, Before: "[22, 2222]", After: "[22]"}}},
+		{At: now.Add(-time.Hour), EventID: 3, Code: "group.add", Initiator: "bob", Kind: "group", Name: "Ops", Note: "before-state unknown: birdseye had no snapshot of this group yet"},
+	}))
+	mb := &mailbox{}
+	n, err := MailReport(t.Context(), dir, mb, time.UTC, now)
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "a week back the first time")
+	require.Equal(t, "[NetBird] 2 configuration changes (2026-11-16 – 2026-11-23)", mb.subjects[0])
+	require.Equal(t, `Configuration changes 2026-11-16 08:00 – 2026-11-23 08:00 (UTC): 2
+By: alice 1, bob 1
+
+2026-11-21 08:00:00  policy.update  by alice  policy 'Admins to Servers'
+    rules["ssh"].ports: [22, 2222] → [22]
+
+2026-11-23 07:00:00  group.add  by bob  group 'Ops'
+    (before-state unknown: birdseye had no snapshot of this group yet)
+`, mb.bodies[0])
+
+	require.NoError(t, appendLog(filepath.Join(dir, "changes.jsonl"), []Record{{At: now.Add(time.Hour), EventID: 4, Code: "route.update", Initiator: "carol", Kind: "route"}}))
+	mb.err = errors.New("smtp down")
+	_, err = MailReport(t.Context(), dir, mb, time.UTC, now.Add(7*24*time.Hour))
+	require.Error(t, err)
+	mb.err = nil
+	n, err = MailReport(t.Context(), dir, mb, time.UTC, now.Add(7*24*time.Hour+time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "from the last report on, the failed one included")
+	require.Equal(t, "[NetBird] 1 configuration change (2026-11-23 – 2026-11-30)", mb.subjects[1])
+}

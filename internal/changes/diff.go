@@ -1,0 +1,211 @@
+package changes
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/styliteag/birdseye/internal/event"
+)
+
+// ignored fields change without anyone changing the configuration.
+var ignored = map[string]bool{
+	"peers_count": true, "resources_count": true, "last_used": true, "used_times": true, "updated_at": true,
+	"state": true, "valid": true, "key": true, "accessible_peers_count": true, "last_seen": true, "connected": true,
+}
+
+// Diff compares two versions of an object (nil = absent) field by field.
+// Lists of objects with a name are matched by name (rules["SSH"].ports),
+// lists of references (groups: id and name only) are compared as sets of
+// names, anything else as a whole value.
+func Diff(before, after json.RawMessage) []event.Change {
+	var out []event.Change
+	walk("", decode(before), decode(after), &out)
+	return out
+}
+
+func decode(raw json.RawMessage) any {
+	if raw == nil {
+		return nil
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil
+	}
+	return v
+}
+
+func walk(path string, a, b any, out *[]event.Change) {
+	am, aok := a.(map[string]any)
+	bm, bok := b.(map[string]any)
+	if aok && bok {
+		keys := map[string]bool{}
+		for k := range am {
+			keys[k] = true
+		}
+		for k := range bm {
+			keys[k] = true
+		}
+		sorted := make([]string, 0, len(keys))
+		for k := range keys {
+			if !ignored[k] {
+				sorted = append(sorted, k)
+			}
+		}
+		sort.Strings(sorted)
+		for _, k := range sorted {
+			walk(join(path, k), am[k], bm[k], out)
+		}
+		return
+	}
+	al, alok := a.([]any)
+	bl, blok := b.([]any)
+	if (alok || a == nil) && (blok || b == nil) && (alok || blok) {
+		if refs(al) && refs(bl) {
+			an, bn := names(al), names(bl)
+			if !slices.Equal(an, bn) {
+				*out = append(*out, event.Change{Path: path, Before: strings.Join(an, ", "), After: strings.Join(bn, ", ")})
+			}
+			return
+		}
+		if ka, ok := keyed(al); ok {
+			if kb, ok := keyed(bl); ok {
+				labels := map[string]bool{}
+				var order []string
+				for _, l := range append(ka.order, kb.order...) {
+					if !labels[l] {
+						labels[l] = true
+						order = append(order, l)
+					}
+				}
+				for _, l := range order {
+					p := fmt.Sprintf("%s[%q]", path, l)
+					switch x, y := ka.items[l], kb.items[l]; {
+					case x == nil:
+						*out = append(*out, event.Change{Path: p, After: "added"})
+					case y == nil:
+						*out = append(*out, event.Change{Path: p, Before: "present", After: "removed"})
+					default:
+						walk(p, x, y, out)
+					}
+				}
+				return
+			}
+		}
+	}
+	if !equal(a, b) {
+		*out = append(*out, event.Change{Path: path, Before: text(a), After: text(b)})
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// refs reports whether every element is a reference: an object of id and
+// name (and counts) only, like the groups a policy or peer lists.
+func refs(l []any) bool {
+	for _, e := range l {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return false
+		}
+		if _, ok := m["name"].(string); !ok {
+			return false
+		}
+		for k := range m {
+			if k != "id" && k != "name" && !ignored[k] && k != "type" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func names(l []any) []string {
+	out := make([]string, 0, len(l))
+	for _, e := range l {
+		out = append(out, e.(map[string]any)["name"].(string))
+	}
+	sort.Strings(out)
+	return out
+}
+
+type keyedList struct {
+	items map[string]any
+	order []string
+}
+
+// keyed indexes a list of objects by name (else id); ok is false when an
+// element has neither, or two share one.
+func keyed(l []any) (keyedList, bool) {
+	k := keyedList{items: map[string]any{}}
+	for _, e := range l {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return k, false
+		}
+		label, _ := m["name"].(string)
+		if label == "" {
+			label, _ = m["id"].(string)
+		}
+		if label == "" || k.items[label] != nil {
+			return k, false
+		}
+		k.items[label] = m
+		k.order = append(k.order, label)
+	}
+	return k, true
+}
+
+func equal(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
+
+// text shows a value the way a person reads it: strings bare, lists of
+// scalars as [a, b], objects as compact JSON (cut at 120 characters).
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return fmt.Sprint(x)
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			switch e.(type) {
+			case map[string]any, []any:
+				return cut(compact(v))
+			}
+			parts = append(parts, text(e))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return cut(compact(v))
+}
+
+func compact(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func cut(s string) string {
+	if r := []rune(s); len(r) > 120 {
+		return string(r[:119]) + "…"
+	}
+	return s
+}
