@@ -162,3 +162,16 @@ By: alice 1, bob 1
 	require.Equal(t, 1, n, "from the last report on, the failed one included")
 	require.Equal(t, "[NetBird] 1 configuration change (2026-11-23 – 2026-11-30)", mb.subjects[1])
 }
+
+func TestAnEventAboutAnObjectTheAPIDoesNotListGetsNoNote(t *testing.T) {
+	_, c := nbtest.Start(t, fake.AuditorToken)
+	tr := tracker(t, c, "")
+	require.NoError(t, tr.Prime(t.Context()))
+	evs := []event.Event{{ID: 5, ActivityCode: "policy.update", TargetID: "no-such-policy"}}
+	tr.Resolve(t.Context(), evs)
+	require.Empty(t, evs[0].Changes)
+	require.Empty(t, evs[0].ChangesNote)
+	again := []event.Event{{ID: 5, ActivityCode: "policy.update", TargetID: "no-such-policy"}}
+	tr.Resolve(t.Context(), again)
+	require.Empty(t, again[0].ChangesNote)
+}

@@ -192,7 +192,9 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 			continue
 		}
 		if r, done := t.logged[e.ID]; done {
-			e.Changes, e.ChangesNote = r.Changes, r.Note
+			if len(r.Changes) > 0 || !strings.HasPrefix(r.Note, "not found") {
+				e.Changes, e.ChangesNote = r.Changes, r.Note
+			}
 			continue
 		}
 		cur, ok := current[path]
@@ -215,6 +217,13 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 		r := Record{At: time.Now().UTC(), EventID: e.ID, Code: e.ActivityCode, Initiator: e.Initiator(), Kind: k.Name, ObjectID: e.TargetID, Name: e.Meta.Get("name")}
 		before, known := t.snaps[path]
 		switch {
+		case known && before[id] == nil && cur[id] == nil:
+			// Not a tracked object (or gone before birdseye saw it): nothing
+			// to show, and nothing worth a note on the event.
+			r.Note = "not found in the " + k.Name + " list"
+			t.logged[e.ID] = r
+			recs = append(recs, r)
+			continue
 		case !known:
 			r.Note = "before-state unknown: birdseye had no snapshot of this " + k.Name + " yet"
 		default:

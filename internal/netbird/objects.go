@@ -61,6 +61,21 @@ type AccountSettings struct {
 	PeerLoginExpiration        int  `json:"peer_login_expiration"` // seconds
 }
 
+// Token is a personal access token as GET /api/users/{id}/tokens lists it
+// (metadata only: the secret cannot be read back).
+type Token struct {
+	ID             string    `json:"id"`
+	Name           string    `json:"name"`
+	ExpirationDate time.Time `json:"expiration_date"`
+	LastUsed       time.Time `json:"last_used,omitzero"`
+}
+
+// ListTokens returns a user's personal access tokens.
+func (c *Client) ListTokens(ctx context.Context, userID string) ([]Token, error) {
+	var out []Token
+	return out, c.getJSON(ctx, "/users/"+url.PathEscape(userID)+"/tokens", &out)
+}
+
 // ListRoutes returns GET /api/routes.
 func (c *Client) ListRoutes(ctx context.Context) ([]Route, error) {
 	var out []Route

@@ -91,6 +91,7 @@ var labels = map[string]label{
 	"birdseye.peer.new_country":      {"", peerShape},
 	"birdseye.user.approval.pending": {"", userShape},
 	"birdseye.setupkey.expiring":     {"", named},
+	"birdseye.token.expiring":        {"", named},
 }
 
 // namedPrefixes: codes under these first segments name their object (meta

@@ -18,6 +18,7 @@ const (
 	CodeUserApproval  = "birdseye.user.approval.pending"
 	CodeKeyExpiring   = "birdseye.setupkey.expiring"
 	CodeLoginExpiring = "birdseye.peer.login.expiring"
+	CodeTokenExpiring = "birdseye.token.expiring"
 	CodeNewCountry    = "birdseye.peer.new_country"
 	initiator         = "birdseye"
 	timeLayout        = "2006-01-02 15:04:05 MST"
@@ -92,6 +93,15 @@ func userApproval(u netbird.User, now time.Time) event.Event {
 func keyExpiring(k netbird.SetupKey, left time.Duration, now time.Time) event.Event {
 	return synthetic(CodeKeyExpiring, fmt.Sprintf("%s|%s|%d|%d", CodeKeyExpiring, k.ID, k.Expires.Unix(), int(left.Hours()/24)),
 		"Setup key expires in "+span(left), k.ID, now, "name", k.Name, "expires", k.Expires.UTC().Format(timeLayout), "type", k.Type)
+}
+
+func tokenExpiring(u netbird.User, t netbird.Token, left time.Duration, now time.Time) event.Event {
+	owner := u.Name
+	if owner == "" {
+		owner = u.Email
+	}
+	return synthetic(CodeTokenExpiring, fmt.Sprintf("%s|%s|%d|%d", CodeTokenExpiring, t.ID, t.ExpirationDate.Unix(), int(left.Hours()/24)),
+		"Personal access token expires in "+span(left), t.ID, now, "name", t.Name, "user", owner, "expires", t.ExpirationDate.UTC().Format(timeLayout))
 }
 
 func loginExpiring(p netbird.Peer, expires time.Time, left time.Duration, now time.Time) event.Event {

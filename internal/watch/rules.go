@@ -34,6 +34,8 @@ type Observation struct {
 	Routing map[string]bool
 	// Settings are the account settings (peer login expiration).
 	Settings netbird.AccountSettings
+	// Tokens are each user's personal access tokens, by user id.
+	Tokens map[string][]netbird.Token
 }
 
 // State is what the watch remembers between rounds and restarts.
@@ -98,6 +100,12 @@ func Round(r Rules, st *State, obs Observation, now time.Time) []event.Event {
 	for _, u := range obs.Users {
 		users["user:"+u.ID] = true
 		out = append(out, st.pending("user:"+u.ID, u.PendingApproval, func() event.Event { return userApproval(u, now) })...)
+		for _, tok := range obs.Tokens[u.ID] {
+			if tok.ExpirationDate.IsZero() {
+				continue
+			}
+			out = append(out, st.expiry(r, "token|"+tok.ID, tok.ExpirationDate, 0, now, func(left time.Duration) event.Event { return tokenExpiring(u, tok, left, now) })...)
+		}
 	}
 	for k := range st.Pending {
 		if k[:5] == "user:" && !users[k] || k[:5] == "peer:" && !seen[k[5:]] {

@@ -30,6 +30,7 @@ type API interface {
 	ListRoutes(ctx context.Context) ([]netbird.Route, error)
 	ListNetworkRouters(ctx context.Context) ([]netbird.NetworkRouter, error)
 	GetAccountSettings(ctx context.Context) (netbird.AccountSettings, error)
+	ListTokens(ctx context.Context, userID string) ([]netbird.Token, error)
 }
 
 // Dispatcher hands events to the sinks.
@@ -49,8 +50,11 @@ type Config struct {
 
 // RequestsPerRound documents the cost of a round: peers, users and setup
 // keys every Interval, plus routes, network routers and the account every
-// SlowEvery.
-const RequestsPerRound, SlowRequests = 3, 3
+// SlowEvery, plus one request per user for its tokens every TokensEvery.
+const (
+	RequestsPerRound, SlowRequests = 3, 3
+	TokensEvery                    = time.Hour
+)
 
 // Loop is the watch. Build it with New; run it once.
 type Loop struct {
@@ -65,6 +69,10 @@ type Loop struct {
 		routers  []netbird.NetworkRouter
 		settings netbird.AccountSettings
 		noRouter bool // the server has no /api/networks/routers
+	}
+	tokens struct {
+		at   time.Time
+		byID map[string][]netbird.Token // user id → tokens
 	}
 	lastErr string
 }
@@ -162,6 +170,18 @@ func (l *Loop) observe(ctx context.Context, now time.Time) (Observation, error) 
 	}
 	obs.Settings = l.slow.settings
 	obs.Routing = routingPeers(obs.Peers, l.slow.routing, l.slow.routers)
+	if l.tokens.at.IsZero() || now.Sub(l.tokens.at) >= TokensEvery {
+		byID := map[string][]netbird.Token{}
+		for _, u := range obs.Users {
+			ts, err := l.api.ListTokens(ctx, u.ID)
+			if err != nil {
+				return obs, fmt.Errorf("watch tokens of %s: %w", u.Name, err)
+			}
+			byID[u.ID] = ts
+		}
+		l.tokens.at, l.tokens.byID = now, byID
+	}
+	obs.Tokens = l.tokens.byID
 	return obs, nil
 }
 

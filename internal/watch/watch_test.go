@@ -27,6 +27,7 @@ type api struct {
 	keys     []netbird.SetupKey
 	routes   []netbird.Route
 	settings netbird.AccountSettings
+	tokens   map[string][]netbird.Token
 	calls    map[string]int
 	fail     error
 }
@@ -58,6 +59,9 @@ func (a *api) ListNetworkRouters(context.Context) ([]netbird.NetworkRouter, erro
 }
 func (a *api) GetAccountSettings(context.Context) (netbird.AccountSettings, error) {
 	return a.settings, a.count("accounts")
+}
+func (a *api) ListTokens(_ context.Context, user string) ([]netbird.Token, error) {
+	return a.tokens[user], a.count("tokens")
 }
 func (a *api) total() int {
 	a.mu.Lock()
@@ -267,4 +271,30 @@ func TestSpansReadLikePeopleSayThem(t *testing.T) {
 		72 * time.Hour: "3d", 52 * time.Hour: "2d4h", 6*24*time.Hour + 23*time.Hour: "6d23h"} {
 		require.Equal(t, want, span(d), d)
 	}
+}
+
+func TestATokenNearingExpiryIsReportedAndTokensAreReadHourly(t *testing.T) {
+	a := &api{users: []netbird.User{{ID: "svc", Name: "ci-bot", IsServiceUser: true}, {ID: "u2", Name: "Eve"}},
+		tokens: map[string][]netbird.Token{"svc": {{ID: "t1", Name: "ci-deploy", ExpirationDate: t0.Add(5 * 24 * time.Hour)}}}}
+	out := &sinkRec{}
+	l := newLoop(t, a, out, "")
+	for m := range 61 {
+		require.NoError(t, l.Once(t.Context(), t0.Add(time.Duration(m)*time.Minute)))
+	}
+	require.Equal(t, []string{CodeTokenExpiring}, out.codes())
+	require.Equal(t, "Personal access token expires in 5d", out.evs[0].Activity)
+	require.Equal(t, "ci-bot", out.evs[0].Meta.Get("user"))
+	require.Equal(t, 4, a.calls["tokens"], "one request per user, at the start and after an hour")
+}
+
+func TestAPeerThatDroppedWhileBirdseyeWasDownIsReportedAfterTheRestart(t *testing.T) {
+	a := &api{routes: []netbird.Route{{ID: "rt", Enabled: true, Peer: "r1"}}}
+	a.setPeer(router(true, t0))
+	out := &sinkRec{}
+	file := filepath.Join(t.TempDir(), "watch.json")
+	require.NoError(t, newLoop(t, a, out, file).Once(t.Context(), t0))
+	a.setPeer(router(false, t0.Add(time.Minute))) // birdseye is down meanwhile
+	require.NoError(t, newLoop(t, a, out, file).Once(t.Context(), t0.Add(30*time.Minute)))
+	require.Equal(t, []string{CodeDisconnected}, out.codes())
+	require.Equal(t, "Routing peer disconnected 29m ago", out.evs[0].Activity, "measured from the last time the server saw it")
 }
