@@ -3,8 +3,8 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
