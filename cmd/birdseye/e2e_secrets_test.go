@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +26,14 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	const hookSecret = "zz9plural9z9alpha"
 	deadHook := strings.Replace(hookURL, mmHook, hookSecret, 1) // answers 400 Invalid webhook.
 	zipPass := "zip-secret-passphrase-77"
-	secrets := []string{hookSecret, "the-wrong-smtp-pass-99", zipPass, "nbp_secret_api_key_000000000000000000", fake.AdminToken}
+	// A webhook receiver that refuses the request and echoes its
+	// Authorization header back, as some do: the error must still not show it.
+	wh := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "unknown hook; you sent "+r.Header.Get("Authorization"), http.StatusNotFound)
+	}))
+	t.Cleanup(wh.Close)
+	const whPath, whHeader, whKey = "wh-path-secret-31337", "Bearer hdr-secret-token-55", "whsec-hmac-key-9000"
+	secrets := []string{hookSecret, "the-wrong-smtp-pass-99", zipPass, "nbp_secret_api_key_000000000000000000", fake.AdminToken, whPath, whHeader, whKey}
 
 	src := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(src, "vol"), 0o755))
@@ -33,7 +42,8 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	sf := filepath.Join(t.TempDir(), "state.json")
 	env := append(baseEnv(t, api, sf, "NB_API_KEY=nbp_secret_api_key_000000000000000000", "NB_ADMIN_API_KEY="+fake.AdminToken,
 		"MATTERMOST_WEBHOOK_URL="+deadHook, "MATTERMOST_STARTUP_TEST=true", "BACKUP_ZIP_PASSWORD="+zipPass,
-		"BACKUP_PATHS="+filepath.Join(src, "vol"), "LOG_LEVEL=debug"),
+		"BACKUP_PATHS="+filepath.Join(src, "vol"), "LOG_LEVEL=debug",
+		"WEBHOOK_URL="+wh.URL+"/in/"+whPath, "WEBHOOK_HEADERS=Authorization: "+whHeader, "WEBHOOK_SECRET="+whKey),
 		mailEnv(smtp, "immediate", "SMTP_PASSWORD=the-wrong-smtp-pass-99", "EMAIL_STARTUP_TEST=true")...)
 
 	var all strings.Builder
@@ -41,7 +51,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		{"doctor", "--send-test"}, {"policies", "list"}, {"peers", "list", "-o", "json"}, {"overview"}, {"events", "--once"},
 		{"setup-keys", "list"}, {"cleanup-ephemeral", "--dry-run"}, {"peers", "prune", "--offline-days", "1"},
 		{"allow-ping", "--dry-run"}, {"posture", "add", "Recent client", "--all", "--dry-run"},
-		{"backup", "volumes", "--out", out}, {"export", "--out", out}, {"backup", "run", "--dry-run"},
+		{"backup", "volumes", "--out", out}, {"export", "--out", out}, {"backup", "run", "--dry-run"}, {"changes"},
 	}
 	for _, args := range runs {
 		d := start(t, env, args...)
@@ -59,6 +69,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	f.AddN(1, "user.block", "u")
 	d.waitLog("Invalid webhook.")
 	d.waitLog("SMTP AUTH failed")
+	d.waitLog("unknown hook")
 	d.signal(syscall.SIGTERM)
 	d.waitExit()
 	all.WriteString(strings.Join(d.stdout(), "\n") + d.logs())
@@ -72,6 +83,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	text := all.String()
 	require.Contains(t, text, "Invalid webhook.", "the failures did happen")
 	require.Contains(t, text, "SMTP AUTH failed")
+	require.Contains(t, text, "unknown hook; you sent [redacted]", "the echo is scrubbed")
 	for _, s := range append(secrets, "not-the-zip-secret-88") {
 		require.NotContains(t, text, s)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 	"github.com/styliteag/birdseye/internal/sink/stdout"
+	"github.com/styliteag/birdseye/internal/sink/webhook"
 )
 
 // sinks is everything the configuration asks to deliver to. This is the one
@@ -75,6 +76,17 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		flt := filter(log, "MATTERMOST", m.Include, m.Exclude)
 		streams := streamFilters(log, st, "MATTERMOST", st.MattermostTrafficInclude, st.MattermostTrafficExclude, st.MattermostProxyInclude, st.MattermostProxyExclude)
 		if err := add("mattermost", s.mm, &flt, streams, true, nil); err != nil {
+			return nil, err
+		}
+	}
+	if w := cfg.Webhook; w.Enabled() {
+		headers, _ := w.HeaderMap() // validated at load
+		if w.Secret == "" {
+			log.Warn("WEBHOOK_SECRET is empty: webhook requests are not signed, so the receiver cannot tell them from forgeries")
+		}
+		flt := filter(log, "WEBHOOK", w.Include, w.Exclude)
+		wh := webhook.New(webhook.Config{URL: w.URL.Reveal(), Headers: headers, Secret: w.Secret.Reveal(), NDJSON: w.Format == "ndjson"})
+		if err := add("webhook", wh, &flt, nil, true, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -29,6 +29,20 @@ func SecretValues() []string {
 			continue
 		}
 		out = append(out, val)
+		if v.Name == "WEBHOOK_HEADERS" {
+			// A receiver may echo one header back: each value, and its
+			// credential without the scheme word, counts on its own.
+			for _, pair := range strings.Split(val, ";") {
+				_, hv, _ := strings.Cut(pair, ":")
+				hv = strings.TrimSpace(hv)
+				if len(hv) >= 4 {
+					out = append(out, hv)
+				}
+				if f := strings.Fields(hv); len(f) > 1 && len(f[len(f)-1]) >= 8 {
+					out = append(out, f[len(f)-1])
+				}
+			}
+		}
 		if u, err := url.Parse(val); err == nil && u.Host != "" {
 			if seg := path.Base(u.Path); len(seg) >= 8 {
 				out = append(out, seg)

@@ -17,11 +17,13 @@ func TestScrubRemovesEverySecretValueFromText(t *testing.T) {
 	t.Setenv("MATTERMOST_WEBHOOK_URL", "https://chat.example.com/hooks/x7hookkey9abcdef")
 	t.Setenv("BACKUP_ZIP_PASSWORD_FILE", pw)
 	t.Setenv("NB_ADMIN_API_KEY", "ab") // too short to scrub safely
+	t.Setenv("WEBHOOK_HEADERS", "X-Team: ops-team; Authorization: Bearer hdrtoken-123456")
 
 	text := "panic: GET https://nb/api?t=nbp_apikeyapikeyapikeyapikeyapikey123456 smtp-secret-pw " +
-		"https://chat.example.com/hooks/x7hookkey9abcdef posted to .../x7hookkey9abcdef, zip-passphrase-from-file; ab stays"
+		"https://chat.example.com/hooks/x7hookkey9abcdef posted to .../x7hookkey9abcdef, zip-passphrase-from-file; ab stays" +
+		" echo: Bearer hdrtoken-123456, token hdrtoken-123456"
 	got := Scrub(text, SecretValues())
-	for _, s := range []string{"nbp_apikey", "smtp-secret-pw", "x7hookkey9abcdef", "zip-passphrase-from-file"} {
+	for _, s := range []string{"nbp_apikey", "smtp-secret-pw", "x7hookkey9abcdef", "zip-passphrase-from-file", "hdrtoken-123456", "ops-team"} {
 		require.NotContains(t, got, s)
 	}
 	require.Contains(t, got, "ab stays")
