@@ -87,7 +87,7 @@ func (r *receiver) Requests() int {
 	return len(r.requests)
 }
 func (r *receiver) Fail(f sinktest.Failure) bool { r.mu.Lock(); r.fail = f; r.mu.Unlock(); return true }
-func (r *receiver) Secrets() []string             { return []string{secret, token, "birdseye-k3y"} }
+func (r *receiver) Secrets() []string            { return []string{secret, token, "birdseye-k3y"} }
 
 func start(t *testing.T, cfg Config) (*Sink, *receiver) {
 	rx := &receiver{}
