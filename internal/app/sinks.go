@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +24,7 @@ import (
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 	"github.com/styliteag/birdseye/internal/sink/stdout"
+	"github.com/styliteag/birdseye/internal/sink/syslog"
 	"github.com/styliteag/birdseye/internal/sink/webhook"
 )
 
@@ -87,6 +90,20 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		flt := filter(log, "WEBHOOK", w.Include, w.Exclude)
 		wh := webhook.New(webhook.Config{URL: w.URL.Reveal(), Headers: headers, Secret: w.Secret.Reveal(), NDJSON: w.Format == "ndjson"})
 		if err := add("webhook", wh, &flt, nil, true, nil); err != nil {
+			return nil, err
+		}
+	}
+	if sl := cfg.Syslog; sl.Enabled() {
+		network, addr, _ := sl.Target() // validated at load
+		roots, err := sl.TLSRoots()
+		if err != nil {
+			return nil, err
+		}
+		host, _, _ := net.SplitHostPort(addr)
+		flt := filter(log, "SYSLOG", sl.Include, sl.Exclude)
+		sy := syslog.New(syslog.Config{Network: network, Addr: addr, RFC3164: sl.Format == "rfc3164", AppName: sl.AppName,
+			TLS: &tls.Config{RootCAs: roots, ServerName: host, MinVersion: tls.VersionTLS12}})
+		if err := add("syslog", sy, &flt, nil, true, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -220,6 +220,7 @@ type Config struct {
 	Stdout      Stdout
 	Mattermost  Mattermost
 	Webhook     Webhook
+	Syslog      Syslog
 	Email       Email
 	SMTP        SMTP
 	Schedule    Schedule
@@ -233,7 +234,7 @@ type Config struct {
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -339,6 +340,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Webhook.validate(); err != nil {
+		return err
+	}
+	if err := c.Syslog.validate(); err != nil {
 		return err
 	}
 	if err := c.SMTP.validate(); err != nil {
@@ -513,7 +517,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Streams{}, Watch{}, Stdout{}, Mattermost{}, Webhook{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Metrics{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Streams{}, Watch{}, Stdout{}, Mattermost{}, Webhook{}, Syslog{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Metrics{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 )
 
@@ -50,4 +53,66 @@ func (w Webhook) validate() error {
 	}
 	_, err = w.HeaderMap()
 	return err
+}
+
+// Syslog is the syslog sink; an empty address turns it off.
+type Syslog struct {
+	Addr    string `envconfig:"SYSLOG_ADDR" desc:"receiver as udp://host:514, tcp://host:601 or tls://host:6514 (empty = off)"`
+	Format  string `envconfig:"SYSLOG_FORMAT" default:"rfc5424" desc:"rfc5424 (fields as structured data) or rfc3164 (the old BSD format)"`
+	AppName string `envconfig:"SYSLOG_APP_NAME" default:"birdseye" desc:"APP-NAME (tag) of the messages"`
+	CAFile  string `envconfig:"SYSLOG_CA_FILE" desc:"PEM file of the CA that signed the receiver's certificate, for tls:// (empty = the system's roots)"`
+	Include Globs  `envconfig:"SYSLOG_INCLUDE" default:"*" desc:"activity-code globs sent to syslog"`
+	Exclude Globs  `envconfig:"SYSLOG_EXCLUDE" default:"" desc:"activity-code globs not sent to syslog"`
+}
+
+// Enabled reports whether the sink is on.
+func (s Syslog) Enabled() bool { return s.Addr != "" }
+
+// Target splits SYSLOG_ADDR into network (udp, tcp, tls) and host:port.
+func (s Syslog) Target() (network, addr string, err error) {
+	u, perr := url.Parse(s.Addr)
+	if perr != nil || (u.Scheme != "udp" && u.Scheme != "tcp" && u.Scheme != "tls") || u.Port() == "" || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
+		return "", "", &Error{Var: "SYSLOG_ADDR", Msg: fmt.Sprintf("=%q is not udp://host:port, tcp://host:port or tls://host:port; expected e.g. tls://siem.example.com:6514", s.Addr)}
+	}
+	return u.Scheme, u.Host, nil
+}
+
+func (s Syslog) validate() error {
+	if !s.Enabled() {
+		return nil
+	}
+	if _, _, err := s.Target(); err != nil {
+		return err
+	}
+	if s.Format != "rfc5424" && s.Format != "rfc3164" {
+		return &Error{Var: "SYSLOG_FORMAT", Msg: fmt.Sprintf("=%q is not a format; expected rfc5424 or rfc3164", s.Format)}
+	}
+	if s.CAFile != "" {
+		if _, err := readPEMPool(s.CAFile); err != nil {
+			return &Error{Var: "SYSLOG_CA_FILE", Msg: fmt.Sprintf("=%q %v; expected a PEM file with the CA certificate", s.CAFile, err)}
+		}
+	}
+	return nil
+}
+
+// readPEMPool reads a PEM file of CA certificates.
+func readPEMPool(path string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be read (%v)", errors.Unwrap(err))
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, errors.New("holds no PEM certificate")
+	}
+	return pool, nil
+}
+
+// TLSRoots are the roots to verify the syslog receiver with: SYSLOG_CA_FILE,
+// or nil for the system's.
+func (s Syslog) TLSRoots() (*x509.CertPool, error) {
+	if s.CAFile == "" {
+		return nil, nil
+	}
+	return readPEMPool(s.CAFile)
 }

@@ -86,7 +86,9 @@ func Run(t *testing.T, newSink New) {
 	})
 	t.Run("a server failure is retryable", func(t *testing.T) {
 		s, rx := newSink(t)
-		require.True(t, rx.Fail(ServerError))
+		if !rx.Fail(ServerError) {
+			t.Skip("this transport does not report a far end's failure (UDP)")
+		}
 		err := s.Deliver(t.Context(), sink.Batch{Events: Events(2, 0)})
 		require.Error(t, err)
 		require.False(t, sink.IsPermanent(err), err)
