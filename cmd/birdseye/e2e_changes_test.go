@@ -23,7 +23,7 @@ func TestE2EAPolicyUpdateCarriesItsDiffAndChangesListsIt(t *testing.T) {
 	f.AddN(1, "group.add", "g")
 	mm, hookURL := newMattermost(t)
 	sf := filepath.Join(t.TempDir(), "state.json")
-	env := baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL)
+	env := baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL, "CHANGE_DIFFS=on")
 	d := start(t, env)
 	d.waitLog("first boot")
 	d.waitFor("the snapshots", func() bool {

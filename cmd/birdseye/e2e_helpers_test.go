@@ -63,7 +63,8 @@ func baseEnv(t *testing.T, srv *httptest.Server, stateFile string, extra ...stri
 		"POLL_INTERVAL=0.05",
 		"BACKOFF_CAP_SECONDS=0.2",
 		"TZ=UTC",
-		"WATCH=off", // its birdseye.* lines would be counted as events; TestE2EWatch* turn it on
+		"WATCH=off",        // its birdseye.* lines would be counted as events; TestE2EWatch* turn it on
+		"CHANGE_DIFFS=off", // its snapshot requests would take failures meant for the poll; TestE2EAPolicyUpdate* turns it on
 	}
 	return append(env, extra...)
 }

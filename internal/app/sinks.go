@@ -22,6 +22,7 @@ import (
 	"github.com/styliteag/birdseye/internal/outbox"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/email"
+	"github.com/styliteag/birdseye/internal/sink/file"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 	"github.com/styliteag/birdseye/internal/sink/stdout"
 	"github.com/styliteag/birdseye/internal/sink/syslog"
@@ -104,6 +105,12 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		sy := syslog.New(syslog.Config{Network: network, Addr: addr, RFC3164: sl.Format == "rfc3164", AppName: sl.AppName,
 			TLS: &tls.Config{RootCAs: roots, ServerName: host, MinVersion: tls.VersionTLS12}})
 		if err := add("syslog", sy, &flt, nil, true, nil); err != nil {
+			return nil, err
+		}
+	}
+	if fs := cfg.File; fs.Enabled() {
+		flt := filter(log, "FILE_SINK", fs.Include, fs.Exclude)
+		if err := add("file", file.New(file.Config{Path: fs.Path, MaxBytes: int64(fs.MaxMB) << 20, Keep: int(fs.Keep)}), &flt, nil, true, nil); err != nil {
 			return nil, err
 		}
 	}

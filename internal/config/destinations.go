@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -115,4 +116,30 @@ func (s Syslog) TLSRoots() (*x509.CertPool, error) {
 		return nil, nil
 	}
 	return readPEMPool(s.CAFile)
+}
+
+// File is the JSON Lines file sink; an empty path turns it off.
+type File struct {
+	Path    string `envconfig:"FILE_SINK_PATH" desc:"file the events are appended to as JSON Lines, for log shippers (empty = off)"`
+	MaxMB   Count  `envconfig:"FILE_SINK_MAX_MB" default:"100" desc:"rotate the file when it would pass this many MiB (0 = never)"`
+	Keep    Count  `envconfig:"FILE_SINK_KEEP" default:"5" desc:"rotated files kept (events.jsonl.1 … .N)"`
+	Include Globs  `envconfig:"FILE_SINK_INCLUDE" default:"*" desc:"activity-code globs written to the file"`
+	Exclude Globs  `envconfig:"FILE_SINK_EXCLUDE" default:"" desc:"activity-code globs not written to the file"`
+}
+
+// Enabled reports whether the sink is on.
+func (f File) Enabled() bool { return f.Path != "" }
+
+func (f File) validate() error {
+	if !f.Enabled() {
+		return nil
+	}
+	dir := filepath.Dir(f.Path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return &Error{Var: "FILE_SINK_PATH", Msg: fmt.Sprintf("=%q: its directory %s does not exist; expected a file in a mounted directory, e.g. /var/log/birdseye/events.jsonl", f.Path, dir)}
+	}
+	if st, err := os.Stat(f.Path); err == nil && st.IsDir() {
+		return &Error{Var: "FILE_SINK_PATH", Msg: fmt.Sprintf("=%q is a directory; expected a file name in it, e.g. %s", f.Path, filepath.Join(f.Path, "events.jsonl"))}
+	}
+	return nil
 }
