@@ -51,6 +51,7 @@ type cli struct {
 	Traffic          trafficCmd     `cmd:"" help:"Read network traffic events: who reached whom, allowed or blocked (NetBird Cloud; self-hosted servers lack the endpoint)."`
 	ProxyLogs        proxyLogsCmd   `cmd:"" name:"proxy-logs" help:"Read the access log of NetBird's reverse proxy: requests to exposed services, refused logins."`
 	Changes          changesCmd     `cmd:"" help:"Configuration changes the daemon recorded over a period (--since 7d), with who made them and every field before and after."`
+	Sinks            sinksCmd       `cmd:"" help:"Check the configured destinations: sinks test [NAME] sends each a sample event."`
 	Export           exportCmd      `cmd:"" help:"Export the whole configuration through the API as JSON into an encrypted archive (needs NB_ADMIN_API_KEY)."`
 	AllowPing        allowPingCmd   `cmd:"" name:"allow-ping" help:"Keep an ICMP companion policy (ZPING: <name>) beside every policy that allows only some protocols (needs an admin token)."`
 	Version          versionCmd     `cmd:"" help:"Print version, commit and Go version."`
@@ -113,7 +114,7 @@ type exitPanic int
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
-var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes"}
+var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes", "sinks"}
 
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.

@@ -2,12 +2,10 @@ package app
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,11 +20,8 @@ import (
 	"github.com/styliteag/birdseye/internal/outbox"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/email"
-	"github.com/styliteag/birdseye/internal/sink/file"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 	"github.com/styliteag/birdseye/internal/sink/stdout"
-	"github.com/styliteag/birdseye/internal/sink/syslog"
-	"github.com/styliteag/birdseye/internal/sink/webhook"
 )
 
 // sinks is everything the configuration asks to deliver to. This is the one
@@ -76,7 +71,7 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		return nil
 	}
 	if m := cfg.Mattermost; m.Enabled() {
-		s.mm = mattermost.New(mattermost.Config{URL: m.WebhookURL.Reveal(), Username: m.Username, Channel: m.Channel, IconURL: m.IconURL, BurstLimit: int(f.BurstLimit)}, cfg.Log.TZ.Loc)
+		s.mm = newMattermost(cfg)
 		flt := filter(log, "MATTERMOST", m.Include, m.Exclude)
 		streams := streamFilters(log, st, "MATTERMOST", st.MattermostTrafficInclude, st.MattermostTrafficExclude, st.MattermostProxyInclude, st.MattermostProxyExclude)
 		if err := add("mattermost", s.mm, &flt, streams, true, nil); err != nil {
@@ -84,33 +79,27 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		}
 	}
 	if w := cfg.Webhook; w.Enabled() {
-		headers, _ := w.HeaderMap() // validated at load
 		if w.Secret == "" {
 			log.Warn("WEBHOOK_SECRET is empty: webhook requests are not signed, so the receiver cannot tell them from forgeries")
 		}
 		flt := filter(log, "WEBHOOK", w.Include, w.Exclude)
-		wh := webhook.New(webhook.Config{URL: w.URL.Reveal(), Headers: headers, Secret: w.Secret.Reveal(), NDJSON: w.Format == "ndjson"})
-		if err := add("webhook", wh, &flt, nil, true, nil); err != nil {
+		if err := add("webhook", newWebhook(cfg), &flt, nil, true, nil); err != nil {
 			return nil, err
 		}
 	}
 	if sl := cfg.Syslog; sl.Enabled() {
-		network, addr, _ := sl.Target() // validated at load
-		roots, err := sl.TLSRoots()
+		sy, err := newSyslog(cfg)
 		if err != nil {
 			return nil, err
 		}
-		host, _, _ := net.SplitHostPort(addr)
 		flt := filter(log, "SYSLOG", sl.Include, sl.Exclude)
-		sy := syslog.New(syslog.Config{Network: network, Addr: addr, RFC3164: sl.Format == "rfc3164", AppName: sl.AppName,
-			TLS: &tls.Config{RootCAs: roots, ServerName: host, MinVersion: tls.VersionTLS12}})
 		if err := add("syslog", sy, &flt, nil, true, nil); err != nil {
 			return nil, err
 		}
 	}
 	if fs := cfg.File; fs.Enabled() {
 		flt := filter(log, "FILE_SINK", fs.Include, fs.Exclude)
-		if err := add("file", file.New(file.Config{Path: fs.Path, MaxBytes: int64(fs.MaxMB) << 20, Keep: int(fs.Keep)}), &flt, nil, true, nil); err != nil {
+		if err := add("file", newFile(cfg), &flt, nil, true, nil); err != nil {
 			return nil, err
 		}
 	}

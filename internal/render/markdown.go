@@ -92,6 +92,7 @@ var labels = map[string]label{
 	"birdseye.user.approval.pending": {"", userShape},
 	"birdseye.setupkey.expiring":     {"", named},
 	"birdseye.token.expiring":        {"", named},
+	"birdseye.test":                  {"", generic},
 }
 
 // namedPrefixes: codes under these first segments name their object (meta

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/styliteag/birdseye/internal/app"
+	"github.com/styliteag/birdseye/internal/config"
+)
+
+type sinksCmd struct {
+	Test sinksTestCmd `cmd:"" help:"Send a sample event (birdseye.test) to every configured sink, or the one named, and say how each took it."`
+}
+
+type sinksTestCmd struct {
+	Name string `arg:"" optional:"" help:"Only this sink: stdout, mattermost, webhook, syslog, file or email."`
+}
+
+// Run sends the sample straight to each sink (no outbox, no filter) and
+// prints one line a sink; exit 1 when one failed, 2 for an unknown name.
+func (c sinksTestCmd) Run(ctx context.Context, e *env) error {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	results, err := app.TestSinks(ctx, cfg, e.stdout, c.Name)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "FAIL  %-10s %v\n", r.Sink, r.Err)
+		} else {
+			fmt.Fprintf(e.stderr, "ok    %-10s took the sample event\n", r.Sink)
+		}
+	}
+	if failed > 0 {
+		return errExit{code: exitFailure}
+	}
+	return nil
+}
