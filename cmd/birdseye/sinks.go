@@ -13,7 +13,7 @@ type sinksCmd struct {
 }
 
 type sinksTestCmd struct {
-	Name string `arg:"" optional:"" help:"Only this sink: stdout, mattermost, webhook, syslog, file or email."`
+	Name string `arg:"" optional:"" help:"Only this sink: stdout, mattermost, slack, discord, teams, webhook, syslog, file, ntfy or email."`
 }
 
 // Run sends the sample straight to each sink (no outbox, no filter) and

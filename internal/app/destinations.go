@@ -14,9 +14,11 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/sink"
+	"github.com/styliteag/birdseye/internal/sink/chat"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/file"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
+	"github.com/styliteag/birdseye/internal/sink/ntfy"
 	"github.com/styliteag/birdseye/internal/sink/stdout"
 	"github.com/styliteag/birdseye/internal/sink/syslog"
 	"github.com/styliteag/birdseye/internal/sink/webhook"
@@ -57,12 +59,45 @@ func newFile(cfg *config.Config) *file.Sink {
 	return file.New(file.Config{Path: fs.Path, MaxBytes: int64(fs.MaxMB) << 20, Keep: int(fs.Keep)})
 }
 
+// chatDest is a chat webhook that is on, with its filter.
+type chatDest struct {
+	sink    *chat.Sink
+	prefix  string // of its variables: SLACK, DISCORD, TEAMS
+	include config.Globs
+	exclude config.Globs
+}
+
+// chats are the chat webhooks the configuration turns on.
+func chats(cfg *config.Config) []chatDest {
+	c := cfg.Chat
+	var out []chatDest
+	for _, x := range []struct {
+		f      chat.Flavor
+		url    config.Secret
+		prefix string
+		i, e   config.Globs
+	}{{chat.Slack, c.SlackURL, "SLACK", c.SlackInclude, c.SlackExclude}, {chat.Discord, c.DiscordURL, "DISCORD", c.DiscordInclude, c.DiscordExclude},
+		{chat.Teams, c.TeamsURL, "TEAMS", c.TeamsInclude, c.TeamsExclude}} {
+		if x.url != "" {
+			out = append(out, chatDest{chat.New(x.f, x.url.Reveal(), int(cfg.Forwarder.BurstLimit), cfg.Log.TZ.Loc), x.prefix, x.i, x.e})
+		}
+	}
+	return out
+}
+
+func newNtfy(cfg *config.Config) *ntfy.Sink {
+	return ntfy.New(cfg.Ntfy.URL.Reveal(), cfg.Ntfy.Token.Reveal(), int(cfg.Forwarder.BurstLimit), cfg.Log.TZ.Loc)
+}
+
 // Configured are the destinations the configuration turns on, built
 // without outboxes, stdout first.
 func Configured(cfg *config.Config, out io.Writer) ([]sink.Sink, error) {
 	all := []sink.Sink{stdout.New(out, cfg.Log.TZ.Loc)}
 	if cfg.Mattermost.Enabled() {
 		all = append(all, newMattermost(cfg))
+	}
+	for _, c := range chats(cfg) {
+		all = append(all, c.sink)
 	}
 	if cfg.Webhook.Enabled() {
 		all = append(all, newWebhook(cfg))
@@ -76,6 +111,9 @@ func Configured(cfg *config.Config, out io.Writer) ([]sink.Sink, error) {
 	}
 	if cfg.File.Enabled() {
 		all = append(all, newFile(cfg))
+	}
+	if cfg.Ntfy.URL != "" {
+		all = append(all, newNtfy(cfg))
 	}
 	if cfg.Email.Enabled() {
 		all = append(all, email.New(mailConfig(cfg), cfg.Log.TZ.Loc))

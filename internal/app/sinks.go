@@ -78,6 +78,18 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 			return nil, err
 		}
 	}
+	for _, c := range chats(cfg) {
+		flt := filter(log, c.prefix, c.include, c.exclude)
+		if err := add(c.sink.Name(), c.sink, &flt, nil, true, nil); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Ntfy.URL != "" {
+		flt := filter(log, "NTFY", cfg.Ntfy.Include, cfg.Ntfy.Exclude)
+		if err := add("ntfy", newNtfy(cfg), &flt, nil, true, nil); err != nil {
+			return nil, err
+		}
+	}
 	if w := cfg.Webhook; w.Enabled() {
 		if w.Secret == "" {
 			log.Warn("WEBHOOK_SECRET is empty: webhook requests are not signed, so the receiver cannot tell them from forgeries")

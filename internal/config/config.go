@@ -222,6 +222,8 @@ type Config struct {
 	Webhook     Webhook
 	Syslog      Syslog
 	File        File
+	Chat        Chat
+	Ntfy        Ntfy
 	Email       Email
 	SMTP        SMTP
 	Schedule    Schedule
@@ -235,7 +237,7 @@ type Config struct {
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
 	var c Config
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
@@ -347,6 +349,12 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.File.validate(); err != nil {
+		return err
+	}
+	if err := c.Chat.validate(); err != nil {
+		return err
+	}
+	if err := c.Ntfy.validate(); err != nil {
 		return err
 	}
 	if err := c.SMTP.validate(); err != nil {
@@ -521,7 +529,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Streams{}, Watch{}, Stdout{}, Mattermost{}, Webhook{}, Syslog{}, File{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Metrics{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Streams{}, Watch{}, Stdout{}, Mattermost{}, Webhook{}, Syslog{}, File{}, Chat{}, Ntfy{}, Email{}, SMTP{}, Schedule{}, Prune{}, Maintenance{}, Backup{}, Metrics{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

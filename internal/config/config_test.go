@@ -138,6 +138,8 @@ func TestBadValuesNameTheVariableAndTheExpectedForm(t *testing.T) {
 		{map[string]string{"SYSLOG_ADDR": "tls://siem:6514", "SYSLOG_CA_FILE": "/no/such/ca.pem"}, `config: SYSLOG_CA_FILE="/no/such/ca.pem" cannot be read (no such file or directory); expected a PEM file with the CA certificate`},
 		{map[string]string{"FILE_SINK_PATH": "/no/such/dir/events.jsonl"}, `config: FILE_SINK_PATH="/no/such/dir/events.jsonl": its directory /no/such/dir does not exist; expected a file in a mounted directory`},
 		{map[string]string{"FILE_SINK_PATH": "/tmp", "FILE_SINK_MAX_MB": "-1"}, `config: FILE_SINK_MAX_MB="-1" is negative`},
+		{map[string]string{"DISCORD_WEBHOOK_URL": "discord.com/api/webhooks/1/s3cr3t"}, `config: DISCORD_WEBHOOK_URL is not an http(s) URL; expected e.g. https://discord.com/api/webhooks/<id>/<token>`},
+		{map[string]string{"NTFY_URL": "ntfy.sh/my-topic"}, `config: NTFY_URL is not an http(s) URL; expected e.g. https://ntfy.sh/netbird-alerts-<random>`},
 		{map[string]string{"CHANGE_REPORT": "weekly"}, `config: CHANGE_REPORT="weekly" is not a schedule`},
 		{map[string]string{"TRAFFIC_EVENTS": "maybe"}, `config: TRAFFIC_EVENTS="maybe" is not a boolean; expected true or false (also 1/0, yes/no, on/off)`},
 		{map[string]string{"PROXY_POLL_INTERVAL": "0"}, `config: PROXY_POLL_INTERVAL="0" must be greater than 0`},

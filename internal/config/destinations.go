@@ -143,3 +143,46 @@ func (f File) validate() error {
 	}
 	return nil
 }
+
+// Chat are the Slack, Discord and Microsoft Teams incoming webhooks; an
+// empty URL turns that one off.
+type Chat struct {
+	SlackURL       Secret `envconfig:"SLACK_WEBHOOK_URL" desc:"Slack incoming-webhook URL (empty = off)"`
+	SlackInclude   Globs  `envconfig:"SLACK_INCLUDE" default:"*" desc:"activity-code globs posted to Slack"`
+	SlackExclude   Globs  `envconfig:"SLACK_EXCLUDE" default:"" desc:"activity-code globs not posted to Slack"`
+	DiscordURL     Secret `envconfig:"DISCORD_WEBHOOK_URL" desc:"Discord webhook URL (empty = off)"`
+	DiscordInclude Globs  `envconfig:"DISCORD_INCLUDE" default:"*" desc:"activity-code globs posted to Discord"`
+	DiscordExclude Globs  `envconfig:"DISCORD_EXCLUDE" default:"" desc:"activity-code globs not posted to Discord"`
+	TeamsURL       Secret `envconfig:"TEAMS_WEBHOOK_URL" desc:"Microsoft Teams workflow webhook URL (\"post to a channel when a webhook request is received\"; empty = off)"`
+	TeamsInclude   Globs  `envconfig:"TEAMS_INCLUDE" default:"*" desc:"activity-code globs posted to Teams"`
+	TeamsExclude   Globs  `envconfig:"TEAMS_EXCLUDE" default:"" desc:"activity-code globs not posted to Teams"`
+}
+
+// Ntfy is the push-notification sink; an empty URL turns it off.
+type Ntfy struct {
+	URL     Secret `envconfig:"NTFY_URL" desc:"ntfy topic URL, e.g. https://ntfy.sh/<topic> (empty = off; on a public server the topic name is the secret)"`
+	Token   Secret `envconfig:"NTFY_TOKEN" desc:"ntfy access token (tk_…) for a protected topic"`
+	Include Globs  `envconfig:"NTFY_INCLUDE" default:"*" desc:"activity-code globs pushed to ntfy"`
+	Exclude Globs  `envconfig:"NTFY_EXCLUDE" default:"" desc:"activity-code globs not pushed to ntfy"`
+}
+
+func httpURL(name string, v Secret, example string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v.Reveal())
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &Error{Var: name, Msg: "is not an http(s) URL; expected e.g. " + example}
+	}
+	return nil
+}
+
+func (c Chat) validate() error {
+	return errors.Join(httpURL("SLACK_WEBHOOK_URL", c.SlackURL, "https://hooks.slack.com/services/T…/B…/…"),
+		httpURL("DISCORD_WEBHOOK_URL", c.DiscordURL, "https://discord.com/api/webhooks/<id>/<token>"),
+		httpURL("TEAMS_WEBHOOK_URL", c.TeamsURL, "the URL of the workflow's \"When a Teams webhook request is received\" trigger"))
+}
+
+func (n Ntfy) validate() error {
+	return httpURL("NTFY_URL", n.URL, "https://ntfy.sh/netbird-alerts-<random>")
+}
