@@ -40,8 +40,10 @@ var Slack = Flavor{Name: "slack", MaxRunes: 12000,
 // Discord takes Mattermost's markdown but not emoji shortcodes from a
 // webhook, and 2,000 characters a message.
 var Discord = Flavor{Name: "discord", MaxRunes: 2000,
-	Line:    unicodeEmoji,
-	Payload: func(t string) any { return map[string]any{"content": t, "allowed_mentions": map[string]any{"parse": []string{}}} },
+	Line: unicodeEmoji,
+	Payload: func(t string) any {
+		return map[string]any{"content": t, "allowed_mentions": map[string]any{"parse": []string{}}}
+	},
 }
 
 // Teams (a workflow "post to a channel when a webhook request is
