@@ -42,6 +42,11 @@ type Receiver interface {
 	Secrets() []string
 }
 
+// Lossy is implemented by a receiver whose transport may drop messages by
+// design (UDP: the kernel drops a burst past the socket buffer); the
+// oversize check, a burst of 300 large messages, is skipped for it.
+type Lossy interface{ Lossy() bool }
+
 // New builds a fresh sink and its receiver for one check.
 type New func(t *testing.T) (sink.Sink, Receiver)
 
@@ -120,6 +125,9 @@ func Run(t *testing.T, newSink New) {
 	})
 	t.Run("an oversize batch arrives whole", func(t *testing.T) {
 		s, rx := newSink(t)
+		if l, ok := rx.(Lossy); ok && l.Lossy() {
+			t.Skip("a burst past the receiver's socket buffer is dropped by the kernel (UDP); the transport's own size rule has its own test")
+		}
 		err := s.Deliver(t.Context(), sink.Batch{Events: Events(300, 8<<10)})
 		require.NoError(t, err)
 		require.Eventually(t, func() bool { return rx.Events() == 300 }, 10*time.Second, 5*time.Millisecond)

@@ -182,6 +182,10 @@ func (r *receiver) Fail(f sinktest.Failure) bool {
 }
 func (r *receiver) Secrets() []string { return nil }
 
+// Lossy: over UDP the kernel drops datagrams past the socket buffer (about
+// 200 KiB); TestAUDPMessageIsCutAt2048Bytes covers UDP's size rule.
+func (r *receiver) Lossy() bool { return r.network == "udp" }
+
 // testTLS makes a server certificate for 127.0.0.1 and the client config
 // that trusts it (as SYSLOG_CA_FILE would).
 func testTLS(t *testing.T) (server, client *tls.Config) {
