@@ -29,6 +29,20 @@ func (b Batch) Empty() bool {
 	return len(b.Events) == 0 && b.Skipped == 0 && b.Dropped == 0 && len(b.Alerts) == 0
 }
 
+// Notices are a batch's alerts, then what it leaves out, as texts, for the
+// sinks that send each as a message or record of its own; name is the
+// sink's, for "the <name> outbox was full".
+func (b Batch) Notices(name string) []string {
+	out := append([]string(nil), b.Alerts...)
+	if b.Dropped > 0 {
+		out = append(out, fmt.Sprintf("%d events dropped: the %s outbox was full (SINK_QUEUE_MAX)", b.Dropped, name))
+	}
+	if b.Skipped > 0 {
+		out = append(out, fmt.Sprintf("skipped %d older events on catch-up (MAX_CATCHUP)", b.Skipped))
+	}
+	return out
+}
+
 // Sink delivers batches to one destination. Deliver must honour ctx and
 // treat an empty batch as a no-op.
 type Sink interface {

@@ -113,6 +113,6 @@ func (s *Sink) Post(ctx context.Context, text string) error {
 	if err != nil {
 		return err
 	}
-	return httppost.Do(ctx, s.http, httppost.Request{URL: s.url, Shown: s.flavor.Name + " " + httppost.Redact(s.url), Body: body,
+	return httppost.Do(ctx, s.http, httppost.Request{Sink: s.flavor.Name, URL: s.url, Body: body,
 		Headers: map[string]string{"Content-Type": "application/json"}})
 }

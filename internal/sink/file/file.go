@@ -50,14 +50,12 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 		raw, _ := json.Marshal(e)
 		buf = append(append(buf, raw...), '\n')
 	}
-	for _, a := range b.Alerts {
-		line(event.Event{ActivityCode: "birdseye.alert", Activity: a, InitiatorLabel: "birdseye", Timestamp: now, Stream: "birdseye"})
-	}
-	if b.Dropped > 0 {
-		line(event.Event{ActivityCode: "birdseye.notice", Activity: fmt.Sprintf("%d events dropped: the file outbox was full (SINK_QUEUE_MAX)", b.Dropped), InitiatorLabel: "birdseye", Timestamp: now, Stream: "birdseye"})
-	}
-	if b.Skipped > 0 {
-		line(event.Event{ActivityCode: "birdseye.notice", Activity: fmt.Sprintf("skipped %d older events on catch-up (MAX_CATCHUP)", b.Skipped), InitiatorLabel: "birdseye", Timestamp: now, Stream: "birdseye"})
+	for i, text := range b.Notices("file") {
+		code := "birdseye.notice"
+		if i < len(b.Alerts) {
+			code = "birdseye.alert"
+		}
+		line(event.Event{ActivityCode: code, Activity: text, InitiatorLabel: "birdseye", Timestamp: now, Stream: "birdseye"})
 	}
 	for _, e := range b.Events {
 		line(e)

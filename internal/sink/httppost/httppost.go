@@ -8,6 +8,7 @@ package httppost
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,17 +22,18 @@ import (
 
 // Request is one POST.
 type Request struct {
-	URL     string // secret
-	Shown   string // how errors name it (Redact)
+	Sink    string // for errors: "webhook", "slack" …
+	URL     string // secret: errors show Redact(URL)
 	Body    []byte
 	Headers map[string]string
 }
 
 // Do sends r with client and classifies the answer.
 func Do(ctx context.Context, client *http.Client, r Request) error {
+	shown := r.Sink + " POST " + Redact(r.URL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
-		return sink.Permanent(fmt.Errorf("POST %s: the URL is not usable", r.Shown))
+		return sink.Permanent(fmt.Errorf("%s: the URL is not usable", shown))
 	}
 	req.Header.Set("User-Agent", version.UserAgent())
 	for k, v := range r.Headers {
@@ -43,22 +45,38 @@ func Do(ctx context.Context, client *http.Client, r Request) error {
 		if errors.As(err, &ue) {
 			err = ue.Err // url.Error repeats the whole URL, secret included
 		}
-		return fmt.Errorf("POST %s: %w", r.Shown, err)
+		return fmt.Errorf("%s: %w", shown, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 	if resp.StatusCode/100 == 2 {
 		return nil
 	}
-	msg := strings.TrimSpace(string(raw))
-	if len(msg) > 200 {
-		msg = msg[:200] + "…"
-	}
-	err = fmt.Errorf("POST %s: HTTP %d: %s", r.Shown, resp.StatusCode, msg)
+	err = fmt.Errorf("%s: HTTP %d: %s", shown, resp.StatusCode, message(raw))
 	if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout {
 		return sink.Permanent(err)
 	}
 	return err
+}
+
+// message is what a refusal says: the "message" (Mattermost, Discord) or
+// "error" (ntfy) of a JSON body, else the body's start.
+func message(raw []byte) string {
+	var answer struct {
+		Message string `json:"message"`
+		Error   string `json:"error"`
+	}
+	if json.Unmarshal(raw, &answer) == nil && (answer.Message != "" || answer.Error != "") {
+		if answer.Message != "" {
+			return answer.Message
+		}
+		return answer.Error
+	}
+	msg := strings.TrimSpace(string(raw))
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return msg
 }
 
 // Redact shows where a URL points without its secrets: no user info, no

@@ -5,21 +5,17 @@
 package mattermost
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/styliteag/birdseye/internal/render"
 	"github.com/styliteag/birdseye/internal/sink"
-	"github.com/styliteag/birdseye/internal/version"
+	"github.com/styliteag/birdseye/internal/sink/httppost"
 )
 
 // MaxRunes is the longest post Mattermost stores (PostMessageMaxRunesV2).
@@ -184,52 +180,12 @@ func (s *Sink) Post(ctx context.Context, text string) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("mattermost webhook %s: %w", Redact(s.cfg.URL), errors.Unwrap(err))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", version.UserAgent())
-	resp, err := s.http.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // url.Error repeats the whole URL, secret included
-		}
-		return fmt.Errorf("mattermost POST %s: %w", Redact(s.cfg.URL), err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<10))
-	if resp.StatusCode/100 == 2 {
-		return nil
-	}
-	var answer struct {
-		Message string `json:"message"`
-	}
-	msg := strings.TrimSpace(string(raw))
-	if json.Unmarshal(raw, &answer) == nil && answer.Message != "" {
-		msg = answer.Message
-	}
-	err = fmt.Errorf("mattermost POST %s: HTTP %d: %s", Redact(s.cfg.URL), resp.StatusCode, msg)
-	if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout {
-		return sink.Permanent(err)
-	}
-	return err
+	return httppost.Do(ctx, s.http, httppost.Request{Sink: "mattermost", URL: s.cfg.URL, Body: body, Headers: map[string]string{"Content-Type": "application/json"}})
 }
 
-// Redact shows where a webhook points without its secret part: the hook id
-// is cut to its first four characters.
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "<webhook URL>"
-	}
-	path := u.Path
-	if i := strings.LastIndex(path, "/"); i >= 0 && len(path)-i-1 > 4 {
-		path = path[:i+1] + path[i+1:i+5] + "…"
-	}
-	return u.Scheme + "://" + u.Host + path
-}
+// Redact shows where a webhook points without its secret part (the hook
+// id cut to its first four characters).
+func Redact(raw string) string { return httppost.Redact(raw) }
 
 // ProbeText is the start-up probe of MATTERMOST_STARTUP_TEST.
 func ProbeText(host string, now time.Time) string {

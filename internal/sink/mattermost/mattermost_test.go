@@ -147,7 +147,7 @@ func TestTheStandInChecksWhatMattermostChecks(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	require.Equal(t, "https://mm.example.com/hooks/xk4r…", Redact("https://mm.example.com/hooks/xk4ri7yz1bgu3jqe8cmoh5tnwa"))
-	require.Equal(t, "<webhook URL>", Redact("not a url"))
+	require.Equal(t, "<URL>", Redact("not a url"))
 }
 
 func TestProbeText(t *testing.T) {

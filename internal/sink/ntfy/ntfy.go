@@ -68,14 +68,7 @@ func title(b sink.Batch) string {
 // Message is the body: alerts, notices, then a line per event (bursts and
 // traffic rows summarised), cut at MaxBytes.
 func (s *Sink) Message(b sink.Batch) string {
-	var lines []string
-	lines = append(lines, b.Alerts...)
-	if b.Dropped > 0 {
-		lines = append(lines, fmt.Sprintf("%d events dropped: the ntfy outbox was full (SINK_QUEUE_MAX)", b.Dropped))
-	}
-	if b.Skipped > 0 {
-		lines = append(lines, fmt.Sprintf("skipped %d older events on catch-up (MAX_CATCHUP)", b.Skipped))
-	}
+	lines := b.Notices("ntfy")
 	for _, it := range render.Items(b.Events, s.burst) {
 		e := b.Events[it[0]]
 		switch {
@@ -124,7 +117,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	if s.token != "" {
 		h["Authorization"] = "Bearer " + s.token
 	}
-	return httppost.Do(ctx, s.http, httppost.Request{URL: s.url, Shown: "ntfy " + httppost.Redact(s.url), Body: []byte(s.Message(b)), Headers: h})
+	return httppost.Do(ctx, s.http, httppost.Request{Sink: "ntfy", URL: s.url, Body: []byte(s.Message(b)), Headers: h})
 }
 
 // header keeps a header value to one line of printable text, cut at 200.

@@ -75,16 +75,8 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var notices []string
-	notices = append(notices, b.Alerts...)
-	if b.Dropped > 0 {
-		notices = append(notices, fmt.Sprintf("%d events dropped: the syslog outbox was full (SINK_QUEUE_MAX)", b.Dropped))
-	}
-	if b.Skipped > 0 {
-		notices = append(notices, fmt.Sprintf("skipped %d older events on catch-up (MAX_CATCHUP)", b.Skipped))
-	}
 	now := time.Now()
-	for _, n := range notices {
+	for _, n := range b.Notices("syslog") {
 		if err := s.send(ctx, s.format(notice(n, now))); err != nil {
 			return err
 		}

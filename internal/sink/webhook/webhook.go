@@ -63,17 +63,12 @@ func (s *Sink) Name() string { return "webhook" }
 // birdseye.notice for what a batch leaves out.
 func notices(b sink.Batch, now time.Time) []event.Event {
 	var out []event.Event
-	mk := func(code, text string) event.Event {
-		return event.Event{ActivityCode: code, Activity: text, InitiatorID: "sys", InitiatorLabel: "birdseye", Timestamp: now.UTC().Format(time.RFC3339Nano), Stream: "birdseye"}
-	}
-	for _, a := range b.Alerts {
-		out = append(out, mk("birdseye.alert", a))
-	}
-	if b.Dropped > 0 {
-		out = append(out, mk("birdseye.notice", fmt.Sprintf("%d events dropped: the webhook outbox was full (SINK_QUEUE_MAX)", b.Dropped)))
-	}
-	if b.Skipped > 0 {
-		out = append(out, mk("birdseye.notice", fmt.Sprintf("skipped %d older events on catch-up (MAX_CATCHUP)", b.Skipped)))
+	for i, text := range b.Notices("webhook") {
+		code := "birdseye.notice"
+		if i < len(b.Alerts) {
+			code = "birdseye.alert"
+		}
+		out = append(out, event.Event{ActivityCode: code, Activity: text, InitiatorID: "sys", InitiatorLabel: "birdseye", Timestamp: now.UTC().Format(time.RFC3339Nano), Stream: "birdseye"})
 	}
 	return out
 }
@@ -171,7 +166,7 @@ func (s *Sink) post(ctx context.Context, evs []event.Event, body []byte, now tim
 	if s.cfg.Secret != "" {
 		h[SignatureHeader] = Sign(s.cfg.Secret, now, body)
 	}
-	return httppost.Do(ctx, s.http, httppost.Request{URL: s.cfg.URL, Shown: "webhook " + httppost.Redact(s.cfg.URL), Body: body, Headers: h})
+	return httppost.Do(ctx, s.http, httppost.Request{Sink: "webhook", URL: s.cfg.URL, Body: body, Headers: h})
 }
 
 // Verify is the receiver's check, as the README documents it: the
