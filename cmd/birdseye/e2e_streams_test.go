@@ -209,3 +209,31 @@ func TestE2EKillMinus9LosesNoProxyLogRow(t *testing.T) {
 	}
 	t.Logf("%d rows over %d kill -9 cycles, %d printed twice (the batch in flight)", added, cycles, repeats)
 }
+
+// A log shipper's file gets the proxy-log rows its globs pick, as JSON lines.
+func TestE2EProxyLogRowsReachTheFileSinkByItsGlobs(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	dir := t.TempDir()
+	jsonl := filepath.Join(dir, "events.jsonl")
+	d := start(t, baseEnv(t, api, filepath.Join(dir, "state.json"), "PROXY_LOGS=on", "PROXY_POLL_INTERVAL=0.05",
+		"FILE_SINK_PATH="+jsonl, "FILE_SINK_PROXY_INCLUDE=failed", "FILE_SINK_PROXY_EXCLUDE=404"))
+	d.waitLog("proxy access log: forwarding new ones from now on")
+	at := time.Now().UTC().Truncate(time.Second)
+	f.AddProxyLogs(
+		fake.Access{Time: at, Method: "POST", Host: "vault.example.com", Path: "/login", Status: 401, SourceIP: "198.51.100.9", Reason: "authentication failed"},
+		fake.Access{Time: at, Method: "GET", Host: "vault.example.com", Path: "/", Status: 200, SourceIP: "203.0.113.7"},
+		fake.Access{Time: at, Method: "GET", Host: "vault.example.com", Path: "/favicon.ico", Status: 404, SourceIP: "203.0.113.7"},
+	)
+	d.waitFor("three stdout lines", func() bool { return len(d.stdout()) == 3 })
+	waitMorePolls(d, f, "/api/events/proxy", 3)
+	raw, err := os.ReadFile(jsonl)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	require.Len(t, lines, 1, "failed, but not 404: %s", raw)
+	var e map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &e))
+	require.Equal(t, "proxy", e["stream"])
+	require.Equal(t, "proxy.failed", e["activity_code"])
+	require.Contains(t, e["activity"], "401 POST vault.example.com/login from 198.51.100.9: authentication failed")
+}

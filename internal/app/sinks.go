@@ -95,7 +95,8 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 			log.Warn("WEBHOOK_SECRET is empty: webhook requests are not signed, so the receiver cannot tell them from forgeries")
 		}
 		flt := filter(log, "WEBHOOK", w.Include, w.Exclude)
-		if err := add("webhook", newWebhook(cfg), &flt, nil, true, nil); err != nil {
+		streams := streamFilters(log, st, "WEBHOOK", st.WebhookTrafficInclude, st.WebhookTrafficExclude, st.WebhookProxyInclude, st.WebhookProxyExclude)
+		if err := add("webhook", newWebhook(cfg), &flt, streams, true, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -105,13 +106,15 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 			return nil, err
 		}
 		flt := filter(log, "SYSLOG", sl.Include, sl.Exclude)
-		if err := add("syslog", sy, &flt, nil, true, nil); err != nil {
+		streams := streamFilters(log, st, "SYSLOG", st.SyslogTrafficInclude, st.SyslogTrafficExclude, st.SyslogProxyInclude, st.SyslogProxyExclude)
+		if err := add("syslog", sy, &flt, streams, true, nil); err != nil {
 			return nil, err
 		}
 	}
 	if fs := cfg.File; fs.Enabled() {
 		flt := filter(log, "FILE_SINK", fs.Include, fs.Exclude)
-		if err := add("file", newFile(cfg), &flt, nil, true, nil); err != nil {
+		streams := streamFilters(log, st, "FILE_SINK", st.FileTrafficInclude, st.FileTrafficExclude, st.FileProxyInclude, st.FileProxyExclude)
+		if err := add("file", newFile(cfg), &flt, streams, true, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -23,4 +23,17 @@ type Streams struct {
 	MattermostProxyExclude   Globs `envconfig:"MATTERMOST_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not posted to Mattermost"`
 	EmailProxyInclude        Globs `envconfig:"EMAIL_PROXY_INCLUDE" default:"failed" desc:"proxy-log labels mailed (default: failed and refused requests)"`
 	EmailProxyExclude        Globs `envconfig:"EMAIL_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not mailed"`
+
+	WebhookTrafficInclude Globs `envconfig:"WEBHOOK_TRAFFIC_INCLUDE" default:"*" desc:"traffic labels posted to the webhook"`
+	WebhookTrafficExclude Globs `envconfig:"WEBHOOK_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not posted to the webhook"`
+	WebhookProxyInclude   Globs `envconfig:"WEBHOOK_PROXY_INCLUDE" default:"*" desc:"proxy-log labels posted to the webhook"`
+	WebhookProxyExclude   Globs `envconfig:"WEBHOOK_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not posted to the webhook"`
+	SyslogTrafficInclude  Globs `envconfig:"SYSLOG_TRAFFIC_INCLUDE" default:"*" desc:"traffic labels sent to syslog"`
+	SyslogTrafficExclude  Globs `envconfig:"SYSLOG_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not sent to syslog"`
+	SyslogProxyInclude    Globs `envconfig:"SYSLOG_PROXY_INCLUDE" default:"*" desc:"proxy-log labels sent to syslog"`
+	SyslogProxyExclude    Globs `envconfig:"SYSLOG_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not sent to syslog"`
+	FileTrafficInclude    Globs `envconfig:"FILE_SINK_TRAFFIC_INCLUDE" default:"*" desc:"traffic labels written to the file"`
+	FileTrafficExclude    Globs `envconfig:"FILE_SINK_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not written to the file"`
+	FileProxyInclude      Globs `envconfig:"FILE_SINK_PROXY_INCLUDE" default:"*" desc:"proxy-log labels written to the file"`
+	FileProxyExclude      Globs `envconfig:"FILE_SINK_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not written to the file"`
 }
