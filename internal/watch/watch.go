@@ -69,10 +69,12 @@ type Loop struct {
 		routers  []netbird.NetworkRouter
 		settings netbird.AccountSettings
 		noRouter bool // the server has no /api/networks/routers
+		lastErr  string
 	}
 	tokens struct {
-		at   time.Time
-		byID map[string][]netbird.Token // user id → tokens
+		at     time.Time
+		byID   map[string][]netbird.Token // user id → tokens
+		warned bool
 	}
 	lastErr string
 }
@@ -163,8 +165,16 @@ func (l *Loop) observe(ctx context.Context, now time.Time) (Observation, error) 
 		return obs, fmt.Errorf("watch setup keys: %w", err)
 	}
 	if l.slow.at.IsZero() || now.Sub(l.slow.at) >= l.cfg.SlowEvery {
-		if err := l.readSlow(ctx); err != nil {
-			return obs, err
+		// What is read here only refines the round (which peers route, how
+		// long logins last): a part the token may not read is left out,
+		// said once, and the rest of the watch goes on.
+		err := l.readSlow(ctx)
+		if err != nil && err.Error() != l.slow.lastErr {
+			l.log.Warn("watch: part of the configuration not read; routing peers or login expiry may be missed", "err", err)
+		}
+		l.slow.lastErr = ""
+		if err != nil {
+			l.slow.lastErr = err.Error()
 		}
 		l.slow.at = now
 	}
@@ -172,40 +182,50 @@ func (l *Loop) observe(ctx context.Context, now time.Time) (Observation, error) 
 	obs.Routing = routingPeers(obs.Peers, l.slow.routing, l.slow.routers)
 	if l.tokens.at.IsZero() || now.Sub(l.tokens.at) >= TokensEvery {
 		byID := map[string][]netbird.Token{}
+		var failed error
 		for _, u := range obs.Users {
 			ts, err := l.api.ListTokens(ctx, u.ID)
 			if err != nil {
-				return obs, fmt.Errorf("watch tokens of %s: %w", u.Name, err)
+				// A token that may not read others' tokens must not stop the
+				// rest of the watch: token expiry is then left out.
+				failed = fmt.Errorf("read the access tokens of %s: %w", u.Name, err)
+				continue
 			}
 			byID[u.ID] = ts
 		}
-		l.tokens.at, l.tokens.byID = now, byID
+		if failed != nil && !l.tokens.warned {
+			l.log.Warn("access-token expiry is not watched for some users; the rest of the watch goes on", "err", failed)
+		}
+		l.tokens.at, l.tokens.byID, l.tokens.warned = now, byID, failed != nil
 	}
 	obs.Tokens = l.tokens.byID
 	return obs, nil
 }
 
 func (l *Loop) readSlow(ctx context.Context) error {
-	routes, err := l.api.ListRoutes(ctx)
-	if err != nil {
-		return fmt.Errorf("watch routes: %w", err)
+	var errs []error
+	if routes, err := l.api.ListRoutes(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("watch routes: %w", err))
+	} else {
+		l.slow.routing = routes
 	}
-	var routers []netbird.NetworkRouter
 	if !l.slow.noRouter {
-		routers, err = l.api.ListNetworkRouters(ctx)
+		routers, err := l.api.ListNetworkRouters(ctx)
 		switch {
 		case netbird.NoSuchRoute(err):
 			l.slow.noRouter = true // an older server: routes only
 		case err != nil:
-			return fmt.Errorf("watch network routers: %w", err)
+			errs = append(errs, fmt.Errorf("watch network routers: %w", err))
+		default:
+			l.slow.routers = routers
 		}
 	}
-	settings, err := l.api.GetAccountSettings(ctx)
-	if err != nil {
-		return fmt.Errorf("watch account settings: %w", err)
+	if settings, err := l.api.GetAccountSettings(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("watch account settings: %w", err))
+	} else {
+		l.slow.settings = settings
 	}
-	l.slow.routing, l.slow.routers, l.slow.settings = routes, routers, settings
-	return nil
+	return errors.Join(errs...)
 }
 
 // routingPeers are the peers of enabled routes and network routers, named

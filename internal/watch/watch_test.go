@@ -21,15 +21,17 @@ var t0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
 // api is a NetBird whose objects the test changes between rounds.
 type api struct {
-	mu       sync.Mutex
-	peers    []netbird.Peer
-	users    []netbird.User
-	keys     []netbird.SetupKey
-	routes   []netbird.Route
-	settings netbird.AccountSettings
-	tokens   map[string][]netbird.Token
-	calls    map[string]int
-	fail     error
+	mu             sync.Mutex
+	peers          []netbird.Peer
+	users          []netbird.User
+	keys           []netbird.SetupKey
+	routes         []netbird.Route
+	settings       netbird.AccountSettings
+	tokens         map[string][]netbird.Token
+	forbidTokens   string
+	forbidAccounts bool
+	calls          map[string]int
+	fail           error
 }
 
 func (a *api) count(name string) error {
@@ -58,10 +60,19 @@ func (a *api) ListNetworkRouters(context.Context) ([]netbird.NetworkRouter, erro
 	return nil, a.count("routers")
 }
 func (a *api) GetAccountSettings(context.Context) (netbird.AccountSettings, error) {
-	return a.settings, a.count("accounts")
+	if err := a.count("accounts"); err != nil || a.forbidAccounts {
+		return netbird.AccountSettings{}, errors.Join(err, errors.New("GET /api/accounts: HTTP 403: permission denied"))
+	}
+	return a.settings, nil
 }
 func (a *api) ListTokens(_ context.Context, user string) ([]netbird.Token, error) {
-	return a.tokens[user], a.count("tokens")
+	if err := a.count("tokens"); err != nil {
+		return nil, err
+	}
+	if user == a.forbidTokens {
+		return nil, errors.New("GET /api/users/" + user + "/tokens: HTTP 403: permission denied")
+	}
+	return a.tokens[user], nil
 }
 func (a *api) total() int {
 	a.mu.Lock()
@@ -297,4 +308,20 @@ func TestAPeerThatDroppedWhileBirdseyeWasDownIsReportedAfterTheRestart(t *testin
 	require.NoError(t, newLoop(t, a, out, file).Once(t.Context(), t0.Add(30*time.Minute)))
 	require.Equal(t, []string{CodeDisconnected}, out.codes())
 	require.Equal(t, "Routing peer disconnected 29m ago", out.evs[0].Activity, "measured from the last time the server saw it")
+}
+
+func TestTokensThatMayNotBeReadLeaveTheRestOfTheWatchRunning(t *testing.T) {
+	a := &api{users: []netbird.User{{ID: "admin", Name: "Admin"}, {ID: "svc", Name: "ci-bot", PendingApproval: true}},
+		tokens: map[string][]netbird.Token{"svc": {{ID: "t1", Name: "deploy", ExpirationDate: t0.Add(2 * 24 * time.Hour)}}}, forbidTokens: "admin"}
+	out := &sinkRec{}
+	require.NoError(t, newLoop(t, a, out, "").Once(t.Context(), t0))
+	require.ElementsMatch(t, []string{CodeUserApproval, CodeTokenExpiring}, out.codes())
+}
+
+func TestAnAccountTheTokenMayNotReadLeavesTheRoutingPeersWatched(t *testing.T) {
+	a := &api{routes: []netbird.Route{{ID: "rt", Enabled: true, Peer: "r1"}}, forbidAccounts: true}
+	a.setPeer(router(false, t0))
+	out := &sinkRec{}
+	require.NoError(t, newLoop(t, a, out, "").Once(t.Context(), t0.Add(10*time.Minute)))
+	require.Equal(t, []string{CodeDisconnected}, out.codes())
 }
