@@ -175,3 +175,18 @@ func TestAnEventAboutAnObjectTheAPIDoesNotListGetsNoNote(t *testing.T) {
 	tr.Resolve(t.Context(), again)
 	require.Empty(t, again[0].ChangesNote)
 }
+
+func TestPrimeDropsChangeLogRecordsOlderThanAYearAndAMonth(t *testing.T) {
+	_, c := nbtest.Start(t, fake.AuditorToken)
+	tr := tracker(t, c, "")
+	now := time.Now()
+	require.NoError(t, appendLog(tr.LogFile(), []Record{
+		{At: now.Add(-KeepLog - time.Hour), EventID: 1, Code: "policy.update"},
+		{At: now.Add(-24 * time.Hour), EventID: 2, Code: "group.add"},
+	}))
+	require.NoError(t, tr.Prime(t.Context()))
+	recs, err := ReadLog(tr.LogFile(), time.Time{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Equal(t, event.ID(2), recs[0].EventID)
+}

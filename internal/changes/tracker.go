@@ -121,11 +121,19 @@ func (t *Tracker) load() {
 	}
 }
 
+// KeepLog is how long the change log keeps a record: a year and a month,
+// so that a yearly audit finds the whole year.
+const KeepLog = 395 * 24 * time.Hour
+
 // Prime takes a snapshot of every kind not snapshotted yet, so that the
-// first change after birdseye starts has a before-state.
+// first change after birdseye starts has a before-state, and drops change
+// log records older than KeepLog.
 func (t *Tracker) Prime(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if err := pruneLog(t.LogFile(), time.Now().Add(-KeepLog)); err != nil {
+		t.Log.Warn("change log not pruned", "err", err)
+	}
 	t.load()
 	var errs []error
 	for _, k := range Kinds {
@@ -287,6 +295,24 @@ func appendLog(path string, recs []Record) error {
 		return err
 	}
 	return f.Close()
+}
+
+// pruneLog rewrites the log without the records before cutoff (only when
+// there are such records).
+func pruneLog(path string, cutoff time.Time) error {
+	recs, err := ReadLog(path, time.Time{})
+	if err != nil || len(recs) == 0 || !recs[0].At.Before(cutoff) {
+		return err
+	}
+	var buf []byte
+	for _, r := range recs {
+		if r.At.Before(cutoff) {
+			continue
+		}
+		line, _ := json.Marshal(r)
+		buf = append(append(buf, line...), '\n')
+	}
+	return state.WriteAtomic(path, buf)
 }
 
 // ReadLog returns the records at or after since, oldest first. A torn last
