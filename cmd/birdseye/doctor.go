@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"time"
 
+	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/doctor"
 	"github.com/styliteag/birdseye/internal/netbird"
@@ -54,6 +56,9 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 			return s.Post(ctx, mattermost.ProbeText(host, time.Now()))
 		}
 	}
+	if p.Destinations, err = destinations(cfg); err != nil {
+		return err
+	}
 	switch doctor.Run(ctx, cfg, p, time.Now(), e.stdout) {
 	case doctor.Warn:
 		return errExit{1}
@@ -61,4 +66,32 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 		return errExit{2}
 	}
 	return nil
+}
+
+// destinations are the sinks besides stdout, Mattermost and mail (which
+// doctor checks on their own), with a probe where one exists.
+func destinations(cfg *config.Config) ([]doctor.Destination, error) {
+	all, err := app.Configured(cfg, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	var out []doctor.Destination
+	for _, s := range all {
+		switch s.Name() {
+		case "stdout", "mattermost", "email":
+			continue
+		}
+		d := doctor.Destination{Name: s.Name(), Send: func(ctx context.Context) error {
+			res, err := app.TestSinks(ctx, cfg, io.Discard, s.Name())
+			if err != nil {
+				return err
+			}
+			return res[0].Err
+		}}
+		if c, ok := s.(interface{ Check(context.Context) error }); ok {
+			d.Reach = c.Check
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"io"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -45,4 +48,32 @@ func TestE2EDoctor(t *testing.T) {
 	d = start(t, baseEnv(t, api, sf, "POLL_INTERVAL=soon"), "doctor")
 	require.Equal(t, 2, d.waitExit())
 	require.Contains(t, d.logs(), `config: POLL_INTERVAL="soon"`)
+}
+
+func TestE2EDoctorChecksSyslogAndTheFileSinkWithoutSending(t *testing.T) {
+	_, api := newAPI(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	accepted := make(chan []byte, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		b, _ := io.ReadAll(c)
+		accepted <- b
+	}()
+	defer ln.Close()
+	dir := t.TempDir()
+	env := baseEnv(t, api, filepath.Join(dir, "state.json"), "SYSLOG_ADDR=tcp://"+ln.Addr().String(), "FILE_SINK_PATH="+filepath.Join(dir, "events.jsonl"),
+		"SLACK_WEBHOOK_URL=https://hooks.slack.example/services/T0/B0/xyzxyzxyz", "CRON_CLEANUP_EPHEMERAL=")
+	d := start(t, env, "doctor")
+	d.waitExit()
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "ok    syslog                 reachable (nothing sent; doctor --send-test sends a sample event)")
+	require.Contains(t, out, "ok    file                   reachable (nothing sent")
+	require.Contains(t, out, "ok    slack                  configured; not contacted (doctor --send-test sends a sample event)")
+	require.Empty(t, <-accepted, "connected, nothing sent")
+	require.NoFileExists(t, filepath.Join(dir, "events.jsonl"))
 }

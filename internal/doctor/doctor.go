@@ -47,13 +47,24 @@ type Result struct {
 // Probes are the outside things doctor talks to; the command fills them
 // from the configuration (tests give fakes).
 type Probes struct {
-	API        *netbird.Client // NB_API_KEY
-	Admin      *netbird.Client // NB_ADMIN_API_KEY; nil when unset
-	SMTPCheck  func(ctx context.Context) error
-	SMTPSend   func(ctx context.Context) error // --send-test
-	Webhook    func(ctx context.Context) error // --send-test
-	SendTest   bool
-	LookupHost func(ctx context.Context, host string) ([]string, error)
+	API       *netbird.Client // NB_API_KEY
+	Admin     *netbird.Client // NB_ADMIN_API_KEY; nil when unset
+	SMTPCheck func(ctx context.Context) error
+	SMTPSend  func(ctx context.Context) error // --send-test
+	Webhook   func(ctx context.Context) error // --send-test
+	// Destinations are the other configured sinks (Slack … file), in order.
+	Destinations []Destination
+	SendTest     bool
+	LookupHost   func(ctx context.Context, host string) ([]string, error)
+}
+
+// Destination is a configured sink doctor can check: Reach without
+// sending (nil when it cannot: a webhook is only known by posting), Send
+// a sample event (--send-test).
+type Destination struct {
+	Name  string
+	Reach func(ctx context.Context) error
+	Send  func(ctx context.Context) error
 }
 
 // Run performs every check that applies and writes one line each.
@@ -70,6 +81,7 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	add(Result{Status: OK, Name: "configuration", Detail: "every variable is valid"})
 	checkNetBird(ctx, cfg, p, add)
 	checkMail(ctx, cfg, p, add)
+	checkDestinations(ctx, p, add)
 	checkState(cfg, add)
 	checkBackup(cfg, add)
 	checkSchedules(cfg, now, add)
@@ -201,6 +213,27 @@ func checkMail(ctx context.Context, cfg *config.Config, p Probes, add func(Resul
 			add(Result{Fail, "Mattermost", err.Error(), "check MATTERMOST_WEBHOOK_URL; a deleted hook answers 400 Invalid webhook."})
 		} else {
 			add(Result{OK, "Mattermost", "test message posted", ""})
+		}
+	}
+}
+
+func checkDestinations(ctx context.Context, p Probes, add func(Result)) {
+	for _, d := range p.Destinations {
+		switch {
+		case p.SendTest && d.Send != nil:
+			if err := d.Send(ctx); err != nil {
+				add(Result{Fail, d.Name, err.Error(), "check its variables; `birdseye sinks test " + d.Name + "` tries again"})
+			} else {
+				add(Result{OK, d.Name, "sample event delivered", ""})
+			}
+		case d.Reach != nil:
+			if err := d.Reach(ctx); err != nil {
+				add(Result{Fail, d.Name, err.Error(), "check its address, certificate and mounts"})
+			} else {
+				add(Result{OK, d.Name, "reachable (nothing sent; doctor --send-test sends a sample event)", ""})
+			}
+		default:
+			add(Result{OK, d.Name, "configured; not contacted (doctor --send-test sends a sample event)", ""})
 		}
 	}
 }

@@ -108,3 +108,31 @@ func TestTrafficEventsSwitchedOnWithoutThemOnTheServerIsAWarning(t *testing.T) {
 	require.Contains(t, out.String(), "WARN  traffic events         TRAFFIC_EVENTS=on but this server has none (a NetBird Cloud feature)  (hint: birdseye asks again every hour; set TRAFFIC_EVENTS=off to stop asking)\n")
 	require.Contains(t, out.String(), "ok    proxy access log       available (0 requests logged); PROXY_LOGS=on forwards them\n")
 }
+
+func TestEveryOtherDestinationGetsALine(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	cfg := baseConfig(t, api.BaseURL())
+	sent := []string{}
+	send := func(name string) func(context.Context) error {
+		return func(context.Context) error { sent = append(sent, name); return nil }
+	}
+	p := Probes{API: api, Destinations: []Destination{
+		{Name: "webhook", Send: send("webhook")},
+		{Name: "syslog", Reach: func(context.Context) error { return errors.New("syslog tcp://siem:601: connect: connection refused") }, Send: send("syslog")},
+		{Name: "file", Reach: func(context.Context) error { return nil }, Send: send("file")},
+	}}
+	var out bytes.Buffer
+	worst := Run(t.Context(), cfg, p, time.Now(), &out)
+	require.Equal(t, Fail, worst)
+	s := out.String()
+	require.Contains(t, s, "ok    webhook                configured; not contacted (doctor --send-test sends a sample event)\n")
+	require.Contains(t, s, "FAIL  syslog                 syslog tcp://siem:601: connect: connection refused  (hint: check its address, certificate and mounts)\n")
+	require.Contains(t, s, "ok    file                   reachable (nothing sent; doctor --send-test sends a sample event)\n")
+	require.Empty(t, sent, "nothing is sent without --send-test")
+
+	p.SendTest = true
+	out.Reset()
+	Run(t.Context(), cfg, p, time.Now(), &out)
+	require.Equal(t, []string{"webhook", "syslog", "file"}, sent)
+	require.Contains(t, out.String(), "ok    syslog                 sample event delivered\n")
+}

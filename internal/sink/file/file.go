@@ -35,6 +35,17 @@ func New(cfg Config) *Sink { return &Sink{cfg: cfg} }
 
 func (s *Sink) Name() string { return "file" }
 
+// Check tells whether the file's directory takes a new file, without
+// touching the file itself: doctor's probe.
+func (s *Sink) Check(context.Context) error {
+	f, err := os.CreateTemp(filepath.Dir(s.cfg.Path), ".birdseye-doctor-*")
+	if err != nil {
+		return fmt.Errorf("file sink: %w", err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // Deliver appends the batch (notices as birdseye.alert / birdseye.notice
 // lines first) in one write, then syncs.
 func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {

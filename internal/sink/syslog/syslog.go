@@ -183,6 +183,24 @@ func (s *Sink) alive() bool {
 	}
 }
 
+// Check connects (TCP, and the TLS handshake with the certificate check)
+// without sending anything; for UDP, which has no connection, it resolves
+// the address. It is doctor's probe.
+func (s *Sink) Check(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != nil {
+		s.conn.Close()
+		s.conn = nil
+	}
+	if err := s.dial(ctx); err != nil {
+		return err
+	}
+	s.conn.Close()
+	s.conn = nil
+	return nil
+}
+
 // Close drops the connection.
 func (s *Sink) Close() error {
 	s.mu.Lock()
