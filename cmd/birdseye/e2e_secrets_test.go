@@ -51,7 +51,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		{"doctor", "--send-test"}, {"policies", "list"}, {"peers", "list", "-o", "json"}, {"overview"}, {"events", "--once"},
 		{"setup-keys", "list"}, {"cleanup-ephemeral", "--dry-run"}, {"peers", "prune", "--offline-days", "1"},
 		{"allow-ping", "--dry-run"}, {"posture", "add", "Recent client", "--all", "--dry-run"},
-		{"backup", "volumes", "--out", out}, {"export", "--out", out}, {"backup", "run", "--dry-run"}, {"changes"},
+		{"backup", "volumes", "--out", out}, {"export", "--out", out}, {"backup", "run", "--dry-run"}, {"changes"}, {"sinks", "test"},
 	}
 	for _, args := range runs {
 		d := start(t, env, args...)

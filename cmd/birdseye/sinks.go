@@ -31,10 +31,11 @@ func (c sinksTestCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	failed := 0
+	secrets := config.SecretValues() // a far end may echo one back in its refusal
 	for _, r := range results {
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(e.stderr, "FAIL  %-10s %v\n", r.Sink, r.Err)
+			fmt.Fprintf(e.stderr, "FAIL  %-10s %s\n", r.Sink, config.Scrub(r.Err.Error(), secrets))
 		} else {
 			fmt.Fprintf(e.stderr, "ok    %-10s took the sample event\n", r.Sink)
 		}

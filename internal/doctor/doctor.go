@@ -55,6 +55,9 @@ type Probes struct {
 	// Destinations are the other configured sinks (Slack … file), in order.
 	Destinations []Destination
 	SendTest     bool
+	// Secrets are scrubbed from every line: a far end may echo one back in
+	// its refusal (config.SecretValues).
+	Secrets []string
 	LookupHost   func(ctx context.Context, host string) ([]string, error)
 }
 
@@ -71,6 +74,7 @@ type Destination struct {
 func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.Writer) Status {
 	var results []Result
 	add := func(r Result) {
+		r.Detail = config.Scrub(r.Detail, p.Secrets)
 		results = append(results, r)
 		line := fmt.Sprintf("%s  %-22s %s", r.Status, r.Name, r.Detail)
 		if r.Hint != "" {
