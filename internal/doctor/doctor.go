@@ -57,8 +57,8 @@ type Probes struct {
 	SendTest     bool
 	// Secrets are scrubbed from every line: a far end may echo one back in
 	// its refusal (config.SecretValues).
-	Secrets []string
-	LookupHost   func(ctx context.Context, host string) ([]string, error)
+	Secrets    []string
+	LookupHost func(ctx context.Context, host string) ([]string, error)
 }
 
 // Destination is a configured sink doctor can check: Reach without
