@@ -1,0 +1,80 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Schedule is the daemon's cron jobs; an empty spec turns a job off.
+type Schedule struct {
+	CleanupEphemeral string `envconfig:"CRON_CLEANUP_EPHEMERAL" default:"*/15 * * * *" desc:"when to delete stale ephemeral peers (5-field cron or @hourly; needs NB_ADMIN_API_KEY)"`
+	PrunePeers       string `envconfig:"CRON_PRUNE_PEERS" desc:"when to delete peers offline for PRUNE_OFFLINE_DAYS (empty = never; needs NB_ADMIN_API_KEY)"`
+	Maintenance      string `envconfig:"CRON_NETBIRD_MAINTENANCE" desc:"when to run posture add and allow-ping (empty = never; needs NB_ADMIN_API_KEY)"`
+	Backup           string `envconfig:"CRON_BACKUP_NETBIRD" desc:"when to run the volume backup and the API export, e.g. 0 3 * * 0 (empty = never)"`
+	ChangeReport     string `envconfig:"CHANGE_REPORT" desc:"when to mail the report of configuration changes since the previous one, e.g. 0 8 * * 1 (empty = never)"`
+}
+
+// Backup is what the volume backup archives and how it is protected.
+type Backup struct {
+	Paths    string `envconfig:"BACKUP_PATHS" desc:"paths of NetBird's volumes inside the container, comma-separated, wildcards allowed"`
+	Exclude  string `envconfig:"BACKUP_EXCLUDE" desc:"file-name wildcards left out of the volume archive (case-insensitive, at any depth)"`
+	Label    string `envconfig:"BACKUP_LABEL" desc:"tag in archive names and mail subjects, e.g. prod"`
+	Password Secret `envconfig:"BACKUP_ZIP_PASSWORD" desc:"passphrase of the archives (at least 12 characters; keep it offline)"`
+	EmailTo  string `envconfig:"BACKUP_EMAIL_TO" desc:"recipients of the volume backup (empty = SMTP_TO)"`
+	ExportTo string `envconfig:"EXPORT_EMAIL_TO" desc:"recipients of the API export (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
+	MaxMB    Count  `envconfig:"BACKUP_MAX_ATTACHMENT_MB" default:"20" desc:"largest attachment, in MiB as encoded in the mail (base64); above it a FAILED mail with the sizes is sent"`
+	Dir      string `envconfig:"BACKUP_DIR" desc:"directory (a mounted volume) that also keeps every archive (empty = mail only)"`
+	Keep     Count  `envconfig:"BACKUP_KEEP" default:"8" desc:"archives of each kind kept in BACKUP_DIR"`
+}
+
+// List splits a comma-separated setting, trimming spaces and dropping empties.
+func List(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CheckPassword is the rule for BACKUP_ZIP_PASSWORD.
+func (b Backup) CheckPassword() error {
+	switch n := len([]rune(b.Password.Reveal())); {
+	case n == 0:
+		return &Error{Var: "BACKUP_ZIP_PASSWORD", Msg: "is not set (nor BACKUP_ZIP_PASSWORD_FILE); expected a passphrase of at least 12 characters"}
+	case n < 12:
+		return &Error{Var: "BACKUP_ZIP_PASSWORD", Msg: fmt.Sprintf("has %d characters; expected at least 12", n)}
+	}
+	return nil
+}
+
+// Maintenance is what CRON_NETBIRD_MAINTENANCE does.
+type Maintenance struct {
+	PostureCheck string `envconfig:"MAINTENANCE_POSTURE_CHECK" desc:"posture check to attach (by name); empty = skip that step"`
+	PostureRule  string `envconfig:"MAINTENANCE_POSTURE_RULE" desc:"policy to attach it to (by name); empty = all policies"`
+	AllowPing    Bool   `envconfig:"MAINTENANCE_ALLOW_PING" default:"false" desc:"then reconcile the ICMP companion policies"`
+	DryRun       Bool   `envconfig:"MAINTENANCE_DRY_RUN" default:"false" desc:"report what the maintenance would change, change nothing"`
+	EmailTo      string `envconfig:"MAINTENANCE_EMAIL_TO" desc:"where a failed maintenance is mailed (empty = SMTP_TO)"`
+}
+
+// Prune is what `peers prune` and CRON_PRUNE_PEERS delete.
+type Prune struct {
+	ProtectGroups Globs `envconfig:"PRUNE_PROTECT_GROUPS" default:"" desc:"group-name globs whose peers are never pruned"`
+	OfflineDays   Count `envconfig:"PRUNE_OFFLINE_DAYS" default:"90" desc:"CRON_PRUNE_PEERS deletes peers offline for more days than this"`
+	Max           Count `envconfig:"PRUNE_MAX" default:"20" desc:"CRON_PRUNE_PEERS deletes nothing when more peers than this qualify"`
+}
+
+func (s Schedule) validate() error {
+	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}, {"CRON_BACKUP_NETBIRD", s.Backup}, {"CHANGE_REPORT", s.ChangeReport}} {
+		if strings.TrimSpace(j.spec) == "" {
+			continue
+		}
+		if _, err := cron.ParseStandard(j.spec); err != nil {
+			return &Error{Var: j.name, Msg: fmt.Sprintf("=%q is not a schedule (%v); expected five fields, minute hour day month weekday, such as */15 * * * * or 0 3 * * 0, or @hourly/@daily/@weekly", j.spec, err)}
+		}
+	}
+	return nil
+}
