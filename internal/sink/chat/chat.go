@@ -93,11 +93,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	sent := 0
 	for _, p := range mattermost.Split(lines, s.flavor.MaxRunes) {
 		if err := s.Post(ctx, p.Text); err != nil {
-			n := 0
-			for n < len(lineOf) && lineOf[n] < sent {
-				n++
-			}
-			if n > 0 {
+			if n := mattermost.Delivered(lineOf, sent); n > 0 {
 				return &sink.PartialError{Delivered: n, Err: err}
 			}
 			return err
