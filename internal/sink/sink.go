@@ -144,3 +144,16 @@ type PartialError struct {
 
 func (e *PartialError) Error() string { return e.Err.Error() }
 func (e *PartialError) Unwrap() error { return e.Err }
+
+// Delivered is how many events at the head of a batch went out in full when
+// a sink that carries them in parts (lines, posts, mails) sent the first
+// sent parts; partOf[i] is the part that carries event i. A part that
+// carries several events (a summary) may make some of them go out again
+// after a failure, never be lost.
+func Delivered(partOf []int, sent int) int {
+	n := 0
+	for n < len(partOf) && partOf[n] < sent {
+		n++
+	}
+	return n
+}

@@ -93,7 +93,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	sent := 0
 	for _, p := range mattermost.Split(lines, s.flavor.MaxRunes) {
 		if err := s.Post(ctx, p.Text); err != nil {
-			if n := mattermost.Delivered(lineOf, sent); n > 0 {
+			if n := sink.Delivered(lineOf, sent); n > 0 {
 				return &sink.PartialError{Delivered: n, Err: err}
 			}
 			return err

@@ -109,11 +109,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 		}
 		if err := s.Send(ctx, subject, body+footer()); err != nil {
 			// Only the events at the head whose mails all went out count.
-			n := 0
-			for n < len(mailOf) && mailOf[n] < m {
-				n++
-			}
-			if n > 0 {
+			if n := sink.Delivered(mailOf, m); n > 0 {
 				return &sink.PartialError{Delivered: n, Err: err}
 			}
 			return err

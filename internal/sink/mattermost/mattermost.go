@@ -80,17 +80,6 @@ func Lines(b sink.Batch, loc *time.Location, burst int) (lines []string, lineOf 
 	return lines, lineOf
 }
 
-// Delivered is how many events at the head of a batch the first sent lines
-// carried in full: the rest is posted again (a summary cut off by a failed
-// post may repeat, never be lost).
-func Delivered(lineOf []int, sent int) int {
-	n := 0
-	for n < len(lineOf) && lineOf[n] < sent {
-		n++
-	}
-	return n
-}
-
 // Text is the whole message of a batch.
 func Text(b sink.Batch, loc *time.Location) string {
 	lines, _ := Lines(b, loc, 0)
@@ -155,7 +144,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	sent := 0
 	for _, p := range Split(lines, MaxRunes) {
 		if err := s.Post(ctx, p.Text); err != nil {
-			if n := Delivered(lineOf, sent); n > 0 {
+			if n := sink.Delivered(lineOf, sent); n > 0 {
 				return &sink.PartialError{Delivered: n, Err: err}
 			}
 			return err

@@ -59,10 +59,10 @@ func TestAProxyRowKeepsIPv6AddressesAwayFromEmojiParsing(t *testing.T) {
 func TestAFailedPostCountsOnlyEventsWhoseLinesAllWentOut(t *testing.T) {
 	// events 0,2,4 share the summary on line 0; 1 and 3 have lines 1 and 2
 	lineOf := []int{0, 1, 0, 2, 0}
-	require.Equal(t, 0, Delivered(lineOf, 0))
-	require.Equal(t, 1, Delivered(lineOf, 1), "the summary went: event 0, not 1")
-	require.Equal(t, 3, Delivered(lineOf, 2))
-	require.Equal(t, 5, Delivered(lineOf, 3))
+	require.Equal(t, 0, sink.Delivered(lineOf, 0))
+	require.Equal(t, 1, sink.Delivered(lineOf, 1), "the summary went: event 0, not 1")
+	require.Equal(t, 3, sink.Delivered(lineOf, 2))
+	require.Equal(t, 5, sink.Delivered(lineOf, 3))
 }
 
 func TestABurstOfOneCodeByOneInitiatorIsOneLine(t *testing.T) {
