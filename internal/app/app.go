@@ -143,7 +143,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	}
 	if w := cfg.Watch; w.On {
 		wl := watch.New(watch.Config{Interval: w.Interval.D(), SlowEvery: 15 * time.Minute, File: filepath.Join(filepath.Dir(f.StateFile), "watch.json"),
-			Rules: watch.Rules{PeerGroups: w.PeerGroups.Globs, DownAfter: w.DownMinutes.D(), ExpiryDays: int(w.ExpiryDays)}}, client, sinks.dispatch, log)
+			Rules: watch.Rules{PeerGroups: w.PeerGroups.Globs, DownAfter: w.DownMinutes.D(), ExpiryDays: int(w.ExpiryDays)}, Metrics: m}, client, sinks.dispatch, log)
 		wg.Go(guard(func() { wl.Run(ctx) }))
 		log.Info("watching peers, approvals and expiries", "interval", w.Interval.D(), "peer_down_after", w.DownMinutes.D(), "peer_groups", w.PeerGroups.Raw)
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/state"
 )
@@ -46,6 +47,8 @@ type Config struct {
 	SlowEvery time.Duration
 	File      string
 	Rules     Rules
+	// Metrics, when set, counts the events the watch emits (stream "watch").
+	Metrics *metrics.M
 }
 
 // RequestsPerRound documents the cost of a round: peers, users and setup
@@ -143,6 +146,7 @@ func (l *Loop) Once(ctx context.Context, now time.Time) error {
 		if err := l.out.Dispatch(ctx, evs); err != nil {
 			return fmt.Errorf("deliver watch events: %w", err)
 		}
+		l.cfg.Metrics.Seen(event.StreamWatch, len(evs))
 	}
 	l.st = next
 	raw, _ := json.Marshal(l.st)

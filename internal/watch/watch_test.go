@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 )
 
@@ -324,4 +326,15 @@ func TestAnAccountTheTokenMayNotReadLeavesTheRoutingPeersWatched(t *testing.T) {
 	out := &sinkRec{}
 	require.NoError(t, newLoop(t, a, out, "").Once(t.Context(), t0.Add(10*time.Minute)))
 	require.Equal(t, []string{CodeDisconnected}, out.codes())
+}
+
+func TestTheWatchsEventsAreCountedAsSeen(t *testing.T) {
+	a := &api{users: []netbird.User{{ID: "u", Name: "Eve", PendingApproval: true}, {ID: "v", Name: "Mallory", PendingApproval: true}}}
+	m := metrics.New()
+	l := newLoop(t, a, &sinkRec{}, "")
+	l.cfg.Metrics = m
+	require.NoError(t, l.Once(t.Context(), t0))
+	rec := httptest.NewRecorder()
+	m.Handler(func() error { return nil }).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	require.Contains(t, rec.Body.String(), `birdseye_events_seen_total{stream="watch"} 2`)
 }
