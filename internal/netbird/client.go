@@ -17,6 +17,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -32,6 +33,48 @@ type Client struct {
 	// Timeout bounds one request, body included. The default suits a
 	// 10,000-event audit list (3.2 MB) over a slow link.
 	Timeout time.Duration
+
+	// pace is the token's shared rate budget: every loop (audit poll,
+	// watch, streams, change diffs) uses this client, and after a 429 none
+	// of them asks again before the server said it may.
+	pace pacer
+}
+
+// pacer holds requests back until a time the server named.
+type pacer struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+// DefaultCoolDown is how long a 429 without Retry-After holds requests back.
+const DefaultCoolDown = 10 * time.Second
+
+func (p *pacer) wait(ctx context.Context) error {
+	p.mu.Lock()
+	d := time.Until(p.until)
+	p.mu.Unlock()
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (p *pacer) hold(d time.Duration) {
+	if d <= 0 {
+		d = DefaultCoolDown
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if u := time.Now().Add(d); u.After(p.until) {
+		p.until = u
+	}
 }
 
 // New returns a client for the NB_URL form (scheme optional, path prefix kept).
@@ -57,6 +100,9 @@ func (c *Client) get(ctx context.Context, path string) (*http.Response, context.
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader) (*http.Response, context.CancelFunc, error) {
+	if err := c.pace.wait(ctx); err != nil {
+		return nil, nil, &Error{Kind: KindNetwork, Method: method, Path: "/api" + path, Err: err}
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, body)
 	if err != nil {
@@ -87,7 +133,11 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader) (*
 	}
 	defer cancel()
 	defer resp.Body.Close()
-	return nil, nil, errorFromResponse(method, apiPath, resp)
+	e := errorFromResponse(method, apiPath, resp)
+	if e.Kind == KindRateLimit {
+		c.pace.hold(e.RetryAfter)
+	}
+	return nil, nil, e
 }
 
 func asURLError(err error, target **url.Error) bool {
