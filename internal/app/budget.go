@@ -12,10 +12,10 @@ import (
 // requests a minute.
 const RateLimit = 6.0
 
-// requestsPerMinute estimates what the daemon's loops ask of the API with
+// RequestsPerMinute estimates what the daemon's loops ask of the API with
 // NB_API_KEY, with the share of each: they all spend the same token's
 // budget. (Access tokens, one request per user an hour, are not counted.)
-func requestsPerMinute(cfg *config.Config) (float64, string) {
+func RequestsPerMinute(cfg *config.Config) (float64, string) {
 	type part struct {
 		name string
 		n    float64

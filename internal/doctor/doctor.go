@@ -59,6 +59,9 @@ type Probes struct {
 	// its refusal (config.SecretValues).
 	Secrets    []string
 	LookupHost func(ctx context.Context, host string) ([]string, error)
+	// Budget is what the daemon's loops ask of the API a minute, and the
+	// share of each (app.RequestsPerMinute); nil skips the check.
+	Budget func() (float64, string)
 }
 
 // Destination is a configured sink doctor can check: Reach without
@@ -142,6 +145,15 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 		add(Result{Warn, "NetBird version", err.Error(), "older servers do not tell their version"})
 	}
 	checkStreams(ctx, cfg, p.API, add)
+	if p.Budget != nil {
+		n, parts := p.Budget()
+		if n > 6 {
+			add(Result{Warn, "API request budget", fmt.Sprintf("about %.1f requests a minute (%s)", n, parts),
+				"NetBird's optional rate limiter allows 6 a minute per token; if it is on, raise WATCH_INTERVAL or the poll intervals"})
+		} else {
+			add(Result{OK, "API request budget", fmt.Sprintf("about %.1f requests a minute (%s), within NetBird's optional limit of 6", n, parts), ""})
+		}
+	}
 	if p.Admin == nil {
 		add(Result{Warn, "NB_ADMIN_API_KEY", "not set: ephemeral cleanup, pruning, export and the policy commands are off", ""})
 		return

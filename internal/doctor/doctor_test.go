@@ -136,3 +136,14 @@ func TestEveryOtherDestinationGetsALine(t *testing.T) {
 	require.Equal(t, []string{"webhook", "syslog", "file"}, sent)
 	require.Contains(t, out.String(), "ok    syslog                 sample event delivered\n")
 }
+
+func TestTheRequestBudgetIsCheckedAgainstNetBirdsLimit(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	cfg := baseConfig(t, api.BaseURL())
+	var out bytes.Buffer
+	Run(t.Context(), cfg, Probes{API: api, Budget: func() (float64, string) { return 4.2, "audit 1.0, watch 3.2" }}, time.Now(), &out)
+	require.Contains(t, out.String(), "ok    API request budget     about 4.2 requests a minute (audit 1.0, watch 3.2), within NetBird's optional limit of 6\n")
+	out.Reset()
+	Run(t.Context(), cfg, Probes{API: api, Budget: func() (float64, string) { return 6.2, "audit 1.0, watch 3.2, traffic 1.0, proxy 1.0" }}, time.Now(), &out)
+	require.Contains(t, out.String(), "WARN  API request budget     about 6.2 requests a minute (audit 1.0, watch 3.2, traffic 1.0, proxy 1.0)  (hint: NetBird's optional rate limiter allows 6 a minute per token")
+}
