@@ -18,12 +18,11 @@ import (
 	"syscall"
 	_ "time/tzdata" // TZ works in a scratch image
 
-	_ "golang.org/x/crypto/x509roots/fallback" // CA roots when the image has none
-
 	"github.com/alecthomas/kong"
 
 	"github.com/styliteag/birdseye/internal/audit"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/roots"
 )
 
 // Exit codes.
@@ -67,6 +66,9 @@ func main() {
 }
 
 func run(argv []string, stdout, stderr io.Writer) int {
+	if _, err := roots.EnsureFallback(); err != nil {
+		fmt.Fprintln(stderr, "birdseye: warning:", err)
+	}
 	args := multiCall(argv)
 	var c cli
 	parser, err := kong.New(&c,
