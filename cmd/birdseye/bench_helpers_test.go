@@ -14,7 +14,7 @@ import (
 
 // newTLSAPIForBench serves the fake API over HTTPS, as a real deployment
 // reaches NetBird, and returns NB_CA_FILE for its certificate: the client
-// then loads the system's CA roots plus that one, as it would in production.
+// then loads its CA roots (the system's, or the embedded ones) plus that one.
 func newTLSAPIForBench(b *testing.B) (*fake.Server, string, string) {
 	f := fake.New()
 	srv := httptest.NewUnstartedServer(f)

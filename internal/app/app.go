@@ -20,6 +20,7 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/initiator"
+	"github.com/styliteag/birdseye/internal/memtrim"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/proxylog"
@@ -128,6 +129,8 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		wg.Go(guard(func() { d.Run(ctx) }))
 	}
 	wg.Go(guard(func() { sched.Run(ctx, 10*time.Second) }))
+	memtrim.LowerGCGoal()
+	wg.Go(guard(func() { memtrim.WhenIdle(ctx, 2*time.Minute, memtrim.DefaultSettle, log) }))
 	if m != nil {
 		ready := func() error {
 			if h := state.Check(f.StateFile, time.Now()); !h.Healthy {

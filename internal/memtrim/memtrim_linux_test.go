@@ -1,0 +1,82 @@
+package memtrim
+
+import (
+	"encoding/json"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// written lives in the binary's writable data: Code must not reset it to the
+// value in the file.
+var written = 1
+
+func rssFileKB(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	require.NoError(t, err)
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "RssFile:" {
+			n, err := strconv.Atoi(f[1])
+			require.NoError(t, err)
+			return n
+		}
+	}
+	t.Fatal("no RssFile in /proc/self/status")
+	return 0
+}
+
+func TestCodeDropsTheBinarysPagesAndTheProgramRunsOn(t *testing.T) {
+	written = 42
+	before := rssFileKB(t)
+	n, err := Code()
+	require.NoError(t, err)
+	after := rssFileKB(t)
+	t.Logf("RssFile %d kB -> %d kB (%d kB advised)", before, after, n>>10)
+	assert.Greater(t, n, int64(1<<20), "the test binary's code and read-only data are several MB")
+	assert.Less(t, after, before-1024, "at least a MiB of the binary's resident pages is dropped")
+
+	assert.Equal(t, 42, written, "writable data is left alone")
+	out, err := json.Marshal(map[string][]int{"after": {1, 2, 3}})
+	require.NoError(t, err, "code dropped from the process maps again when it runs")
+	assert.JSONEq(t, `{"after":[1,2,3]}`, string(out))
+}
+
+func TestHeapReturnsFreedMemory(t *testing.T) {
+	before := rssAnonKB(t)
+	garbage := make([][]byte, 0, 64)
+	for range 64 {
+		garbage = append(garbage, make([]byte, 256<<10)) // 16 MiB, touched
+	}
+	for _, g := range garbage {
+		for i := 0; i < len(g); i += 4096 {
+			g[i] = 1 // resident
+		}
+	}
+	peak := rssAnonKB(t)
+	garbage = nil
+	Heap()
+	after := rssAnonKB(t)
+	t.Logf("RssAnon %d kB, %d kB with 16 MiB garbage, %d kB after Heap", before, peak, after)
+	require.Greater(t, peak, before+8<<10)
+	assert.Less(t, after, peak-8<<10, "the garbage's pages go back to the kernel")
+}
+
+func rssAnonKB(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	require.NoError(t, err)
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "RssAnon:" {
+			n, err := strconv.Atoi(f[1])
+			require.NoError(t, err)
+			return n
+		}
+	}
+	t.Fatal("no RssAnon in /proc/self/status")
+	return 0
+}
