@@ -16,7 +16,8 @@ import (
 // (default 300: start-up is over after two minutes), and reports the CPU it
 // used and its resident memory from /proc: the mean and the highest of
 // samples taken every 5 s over the last two minutes (each poll makes it
-// swing by about a MiB).
+// swing by about a MiB). GOGC, GOMEMLIMIT, GOMAXPROCS and GODEBUG reach the
+// daemon, and so do the settings in BIRDSEYE_IDLE_ENV ("WATCH=off …").
 func BenchmarkDaemonIdle(b *testing.B) {
 	secs := 300
 	if v, err := strconv.Atoi(os.Getenv("BIRDSEYE_IDLE_SECONDS")); err == nil && v > 0 {
@@ -31,11 +32,12 @@ func BenchmarkDaemonIdle(b *testing.B) {
 		env := []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api, "NB_CA_FILE=" + ca, "NB_API_KEY=nbp_fakeauditor00000000000000000000000000",
 			"STATE_FILE=" + sf, "POLL_INTERVAL=60", "MATTERMOST_WEBHOOK_URL=" + hook, "CRON_CLEANUP_EPHEMERAL=",
 			"SSL_CERT_FILE=/nonexistent/ca.pem", "SSL_CERT_DIR=/nonexistent"}
-		for _, k := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG"} { // runtime settings to compare
+		for _, k := range []string{"GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GODEBUG"} { // runtime settings to compare
 			if v := os.Getenv(k); v != "" {
 				env = append(env, k+"="+v)
 			}
 		}
+		env = append(env, strings.Fields(os.Getenv("BIRDSEYE_IDLE_ENV"))...) // e.g. "WATCH=off", to compare
 		cmd := startBench(b, env)
 		time.Sleep(time.Duration(secs-window) * time.Second)
 		var samples []memSample

@@ -8,6 +8,7 @@
 package watch
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,12 +62,15 @@ const (
 
 // Loop is the watch. Build it with New; run it once.
 type Loop struct {
-	cfg  Config
-	api  API
-	out  Dispatcher
-	log  *slog.Logger
-	st   *State
-	slow struct {
+	cfg Config
+	api API
+	out Dispatcher
+	log *slog.Logger
+	st  *State
+	// saved is watch.json as last read or written: a round that changed
+	// nothing does not write the file again (a write and an fsync a minute).
+	saved []byte
+	slow  struct {
 		at       time.Time
 		routing  []netbird.Route
 		routers  []netbird.NetworkRouter
@@ -126,6 +130,7 @@ func (l *Loop) load() *State {
 		l.log.Warn("watch state unusable; starting afresh (approvals and expiries may be reported again)", "file", l.cfg.File, "err", err)
 		return NewState()
 	}
+	l.saved = raw
 	return st
 }
 
@@ -150,9 +155,13 @@ func (l *Loop) Once(ctx context.Context, now time.Time) error {
 	}
 	l.st = next
 	raw, _ := json.Marshal(l.st)
+	if bytes.Equal(raw, l.saved) {
+		return nil
+	}
 	if err := state.WriteAtomic(l.cfg.File, raw); err != nil {
 		return fmt.Errorf("save watch state: %w", err)
 	}
+	l.saved = raw
 	return nil
 }
 

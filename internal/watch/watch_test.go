@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -337,4 +338,30 @@ func TestTheWatchsEventsAreCountedAsSeen(t *testing.T) {
 	rec := httptest.NewRecorder()
 	m.Handler(func() error { return nil }).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	require.Contains(t, rec.Body.String(), `birdseye_events_seen_total{stream="watch"} 2`)
+}
+
+func TestARoundThatChangesNothingDoesNotRewriteTheStateFile(t *testing.T) {
+	a := &api{routes: []netbird.Route{{ID: "rt", Enabled: true, PeerGroups: []string{"g-routers"}}}}
+	a.setPeer(router(true, t0))
+	file := filepath.Join(t.TempDir(), "watch.json")
+	l := newLoop(t, a, &sinkRec{}, file)
+	require.NoError(t, l.Once(t.Context(), t0))
+	// Marks the file: a rewrite (a new file renamed over it) carries the time of now.
+	marked := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, os.Chtimes(file, marked, marked))
+	mtime := func() time.Time {
+		fi, err := os.Stat(file)
+		require.NoError(t, err)
+		return fi.ModTime().UTC()
+	}
+
+	require.NoError(t, l.Once(t.Context(), t0.Add(time.Minute)))
+	// A restart reads the file back: an unchanged round after it writes nothing either.
+	l = newLoop(t, a, &sinkRec{}, file)
+	require.NoError(t, l.Once(t.Context(), t0.Add(2*time.Minute)))
+	require.Equal(t, marked, mtime(), "unchanged state: the file is not written")
+
+	a.setPeer(router(false, t0.Add(3*time.Minute))) // the router drops: the state changes
+	require.NoError(t, l.Once(t.Context(), t0.Add(3*time.Minute)))
+	require.NotEqual(t, marked, mtime(), "a changed state is saved")
 }
