@@ -32,7 +32,8 @@ func (runCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	log := newLog(e.stderr, cfg.Log.Level, cfg.Log.Format)
-	return app.Run(ctx, cfg, log, e.stdout, app.Options{})
+	e.daemon = func() error { return app.Run(ctx, cfg, log, e.stdout, app.Options{}) }
+	return nil
 }
 
 type demoCmd struct {
