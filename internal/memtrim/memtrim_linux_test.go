@@ -16,20 +16,24 @@ import (
 // value in the file.
 var written = 1
 
-func rssFileKB(t *testing.T) int {
+// statusKB is a line of /proc/self/status in kB, e.g. "RssFile".
+func statusKB(t *testing.T, key string) int {
 	t.Helper()
 	b, err := os.ReadFile("/proc/self/status")
 	require.NoError(t, err)
 	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "RssFile:" {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == key+":" {
 			n, err := strconv.Atoi(f[1])
 			require.NoError(t, err)
 			return n
 		}
 	}
-	t.Fatal("no RssFile in /proc/self/status")
+	t.Fatalf("no %s in /proc/self/status", key)
 	return 0
 }
+
+func rssFileKB(t *testing.T) int { return statusKB(t, "RssFile") }
+func rssAnonKB(t *testing.T) int { return statusKB(t, "RssAnon") }
 
 func TestCodeDropsTheBinarysPagesAndTheProgramRunsOn(t *testing.T) {
 	written = 42
@@ -86,19 +90,4 @@ func TestHeapReturnsWhatSitsInASyncPool(t *testing.T) {
 	after := rssAnonKB(t)
 	t.Logf("RssAnon %d kB with 16 MiB pooled, %d kB after Heap", peak, after)
 	assert.Less(t, after, peak-8<<10, "pooled buffers survive one collection, not two")
-}
-
-func rssAnonKB(t *testing.T) int {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
-	require.NoError(t, err)
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "RssAnon:" {
-			n, err := strconv.Atoi(f[1])
-			require.NoError(t, err)
-			return n
-		}
-	}
-	t.Fatal("no RssAnon in /proc/self/status")
-	return 0
 }
