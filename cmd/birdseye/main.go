@@ -70,9 +70,6 @@ func main() {
 }
 
 func run(argv []string, stdout, stderr io.Writer) int {
-	if _, err := roots.EnsureFallback(); err != nil {
-		fmt.Fprintln(stderr, "birdseye: warning:", err)
-	}
 	args := multiCall(argv)
 	var c cli
 	parser, err := kong.New(&c,
@@ -109,6 +106,11 @@ func run(argv []string, stdout, stderr io.Writer) int {
 			<-ctx.Done()
 			stop() // a second signal kills a stuck shutdown
 		}()
+		if !slices.Contains(offline, kctx.Command()) {
+			if _, err := roots.EnsureFallback(); err != nil {
+				fmt.Fprintln(stderr, "birdseye: warning:", err)
+			}
+		}
 		kctx.BindTo(ctx, (*context.Context)(nil))
 		kctx.Bind(&kongContext{kctx})
 		e := &env{stdout: stdout, stderr: stderr}
@@ -123,6 +125,10 @@ func run(argv []string, stdout, stderr io.Writer) int {
 }
 
 type exitPanic int
+
+// offline are the commands that open no TLS connection: they skip loading
+// CA roots (the Docker HEALTHCHECK runs every 30 s).
+var offline = []string{"healthcheck", "version"}
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
