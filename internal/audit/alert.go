@@ -6,10 +6,16 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/netbird"
 )
 
-// OutageText and RecoveryText are the old tool's alert texts.
+// OutageText and RecoveryText are the old tool's alert texts. An API that
+// answers, but with a body that is not an audit list, is not "unreachable":
+// it gets its own words, so nobody hunts for a network fault.
 func OutageText(d time.Duration, cause error) string {
+	if netbird.KindOf(cause) == netbird.KindDecode {
+		return fmt.Sprintf("NetBird API answers, but its audit list could not be read for %s min (%v)", minutes(d), cause)
+	}
 	return fmt.Sprintf("NetBird API unreachable for %s min (%v)", minutes(d), cause)
 }
 

@@ -84,6 +84,7 @@ type Poller struct {
 	polls         int
 	lastSuccess   time.Time
 	beatFailed    bool
+	badIDs        int // entries without a usable id in the last list
 }
 
 // New assembles a poller.
@@ -193,11 +194,38 @@ func (p *Poller) pollOnce(ctx context.Context) error {
 	p.checkBacklog(list.Count)
 	p.checkGap(ctx, list)
 	p.checkReset(list)
+	p.checkBadIDs(list)
 	if err := p.forward(ctx, list.Events); err != nil {
 		return err
 	}
+	p.reportOdd(list.Odd)
 	p.save()
 	return nil
+}
+
+// reportOdd logs, once each (they are forwarded once), the entries that
+// did not decode cleanly and were kept as well as they could be.
+func (p *Poller) reportOdd(odd []netbird.OddEntry) {
+	for _, o := range odd {
+		kind := "kept_as_text"
+		if o.Unreadable {
+			kind = "unreadable"
+		}
+		p.cfg.Metrics.OddEntries(kind, 1)
+		p.log.Warn("audit entry did not decode cleanly; forwarded what could be read", "id", o.ID, "problem", o.Problem)
+	}
+}
+
+// checkBadIDs reports entries whose id is missing or not a decimal integer:
+// they cannot be ordered against the cursor, so they are never forwarded.
+// The list is re-read every poll, so only a rise in their number is logged.
+func (p *Poller) checkBadIDs(list *netbird.AuditList) {
+	if list.BadIDs > p.badIDs {
+		p.cfg.Metrics.OddEntries("bad_id", list.BadIDs-p.badIDs)
+		p.log.Warn("audit entries without a usable id (not a decimal integer) are not forwarded",
+			"count", list.BadIDs, "ids", list.BadIDSamples)
+	}
+	p.badIDs = list.BadIDs
 }
 
 func (p *Poller) seed(ctx context.Context) error {

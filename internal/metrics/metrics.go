@@ -31,6 +31,7 @@ type M struct {
 	jobFailures    *prometheus.CounterVec
 	jobLastSuccess *prometheus.GaugeVec
 	backupSize     *prometheus.GaugeVec
+	oddEntries     *prometheus.CounterVec
 }
 
 // New registers birdseye's metrics (and the Go and process collectors).
@@ -48,7 +49,8 @@ func New() *M {
 	m.jobFailures = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "birdseye_job_failures_total", Help: "Failed runs of a scheduled job."}, []string{"job"})
 	m.jobLastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "birdseye_job_last_success_timestamp_seconds", Help: "Unix time a job last succeeded."}, []string{"job"})
 	m.backupSize = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "birdseye_backup_size_bytes", Help: "Size of the last archive, by kind (volumes, export)."}, []string{"kind"})
-	for _, c := range []prometheus.Collector{m.seen, m.forwarded, m.dropped, m.pollDuration, m.pollErrors, m.lastSuccess, m.outage,
+	m.oddEntries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "birdseye_audit_entries_odd_total", Help: "Audit entries that did not decode cleanly: kept_as_text (a field of an unexpected type), unreadable (forwarded as a notice), bad_id (no usable id; not forwarded)."}, []string{"kind"})
+	for _, c := range []prometheus.Collector{m.oddEntries, m.seen, m.forwarded, m.dropped, m.pollDuration, m.pollErrors, m.lastSuccess, m.outage,
 		m.jobRuns, m.jobFailures, m.jobLastSuccess, m.backupSize, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
@@ -72,6 +74,13 @@ func (m *M) Poll(d time.Duration, errKind string, now time.Time) {
 func (m *M) Seen(stream string, n int) {
 	if m != nil && n > 0 {
 		m.seen.WithLabelValues(stream).Add(float64(n))
+	}
+}
+
+// OddEntries counts audit entries that did not decode cleanly, by kind.
+func (m *M) OddEntries(kind string, n int) {
+	if m != nil && n > 0 {
+		m.oddEntries.WithLabelValues(kind).Add(float64(n))
 	}
 }
 

@@ -3,7 +3,6 @@ package netbird
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +26,22 @@ type AuditList struct {
 	MinID  event.ID      // lowest id in the list (0 when empty)
 	MaxID  event.ID      // highest id in the list
 	BadIDs int           // entries whose id is not a number; never kept
+	// BadIDSamples are the raw ids of the first such entries (up to
+	// badIDSamples), for the log.
+	BadIDSamples []string
+	// Odd are the kept entries that did not decode cleanly; each was kept
+	// as well as it could be (see event.Decode) and is among Events.
+	Odd []OddEntry
 }
+
+// OddEntry is a kept audit entry that did not decode cleanly.
+type OddEntry struct {
+	ID         event.ID
+	Problem    string
+	Unreadable bool // not JSON: forwarded as an event.CodeUnreadable notice
+}
+
+const badIDSamples = 20
 
 // ListAuditEvents streams GET /api/events/audit and fully decodes only the
 // entries for which keep(id) is true. The body is read in 64 KiB pieces and
@@ -83,15 +97,22 @@ func ScanAudit(r io.Reader, keep func(event.ID) bool) (*AuditList, error) {
 		id, idErr := event.ParseID(rawID)
 		if rawID == nil || idErr != nil {
 			out.BadIDs++
+			if len(out.BadIDSamples) < badIDSamples {
+				sample := "(none)"
+				if rawID != nil {
+					sample = string(rawID)
+				}
+				out.BadIDSamples = append(out.BadIDSamples, sample)
+			}
 		} else {
 			if out.MinID == 0 || id < out.MinID {
 				out.MinID = id
 			}
 			out.MaxID = max(out.MaxID, id)
 			if keep(id) {
-				var e event.Event
-				if err := json.Unmarshal(s.obj, &e); err != nil {
-					return nil, fmt.Errorf("entry %d (id %d): %w", out.Count, id, err)
+				e, problem := event.Decode(s.obj, id)
+				if problem != "" {
+					out.Odd = append(out.Odd, OddEntry{ID: id, Problem: problem, Unreadable: e.ActivityCode == event.CodeUnreadable})
 				}
 				out.Events = append(out.Events, e)
 			}

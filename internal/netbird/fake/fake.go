@@ -7,10 +7,12 @@
 package fake
 
 import (
+	"bytes"
 	"cmp"
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -61,6 +63,7 @@ type Server struct {
 	trafficOn bool
 	access    []Access
 	static    map[string][]byte // SetStatic bodies
+	rawAudit  map[event.ID]string // AddRaw entries, sent as written
 
 	// Now stamps added events; tests may replace it.
 	Now func() time.Time
@@ -124,6 +127,19 @@ func (s *Server) AddN(n int, code, name string) []event.Event {
 		out = append(out, e)
 	}
 	return out
+}
+
+// AddRaw adds an audit entry the server sends exactly as entry(id) writes
+// it: malformed entries for the decoder's tests. It sorts as the newest.
+func (s *Server) AddRaw(entry func(id event.ID) string) event.ID {
+	e := s.Add(event.Event{ActivityCode: "raw"})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rawAudit == nil {
+		s.rawAudit = map[event.ID]string{}
+	}
+	s.rawAudit[e.ID] = entry(e.ID)
+	return e.ID
 }
 
 // ReserveID hands out an id now for an event that becomes visible later, as a
@@ -292,9 +308,22 @@ func (s *Server) audit(w http.ResponseWriter, _ *http.Request) {
 		evs = evs[:10000]
 	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	enc := json.NewEncoder(w)
-	if evs == nil {
-		evs = []event.Event{}
+	s.mu.Lock()
+	raw := maps.Clone(s.rawAudit)
+	s.mu.Unlock()
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, e := range evs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if r, ok := raw[e.ID]; ok {
+			b.WriteString(r)
+			continue
+		}
+		j, _ := json.Marshal(e)
+		b.Write(j)
 	}
-	enc.Encode(evs)
+	b.WriteString("]\n")
+	w.Write(b.Bytes())
 }
