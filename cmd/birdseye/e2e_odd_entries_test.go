@@ -24,14 +24,22 @@ func TestE2EMalformedAuditEntriesNeverBlockTheOthers(t *testing.T) {
 
 	f.AddN(1, "policy.update", "before")
 	odd := []func(id event.ID) string{
-		func(id event.ID) string { return fmt.Sprintf(`{"id":"%d","activity_code":"group.add","meta":"a string"}`, id) },
-		func(id event.ID) string { return fmt.Sprintf(`{"id":"%d","activity_code":"group.add","meta":[1,2]}`, id) },
-		func(id event.ID) string { return fmt.Sprintf(`{"id":"%d","activity_code":"group.add","timestamp":1700000000}`, id) },
+		func(id event.ID) string {
+			return fmt.Sprintf(`{"id":"%d","activity_code":"group.add","meta":"a string"}`, id)
+		},
+		func(id event.ID) string {
+			return fmt.Sprintf(`{"id":"%d","activity_code":"group.add","meta":[1,2]}`, id)
+		},
+		func(id event.ID) string {
+			return fmt.Sprintf(`{"id":"%d","activity_code":"group.add","timestamp":1700000000}`, id)
+		},
 		func(id event.ID) string { return fmt.Sprintf(`{"id":"%d","activity_code":17,"target_id":42}`, id) },
 		func(id event.ID) string {
 			return fmt.Sprintf(`{"id":"%d","activity_code":"user.join","initiator_name":{"first":"Ann"}}`, id)
 		},
-		func(id event.ID) string { return fmt.Sprintf(`{"id":"%d","activity_code":"group.add","meta":{"a":}}`, id) },
+		func(id event.ID) string {
+			return fmt.Sprintf(`{"id":"%d","activity_code":"group.add","meta":{"a":}}`, id)
+		},
 		func(event.ID) string { return `{"id":"x9","activity_code":"group.add"}` },
 	}
 	for _, o := range odd {

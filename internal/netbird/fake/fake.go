@@ -62,7 +62,7 @@ type Server struct {
 	flows     []Flow
 	trafficOn bool
 	access    []Access
-	static    map[string][]byte // SetStatic bodies
+	static    map[string][]byte   // SetStatic bodies
 	rawAudit  map[event.ID]string // AddRaw entries, sent as written
 
 	// Now stamps added events; tests may replace it.
