@@ -36,7 +36,7 @@ type sinks struct {
 
 func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.M) (*sinks, error) {
 	f := cfg.Forwarder
-	s := &sinks{dispatch: &sink.Dispatcher{MaxCatchup: int(f.MaxCatchup)}, alerts: &alerts{log: log}}
+	s := &sinks{dispatch: &sink.Dispatcher{}, alerts: &alerts{log: log}}
 	// stdout needs no outbox: it cannot be down, and it is never capped.
 	st := cfg.Streams
 	s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{
@@ -47,9 +47,13 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 	outboxes := filepath.Join(filepath.Dir(f.StateFile), "outbox")
 	// Drainers retry from the poll interval (at most 5 s) up to the backoff cap.
 	minBackoff := min(f.PollInterval.D(), 5*time.Second)
+	// MAX_CATCHUP spares people a flood after a backlog: it caps the sinks
+	// people read (chat, push, mail). The machine sinks (webhook, syslog,
+	// file) feed SIEMs and log shippers, which must get every event.
+	const forPeople, forMachines = true, false
 	// add opens an outbox called name draining into dst. With a filter it
 	// takes events; with takesAlerts it takes birdseye's alerts.
-	add := func(name string, dst sink.Sink, flt *event.Filter, streams map[string]event.Filter, takesAlerts bool, tune func(*outbox.Drainer)) error {
+	add := func(name string, dst sink.Sink, people bool, flt *event.Filter, streams map[string]event.Filter, takesAlerts bool, tune func(*outbox.Drainer)) error {
 		box, err := outbox.Open(filepath.Join(outboxes, name), name, int(f.SinkQueueMax))
 		if err != nil {
 			return err
@@ -60,7 +64,10 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		if flt != nil {
 			m.OutboxDepth(name, box.Pending)
 		}
-		d := &outbox.Drainer{Box: box, Sink: counted{dst, m}, MaxCatchup: int(f.MaxCatchup), MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log}
+		d := &outbox.Drainer{Box: box, Sink: counted{dst, m}, MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log}
+		if people {
+			d.MaxCatchup = int(f.MaxCatchup)
+		}
 		if tune != nil {
 			tune(d)
 		}
@@ -74,19 +81,19 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		s.mm = newMattermost(cfg)
 		flt := filter(log, "MATTERMOST", m.Include, m.Exclude)
 		streams := streamFilters(log, st, "MATTERMOST", st.MattermostTrafficInclude, st.MattermostTrafficExclude, st.MattermostProxyInclude, st.MattermostProxyExclude)
-		if err := add("mattermost", s.mm, &flt, streams, true, nil); err != nil {
+		if err := add("mattermost", s.mm, forPeople, &flt, streams, true, nil); err != nil {
 			return nil, err
 		}
 	}
 	for _, c := range chats(cfg) {
 		flt := filter(log, c.prefix, c.include, c.exclude)
-		if err := add(c.sink.Name(), c.sink, &flt, nil, true, nil); err != nil {
+		if err := add(c.sink.Name(), c.sink, forPeople, &flt, nil, true, nil); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Ntfy.URL != "" {
 		flt := filter(log, "NTFY", cfg.Ntfy.Include, cfg.Ntfy.Exclude)
-		if err := add("ntfy", newNtfy(cfg), &flt, nil, true, nil); err != nil {
+		if err := add("ntfy", newNtfy(cfg), forPeople, &flt, nil, true, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -96,7 +103,7 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		}
 		flt := filter(log, "WEBHOOK", w.Include, w.Exclude)
 		streams := streamFilters(log, st, "WEBHOOK", st.WebhookTrafficInclude, st.WebhookTrafficExclude, st.WebhookProxyInclude, st.WebhookProxyExclude)
-		if err := add("webhook", newWebhook(cfg), &flt, streams, true, nil); err != nil {
+		if err := add("webhook", newWebhook(cfg), forMachines, &flt, streams, true, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -107,14 +114,14 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		}
 		flt := filter(log, "SYSLOG", sl.Include, sl.Exclude)
 		streams := streamFilters(log, st, "SYSLOG", st.SyslogTrafficInclude, st.SyslogTrafficExclude, st.SyslogProxyInclude, st.SyslogProxyExclude)
-		if err := add("syslog", sy, &flt, streams, true, nil); err != nil {
+		if err := add("syslog", sy, forMachines, &flt, streams, true, nil); err != nil {
 			return nil, err
 		}
 	}
 	if fs := cfg.File; fs.Enabled() {
 		flt := filter(log, "FILE_SINK", fs.Include, fs.Exclude)
 		streams := streamFilters(log, st, "FILE_SINK", st.FileTrafficInclude, st.FileTrafficExclude, st.FileProxyInclude, st.FileProxyExclude)
-		if err := add("file", newFile(cfg), &flt, streams, true, nil); err != nil {
+		if err := add("file", newFile(cfg), forMachines, &flt, streams, true, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -138,12 +145,12 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 			}
 		}
 		streams := streamFilters(log, st, "EMAIL", st.EmailTrafficInclude, st.EmailTrafficExclude, st.EmailProxyInclude, st.EmailProxyExclude)
-		if err := add("email", s.mail, &flt, streams, false, tune); err != nil {
+		if err := add("email", s.mail, forPeople, &flt, streams, false, tune); err != nil {
 			return nil, err
 		}
 		// Alerts never wait for a digest: they have their own outbox.
 		if e.Alerts {
-			if err := add("email-alerts", s.mail, nil, nil, true, nil); err != nil {
+			if err := add("email-alerts", s.mail, forPeople, nil, nil, true, nil); err != nil {
 				return nil, err
 			}
 		}

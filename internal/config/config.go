@@ -88,7 +88,7 @@ type Forwarder struct {
 	StateFile            string  `envconfig:"STATE_FILE" default:"/var/lib/birdseye/state.json" desc:"state file (cursor, outage clock); keep it on a volume"`
 	PollInterval         Seconds `envconfig:"POLL_INTERVAL" default:"60" desc:"seconds between polls of the audit API (decimals allowed)"`
 	BackoffCap           Seconds `envconfig:"BACKOFF_CAP_SECONDS" default:"300" desc:"longest wait between polls while the API fails"`
-	MaxCatchup           Count   `envconfig:"MAX_CATCHUP" default:"200" desc:"most events a capped sink gets in one go; older ones are summarised (0 = no cap)"`
+	MaxCatchup           Count   `envconfig:"MAX_CATCHUP" default:"200" desc:"most events a sink people read (chat, ntfy, e-mail) gets after a backlog; older ones are summarised (0 = no cap); webhook, syslog and file get every event"`
 	BacklogWarnThreshold Count   `envconfig:"BACKLOG_WARN_THRESHOLD" default:"1000" desc:"warn once when one poll returns more events than this (0 = never)"`
 	OutageAlertAfter     Minutes `envconfig:"OUTAGE_ALERT_MINUTES" default:"10" desc:"minutes of API failure before the outage alert"`
 	Backfill             Count   `envconfig:"BACKFILL" default:"0" desc:"on first boot, forward the newest N existing events instead of none"`

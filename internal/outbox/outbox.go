@@ -202,22 +202,37 @@ type Ticket struct {
 	upTo    uint64 // segments with seq ≤ upTo
 	dropped int
 	skipped int       // events left out by the cap, oldest first
+	events  int       // events handed out
 	Oldest  time.Time // when the oldest handed-out item was queued
 }
 
-// Peek returns everything queued as one batch, capped to the newest
-// maxCatchup events (0 = no cap) with the number skipped, plus the dropped
-// count. It removes nothing: call Ack after a successful delivery.
+// MaxBatch is the most events one Peek hands out when no catch-up cap
+// applies: a sink that takes everything (webhook, syslog, file) gets a long
+// backlog in batches of this size, oldest first, one after the other.
+const MaxBatch = 1000
+
+// Peek returns what is queued as one batch, plus the dropped count. With a
+// cap (maxCatchup > 0) it is everything, cut to the newest maxCatchup
+// events with the number skipped: people are told what they missed rather
+// than flooded. Without one it is the oldest MaxBatch events and the alerts
+// queued with them. It removes nothing: call Ack after a successful delivery.
 func (b *Box) Peek(maxCatchup int) (sink.Batch, Ticket) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out sink.Batch
 	var t Ticket
 	for i, s := range b.segs {
+		if maxCatchup <= 0 && i > 0 && len(out.Events) >= MaxBatch {
+			break
+		}
 		if i == 0 {
 			t.Oldest = s.at
 		}
-		out.Events = append(out.Events, s.events...)
+		evs := s.events
+		if maxCatchup <= 0 {
+			evs = evs[:min(len(evs), MaxBatch-len(out.Events))]
+		}
+		out.Events = append(out.Events, evs...)
 		out.Alerts = append(out.Alerts, s.alerts...)
 		t.upTo = s.seq
 	}
@@ -225,7 +240,7 @@ func (b *Box) Peek(maxCatchup int) (sink.Batch, Ticket) {
 		out.Skipped = len(out.Events) - maxCatchup
 		out.Events = out.Events[out.Skipped:]
 	}
-	out.Dropped, t.dropped, t.skipped = b.dropped, b.dropped, out.Skipped
+	out.Dropped, t.dropped, t.skipped, t.events = b.dropped, b.dropped, out.Skipped, len(out.Events)
 	return out, t
 }
 
@@ -233,23 +248,7 @@ func (b *Box) Peek(maxCatchup int) (sink.Batch, Ticket) {
 // events in memory even when a file cannot be removed (the error says so), so
 // a delivered batch is never sent again while the process runs.
 func (b *Box) Ack(t Ticket) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var errs []error
-	n := 0
-	for _, s := range b.segs {
-		if s.seq > t.upTo {
-			break
-		}
-		if err := os.Remove(b.segPath(s.seq)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("%s outbox: remove delivered segment: %w", b.name, err))
-		}
-		n++
-	}
-	b.segs = b.segs[n:]
-	b.dropped -= t.dropped
-	errs = append(errs, b.writeMeta())
-	return errors.Join(errs...)
+	return b.AckPartial(t, t.events)
 }
 
 // AckPartial removes the alerts and notices of what a Peek handed out, the

@@ -132,6 +132,42 @@ func TestPeekCapsToTheNewestMaxCatchup(t *testing.T) {
 	require.True(t, batch.Empty(), "the skipped events are gone with the batch that said so")
 }
 
+func TestWithoutACapPeekHandsOutTheOldestMaxBatchEventsAtATime(t *testing.T) {
+	dir := t.TempDir()
+	b, err := Open(dir, "file", 0)
+	require.NoError(t, err)
+	var first, second []event.ID
+	for i := range MaxBatch + 300 {
+		first = append(first, event.ID(i+1))
+	}
+	for i := range 500 {
+		second = append(second, event.ID(MaxBatch+300+i+1))
+	}
+	require.NoError(t, b.Enqueue(evs(first...), []string{"alert one"}))
+	require.NoError(t, b.Enqueue(evs(second...), []string{"alert two"}))
+
+	var got []event.ID
+	var alerts []string
+	for range 3 {
+		batch, tk := b.Peek(0)
+		require.LessOrEqual(t, len(batch.Events), MaxBatch)
+		require.Zero(t, batch.Skipped, "nothing is skipped without a cap")
+		got = append(got, idsOf(batch)...)
+		alerts = append(alerts, batch.Alerts...)
+		require.NoError(t, b.Ack(tk))
+	}
+	require.Equal(t, append(first, second...), got, "every event once, oldest first")
+	require.Equal(t, []string{"alert one", "alert two"}, alerts, "each alert once")
+	batch, _ := b.Peek(0)
+	require.True(t, batch.Empty())
+
+	// What was handed out and acknowledged stays gone after a restart.
+	b2, err := Open(dir, "file", 0)
+	require.NoError(t, err)
+	batch, _ = b2.Peek(0)
+	require.True(t, batch.Empty())
+}
+
 func TestACorruptMetaFileIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "meta.json"), []byte("{"), 0o600))

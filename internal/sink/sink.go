@@ -1,6 +1,7 @@
 // Package sink defines where events go: the Sink interface every destination
 // implements, and the Dispatcher that applies each sink's include/exclude
-// globs and its MAX_CATCHUP cap before handing it a batch.
+// globs before handing it a batch. (The MAX_CATCHUP cap of the sinks people
+// read is applied where a backlog builds up: in each sink's outbox.)
 package sink
 
 import (
@@ -50,12 +51,10 @@ type Sink interface {
 	Deliver(ctx context.Context, b Batch) error
 }
 
-// Route is a sink with its filter. A capped route gets at most MaxCatchup
-// events per batch (the newest); stdout is never capped, as in the old tool.
+// Route is a sink with its filter.
 type Route struct {
 	Sink   Sink
 	Filter event.Filter
-	Capped bool
 	// Streams are the sink's filters over the labels of the other streams'
 	// rows (traffic, proxy); a stream without one does not reach the sink.
 	Streams map[string]event.Filter
@@ -72,8 +71,7 @@ func (r Route) Allow(e event.Event) bool {
 
 // Dispatcher fans events out to routes.
 type Dispatcher struct {
-	Routes     []Route
-	MaxCatchup int // 0 = no cap
+	Routes []Route
 }
 
 // Dispatch gives every route the events its filter passes. Every route is
@@ -81,7 +79,7 @@ type Dispatcher struct {
 func (d *Dispatcher) Dispatch(ctx context.Context, evs []event.Event) error {
 	var errs []error
 	for _, r := range d.Routes {
-		b := Select(evs, r, d.MaxCatchup)
+		b := Select(evs, r)
 		if b.Empty() {
 			continue
 		}
@@ -92,18 +90,13 @@ func (d *Dispatcher) Dispatch(ctx context.Context, evs []event.Event) error {
 	return errors.Join(errs...)
 }
 
-// Select filters evs for a route and, when it is capped, keeps the newest
-// maxCatchup of them.
-func Select(evs []event.Event, r Route, maxCatchup int) Batch {
+// Select filters evs for a route.
+func Select(evs []event.Event, r Route) Batch {
 	var b Batch
 	for _, e := range evs {
 		if r.Allow(e) {
 			b.Events = append(b.Events, e)
 		}
-	}
-	if r.Capped && maxCatchup > 0 && len(b.Events) > maxCatchup {
-		b.Skipped = len(b.Events) - maxCatchup
-		b.Events = b.Events[b.Skipped:]
 	}
 	return b
 }

@@ -54,16 +54,6 @@ func TestARouteWithNothingToSayIsNotCalled(t *testing.T) {
 	require.Empty(t, a.batches)
 }
 
-func TestCappedRoutesGetTheNewestMaxCatchupAndTheSkippedCount(t *testing.T) {
-	capped, uncapped := &recorder{name: "capped"}, &recorder{name: "stdout"}
-	d := Dispatcher{MaxCatchup: 2, Routes: []Route{{Sink: capped, Filter: filter(t, "*", ""), Capped: true}, {Sink: uncapped, Filter: filter(t, "*", "")}}}
-	require.NoError(t, d.Dispatch(t.Context(), events("a", "b", "c", "d", "e")))
-	require.Equal(t, []event.ID{4, 5}, ids(capped.batches[0]))
-	require.Equal(t, 3, capped.batches[0].Skipped)
-	require.Equal(t, []event.ID{1, 2, 3, 4, 5}, ids(uncapped.batches[0]))
-	require.Zero(t, uncapped.batches[0].Skipped)
-}
-
 func TestEveryRouteIsTriedAndAllErrorsAreJoined(t *testing.T) {
 	a, b, c := &recorder{name: "a", err: errors.New("down")}, &recorder{name: "b"}, &recorder{name: "c", err: errors.New("refused")}
 	d := Dispatcher{Routes: []Route{{Sink: a, Filter: filter(t, "*", "")}, {Sink: b, Filter: filter(t, "*", "")}, {Sink: c, Filter: filter(t, "*", "")}}}
