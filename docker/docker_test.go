@@ -195,6 +195,31 @@ func TestImageWithTheShippedComposeFile(t *testing.T) {
 	all := logs(t, c)
 	require.Equal(t, 1, strings.Count(all, "target=docker-e2e"), "no event repeated after the restart:\n%s", all)
 	require.Equal(t, 1, strings.Count(all, "personal.access.token.delete"), all)
+
+	// A state volume of the Python image: root-owned, 0644, its cursor at the
+	// newest event. birdseye refuses it (it could not save its cursor) and
+	// says how to fix it; the documented one-shot fix hands it over, and the
+	// daemon resumes from the Python tool's cursor with nothing repeated.
+	compose(t, dir, "stop")
+	const vol = "birdseyetest_birdseye-state"
+	last := f.Events()[len(f.Events())-1].ID
+	docker(t, "run", "--rm", "--user", "0", "--network=none", "-v", vol+":/s", base, "sh", "-c",
+		fmt.Sprintf(`rm -rf /s/* && echo '{"last_id": %d, "outage_started": null, "outage_alerted": false}' > /s/state.json && chown -R 0:0 /s && chmod 755 /s && chmod 644 /s/state.json`, last))
+	compose(t, dir, "up", "-d")
+	waitFor(t, "the refusal", func() bool { return strings.Contains(logs(t, c), "cannot be written by birdseye (uid 65532)") })
+	require.Contains(t, logs(t, c), "fix: docker compose run --rm --user 0 --cap-add CHOWN --cap-add FOWNER birdseye state fix-owner")
+	compose(t, dir, "stop")
+	// The documented command, with the compose file's capabilities (none) plus
+	// the two it adds; Compose v1 has no --cap-add on run, so docker run.
+	fixed := docker(t, "run", "--rm", "--user", "0", "--cap-drop", "ALL", "--cap-add", "CHOWN", "--cap-add", "FOWNER",
+		"--security-opt", "no-new-privileges:true", "--read-only", "--network=none", "-v", vol+":/var/lib/birdseye", image, "state", "fix-owner")
+	require.Contains(t, fixed, "/var/lib/birdseye/state.json: owner 0:0 -> 65532:65532, mode 0644 -> 0600")
+	f.Add(event.Event{ActivityCode: "group.add", InitiatorID: "sys", TargetID: "after-migration"})
+	compose(t, dir, "up", "-d")
+	waitFor(t, "the event after the migration", func() bool { return strings.Contains(logs(t, c), "target=after-migration") })
+	all = logs(t, c)
+	require.Contains(t, all, fmt.Sprintf("resuming last_id=%d", last))
+	require.Equal(t, 1, strings.Count(all, "target=after-restart"), "nothing before the Python cursor again:\n%s", all)
 }
 
 func logs(t *testing.T, c string) string {

@@ -5,8 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -30,17 +32,7 @@ func TestE2EADiskFullStateDirectory(t *testing.T) {
 	d := start(t, baseEnv(t, api, sf, "POLL_INTERVAL=0.1"))
 	d.waitLog("first boot")
 
-	// Fill the disk.
-	filler, err := os.Create(filepath.Join(dir, "filler"))
-	require.NoError(t, err)
-	chunk := make([]byte, 4096)
-	for {
-		if _, err := filler.Write(chunk); err != nil {
-			require.True(t, errors.Is(err, syscall.ENOSPC), err)
-			break
-		}
-	}
-	filler.Close()
+	fill(t, filepath.Join(dir, "filler"))
 
 	f.AddN(3, "policy.update", "p")
 	d.waitFor("the events", func() bool { return len(d.stdout()) == 3 })
@@ -63,4 +55,47 @@ func TestE2EADiskFullStateDirectory(t *testing.T) {
 	f.AddN(1, "user.block", "u")
 	d.waitFor("the next event", func() bool { return len(d.stdout()) == 1 })
 	require.Equal(t, []int{5}, ids(d.stdout()), "nothing repeated")
+}
+
+// An outbox that cannot be written (disk full): the batch is offered again
+// every poll, and stdout must still print each event once, not every poll.
+func TestE2EAnOutboxWriteFailureDoesNotMakeStdoutRepeat(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	mm, hookURL := newMattermost(t)
+	d := start(t, baseEnv(t, api, filepath.Join(dir, "state.json"), "POLL_INTERVAL=0.05", "MATTERMOST_WEBHOOK_URL="+hookURL))
+	d.waitLog("first boot")
+	fill(t, filepath.Join(dir, "filler"))
+
+	f.AddN(3, "policy.update", "p")
+	d.waitFor("ten failed polls", func() bool { return strings.Count(d.logs(), "events not delivered; retrying next poll") >= 10 })
+	require.Contains(t, d.logs(), "no space left on device")
+	require.Empty(t, d.stdout(), "not printed while the outbox cannot take it")
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "filler")))
+	d.waitFor("the events", func() bool { return len(d.stdout()) == 3 })
+	waitPosts(t, d, mm, 1)
+	time.Sleep(300 * time.Millisecond) // a few more polls
+	require.Equal(t, []int{2, 3, 4}, ids(d.stdout()), "each event printed once")
+}
+
+func fill(t *testing.T, path string) {
+	t.Helper()
+	filler, err := os.Create(path)
+	require.NoError(t, err)
+	defer filler.Close()
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := filler.Write(chunk); err != nil {
+			require.True(t, errors.Is(err, syscall.ENOSPC), err)
+			return
+		}
+	}
 }

@@ -71,12 +71,25 @@ func baseEnv(t *testing.T, srv *httptest.Server, stateFile string, extra ...stri
 
 func start(t *testing.T, env []string, args ...string) *daemon {
 	t.Helper()
+	return startAs(t, nil, env, args...)
+}
+
+// startAs starts the binary with attr (e.g. another user's credentials).
+func startAs(t *testing.T, attr *syscall.SysProcAttr, env []string, args ...string) *daemon {
+	t.Helper()
 	if len(args) == 0 {
 		args = []string{"run"}
 	}
 	d := &daemon{t: t, cmd: exec.Command(binPath, args...), done: make(chan struct{})}
 	d.cmd.Env = env
+	d.cmd.SysProcAttr = attr
 	d.cmd.Dir = t.TempDir() // no stray .env
+	// Another user must get to the binary and its directory.
+	if attr != nil {
+		for _, p := range []string{d.cmd.Dir, filepath.Dir(d.cmd.Dir), filepath.Dir(binPath)} {
+			require.NoError(t, os.Chmod(p, 0o755))
+		}
+	}
 	out, err := d.cmd.StdoutPipe()
 	require.NoError(t, err)
 	d.cmd.Stderr = &lockedWriter{mu: &d.mu, w: &d.stderr}

@@ -59,6 +59,7 @@ func TestE2EMalformedAuditEntriesNeverBlockTheOthers(t *testing.T) {
 	require.Contains(t, out[6], event.CodeUnreadable)
 	require.Contains(t, out[7], "name='after-1'")
 
+	d.waitFor("the log lines", func() bool { return strings.Count(d.logs(), "audit entry did not decode cleanly") >= 6 })
 	logs := d.logs()
 	require.NotContains(t, logs, "unreachable")
 	require.NotContains(t, logs, "poll failed")

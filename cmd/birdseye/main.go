@@ -23,6 +23,7 @@ import (
 	"github.com/styliteag/birdseye/internal/audit"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/roots"
+	"github.com/styliteag/birdseye/internal/state"
 )
 
 // Exit codes.
@@ -53,6 +54,7 @@ type cli struct {
 	Sinks            sinksCmd       `cmd:"" help:"Check the configured destinations: sinks test [NAME] sends each a sample event."`
 	Export           exportCmd      `cmd:"" help:"Export the whole configuration through the API as JSON into an encrypted archive (needs NB_ADMIN_API_KEY)."`
 	AllowPing        allowPingCmd   `cmd:"" name:"allow-ping" help:"Keep an ICMP companion policy (ZPING: <name>) beside every policy that allows only some protocols (needs an admin token)."`
+	State            stateCmd       `cmd:"" help:"Look after the state directory: state fix-owner hands a Python-era volume to the image's user."`
 	Version          versionCmd     `cmd:"" help:"Print version, commit and Go version."`
 }
 
@@ -78,6 +80,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
 		kong.UsageOnError(),
+		kong.Vars{"uid": fmt.Sprint(state.ImageUID), "fix": state.FixOwnerCommand},
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "birdseye:", err)
@@ -165,7 +168,7 @@ func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "birdseye:", err)
 	var ce *config.Error
 	switch {
-	case errors.As(err, &ce):
+	case errors.As(err, &ce), errors.Is(err, state.ErrUnusable):
 		return exitUsage
 	case errors.Is(err, audit.ErrFatal):
 		return exitAuth

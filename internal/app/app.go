@@ -91,6 +91,12 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	if err != nil {
 		return err
 	}
+	f := cfg.Forwarder
+	lock, err := state.Claim(filepath.Dir(f.StateFile))
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	var m *metrics.M
 	if cfg.Metrics.Addr != "" {
 		m = metrics.New()
@@ -99,7 +105,6 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	if err != nil {
 		return err
 	}
-	f := cfg.Forwarder
 	log.Info("birdseye starting",
 		"version", version.Version,
 		"nb_url", client.BaseURL(),

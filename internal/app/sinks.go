@@ -40,6 +40,7 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 	// stdout needs no outbox: it cannot be down, and it is never capped.
 	st := cfg.Streams
 	s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{
+		Direct:  true,
 		Sink:    counted{stdout.New(out, cfg.Log.TZ.Loc), m},
 		Filter:  filter(log, "STDOUT", cfg.Stdout.Include, cfg.Stdout.Exclude),
 		Streams: streamFilters(log, st, "STDOUT", st.StdoutTrafficInclude, st.StdoutTrafficExclude, st.StdoutProxyInclude, st.StdoutProxyExclude),

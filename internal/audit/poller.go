@@ -250,8 +250,10 @@ func (p *Poller) seed(ctx context.Context) error {
 	p.st = &state.State{Cursor: state.Seed(floor), OutageStarted: p.boot.OutageStarted, OutageAlerted: p.boot.OutageAlerted}
 	p.dirty = true
 	if len(backfill) == 0 {
-		p.save() // first, so that the line below means the seed is on disk
-		p.log.Info("first boot: seeded, no backlog forwarded", "last_id", list.MaxID)
+		// First, so that the line below means the seed is on disk.
+		if p.save() {
+			p.log.Info("first boot: seeded, no backlog forwarded", "last_id", list.MaxID)
+		}
 		return nil
 	}
 	p.log.Info("first boot: forwarding the newest existing events (BACKFILL)", "count", len(backfill), "last_id", list.MaxID)
@@ -302,17 +304,19 @@ type deliveryError struct{ err error }
 func (e *deliveryError) Error() string { return "deliver events: " + e.err.Error() }
 func (e *deliveryError) Unwrap() error { return e.err }
 
-// save writes the state if it changed. A failed write is logged and retried
-// after the next poll; the in-memory cursor stays right meanwhile.
-func (p *Poller) save() {
+// save writes the state if it changed and reports whether the file holds
+// it. A failed write is logged and retried after the next poll; the
+// in-memory cursor stays right meanwhile.
+func (p *Poller) save() bool {
 	if p.st == nil || !p.dirty {
-		return
+		return p.st != nil
 	}
 	if err := p.store.Save(p.st); err != nil {
 		p.log.Error("state not saved; a restart now would repeat the events since the last save", "err", err)
-		return
+		return false
 	}
 	p.dirty = false
+	return true
 }
 
 func (p *Poller) checkBacklog(n int) {

@@ -34,6 +34,26 @@ func TestFirstBootSeedsAndForwardsNothingThenForwardsNewEventsInIDOrder(t *testi
 	})
 }
 
+func TestFirstBootSaysSeededOnlyOnceTheSeedIsOnDisk(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig()
+		r.src.add(1)
+		r.store.saveErr = errors.New("read-only file system")
+		stop := r.start(t.Context())
+		synctest.Wait()
+		require.NotContains(t, r.logs.String(), "first boot: seeded")
+		require.Contains(t, r.logs.String(), "state not saved")
+
+		r.store.mu.Lock()
+		r.store.saveErr = nil
+		r.store.mu.Unlock()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		require.Equal(t, event.ID(1), r.store.state().Cursor.LastID)
+		require.NoError(t, stop())
+	})
+}
+
 func TestAnAPIThatAnswersAfter30sLosesNothingAndPollsNeverOverlap(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig()

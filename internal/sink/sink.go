@@ -55,6 +55,11 @@ type Sink interface {
 type Route struct {
 	Sink   Sink
 	Filter event.Filter
+	// Direct marks a sink without an outbox (stdout). An outbox takes the
+	// same batch twice as once; a direct sink would print it twice. So a
+	// direct route gets a batch only after every queued route took it: when
+	// one fails, the poll offers the batch again and stdout prints it then.
+	Direct bool
 	// Streams are the sink's filters over the labels of the other streams'
 	// rows (traffic, proxy); a stream without one does not reach the sink.
 	Streams map[string]event.Filter
@@ -74,17 +79,26 @@ type Dispatcher struct {
 	Routes []Route
 }
 
-// Dispatch gives every route the events its filter passes. Every route is
-// tried; the errors of all failing routes are joined.
+// Dispatch gives every route the events its filter passes: first every
+// queued route (each is tried; the errors of all failing ones are joined),
+// then, when they all took the batch, the direct ones.
 func (d *Dispatcher) Dispatch(ctx context.Context, evs []event.Event) error {
 	var errs []error
-	for _, r := range d.Routes {
-		b := Select(evs, r)
-		if b.Empty() {
-			continue
+	for _, direct := range []bool{false, true} {
+		if len(errs) > 0 {
+			break
 		}
-		if err := r.Sink.Deliver(ctx, b); err != nil {
-			errs = append(errs, fmt.Errorf("deliver to %s: %w", r.Sink.Name(), err))
+		for _, r := range d.Routes {
+			if r.Direct != direct {
+				continue
+			}
+			b := Select(evs, r)
+			if b.Empty() {
+				continue
+			}
+			if err := r.Sink.Deliver(ctx, b); err != nil {
+				errs = append(errs, fmt.Errorf("deliver to %s: %w", r.Sink.Name(), err))
+			}
 		}
 	}
 	return errors.Join(errs...)

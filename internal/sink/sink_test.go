@@ -90,3 +90,16 @@ func TestStreamRowsGoOnlyWhereTheStreamsFilterPassesThem(t *testing.T) {
 	require.Equal(t, "blocked", a.batches[0].Events[0].Key, "the audit filter '*' does not let stream rows through")
 	require.Empty(t, b.batches)
 }
+
+func TestADirectRouteGetsABatchOnlyAfterEveryQueuedRouteTookIt(t *testing.T) {
+	stdout, box, other := &recorder{name: "stdout"}, &recorder{name: "box", err: errors.New("disk full")}, &recorder{name: "other"}
+	d := Dispatcher{Routes: []Route{{Sink: stdout, Filter: filter(t, "*", ""), Direct: true}, {Sink: box, Filter: filter(t, "*", "")}, {Sink: other, Filter: filter(t, "*", "")}}}
+	for range 3 { // the poll offers the batch again while the outbox fails
+		require.ErrorContains(t, d.Dispatch(t.Context(), events("a")), "deliver to box: disk full")
+	}
+	require.Empty(t, stdout.batches, "nothing printed that will be offered again")
+	require.Len(t, other.batches, 3, "every queued route is still tried (outboxes take a batch once)")
+	box.err = nil
+	require.NoError(t, d.Dispatch(t.Context(), events("a")))
+	require.Len(t, stdout.batches, 1)
+}

@@ -1,0 +1,165 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrUnusable marks a state directory the daemon cannot keep its promises
+// with: it cannot write there, or another daemon already uses it. Restarting
+// does not help; the message says what does.
+var ErrUnusable = errors.New("state directory unusable")
+
+// ImageUID is the user the image runs as (docker/Dockerfile).
+const ImageUID = 65532
+
+// FixOwnerCommand is the one-shot command that hands a state volume written
+// by the Python image (root-owned files) to the image's user.
+const FixOwnerCommand = "docker compose run --rm --user 0 --cap-add CHOWN --cap-add FOWNER birdseye state fix-owner"
+
+// LockName is the lock file in the state directory.
+const LockName = "birdseye.lock"
+
+// Lock is a claimed state directory.
+type Lock struct{ f *os.File }
+
+// Release frees the directory for the next daemon.
+func (l *Lock) Release() {
+	if l != nil && l.f != nil {
+		l.f.Close()
+	}
+}
+
+// Claim makes sure the daemon can keep its promise with the state directory
+// dir: it exists (it is made if not), it and everything in it can be written
+// by this process, and no other daemon uses it. A state that cannot be saved
+// would make every restart send the same events again, and two daemons on
+// one state would send everything twice: both are refused here, at start,
+// with what to do.
+func Claim(dir string) (*Lock, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, unusable(dir, dir, err)
+	}
+	if err := Writable(dir); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, LockName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, unusable(dir, path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		b := make([]byte, 32)
+		n, _ := f.ReadAt(b, 0)
+		f.Close()
+		holder := strings.TrimSpace(string(b[:n]))
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: another birdseye daemon (pid %s) uses the state directory %s: two daemons on one state would deliver every event twice; stop the other one, or give this one its own STATE_FILE",
+				ErrUnusable, holder, dir)
+		}
+		return nil, fmt.Errorf("%w: lock %s: %v", ErrUnusable, path, err)
+	}
+	f.Truncate(0)
+	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	return &Lock{f: f}, nil
+}
+
+// Writable checks that dir and every directory and file below it can be
+// written by this process. The first one that cannot is named in the error,
+// with its owner and mode, this process's user and the fix.
+func Writable(dir string) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // gone while we looked: nothing to write to
+			}
+			return unusable(dir, path, err)
+		}
+		mode := uint32(unix.W_OK)
+		if d.IsDir() {
+			mode |= unix.X_OK | unix.R_OK
+		}
+		if err := unix.Access(path, mode); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return unusable(dir, path, err)
+		}
+		return nil
+	})
+}
+
+func unusable(dir, path string, cause error) error {
+	var owner string
+	if fi, err := os.Stat(path); err == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			owner = fmt.Sprintf(" (owner %d:%d, mode %04o)", st.Uid, st.Gid, fi.Mode().Perm())
+		}
+	}
+	var why string
+	switch {
+	case errors.Is(cause, syscall.EROFS):
+		why = "is on a read-only file system"
+	case errors.Is(cause, fs.ErrPermission):
+		why = "cannot be written"
+	default:
+		why = "cannot be used: " + cause.Error()
+	}
+	uid := os.Getuid()
+	fix := fmt.Sprintf("chown -R %d:%d %s", uid, os.Getgid(), dir)
+	if uid == ImageUID {
+		fix = FixOwnerCommand + " (once; it hands a volume of the Python image to the image's user), or " + fix
+	} else {
+		fix += ", or set STATE_FILE to a file in a directory you own (e.g. ./state/state.json)"
+	}
+	return fmt.Errorf("%w: %s%s %s by birdseye (uid %d); the state could not be saved and every restart would send the same events again; fix: %s",
+		ErrUnusable, path, owner, why, uid, fix)
+}
+
+// FixOwner hands dir and everything below it to uid:gid with the modes the
+// daemon uses (directories 0700, files 0600), and says what it changed. It
+// needs root: it is the one-shot fix for a state volume of the Python image,
+// whose files are root's. Symbolic links are left alone, never followed.
+func FixOwner(dir string, uid, gid int, report func(path, change string)) error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("%w: state fix-owner changes owners and needs root: run it as %s", ErrUnusable, FixOwnerCommand)
+	}
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("fix owner of %s: %w", path, err)
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return fmt.Errorf("fix owner of %s: %w", path, err)
+		}
+		mode := fs.FileMode(0o600)
+		if d.IsDir() {
+			mode = 0o700
+		}
+		var changes []string
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && (int(st.Uid) != uid || int(st.Gid) != gid) {
+			if err := os.Lchown(path, uid, gid); err != nil {
+				return fmt.Errorf("fix owner of %s: %w", path, err)
+			}
+			changes = append(changes, fmt.Sprintf("owner %d:%d -> %d:%d", st.Uid, st.Gid, uid, gid))
+		}
+		if fi.Mode().Perm() != mode {
+			if err := os.Chmod(path, mode); err != nil {
+				return fmt.Errorf("fix mode of %s: %w", path, err)
+			}
+			changes = append(changes, fmt.Sprintf("mode %04o -> %04o", fi.Mode().Perm(), mode))
+		}
+		if len(changes) > 0 {
+			report(path, strings.Join(changes, ", "))
+		}
+		return nil
+	})
+}
