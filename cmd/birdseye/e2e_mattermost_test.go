@@ -186,3 +186,36 @@ func TestE2EABurstOf200IsOneMattermostLine(t *testing.T) {
 	require.Len(t, posts, 1)
 	require.Regexp(t, "^`[0-9: -]+`–`[0-9: -]+`  \\*\\*200 × Group added to peer\\*\\* by _system_: Ops-1, Ops-10, Ops-100, Ops-101, Ops-102 and 195 more$", posts[0].Text)
 }
+
+// SIGTERM (and SIGHUP) while a post is on its way: the daemon waits for the
+// answer, records the delivery, and a restart posts nothing twice.
+func TestE2EAStopDuringADeliveryWaitsForItAndARestartDoesNotRepeatIt(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			f, api := newAPI(t)
+			f.AddN(1, "group.add", "g")
+			mm, hookURL := newMattermost(t)
+			sf := filepath.Join(t.TempDir(), "state.json")
+			env := baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL)
+			d := start(t, env)
+			d.waitLog("first boot")
+			mm.AnswerLate(1500 * time.Millisecond)
+			f.AddN(2, "policy.update", "p")
+			waitPosts(t, d, mm, 1) // stored; the answer is still to come
+			stopAt := time.Now()
+			d.signal(sig)
+			require.Equal(t, 0, d.waitExit())
+			require.GreaterOrEqual(t, time.Since(stopAt), time.Second, "waited for the answer")
+			mm.AnswerLate(0)
+
+			f.AddN(1, "user.block", "u")
+			d = start(t, env)
+			waitPosts(t, d, mm, 2)
+			time.Sleep(300 * time.Millisecond) // room for a repeat to show
+			text := mmfake.Text(mm.Posts())
+			require.Equal(t, 2, strings.Count(text, "**Policy updated**"), "the batch in flight went out once:\n%s", text)
+			d.signal(syscall.SIGTERM)
+			require.Equal(t, 0, d.waitExit())
+		})
+	}
+}

@@ -103,7 +103,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 			code = exitUsage
 			return
 		}
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 		defer stop()
 		go func() {
 			<-ctx.Done()

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -27,7 +28,16 @@ type Drainer struct {
 	// FlushWithin, when set, is how long a batch that is due may take to go
 	// out while shutting down (the digest is sent on SIGTERM if it can be).
 	FlushWithin time.Duration
+	// Grace is how long a delivery in flight when the process is told to
+	// stop may still take. Cutting it off would leave the far end with the
+	// batch and the outbox without the acknowledgement: the batch would go
+	// out again after the restart. 0 = ShutdownGrace.
+	Grace time.Duration
 }
+
+// ShutdownGrace is the default Grace: below Docker's 10-second stop timeout,
+// with room for the state write after it.
+const ShutdownGrace = 8 * time.Second
 
 // Run drains until ctx ends. What is not delivered by then stays queued.
 func (d *Drainer) Run(ctx context.Context) {
@@ -35,6 +45,12 @@ func (d *Drainer) Run(ctx context.Context) {
 	var retry, held <-chan time.Time
 	lastErr := ""
 	log := d.Log.With("sink", d.Sink.Name())
+	// Deliveries run under their own context: it ends Grace after ctx does.
+	grace := cmp.Or(d.Grace, ShutdownGrace)
+	dctx, dcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer dcancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, dcancel) })
+	defer stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -55,15 +71,15 @@ func (d *Drainer) Run(ctx context.Context) {
 					break
 				}
 			}
-			err := d.Sink.Deliver(ctx, batch)
-			if ctx.Err() != nil {
-				return
-			}
+			err := d.Sink.Deliver(dctx, batch)
 			var partial *sink.PartialError
 			if errors.As(err, &partial) && partial.Delivered > 0 {
 				if aerr := d.Box.AckPartial(ticket, partial.Delivered); aerr != nil {
 					log.Error("delivered events not removed from the outbox; they may be sent again after a restart", "err", aerr)
 				}
+			}
+			if err != nil && ctx.Err() != nil {
+				return // cut off by the grace: the batch stays queued
 			}
 			if err != nil {
 				wait := backoff
@@ -86,6 +102,9 @@ func (d *Drainer) Run(ctx context.Context) {
 			backoff, retry = d.MinBackoff, nil
 			if err := d.Box.Ack(ticket); err != nil {
 				log.Error("delivered events not removed from the outbox; they may be sent again after a restart", "err", err)
+			}
+			if ctx.Err() != nil {
+				return // the batch in flight is acknowledged; the rest waits for the next start
 			}
 		}
 	}

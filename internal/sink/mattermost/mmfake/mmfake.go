@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -32,6 +33,15 @@ type Server struct {
 	posts    []Post
 	requests int
 	fail     []int // statuses to answer next, in order
+	late     time.Duration
+}
+
+// AnswerLate makes the server store each post at once but answer d later:
+// the moment a client that gives up early would send the post again.
+func (s *Server) AnswerLate(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.late = d
 }
 
 // New returns a server that knows the given hook ids.
@@ -150,7 +160,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, part := range split(req.Text) {
 		s.posts = append(s.posts, Post{Hook: m[1], Text: part, Username: req.Username, Channel: req.Channel, IconURL: req.IconURL})
 	}
+	late := s.late
 	s.mu.Unlock()
+	select {
+	case <-time.After(late):
+	case <-r.Context().Done():
+	}
 	w.Header().Set("Content-Type", "text/plain")
 	io.WriteString(w, "ok")
 }
