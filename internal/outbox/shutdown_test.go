@@ -36,7 +36,10 @@ func TestADeliveryInFlightAtShutdownFinishesAndIsAcknowledged(t *testing.T) {
 		s := &slow{takes: 3 * time.Second}
 		ctx, stop := context.WithCancel(t.Context())
 		done := make(chan struct{})
-		go func() { (&Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()}).Run(ctx); close(done) }()
+		go func() {
+			(&Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()}).Run(ctx)
+			close(done)
+		}()
 		require.NoError(t, b.Enqueue(evs(1, 2), nil))
 		time.Sleep(time.Second) // the post is on its way
 		stop()                  // SIGTERM
@@ -56,7 +59,10 @@ func TestADeliveryLongerThanTheGraceIsCutAndStaysQueued(t *testing.T) {
 		s := &slow{takes: time.Hour}
 		ctx, stop := context.WithCancel(t.Context())
 		done := make(chan struct{})
-		go func() { (&Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()}).Run(ctx); close(done) }()
+		go func() {
+			(&Drainer{Box: b, Sink: s, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()}).Run(ctx)
+			close(done)
+		}()
 		require.NoError(t, b.Enqueue(evs(1, 2), nil))
 		time.Sleep(time.Second)
 		start := time.Now()
