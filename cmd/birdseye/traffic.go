@@ -52,7 +52,7 @@ func (c trafficTailCmd) Run(ctx context.Context, e *env) error {
 	}
 	printRows(e.stdout, c.Output == "json", recs, line)
 	return follow(ctx, e, "traffic tail", c.Interval, func() error {
-		recs, next, err := traffic.Poll(ctx, client, f, cur, 20, 1000)
+		recs, next, _, err := traffic.Poll(ctx, client, f, cur, 20, 1000) // what waits comes next round
 		printRows(e.stdout, c.Output == "json", recs, line)
 		cur = next
 		return err

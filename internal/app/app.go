@@ -72,7 +72,11 @@ func streamLoops(cfg *config.Config, client *netbird.Client, store *state.Shared
 		// bounded (see traffic.Poll).
 		loops = append(loops, stream.New(stream.Config{Name: event.StreamTraffic, Title: "traffic events", Variable: "TRAFFIC_EVENTS",
 			Interval: st.TrafficInterval.D(), BackoffCap: cfg.Forwarder.BackoffCap.D(), Recheck: time.Hour, Metrics: m},
-			traffic.Source{API: client, MaxPages: 20, PageSize: 1000}, store, out, log))
+			traffic.Source{API: client, MaxPages: 20, PageSize: 1000, Behind: func(waiting int) {
+				m.PollCapped(event.StreamTraffic)
+				log.Warn("traffic events: more new records than one poll reads (20,000); the oldest were read, the rest follow in the next polls, in order",
+					"stream", event.StreamTraffic, "waiting", waiting)
+			}}, store, out, log))
 		log.Info("forwarding traffic events", "interval", st.TrafficInterval.D())
 	}
 	if st.Proxy {

@@ -32,6 +32,7 @@ type M struct {
 	jobLastSuccess *prometheus.GaugeVec
 	backupSize     *prometheus.GaugeVec
 	oddEntries     *prometheus.CounterVec
+	pollsCapped    *prometheus.CounterVec
 }
 
 // New registers birdseye's metrics (and the Go and process collectors).
@@ -50,7 +51,8 @@ func New() *M {
 	m.jobLastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "birdseye_job_last_success_timestamp_seconds", Help: "Unix time a job last succeeded."}, []string{"job"})
 	m.backupSize = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "birdseye_backup_size_bytes", Help: "Size of the last archive, by kind (volumes, export)."}, []string{"kind"})
 	m.oddEntries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "birdseye_audit_entries_odd_total", Help: "Audit entries that did not decode cleanly: kept_as_text (a field of an unexpected type), unreadable (forwarded as a notice), bad_id (no usable id; not forwarded)."}, []string{"kind"})
-	for _, c := range []prometheus.Collector{m.oddEntries, m.seen, m.forwarded, m.dropped, m.pollDuration, m.pollErrors, m.lastSuccess, m.outage,
+	m.pollsCapped = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "birdseye_stream_polls_capped_total", Help: "Polls of a stream that found more new rows than one poll reads; the rest follow in the next polls."}, []string{"stream"})
+	for _, c := range []prometheus.Collector{m.oddEntries, m.pollsCapped, m.seen, m.forwarded, m.dropped, m.pollDuration, m.pollErrors, m.lastSuccess, m.outage,
 		m.jobRuns, m.jobFailures, m.jobLastSuccess, m.backupSize, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
@@ -81,6 +83,13 @@ func (m *M) Seen(stream string, n int) {
 func (m *M) OddEntries(kind string, n int) {
 	if m != nil && n > 0 {
 		m.oddEntries.WithLabelValues(kind).Add(float64(n))
+	}
+}
+
+// PollCapped counts a stream poll that left rows for the next polls.
+func (m *M) PollCapped(stream string) {
+	if m != nil {
+		m.pollsCapped.WithLabelValues(stream).Inc()
 	}
 }
 

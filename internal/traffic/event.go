@@ -142,13 +142,19 @@ type Source struct {
 	API      API
 	MaxPages int
 	PageSize int
+	// Behind, when set, is told when a poll left records for later: more
+	// were waiting than one poll reads.
+	Behind func(waiting int)
 }
 
 // Poll reads the records after cur.
 func (s Source) Poll(ctx context.Context, cur Cursor) ([]event.Event, Cursor, error) {
-	recs, next, err := Poll(ctx, s.API, netbird.TrafficFilter{}, cur, s.MaxPages, s.PageSize)
+	recs, next, waiting, err := Poll(ctx, s.API, netbird.TrafficFilter{}, cur, s.MaxPages, s.PageSize)
 	if err != nil {
 		return nil, cur, err
+	}
+	if waiting > 0 && s.Behind != nil {
+		s.Behind(waiting)
 	}
 	out := make([]event.Event, len(recs))
 	for i, r := range recs {

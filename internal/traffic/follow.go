@@ -64,24 +64,50 @@ func Newest(ctx context.Context, api API, f netbird.TrafficFilter, n int, since,
 	return all[max(0, len(all)-n):], cur, nil
 }
 
-// Poll returns the records after the cursor, oldest first, reading at most
-// maxPages pages of pageSize. When the look-back window holds more records
-// than that, the ones not read this time are read next time only while they
-// stay inside the window: the bound trades completeness at extreme rates
-// for flat memory.
-func Poll(ctx context.Context, api API, f netbird.TrafficFilter, cur Cursor, maxPages, pageSize int) ([]netbird.TrafficEvent, Cursor, error) {
+// Poll returns the records after the cursor, oldest first, and the cursor
+// after them. One poll keeps at most maxPages×pageSize new records in
+// memory. When more are waiting, it reads only the oldest part of what is
+// new: it finds an end_date that leaves at most that many (bisecting with
+// one-record pages, whose total_records says how many a range holds) and
+// leaves the rest to the next polls, which go on from the cursor. This works
+// whatever order the server pages in (the API does not say). waiting is how
+// many records were left for later (0 when none).
+func Poll(ctx context.Context, api API, f netbird.TrafficFilter, cur Cursor, maxPages, pageSize int) (recs []netbird.TrafficEvent, next Cursor, waiting int, err error) {
 	f.Start, f.End = cur.From(Lookback), time.Time{}
-	var out []netbird.TrafficEvent
-	var err error
+	limit := maxPages * pageSize
 	b := cur.Begin(Lookback) // also skips a record met twice as rows shift between pages
-	for page := 1; page <= maxPages; page++ {
+	var out []netbird.TrafficEvent
+	take := func(e netbird.TrafficEvent) {
+		if len(out) < limit && b.Take(key(e), at(e)) { // only new records are kept: a quiet poll stays small
+			out = append(out, e)
+		}
+	}
+	// Page 1 is held, not taken, until the poll knows whether it reads the
+	// whole range: a newest-first page 1 taken now would move the cursor
+	// past records not read yet.
+	var first []netbird.TrafficEvent
+	p, err := api.ScanTraffic(ctx, f, 1, pageSize, func(e netbird.TrafficEvent) { first = append(first, e) })
+	if err != nil {
+		return nil, cur, 0, fmt.Errorf("poll traffic events (page 1): %w", err)
+	}
+	page := 2
+	if p.TotalRecords > limit { // the look-back window's records count too: the safe side
+		if f.End, waiting, err = cutOff(ctx, api, f, cur.Since, limit); err != nil {
+			return nil, cur, 0, err
+		}
+		page = 1
+	} else {
+		for _, e := range first {
+			take(e)
+		}
+		if len(first) == 0 || p.TotalPages <= 1 {
+			page = 0
+		}
+	}
+	first = nil
+	for ; page > 0 && len(out) < limit; page++ {
 		n := 0
-		p, perr := api.ScanTraffic(ctx, f, page, pageSize, func(e netbird.TrafficEvent) {
-			n++
-			if b.Take(key(e), at(e)) { // only new records are kept: a quiet poll stays small
-				out = append(out, e)
-			}
-		})
+		p, perr := api.ScanTraffic(ctx, f, page, pageSize, func(e netbird.TrafficEvent) { n++; take(e) })
 		if perr != nil {
 			err = fmt.Errorf("poll traffic events (page %d): %w", page, perr)
 			break
@@ -91,7 +117,46 @@ func Poll(ctx context.Context, api API, f netbird.TrafficFilter, cur Cursor, max
 		}
 	}
 	slices.SortStableFunc(out, byTime)
-	return out, b.Cursor(), err
+	return out, b.Cursor(), waiting, err
+}
+
+// cutOff finds, to the second, the latest end_date for which the records
+// from since on number at most limit, and how many records lie beyond it.
+func cutOff(ctx context.Context, api API, f netbird.TrafficFilter, since time.Time, limit int) (time.Time, int, error) {
+	f.Start = since.Truncate(time.Second)
+	count := func(end time.Time) (int, error) {
+		g := f
+		g.End = end
+		p, err := api.ScanTraffic(ctx, g, 1, 1, func(netbird.TrafficEvent) {})
+		if err != nil {
+			return 0, fmt.Errorf("poll traffic events (count up to %s): %w", end.Format(time.RFC3339), err)
+		}
+		return p.TotalRecords, nil
+	}
+	total, err := count(time.Time{})
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	// More than limit within one second cannot be cut by end_date: that
+	// second is read up to limit and the poll goes on after it.
+	lo, inLo := f.Start.Add(time.Second), 0
+	hi := time.Now().Add(time.Second).Truncate(time.Second)
+	for hi.Sub(lo) > time.Second {
+		mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
+		n, err := count(mid)
+		if err != nil {
+			return time.Time{}, 0, err
+		}
+		if n <= limit {
+			lo, inLo = mid, n
+		} else {
+			hi = mid
+		}
+	}
+	if inLo == 0 {
+		inLo = limit // the first second alone: read up to limit
+	}
+	return lo, max(0, total-inLo), nil
 }
 
 // Line is one record as a line a person reads at a glance:

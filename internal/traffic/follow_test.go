@@ -33,11 +33,11 @@ func TestPollReadsEachRecordOnceLateOnesAndRestartsIncluded(t *testing.T) {
 	cur = Cursor{}
 	require.NoError(t, json.Unmarshal(b, &cur))
 
-	got, cur, err := Poll(t.Context(), c, netbird.TrafficFilter{}, cur, 10, 4)
+	got, cur, _, err := Poll(t.Context(), c, netbird.TrafficFilter{}, cur, 10, 4)
 	require.NoError(t, err)
 	require.Len(t, got, 2, "the late one and the newer one, not the five already read")
 	require.Equal(t, []time.Time{late.Start, newer.Start}, []time.Time{at(got[0]), at(got[1])}, "in time order")
-	got, _, err = Poll(t.Context(), c, netbird.TrafficFilter{}, cur, 10, 4)
+	got, _, _, err = Poll(t.Context(), c, netbird.TrafficFilter{}, cur, 10, 4)
 	require.NoError(t, err)
 	require.Empty(t, got, "nothing twice")
 }
@@ -48,7 +48,7 @@ func TestPollAcrossManyPagesMissesNothing(t *testing.T) {
 	_, cur, err := Newest(t.Context(), c, netbird.TrafficFilter{}, 10, t0.Add(-time.Hour), t0)
 	require.NoError(t, err)
 	f.EnableTraffic(flows(25)...)
-	got, _, err := Poll(t.Context(), c, netbird.TrafficFilter{}, cur, 10, 4)
+	got, _, _, err := Poll(t.Context(), c, netbird.TrafficFilter{}, cur, 10, 4)
 	require.NoError(t, err)
 	require.Len(t, got, 25)
 	seen := map[string]bool{}
@@ -77,4 +77,39 @@ func TestNewestFirstOrdersByWindowStart(t *testing.T) {
 	recs := []netbird.TrafficEvent{rec("A", "pa", "EGRESS", t0, 1, 1), rec("B", "pa", "EGRESS", t0.Add(time.Hour), 1, 1), rec("C", "pa", "EGRESS", t0.Add(time.Minute), 1, 1)}
 	NewestFirst(recs)
 	require.Equal(t, []string{"B", "C", "A"}, []string{recs[0].FlowID, recs[1].FlowID, recs[2].FlowID})
+}
+
+// More new records than one poll reads: each poll reads the oldest part, the
+// next polls go on from there, and every record comes once, in order,
+// whether the server pages oldest or newest first.
+func TestPollsReadAnyBacklogOverTheNextPollsInOrder(t *testing.T) {
+	for _, newestFirst := range []bool{false, true} {
+		t.Run(map[bool]string{false: "oldest-first", true: "newest-first"}[newestFirst], func(t *testing.T) {
+			f, c := nbtest.Start(t, fake.AuditorToken)
+			f.TrafficNewestFirst = newestFirst
+			f.EnableTraffic()
+			_, cur, err := Newest(t.Context(), c, netbird.TrafficFilter{}, 10, t0.Add(-time.Hour), t0.Add(-time.Minute))
+			require.NoError(t, err)
+			f.EnableTraffic(flows(50)...)
+			var got []time.Time
+			capped := 0
+			for range 20 {
+				recs, next, waiting, err := Poll(t.Context(), c, netbird.TrafficFilter{}, cur, 2, 4) // 8 a poll
+				require.NoError(t, err)
+				require.LessOrEqual(t, len(recs), 8, "memory follows the bound")
+				for _, r := range recs {
+					got = append(got, at(r))
+				}
+				if waiting > 0 {
+					capped++
+				}
+				cur = next
+			}
+			require.Len(t, got, 50, "every record")
+			for i, g := range got {
+				require.Equal(t, t0.Add(time.Duration(i)*time.Second), g, "once each, oldest first")
+			}
+			require.GreaterOrEqual(t, capped, 5, "the capped polls say so")
+		})
+	}
 }

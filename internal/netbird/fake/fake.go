@@ -67,6 +67,9 @@ type Server struct {
 
 	// Now stamps added events; tests may replace it.
 	Now func() time.Time
+	// TrafficNewestFirst pages the traffic flows newest first (the API does
+	// not say in which order a server pages; a client must not care).
+	TrafficNewestFirst bool
 }
 
 // New returns a server with the fixture users and setup keys and no events.

@@ -3,6 +3,7 @@ package fake
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,9 @@ func (s *Server) trafficRoute(w http.ResponseWriter, r *http.Request) bool {
 			"num_of_starts": boolInt(f.Drops == 0), "num_of_ends": 0, "num_of_drops": f.Drops,
 			"window_start": f.Start.Format(time.RFC3339Nano), "window_end": f.Start.Add(time.Minute).Format(time.RFC3339Nano), "events": events,
 		})
+	}
+	if s.TrafficNewestFirst {
+		slices.Reverse(data)
 	}
 	total := len(data)
 	from, to := min((page-1)*size, total), min(page*size, total)
