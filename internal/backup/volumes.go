@@ -5,6 +5,7 @@ package backup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -114,6 +115,10 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 	return r, nil
 }
 
+// walked is called for every path the walk reaches; tests use it to change
+// the tree under the walk at a known moment.
+var walked = func(string) {}
+
 // layout is what a backup learns about the NetBird deployment it archives.
 type layout struct {
 	store    bool // a store.db
@@ -124,8 +129,25 @@ type layout struct {
 // addSource archives one source directory (or file) under its own name.
 func addSource(ctx context.Context, w *archive.Writer, src string, exclude []string, stage string, r *Report, seen *layout) error {
 	parent := filepath.Dir(src)
+	// A live volume changes while it is walked. A file that is gone by the
+	// time it is read is not an error: SQLite removes its -wal, -shm and
+	// -journal files as it pleases (they are folded into the snapshot
+	// anyway), and any other file is named in a warning and skipped.
+	vanished := func(path string, err error) bool {
+		if path == src || !errors.Is(err, fs.ErrNotExist) {
+			return false
+		}
+		if !hasSidecarSuffix(path) {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("%s vanished during the backup; not archived", path))
+		}
+		return true
+	}
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		walked(path)
 		if err != nil {
+			if vanished(path, err) {
+				return nil
+			}
 			return err
 		}
 		if ctx.Err() != nil {
@@ -141,6 +163,9 @@ func addSource(ctx context.Context, w *archive.Writer, src string, exclude []str
 		}
 		info, err := d.Info()
 		if err != nil {
+			if vanished(path, err) {
+				return nil
+			}
 			return err
 		}
 		switch {
@@ -157,6 +182,9 @@ func addSource(ctx context.Context, w *archive.Writer, src string, exclude []str
 		seen.postgres = seen.postgres || usesPostgres(path, d.Name())
 		if !IsSQLite(path) {
 			n, err := w.AddFile(name, path)
+			if err != nil && vanished(path, err) {
+				return nil
+			}
 			r.Files++
 			r.Bytes += n
 			return err
@@ -220,12 +248,20 @@ func writeArchive(path, password string, fill func(*archive.Writer) error) (int6
 // isSidecar: SQLite's -wal/-shm/-journal files belong to the snapshot of
 // their database; a stale one next to a restored snapshot would corrupt it.
 func isSidecar(path string) bool {
-	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+	for _, suffix := range sidecarSuffixes {
 		if strings.HasSuffix(path, suffix) && IsSQLite(strings.TrimSuffix(path, suffix)) {
 			return true
 		}
 	}
 	return false
+}
+
+var sidecarSuffixes = []string{"-wal", "-shm", "-journal"}
+
+// hasSidecarSuffix: named like a sidecar, whether or not its database is
+// still there to tell.
+func hasSidecarSuffix(path string) bool {
+	return slices.ContainsFunc(sidecarSuffixes, func(s string) bool { return strings.HasSuffix(path, s) })
 }
 
 // usesPostgres reads NetBird's configuration for a Postgres store engine

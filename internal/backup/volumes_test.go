@@ -190,3 +190,29 @@ func TestAPostgresStoreIsPointedOut(t *testing.T) {
 	require.Contains(t, r.Warnings[0], "NetBird's store is Postgres")
 	require.Contains(t, r.Warnings[0], "pg_dump")
 }
+
+// SQLite deletes its -shm and -wal files while the walk is on its way to
+// them, and another file goes too: the backup goes on, the database is in
+// it, the vanished data file is named in a warning.
+func TestFilesThatVanishDuringTheWalkAreNotFatal(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	makeDB(t, filepath.Join(data, "store.db"), 3)
+	mkfile(t, filepath.Join(data, "store.db-shm"), "shm")
+	mkfile(t, filepath.Join(data, "store.db-wal"), "wal")
+	mkfile(t, filepath.Join(data, "zz-gone.log"), "log")
+	mkfile(t, filepath.Join(data, "management.json"), `{"DataStoreEncryptionKey":"k"}`)
+	defer func(old func(string)) { walked = old }(walked)
+	walked = func(path string) {
+		if filepath.Base(path) == "store.db" { // the walk has listed the directory already
+			for _, gone := range []string{"store.db-shm", "store.db-wal", "zz-gone.log"} {
+				require.NoError(t, os.Remove(filepath.Join(data, gone)))
+			}
+		}
+	}
+	out := t.TempDir()
+	r, err := Volumes(t.Context(), Options{Paths: []string{data}, Password: pass, OutDir: out}, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, []string{"data/store.db"}, r.Snapshots)
+	require.Equal(t, []string{filepath.Join(data, "zz-gone.log") + " vanished during the backup; not archived"}, r.Warnings)
+}

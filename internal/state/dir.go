@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -125,11 +126,19 @@ func unusable(dir, path string, cause error) error {
 // daemon uses (directories 0700, files 0600), and says what it changed. It
 // needs root: it is the one-shot fix for a state volume of the Python image,
 // whose files are root's. Symbolic links are left alone, never followed.
+// Children change before their directory: root without CAP_DAC_OVERRIDE
+// (the compose file drops every capability) could not list a directory it
+// had already handed over.
 func FixOwner(dir string, uid, gid int, report func(path, change string)) error {
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("%w: state fix-owner changes owners and needs root: run it as %s", ErrUnusable, FixOwnerCommand)
 	}
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	type entry struct {
+		path string
+		fi   fs.FileInfo
+	}
+	var all []entry
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("fix owner of %s: %w", path, err)
 		}
@@ -140,26 +149,33 @@ func FixOwner(dir string, uid, gid int, report func(path, change string)) error 
 		if err != nil {
 			return fmt.Errorf("fix owner of %s: %w", path, err)
 		}
+		all = append(all, entry{path, fi})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range slices.Backward(all) {
 		mode := fs.FileMode(0o600)
-		if d.IsDir() {
+		if e.fi.IsDir() {
 			mode = 0o700
 		}
 		var changes []string
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && (int(st.Uid) != uid || int(st.Gid) != gid) {
-			if err := os.Lchown(path, uid, gid); err != nil {
-				return fmt.Errorf("fix owner of %s: %w", path, err)
+		if st, ok := e.fi.Sys().(*syscall.Stat_t); ok && (int(st.Uid) != uid || int(st.Gid) != gid) {
+			if err := os.Lchown(e.path, uid, gid); err != nil {
+				return fmt.Errorf("fix owner of %s: %w", e.path, err)
 			}
 			changes = append(changes, fmt.Sprintf("owner %d:%d -> %d:%d", st.Uid, st.Gid, uid, gid))
 		}
-		if fi.Mode().Perm() != mode {
-			if err := os.Chmod(path, mode); err != nil {
-				return fmt.Errorf("fix mode of %s: %w", path, err)
+		if e.fi.Mode().Perm() != mode {
+			if err := os.Chmod(e.path, mode); err != nil {
+				return fmt.Errorf("fix mode of %s: %w", e.path, err)
 			}
-			changes = append(changes, fmt.Sprintf("mode %04o -> %04o", fi.Mode().Perm(), mode))
+			changes = append(changes, fmt.Sprintf("mode %04o -> %04o", e.fi.Mode().Perm(), mode))
 		}
 		if len(changes) > 0 {
-			report(path, strings.Join(changes, ", "))
+			report(e.path, strings.Join(changes, ", "))
 		}
-		return nil
-	})
+	}
+	return nil
 }
