@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -218,4 +219,30 @@ func TestE2EAStopDuringADeliveryWaitsForItAndARestartDoesNotRepeatIt(t *testing.
 			require.Equal(t, 0, d.waitExit())
 		})
 	}
+}
+
+// A torn outbox file (a disk that filled mid-write, a bad block): the daemon
+// sets it aside, says so, and goes on forwarding instead of crash-looping.
+func TestE2EACorruptOutboxFileIsSetAsideAndForwardingGoesOn(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	env := baseEnv(t, api, sf, "MATTERMOST_WEBHOOK_URL="+hookURL)
+	d := start(t, env)
+	d.waitLog("first boot")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	box := filepath.Join(filepath.Dir(sf), "outbox", "mattermost")
+	require.NoError(t, os.WriteFile(filepath.Join(box, "meta.json"), []byte(`{"accepted":`), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(box, "seg-00000000000000000007.json"), []byte(`{"events":[`), 0o600))
+
+	d = start(t, env)
+	d.waitLog("resuming")
+	require.Contains(t, d.logs(), `msg="outbox file set aside" sink=mattermost what="meta.json is corrupt`)
+	require.Contains(t, d.logs(), "segment seg-00000000000000000007.json is corrupt")
+	f.AddN(2, "policy.update", "p")
+	d.waitFor("stdout", func() bool { return len(d.stdout()) == 2 })
+	waitPosts(t, d, mm, 1)
+	require.Equal(t, 2, strings.Count(mmfake.Text(mm.Posts()), "**Policy updated**"))
 }

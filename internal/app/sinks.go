@@ -59,6 +59,9 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		if err != nil {
 			return err
 		}
+		for _, what := range box.SetAside {
+			log.Error("outbox file set aside", "sink", name, "what", what)
+		}
 		if flt != nil {
 			s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{Sink: box, Filter: *flt, Streams: streams})
 		}

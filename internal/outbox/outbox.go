@@ -45,6 +45,11 @@ type Box struct {
 	nextSeq  uint64
 	segs     []segment // pending, oldest first
 	ready    chan struct{}
+
+	// SetAside names the files Open found corrupt and renamed instead of
+	// failing (a crash loop would stop every sink, stdout too); the caller
+	// says so loudly.
+	SetAside []string
 }
 
 type segment struct {
@@ -82,7 +87,12 @@ func Open(dir, name string, limit int) (*Box, error) {
 	default:
 		var m metaFile
 		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("open %s outbox: %s/meta.json is corrupt: %v", name, dir, err)
+			kept, qerr := setAside(filepath.Join(dir, "meta.json"))
+			if qerr != nil {
+				return nil, fmt.Errorf("open %s outbox: %s/meta.json is corrupt (%v) and cannot be set aside: %w", name, dir, err, qerr)
+			}
+			b.SetAside = append(b.SetAside, fmt.Sprintf("meta.json is corrupt (%v); kept as %s; the outbox starts a new record of what it holds", err, kept))
+			break
 		}
 		b.accepted, b.dropped, b.nextSeq = m.Accepted, m.Dropped, max(m.NextSeq, 1)
 		if m.Streams != nil {
@@ -104,7 +114,12 @@ func Open(dir, name string, limit int) (*Box, error) {
 		}
 		var f segmentFile
 		if err := json.Unmarshal(raw, &f); err != nil {
-			return nil, fmt.Errorf("open %s outbox: segment %s is corrupt: %v", name, e.Name(), err)
+			kept, qerr := setAside(filepath.Join(dir, e.Name()))
+			if qerr != nil {
+				return nil, fmt.Errorf("open %s outbox: segment %s is corrupt (%v) and cannot be set aside: %w", name, e.Name(), err, qerr)
+			}
+			b.SetAside = append(b.SetAside, fmt.Sprintf("segment %s is corrupt (%v); kept as %s; the events it held do not reach this sink", e.Name(), err, kept))
+			continue
 		}
 		b.segs = append(b.segs, segment{seq: seq, at: f.At, events: f.Events, alerts: f.Alerts})
 		// A crash between writing a segment and meta.json: the segment counts.
@@ -279,6 +294,13 @@ func (b *Box) AckPartial(t Ticket, delivered int) error {
 	b.dropped -= t.dropped
 	errs = append(errs, b.writeMeta())
 	return errors.Join(errs...)
+}
+
+// setAside renames a corrupt file to <name>.corrupt-<time>, as the state
+// file's quarantine does, and returns the new path.
+func setAside(path string) (string, error) {
+	kept := path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
+	return kept, os.Rename(path, kept)
 }
 
 func (b *Box) segPath(seq uint64) string {

@@ -168,12 +168,28 @@ func TestWithoutACapPeekHandsOutTheOldestMaxBatchEventsAtATime(t *testing.T) {
 	require.True(t, batch.Empty())
 }
 
-func TestACorruptMetaFileIsAnError(t *testing.T) {
+func TestCorruptFilesAreSetAsideAndTheOutboxGoesOn(t *testing.T) {
 	dir := t.TempDir()
+	b, err := Open(dir, "mattermost", 10)
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(1, 2), nil))
+	require.NoError(t, b.Enqueue(evs(3), nil))
+	segs, _ := filepath.Glob(filepath.Join(dir, "seg-*.json"))
+	require.Len(t, segs, 2)
+	require.NoError(t, os.WriteFile(segs[0], []byte(`{"events":[{"id":`), 0o600)) // torn
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "meta.json"), []byte("{"), 0o600))
-	_, err := Open(dir, "mattermost", 10)
-	require.ErrorContains(t, err, "open mattermost outbox")
-	require.ErrorContains(t, err, "meta.json is corrupt")
+
+	b, err = Open(dir, "mattermost", 10)
+	require.NoError(t, err, "no crash loop")
+	require.Len(t, b.SetAside, 2)
+	require.Contains(t, b.SetAside[0], "meta.json is corrupt")
+	require.Contains(t, b.SetAside[1], "segment "+filepath.Base(segs[0])+" is corrupt")
+	require.Contains(t, b.SetAside[1], "do not reach this sink")
+	batch, _ := b.Peek(0)
+	require.Equal(t, []event.ID{3}, idsOf(batch), "the good segment is kept")
+	kept, _ := filepath.Glob(filepath.Join(dir, "*.corrupt-*"))
+	require.Len(t, kept, 2, "kept for a person to look at")
+	require.NoError(t, b.Enqueue(evs(4), nil), "and it takes new events")
 }
 
 // flaky is a sink that fails while down is true and records what it got.

@@ -22,7 +22,7 @@ func value(s string) string {
 func DiffLine(e event.Event) string {
 	if len(e.Changes) == 0 {
 		if e.ChangesNote != "" {
-			return "(" + e.ChangesNote + ")"
+			return "(" + Clean(e.ChangesNote) + ")"
 		}
 		return ""
 	}
@@ -32,17 +32,20 @@ func DiffLine(e event.Event) string {
 			parts = append(parts, fmt.Sprintf("and %d more", len(e.Changes)-maxDiff))
 			break
 		}
-		parts = append(parts, c.Path+" "+value(c.Before)+"→"+value(c.After))
+		parts = append(parts, Clean(c.Path+" "+value(c.Before)+"→"+value(c.After)))
 	}
 	return "changed: " + strings.Join(parts, "; ")
 }
 
-// DiffBullets are the chat bullets under an event's line, values in code
+// DiffBullets are the Mattermost bullets under an event's line.
+func DiffBullets(e event.Event) string { return Mattermost.diffBullets(e) }
+
+// diffBullets are the chat bullets under an event's line, values in code
 // spans (they hold colons and brackets).
-func DiffBullets(e event.Event) string {
+func (mk Markup) diffBullets(e event.Event) string {
 	if len(e.Changes) == 0 {
 		if e.ChangesNote != "" {
-			return "\n  _" + e.ChangesNote + "_"
+			return "\n  _" + mk.text(e.ChangesNote) + "_"
 		}
 		return ""
 	}
@@ -52,7 +55,7 @@ func DiffBullets(e event.Event) string {
 			fmt.Fprintf(&b, "\n  • and %d more", len(e.Changes)-maxDiff)
 			break
 		}
-		fmt.Fprintf(&b, "\n  • %s: `%s` → `%s`", c.Path, value(c.Before), value(c.After))
+		fmt.Fprintf(&b, "\n  • %s: %s → %s", mk.text(c.Path), mk.Span(value(c.Before)), mk.Span(value(c.After)))
 	}
 	return b.String()
 }

@@ -112,6 +112,13 @@ var serverText = func() map[string]string {
 	return m
 }()
 
+// rawLabel reports whether code's label is made from the code itself (a
+// code birdseye does not know): a value from the API.
+func rawLabel(code string) bool {
+	_, known := labels[code]
+	return !known && serverText[code] == ""
+}
+
 func labelFor(code string) label {
 	if l, ok := labels[code]; ok {
 		return l
@@ -152,62 +159,69 @@ var consumed = map[shape][]string{
 	named:      {"name", "new_name"},
 }
 
-// MarkdownLine is one event as a chat line.
-func MarkdownLine(e event.Event, loc *time.Location) string {
+// MarkdownLine is one event as a Mattermost line.
+func MarkdownLine(e event.Event, loc *time.Location) string { return Mattermost.Line(e, loc) }
+
+// Line is one event as a chat line in this markup.
+func (mk Markup) Line(e event.Event, loc *time.Location) string {
 	l := labelFor(e.ActivityCode)
-	if l.text == "" {
-		l.text = e.Activity
+	text := l.text
+	if text == "" || rawLabel(e.ActivityCode) {
+		text = mk.text(cmp.Or(text, e.Activity))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "`%s`  **%s**", Time(e, loc), l.text)
-	if s := subject(e, l.shape); s != "" {
+	fmt.Fprintf(&b, "`%s`  **%s**", Time(e, loc), text)
+	if s := subject(e, l.shape, mk); s != "" {
 		b.WriteString(": " + s)
 	}
 	if who := e.Initiator(); who != "system" && e.Stream != event.StreamWatch {
-		b.WriteString("  _" + who + "_")
+		b.WriteString("  _" + mk.text(who) + "_")
 	}
-	if x := extra(e.Meta, l.shape); x != "" {
+	if x := extra(e.Meta, l.shape, mk); x != "" {
 		b.WriteString("  · " + x)
 	}
-	b.WriteString(DiffBullets(e))
+	b.WriteString(mk.diffBullets(e))
 	return b.String()
 }
 
-func subject(e event.Event, sh shape) string {
+// plain renders values as they are, for the mail's plain text.
+var plain = Markup{text: func(s string) string { return s }, code: func(s string) string { return s }}
+
+func subject(e event.Event, sh shape, mk Markup) string {
 	m := e.Meta
 	switch sh {
 	case peerShape:
-		parts := []string{cmp.Or(m.Get("name"), m.Get("fqdn"), e.TargetID)}
+		parts := []string{mk.text(cmp.Or(m.Get("name"), m.Get("fqdn"), e.TargetID))}
 		if ip := m.Get("ip"); ip != "" {
-			parts = append(parts, "`"+ip+"`")
+			parts = append(parts, mk.Span(ip))
 		}
 		city, cc := m.Get("location_city_name"), m.Get("location_country_code")
 		switch {
 		case city != "" && cc != "":
-			parts = append(parts, city+", "+cc)
+			parts = append(parts, mk.text(city+", "+cc))
 		case city != "" || cc != "":
-			parts = append(parts, city+cc)
+			parts = append(parts, mk.text(city+cc))
 		}
 		return strings.Join(parts, " · ")
 	case groupShape:
 		oldN, newN := m.Get("old_name"), m.Get("new_name")
 		if oldN != "" && newN != "" && oldN != newN {
-			return fmt.Sprintf("%q → %q", oldN, newN)
+			return mk.text(fmt.Sprintf("%q", oldN)) + " → " + mk.text(fmt.Sprintf("%q", newN))
 		}
-		return cmp.Or(m.Get("name"), newN, oldN, e.TargetID)
+		return mk.text(cmp.Or(m.Get("name"), newN, oldN, e.TargetID))
 	case userShape:
 		name, email := cmp.Or(m.Get("username"), m.Get("name")), m.Get("email")
 		if name != "" && email != "" && name != email {
-			return name + " (" + email + ")"
+			return mk.text(name) + " (" + mk.text(email) + ")"
 		}
-		return cmp.Or(name, email, e.TargetID)
+		return mk.text(cmp.Or(name, email, e.TargetID))
 	case named:
-		return cmp.Or(m.Get("name"), m.Get("new_name"), e.TargetID)
+		return mk.text(cmp.Or(m.Get("name"), m.Get("new_name"), e.TargetID))
 	}
 	return ""
 }
 
-func extra(m event.Meta, sh shape) string {
+func extra(m event.Meta, sh shape, mk Markup) string {
 	skip := map[string]bool{}
 	for _, k := range consumed[sh] {
 		skip[k] = true
@@ -228,9 +242,9 @@ func extra(m event.Meta, sh shape) string {
 			continue
 		}
 		if strings.Contains(v, ":") {
-			pairs = append(pairs, f.Key+"=`"+v+"`")
+			pairs = append(pairs, mk.text(f.Key)+"="+mk.Span(v))
 		} else {
-			pairs = append(pairs, f.Key+"='"+v+"'")
+			pairs = append(pairs, mk.text(f.Key)+"='"+mk.text(v)+"'")
 		}
 	}
 	return strings.Join(pairs, " ")

@@ -18,7 +18,7 @@ func TestMarkdownLinesMatchTheOldTool(t *testing.T) {
 		{`{"id":"2","timestamp":"2026-05-21T11:21:07Z","activity_code":"user.delete","initiator_name":"Wim Bonis","meta":{"username":"Bonis","email":"bonis@bonis.de","is_service_user":"False"}}`,
 			"`2026-05-21 13:21:07`  **User deleted**: Bonis (bonis@bonis.de)  _Wim Bonis_  · is_service_user='False'"},
 		{`{"id":"3","timestamp":"2026-05-21T11:22:00Z","activity_code":"policy.update","initiator_email":"svc@example.com","meta":{"name":"SSH Access","extra":{"a":1},"list":[1,"x"],"quote":"it's"}}`,
-			"`2026-05-21 13:22:00`  **Policy updated**: SSH Access  _svc@example.com_  · extra=`{'a': 1}` list='[1, 'x']' quote='it's'"},
+			"`2026-05-21 13:22:00`  **Policy updated**: SSH Access  _svc@example.com_  · extra=`{'a': 1}` list='\\[1, 'x'\\]' quote='it's'"},
 		// Codes outside the old table are labelled with the server's own text.
 		{`{"id":"4","timestamp":"2026-05-21T09:23:00Z","activity_code":"account.setting.peer.login.expiration.update","initiator_id":"sys","meta":{"new_value":"24h0m0s","old_value":"12h"}}`,
 			"`2026-05-21 11:23:00`  **Account peer login expiration duration updated**  · new_value='24h0m0s' old_value='12h'"},

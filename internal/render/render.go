@@ -64,14 +64,16 @@ func line(e event.Event, loc *time.Location, color bool) string {
 		}
 		return c + s + ansiReset
 	}
+	// Every value from the API goes through Clean: a crafted name must not
+	// drive the terminal or forge a second line (meta values are repr'd).
 	fields := []string{
 		paint(ansiDim, Time(e, loc)),
-		paint(codeColor(e.ActivityCode), Pad(e.ActivityCode, 28)),
-		paint(ansiBold, Pad(cut(e.Initiator(), 20), 20)),
-		e.Activity,
+		paint(codeColor(e.ActivityCode), Pad(Clean(e.ActivityCode), 28)),
+		paint(ansiBold, Pad(cut(Clean(e.Initiator()), 20), 20)),
+		Clean(e.Activity),
 	}
 	if e.TargetID != "" {
-		fields = append(fields, paint(ansiDim, "target="+e.TargetID))
+		fields = append(fields, paint(ansiDim, "target="+Clean(e.TargetID)))
 	}
 	if len(e.Meta) > 0 {
 		pairs := make([]string, 0, len(e.Meta))

@@ -81,13 +81,22 @@ func Items(evs []event.Event, burst int) []Item {
 	return out
 }
 
-// BurstMarkdown is the chat line of many audit events of one code by one
-// initiator: "`…`–`…`  **42 × Group added to peer** by _alice_: Ops ×42".
+// BurstMarkdown is the Mattermost line of a burst; see Markup.Burst.
 func BurstMarkdown(evs []event.Event, it Item, loc *time.Location) string {
+	return Mattermost.Burst(evs, it, loc)
+}
+
+// Burst is the chat line of many audit events of one code by one
+// initiator: "`…`–`…`  **42 × Group added to peer** by _alice_: Ops ×42".
+func (mk Markup) Burst(evs []event.Event, it Item, loc *time.Location) string {
 	first, last := evs[it[0]], evs[it[len(it)-1]]
 	l := labelFor(first.ActivityCode)
-	return fmt.Sprintf("`%s`–`%s`  **%d × %s** by _%s_: %s", Time(first, loc), Time(last, loc), len(it), l.text,
-		first.Initiator(), tickColons(objects(evs, it, func(e event.Event) string { return auditObject(e, l.shape) })))
+	text := l.text
+	if rawLabel(first.ActivityCode) {
+		text = mk.text(text)
+	}
+	return fmt.Sprintf("`%s`–`%s`  **%d × %s** by _%s_: %s", Time(first, loc), Time(last, loc), len(it), text,
+		mk.text(first.Initiator()), mk.Words(objects(evs, it, func(e event.Event) string { return auditObject(e, l.shape) })))
 }
 
 // BurstText is the plain-text (mail) line of such a burst.
@@ -99,47 +108,34 @@ func BurstText(evs []event.Event, it Item, loc *time.Location) string {
 }
 
 func auditObject(e event.Event, sh shape) string {
-	if s := subject(e, sh); s != "" {
+	if s := subject(e, sh, plain); s != "" {
 		return s
 	}
 	return cmp.Or(e.Meta.Get("name"), e.TargetID)
 }
 
-// tickColons puts words holding a colon in backticks (IPv6 addresses,
-// host:port), because Mattermost reads `:xx:` as an emoji; a colon that
-// only ends a word is left alone.
-func tickColons(s string) string {
-	words := strings.Split(s, " ")
-	for i, w := range words {
-		core, colon := strings.CutSuffix(w, ":")
-		if !strings.Contains(core, ":") {
-			continue
-		}
-		words[i] = "`" + core + "`"
-		if colon {
-			words[i] += ":"
-		}
-	}
-	return strings.Join(words, " ")
+// StreamMarkdown is the Mattermost line of stream rows; see Markup.Stream.
+func StreamMarkdown(evs []event.Event, it Item, loc *time.Location) string {
+	return Mattermost.Stream(evs, it, loc)
 }
 
-// StreamMarkdown is a chat line for one item of stream rows.
-func StreamMarkdown(evs []event.Event, it Item, loc *time.Location) string {
+// Stream is a chat line for one item of stream rows.
+func (mk Markup) Stream(evs []event.Event, it Item, loc *time.Location) string {
 	first := evs[it[0]]
 	if len(it) == 1 {
 		act := first.Activity
 		if _, rest, ok := strings.Cut(act, ": "); ok && first.Stream == event.StreamTraffic {
 			act = rest // the label says it already
 		}
-		line := fmt.Sprintf("`%s`  **%s**: %s", Time(first, loc), streamLabel(first.ActivityCode, false), tickColons(act))
+		line := fmt.Sprintf("`%s`  **%s**: %s", Time(first, loc), streamLabel(first.ActivityCode, false), mk.Words(act))
 		if who := first.Initiator(); who != "" && !strings.Contains(act, who) {
-			line += "  _" + who + "_"
+			line += "  _" + mk.text(who) + "_"
 		}
 		return line
 	}
 	last := evs[it[len(it)-1]]
 	return fmt.Sprintf("`%s`–`%s`  **%d %s** from %s: %s", Time(first, loc), Time(last, loc), len(it),
-		streamLabel(first.ActivityCode, true), tickColons(first.Initiator()), tickColons(objects(evs, it, rowObject)))
+		streamLabel(first.ActivityCode, true), mk.Words(first.Initiator()), mk.Words(objects(evs, it, rowObject)))
 }
 
 // StreamText is the plain-text (mail) line for one item of stream rows.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/styliteag/birdseye/internal/render"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/httppost"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
@@ -22,6 +23,8 @@ type Flavor struct {
 	Name string
 	// MaxRunes is the longest message the service takes.
 	MaxRunes int
+	// Markup makes values from the API inert in the service's markdown.
+	Markup render.Markup
 	// Line adapts one Mattermost-markdown line.
 	Line func(string) string
 	// Payload wraps a message's text in the service's JSON.
@@ -32,14 +35,14 @@ var bold = regexp.MustCompile(`\*\*([^*]+)\*\*`)
 
 // Slack's mrkdwn: *bold*, _italic_, `code`; shortcodes work. Messages up to
 // 40,000 characters; birdseye splits at 12,000 to stay readable.
-var Slack = Flavor{Name: "slack", MaxRunes: 12000,
+var Slack = Flavor{Name: "slack", MaxRunes: 12000, Markup: render.Slack,
 	Line:    func(l string) string { return bold.ReplaceAllString(l, "*$1*") },
 	Payload: func(t string) any { return map[string]any{"text": t, "mrkdwn": true} },
 }
 
 // Discord takes Mattermost's markdown but not emoji shortcodes from a
 // webhook, and 2,000 characters a message.
-var Discord = Flavor{Name: "discord", MaxRunes: 2000,
+var Discord = Flavor{Name: "discord", MaxRunes: 2000, Markup: render.Discord,
 	Line: unicodeEmoji,
 	Payload: func(t string) any {
 		return map[string]any{"content": t, "allowed_mentions": map[string]any{"parse": []string{}}}
@@ -49,7 +52,7 @@ var Discord = Flavor{Name: "discord", MaxRunes: 2000,
 // Teams (a workflow "post to a channel when a webhook request is
 // received") gets an Adaptive Card; its TextBlock markdown has bold and
 // italics but no code spans, and a card takes about 28 KB.
-var Teams = Flavor{Name: "teams", MaxRunes: 12000,
+var Teams = Flavor{Name: "teams", MaxRunes: 12000, Markup: render.Teams,
 	Line: func(l string) string { return strings.ReplaceAll(unicodeEmoji(l), "`", "") },
 	Payload: func(t string) any {
 		return map[string]any{"type": "message", "attachments": []any{map[string]any{
@@ -86,7 +89,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	if b.Empty() {
 		return nil
 	}
-	lines, lineOf := mattermost.Lines(b, s.loc, s.burst)
+	lines, lineOf := mattermost.Lines(b, s.loc, s.burst, s.flavor.Markup)
 	for i := range lines {
 		lines[i] = s.flavor.Line(strings.Replace(lines[i], "the Mattermost outbox", "the "+s.flavor.Name+" outbox", 1))
 	}

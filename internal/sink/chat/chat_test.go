@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/sinktest"
 )
@@ -153,4 +154,26 @@ func TestDiscordSplitsAtItsLimitOfTwoThousand(t *testing.T) {
 	require.NoError(t, s.Deliver(t.Context(), sink.Batch{Events: sinktest.Events(40, 300)}))
 	require.GreaterOrEqual(t, len(svc.texts), 4, "about 7,000 characters in messages of at most 2,000")
 	require.Equal(t, 40, svc.Events())
+}
+
+// A peer named to ping the channel or plant a link reaches each service as
+// text: no Slack control sequence, no live markdown link, no live mention.
+func TestAHostilePeerNameArrivesAsText(t *testing.T) {
+	name := "@channel <!channel> [click](http://evil.example) ![x](http://evil.example/p.png)"
+	b := sink.Batch{Events: []event.Event{{ID: 1, Timestamp: "2026-11-23T08:00:00Z", ActivityCode: "peer.setupkey.add",
+		InitiatorName: name, Meta: event.Meta{{Key: "name", Value: name}}}}}
+	for _, f := range []Flavor{Slack, Discord, Teams} {
+		s, svc := start(t, f)
+		require.NoError(t, s.Deliver(t.Context(), b))
+		text := svc.texts[0]
+		require.NotContains(t, text, "<!channel>", f.Name)
+		if f.Name == "slack" {
+			// mrkdwn has no [text](url) links; only <url|text>, which needs a '<'.
+			require.NotContains(t, text, "<http", f.Name)
+		} else {
+			require.NotRegexp(t, `[^\\]\]\(http`, text, "%s: an unescaped ](", f.Name)
+		}
+		require.NotRegexp(t, `(^|\s)@channel`, text, f.Name)
+		require.Contains(t, text, "evil.example", "%s: the name is still shown", f.Name)
+	}
 }

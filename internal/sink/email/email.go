@@ -101,7 +101,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 		case evs[0].Row():
 			subject = StreamSubject(evs)
 		case len(evs) > 1:
-			subject = fmt.Sprintf("[NetBird] %d × %s — %s", len(evs), evs[0].ActivityCode, evs[0].Initiator())
+			subject = render.Clean(fmt.Sprintf("[NetBird] %d × %s — %s", len(evs), evs[0].ActivityCode, evs[0].Initiator()))
 		}
 		body := s.lines(evs)
 		if m == 0 {
@@ -175,7 +175,7 @@ func Notices(b sink.Batch) string {
 
 // ImmediateSubject is `[NetBird] <activity_code> — <initiator>`.
 func ImmediateSubject(e event.Event) string {
-	return "[NetBird] " + e.ActivityCode + " — " + e.Initiator()
+	return render.Clean("[NetBird] " + e.ActivityCode + " — " + e.Initiator())
 }
 
 // DigestSubject is `[NetBird] N events (YYYY-MM-DD HH:MM UTC digest)`.

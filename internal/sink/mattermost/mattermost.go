@@ -53,7 +53,7 @@ const AlertPrefix = ":rotating_light: **NetBird forwarder**: "
 // per event, except that many traffic or proxy rows of one kind from one
 // initiator share a summary line (render.Items). lineOf[i] is the line that
 // carries event i.
-func Lines(b sink.Batch, loc *time.Location, burst int) (lines []string, lineOf []int) {
+func Lines(b sink.Batch, loc *time.Location, burst int, mk render.Markup) (lines []string, lineOf []int) {
 	for _, a := range b.Alerts {
 		lines = append(lines, AlertPrefix+a)
 	}
@@ -70,11 +70,11 @@ func Lines(b sink.Batch, loc *time.Location, burst int) (lines []string, lineOf 
 		}
 		switch e := b.Events[it[0]]; {
 		case e.Row():
-			lines = append(lines, render.StreamMarkdown(b.Events, it, loc))
+			lines = append(lines, mk.Stream(b.Events, it, loc))
 		case len(it) > 1:
-			lines = append(lines, render.BurstMarkdown(b.Events, it, loc))
+			lines = append(lines, mk.Burst(b.Events, it, loc))
 		default:
-			lines = append(lines, render.MarkdownLine(e, loc))
+			lines = append(lines, mk.Line(e, loc))
 		}
 	}
 	return lines, lineOf
@@ -82,7 +82,7 @@ func Lines(b sink.Batch, loc *time.Location, burst int) (lines []string, lineOf 
 
 // Text is the whole message of a batch.
 func Text(b sink.Batch, loc *time.Location) string {
-	lines, _ := Lines(b, loc, 0)
+	lines, _ := Lines(b, loc, 0, render.Mattermost)
 	return strings.Join(lines, "\n")
 }
 
@@ -140,7 +140,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	if b.Empty() {
 		return nil
 	}
-	lines, lineOf := Lines(b, s.loc, s.cfg.BurstLimit)
+	lines, lineOf := Lines(b, s.loc, s.cfg.BurstLimit, render.Mattermost)
 	sent := 0
 	for _, p := range Split(lines, MaxRunes) {
 		if err := s.Post(ctx, p.Text); err != nil {

@@ -289,9 +289,11 @@ func structured(e event.Event) string {
 	return b.String()
 }
 
-// escape is RFC 5424's PARAM-VALUE escaping: \, " and ] get a backslash.
+// escape is RFC 5424's PARAM-VALUE escaping: \, " and ] get a backslash;
+// control characters are shown as \n, \x1b, … (render.Clean) so that a
+// receiver that writes a line per message gets one line.
 func escape(v string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, `]`, `\]`).Replace(v)
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, `]`, `\]`).Replace(render.Clean(v))
 }
 
 // printable keeps the header fields to PRINTUSASCII (33-126), cut to n.

@@ -239,6 +239,20 @@ func TestAnEventIsOneRFC5424MessageWithItsFieldsAsStructuredData(t *testing.T) {
 	require.Contains(t, a[8], "NetBird API unreachable for 10 min")
 }
 
+func TestControlCharactersInAnEventCannotForgeAMessage(t *testing.T) {
+	s, r := start(t, "tcp")
+	e := event.Event{ID: 7, ActivityCode: "group.add", Activity: "Group created\n<131>1 forged", InitiatorName: "a\x1b[2Jb", TargetID: "t\r\nx",
+		Timestamp: "2026-11-23T08:13:07Z", Meta: event.Meta{{Key: "name", Value: "g\nh"}}}
+	require.NoError(t, s.Deliver(t.Context(), sink.Batch{Events: []event.Event{e}}))
+	require.Eventually(t, func() bool { return r.Events() == 1 }, 5*time.Second, 5*time.Millisecond)
+	msg := r.msgs[0]
+	require.NotContains(t, msg, "\n")
+	require.NotContains(t, msg, "\r")
+	require.NotContains(t, msg, "\x1b")
+	require.Contains(t, msg, `initiator="a\\x1b[2Jb"`, "shown, escaped for the structured data")
+	require.Contains(t, msg, `Group created\n<131>1 forged`)
+}
+
 func TestRFC3164ForOldReceivers(t *testing.T) {
 	ln, err := net.ListenPacket("udp", "127.0.0.1:0")
 	require.NoError(t, err)
