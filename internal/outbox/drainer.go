@@ -52,12 +52,21 @@ func (d *Drainer) Run(ctx context.Context) {
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, dcancel) })
 	defer stop()
 	for {
+		// In an outage the retry timer alone decides when to try again:
+		// were every poll with new events to force an attempt, each would
+		// double the backoff, and a short outage would leave the sink
+		// waiting minutes after the far end is back.
+		ready := d.Box.Ready()
+		if retry != nil {
+			ready = nil
+		}
 		select {
 		case <-ctx.Done():
 			d.flush(log)
 			return
-		case <-d.Box.Ready():
+		case <-ready:
 		case <-retry:
+			retry = nil
 		case <-held:
 		}
 		for {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/sink"
 )
 
@@ -70,5 +71,32 @@ func TestADeliveryLongerThanTheGraceIsCutAndStaysQueued(t *testing.T) {
 		<-done
 		require.Equal(t, ShutdownGrace, time.Since(start), "bounded by the grace")
 		require.Equal(t, 2, b.Pending(), "not delivered: kept for the next start")
+	})
+}
+
+// A 20-second outage while polls bring new events every 5 seconds: the
+// backoff grows with the outage's own retries, not with every poll, so the
+// events go out within seconds of the far end's return, not minutes.
+func TestAfterAShortOutageDeliveryResumesPromptly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, err := Open(t.TempDir(), "flaky", 1000)
+		require.NoError(t, err)
+		s := &flaky{down: true}
+		d := &Drainer{Box: b, Sink: s, MinBackoff: 5 * time.Second, MaxBackoff: 5 * time.Minute, Log: quiet()}
+		go d.Run(t.Context())
+		start := time.Now()
+		for i := range 4 { // a poll every 5 s during the outage
+			require.NoError(t, b.Enqueue(evs(event.ID(i+1)), nil))
+			time.Sleep(5 * time.Second)
+		}
+		s.set(false) // back after 20 s
+		for b.Pending() > 0 {
+			time.Sleep(time.Second)
+		}
+		require.LessOrEqual(t, time.Since(start), 40*time.Second, "delivered within about the outage's length after it ended")
+		require.LessOrEqual(t, s.calls, 5, "attempts at 0, 5, 15, 35 s: not one per poll")
+		require.NoError(t, b.Enqueue(evs(9), nil))
+		synctest.Wait()
+		require.Zero(t, b.Pending(), "the backoff is reset after the success: the next event goes at once")
 	})
 }
