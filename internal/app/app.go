@@ -95,6 +95,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	if err != nil {
 		return err
 	}
+	client.Log = log
 	f := cfg.Forwarder
 	lock, err := state.Claim(filepath.Dir(f.StateFile))
 	if err != nil {

@@ -4,12 +4,14 @@
 package netbird
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net"
 	"net/http"
@@ -33,6 +35,8 @@ type Client struct {
 	// Timeout bounds one request, body included. The default suits a
 	// 10,000-event audit list (3.2 MB) over a slow link.
 	Timeout time.Duration
+	// Log gets the client's own warnings (a redirect); nil = slog.Default().
+	Log *slog.Logger
 
 	// pace is the token's shared rate budget: every loop (audit poll,
 	// watch, streams, change diffs) uses this client, and after a 429 none
@@ -87,7 +91,10 @@ func New(nbURL, token string) (*Client, error) {
 	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = 10 * time.Second
 	tr.ResponseHeaderTimeout = 60 * time.Second
-	return &Client{base: base, token: token, http: &http.Client{Transport: tr}, Timeout: 90 * time.Second}, nil
+	c := &Client{base: base, token: token, Timeout: 90 * time.Second}
+	r := &redirects{log: func() *slog.Logger { return cmp.Or(c.Log, slog.Default()) }}
+	c.http = &http.Client{Transport: tr, CheckRedirect: r.check}
+	return c, nil
 }
 
 // BaseURL is the API root, e.g. https://netbird.example.com/api.
