@@ -159,9 +159,12 @@ func (c backupExtractCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	written, err := archive.Extract(c.File, pw, c.Dir)
-	for _, w := range written {
+	got, err := archive.Extract(c.File, pw, c.Dir)
+	for _, w := range got.Files {
 		fmt.Fprintln(e.stdout, w)
+	}
+	for _, s := range got.Skipped {
+		fmt.Fprintln(e.stderr, "skipped:", s)
 	}
 	return err
 }

@@ -59,7 +59,7 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		if err != nil {
 			return err
 		}
-		for _, what := range box.SetAside {
+		for _, what := range box.Problems() {
 			log.Error("outbox file set aside", "sink", name, "what", what)
 		}
 		if flt != nil {

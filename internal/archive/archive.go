@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/yeka/zip"
@@ -146,7 +147,9 @@ func Verify(file, password string) ([]Entry, error) {
 		if !f.IsEncrypted() {
 			return nil, fmt.Errorf("entry %s is not encrypted", f.Name)
 		}
-		f.SetPassword(password)
+		if f.IsEncrypted() {
+			f.SetPassword(password)
+		}
 		rc, err := f.Open()
 		if err != nil {
 			return nil, wrapPassword(f.Name, err)
@@ -198,35 +201,63 @@ func wrapPassword(name string, err error) error {
 	return fmt.Errorf("entry %s: %w", name, err)
 }
 
-// Extract writes every entry under dir, refusing names that would land
-// outside it, and keeps modes and times.
-func Extract(file, password, dir string) ([]string, error) {
+// Extracted is what Extract wrote, and what it left out and why.
+type Extracted struct {
+	Files   []string
+	Skipped []string
+}
+
+// Extract writes every file and directory entry under dir, refusing names
+// that would land outside it, and keeps modes and times. Links, devices
+// and other special entries are skipped and named: birdseye's archives hold
+// none, and a link could point a later entry outside dir. It refuses to
+// start when the entries would not fit in the free space, and stops an
+// entry that inflates beyond its declared size (a zip bomb).
+func Extract(file, password, dir string) (Extracted, error) {
+	var out Extracted
 	zr, err := zip.OpenReader(file)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", file, err)
+		return out, fmt.Errorf("open %s: %w", file, err)
 	}
 	defer zr.Close()
-	var written []string
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return out, err
+	}
+	var need uint64
+	for _, f := range zr.File {
+		if f.Mode().IsRegular() {
+			need += f.UncompressedSize64
+		}
+	}
+	if free, ok := freeSpace(dir); ok && need > free {
+		return out, fmt.Errorf("the archive unpacks to %s but %s has %s free; make room or extract elsewhere", bytesText(need), dir, bytesText(free))
+	}
 	for _, f := range zr.File {
 		name := strings.TrimSuffix(f.Name, "/")
 		if !filepath.IsLocal(filepath.FromSlash(name)) || path.Clean(name) != name {
-			return written, fmt.Errorf("refusing entry %q: it would be written outside %s", f.Name, dir)
+			return out, fmt.Errorf("refusing entry %q: it would be written outside %s", f.Name, dir)
 		}
 		dst := filepath.Join(dir, filepath.FromSlash(name))
-		if strings.HasSuffix(f.Name, "/") {
+		if strings.HasSuffix(f.Name, "/") || f.Mode().IsDir() {
 			if err := os.MkdirAll(dst, 0o700); err != nil {
-				return written, err
+				return out, err
 			}
 			continue
 		}
+		if !f.Mode().IsRegular() {
+			out.Skipped = append(out.Skipped, fmt.Sprintf("%s: a %s entry, not extracted", name, kind(f.Mode())))
+			continue
+		}
 		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-			return written, err
+			return out, err
 		}
-		f.SetPassword(password)
+		if f.IsEncrypted() {
+			f.SetPassword(password)
+		}
 		if err := extractOne(f, dst); err != nil {
-			return written, wrapPassword(f.Name, err)
+			return out, wrapPassword(f.Name, err)
 		}
-		written = append(written, name)
+		out.Files = append(out.Files, name)
 	}
 	// Directory times after their contents.
 	for _, f := range zr.File {
@@ -236,8 +267,32 @@ func Extract(file, password, dir string) ([]string, error) {
 			os.Chtimes(dst, f.ModTime(), f.ModTime())
 		}
 	}
-	return written, nil
+	return out, nil
 }
+
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special"
+}
+
+func freeSpace(dir string) (uint64, bool) {
+	var st syscall.Statfs_t
+	if syscall.Statfs(dir, &st) != nil {
+		return 0, false
+	}
+	return st.Bavail * uint64(st.Bsize), true
+}
+
+func bytesText(n uint64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 
 func extractOne(f *zip.File, dst string) error {
 	rc, err := f.Open()
@@ -249,7 +304,11 @@ func extractOne(f *zip.File, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, rc); err != nil {
+	n, err := io.Copy(out, io.LimitReader(rc, int64(f.UncompressedSize64)+1))
+	if err == nil && uint64(n) > f.UncompressedSize64 {
+		err = fmt.Errorf("inflates beyond its declared %d bytes; refusing it", f.UncompressedSize64)
+	}
+	if err != nil {
 		out.Close()
 		os.Remove(dst)
 		return err
@@ -272,7 +331,9 @@ func Each(file, password string, fn func(name string, r io.Reader) error) error 
 		if strings.HasSuffix(f.Name, "/") {
 			continue
 		}
-		f.SetPassword(password)
+		if f.IsEncrypted() {
+			f.SetPassword(password)
+		}
 		rc, err := f.Open()
 		if err != nil {
 			return wrapPassword(f.Name, err)

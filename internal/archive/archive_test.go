@@ -134,3 +134,46 @@ func TestSevenZipOpensTheArchive(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, string(res), "Wrong password")
 }
+
+// A crafted archive with a symbolic link: it is named and skipped, never
+// written as a file (it was written as a 0777 regular file holding the
+// link's target) nor as a link a later entry could write through.
+func TestExtractSkipsLinkEntriesAndSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "links.zip")
+	f, _ := os.Create(file)
+	zw := zip.NewWriter(f)
+	h := &zip.FileHeader{Name: "data/escape", Method: zip.Store}
+	h.SetMode(os.ModeSymlink | 0o777)
+	w, err := zw.CreateHeader(h)
+	require.NoError(t, err)
+	w.Write([]byte("/etc"))
+	w, err = zw.Create("data/ok.txt")
+	require.NoError(t, err)
+	w.Write([]byte("fine"))
+	require.NoError(t, zw.Close())
+	f.Close()
+
+	out := filepath.Join(dir, "out")
+	got, err := Extract(file, "", out)
+	require.NoError(t, err)
+	require.Equal(t, []string{"data/ok.txt"}, got.Files)
+	require.Equal(t, []string{"data/escape: a symbolic link entry, not extracted"}, got.Skipped)
+	_, err = os.Lstat(filepath.Join(out, "data", "escape"))
+	require.True(t, os.IsNotExist(err), "nothing written for the link")
+}
+
+// An archive bigger than the free space is refused before anything is
+// written (a 64 KiB tmpfs here), instead of filling the disk.
+func TestExtractRefusesAnArchiveThatDoesNotFit(t *testing.T) {
+	out := t.TempDir()
+	if res, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", out).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, res)
+	}
+	t.Cleanup(func() { exec.Command("umount", out).Run() })
+	file, _ := writeArchive(t) // holds 300 KB
+	_, err := Extract(file, password, out)
+	require.ErrorContains(t, err, "the archive unpacks to 0.3 MB but "+out+" has")
+	entries, _ := os.ReadDir(out)
+	require.Empty(t, entries)
+}

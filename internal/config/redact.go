@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
@@ -43,6 +44,9 @@ func SecretValues() []string {
 				}
 			}
 		}
+		if v.Name == "SMTP_PASSWORD" {
+			out = append(out, smtpAuthForms(os.Getenv("SMTP_USER"), val)...)
+		}
 		if u, err := url.Parse(val); err == nil && u.Host != "" {
 			if seg := path.Base(u.Path); len(seg) >= 8 {
 				out = append(out, seg)
@@ -50,6 +54,18 @@ func SecretValues() []string {
 		}
 	}
 	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// smtpAuthForms are the password as it crosses the wire in SMTP AUTH, which
+// a server may echo in its refusal: base64 of the password (LOGIN) and of
+// the PLAIN message, with an empty or repeated authorisation id. Unpadded,
+// so the form without '=' is caught too.
+func smtpAuthForms(user, password string) []string {
+	var out []string
+	for _, plain := range []string{password, "\x00" + user + "\x00" + password, user + "\x00" + user + "\x00" + password} {
+		out = append(out, base64.RawStdEncoding.EncodeToString([]byte(plain)))
+	}
 	return out
 }
 

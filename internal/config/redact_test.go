@@ -1,8 +1,10 @@
 package config
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -28,4 +30,18 @@ func TestScrubRemovesEverySecretValueFromText(t *testing.T) {
 	}
 	require.Contains(t, got, "ab stays")
 	require.Contains(t, got, "[redacted]")
+}
+
+// A server that echoes the AUTH line in its refusal shows the password in
+// base64: PLAIN (NUL user NUL password) and LOGIN (the password alone).
+func TestScrubRemovesTheSMTPPasswordInItsBase64Forms(t *testing.T) {
+	t.Setenv("SMTP_USER", "alerts@example.com")
+	t.Setenv("SMTP_PASSWORD", "smtp-secret-pw")
+	plain := base64.StdEncoding.EncodeToString([]byte("\x00alerts@example.com\x00smtp-secret-pw"))
+	login := base64.StdEncoding.EncodeToString([]byte("smtp-secret-pw"))
+	text := "535 5.7.8 authentication failed for AUTH PLAIN " + plain + "; then LOGIN " + login + " refused"
+	got := Scrub(text, SecretValues())
+	require.NotContains(t, got, strings.TrimRight(plain, "="))
+	require.NotContains(t, got, strings.TrimRight(login, "="))
+	require.Contains(t, got, "authentication failed for AUTH PLAIN [redacted]")
 }

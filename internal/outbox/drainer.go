@@ -71,6 +71,9 @@ func (d *Drainer) Run(ctx context.Context) {
 		}
 		for {
 			batch, ticket := d.Box.Peek(d.MaxCatchup)
+			for _, what := range d.Box.Problems() {
+				log.Error("outbox file set aside", "what", what)
+			}
 			if batch.Empty() {
 				break
 			}

@@ -46,16 +46,29 @@ type Box struct {
 	segs     []segment // pending, oldest first
 	ready    chan struct{}
 
-	// SetAside names the files Open found corrupt and renamed instead of
-	// failing (a crash loop would stop every sink, stdout too); the caller
-	// says so loudly.
-	SetAside []string
+	// setAside names the files found corrupt and renamed instead of
+	// failing (a crash loop would stop every sink, stdout too); Problems
+	// hands them to whoever says so loudly.
+	setAside []string
 }
 
+// Problems returns, once each, the files set aside since the last call.
+func (b *Box) Problems() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := b.setAside
+	b.setAside = nil
+	return p
+}
+
+// segment is one queued segment file as memory knows it: how many events
+// it holds, not the events. They stay on disk and are read when a batch
+// goes out, so a long queue costs disk, not memory (SINK_QUEUE_MAX=0 and a
+// sink down for days must not grow the process).
 type segment struct {
 	seq    uint64
 	at     time.Time // when it was queued
-	events []event.Event
+	n      int       // events in the file
 	alerts []string
 }
 
@@ -91,7 +104,7 @@ func Open(dir, name string, limit int) (*Box, error) {
 			if qerr != nil {
 				return nil, fmt.Errorf("open %s outbox: %s/meta.json is corrupt (%v) and cannot be set aside: %w", name, dir, err, qerr)
 			}
-			b.SetAside = append(b.SetAside, fmt.Sprintf("meta.json is corrupt (%v); kept as %s; the outbox starts a new record of what it holds", err, kept))
+			b.setAside = append(b.setAside, fmt.Sprintf("meta.json is corrupt (%v); kept as %s; the outbox starts a new record of what it holds", err, kept))
 			break
 		}
 		b.accepted, b.dropped, b.nextSeq = m.Accepted, m.Dropped, max(m.NextSeq, 1)
@@ -118,10 +131,10 @@ func Open(dir, name string, limit int) (*Box, error) {
 			if qerr != nil {
 				return nil, fmt.Errorf("open %s outbox: segment %s is corrupt (%v) and cannot be set aside: %w", name, e.Name(), err, qerr)
 			}
-			b.SetAside = append(b.SetAside, fmt.Sprintf("segment %s is corrupt (%v); kept as %s; the events it held do not reach this sink", e.Name(), err, kept))
+			b.setAside = append(b.setAside, fmt.Sprintf("segment %s is corrupt (%v); kept as %s; the events it held do not reach this sink", e.Name(), err, kept))
 			continue
 		}
-		b.segs = append(b.segs, segment{seq: seq, at: f.At, events: f.Events, alerts: f.Alerts})
+		b.segs = append(b.segs, segment{seq: seq, at: f.At, n: len(f.Events), alerts: f.Alerts})
 		// A crash between writing a segment and meta.json: the segment counts.
 		b.accepted.Advance(ids(f.Events), time.Now())
 		_, commit := b.newRows(f.Events)
@@ -157,8 +170,8 @@ func (b *Box) Enqueue(evs []event.Event, alerts []string) error {
 		dropped = len(fresh) - b.max
 		fresh = fresh[dropped:]
 	}
-	seg := segment{seq: b.nextSeq, at: time.Now(), events: fresh, alerts: alerts}
-	if err := b.writeSegment(seg); err != nil {
+	seg := segment{seq: b.nextSeq, at: time.Now(), n: len(fresh), alerts: alerts}
+	if err := b.writeSegment(seg, fresh); err != nil {
 		return err
 	}
 	b.segs = append(b.segs, seg)
@@ -167,17 +180,13 @@ func (b *Box) Enqueue(evs []event.Event, alerts []string) error {
 	commitRows()
 	// Full: drop the oldest events; alerts are kept.
 	for i := 0; b.max > 0 && b.Len() > b.max && i < len(b.segs); i++ {
-		old := &b.segs[i]
-		n := min(b.Len()-b.max, len(old.events))
-		old.events = old.events[n:]
-		dropped += n
-		if len(old.events) == 0 && len(old.alerts) == 0 {
-			os.Remove(b.segPath(old.seq))
-		} else if err := b.writeSegment(*old); err != nil {
+		n := min(b.Len()-b.max, b.segs[i].n)
+		if err := b.trim(&b.segs[i], n, false); err != nil {
 			return err
 		}
+		dropped += n
 	}
-	b.segs = slices.DeleteFunc(b.segs, func(s segment) bool { return len(s.events) == 0 && len(s.alerts) == 0 })
+	b.segs = slices.DeleteFunc(b.segs, segment.empty)
 	b.dropped += dropped
 	if err := b.writeMeta(); err != nil {
 		return err
@@ -190,7 +199,7 @@ func (b *Box) Enqueue(evs []event.Event, alerts []string) error {
 func (b *Box) Len() int {
 	n := 0
 	for _, s := range b.segs {
-		n += len(s.events)
+		n += s.n
 	}
 	return n
 }
@@ -236,25 +245,42 @@ func (b *Box) Peek(maxCatchup int) (sink.Batch, Ticket) {
 	defer b.mu.Unlock()
 	var out sink.Batch
 	var t Ticket
-	for i, s := range b.segs {
+	// skip is how many of the oldest events the cap leaves out; they are
+	// counted, never read.
+	skip := 0
+	if maxCatchup > 0 {
+		skip = max(0, b.Len()-maxCatchup)
+	}
+	out.Skipped = skip
+	for i := 0; i < len(b.segs); i++ {
+		s := &b.segs[i]
 		if maxCatchup <= 0 && i > 0 && len(out.Events) >= MaxBatch {
 			break
 		}
 		if i == 0 {
 			t.Oldest = s.at
 		}
-		evs := s.events
+		out.Alerts = append(out.Alerts, s.alerts...)
+		t.upTo = s.seq
+		if skip >= s.n {
+			skip -= s.n
+			continue
+		}
+		evs, err := b.read(*s)
+		if err != nil {
+			// Unreadable (a bad block, a hand edit): set aside, counted as
+			// dropped, so the sink is told and the queue moves on.
+			b.lost(s, err)
+			continue
+		}
+		evs = evs[skip:]
+		skip = 0
 		if maxCatchup <= 0 {
 			evs = evs[:min(len(evs), MaxBatch-len(out.Events))]
 		}
 		out.Events = append(out.Events, evs...)
-		out.Alerts = append(out.Alerts, s.alerts...)
-		t.upTo = s.seq
 	}
-	if maxCatchup > 0 && len(out.Events) > maxCatchup {
-		out.Skipped = len(out.Events) - maxCatchup
-		out.Events = out.Events[out.Skipped:]
-	}
+	b.segs = slices.DeleteFunc(b.segs, segment.empty)
 	out.Dropped, t.dropped, t.skipped, t.events = b.dropped, b.dropped, out.Skipped, len(out.Events)
 	return out, t
 }
@@ -279,18 +305,13 @@ func (b *Box) AckPartial(t Ticket, delivered int) error {
 		if s.seq > t.upTo {
 			break
 		}
-		n := min(remove, len(s.events))
-		s.events, s.alerts = s.events[n:], nil
+		n := min(remove, s.n)
 		remove -= n
-		if len(s.events) == 0 {
-			if err := os.Remove(b.segPath(s.seq)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, fmt.Errorf("%s outbox: remove delivered segment: %w", b.name, err))
-			}
-		} else if err := b.writeSegment(*s); err != nil {
+		if err := b.trim(s, n, true); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	b.segs = slices.DeleteFunc(b.segs, func(s segment) bool { return len(s.events) == 0 && len(s.alerts) == 0 })
+	b.segs = slices.DeleteFunc(b.segs, segment.empty)
 	b.dropped -= t.dropped
 	errs = append(errs, b.writeMeta())
 	return errors.Join(errs...)
@@ -313,17 +334,6 @@ func segSeq(name string) (uint64, bool) {
 	}
 	n, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(name, "seg-"), ".json"), 10, 64)
 	return n, err == nil
-}
-
-func (b *Box) writeSegment(s segment) error {
-	raw, err := json.Marshal(segmentFile{At: s.at, Events: s.events, Alerts: s.alerts})
-	if err != nil {
-		return err
-	}
-	if err := state.WriteAtomic(b.segPath(s.seq), raw); err != nil {
-		return fmt.Errorf("%s outbox: %w", b.name, err)
-	}
-	return nil
 }
 
 func (b *Box) writeMeta() error {
