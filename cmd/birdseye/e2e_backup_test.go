@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -152,18 +153,20 @@ func TestE2EAnUnreadableBackupPathIsNamedAtStart(t *testing.T) {
 		"CRON_BACKUP_NETBIRD=0 3 * * 0", "BACKUP_PATHS=" + vol, "BACKUP_ZIP_PASSWORD=a long enough passphrase", "BACKUP_DIR=" + state}
 	cmd.Dir = state
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	cmd.Stderr = &lockedWriter{mu: &mu, w: &buf}
+	stderr := func() string { mu.Lock(); defer mu.Unlock(); return buf.String() }
 	require.NoError(t, cmd.Start())
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stderr.String(), "a BACKUP_PATHS entry is not readable") && time.Now().Before(deadline) {
+	for !strings.Contains(stderr(), "a BACKUP_PATHS entry is not readable") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
-	require.Contains(t, stderr.String(), "a BACKUP_PATHS entry is not readable by birdseye")
-	require.Contains(t, stderr.String(), "path="+vol)
-	require.Contains(t, stderr.String(), "uid=65534")
+	require.Contains(t, stderr(), "a BACKUP_PATHS entry is not readable by birdseye")
+	require.Contains(t, stderr(), "path="+vol)
+	require.Contains(t, stderr(), "uid=65534")
 }
 
 // A restore asks for the passphrase on a terminal when no variable holds it

@@ -154,6 +154,13 @@ func (r *recorder) Dispatch(_ context.Context, evs []event.Event) error {
 	return nil
 }
 
+// fail makes Dispatch return err (nil: succeed again).
+func (r *recorder) fail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.err = err
+}
+
 func (r *recorder) all() []event.ID {
 	r.mu.Lock()
 	defer r.mu.Unlock()

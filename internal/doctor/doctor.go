@@ -9,6 +9,7 @@ package doctor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -158,21 +159,55 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 		add(Result{Warn, "NB_ADMIN_API_KEY", "not set: ephemeral cleanup, pruning, export and the policy commands are off", ""})
 		return
 	}
-	raw, err := p.Admin.GetRaw(ctx, "/users/current")
-	if err != nil {
+	me, err := tokenUser(ctx, p.Admin)
+	switch {
+	case errors.Is(err, errRoleUnreadable):
+		add(Result{Warn, "NB_ADMIN_API_KEY", "accepted; its role is not readable with a service-user token on this server", "cleanup, export and policy writes need the Admin role: they will say so if it lacks it"})
+		return
+	case err != nil:
 		add(Result{Fail, "NB_ADMIN_API_KEY", err.Error(), "a token of a service user with the Admin role"})
 		return
 	}
-	var me struct {
-		Role string `json:"role"`
-		Name string `json:"name"`
-	}
-	json.Unmarshal(raw, &me)
 	if me.Role != "admin" && me.Role != "owner" {
 		add(Result{Warn, "NB_ADMIN_API_KEY", fmt.Sprintf("%s has the role %q", me.Name, me.Role), "cleanup, export and policy writes need the Admin (or Owner) role"})
 		return
 	}
 	add(Result{OK, "NB_ADMIN_API_KEY", fmt.Sprintf("%s, role %s", me.Name, me.Role), ""})
+}
+
+var errRoleUnreadable = errors.New("role not readable")
+
+type user struct {
+	Role      string `json:"role"`
+	Name      string `json:"name"`
+	IsCurrent bool   `json:"is_current"`
+}
+
+// tokenUser finds the user a token belongs to. /api/users/current answers
+// 403 to every service user on v0.77.1, and operators use service users, so
+// the user list comes first: its is_current marks the token's own user.
+func tokenUser(ctx context.Context, c *netbird.Client) (user, error) {
+	raw, err := c.GetRaw(ctx, "/users")
+	if err != nil {
+		return user{}, err
+	}
+	var all []user
+	json.Unmarshal(raw, &all)
+	for _, u := range all {
+		if u.IsCurrent {
+			return u, nil
+		}
+	}
+	raw, err = c.GetRaw(ctx, "/users/current") // a server that does not mark it
+	if err != nil {
+		if netbird.KindOf(err) == netbird.KindAuth {
+			return user{}, errRoleUnreadable
+		}
+		return user{}, err
+	}
+	var me user
+	json.Unmarshal(raw, &me)
+	return me, nil
 }
 
 // checkStreams says which of the other event streams this server has, for

@@ -48,13 +48,37 @@ func TestEverythingFine(t *testing.T) {
 	require.Contains(t, s, "ok    configuration          every variable is valid\n")
 	require.Contains(t, s, "ok    NB_API_KEY events      reads the audit log (3 events, newest id 3)\n")
 	require.Contains(t, s, "ok    NetBird version        management 0.77.1-local\n")
-	require.Contains(t, s, "ok    NB_ADMIN_API_KEY       Admin, role owner\n")
+	require.Contains(t, s, "ok    NB_ADMIN_API_KEY       birdseye-admin, role admin\n", "a service user's token, as on v0.77.1 (403 on /api/users/current)")
 	require.Contains(t, s, "ok    traffic events         not on this server (a NetBird Cloud feature); `traffic` commands say so\n", "the fake answers like self-hosted")
 	require.Contains(t, s, "ok    proxy access log       available (0 requests logged)\n")
 	require.Contains(t, s, "ok    SMTP                   starttls 127.0.0.1:")
 	require.Contains(t, s, ": connected, logged in (nothing sent)\n")
 	require.Contains(t, s, `ok    CRON_BACKUP_NETBIRD    "0 3 * * 0", next run 2026-11-29 03:00 CET`)
 	require.Empty(t, smtp.Messages())
+}
+
+// v0.77.1 answers 403 on /api/users/current to every service user: the
+// token's role comes from the user list's is_current. The owner's token
+// reads /users/current too; a server that marks no user gets a warning, not
+// a failure.
+func TestTheAdminTokensRoleIsFoundForServiceUsersAndTheOwner(t *testing.T) {
+	for tok, want := range map[string]string{
+		fake.OwnerToken:   "ok    NB_ADMIN_API_KEY       Admin, role owner\n",
+		fake.AuditorToken: "WARN  NB_ADMIN_API_KEY       birdseye-bot has the role \"auditor\"",
+	} {
+		_, api := nbtest.Start(t, fake.AuditorToken)
+		_, admin := nbtest.Start(t, tok)
+		var out bytes.Buffer
+		Run(t.Context(), baseConfig(t, api.BaseURL()), Probes{API: api, Admin: admin}, time.Now(), &out)
+		require.Contains(t, out.String(), want)
+	}
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	f, admin := nbtest.Start(t, fake.AdminToken)
+	f.SetUsers(`[{"id":"u1","name":"someone","role":"admin","is_service_user":true}]`) // no is_current
+	var out bytes.Buffer
+	worst := Run(t.Context(), baseConfig(t, api.BaseURL()), Probes{API: api, Admin: admin}, time.Now(), &out)
+	require.Contains(t, out.String(), "WARN  NB_ADMIN_API_KEY       accepted; its role is not readable with a service-user token on this server")
+	require.NotEqual(t, Fail, worst)
 }
 
 func TestTrafficEventsAreCountedWhereTheServerHasThem(t *testing.T) {

@@ -195,7 +195,7 @@ func TestUsersAndSetupKeysDecodeFromTheRealSamples(t *testing.T) {
 	c, _ := New(srv.URL, fake.AuditorToken)
 	users, err := c.ListUsers(t.Context())
 	require.NoError(t, err)
-	require.Len(t, users, 2)
+	require.Len(t, users, 3, "the captured owner and auditor bot, and the fake's admin bot")
 	require.Equal(t, "Admin", users[0].Name)
 	require.Equal(t, "admin@netbird.test", users[0].Email)
 	keys, err := c.ListSetupKeys(t.Context())

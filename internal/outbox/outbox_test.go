@@ -220,6 +220,17 @@ func (f *flaky) Deliver(ctx context.Context, b sink.Batch) error {
 	return nil
 }
 
+// seen is what the sink got, its attempts and the skipped count, read under
+// its lock (the drainer writes them from its own goroutine).
+func (f *flaky) seen() (got []event.ID, calls, skipped int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]event.ID(nil), f.got...), f.calls, f.skipped
+}
+
+func (f *flaky) gotIDs() []event.ID { got, _, _ := f.seen(); return got }
+func (f *flaky) attempts() int      { _, n, _ := f.seen(); return n }
+
 func (f *flaky) set(down bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -246,9 +257,9 @@ func TestASinkDownFor100PollsGetsEveryEventOnceInOrder(t *testing.T) {
 		s.set(false)
 		time.Sleep(5 * time.Minute)
 		synctest.Wait()
-		require.Equal(t, want, s.got)
+		require.Equal(t, want, s.gotIDs())
 		require.Zero(t, b.Pending())
-		require.Less(t, s.calls, 200, "backoff: far fewer attempts than polls×seconds")
+		require.Less(t, s.attempts(), 200, "backoff: far fewer attempts than polls×seconds")
 	})
 }
 
@@ -262,7 +273,7 @@ func TestAPermanentErrorIsRetriedSlowly(t *testing.T) {
 		require.NoError(t, b.Enqueue(evs(1), nil))
 		time.Sleep(14 * time.Minute)
 		synctest.Wait()
-		require.Equal(t, 3, s.calls, "at 0, 5 and 10 minutes")
+		require.Equal(t, 3, s.attempts(), "at 0, 5 and 10 minutes")
 		require.Equal(t, 1, b.Pending())
 	})
 }
@@ -279,8 +290,9 @@ func TestTheDrainerAppliesMaxCatchup(t *testing.T) {
 		s.set(false)
 		time.Sleep(time.Minute)
 		synctest.Wait()
-		require.Equal(t, []event.ID{5, 6, 7}, s.got)
-		require.Equal(t, 4, s.skipped)
+		require.Equal(t, []event.ID{5, 6, 7}, s.gotIDs())
+		_, _, skipped := s.seen()
+		require.Equal(t, 4, skipped)
 	})
 }
 
@@ -325,7 +337,7 @@ func TestHoldDelaysDeliveryAndSurvivesARestart(t *testing.T) {
 		require.NoError(t, b.Enqueue(evs(1), nil))
 		time.Sleep(10 * time.Minute)
 		synctest.Wait()
-		require.Empty(t, s.got)
+		require.Empty(t, s.gotIDs())
 		cancel() // restart after 10 minutes
 		<-done
 
@@ -336,10 +348,10 @@ func TestHoldDelaysDeliveryAndSurvivesARestart(t *testing.T) {
 		require.NoError(t, b.Enqueue(evs(2), nil))
 		time.Sleep(4*time.Minute + 59*time.Second)
 		synctest.Wait()
-		require.Empty(t, s.got, "the digest clock started with the first event, before the restart")
+		require.Empty(t, s.gotIDs(), "the digest clock started with the first event, before the restart")
 		time.Sleep(time.Second)
 		synctest.Wait()
-		require.Equal(t, []event.ID{1, 2}, s.got, "one digest")
+		require.Equal(t, []event.ID{1, 2}, s.gotIDs(), "one digest")
 	})
 }
 
@@ -365,7 +377,7 @@ func TestADueBatchIsFlushedOnShutdownAndANotDueOneWaits(t *testing.T) {
 		due = true
 		cancel()
 		<-done
-		require.Equal(t, []event.ID{1}, s.got)
+		require.Equal(t, []event.ID{1}, s.gotIDs())
 		require.Zero(t, b.Pending())
 	})
 }

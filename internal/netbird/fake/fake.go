@@ -74,7 +74,7 @@ type Server struct {
 
 // New returns a server with the fixture users and setup keys and no events.
 func New() *Server {
-	return &Server{users: UsersJSON, nextID: 1, Now: time.Now, col: map[string]*objects{
+	return &Server{users: defaultUsers(), nextID: 1, Now: time.Now, col: map[string]*objects{
 		"peers": load(PeersJSON), "groups": load(GroupsJSON), "policies": load(PoliciesJSON),
 		"posture-checks": load(PostureChecksJSON), "setup-keys": load(SetupKeysJSON),
 	}}
@@ -222,7 +222,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !s.authorised(w, r) || (f != nil && f.serve(s, w, r)) {
 			return
 		}
-		s.objectRoute(w, r, strings.HasSuffix(r.Header.Get("Authorization"), AdminToken))
+		s.objectRoute(w, r, isAdmin(r))
 		return
 	}
 	if !known {
@@ -252,9 +252,10 @@ type route struct {
 }
 
 var routes = map[string]route{
-	"/api/events/audit": {http.MethodGet, (*Server).audit},
-	"/api/events":       {http.MethodGet, (*Server).audit},
-	"/api/users":        {http.MethodGet, func(s *Server, w http.ResponseWriter, _ *http.Request) { s.raw(w, &s.users) }},
+	"/api/events/audit":  {http.MethodGet, (*Server).audit},
+	"/api/events":        {http.MethodGet, (*Server).audit},
+	"/api/users":         {http.MethodGet, (*Server).listUsers},
+	"/api/users/current": {http.MethodGet, (*Server).currentUser},
 }
 
 // authorised checks the token the way the server's auth middleware does.
@@ -266,7 +267,7 @@ func (s *Server) authorised(w http.ResponseWriter, r *http.Request) bool {
 		WriteError(w, http.StatusUnauthorized, "no valid authentication provided")
 	case tok == DeletedToken:
 		WriteError(w, http.StatusNotFound, "invalid token: pat: 0d83bp9d97djgachj++nb4q3jvbfhdzb2pcu7xiordk= not found")
-	case tok != AdminToken && tok != AuditorToken:
+	case tok != AdminToken && tok != AuditorToken && tok != OwnerToken:
 		WriteError(w, http.StatusUnauthorized, "token invalid")
 	default:
 		return true

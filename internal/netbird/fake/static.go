@@ -22,7 +22,6 @@ var staticRoutes = map[string]string{
 	"/api/reverse-proxies/services":                "reverse_proxy_services.json",
 	"/api/reverse-proxies/domains":                 "reverse_proxy_domains.json",
 	"/api/instance/version":                        "instance_version.json",
-	"/api/users/current":                           "users_current.json",
 	"/api/networks/dc1uf0tqmd2qmv54vk6g/resources": "network_resources.json",
 	"/api/networks/dc1uf0tqmd2qmv54vk6g/routers":   "network_routers.json",
 	"/api/networks/routers":                        "network_routers.json",

@@ -1,0 +1,90 @@
+package fake
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// The fake's tokens belong to users as on a real server: AdminToken and
+// AuditorToken to service users (as the README advises), OwnerToken to the
+// human owner who set the server up.
+const OwnerToken = "nbp_fakeowner00000000000000000000000000000"
+
+// The users the tokens belong to: the owner and the auditor bot are the
+// captured fixture's; the admin bot is added to it.
+const (
+	ownerUserID = "CiRkZTgyY2JlNi1hOTllLTQ4YjEtYWRlNy1iYjUyZWUxOTk0N2MSBWxvY2Fs"
+	botUserID   = "0255b0f6-0321-4d38-b1e0-1246b750ba1b"
+	adminUserID = "8d0c3b7e-5a41-4c8e-9f2a-birdseyeadm1"
+)
+
+var adminBot = `{"auto_groups":[],"email":"","id":"` + adminUserID + `","is_blocked":false,"is_current":false,"is_service_user":true,"issued":"api","last_login":"0001-01-01T00:00:00Z","name":"birdseye-admin","pending_approval":false,"role":"admin","status":"active"}`
+
+// defaultUsers is the captured list with the admin bot added.
+func defaultUsers() json.RawMessage {
+	s := strings.TrimSpace(string(UsersJSON))
+	return json.RawMessage(strings.TrimSuffix(s, "]") + "," + adminBot + "]")
+}
+
+func tokenUser(tok string) string {
+	switch tok {
+	case OwnerToken:
+		return ownerUserID
+	case AdminToken:
+		return adminUserID
+	case AuditorToken:
+		return botUserID
+	}
+	return ""
+}
+
+func bearer(r *http.Request) string {
+	_, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return tok
+}
+
+// isAdmin: the tokens that may write (the owner's and the admin bot's).
+func isAdmin(r *http.Request) bool { tok := bearer(r); return tok == AdminToken || tok == OwnerToken }
+
+// users answers GET /api/users as v0.77.1 does: is_current marks the user
+// the token belongs to (the only way a service user's token learns its own
+// role: /api/users/current refuses service users).
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	body := s.users
+	s.mu.Unlock()
+	var users []map[string]any
+	if err := json.Unmarshal(body, &users); err != nil {
+		s.raw(w, &body)
+		return
+	}
+	me := tokenUser(bearer(r))
+	for _, u := range users {
+		if _, ok := u["is_current"]; ok {
+			u["is_current"] = u["id"] == me
+		}
+	}
+	if r.URL.Query().Get("service_user") == "true" {
+		kept := users[:0]
+		for _, u := range users {
+			if u["is_service_user"] == true {
+				kept = append(kept, u)
+			}
+		}
+		users = kept
+	}
+	writeJSON(w, users)
+}
+
+// currentUser answers GET /api/users/current: 403 for a service user
+// (v0.77.1 management/server/user.go), the captured owner otherwise.
+func (s *Server) currentUser(w http.ResponseWriter, r *http.Request) {
+	if tok := bearer(r); tok == AdminToken || tok == AuditorToken {
+		WriteError(w, http.StatusForbidden, "permission denied")
+		return
+	}
+	b, _ := fixtureFS.ReadFile("fixtures/users_current.json")
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.Write(b)
+}
