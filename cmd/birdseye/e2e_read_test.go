@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -135,4 +137,48 @@ func TestE2EALinkNamedPoliciesRunsPolicies(t *testing.T) {
 	out, err := execEnvOutput(link, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "list")
 	require.NoError(t, err)
 	require.Contains(t, out, "'Admins to Servers'")
+}
+
+// -o json is the API's objects as the server sent them: every field (the
+// peers' hostname, kernel_version, serial_number…, the keys' updated_at and
+// allow_extra_dns_labels, the rule groups' peers_count), also fields a newer
+// server adds.
+func TestE2EJSONOutputIsTheAPIsObjectsUnchanged(t *testing.T) {
+	_, api := newAPI(t)
+	get := func(path string) string {
+		req, _ := http.NewRequest(http.MethodGet, api.URL+"/api"+path, nil)
+		req.Header.Set("Authorization", "Token "+fake.AdminToken)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	env := toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken, "NB_ADMIN_API_KEY="+fake.AdminToken)
+	for _, c := range []struct {
+		args []string
+		path string
+	}{
+		{[]string{"peers", "list"}, "/peers"},
+		{[]string{"policies", "list"}, "/policies"},
+		{[]string{"setup-keys", "list"}, "/setup-keys"},
+	} {
+		d := start(t, env, append(c.args, "-o", "json")...)
+		require.Equal(t, 0, d.waitExit(), d.logs())
+		require.JSONEq(t, get(c.path), strings.Join(d.stdout(), "\n"), strings.Join(c.args, " "))
+	}
+	d := start(t, env, "peers", "list", "-o", "json")
+	require.Equal(t, 0, d.waitExit())
+	out := strings.Join(d.stdout(), "\n")
+	for _, field := range []string{`"hostname"`, `"kernel_version"`, `"serial_number"`, `"user_id"`, `"created_at"`, `"ssh_enabled"`} {
+		require.Contains(t, out, field)
+	}
+	d = start(t, env, "setup-keys", "show", "ci-runners", "-o", "json")
+	require.Equal(t, 0, d.waitExit())
+	var keys []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(strings.Join(d.stdout(), "\n")), &keys))
+	require.Len(t, keys, 1)
+	require.Equal(t, "ci-runners", keys[0]["name"])
+	require.Contains(t, keys[0], "updated_at")
+	require.Contains(t, keys[0], "allow_extra_dns_labels")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/audit"
@@ -22,6 +23,37 @@ type output struct {
 }
 
 func (o output) json() bool { return o.Output == "json" }
+
+// rawer reads an API path's body as it came.
+type rawer interface {
+	GetRaw(ctx context.Context, path string) (json.RawMessage, error)
+}
+
+// apiJSON is -o json of a list: the API's own objects, unchanged, so every
+// field the server sends is there, also fields newer servers add. With ids,
+// only the objects with those ids, in the API's order.
+func apiJSON(ctx context.Context, w io.Writer, c rawer, path string, ids ...string) error {
+	raw, err := c.GetRaw(ctx, path)
+	if err != nil {
+		return adminHint(err)
+	}
+	if ids == nil {
+		return writeJSON(w, raw)
+	}
+	var all []json.RawMessage
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return fmt.Errorf("GET /api%s: %w", path, err)
+	}
+	kept := []json.RawMessage{}
+	for _, o := range all {
+		var id struct{ ID string }
+		json.Unmarshal(o, &id)
+		if slices.Contains(ids, id.ID) {
+			kept = append(kept, o)
+		}
+	}
+	return writeJSON(w, kept)
+}
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
@@ -41,12 +73,12 @@ func (c policiesListCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	if c.json() {
+		return apiJSON(ctx, e.stdout, client, "/policies")
+	}
 	ps, err := client.ListPolicies(ctx)
 	if err != nil {
 		return adminHint(err)
-	}
-	if c.json() {
-		return writeJSON(e.stdout, ps)
 	}
 	report.Policies(e.stdout, ps)
 	return nil
@@ -64,12 +96,12 @@ func (c peersListCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	if c.json() {
+		return apiJSON(ctx, e.stdout, client, "/peers")
+	}
 	peers, err := client.ListPeers(ctx)
 	if err != nil {
 		return adminHint(err)
-	}
-	if c.json() {
-		return writeJSON(e.stdout, peers)
 	}
 	report.Peers(e.stdout, peers, time.Now())
 	return nil
@@ -83,6 +115,15 @@ func (c overviewCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	if c.json() {
+		out := map[string]json.RawMessage{}
+		for key, path := range map[string]string{"policies": "/policies", "groups": "/groups", "posture_checks": "/posture-checks"} {
+			if out[key], err = client.GetRaw(ctx, path); err != nil {
+				return adminHint(err)
+			}
+		}
+		return writeJSON(e.stdout, out)
+	}
 	ps, err := client.ListPolicies(ctx)
 	if err != nil {
 		return adminHint(err)
@@ -94,9 +135,6 @@ func (c overviewCmd) Run(ctx context.Context, e *env) error {
 	checks, err := client.ListPostureChecks(ctx)
 	if err != nil {
 		return adminHint(err)
-	}
-	if c.json() {
-		return writeJSON(e.stdout, map[string]any{"policies": ps, "groups": gs, "posture_checks": checks})
 	}
 	report.Overview(e.stdout, ps, gs, checks)
 	return nil

@@ -45,7 +45,11 @@ func listKeys(ctx context.Context, e *env, o output, name string) error {
 		return usageOr(adminHint(err))
 	}
 	if o.json() {
-		return writeJSON(e.stdout, keys)
+		ids := []string{}
+		for _, k := range keys {
+			ids = append(ids, k.ID)
+		}
+		return apiJSON(ctx, e.stdout, client, "/setup-keys", ids...)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -85,7 +86,9 @@ func Overview(w io.Writer, ps []netbird.Policy, gs []netbird.Group, checks []net
 		fmt.Fprintf(w, "  %s  %s  enabled=%s  rules=%d  posture_checks=%d\n", p.ID, render.Pad(render.Repr(p.Name), 35), render.PyBool(p.Enabled), len(p.Rules), len(p.SourcePostureChecks))
 	}
 	section(fmt.Sprintf("Groups (%d)", len(gs)))
+	groupName := map[string]string{}
 	for _, g := range gs {
+		groupName[g.ID] = g.Name
 		fmt.Fprintf(w, "  %s  %s  peers=%d  resources=%d\n", g.ID, render.Pad(render.Repr(g.Name), 35), g.PeersCount, g.ResourcesCount)
 	}
 	section(fmt.Sprintf("Posture Checks (%d)", len(checks)))
@@ -128,8 +131,31 @@ func Overview(w io.Writer, ps []netbird.Policy, gs []netbird.Group, checks []net
 			fmt.Fprintf(w, "      enabled      : %s\n", render.PyBool(r.Enabled))
 			fmt.Fprintf(w, "      sources      : %s\n", groups(r.Sources, r.SourceResource))
 			fmt.Fprintf(w, "      destinations : %s\n", groups(r.Destinations, r.DestinationResource))
+			if len(r.AuthorizedGroups) > 0 {
+				fmt.Fprintf(w, "      ssh logins   : %s\n", sshLogins(r.AuthorizedGroups, groupName))
+			}
 		}
 	}
+}
+
+// sshLogins are a netbird-ssh rule's authorized groups: which group may log
+// in as which local users, "Ops (id) as root, deploy".
+func sshLogins(ag map[string][]string, groupName map[string]string) string {
+	ids := slices.Sorted(maps.Keys(ag))
+	slices.SortStableFunc(ids, func(a, b string) int { return strings.Compare(groupName[a], groupName[b]) })
+	var parts []string
+	for _, id := range ids {
+		name := groupName[id]
+		if name == "" {
+			name = "<unknown>"
+		}
+		users := strings.Join(ag[id], ", ")
+		if users == "" {
+			users = "(any user)"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s) as %s", name, id, users))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func groups(gs []netbird.GroupRef, res *netbird.Resource) string {

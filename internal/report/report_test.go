@@ -51,6 +51,7 @@ func TestOverviewSections(t *testing.T) {
 	require.Contains(t, s, "\nPosture Checks (1)\n==================\n  dc1uf0tqmd2qmv54vju0  'Recent client'            checks=[nb_version_check]\n")
 	require.Contains(t, s, "\nPolicy: 'Admins to Servers'  (dc1uf0tqmd2qmv54vjvg)\n"+strings.Repeat("-", 72)+"\n  description    : ssh for admins\n  enabled        : True\n  posture checks : Recent client (dc1uf0tqmd2qmv54vju0), <unknown> (gone)\n  rules (1):\n    Rule: 'ssh'  (dc1uf0tqmd2qmv54vjvg)\n      action       : accept\n      protocol     : tcp   ports: 22,2222\n      bidirectional: False\n      enabled      : True\n      sources      : Ops (dc1uf0tqmd2qmv54vjs0)\n      destinations : Servers (dc1uf0tqmd2qmv54vjp0)\n")
 	require.Contains(t, s, "      protocol     : netbird-ssh   ports: —\n")
+	require.Contains(t, s, "      ssh logins   : Ops (dc1uf0tqmd2qmv54vjs0) as root\n", "a netbird-ssh rule's authorized groups")
 }
 
 func TestPeersTable(t *testing.T) {
