@@ -32,11 +32,14 @@ type Endpoint struct {
 }
 
 // Endpoints are the configuration endpoints of a self-hosted server (the
-// per-object ones are added from what these return).
+// per-object ones are added from what these return). A test holds them
+// against the OpenAPI description: every GET collection that is not
+// cloud-only is here or in NotExported with the reason.
 var Endpoints = []Endpoint{
 	{"instance_version", "/instance/version"},
 	{"accounts", "/accounts"},
 	{"users", "/users"},
+	{"users_invites", "/users/invites"},
 	{"groups", "/groups"},
 	{"peers", "/peers"},
 	{"setup_keys", "/setup-keys"},
@@ -44,14 +47,39 @@ var Endpoints = []Endpoint{
 	{"posture_checks", "/posture-checks"},
 	{"routes", "/routes"},
 	{"networks", "/networks"},
+	{"network_routers", "/networks/routers"},
 	{"dns_nameservers", "/dns/nameservers"},
 	{"dns_settings", "/dns/settings"},
 	{"dns_zones", "/dns/zones"},
 	{"identity_providers", "/identity-providers"},
 	{"reverse_proxy_services", "/reverse-proxies/services"},
 	{"reverse_proxy_domains", "/reverse-proxies/domains"},
+	{"reverse_proxy_clusters", "/reverse-proxies/clusters"},
+	{"reverse_proxy_proxy_tokens", "/reverse-proxies/proxy-tokens"},
+	{"agent_network_settings", "/agent-network/settings"},
+	{"agent_network_providers", "/agent-network/providers"},
+	{"agent_network_policies", "/agent-network/policies"},
+	{"agent_network_guardrails", "/agent-network/guardrails"},
+	{"agent_network_budget_rules", "/agent-network/budget-rules"},
+	// Cloud-only: a self-hosted server answers 404 and the manifest says so;
+	// kept for exports of NetBird Cloud accounts.
 	{"event_streaming", "/event-streaming"},
 	{"notification_channels", "/integrations/notifications/channels"},
+}
+
+// NotExported are the GET collections of the API that hold no
+// configuration to restore, with the reason.
+var NotExported = map[string]string{
+	"/instance":                          "the setup status of the instance, not configuration",
+	"/users/current":                     "the token's own user, already in users (and 403 for service users)",
+	"/events/audit":                      "events, not configuration: the forwarder's job",
+	"/events/proxy":                      "the reverse proxy's access log, not configuration",
+	"/locations/countries":               "NetBird's list of countries, not configuration",
+	"/agent-network/access-logs":         "logs, not configuration",
+	"/agent-network/access-log-sessions": "logs, not configuration",
+	"/agent-network/usage/overview":      "usage figures, not configuration",
+	"/agent-network/consumption":         "usage figures, not configuration",
+	"/agent-network/catalog/providers":   "NetBird's catalog of provider types, not configuration",
 }
 
 // Entry is one endpoint in the manifest.

@@ -2,10 +2,14 @@ package export
 
 import (
 	"encoding/json"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
@@ -69,4 +73,55 @@ func filesByName(fs []File) map[string][]byte {
 		out[f.Name] = f.Body
 	}
 	return out
+}
+
+// Every GET collection of the OpenAPI description (v0.77.1) that is not
+// cloud-only is exported or deliberately not, with a reason: a new
+// configuration endpoint cannot be missed silently when the description is
+// updated.
+func TestTheExportCoversEveryConfigurationCollectionOfTheAPI(t *testing.T) {
+	raw, err := os.ReadFile("testdata/openapi.yml")
+	require.NoError(t, err)
+	var spec struct {
+		Tags []struct {
+			Name      string `yaml:"name"`
+			CloudOnly bool   `yaml:"x-cloud-only"`
+		} `yaml:"tags"`
+		Paths map[string]map[string]yaml.Node `yaml:"paths"` // methods, and parameters
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &spec))
+	cloudTag := map[string]bool{}
+	for _, tg := range spec.Tags {
+		cloudTag[tg.Name] = tg.CloudOnly
+	}
+	exported := map[string]bool{}
+	for _, e := range Endpoints {
+		exported[e.Path] = true
+	}
+	checked := 0
+	for p, ops := range spec.Paths {
+		node, ok := ops["get"]
+		if !ok || strings.Contains(p, "{") {
+			continue
+		}
+		var get struct {
+			Tags      []string `yaml:"tags"`
+			CloudOnly bool     `yaml:"x-cloud-only"`
+		}
+		require.NoError(t, node.Decode(&get))
+		cloud := get.CloudOnly || slices.ContainsFunc(get.Tags, func(tg string) bool { return cloudTag[tg] })
+		path := strings.TrimPrefix(p, "/api")
+		if cloud {
+			continue
+		}
+		checked++
+		_, skipped := NotExported[path]
+		require.True(t, exported[path] || skipped, "%s is a GET collection of a self-hosted server: export it (Endpoints) or say why not (NotExported)", p)
+		require.False(t, exported[path] && skipped, "%s is both exported and not", p)
+	}
+	require.Greater(t, checked, 30, "the description was read")
+	for path := range NotExported {
+		_, ok := spec.Paths["/api"+path]
+		require.True(t, ok, "%s is in NotExported but not in the API description", path)
+	}
 }
