@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,8 +103,41 @@ func TestAddedAndDeletedObjectsAndGroupListsReadAsNames(t *testing.T) {
 	tr.Resolve(t.Context(), del)
 	require.NotEmpty(t, del[0].Changes)
 	for _, ch := range del[0].Changes {
-		require.Empty(t, ch.After, "everything is gone: %v", ch)
+		require.Contains(t, []string{"", "removed"}, ch.After, "everything is gone: %v", ch)
 	}
+}
+
+// A create shows each field of the new object, whole (the change log keeps
+// every field; one-line renderings cut), with the same note for every kind,
+// whether or not birdseye had a snapshot; ids of groups read as names; the
+// record has the event's time and the object's name.
+func TestACreateShowsEveryFieldWholeWithIDsAsNames(t *testing.T) {
+	f, c := nbtest.Start(t, fake.AuditorToken)
+	tr := tracker(t, c, "")
+	require.NoError(t, tr.Prime(t.Context()))
+	var keys []map[string]any
+	require.NoError(t, json.Unmarshal(f.Collection("setup-keys"), &keys))
+	long := strings.Repeat("x", 300)
+	keys = append(keys, map[string]any{"id": "k-new", "name": long, "auto_groups": []any{"dc1uf0tqmd2qmv54vjs0"}, "type": "reusable"})
+	raw, _ := json.Marshal(keys)
+	f.SetSetupKeys(string(raw))
+	at := time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)
+	evs := []event.Event{{ID: 40, ActivityCode: "setupkey.add", TargetID: "k-new", Timestamp: at.Format(time.RFC3339)},
+		{ID: 41, ActivityCode: "setupkey.group.add", TargetID: "k-new", Meta: event.Meta{{Key: "setupkey", Value: "renamed-by-meta"}}}}
+	tr.Resolve(t.Context(), evs)
+	require.Contains(t, evs[0].Changes, event.Change{Path: "auto_groups", After: "[Ops]"}, "the group id reads as its name")
+	require.Contains(t, evs[0].Changes, event.Change{Path: "name", After: long}, "whole, not cut at 120")
+	recs, err := ReadLog(tr.LogFile(), time.Time{})
+	require.NoError(t, err)
+	require.Equal(t, "created", recs[0].Note)
+	require.Equal(t, at, recs[0].EventAt)
+	require.Equal(t, long, recs[0].Name, "the object's name when the event's meta has none")
+	require.Equal(t, "renamed-by-meta", recs[1].Name, "setupkey.group.* name the key under setupkey")
+
+	// Without a snapshot (the first run), a create is still a create.
+	groupAdd := []event.Event{{ID: 1, ActivityCode: "group.add", TargetID: "dc1uf0tqmd2qmv54vjs0"}}
+	tracker(t, c, "").Resolve(t.Context(), groupAdd)
+	require.Contains(t, groupAdd[0].Changes, event.Change{Path: "name", After: "Ops"})
 }
 
 func TestDiffKeysRulesByNameAndIgnoresCounters(t *testing.T) {
@@ -133,7 +167,7 @@ func TestTheChangeReportCoversTheTimeSinceThePreviousOneAndAFailedMailIsNoGap(t 
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	require.NoError(t, appendLog(filepath.Join(dir, "changes.jsonl"), []Record{
 		{At: now.Add(-10 * 24 * time.Hour), EventID: 1, Code: "policy.update", Initiator: "old", Kind: "policy", Name: "Old"},
-		{At: now.Add(-2 * 24 * time.Hour), EventID: 2, Code: "policy.update", Initiator: "alice", Kind: "policy", Name: "Admins to Servers",
+		{At: now.Add(-2 * 24 * time.Hour), EventAt: now.Add(-2*24*time.Hour - 90*time.Second), EventID: 2, Code: "policy.update", Initiator: "alice", Kind: "policy", Name: "Admins to Servers",
 			Changes: []event.Change{{Path: `rules["ssh"].ports`, Before: "[22, 2222]", After: "[22]"}}},
 		{At: now.Add(-time.Hour), EventID: 3, Code: "group.add", Initiator: "bob", Kind: "group", Name: "Ops", Note: "before-state unknown: birdseye had no snapshot of this group yet"},
 	}))
@@ -145,7 +179,7 @@ func TestTheChangeReportCoversTheTimeSinceThePreviousOneAndAFailedMailIsNoGap(t 
 	require.Equal(t, `Configuration changes 2026-11-16 08:00 – 2026-11-23 08:00 (UTC): 2
 By: alice 1, bob 1
 
-2026-11-21 08:00:00  policy.update  by alice  policy 'Admins to Servers'
+2026-11-21 07:58:30  policy.update  by alice  policy 'Admins to Servers'
     rules["ssh"].ports: [22, 2222] → [22]
 
 2026-11-23 07:00:00  group.add  by bob  group 'Ops'

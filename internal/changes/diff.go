@@ -20,11 +20,24 @@ var ignored = map[string]bool{
 // Diff compares two versions of an object (nil = absent) field by field.
 // Lists of objects with a name are matched by name (rules["SSH"].ports),
 // lists of references (groups: id and name only) are compared as sets of
-// names, anything else as a whole value.
-func Diff(before, after json.RawMessage) []event.Change {
+// names, anything else as a whole value. A created or deleted object shows
+// each of its fields. Values are whole: renderings that need one line cut
+// them, the change log keeps them.
+func Diff(before, after json.RawMessage) []event.Change { return DiffNamed(before, after, nil) }
+
+// DiffNamed is Diff with ids shown as names: a setup key's auto_groups, a
+// route's groups or a policy's posture checks hold ids, and names maps the
+// ids of groups and posture checks to their names.
+func DiffNamed(before, after json.RawMessage, names map[string]string) []event.Change {
 	var out []event.Change
-	walk("", decode(before), decode(after), &out)
+	d := differ{names: names, out: &out}
+	d.walk("", decode(before), decode(after))
 	return out
+}
+
+type differ struct {
+	names map[string]string
+	out   *[]event.Change
 }
 
 func decode(raw json.RawMessage) any {
@@ -40,9 +53,16 @@ func decode(raw json.RawMessage) any {
 	return v
 }
 
-func walk(path string, a, b any, out *[]event.Change) {
+func (d differ) walk(path string, a, b any) {
 	am, aok := a.(map[string]any)
 	bm, bok := b.(map[string]any)
+	// A created (or deleted) object: field by field against nothing.
+	if aok && b == nil {
+		bm, bok = map[string]any{}, true
+	}
+	if bok && a == nil {
+		am, aok = map[string]any{}, true
+	}
 	if aok && bok {
 		keys := map[string]bool{}
 		for k := range am {
@@ -59,7 +79,7 @@ func walk(path string, a, b any, out *[]event.Change) {
 		}
 		sort.Strings(sorted)
 		for _, k := range sorted {
-			walk(join(path, k), am[k], bm[k], out)
+			d.walk(join(path, k), am[k], bm[k])
 		}
 		return
 	}
@@ -69,7 +89,7 @@ func walk(path string, a, b any, out *[]event.Change) {
 		if refs(al) && refs(bl) {
 			an, bn := names(al), names(bl)
 			if !slices.Equal(an, bn) {
-				*out = append(*out, event.Change{Path: path, Before: strings.Join(an, ", "), After: strings.Join(bn, ", ")})
+				*d.out = append(*d.out, event.Change{Path: path, Before: strings.Join(an, ", "), After: strings.Join(bn, ", ")})
 			}
 			return
 		}
@@ -87,11 +107,11 @@ func walk(path string, a, b any, out *[]event.Change) {
 					p := fmt.Sprintf("%s[%q]", path, l)
 					switch x, y := ka.items[l], kb.items[l]; {
 					case x == nil:
-						*out = append(*out, event.Change{Path: p, After: "added"})
+						*d.out = append(*d.out, event.Change{Path: p, After: "added"})
 					case y == nil:
-						*out = append(*out, event.Change{Path: p, Before: "present", After: "removed"})
+						*d.out = append(*d.out, event.Change{Path: p, Before: "present", After: "removed"})
 					default:
-						walk(p, x, y, out)
+						d.walk(p, x, y)
 					}
 				}
 				return
@@ -99,7 +119,7 @@ func walk(path string, a, b any, out *[]event.Change) {
 		}
 	}
 	if !equal(a, b) {
-		*out = append(*out, event.Change{Path: path, Before: text(a), After: text(b)})
+		*d.out = append(*d.out, event.Change{Path: path, Before: d.text(a), After: d.text(b)})
 	}
 }
 
@@ -172,13 +192,17 @@ func equal(a, b any) bool {
 	return bytes.Equal(x, y)
 }
 
-// text shows a value the way a person reads it: strings bare, lists of
-// scalars as [a, b], objects as compact JSON (cut at 120 characters).
-func text(v any) string {
+// text shows a value the way a person reads it: strings bare (an id of a
+// group or posture check as its name), lists of scalars as [a, b], objects
+// as compact JSON.
+func (d differ) text(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case string:
+		if n, ok := d.names[x]; ok && n != "" {
+			return n
+		}
 		return x
 	case json.Number:
 		return x.String()
@@ -189,23 +213,16 @@ func text(v any) string {
 		for _, e := range x {
 			switch e.(type) {
 			case map[string]any, []any:
-				return cut(compact(v))
+				return compact(v)
 			}
-			parts = append(parts, text(e))
+			parts = append(parts, d.text(e))
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
-	return cut(compact(v))
+	return compact(v)
 }
 
 func compact(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-func cut(s string) string {
-	if r := []rune(s); len(r) > 120 {
-		return string(r[:119]) + "…"
-	}
-	return s
 }

@@ -38,7 +38,11 @@ func Report(w io.Writer, recs []Record, from, to time.Time, loc *time.Location) 
 		if name == "" {
 			name = r.ObjectID
 		}
-		fmt.Fprintf(w, "\n%s  %s  by %s  %s '%s'\n", r.At.In(loc).Format("2006-01-02 15:04:05"), r.Code, r.Initiator, r.Kind, name)
+		at := r.EventAt // when the change was made; older records have only when it was recorded
+		if at.IsZero() {
+			at = r.At
+		}
+		fmt.Fprintf(w, "\n%s  %s  by %s  %s '%s'\n", at.In(loc).Format("2006-01-02 15:04:05"), r.Code, r.Initiator, r.Kind, name)
 		if r.Note != "" {
 			fmt.Fprintf(w, "    (%s)\n", r.Note)
 		}

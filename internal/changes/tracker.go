@@ -8,6 +8,7 @@
 package changes
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -75,7 +76,8 @@ func KindOf(e event.Event) (Kind, string, bool) {
 
 // Record is one diffed event in the change log.
 type Record struct {
-	At        time.Time      `json:"at"`
+	At        time.Time      `json:"at"`                // when birdseye recorded it
+	EventAt   time.Time      `json:"event_at,omitzero"` // when NetBird logged the event
 	EventID   event.ID       `json:"event_id"`
 	Code      string         `json:"code"`
 	Initiator string         `json:"initiator"`
@@ -222,8 +224,15 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 		if k.Single {
 			id = ""
 		}
-		r := Record{At: time.Now().UTC(), EventID: e.ID, Code: e.ActivityCode, Initiator: e.Initiator(), Kind: k.Name, ObjectID: e.TargetID, Name: e.Meta.Get("name")}
 		before, known := t.snaps[path]
+		r := Record{At: time.Now().UTC(), EventID: e.ID, Code: e.ActivityCode, Initiator: e.Initiator(), Kind: k.Name, ObjectID: e.TargetID,
+			// setupkey.group.* name the key under "setupkey"; other events
+			// may name nothing: the object itself says.
+			Name: cmp.Or(e.Meta.Get("name"), e.Meta.Get("setupkey"), objectName(cur[id]), objectName(before[id]))}
+		if at, ok := e.Time(); ok {
+			r.EventAt = at.UTC()
+		}
+		names := t.idNames(current)
 		switch {
 		case known && before[id] == nil && cur[id] == nil:
 			// Not a tracked object (or gone before birdseye saw it): nothing
@@ -232,10 +241,14 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 			t.logged[e.ID] = r
 			recs = append(recs, r)
 			continue
+		case cur[id] != nil && (known && before[id] == nil || !known && isCreate(e.ActivityCode)):
+			// Created: every field is new, whatever birdseye knew before.
+			r.Note = "created"
+			r.Changes = DiffNamed(nil, cur[id], names)
 		case !known:
 			r.Note = "before-state unknown: birdseye had no snapshot of this " + k.Name + " yet"
 		default:
-			r.Changes = Diff(before[id], cur[id])
+			r.Changes = DiffNamed(before[id], cur[id], names)
 			if len(r.Changes) == 0 {
 				r.Note = "no field changed since birdseye's last snapshot"
 			}
@@ -263,6 +276,35 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 	if err := t.saveSnaps(); err != nil {
 		t.Log.Error("configuration snapshots not saved", "err", err)
 	}
+}
+
+// isCreate: the codes that make an object (group.add, dns.zone.create).
+func isCreate(code string) bool {
+	return strings.HasSuffix(code, ".add") || strings.HasSuffix(code, ".create")
+}
+
+func objectName(raw json.RawMessage) string {
+	var o struct {
+		Name string `json:"name"`
+	}
+	json.Unmarshal(raw, &o)
+	return o.Name
+}
+
+// idNames maps the ids of groups and posture checks to their names, from
+// what this poll read and the snapshots.
+func (t *Tracker) idNames(current map[string]map[string]json.RawMessage) map[string]string {
+	out := map[string]string{}
+	for _, p := range []string{"/groups", "/posture-checks"} {
+		for _, src := range []map[string]json.RawMessage{t.snaps[p], current[p]} {
+			for id, raw := range src {
+				if n := objectName(raw); n != "" {
+					out[id] = n
+				}
+			}
+		}
+	}
+	return out
 }
 
 func (t *Tracker) saveSnaps() error {

@@ -17,6 +17,17 @@ func value(s string) string {
 	return s
 }
 
+// maxValue is the longest value a one-line rendering shows (a created
+// object's rules, say); the change log and the mail keep it whole.
+const maxValue = 120
+
+func short(s string) string {
+	if r := []rune(s); len(r) > maxValue {
+		return string(r[:maxValue-1]) + "…"
+	}
+	return s
+}
+
 // DiffLine is the compact diff at the end of a stdout line:
 // `changed: enabled true→false; rules["ssh"].ports [22, 2222]→[22]`.
 func DiffLine(e event.Event) string {
@@ -32,7 +43,7 @@ func DiffLine(e event.Event) string {
 			parts = append(parts, fmt.Sprintf("and %d more", len(e.Changes)-maxDiff))
 			break
 		}
-		parts = append(parts, Clean(c.Path+" "+value(c.Before)+"→"+value(c.After)))
+		parts = append(parts, Clean(c.Path+" "+short(value(c.Before))+"→"+short(value(c.After))))
 	}
 	return "changed: " + strings.Join(parts, "; ")
 }
@@ -55,7 +66,7 @@ func (mk Markup) diffBullets(e event.Event) string {
 			fmt.Fprintf(&b, "\n  • and %d more", len(e.Changes)-maxDiff)
 			break
 		}
-		fmt.Fprintf(&b, "\n  • %s: %s → %s", mk.text(c.Path), mk.Span(value(c.Before)), mk.Span(value(c.After)))
+		fmt.Fprintf(&b, "\n  • %s: %s → %s", mk.text(c.Path), mk.Span(short(value(c.Before))), mk.Span(short(value(c.After))))
 	}
 	return b.String()
 }
