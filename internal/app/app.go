@@ -41,8 +41,8 @@ type Options struct {
 // resolvers fill in what an event does not say before it goes out: the
 // initiator's name, and (CHANGE_DIFFS) what the change changed. The
 // configuration snapshots are taken at start, in the background.
-func resolvers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, client *netbird.Client, log *slog.Logger) audit.Resolver {
-	chain := resolverChain{initiator.New(client, log)}
+func resolvers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, client *netbird.Client, log *slog.Logger, more ...audit.Resolver) audit.Resolver {
+	chain := append(resolverChain{initiator.New(client, log)}, more...)
 	if cfg.Watch.ChangeDiffs {
 		tr := &changes.Tracker{API: client, Dir: filepath.Dir(cfg.Forwarder.StateFile), Log: log}
 		wg.Go(guard(func() {
@@ -159,10 +159,12 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	for _, sl := range streamLoops(cfg, client, store, sinks.dispatch, log, m) {
 		wg.Go(guard(func() { sl.Run(ctx) }))
 	}
+	var observers []audit.Resolver
 	if w := cfg.Watch; w.On {
 		wl := watch.New(watch.Config{Interval: w.Interval.D(), SlowEvery: 15 * time.Minute, File: filepath.Join(filepath.Dir(f.StateFile), "watch.json"),
 			Rules: watch.Rules{PeerGroups: w.PeerGroups.Globs, DownAfter: w.DownMinutes.D(), ExpiryDays: int(w.ExpiryDays)}, Metrics: m}, client, sinks.dispatch, log)
 		wg.Go(guard(func() { wl.Run(ctx) }))
+		observers = append(observers, wl) // route and router events refresh what it knows routes
 		log.Info("watching peers, approvals and expiries", "interval", w.Interval.D(), "peer_down_after", w.DownMinutes.D(), "peer_groups", w.PeerGroups.Raw)
 	}
 	p := audit.New(audit.Config{
@@ -173,7 +175,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		Backfill:         int(f.Backfill),
 		HeartbeatFile:    state.HeartbeatPath(f.StateFile),
 		Metrics:          m,
-	}, client, store, sinks.dispatch, resolvers(ctx, &wg, cfg, client, log), sinks.alerts, log)
+	}, client, store, sinks.dispatch, resolvers(ctx, &wg, cfg, client, log, observers...), sinks.alerts, log)
 	err = p.Run(ctx)
 	cancel()
 	wg.Wait()

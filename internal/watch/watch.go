@@ -16,6 +16,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/event"
@@ -84,6 +86,31 @@ type Loop struct {
 		warned bool
 	}
 	lastErr string
+	// stale is set when an audit event says routes, routers or the account
+	// settings changed: the next round reads them again, not 15 minutes on.
+	stale atomic.Bool
+}
+
+// Resolve sees the audit events before they go out (it is on the poller's
+// resolver chain) and changes nothing in them: a route, network router or
+// account settings change makes the next round read those again, so a new
+// routing peer is watched within a round.
+func (l *Loop) Resolve(_ context.Context, evs []event.Event) {
+	for _, e := range evs {
+		if e.Stream == "" && slowChange(e.ActivityCode) {
+			l.stale.Store(true)
+			return
+		}
+	}
+}
+
+func slowChange(code string) bool {
+	for _, p := range []string{"route.", "network.router.", "network.delete", "account.setting"} {
+		if strings.HasPrefix(code, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // New assembles a loop.
@@ -177,7 +204,7 @@ func (l *Loop) observe(ctx context.Context, now time.Time) (Observation, error) 
 	if obs.SetupKeys, err = l.api.ListSetupKeys(ctx); err != nil {
 		return obs, fmt.Errorf("watch setup keys: %w", err)
 	}
-	if l.slow.at.IsZero() || now.Sub(l.slow.at) >= l.cfg.SlowEvery {
+	if stale := l.stale.Swap(false); stale || l.slow.at.IsZero() || now.Sub(l.slow.at) >= l.cfg.SlowEvery {
 		// What is read here only refines the round (which peers route, how
 		// long logins last): a part the token may not read is left out,
 		// said once, and the rest of the watch goes on.

@@ -365,3 +365,30 @@ func TestARoundThatChangesNothingDoesNotRewriteTheStateFile(t *testing.T) {
 	require.NoError(t, l.Once(t.Context(), t0.Add(3*time.Minute)))
 	require.NotEqual(t, marked, mtime(), "a changed state is saved")
 }
+
+// A route created for a peer makes it a routing peer at the next round, not
+// at the next 15-minute refresh: the route.add event passing by says so.
+func TestARouteEventMakesTheNextRoundReadTheRoutesAgain(t *testing.T) {
+	a := &api{}
+	a.setPeer(router(true, t0))
+	out := &sinkRec{}
+	l := newLoop(t, a, out, "")
+	now := t0
+	step := func(d time.Duration) { now = now.Add(d); require.NoError(t, l.Once(t.Context(), now)) }
+	step(0)
+	a.mu.Lock()
+	a.routes = []netbird.Route{{ID: "rt", Enabled: true, PeerGroups: []string{"g-routers"}}}
+	a.mu.Unlock()
+	l.Resolve(t.Context(), []event.Event{{ID: 9, ActivityCode: "route.add"}})
+	step(time.Minute) // reads the routes now
+	a.setPeer(router(false, now))
+	for range 6 {
+		step(time.Minute)
+	}
+	require.Equal(t, []string{CodeDisconnected}, out.codes(), "watched as a routing peer within minutes of the route")
+
+	before := a.calls["routes"]
+	l.Resolve(t.Context(), []event.Event{{ID: 10, ActivityCode: "peer.login.expire"}})
+	step(time.Minute)
+	require.Equal(t, before, a.calls["routes"], "other events do not make it read again")
+}
