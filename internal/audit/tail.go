@@ -2,6 +2,7 @@ package audit
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,11 +28,48 @@ type TailOptions struct {
 	Errors   io.Writer // where failed polls are reported
 }
 
+// newestIDs keeps the n highest ids seen so far, for a scan that should
+// decode only the newest n entries of the list. The list comes newest
+// first, so after its first n entries almost nothing else is decoded.
+type newestIDs struct {
+	n   int
+	ids []event.ID // a min-heap of the n highest so far
+}
+
+func (t *newestIDs) keep(id event.ID) bool {
+	switch {
+	case t.n <= 0:
+		return false
+	case len(t.ids) < t.n:
+		heap.Push((*idHeap)(&t.ids), id)
+		return true
+	case id > t.ids[0]:
+		t.ids[0] = id
+		heap.Fix((*idHeap)(&t.ids), 0)
+		return true
+	}
+	return false
+}
+
+type idHeap []event.ID
+
+func (h idHeap) Len() int           { return len(h) }
+func (h idHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h idHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *idHeap) Push(x any)        { *h = append(*h, x.(event.ID)) }
+func (h *idHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
 // Tail prints the newest events, then new ones as they arrive, in the
 // stdout line format. A failed poll is reported and retried; an error no
 // retry can fix (a refused token) ends it.
 func Tail(ctx context.Context, src Source, res Resolver, opt TailOptions, w io.Writer) error {
-	list, err := src.ListAuditEvents(ctx, func(event.ID) bool { return opt.Initial > 0 })
+	top := newestIDs{n: opt.Initial}
+	list, err := src.ListAuditEvents(ctx, top.keep)
 	if err != nil {
 		return classify(err)
 	}

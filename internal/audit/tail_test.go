@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/netbird"
 )
 
@@ -67,4 +69,36 @@ func TestTailOnce(t *testing.T) {
 		require.Len(t, out.lines(), 3)
 		require.Equal(t, 1, src.callCount())
 	})
+}
+
+// counting counts the entries a scan decodes (those keep says yes to).
+type counting struct {
+	*source
+	decoded int
+}
+
+func (c *counting) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) (*netbird.AuditList, error) {
+	return c.source.ListAuditEvents(ctx, func(id event.ID) bool {
+		k := keep(id)
+		if k {
+			c.decoded++
+		}
+		return k
+	})
+}
+
+func TestTailOnceDecodesOnlyTheNewestItShows(t *testing.T) {
+	src := &counting{source: &source{}}
+	for id := event.ID(10000); id >= 1; id-- { // newest first, as the server sends them
+		src.add(id)
+	}
+	src.add(10001) // a late entry with a higher id further down
+	var out bytes.Buffer
+	require.NoError(t, Tail(t.Context(), src, noResolve{}, TailOptions{Initial: 5, Once: true, JSON: true, Loc: time.UTC}, &out))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 5)
+	for i, want := range []string{"9997", "9998", "9999", "10000", "10001"} {
+		require.Contains(t, lines[i], `"id":"`+want+`"`, "the newest five, oldest first")
+	}
+	require.LessOrEqual(t, src.decoded, 6, "five and the late one, not 10,001")
 }
