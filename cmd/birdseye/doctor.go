@@ -32,7 +32,7 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	p := doctor.Probes{API: api, SendTest: c.SendTest, Secrets: config.SecretValues(),
+	p := doctor.Probes{API: api, SendTest: c.SendTest, Secrets: config.SecretValues(), Environ: os.Environ(),
 		Budget: func() (float64, string) { return app.RequestsPerMinute(cfg) }}
 	if cfg.NetBird.AdminKey != "" {
 		if p.Admin, err = netbird.FromConfig(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {

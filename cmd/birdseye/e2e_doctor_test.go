@@ -5,6 +5,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,4 +77,26 @@ func TestE2EDoctorChecksSyslogAndTheFileSinkWithoutSending(t *testing.T) {
 	require.Contains(t, out, "ok    slack                  configured; not contacted (doctor --send-test sends a sample event)")
 	require.Empty(t, <-accepted, "connected, nothing sent")
 	require.NoFileExists(t, filepath.Join(dir, "events.jsonl"))
+}
+
+// A misspelt variable in .env (saved by a Windows editor, with a byte-order
+// mark) is named at start and by doctor, with the closest known name; the
+// Python tool's jobs that birdseye does not run yet are named once each.
+func TestE2EMisspeltAndOldJobVariablesAreNamed(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	sf := filepath.Join(t.TempDir(), "state.json")
+	env := baseEnv(t, api, sf, "MATERMOST_WEBHOOK_URL=https://chat.example.com/hooks/x", "CRON_MIRROR_ACCOUNT=0 * * * *", "MIRROR_URL=https://standby")
+	d := start(t, env)
+	d.waitLog("first boot")
+	require.Contains(t, d.logs(), `msg="MATERMOST_WEBHOOK_URL is set but birdseye has no such variable; it is ignored (did you mean MATTERMOST_WEBHOOK_URL?)"`)
+	require.Contains(t, d.logs(), "CRON_MIRROR_ACCOUNT, MIRROR_URL belong to the Python tool's account mirror (mirror_account.py), which birdseye does not run yet")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+
+	d = start(t, env, "doctor")
+	d.waitExit()
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "WARN  configuration          MATERMOST_WEBHOOK_URL is set but birdseye has no such variable")
+	require.NotContains(t, out, "every variable is valid")
 }

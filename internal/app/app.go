@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -96,6 +97,9 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		return err
 	}
 	client.Log = log
+	for _, w := range config.Unknown(os.Environ()) {
+		log.Warn(w.String())
+	}
 	f := cfg.Forwarder
 	lock, err := state.Claim(filepath.Dir(f.StateFile))
 	if err != nil {

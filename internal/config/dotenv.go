@@ -26,7 +26,11 @@ func LoadDotEnv(path string) error {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
-		key, val, ok, err := parseDotEnvLine(sc.Text())
+		line := sc.Text()
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a byte-order mark (Windows editors)
+		}
+		key, val, ok, err := parseDotEnvLine(line)
 		if err != nil {
 			return &Error{Var: fmt.Sprintf("%s line %d", path, n), Msg: err.Error()}
 		}

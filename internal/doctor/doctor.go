@@ -50,6 +50,7 @@ type Result struct {
 type Probes struct {
 	API       *netbird.Client // NB_API_KEY
 	Admin     *netbird.Client // NB_ADMIN_API_KEY; nil when unset
+	Environ   []string        // the variables set (os.Environ after .env), for misspelt names
 	SMTPCheck func(ctx context.Context) error
 	SMTPSend  func(ctx context.Context) error // --send-test
 	Webhook   func(ctx context.Context) error // --send-test
@@ -86,7 +87,13 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
-	add(Result{Status: OK, Name: "configuration", Detail: "every variable is valid"})
+	if unknown := config.Unknown(p.Environ); len(unknown) > 0 {
+		for _, u := range unknown {
+			add(Result{Status: Warn, Name: "configuration", Detail: u.String()})
+		}
+	} else {
+		add(Result{Status: OK, Name: "configuration", Detail: "every variable is valid"})
+	}
 	checkNetBird(ctx, cfg, p, add)
 	checkMail(ctx, cfg, p, add)
 	checkDestinations(ctx, p, add)

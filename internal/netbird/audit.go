@@ -56,7 +56,7 @@ func (c *Client) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) 
 	defer resp.Body.Close()
 	list, err := ScanAudit(resp.Body, keep)
 	if err != nil {
-		e := &Error{Kind: KindDecode, Method: http.MethodGet, Path: "/api" + AuditPath, Status: resp.StatusCode,
+		e := &Error{Kind: KindDecode, Method: http.MethodGet, Path: c.base.Path + AuditPath, Status: resp.StatusCode,
 			RequestID: resp.Header.Get("X-Request-Id"), Message: err.Error(), Err: err}
 		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
 			e.Kind = KindNetwork

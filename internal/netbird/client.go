@@ -37,6 +37,8 @@ type Client struct {
 	Timeout time.Duration
 	// Log gets the client's own warnings (a redirect); nil = slog.Default().
 	Log *slog.Logger
+	// schemeAssumed: NB_URL had no scheme and https was assumed.
+	schemeAssumed bool
 
 	// pace is the token's shared rate budget: every loop (audit poll,
 	// watch, streams, change diffs) uses this client, and after a 429 none
@@ -91,7 +93,7 @@ func New(nbURL, token string) (*Client, error) {
 	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = 10 * time.Second
 	tr.ResponseHeaderTimeout = 60 * time.Second
-	c := &Client{base: base, token: token, Timeout: 90 * time.Second}
+	c := &Client{base: base, token: token, Timeout: 90 * time.Second, schemeAssumed: !strings.Contains(nbURL, "://")}
 	r := &redirects{log: func() *slog.Logger { return cmp.Or(c.Log, slog.Default()) }}
 	c.http = &http.Client{Transport: tr, CheckRedirect: r.check}
 	return c, nil
@@ -108,13 +110,13 @@ func (c *Client) get(ctx context.Context, path string) (*http.Response, context.
 
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader) (*http.Response, context.CancelFunc, error) {
 	if err := c.pace.wait(ctx); err != nil {
-		return nil, nil, &Error{Kind: KindNetwork, Method: method, Path: "/api" + path, Err: err}
+		return nil, nil, &Error{Kind: KindNetwork, Method: method, Path: c.base.Path + path, Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, body)
 	if err != nil {
 		cancel()
-		return nil, nil, &Error{Kind: KindClient, Method: method, Path: "/api" + path, Err: err}
+		return nil, nil, &Error{Kind: KindClient, Method: method, Path: c.base.Path + path, Err: err}
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Token "+c.token)
@@ -125,13 +127,16 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader) (*
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
-	apiPath := "/api" + path
+	apiPath := c.base.Path + path // with NB_URL's path prefix, as the server sees it
 	if err != nil {
 		cancel()
 		// url.Error repeats the URL; keep only the cause.
 		var ue *url.Error
 		if ok := asURLError(err, &ue); ok {
 			err = ue.Err
+		}
+		if msg := err.Error(); c.schemeAssumed && (strings.Contains(msg, "does not look like a TLS handshake") || strings.Contains(msg, "HTTP response to HTTPS client")) {
+			err = fmt.Errorf("NB_URL has no scheme, so https was assumed, but the server answers plain HTTP: use http://%s if it speaks plain HTTP (%w)", c.base.Host, err)
 		}
 		return nil, nil, &Error{Kind: KindNetwork, Method: method, Path: apiPath, Err: err}
 	}
@@ -242,7 +247,7 @@ func (c *Client) getJSON(ctx context.Context, path string, v any) error {
 	defer cancel()
 	defer resp.Body.Close()
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return &Error{Kind: KindDecode, Method: http.MethodGet, Path: "/api" + path, Status: resp.StatusCode,
+		return &Error{Kind: KindDecode, Method: http.MethodGet, Path: c.base.Path + path, Status: resp.StatusCode,
 			Message: "response is not the expected JSON: " + err.Error(), RequestID: resp.Header.Get("X-Request-Id")}
 	}
 	return nil

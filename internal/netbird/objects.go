@@ -163,7 +163,7 @@ func (c *Client) send(ctx context.Context, method, path string, body, out any) e
 		return nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return &Error{Kind: KindDecode, Method: method, Path: "/api" + path, Status: resp.StatusCode,
+		return &Error{Kind: KindDecode, Method: method, Path: c.base.Path + path, Status: resp.StatusCode,
 			Message: "response is not the expected JSON: " + err.Error(), RequestID: resp.Header.Get("X-Request-Id")}
 	}
 	return nil

@@ -67,3 +67,24 @@ func TestARedirectOnTheSameHostIsFollowedAndLoggedOnce(t *testing.T) {
 	require.Equal(t, 1, strings.Count(logs.String(), "NB_URL redirects"), logs.String())
 	require.Contains(t, logs.String(), "to="+moved.URL+"/netbird/api/events/audit")
 }
+
+func TestNBURLWithoutASchemeAgainstPlainHTTPSaysWhatToWrite(t *testing.T) {
+	_, srv := newFake(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	c, err := New(host, fake.AuditorToken)
+	require.NoError(t, err)
+	_, err = c.ListAuditEvents(t.Context(), all)
+	require.ErrorContains(t, err, "NB_URL has no scheme, so https was assumed, but the server answers plain HTTP: use http://"+host)
+}
+
+func TestErrorsNameThePathWithNBURLsPrefix(t *testing.T) {
+	f := fake.New()
+	mux := http.NewServeMux()
+	mux.Handle("/netbird/", http.StripPrefix("/netbird", f))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c, err := New(srv.URL+"/netbird", fake.DeletedToken)
+	require.NoError(t, err)
+	_, err = c.ListAuditEvents(t.Context(), all)
+	require.ErrorContains(t, err, "GET /netbird/api/events/audit: HTTP 404")
+}

@@ -134,7 +134,7 @@ func (c *Client) ScanTraffic(ctx context.Context, f TrafficFilter, page, size in
 	defer resp.Body.Close()
 	p, err := scanTrafficPage(resp.Body, fn)
 	if err != nil {
-		return nil, &Error{Kind: KindDecode, Method: http.MethodGet, Path: "/api" + path, Status: resp.StatusCode,
+		return nil, &Error{Kind: KindDecode, Method: http.MethodGet, Path: c.base.Path + path, Status: resp.StatusCode,
 			Message: "response is not the expected JSON: " + err.Error(), RequestID: resp.Header.Get("X-Request-Id")}
 	}
 	return p, nil

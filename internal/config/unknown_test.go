@@ -1,0 +1,45 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestMisspeltVariablesAreNamedWithTheClosestKnownOne(t *testing.T) {
+	got := Unknown([]string{
+		"POLL_INTERVALL=5", "MATERMOST_WEBHOOK_URL=https://x", "NB_API_KY=nbp", "SMTP_PASWORD=x",
+		"NB_API_KEY=nbp_ok", "NB_API_KEY_FILE=/run/secrets/k", "PATH=/bin", "HOME=/root", "NB_DISABLE_GEOLOCATION=true",
+		"WEBHOOK_SECRETS=x", "HOSTNAME=abc",
+	})
+	require.Equal(t, []Warning{
+		{Var: "MATERMOST_WEBHOOK_URL", Msg: "is set but birdseye has no such variable; it is ignored (did you mean MATTERMOST_WEBHOOK_URL?)"},
+		{Var: "NB_API_KY", Msg: "is set but birdseye has no such variable; it is ignored (did you mean NB_API_KEY?)"},
+		{Var: "POLL_INTERVALL", Msg: "is set but birdseye has no such variable; it is ignored (did you mean POLL_INTERVAL?)"},
+		{Var: "SMTP_PASWORD", Msg: "is set but birdseye has no such variable; it is ignored (did you mean SMTP_PASSWORD?)"},
+		{Var: "WEBHOOK_SECRETS", Msg: "is set but birdseye has no such variable; it is ignored (did you mean WEBHOOK_SECRET?)"},
+	}, got, "other programs' variables and NetBird's own NB_ ones are left alone")
+}
+
+func TestThePythonToolsJobsBirdseyeDoesNotRunYetGetOneWarningEach(t *testing.T) {
+	got := Unknown([]string{"CRON_MIRROR_ACCOUNT=0 * * * *", "MIRROR_URL=https://b", "MIRROR_API_KEY=nbp", "CHECKMK_SPOOL_DIR=/var/lib/check_mk_agent/spool", "CRON_BACKUP_OFFSITE=0 4 * * *"})
+	require.Equal(t, []Warning{
+		{Var: "CHECKMK_SPOOL_DIR", Msg: "belong to the Python tool's Checkmk local checks, which birdseye does not run yet; they are ignored"},
+		{Var: "CRON_BACKUP_OFFSITE", Msg: "belong to the Python tool's offsite backup (backup_offsite.py), which birdseye does not run yet; they are ignored"},
+		{Var: "CRON_MIRROR_ACCOUNT, MIRROR_API_KEY, MIRROR_URL", Msg: "belong to the Python tool's account mirror (mirror_account.py), which birdseye does not run yet; they are ignored"},
+	}, got)
+}
+
+func TestADotEnvWithAByteOrderMarkKeepsItsFirstLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	require.NoError(t, os.WriteFile(path, []byte("\ufeffPOLL_INTERVAL=7\r\nTZ=Europe/Berlin\n"), 0o600))
+	t.Setenv("POLL_INTERVAL", "")
+	os.Unsetenv("POLL_INTERVAL")
+	t.Setenv("TZ", "")
+	os.Unsetenv("TZ")
+	require.NoError(t, LoadDotEnv(path))
+	require.Equal(t, "7", os.Getenv("POLL_INTERVAL"))
+	require.Equal(t, "Europe/Berlin", os.Getenv("TZ"))
+}
