@@ -1,7 +1,8 @@
 # birdseye: the two commands a new user needs are `make demo` and `make test`.
 MODULE  := github.com/styliteag/birdseye
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# One source of truth: the VERSION file (release.sh bumps it), plus the commit.
+VERSION ?= $(shell cat VERSION 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
 LDFLAGS := -s -w -X $(MODULE)/internal/version.Version=$(VERSION) -X $(MODULE)/internal/version.Commit=$(COMMIT)
 BIN     := bin/birdseye
 
@@ -13,8 +14,8 @@ help: ## list the targets
 build: ## static binary in bin/ (CGO off, trimmed paths, version stamped)
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/birdseye
 
-test: lint ## lint, then every test (unit, synctest, end-to-end of the built binary)
-	go test -count=1 ./...
+test: lint ## lint, then every test (unit, synctest, end-to-end of the built binary); skipped tests are listed at the end
+	go test -count=1 -json ./... | go run ./internal/tools/testreport
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -72,6 +72,7 @@ func goImage(t *testing.T) string {
 	cmd := exec.Command("sh", "-c", fmt.Sprintf("tar -C %s -c . | docker import --change 'ENV PATH=/usr/local/go/bin:/bin' --change 'ENV HOME=/root' --change 'WORKDIR /go' - %s", root, name))
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", name).Run() }) // the test made it: it takes it away
 	return name
 }
 
@@ -99,19 +100,34 @@ func TestImageWithTheShippedComposeFile(t *testing.T) {
 	requireEngine(t)
 	base := goImage(t)
 
-	// Build the real Dockerfile from the repository root.
+	// The test's images and their layers go when it ends: a developer's
+	// engine is not left a gigabyte fuller.
+	t.Cleanup(func() {
+		exec.Command("docker", "rmi", "-f", image, image+"-prebuilt").Run()
+		exec.Command("docker", "image", "prune", "-f", "--filter", "label=birdseye.stage=build").Run()
+	})
+
+	// Build the real Dockerfile from the repository root, as the README says:
+	// the version comes from the VERSION file, the commit from the argument.
 	build := exec.Command("docker", "build", "--network=host", "--build-arg", "GO_IMAGE="+base,
-		"--build-arg", "VERSION=test", "-f", "docker/Dockerfile", "-t", image, ".")
+		"--build-arg", "COMMIT=abc1234", "-f", "docker/Dockerfile", "-t", image, ".")
 	build.Dir = ".."
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
+	versionFile, err := os.ReadFile("../VERSION")
+	require.NoError(t, err)
+	wantVersion := "birdseye " + strings.TrimSpace(string(versionFile)) + " (commit abc1234"
+	require.Contains(t, docker(t, "run", "--rm", "--network=none", image, "version"), wantVersion)
 
-	// The release pipeline's variant: a binary built outside.
-	bin := exec.Command("make", "build", "VERSION=prebuilt-test")
+	// The release pipeline's variant: a binary built outside, into dist/
+	// (the developer's bin/birdseye is left alone).
+	dist := filepath.Join("..", "dist", "test")
+	t.Cleanup(func() { os.RemoveAll(dist) })
+	bin := exec.Command("make", "build", "VERSION=prebuilt-test", "BIN=dist/test/birdseye")
 	bin.Dir = ".."
 	out, err = bin.CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	pre := exec.Command("docker", "build", "--network=host", "--build-arg", "GO_IMAGE="+base, "--build-arg", "PREBUILT=bin/birdseye",
+	pre := exec.Command("docker", "build", "--network=host", "--build-arg", "GO_IMAGE="+base, "--build-arg", "PREBUILT=dist/test/birdseye",
 		"-f", "docker/Dockerfile", "-t", image+"-prebuilt", ".")
 	pre.Dir = ".."
 	out, err = pre.CombinedOutput()
@@ -168,7 +184,7 @@ func TestImageWithTheShippedComposeFile(t *testing.T) {
 	require.NotZero(t, added.ID)
 
 	// Multi-call links work through docker exec, with no shell in the image.
-	require.Contains(t, docker(t, "exec", c, "version"), "birdseye test")
+	require.Contains(t, docker(t, "exec", c, "version"), wantVersion)
 	require.Contains(t, docker(t, "exec", c, "healthcheck"), "healthy")
 	require.Equal(t, strings.Join([]string{
 		"dc1uer5qmd2qmv54vjmg  'Default'                       enabled=True  rules=1",

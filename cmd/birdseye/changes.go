@@ -28,7 +28,7 @@ func (c changesCmd) Run(e *env) error {
 	now := time.Now()
 	since, err := traffic.ParseTime(c.Since, now)
 	if err != nil {
-		return &config.Error{Var: "--since", Msg: "=" + err.Error()}
+		return &flagError{Flag: "--since", Msg: "=" + err.Error()}
 	}
 	recs, err := changes.ReadLog(filepath.Join(filepath.Dir(f.StateFile), "changes.jsonl"), since)
 	if err != nil {

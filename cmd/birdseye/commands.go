@@ -118,14 +118,14 @@ func (healthcheckCmd) Run(e *env) error {
 
 type cleanupCmd struct {
 	DryRun        bool    `help:"Show what would be deleted; delete nothing."`
-	MinAgeMinutes float64 `default:"60" help:"Delete only peers not seen for this many minutes."`
+	MinAgeMinutes float64 `default:"60" placeholder:"MINUTES" help:"Delete only peers not seen for this many minutes."`
 }
 
 // Run is the ephemeral cleanup, also run by the daemon on
 // CRON_CLEANUP_EPHEMERAL.
 func (c cleanupCmd) Run(ctx context.Context, e *env) error {
 	if c.MinAgeMinutes < 0 {
-		return &config.Error{Var: "--min-age-minutes", Msg: fmt.Sprintf("=%g is negative; expected minutes, e.g. 60", c.MinAgeMinutes)}
+		return &flagError{Flag: "--min-age-minutes", Msg: fmt.Sprintf("=%g is negative; expected minutes, e.g. 60", c.MinAgeMinutes)}
 	}
 	client, err := toolClient(true, "cleanup-ephemeral")
 	if err != nil {

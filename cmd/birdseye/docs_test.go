@@ -3,13 +3,16 @@ package main
 import (
 	"bufio"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
 )
 
 // The code's variables (config.Vars) are the one source of truth: every one is
@@ -28,6 +31,10 @@ func TestEnvExampleAndReadmeAgreeWithTheCode(t *testing.T) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
+		// "#NAME=value" documents a variable the template leaves unset.
+		if commented := strings.TrimPrefix(line, "#"); commented != line && regexp.MustCompile(`^[A-Z0-9_]+=`).MatchString(commented) {
+			line = commented
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -61,4 +68,38 @@ func TestEnvExampleAndReadmeAgreeWithTheCode(t *testing.T) {
 		_, ok := vars[name]
 		require.True(t, ok || strings.HasSuffix(name, "_FILE"), "the README documents %s, which the code does not read", name)
 	}
+}
+
+// A new user copies .env.example, sets NB_URL and NB_API_KEY and starts:
+// no warning greets them (the cleanup job waits for its token quietly), and
+// doctor says the same as the daemon.
+func TestE2ETheTemplateEnvStartsWithoutWarnings(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	raw, err := os.ReadFile("../../.env.example")
+	require.NoError(t, err)
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, _, _ := strings.Cut(line, "=")
+		switch k {
+		case "NB_URL", "NB_API_KEY", "STATE_FILE":
+			continue
+		}
+		env = append(env, line)
+	}
+	env = append(env, "NB_URL="+api.URL, "NB_API_KEY="+fake.AuditorToken, "STATE_FILE="+filepath.Join(t.TempDir(), "state.json"))
+	d := start(t, env)
+	d.waitLog("first boot")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	require.NotContains(t, d.logs(), "level=WARN", d.logs())
+	require.Contains(t, d.logs(), "cleanup-ephemeral is off until NB_ADMIN_API_KEY is set")
+
+	doc := start(t, env, "doctor")
+	doc.waitExit()
+	out := strings.Join(doc.stdout(), "\n")
+	require.Contains(t, out, "ok    CRON_CLEANUP_EPHEMERAL cleanup-ephemeral is off until NB_ADMIN_API_KEY is set")
 }

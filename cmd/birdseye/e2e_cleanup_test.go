@@ -73,9 +73,9 @@ func TestE2ETheDaemonRunsTheCleanupOnItsSchedule(t *testing.T) {
 func TestE2EWithoutAnAdminTokenTheCleanupIsOffWithOneWarning(t *testing.T) {
 	_, api := newAPI(t)
 	sf := filepath.Join(t.TempDir(), "state.json")
-	d := start(t, baseEnv(t, api, sf))
+	d := start(t, baseEnv(t, api, sf, "CRON_CLEANUP_EPHEMERAL=*/15 * * * *"))
 	d.waitLog("first boot")
-	require.Equal(t, 1, strings.Count(d.logs(), "cleanup-ephemeral is off: CRON_CLEANUP_EPHEMERAL is set but NB_ADMIN_API_KEY is empty"))
+	require.Equal(t, 1, strings.Count(d.logs(), "level=WARN msg=\"cleanup-ephemeral is off: CRON_CLEANUP_EPHEMERAL is set but these are missing: NB_ADMIN_API_KEY (set CRON_CLEANUP_EPHEMERAL= empty to turn the job off)\""))
 }
 
 func TestE2EAnInvalidScheduleStopsTheDaemonAtStart(t *testing.T) {

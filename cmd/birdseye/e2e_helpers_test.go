@@ -71,15 +71,16 @@ func baseEnv(t *testing.T, srv *httptest.Server, stateFile string, extra ...stri
 
 func start(t *testing.T, env []string, args ...string) *daemon {
 	t.Helper()
-	return startAs(t, nil, env, args...)
-}
-
-// startAs starts the binary with attr (e.g. another user's credentials).
-func startAs(t *testing.T, attr *syscall.SysProcAttr, env []string, args ...string) *daemon {
-	t.Helper()
 	if len(args) == 0 {
 		args = []string{"run"}
 	}
+	return startAs(t, nil, env, args...)
+}
+
+// startAs starts the binary with attr (e.g. another user's credentials)
+// and exactly these arguments (none is none, not `run`).
+func startAs(t *testing.T, attr *syscall.SysProcAttr, env []string, args ...string) *daemon {
+	t.Helper()
 	d := &daemon{t: t, cmd: exec.Command(binPath, args...), done: make(chan struct{})}
 	d.cmd.Env = env
 	d.cmd.SysProcAttr = attr

@@ -95,3 +95,14 @@ func TestE2ETailCommandsNameTheBadFlag(t *testing.T) {
 		require.Contains(t, d.logs(), tc.want, tc.args)
 	}
 }
+
+func TestE2EProxyLogsOnAServerWithoutThemSaysWhy(t *testing.T) {
+	f, api := newAPI(t)
+	f.NoProxyLogs()
+	for _, args := range [][]string{{"proxy-logs", "list"}, {"proxy-logs", "tail"}} {
+		d := start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), args...)
+		require.Equal(t, 1, d.waitExit())
+		require.Contains(t, d.logs(), "this NetBird server has no reverse-proxy access log", args)
+		require.Empty(t, d.stdout(), "no empty table that would read as 'no requests'")
+	}
+}

@@ -127,7 +127,7 @@ func TestE2EEventsTail(t *testing.T) {
 
 	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken), "events", "--interval", "0")
 	require.Equal(t, 2, d.waitExit())
-	require.Contains(t, d.logs(), "config: --interval=0 is not a positive number of seconds")
+	require.Contains(t, d.logs(), "birdseye: --interval=0 is not a positive number of seconds")
 }
 
 func TestE2EALinkNamedPoliciesRunsPolicies(t *testing.T) {
@@ -181,4 +181,31 @@ func TestE2EJSONOutputIsTheAPIsObjectsUnchanged(t *testing.T) {
 	require.Equal(t, "ci-runners", keys[0]["name"])
 	require.Contains(t, keys[0], "updated_at")
 	require.Contains(t, keys[0], "allow_extra_dns_labels")
+}
+
+// The ways people ask for help and the version all work; plain `birdseye`
+// shows the usage instead of starting the daemon; flag placeholders say
+// what they take; alternatives do not read as both required.
+func TestE2EHelpVersionAndUsage(t *testing.T) {
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	d := start(t, env, "--version")
+	require.Equal(t, 0, d.waitExit())
+	require.Regexp(t, `^birdseye \S+ \(commit \S+, go1\.`, d.stdout()[0])
+
+	for _, args := range [][]string{{"help"}, {"--help"}} {
+		d = start(t, env, args...)
+		require.Equal(t, 0, d.waitExit())
+		require.Equal(t, "Usage: birdseye <command> [flags]", d.stdout()[0])
+	}
+	d = startAs(t, nil, env, []string{}...)
+	require.Equal(t, 0, d.waitExit())
+	require.Equal(t, "Usage: birdseye <command> [flags]", d.stdout()[0], "no daemon without `run`")
+
+	d = start(t, env, "help", "peers", "prune")
+	require.Equal(t, 0, d.waitExit())
+	require.Equal(t, "Usage: birdseye peers prune --offline-days=DAYS [flags]", d.stdout()[0])
+	d = start(t, env, "help", "setup-keys", "update")
+	require.Equal(t, 0, d.waitExit())
+	require.Equal(t, "Usage: birdseye setup-keys update [flags]", d.stdout()[0], "--key and --all-keys are alternatives")
+	require.Contains(t, strings.Join(d.stdout(), "\n"), "--key=NAME")
 }

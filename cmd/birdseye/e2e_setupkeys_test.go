@@ -39,7 +39,7 @@ func TestE2ESetupKeys(t *testing.T) {
 		want string
 	}{
 		{[]string{"setup-keys", "update", "--key", "ci-runners"}, "has nothing to change"},
-		{[]string{"setup-keys", "update", "--add-group", "Ops"}, "missing flags: --key=STRING or --all-keys"},
+		{[]string{"setup-keys", "update", "--add-group", "Ops"}, "a change needs --key NAME or --all-keys"},
 		{[]string{"setup-keys", "update", "--key", "x", "--all-keys", "--add-group", "Ops"}, "--key and --all-keys can't be used together"},
 		{[]string{"setup-keys", "update", "--key", "nope", "--add-group", "Ops"}, `refused: no setup key found with name "nope"`},
 		{[]string{"setup-keys", "update", "--key", "ci-runners", "--add-group", "Nope"}, `refused: unknown group name "Nope"`},

@@ -34,7 +34,7 @@ func TestE2EAStateDirectoryTheDaemonCannotWriteIsFatalUntilFixOwner(t *testing.T
 	require.NoError(t, os.WriteFile(sf, []byte(`{"last_id": 7, "outage_started": null, "outage_alerted": false}`), 0o644))
 	env := baseEnv(t, srv, sf)
 
-	d := startAs(t, nobody, env)
+	d := startAs(t, nobody, env, "run")
 	require.Equal(t, 2, d.waitExit())
 	logs := d.logs()
 	require.Contains(t, logs, dir)
@@ -45,7 +45,7 @@ func TestE2EAStateDirectoryTheDaemonCannotWriteIsFatalUntilFixOwner(t *testing.T
 
 	// The directory is writable but the Python tool's file is not.
 	require.NoError(t, os.Chown(dir, 65534, 65534))
-	d = startAs(t, nobody, env)
+	d = startAs(t, nobody, env, "run")
 	require.Equal(t, 2, d.waitExit())
 	require.Contains(t, d.logs(), sf+" (owner 0:0, mode 0644) cannot be written by birdseye (uid 65534)")
 
@@ -55,7 +55,7 @@ func TestE2EAStateDirectoryTheDaemonCannotWriteIsFatalUntilFixOwner(t *testing.T
 	require.Contains(t, out, sf+": owner 0:0 -> 65534:65534, mode 0644 -> 0600")
 	require.Contains(t, out, dir+": mode 0755 -> 0700")
 
-	d = startAs(t, nobody, env)
+	d = startAs(t, nobody, env, "run")
 	d.waitFor("3 events", func() bool { return len(d.stdout()) == 3 })
 	require.Equal(t, []int{8, 9, 10}, ids(d.stdout()), "resumed from the Python tool's last_id, nothing repeated")
 	d.signal(syscall.SIGTERM)

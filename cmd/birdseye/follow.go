@@ -8,7 +8,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/traffic"
 )
@@ -16,16 +15,16 @@ import (
 // tailFlags are the flags every `… tail` command shares.
 type tailFlags struct {
 	Initial  int     `default:"10" help:"How many of the newest rows to show first (0 = none)."`
-	Interval float64 `default:"15" help:"Seconds between polls (decimals allowed)."`
+	Interval float64 `placeholder:"SECONDS" default:"15" help:"Seconds between polls (decimals allowed)."`
 	Output   string  `short:"o" enum:"line,json" default:"line" help:"Output: line (for people) or json (one object per line)."`
 }
 
 func (t tailFlags) check() error {
 	if t.Interval <= 0 {
-		return &config.Error{Var: "--interval", Msg: fmt.Sprintf("=%g is not a positive number of seconds; expected e.g. 15 or 0.5", t.Interval)}
+		return &flagError{Flag: "--interval", Msg: fmt.Sprintf("=%g is not a positive number of seconds; expected e.g. 15 or 0.5", t.Interval)}
 	}
 	if t.Initial < 0 || t.Initial > 10000 {
-		return &config.Error{Var: "--initial", Msg: fmt.Sprintf("=%d is out of range; expected 0 to 10000", t.Initial)}
+		return &flagError{Flag: "--initial", Msg: fmt.Sprintf("=%d is out of range; expected 0 to 10000", t.Initial)}
 	}
 	return nil
 }
@@ -68,13 +67,13 @@ func follow(ctx context.Context, e *env, name string, interval float64, poll fun
 // timeWindow reads --since and --until.
 func timeWindow(since, until string, now time.Time) (start, end time.Time, err error) {
 	if start, err = traffic.ParseTime(since, now); err != nil {
-		return start, end, &config.Error{Var: "--since", Msg: err.Error()}
+		return start, end, &flagError{Flag: "--since", Msg: err.Error()}
 	}
 	if end, err = traffic.ParseTime(until, now); err != nil {
-		return start, end, &config.Error{Var: "--until", Msg: err.Error()}
+		return start, end, &flagError{Flag: "--until", Msg: err.Error()}
 	}
 	if !start.IsZero() && !end.IsZero() && end.Before(start) {
-		return start, end, &config.Error{Var: "--until", Msg: "is before --since; expected a later time"}
+		return start, end, &flagError{Flag: "--until", Msg: "is before --since; expected a later time"}
 	}
 	return start, end, nil
 }

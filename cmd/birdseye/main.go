@@ -24,6 +24,7 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/roots"
 	"github.com/styliteag/birdseye/internal/state"
+	"github.com/styliteag/birdseye/internal/version"
 )
 
 // Exit codes.
@@ -36,7 +37,7 @@ const (
 )
 
 type cli struct {
-	Run              runCmd         `cmd:"" default:"1" help:"Forward audit events (the daemon; the container's default command)."`
+	Run              runCmd         `cmd:"" help:"Forward audit events (the daemon; the container's default command)."`
 	Demo             demoCmd        `cmd:"" help:"Run the forwarder against a built-in simulated NetBird, no server needed."`
 	Healthcheck      healthcheckCmd `cmd:"" help:"Exit 0 when the running daemon's poll loop is alive and its state writable (Docker HEALTHCHECK)."`
 	Doctor           doctorCmd      `cmd:"" help:"Check the configuration, NetBird, the tokens, SMTP, the state directory, backups and schedules; one line each with a hint."`
@@ -56,6 +57,13 @@ type cli struct {
 	AllowPing        allowPingCmd   `cmd:"" name:"allow-ping" help:"Keep an ICMP companion policy (ZPING: <name>) beside every policy that allows only some protocols (needs an admin token)."`
 	State            stateCmd       `cmd:"" help:"Look after the state directory: state fix-owner hands a Python-era volume to the image's user."`
 	Version          versionCmd     `cmd:"" help:"Print version, commit and Go version."`
+	Help             helpCmd        `cmd:"" help:"Show this help, or a command's: birdseye help backup run."`
+
+	PrintVersion kong.VersionFlag `name:"version" help:"Print the version and stop."`
+}
+
+type helpCmd struct {
+	Command []string `arg:"" optional:"" help:"The command to explain."`
 }
 
 // env is what commands get besides their flags.
@@ -80,7 +88,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
 		kong.UsageOnError(),
-		kong.Vars{"uid": fmt.Sprint(state.ImageUID), "fix": state.FixOwnerCommand},
+		kong.Vars{"uid": fmt.Sprint(state.ImageUID), "fix": state.FixOwnerCommand, "version": version.String()},
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "birdseye:", err)
@@ -129,6 +137,17 @@ func run(argv []string, stdout, stderr io.Writer) int {
 
 type exitPanic int
 
+// flagError is a wrong flag or argument (not a variable): exit 2, and no
+// "config:" in front, which would send the user looking in .env.
+type flagError struct{ Flag, Msg string }
+
+func (e *flagError) Error() string {
+	if strings.HasPrefix(e.Msg, "=") {
+		return e.Flag + e.Msg
+	}
+	return e.Flag + " " + e.Msg
+}
+
 // offline are the commands that open no TLS connection: they skip loading
 // CA roots (the Docker HEALTHCHECK runs every 30 s).
 var offline = []string{"healthcheck", "version"}
@@ -141,10 +160,17 @@ var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephem
 // like a top-level command, as `docker exec birdseye policies list` does.
 func multiCall(argv []string) []string {
 	name := filepath.Base(argv[0])
+	args := argv[1:]
 	if slices.Contains(multiCallNames, name) {
-		return append([]string{name}, argv[1:]...)
+		args = append([]string{name}, args...)
 	}
-	return argv[1:]
+	// `birdseye help backup run` is `birdseye backup run --help`; plain
+	// `birdseye` shows the usage too (the daemon is `birdseye run`, the
+	// image's default command).
+	if len(args) == 0 || args[0] == "help" {
+		args = append(slices.Clone(args[min(1, len(args)):]), "--help")
+	}
+	return args
 }
 
 // reportPanic prints a panic with every secret value scrubbed: a panic's
@@ -168,7 +194,7 @@ func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "birdseye:", err)
 	var ce *config.Error
 	switch {
-	case errors.As(err, &ce), errors.Is(err, state.ErrUnusable):
+	case errors.As(err, &ce), errors.Is(err, state.ErrUnusable), errors.As(err, new(*flagError)):
 		return exitUsage
 	case errors.Is(err, audit.ErrFatal):
 		return exitAuth

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/posture"
 )
 
@@ -15,12 +14,15 @@ type postureCmd struct {
 
 type postureChangeCmd struct {
 	Check  string `arg:"" help:"The posture check, by exact name."`
-	Policy string `help:"The policy, by exact name." xor:"target" required:""`
-	All    bool   `help:"Every policy." xor:"target" required:""`
+	Policy string `placeholder:"NAME" help:"The policy, by exact name (or --all)." xor:"target"`
+	All    bool   `help:"Every policy (or --policy)." xor:"target"`
 	DryRun bool   `help:"Show the changes; write nothing."`
 }
 
 func (c postureChangeCmd) Run(ctx context.Context, e *env, k *kongContext) error {
+	if c.Policy == "" && !c.All {
+		return &flagError{Flag: "posture " + k.command(), Msg: "needs --policy NAME or --all"}
+	}
 	client, err := adminFirstClient()
 	if err != nil {
 		return err
@@ -28,7 +30,7 @@ func (c postureChangeCmd) Run(ctx context.Context, e *env, k *kongContext) error
 	_, err = posture.Run(ctx, client, posture.Options{Check: c.Check, Policy: c.Policy, Remove: k.command() == "remove", DryRun: c.DryRun}, e.stdout)
 	var pe *posture.Error
 	if errors.As(err, &pe) {
-		return &config.Error{Var: "posture", Msg: "refused: " + pe.Msg}
+		return &flagError{Flag: "posture", Msg: "refused: " + pe.Msg}
 	}
 	return adminHint(err)
 }

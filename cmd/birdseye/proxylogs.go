@@ -76,22 +76,22 @@ var httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 func (c proxyLogsListCmd) filter(now time.Time) (netbird.ProxyLogFilter, error) {
 	f := netbird.ProxyLogFilter{Host: c.Host, Path: c.Path, SourceIP: c.SourceIP, UserID: c.User, Search: c.Search}
 	if c.Limit < 1 || c.Limit > 10000 {
-		return f, &config.Error{Var: "--limit", Msg: fmt.Sprintf("=%d is out of range; expected 1 to 10000", c.Limit)}
+		return f, &flagError{Flag: "--limit", Msg: fmt.Sprintf("=%d is out of range; expected 1 to 10000", c.Limit)}
 	}
 	switch s := strings.ToLower(c.Status); s {
 	case "", "success", "failed":
 		f.Status = s
 	default:
-		return f, &config.Error{Var: "--status", Msg: fmt.Sprintf("=%q; expected success or failed", c.Status)}
+		return f, &flagError{Flag: "--status", Msg: fmt.Sprintf("=%q; expected success or failed", c.Status)}
 	}
 	if c.StatusCode != 0 && (c.StatusCode < 100 || c.StatusCode > 599) {
-		return f, &config.Error{Var: "--status-code", Msg: fmt.Sprintf("=%d; expected an HTTP status code from 100 to 599", c.StatusCode)}
+		return f, &flagError{Flag: "--status-code", Msg: fmt.Sprintf("=%d; expected an HTTP status code from 100 to 599", c.StatusCode)}
 	}
 	f.StatusCode = c.StatusCode
 	if c.Method != "" {
 		f.Method = strings.ToUpper(c.Method)
 		if !slices.Contains(httpMethods, f.Method) {
-			return f, &config.Error{Var: "--method", Msg: fmt.Sprintf("=%q; expected one of %s", c.Method, strings.Join(httpMethods, ", "))}
+			return f, &flagError{Flag: "--method", Msg: fmt.Sprintf("=%q; expected one of %s", c.Method, strings.Join(httpMethods, ", "))}
 		}
 	}
 	var err error

@@ -142,7 +142,7 @@ func (c overviewCmd) Run(ctx context.Context, e *env) error {
 
 type eventsCmd struct {
 	Initial  int     `default:"10" help:"How many of the newest events to show first (0 = none)."`
-	Interval float64 `default:"60" help:"Seconds between polls (decimals allowed)."`
+	Interval float64 `placeholder:"SECONDS" default:"60" help:"Seconds between polls (decimals allowed)."`
 	Once     bool    `help:"Show the newest events and stop."`
 	NoColor  bool    `help:"No colours (also when NO_COLOR is set or stdout is not a terminal)."`
 	Output   string  `short:"o" enum:"table,json" default:"table" help:"Output format: table (the stdout line) or json (one object per line)."`
@@ -151,10 +151,10 @@ type eventsCmd struct {
 // Run tails the audit log in the stdout line format, coloured on a terminal.
 func (c eventsCmd) Run(ctx context.Context, e *env) error {
 	if c.Interval <= 0 {
-		return &config.Error{Var: "--interval", Msg: fmt.Sprintf("=%g is not a positive number of seconds; expected e.g. 60 or 0.5", c.Interval)}
+		return &flagError{Flag: "--interval", Msg: fmt.Sprintf("=%g is not a positive number of seconds; expected e.g. 60 or 0.5", c.Interval)}
 	}
 	if c.Initial < 0 || c.Initial > 10000 {
-		return &config.Error{Var: "--initial", Msg: fmt.Sprintf("=%d is out of range; expected 0 to 10000", c.Initial)}
+		return &flagError{Flag: "--initial", Msg: fmt.Sprintf("=%d is out of range; expected 0 to 10000", c.Initial)}
 	}
 	client, err := toolClient(false, "events")
 	if err != nil {
@@ -181,9 +181,9 @@ func isTerminal(w io.Writer) bool {
 }
 
 type peersPruneCmd struct {
-	OfflineDays float64  `required:"" help:"Delete peers not seen for more than this many days."`
-	Group       []string `help:"Only peers in a group matching this glob (repeatable)."`
-	Name        []string `help:"Only peers whose name matches this glob (repeatable)."`
+	OfflineDays float64  `required:"" placeholder:"DAYS" help:"Delete peers not seen for more than this many days."`
+	Group       []string `placeholder:"GLOB" help:"Only peers in a group matching this glob (repeatable)."`
+	Name        []string `placeholder:"GLOB" help:"Only peers whose name matches this glob (repeatable)."`
 	Max         int      `default:"20" help:"Refuse, deleting nothing, when more peers than this qualify."`
 	Apply       bool     `help:"Delete. Without it, only show what would be deleted."`
 }
@@ -192,10 +192,10 @@ type peersPruneCmd struct {
 // PRUNE_PROTECT_GROUPS are never deleted.
 func (c peersPruneCmd) Run(ctx context.Context, e *env) error {
 	if c.OfflineDays < 1 {
-		return &config.Error{Var: "--offline-days", Msg: fmt.Sprintf("=%g is below one day; expected a number of days, e.g. 90", c.OfflineDays)}
+		return &flagError{Flag: "--offline-days", Msg: fmt.Sprintf("=%g is below one day; expected a number of days, e.g. 90", c.OfflineDays)}
 	}
 	if c.Max < 1 {
-		return &config.Error{Var: "--max", Msg: fmt.Sprintf("=%d; expected at least 1", c.Max)}
+		return &flagError{Flag: "--max", Msg: fmt.Sprintf("=%d; expected at least 1", c.Max)}
 	}
 	var groups, names []event.Glob
 	for _, l := range []struct {

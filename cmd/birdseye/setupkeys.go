@@ -55,12 +55,12 @@ func listKeys(ctx context.Context, e *env, o output, name string) error {
 }
 
 type setupKeysUpdateCmd struct {
-	Key             string   `help:"The key to change, by exact name." xor:"target" required:""`
-	AllKeys         bool     `help:"Change every key." xor:"target" required:""`
-	AddGroup        []string `help:"Add this group (by name; repeatable)."`
-	RemoveGroup     []string `help:"Remove this group (by name; repeatable)."`
+	Key             string   `placeholder:"NAME" help:"The key to change, by exact name (or --all-keys)." xor:"target"`
+	AllKeys         bool     `help:"Change every key (or --key)." xor:"target"`
+	AddGroup        []string `placeholder:"GROUP" help:"Add this group (by name; repeatable)."`
+	RemoveGroup     []string `placeholder:"GROUP" help:"Remove this group (by name; repeatable)."`
 	RemoveAllGroups bool     `help:"Remove every group."`
-	SetGroups       string   `help:"Replace the groups with these (comma-separated names)."`
+	SetGroups       string   `placeholder:"GROUP,..." help:"Replace the groups with these (comma-separated names)."`
 	DryRun          bool     `help:"Show the changes; write nothing."`
 }
 
@@ -75,7 +75,7 @@ func (c setupKeysUpdateCmd) Run(ctx context.Context, e *env) error {
 		}
 	}
 	if ch.Empty() {
-		return &config.Error{Var: "setup-keys update", Msg: "has nothing to change; expected --add-group, --remove-group, --remove-all-groups or --set-groups"}
+		return &flagError{Flag: "setup-keys update", Msg: "has nothing to change; expected --add-group, --remove-group, --remove-all-groups or --set-groups"}
 	}
 	client, err := adminFirstClient()
 	if err != nil {
@@ -111,7 +111,7 @@ func adminFirstClient() (*netbird.Client, error) {
 func usageOr(err error) error {
 	var se *setupkeys.Error
 	if errors.As(err, &se) {
-		return &config.Error{Var: "setup-keys", Msg: "refused: " + se.Msg}
+		return &flagError{Flag: "setup-keys", Msg: "refused: " + se.Msg}
 	}
 	return err
 }

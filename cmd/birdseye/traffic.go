@@ -82,7 +82,7 @@ var trafficTypes = map[string]string{"started": "TYPE_START", "start": "TYPE_STA
 func (c trafficListCmd) filter(now time.Time) (netbird.TrafficFilter, error) {
 	var f netbird.TrafficFilter
 	if c.Limit < 1 || c.Limit > 10000 {
-		return f, &config.Error{Var: "--limit", Msg: fmt.Sprintf("=%d is out of range; expected 1 to 10000", c.Limit)}
+		return f, &flagError{Flag: "--limit", Msg: fmt.Sprintf("=%d is out of range; expected 1 to 10000", c.Limit)}
 	}
 	if c.Type != "" {
 		t, ok := trafficTypes[strings.ToLower(c.Type)]
@@ -90,7 +90,7 @@ func (c trafficListCmd) filter(now time.Time) (netbird.TrafficFilter, error) {
 			t, ok = strings.ToUpper(c.Type), true
 		}
 		if !ok || (t != "TYPE_START" && t != "TYPE_END" && t != "TYPE_DROP") {
-			return f, &config.Error{Var: "--type", Msg: fmt.Sprintf("=%q; expected started, ended or dropped", c.Type)}
+			return f, &flagError{Flag: "--type", Msg: fmt.Sprintf("=%q; expected started, ended or dropped", c.Type)}
 		}
 		f.Type = t
 	}
@@ -113,7 +113,7 @@ func (c trafficListCmd) filter(now time.Time) (netbird.TrafficFilter, error) {
 	}
 	p, err := traffic.ParseProtocol(c.Protocol)
 	if err != nil {
-		return f, &config.Error{Var: "--protocol", Msg: err.Error()}
+		return f, &flagError{Flag: "--protocol", Msg: err.Error()}
 	}
 	f.Protocol = p
 	if f.Start, f.End, err = timeWindow(c.Since, c.Until, now); err != nil {

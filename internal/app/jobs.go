@@ -38,13 +38,20 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 			return nil, err
 		}
 	}
-	// add registers a job that needs the admin token, or warns once.
-	add := func(name, variable, spec string, run func(ctx context.Context, out *lineLog) error) error {
-		if spec == "" {
-			return nil
+	// A job that lacks what it needs is said once (doctor says the same)
+	// and left out.
+	off := map[string]bool{}
+	for _, j := range cfg.JobsOff() {
+		off[j.Variable] = true
+		if j.Default {
+			log.Info(j.Text())
+		} else {
+			log.Warn(j.Text(), "missing", strings.Join(j.Missing, "; "))
 		}
-		if admin == nil {
-			log.Warn(name+" is off: "+variable+" is set but NB_ADMIN_API_KEY is empty (unset "+variable+" to silence this)", "missing", "NB_ADMIN_API_KEY")
+	}
+	// add registers a job that needs the admin token.
+	add := func(name, variable, spec string, run func(ctx context.Context, out *lineLog) error) error {
+		if spec == "" || off[variable] {
 			return nil
 		}
 		return s.Add(schedule.Job{Name: name, Spec: spec, Run: func(ctx context.Context) error {
@@ -68,15 +75,8 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 		return nil, err
 	}
 	mt := cfg.Maintenance
-	spec := cfg.Schedule.Maintenance
-	if spec != "" && mt.PostureCheck == "" && !mt.AllowPing {
-		log.Warn("netbird-maintenance is off: CRON_NETBIRD_MAINTENANCE is set but neither MAINTENANCE_POSTURE_CHECK nor MAINTENANCE_ALLOW_PING says what to do")
-		spec = ""
-	}
-	if spec := cfg.Schedule.Backup; spec != "" {
-		if missing := backupMissing(cfg); len(missing) > 0 {
-			log.Warn("backup is off: CRON_BACKUP_NETBIRD is set but these are missing: "+strings.Join(missing, "; "), "missing", strings.Join(missing, "; "))
-		} else {
+	if spec := cfg.Schedule.Backup; spec != "" && !off["CRON_BACKUP_NETBIRD"] {
+		{
 			rc, err := BackupRun(cfg.NetBird, cfg.Backup, cfg.SMTP, cfg.Log.TZ.Loc, version.Version)
 			if err != nil {
 				return nil, err
@@ -103,7 +103,7 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 	if err := addChangeReport(s, cfg, log); err != nil {
 		return nil, err
 	}
-	err = add("netbird-maintenance", "CRON_NETBIRD_MAINTENANCE", spec, func(ctx context.Context, out *lineLog) error {
+	err = add("netbird-maintenance", "CRON_NETBIRD_MAINTENANCE", cfg.Schedule.Maintenance, func(ctx context.Context, out *lineLog) error {
 		err := maintenance(ctx, admin, mt, out)
 		if err != nil {
 			notifyFailure(ctx, cfg, log, "netbird-maintenance", err, out.text.String())
@@ -213,24 +213,6 @@ func BackupRun(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.L
 		}, loc)
 	}
 	return rc, nil
-}
-
-// backupMissing names what CRON_BACKUP_NETBIRD lacks: the password, a
-// source, and somewhere to put the archives (mail or BACKUP_DIR).
-func backupMissing(cfg *config.Config) []string {
-	var missing []string
-	b := cfg.Backup
-	if b.Password == "" {
-		missing = append(missing, "BACKUP_ZIP_PASSWORD")
-	}
-	if b.Paths == "" && cfg.NetBird.AdminKey == "" {
-		missing = append(missing, "BACKUP_PATHS or NB_ADMIN_API_KEY")
-	}
-	mail := cfg.SMTP.Host != "" && cfg.SMTP.From != "" && (b.EmailTo != "" || b.ExportTo != "" || len(cfg.SMTP.To) > 0)
-	if !mail && b.Dir == "" {
-		missing = append(missing, "SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR")
-	}
-	return missing
 }
 
 // checkReadable says at start, naming the path, when a BACKUP_PATHS entry

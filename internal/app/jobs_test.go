@@ -30,15 +30,3 @@ func TestBackupRecipientsFallBackAsTheOldToolDid(t *testing.T) {
 		require.Nil(t, rc.Export, "no admin token: no API export")
 	}
 }
-
-func TestBackupPrerequisitesAreNamed(t *testing.T) {
-	cfg := &config.Config{}
-	require.Equal(t, []string{"BACKUP_ZIP_PASSWORD", "BACKUP_PATHS or NB_ADMIN_API_KEY",
-		"SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR"}, backupMissing(cfg))
-	cfg.Backup = config.Backup{Password: "long enough pw", Paths: "/backup", Dir: "/archives"}
-	require.Empty(t, backupMissing(cfg), "BACKUP_DIR is a destination too")
-	cfg.Backup.Dir = ""
-	cfg.SMTP = config.SMTP{Host: "h", From: "f@x"}
-	cfg.Backup.ExportTo = "a@x"
-	require.Empty(t, backupMissing(cfg))
-}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/robfig/cron/v3"
@@ -77,4 +78,76 @@ func (s Schedule) validate() error {
 		}
 	}
 	return nil
+}
+
+// JobOff is a scheduled job that is set but cannot run, and what it lacks.
+// The daemon and doctor both judge from it, so they agree.
+type JobOff struct {
+	Job      string   // cleanup-ephemeral
+	Variable string   // CRON_CLEANUP_EPHEMERAL
+	Missing  []string // what to set
+	// Default: the schedule is the default, not set by the user (the
+	// template leaves CRON_CLEANUP_EPHEMERAL unset): the job simply waits
+	// for its token, nothing to warn about.
+	Default bool
+}
+
+// Text is the line the daemon logs and doctor prints.
+func (j JobOff) Text() string {
+	if j.Default {
+		return fmt.Sprintf("%s is off until %s is set (its schedule %s is the default)", j.Job, strings.Join(j.Missing, "; "), j.Variable)
+	}
+	return fmt.Sprintf("%s is off: %s is set but these are missing: %s (set %s= empty to turn the job off)", j.Job, j.Variable, strings.Join(j.Missing, "; "), j.Variable)
+}
+
+// JobsOff lists the scheduled jobs that are set but lack what they need.
+func (c *Config) JobsOff() []JobOff {
+	var out []JobOff
+	admin := c.NetBird.AdminKey != ""
+	needAdmin := func(job, variable, spec string, isDefault bool, more ...string) {
+		if spec == "" {
+			return
+		}
+		var missing []string
+		if !admin {
+			missing = append(missing, "NB_ADMIN_API_KEY")
+		}
+		missing = append(missing, more...)
+		if len(missing) > 0 {
+			out = append(out, JobOff{Job: job, Variable: variable, Missing: missing, Default: isDefault && len(more) == 0})
+		}
+	}
+	s := c.Schedule
+	_, cleanupSet := os.LookupEnv("CRON_CLEANUP_EPHEMERAL")
+	needAdmin("cleanup-ephemeral", "CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral, !cleanupSet)
+	needAdmin("prune-peers", "CRON_PRUNE_PEERS", s.PrunePeers, false)
+	var what []string
+	if m := c.Maintenance; m.PostureCheck == "" && !bool(m.AllowPing) {
+		what = append(what, "MAINTENANCE_POSTURE_CHECK or MAINTENANCE_ALLOW_PING (what to do)")
+	}
+	needAdmin("netbird-maintenance", "CRON_NETBIRD_MAINTENANCE", s.Maintenance, false, what...)
+	if s.Backup != "" {
+		if missing := c.backupMissing(); len(missing) > 0 {
+			out = append(out, JobOff{Job: "backup", Variable: "CRON_BACKUP_NETBIRD", Missing: missing})
+		}
+	}
+	return out
+}
+
+// backupMissing names what CRON_BACKUP_NETBIRD lacks: the password, a
+// source, and a destination (mail or BACKUP_DIR).
+func (c *Config) backupMissing() []string {
+	var missing []string
+	b := c.Backup
+	if b.Password == "" {
+		missing = append(missing, "BACKUP_ZIP_PASSWORD")
+	}
+	if b.Paths == "" && c.NetBird.AdminKey == "" {
+		missing = append(missing, "BACKUP_PATHS or NB_ADMIN_API_KEY")
+	}
+	mail := c.SMTP.Host != "" && c.SMTP.From != "" && (b.EmailTo != "" || b.ExportTo != "" || len(c.SMTP.To) > 0)
+	if !mail && b.Dir == "" {
+		missing = append(missing, "SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR")
+	}
+	return missing
 }

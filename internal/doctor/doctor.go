@@ -369,6 +369,11 @@ func checkBackup(cfg *config.Config, add func(Result)) {
 
 func checkSchedules(cfg *config.Config, now time.Time, add func(Result)) {
 	loc := cfg.Log.TZ.Loc
+	// The daemon's own judgement (config.JobsOff), so both say the same.
+	off := map[string]config.JobOff{}
+	for _, j := range cfg.JobsOff() {
+		off[j.Variable] = j
+	}
 	for _, j := range []struct{ name, spec string }{
 		{"CRON_CLEANUP_EPHEMERAL", cfg.Schedule.CleanupEphemeral},
 		{"CRON_PRUNE_PEERS", cfg.Schedule.PrunePeers},
@@ -381,6 +386,14 @@ func checkSchedules(cfg *config.Config, now time.Time, add func(Result)) {
 		s, err := schedule.Parse(j.spec)
 		if err != nil {
 			add(Result{Fail, j.name, err.Error(), ""})
+			continue
+		}
+		if o, isOff := off[j.name]; isOff {
+			status := Warn
+			if o.Default {
+				status = OK
+			}
+			add(Result{status, j.name, o.Text(), ""})
 			continue
 		}
 		add(Result{OK, j.name, fmt.Sprintf("%q, next run %s", j.spec, s.Next(now.In(loc)).Format("2006-01-02 15:04 MST")), ""})

@@ -38,7 +38,9 @@ func TestEverythingFine(t *testing.T) {
 	_, admin := nbtest.Start(t, fake.AdminToken)
 	smtp := smtptest.Start(t, "starttls", "mailer", "pw")
 	cfg := baseConfig(t, api.BaseURL())
-	cfg.SMTP = config.SMTP{Host: smtp.Host, Port: smtp.Port, TLSMode: "starttls", User: "mailer", To: []string{"ops@example.com"}}
+	cfg.SMTP = config.SMTP{Host: smtp.Host, Port: smtp.Port, TLSMode: "starttls", User: "mailer", From: "b@example.com", To: []string{"ops@example.com"}}
+	cfg.NetBird.AdminKey = fake.AdminToken
+	cfg.Backup.Password = "a long backup passphrase"
 	mail := email.New(email.Config{Transport: email.Transport{Host: smtp.Host, Port: smtp.Port, TLSMode: "starttls", User: "mailer", Password: "pw", RootCAs: smtp.CAPool},
 		From: "b@example.com", To: []string{"ops@example.com"}}, time.UTC)
 	var out bytes.Buffer
@@ -55,6 +57,19 @@ func TestEverythingFine(t *testing.T) {
 	require.Contains(t, s, ": connected, logged in (nothing sent)\n")
 	require.Contains(t, s, `ok    CRON_BACKUP_NETBIRD    "0 3 * * 0", next run 2026-11-29 03:00 CET`)
 	require.Empty(t, smtp.Messages())
+}
+
+// doctor judges the schedules as the daemon does: a job that lacks what it
+// needs is a warning, not "ok, next run …".
+func TestDoctorAgreesWithTheDaemonAboutJobsThatCannotRun(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	cfg := baseConfig(t, api.BaseURL())
+	t.Setenv("CRON_CLEANUP_EPHEMERAL", "*/15 * * * *")
+	var out bytes.Buffer
+	Run(t.Context(), cfg, Probes{API: api}, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), &out)
+	require.Contains(t, out.String(), "WARN  CRON_CLEANUP_EPHEMERAL cleanup-ephemeral is off: CRON_CLEANUP_EPHEMERAL is set but these are missing: NB_ADMIN_API_KEY")
+	require.Contains(t, out.String(), "WARN  CRON_BACKUP_NETBIRD    backup is off: CRON_BACKUP_NETBIRD is set but these are missing: BACKUP_ZIP_PASSWORD")
+	require.Equal(t, cfg.JobsOff()[0].Text(), "cleanup-ephemeral is off: CRON_CLEANUP_EPHEMERAL is set but these are missing: NB_ADMIN_API_KEY (set CRON_CLEANUP_EPHEMERAL= empty to turn the job off)", "the daemon's words")
 }
 
 // v0.77.1 answers 403 on /api/users/current to every service user: the

@@ -6,6 +6,7 @@ package proxylog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -19,6 +20,10 @@ type API interface {
 	ListProxyLogs(ctx context.Context, f netbird.ProxyLogFilter, page, size int) (*netbird.ProxyLogPage, error)
 }
 
+// ErrUnavailable: the server has no access-log endpoint (a NetBird older
+// than the reverse proxy, or a route a proxy in front does not pass).
+var ErrUnavailable = errors.New("this NetBird server has no reverse-proxy access log (GET /api/events/proxy answers the plain 404 of a route the server does not have)")
+
 // List reads up to limit entries, newest first, page by page.
 func List(ctx context.Context, api API, f netbird.ProxyLogFilter, limit int) ([]netbird.ProxyLog, error) {
 	out, err := netbird.Collect(limit, netbird.ProxyLogMaxPageSize, func(page, size int) ([]netbird.ProxyLog, int, error) {
@@ -28,6 +33,9 @@ func List(ctx context.Context, api API, f netbird.ProxyLogFilter, limit int) ([]
 		}
 		return p.Data, p.TotalPages, nil
 	})
+	if netbird.NoSuchRoute(err) {
+		return nil, ErrUnavailable
+	}
 	if err != nil {
 		return out, fmt.Errorf("list proxy access logs: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -78,7 +79,8 @@ func (n names) ids(groupNames []string) ([]string, error) {
 	for _, name := range groupNames {
 		id, ok := n.byName[name]
 		if !ok {
-			return nil, &Error{fmt.Sprintf("unknown group name %q", name)}
+			known := slices.Sorted(maps.Keys(n.byName))
+			return nil, &Error{fmt.Sprintf("unknown group name %q; the groups are: %s", name, strings.Join(known, ", "))}
 		}
 		out = append(out, id)
 	}

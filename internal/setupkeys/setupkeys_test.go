@@ -65,7 +65,7 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"", false, Change{Add: []string{"Ops"}}, "a change needs --key NAME or --all-keys"},
 		{"nope", false, Change{Add: []string{"Ops"}}, `no setup key found with name "nope"`},
-		{"office-2026", false, Change{Add: []string{"Nope"}}, `unknown group name "Nope"`},
+		{"office-2026", false, Change{Add: []string{"Nope"}}, `unknown group name "Nope"; the groups are: All, Laptops, Ops, Servers`},
 	} {
 		_, err := Update(t.Context(), c, tc.key, tc.all, tc.c, false, &bytes.Buffer{})
 		require.ErrorContains(t, err, tc.want)

@@ -64,6 +64,7 @@ type Server struct {
 	access    []Access
 	static    map[string][]byte   // SetStatic bodies
 	rawAudit  map[event.ID]string // AddRaw entries, sent as written
+	noProxy   bool                // NoProxyLogs
 
 	// Now stamps added events; tests may replace it.
 	Now func() time.Time

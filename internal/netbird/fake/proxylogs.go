@@ -28,8 +28,19 @@ func (s *Server) AddProxyLogs(entries ...Access) {
 	s.access = append(s.access, entries...)
 }
 
+// NoProxyLogs makes /api/events/proxy the router's plain-text 404, as on a
+// server without the reverse-proxy module.
+func (s *Server) NoProxyLogs() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noProxy = true
+}
+
 func (s *Server) proxyLogRoute(w http.ResponseWriter, r *http.Request, f *Failure) bool {
-	if r.URL.Path != "/api/events/proxy" {
+	s.mu.Lock()
+	off := s.noProxy
+	s.mu.Unlock()
+	if r.URL.Path != "/api/events/proxy" || off {
 		return false
 	}
 	s.mu.Lock()
