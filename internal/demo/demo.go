@@ -7,10 +7,12 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/event"
@@ -60,10 +62,62 @@ func Generate(ctx context.Context, f *fake.Server, every time.Duration, seed uin
 			return
 		case <-t.C:
 		}
-		f.Add(g.Next())
+		f.Add(Apply(f, g.Next())) // the configuration changes as the event says, so its diff shows
 		jitter := time.Duration(g.rnd.Int64N(int64(every)/2+1)) - every/4
 		t.Reset(every + jitter)
 	}
+}
+
+// Apply changes the fake's configuration the way e says it changed, and
+// returns e: the policy's SSH ports flip, a new group exists, the setup key
+// gains the group (or, when it has it, loses it: the event then says so).
+// The change diffs then show what a real server would.
+func Apply(f *fake.Server, e event.Event) event.Event {
+	edit := func(name string, set func(string), fn func([]map[string]any) []map[string]any) {
+		var objs []map[string]any
+		if json.Unmarshal(f.Collection(name), &objs) != nil {
+			return
+		}
+		raw, _ := json.Marshal(fn(objs))
+		set(string(raw))
+	}
+	switch e.ActivityCode {
+	case "policy.update":
+		edit("policies", f.SetPolicies, func(ps []map[string]any) []map[string]any {
+			for _, p := range ps {
+				if rules, _ := p["rules"].([]any); p["id"] == e.TargetID && len(rules) > 0 {
+					r, _ := rules[0].(map[string]any)
+					if ports, _ := r["ports"].([]any); len(ports) == 1 {
+						r["ports"] = []any{"22", "2222"}
+					} else {
+						r["ports"] = []any{"22"}
+					}
+				}
+			}
+			return ps
+		})
+	case "group.add":
+		edit("groups", f.SetGroups, func(gs []map[string]any) []map[string]any {
+			return append(gs, map[string]any{"id": e.TargetID, "name": e.Meta.Get("name"), "peers_count": 0, "resources_count": 0, "issued": "api", "peers": []any{}, "resources": []any{}})
+		})
+	case "setupkey.group.add":
+		edit("setup-keys", f.SetSetupKeys, func(ks []map[string]any) []map[string]any {
+			gid := any(e.Meta.Get("group_id"))
+			for _, k := range ks {
+				groups, _ := k["auto_groups"].([]any)
+				switch {
+				case k["id"] != e.TargetID:
+				case slices.Contains(groups, gid):
+					k["auto_groups"] = slices.DeleteFunc(groups, func(g any) bool { return g == gid })
+					e.ActivityCode = "setupkey.group.delete"
+				default:
+					k["auto_groups"] = append(groups, gid)
+				}
+			}
+			return ks
+		})
+	}
+	return e
 }
 
 // Generator makes a believable sequence of audit events.
@@ -80,7 +134,8 @@ func NewGenerator(seed uint64) *Generator {
 var (
 	laptops = []string{"alice-laptop", "bob-macbook", "carol-thinkpad", "dave-x1", "erin-surface"}
 	cities  = [][2]string{{"Berlin", "DE"}, {"Nuremberg", "DE"}, {"Vienna", "AT"}, {"Zurich", "CH"}, {"Amsterdam", "NL"}}
-	groups  = []string{"Laptops", "Servers", "Ops", "Contractors"}
+	groups  = []string{"Laptops", "Servers", "Ops"}
+	groupID = map[string]string{"Laptops": "dc1uf0tqmd2qmv54vjqg", "Servers": serversGroup, "Ops": "dc1uf0tqmd2qmv54vjs0"} // the fixture's
 )
 
 func meta(kv ...string) event.Meta {
@@ -120,13 +175,15 @@ func (g *Generator) Next() event.Event {
 	case 3:
 		return admin(event.Event{ActivityCode: "policy.update", TargetID: "dc1uf0tqmd2qmv54vjvg", Meta: meta("name", "Admins to Servers")})
 	case 4: // the service user automates group changes
+		grp := g.pick(groups)
 		return event.Event{ActivityCode: "peer.group.add", InitiatorID: botUserID, TargetID: "peer" + fmt.Sprint(g.rnd.IntN(100)),
-			Meta: meta("group", g.pick(groups), "group_id", serversGroup, "peer_ip", g.ip(), "peer_fqdn", g.pick(laptops)+".netbird.test")}
+			Meta: meta("group", grp, "group_id", groupID[grp], "peer_ip", g.ip(), "peer_fqdn", g.pick(laptops)+".netbird.test")}
 	case 6:
 		return event.Event{ActivityCode: "peer.login.expire", InitiatorID: "sys", TargetID: "peer" + fmt.Sprint(g.rnd.IntN(100)),
 			Meta: meta("name", g.pick(laptops), "ip", g.ip())}
 	case 7:
-		return admin(event.Event{ActivityCode: "setupkey.group.add", TargetID: officeKeyID, Meta: meta("group", g.pick(groups), "group_id", serversGroup, "setupkey", "office-2026")})
+		grp := g.pick(groups)
+		return admin(event.Event{ActivityCode: "setupkey.group.add", TargetID: officeKeyID, Meta: meta("group", grp, "group_id", groupID[grp], "setupkey", "office-2026")})
 	case 9:
 		return admin(event.Event{ActivityCode: "personal.access.token.create", TargetID: botUserID,
 			Meta: meta("email", "", "is_service_user", "true", "name", fmt.Sprintf("deploy-%d", g.step), "user_name", "birdseye-bot", "username", "birdseye-bot")})

@@ -9,6 +9,27 @@ import (
 	"strings"
 )
 
+// oneLineErrors writes an error (errors.Join puts each on a line of its
+// own) as "first; second": a logfmt value full of \n reads badly.
+func oneLineErrors(_ []string, a slog.Attr) slog.Attr {
+	var msg string
+	switch v := a.Value.Any().(type) {
+	case error:
+		msg = v.Error()
+	case string:
+		if a.Key != "err" {
+			return a
+		}
+		msg = v
+	default:
+		return a
+	}
+	if strings.Contains(msg, "\n") {
+		return slog.String(a.Key, strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; "))
+	}
+	return a
+}
+
 // New returns a logger for LOG_LEVEL and LOG_FORMAT (already validated).
 func New(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
@@ -22,7 +43,7 @@ func New(w io.Writer, level, format string) *slog.Logger {
 	default:
 		l = slog.LevelInfo
 	}
-	opts := &slog.HandlerOptions{Level: l}
+	opts := &slog.HandlerOptions{Level: l, ReplaceAttr: oneLineErrors}
 	if strings.EqualFold(format, "json") {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

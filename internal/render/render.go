@@ -69,7 +69,8 @@ func line(e event.Event, loc *time.Location, color bool) string {
 	fields := []string{
 		paint(ansiDim, Time(e, loc)),
 		paint(codeColor(e.ActivityCode), Pad(Clean(e.ActivityCode), 28)),
-		paint(ansiBold, Pad(cut(Clean(e.Initiator()), 20), 20)),
+		// Padded, never cut: setup-key:office-202 would read as another key.
+		paint(ansiBold, Pad(Clean(e.Initiator()), 20)),
 		Clean(e.Activity),
 	}
 	if e.TargetID != "" {
@@ -101,11 +102,4 @@ func Pad(s string, n int) string {
 		return s + strings.Repeat(" ", n-c)
 	}
 	return s
-}
-
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }

@@ -56,10 +56,14 @@ func TestLineMatchesTheOldToolByteForByte(t *testing.T) {
 	}
 }
 
-func TestLineUsesTheResolvedInitiatorAndCutsItTo20(t *testing.T) {
+// The initiator is padded to 20, never cut: setup-key:office-202 would read
+// as another key than setup-key:office-2026.
+func TestLineUsesTheResolvedInitiatorWhole(t *testing.T) {
 	e := decode(t, `{"id":"1","timestamp":"2026-11-23T07:13:07Z","activity":"Peer added","activity_code":"peer.setupkey.add","initiator_id":"dc1uf0tqmd2qmv54vk30"}`)
 	e.InitiatorLabel = "setup-key:office-2026-long-name"
-	require.Equal(t, "2026-11-23 07:13:07  peer.setupkey.add             setup-key:office-202  Peer added", Line(e, time.UTC))
+	require.Equal(t, "2026-11-23 07:13:07  peer.setupkey.add             setup-key:office-2026-long-name  Peer added", Line(e, time.UTC))
+	e.InitiatorLabel = "alice"
+	require.Equal(t, "2026-11-23 07:13:07  peer.setupkey.add             alice                 Peer added", Line(e, time.UTC))
 }
 
 func TestReprFollowsPython(t *testing.T) {

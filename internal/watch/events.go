@@ -44,7 +44,10 @@ func kind(routing bool) string {
 
 // span is a duration as people say it: 7m, 3h12m, 2d4h.
 func span(d time.Duration) string {
-	d = d.Round(time.Minute)
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	}
+	d = d.Truncate(time.Minute) // 90 s is "1m", never "2m"; 31 s is "31s", not "1m"
 	switch {
 	case d < time.Hour:
 		return fmt.Sprintf("%dm", int(d.Minutes()))
