@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -71,4 +72,14 @@ func TestTheImageBinaryIsStaticAndNeedsNoEnvironment(t *testing.T) {
 	out, err = run.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	require.Regexp(t, `^birdseye static-test \(commit unknown, go1\.\d+`, string(out))
+}
+
+// The image's label names the licence of the LICENSE file.
+func TestTheImageLicenceLabelMatchesTheLicenseFile(t *testing.T) {
+	df, err := os.ReadFile("Dockerfile")
+	require.NoError(t, err)
+	lic, err := os.ReadFile("../LICENSE")
+	require.NoError(t, err)
+	require.Contains(t, string(df), `org.opencontainers.image.licenses="MIT"`)
+	require.True(t, strings.HasPrefix(string(lic), "MIT License\n"))
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // The code's variables (config.Vars) are the one source of truth: every one is
-// in .env.example with its default and in the README's table, and neither
+// in .env.example with its default and in docs/configuration.md's table, and neither
 // documents a variable the code does not read.
 func TestEnvExampleAndReadmeAgreeWithTheCode(t *testing.T) {
 	vars := map[string]config.Var{}
@@ -54,20 +54,38 @@ func TestEnvExampleAndReadmeAgreeWithTheCode(t *testing.T) {
 		require.True(t, ok, ".env.example documents %s, which the code does not read", name)
 	}
 
-	readme, err := os.ReadFile("../../README.md")
+	reference, err := os.ReadFile("../../docs/configuration.md")
 	require.NoError(t, err)
 	row := regexp.MustCompile("(?m)^\\| `([A-Z0-9_]+)`")
 	documented := map[string]bool{}
-	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+	for _, m := range row.FindAllStringSubmatch(string(reference), -1) {
 		documented[m[1]] = true
 	}
 	for name := range vars {
-		require.True(t, documented[name], "%s is missing from the README's configuration table", name)
+		require.True(t, documented[name], "%s is missing from docs/configuration.md", name)
 	}
 	for name := range documented {
 		_, ok := vars[name]
-		require.True(t, ok || strings.HasSuffix(name, "_FILE"), "the README documents %s, which the code does not read", name)
+		require.True(t, ok || strings.HasSuffix(name, "_FILE"), "docs/configuration.md documents %s, which the code does not read", name)
 	}
+
+	// The README's short table names only real variables.
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for _, m := range regexp.MustCompile("`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`").FindAllStringSubmatch(string(readme), -1) {
+		name := m[1]
+		if _, ok := vars[name]; ok || strings.HasSuffix(name, "_FILE") || strings.HasSuffix(name, "_INCLUDE") || strings.HasSuffix(name, "_EXCLUDE") {
+			continue
+		}
+		require.Contains(t, []string{"POSTURE_IGNORE", "PING_IGNORE", "DOCKER_HOST", "NO_COLOR"}, name, "the README names %s, which birdseye does not read", name)
+	}
+}
+
+// The README is a front door: short enough to read in a few minutes.
+func TestTheReadmeIsAFrontDoor(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	require.Less(t, strings.Count(string(readme), "\n"), 300)
 }
 
 // A new user copies .env.example, sets NB_URL and NB_API_KEY and starts:
