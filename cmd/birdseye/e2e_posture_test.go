@@ -25,7 +25,7 @@ func TestE2EPosture(t *testing.T) {
 
 	d = start(t, admin, "posture", "remove", "Recent client", "--policy", "Default")
 	require.Equal(t, 0, d.waitExit())
-	require.Contains(t, strings.Join(d.stdout(), "\n"), "'Default' (dc1uer5qmd2qmv54vjmg): ['dc1uf0tqmd2qmv54vju0'] -> []")
+	require.Contains(t, strings.Join(d.stdout(), "\n"), "'Default' (dc1uer5qmd2qmv54vjmg): ['Recent client'] -> []")
 
 	d = start(t, admin, "posture", "add", "Nope", "--all")
 	require.Equal(t, 2, d.waitExit())

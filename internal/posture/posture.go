@@ -112,7 +112,7 @@ func Run(ctx context.Context, api API, o Options, w io.Writer) (Result, error) {
 			r.Skipped++
 			continue
 		}
-		fmt.Fprintf(w, "  %s: %s -> %s\n", label, pyList(p.SourcePostureChecks), pyList(next))
+		fmt.Fprintf(w, "  %s: %s -> %s\n", label, pyList(checkNames(p.SourcePostureChecks, checks)), pyList(checkNames(next, checks)))
 		r.Changed++
 		if o.DryRun {
 			continue
@@ -125,6 +125,20 @@ func Run(ctx context.Context, api API, o Options, w io.Writer) (Result, error) {
 	}
 	fmt.Fprintf(w, "\nDone. changed=%d skipped=%d ignored=%d dry_run=%s\n", r.Changed, r.Skipped, r.Ignored, render.PyBool(o.DryRun))
 	return r, nil
+}
+
+// checkNames shows posture checks by name (an id no check has stays an id).
+func checkNames(ids []string, checks []netbird.PostureCheck) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id
+		for _, c := range checks {
+			if c.ID == id {
+				out[i] = c.Name
+			}
+		}
+	}
+	return out
 }
 
 func pyList(ids []string) string {

@@ -30,8 +30,8 @@ func TestAddToAllSkipsPostureIgnoreAndKeepsEveryField(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, `add posture 'Recent client' (dc1uf0tqmd2qmv54vju0) on 3 policy(ies):
   'Default' (dc1uer5qmd2qmv54vjmg): skipped (POSTURE_IGNORE in description)
-  'Admins to Servers' (dc1uf0tqmd2qmv54vjvg): [] -> ['dc1uf0tqmd2qmv54vju0']
-  'Ops SSH' (dc1uf0tqmd2qmv54vk1g): [] -> ['dc1uf0tqmd2qmv54vju0']
+  'Admins to Servers' (dc1uf0tqmd2qmv54vjvg): [] -> ['Recent client']
+  'Ops SSH' (dc1uf0tqmd2qmv54vk1g): [] -> ['Recent client']
 
 Done. changed=2 skipped=0 ignored=1 dry_run=False
 `, out.String())
@@ -45,7 +45,7 @@ Done. changed=2 skipped=0 ignored=1 dry_run=False
 	r, err = Run(t.Context(), c, Options{Check: "Recent client", Policy: "Ops SSH", Remove: true, DryRun: true}, &out)
 	require.NoError(t, err)
 	require.Contains(t, out.String(), "[dry-run] remove posture 'Recent client'")
-	require.Contains(t, out.String(), "  'Ops SSH' (dc1uf0tqmd2qmv54vk1g): ['dc1uf0tqmd2qmv54vju0'] -> []")
+	require.Contains(t, out.String(), "  'Ops SSH' (dc1uf0tqmd2qmv54vk1g): ['Recent client'] -> []")
 	require.Len(t, f.Writes(), 2, "dry-run writes nothing")
 
 	out.Reset()
