@@ -47,7 +47,13 @@ func span(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%ds", int(d.Seconds()))
 	}
-	d = d.Truncate(time.Minute) // 90 s is "1m", never "2m"; 31 s is "31s", not "1m"
+	// Under an hour, whole minutes gone by (31 s is "31s", 90 s "1m");
+	// beyond, to the nearest minute (a key expiring in 2d23h59m59s is "3d").
+	if d < time.Hour {
+		d = d.Truncate(time.Minute)
+	} else {
+		d = d.Round(time.Minute)
+	}
 	switch {
 	case d < time.Hour:
 		return fmt.Sprintf("%dm", int(d.Minutes()))

@@ -281,7 +281,7 @@ func TestTheWatchMakesThreeRequestsAMinuteAndThreeMoreEveryQuarterHour(t *testin
 }
 
 func TestSpansReadLikePeopleSayThem(t *testing.T) {
-	for d, want := range map[time.Duration]string{31 * time.Second: "31s", 90 * time.Second: "1m", 7 * time.Minute: "7m", time.Hour: "1h", 3*time.Hour + 12*time.Minute: "3h12m",
+	for d, want := range map[time.Duration]string{31 * time.Second: "31s", 90 * time.Second: "1m", 72*time.Hour - 10*time.Millisecond: "3d", 7 * time.Minute: "7m", time.Hour: "1h", 3*time.Hour + 12*time.Minute: "3h12m",
 		72 * time.Hour: "3d", 52 * time.Hour: "2d4h", 6*24*time.Hour + 23*time.Hour: "6d23h"} {
 		require.Equal(t, want, span(d), d)
 	}

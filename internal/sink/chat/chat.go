@@ -1,7 +1,8 @@
 // Package chat posts batches to the incoming webhooks of Slack, Discord and
-// Microsoft Teams (workflow webhooks): the Mattermost rendering (one line an
-// event, summaries of bursts and traffic rows, diff bullets) adapted to each
-// one's markdown and size limit, split on line boundaries, posted in order.
+// Microsoft Teams (workflow webhooks): the chat rendering Mattermost uses too
+// (render.ChatLines: one line an event, summaries of bursts and traffic rows,
+// diff bullets) adapted to each one's markdown and size limit, split on line
+// boundaries (render.SplitLines), posted in order.
 package chat
 
 import (
@@ -15,7 +16,6 @@ import (
 	"github.com/styliteag/birdseye/internal/render"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/httppost"
-	"github.com/styliteag/birdseye/internal/sink/mattermost"
 )
 
 // Flavor is what differs between the chat services.
@@ -89,12 +89,12 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	if b.Empty() {
 		return nil
 	}
-	lines, lineOf := mattermost.Lines(b, s.loc, s.burst, s.flavor.Markup)
+	lines, lineOf := s.flavor.Markup.ChatLines(render.ChatBatch{Alerts: b.Alerts, Dropped: b.Dropped, Skipped: b.Skipped, Events: b.Events, Outbox: s.flavor.Name}, s.loc, s.burst)
 	for i := range lines {
-		lines[i] = s.flavor.Line(strings.Replace(lines[i], "the Mattermost outbox", "the "+s.flavor.Name+" outbox", 1))
+		lines[i] = s.flavor.Line(lines[i])
 	}
 	sent := 0
-	for _, p := range mattermost.Split(lines, s.flavor.MaxRunes) {
+	for _, p := range render.SplitLines(lines, s.flavor.MaxRunes) {
 		if err := s.Post(ctx, p.Text); err != nil {
 			if n := sink.Delivered(lineOf, sent); n > 0 {
 				return &sink.PartialError{Delivered: n, Err: err}

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/styliteag/birdseye/internal/render"
 	"github.com/styliteag/birdseye/internal/sink"
@@ -47,90 +46,23 @@ func New(cfg Config, loc *time.Location) *Sink {
 func (s *Sink) Name() string { return "mattermost" }
 
 // AlertPrefix starts birdseye's own messages, as in the old tool.
-const AlertPrefix = ":rotating_light: **NetBird forwarder**: "
+const AlertPrefix = render.AlertPrefix
 
-// Lines renders a batch: alerts, drop and catch-up notices, then one line
-// per event, except that many traffic or proxy rows of one kind from one
-// initiator share a summary line (render.Items). lineOf[i] is the line that
-// carries event i.
-func Lines(b sink.Batch, loc *time.Location, burst int, mk render.Markup) (lines []string, lineOf []int) {
-	for _, a := range b.Alerts {
-		lines = append(lines, AlertPrefix+a)
-	}
-	if b.Dropped > 0 {
-		lines = append(lines, fmt.Sprintf(":warning: %d events dropped: the Mattermost outbox was full (SINK_QUEUE_MAX)", b.Dropped))
-	}
-	if b.Skipped > 0 {
-		lines = append(lines, fmt.Sprintf(":warning: skipped %d older events on catch-up", b.Skipped))
-	}
-	lineOf = make([]int, len(b.Events))
-	for _, it := range render.Items(b.Events, burst) {
-		for _, i := range it {
-			lineOf[i] = len(lines)
-		}
-		switch e := b.Events[it[0]]; {
-		case e.Row():
-			lines = append(lines, mk.Stream(b.Events, it, loc))
-		case len(it) > 1:
-			lines = append(lines, mk.Burst(b.Events, it, loc))
-		default:
-			lines = append(lines, mk.Line(e, loc))
-		}
-	}
-	return lines, lineOf
+// Lines renders a batch for Mattermost; see render.Markup.ChatLines.
+func Lines(b sink.Batch, loc *time.Location, burst int) (lines []string, lineOf []int) {
+	return render.Mattermost.ChatLines(ChatBatch(b, "Mattermost"), loc, burst)
+}
+
+// ChatBatch is a batch as the chat renderings take it; name is the sink's,
+// for "the <name> outbox was full".
+func ChatBatch(b sink.Batch, name string) render.ChatBatch {
+	return render.ChatBatch{Alerts: b.Alerts, Dropped: b.Dropped, Skipped: b.Skipped, Events: b.Events, Outbox: name}
 }
 
 // Text is the whole message of a batch.
 func Text(b sink.Batch, loc *time.Location) string {
-	lines, _ := Lines(b, loc, 0, render.Mattermost)
+	lines, _ := Lines(b, loc, 0)
 	return strings.Join(lines, "\n")
-}
-
-// Post is one message of a split batch and how many lines it completes.
-type Post struct {
-	Text  string
-	Lines int
-}
-
-// Split groups lines into posts of at most max runes, breaking only between
-// lines; a single longer line is cut where it must be, and counts as
-// completed by the post that holds its end.
-func Split(lines []string, max int) []Post {
-	var posts []Post
-	var cur strings.Builder
-	n, done := 0, 0
-	flush := func() {
-		if cur.Len() > 0 || done > 0 {
-			posts = append(posts, Post{Text: cur.String(), Lines: done})
-			cur.Reset()
-			n, done = 0, 0
-		}
-	}
-	for _, line := range lines {
-		ln := utf8.RuneCountInString(line)
-		for ln > max {
-			flush()
-			r := []rune(line)
-			posts = append(posts, Post{Text: string(r[:max])})
-			line, ln = string(r[max:]), ln-max
-		}
-		sep := 0
-		if n > 0 {
-			sep = 1
-		}
-		if n+sep+ln > max {
-			flush()
-			sep = 0
-		}
-		if sep == 1 {
-			cur.WriteByte('\n')
-		}
-		cur.WriteString(line)
-		n += sep + ln
-		done++
-	}
-	flush()
-	return posts
 }
 
 // Deliver posts the batch, split into as many posts as needed, in order. When
@@ -140,9 +72,9 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 	if b.Empty() {
 		return nil
 	}
-	lines, lineOf := Lines(b, s.loc, s.cfg.BurstLimit, render.Mattermost)
+	lines, lineOf := Lines(b, s.loc, s.cfg.BurstLimit)
 	sent := 0
-	for _, p := range Split(lines, MaxRunes) {
+	for _, p := range render.SplitLines(lines, MaxRunes) {
 		if err := s.Post(ctx, p.Text); err != nil {
 			if n := sink.Delivered(lineOf, sent); n > 0 {
 				return &sink.PartialError{Delivered: n, Err: err}

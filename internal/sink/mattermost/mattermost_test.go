@@ -77,13 +77,6 @@ func TestLongBatchesAreSplitOnLineBoundariesInOrder(t *testing.T) {
 	}
 }
 
-func TestSplitCutsALineLongerThanAPost(t *testing.T) {
-	long := strings.Repeat("x", 25)
-	require.Equal(t, []Post{{"ab", 1}, {strings.Repeat("x", 10), 0}, {strings.Repeat("x", 10), 0}, {"xxxxx\ncd", 2}}, Split([]string{"ab", long, "cd"}, 10))
-	require.Equal(t, []Post{{"a\nb", 2}, {"c", 1}}, Split([]string{"a", "b", "c"}, 3))
-	require.Nil(t, Split(nil, 10))
-}
-
 func TestALaterPostFailingSaysHowManyEventsWentOut(t *testing.T) {
 	mm, s, _ := setup(t)
 	var evs []event.Event

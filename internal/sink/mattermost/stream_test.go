@@ -11,7 +11,6 @@ import (
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/proxylog"
-	"github.com/styliteag/birdseye/internal/render"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/traffic"
 )
@@ -52,7 +51,7 @@ func TestManyBlockedConnectionsFromOneSourceAreOneLine(t *testing.T) {
 func TestAProxyRowKeepsIPv6AddressesAwayFromEmojiParsing(t *testing.T) {
 	e := proxylog.Event(netbird.ProxyLog{ID: "r", Timestamp: t0, Method: "GET", Host: "grafana.example.com", Path: "/", StatusCode: 403,
 		SourceIP: "2001:db8::1", Reason: "denied by access policy", UserID: "alice"})
-	lines, lineOf := Lines(sink.Batch{Events: []event.Event{e}}, time.UTC, 0, render.Mattermost)
+	lines, lineOf := Lines(sink.Batch{Events: []event.Event{e}}, time.UTC, 0)
 	require.Equal(t, []int{0}, lineOf)
 	require.Equal(t, "`2026-11-23 08:00:00`  **Request refused or failed**: 403 GET grafana.example.com/ from `2001:db8::1`: denied by access policy  _alice_", lines[0])
 }
@@ -82,8 +81,8 @@ func TestABurstOfOneCodeByOneInitiatorIsOneLine(t *testing.T) {
 		"`2026-11-23 07:13:10`  **Policy updated**: Admins  _Admin_", posts[0].Text)
 
 	s.cfg.BurstLimit = 0
-	lines, _ := Lines(sink.Batch{Events: evs[:25]}, time.UTC, 0, render.Mattermost)
+	lines, _ := Lines(sink.Batch{Events: evs[:25]}, time.UTC, 0)
 	require.Len(t, lines, 25, "BURST_LIMIT=0: a line each")
-	lines, _ = Lines(sink.Batch{Events: evs[:20]}, time.UTC, 20, render.Mattermost)
+	lines, _ = Lines(sink.Batch{Events: evs[:20]}, time.UTC, 20)
 	require.Len(t, lines, 20, "twenty is not more than twenty")
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/styliteag/birdseye/internal/render"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/httppost"
-	"github.com/styliteag/birdseye/internal/sink/syslog"
 )
 
 // MaxBytes is ntfy's message limit: a longer body would become an
@@ -48,7 +47,7 @@ func Priority(b sink.Batch) int {
 		return 5
 	}
 	for _, e := range b.Events {
-		if syslog.Severity(e) <= 4 {
+		if event.Severity(e) <= 4 {
 			return 4
 		}
 	}

@@ -213,25 +213,8 @@ func (s *Sink) Close() error {
 	return err
 }
 
-// Severity is the syslog severity of an event: error for birdseye's alerts,
-// warning for what can lock people out or open the network (deletions,
-// blocks, role changes, disabled checks, blocked traffic, refused logins,
-// a routing peer down), notice for the rest.
-func Severity(e event.Event) int {
-	c := e.ActivityCode
-	switch {
-	case c == "birdseye.alert":
-		return 3
-	case strings.HasSuffix(c, ".delete") || strings.HasSuffix(c, ".block") || strings.Contains(c, "role.update") ||
-		strings.HasSuffix(c, ".disable") || strings.HasSuffix(c, ".revoke") || c == "traffic.blocked" || c == "proxy.failed" ||
-		c == "birdseye.peer.disconnected" || strings.HasSuffix(c, ".overuse") || strings.HasPrefix(c, "personal.access.token."):
-		return 4
-	}
-	return 5
-}
-
 func (s *Sink) format(e event.Event) []byte {
-	pri := facility*8 + Severity(e)
+	pri := facility*8 + event.Severity(e)
 	msg := render.Line(e, time.UTC)
 	if s.cfg.RFC3164 {
 		t := time.Now()
