@@ -151,7 +151,7 @@ func toolClient(admin bool, command string) (*netbird.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return netbird.FromConfig(t.NetBird, tok)
+	return app.Client(t.NetBird, tok)
 }
 
 // adminHint explains a 403: the token lacks the permission.

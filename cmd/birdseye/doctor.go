@@ -9,7 +9,6 @@ import (
 	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/doctor"
-	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 )
@@ -28,14 +27,14 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err // the configuration check: one line naming the variable, exit 2
 	}
-	api, err := netbird.FromConfig(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
+	api, err := app.Client(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
 	if err != nil {
 		return err
 	}
 	p := doctor.Probes{API: api, SendTest: c.SendTest, Secrets: config.SecretValues(), Environ: os.Environ(),
 		Budget: func() (float64, string) { return app.RequestsPerMinute(cfg) }}
 	if cfg.NetBird.AdminKey != "" {
-		if p.Admin, err = netbird.FromConfig(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
+		if p.Admin, err = app.Client(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/setupkeys"
@@ -103,7 +104,7 @@ func adminFirstClient() (*netbird.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return netbird.FromConfig(t.NetBird, tok)
+	return app.Client(t.NetBird, tok)
 }
 
 // usageOr turns a refusal (ambiguous or unknown names) into a usage error

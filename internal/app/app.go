@@ -92,7 +92,7 @@ func streamLoops(cfg *config.Config, client *netbird.Client, store *state.Shared
 // Run runs the forwarder. It returns nil when ctx ends, and an error wrapping
 // audit.ErrFatal when restarting cannot help.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer, opt Options) error {
-	client, err := netbird.FromConfig(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
+	client, err := Client(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 	var admin *netbird.Client
 	if cfg.NetBird.AdminKey != "" {
 		var err error
-		if admin, err = netbird.FromConfig(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
+		if admin, err = Client(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
 			return nil, err
 		}
 	}
@@ -190,7 +190,7 @@ func BackupRun(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.L
 		NBURL: nb.URL, Version: version, Dir: b.Dir, Keep: int(b.Keep), MaxBytes: int64(b.MaxMB) << 20,
 	}
 	if nb.AdminKey != "" {
-		c, err := netbird.FromConfig(nb, nb.AdminKey.Reveal())
+		c, err := Client(nb, nb.AdminKey.Reveal())
 		if err != nil {
 			return rc, err
 		}

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/styliteag/birdseye/internal/nburl"
 )
 
 // Error is a configuration problem. Its message names the variable, what is
@@ -46,7 +48,7 @@ type NetBird struct {
 // checkTransport refuses to send a token over plain HTTP to a public host,
 // and checks NB_CA_FILE.
 func (n NetBird) checkTransport() error {
-	u, err := NormaliseURL(n.URL)
+	u, err := nburl.Normalise(n.URL)
 	if err != nil {
 		return &Error{Var: "NB_URL", Msg: fmt.Sprintf("=%q %v; expected e.g. https://netbird.example.com or http://management:80", n.URL, err)}
 	}
@@ -363,32 +365,6 @@ func (l Log) validate() error {
 		return &Error{Var: "LOG_FORMAT", Msg: fmt.Sprintf("=%q %v", l.Format, err)}
 	}
 	return nil
-}
-
-// NormaliseURL turns NB_URL into the API base URL: https is assumed when the
-// scheme is missing, a trailing slash or /api is dropped, a path prefix is
-// kept (https://example.com/netbird → https://example.com/netbird/api).
-func NormaliseURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if !strings.Contains(raw, "://") {
-		raw = "https://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, errors.New("is not a URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("has scheme %q, not http or https", u.Scheme)
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return nil, errors.New("has no host name")
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, errors.New("has a query or fragment")
-	}
-	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api") + "/api"
-	u.RawPath = ""
-	return u, nil
 }
 
 // process loads one component: defaults first (so that an empty number keeps

@@ -227,22 +227,6 @@ func TestSecretNeverPrints(t *testing.T) {
 	require.Equal(t, "<secret>", string(b))
 }
 
-func TestNormaliseURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"nb.example.com":                  "https://nb.example.com/api",
-		"https://nb.example.com/":         "https://nb.example.com/api",
-		"https://nb.example.com/api":      "https://nb.example.com/api",
-		"https://nb.example.com/api/":     "https://nb.example.com/api",
-		"http://management:33073":         "http://management:33073/api",
-		"https://example.com/netbird/":    "https://example.com/netbird/api",
-		"  https://nb.example.com:8443  ": "https://nb.example.com:8443/api",
-	} {
-		u, err := NormaliseURL(in)
-		require.NoError(t, err, in)
-		require.Equal(t, want, u.String(), in)
-	}
-}
-
 func TestDotEnvDoesNotOverrideTheRealEnvironment(t *testing.T) {
 	setEnv(t, map[string]string{"NB_URL": "https://real.example.com"})
 	p := filepath.Join(t.TempDir(), ".env")

@@ -22,6 +22,7 @@ import (
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/nburl"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/schedule"
 )
@@ -108,7 +109,7 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 }
 
 func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Result)) {
-	u, _ := config.NormaliseURL(cfg.NetBird.URL)
+	u, _ := nburl.Normalise(cfg.NetBird.URL)
 	lookup := p.LookupHost
 	if lookup == nil {
 		lookup = net.DefaultResolver.LookupHost

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,14 +17,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/nburl"
 	"github.com/styliteag/birdseye/internal/version"
 )
 
@@ -85,7 +85,7 @@ func (p *pacer) hold(d time.Duration) {
 
 // New returns a client for the NB_URL form (scheme optional, path prefix kept).
 func New(nbURL, token string) (*Client, error) {
-	base, err := config.NormaliseURL(nbURL)
+	base, err := nburl.Normalise(nbURL)
 	if err != nil {
 		return nil, fmt.Errorf("NB_URL %q %w", nbURL, err)
 	}
@@ -294,25 +294,17 @@ func (c *Client) ListSetupKeys(ctx context.Context) ([]SetupKey, error) {
 	return out, c.getJSON(ctx, "/setup-keys", &out)
 }
 
-// FromConfig is New with the settings of NB_URL's group: NB_CA_FILE adds a
-// private CA to the system's roots.
-func FromConfig(n config.NetBird, token string) (*Client, error) {
-	c, err := New(n.URL, token)
-	if err != nil || n.CAFile == "" {
-		return c, err
-	}
-	pem, err := os.ReadFile(n.CAFile)
-	if err != nil {
-		return nil, fmt.Errorf("NB_CA_FILE: %w", err)
-	}
+// TrustCA adds a private CA (PEM) to the system's roots for this client:
+// NB_CA_FILE, for a management server whose certificate it signed.
+func (c *Client) TrustCA(pem []byte) error {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("NB_CA_FILE %s holds no PEM certificate", n.CAFile)
+		return errors.New("holds no PEM certificate")
 	}
 	tr := c.http.Transport.(*http.Transport)
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return c, nil
+	return nil
 }

@@ -6,15 +6,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
 )
@@ -227,10 +224,10 @@ func TestNBCAFileTrustsAPrivateCA(t *testing.T) {
 	require.Error(t, err, "an unknown CA is refused")
 	require.Contains(t, err.Error(), "certificate")
 
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
-	c, err := FromConfig(config.NetBird{URL: srv.URL, CAFile: ca}, fake.AuditorToken)
+	c, err := New(srv.URL, fake.AuditorToken)
 	require.NoError(t, err)
+	require.ErrorContains(t, c.TrustCA([]byte("not a certificate")), "holds no PEM certificate")
+	require.NoError(t, c.TrustCA(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})))
 	_, err = c.ListAuditEvents(t.Context(), all)
 	require.NoError(t, err)
 }
