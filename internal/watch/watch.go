@@ -209,6 +209,9 @@ func (l *Loop) observe(ctx context.Context, now time.Time) (Observation, error) 
 		// long logins last): a part the token may not read is left out,
 		// said once, and the rest of the watch goes on.
 		err := l.readSlow(ctx)
+		if ctx.Err() != nil {
+			return obs, ctx.Err()
+		}
 		if err != nil && err.Error() != l.slow.lastErr {
 			l.log.Warn("watch: part of the configuration not read; routing peers or login expiry may be missed", "err", err)
 		}
@@ -225,6 +228,9 @@ func (l *Loop) observe(ctx context.Context, now time.Time) (Observation, error) 
 		var failed error
 		for _, u := range obs.Users {
 			ts, err := l.api.ListTokens(ctx, u.ID)
+			if ctx.Err() != nil {
+				return obs, ctx.Err() // shutting down: not a permission problem to report
+			}
 			if err != nil {
 				// A token that may not read others' tokens must not stop the
 				// rest of the watch: token expiry is then left out.

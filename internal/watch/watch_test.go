@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -56,7 +57,10 @@ func (a *api) ListUsers(context.Context) ([]netbird.User, error) { return a.user
 func (a *api) ListSetupKeys(context.Context) ([]netbird.SetupKey, error) {
 	return a.keys, a.count("setup-keys")
 }
-func (a *api) ListRoutes(context.Context) ([]netbird.Route, error) {
+func (a *api) ListRoutes(ctx context.Context) ([]netbird.Route, error) {
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	return a.routes, a.count("routes")
 }
 func (a *api) ListNetworkRouters(context.Context) ([]netbird.NetworkRouter, error) {
@@ -68,9 +72,12 @@ func (a *api) GetAccountSettings(context.Context) (netbird.AccountSettings, erro
 	}
 	return a.settings, nil
 }
-func (a *api) ListTokens(_ context.Context, user string) ([]netbird.Token, error) {
+func (a *api) ListTokens(ctx context.Context, user string) ([]netbird.Token, error) {
 	if err := a.count("tokens"); err != nil {
 		return nil, err
+	}
+	if ctx.Err() != nil { // as the real client: a stopped request fails
+		return nil, ctx.Err()
 	}
 	if user == a.forbidTokens {
 		return nil, errors.New("GET /api/users/" + user + "/tokens: HTTP 403: permission denied")
@@ -391,4 +398,18 @@ func TestARouteEventMakesTheNextRoundReadTheRoutesAgain(t *testing.T) {
 	l.Resolve(t.Context(), []event.Event{{ID: 10, ActivityCode: "peer.login.expire"}})
 	step(time.Minute)
 	require.Equal(t, before, a.calls["routes"], "other events do not make it read again")
+}
+
+// Stopping in the middle of a round is not a permission problem: nothing is
+// reported about tokens or routes that could not be read.
+func TestAStopDuringARoundWarnsAboutNothing(t *testing.T) {
+	a := &api{}
+	a.setPeer(router(true, t0))
+	a.users = []netbird.User{{ID: "u1", Name: "alice"}}
+	var logs bytes.Buffer
+	l := New(Config{Interval: time.Minute, SlowEvery: 15 * time.Minute, File: filepath.Join(t.TempDir(), "w.json"), Rules: rules}, a, &sinkRec{}, slog.New(slog.NewTextHandler(&logs, nil)))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	require.Error(t, l.Once(ctx, t0))
+	require.NotContains(t, logs.String(), "level=WARN")
 }
