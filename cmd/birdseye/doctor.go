@@ -39,10 +39,9 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 		}
 	}
 	if m := cfg.SMTP; m.Host != "" {
-		mail := email.New(email.Config{
-			Transport: email.Transport{Host: m.Host, Port: m.Port, TLSMode: m.TLSMode, User: m.User, Password: m.Password.Reveal(), SkipVerify: bool(m.SkipVerify), Timeout: 20 * time.Second},
-			From:      m.From, To: m.To,
-		}, cfg.Log.TZ.Loc)
+		tr := app.SMTPTransport(m)
+		tr.Timeout = 20 * time.Second
+		mail := email.New(email.Config{Transport: tr, From: m.From, To: m.To}, cfg.Log.TZ.Loc)
 		p.SMTPCheck = mail.Check
 		p.SMTPSend = func(ctx context.Context) error {
 			host, _ := os.Hostname()
@@ -50,7 +49,7 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 		}
 	}
 	if mm := cfg.Mattermost; mm.Enabled() {
-		s := mattermost.New(mattermost.Config{URL: mm.WebhookURL.Reveal(), Username: mm.Username, Channel: mm.Channel, IconURL: mm.IconURL}, cfg.Log.TZ.Loc)
+		s := app.Mattermost(cfg)
 		p.Webhook = func(ctx context.Context) error {
 			host, _ := os.Hostname()
 			return s.Post(ctx, mattermost.ProbeText(host, time.Now()))

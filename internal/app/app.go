@@ -43,7 +43,7 @@ type Options struct {
 // initiator's name, and (CHANGE_DIFFS) what the change changed. The
 // configuration snapshots are taken at start, in the background.
 func resolvers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, client *netbird.Client, log *slog.Logger, more ...audit.Resolver) audit.Resolver {
-	chain := append(resolverChain{initiator.New(client, log)}, more...)
+	chain := append(audit.Resolvers{initiator.New(client, log)}, more...)
 	if cfg.Watch.ChangeDiffs {
 		tr := &changes.Tracker{API: client, Dir: filepath.Dir(cfg.Forwarder.StateFile), Log: log}
 		wg.Go(guard(func() {
@@ -54,14 +54,6 @@ func resolvers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, clie
 		chain = append(chain, tr)
 	}
 	return chain
-}
-
-type resolverChain []audit.Resolver
-
-func (c resolverChain) Resolve(ctx context.Context, evs []event.Event) {
-	for _, r := range c {
-		r.Resolve(ctx, evs)
-	}
 }
 
 // streamLoops are the loops of the streams that are on.

@@ -208,7 +208,7 @@ func BackupRun(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.L
 	rc.ExportTo = first(config.List(b.ExportTo), config.List(b.EmailTo), smtp.To)
 	if smtp.Host != "" && smtp.From != "" {
 		rc.Mailer = email.New(email.Config{
-			Transport: email.Transport{Host: smtp.Host, Port: smtp.Port, TLSMode: smtp.TLSMode, User: smtp.User, Password: smtp.Password.Reveal(), SkipVerify: bool(smtp.SkipVerify)},
+			Transport: SMTPTransport(smtp),
 			From:      smtp.From,
 		}, loc)
 	}

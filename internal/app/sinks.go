@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,25 +35,21 @@ type sinks struct {
 
 func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.M) (*sinks, error) {
 	f := cfg.Forwarder
-	s := &sinks{dispatch: &sink.Dispatcher{}, alerts: &alerts{log: log}}
+	s := &sinks{dispatch: &sink.Dispatcher{Counter: m}, alerts: &alerts{log: log}}
 	// stdout needs no outbox: it cannot be down, and it is never capped.
 	st := cfg.Streams
 	s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{
 		Direct:  true,
-		Sink:    counted{stdout.New(out, cfg.Log.TZ.Loc), m},
+		Sink:    stdout.New(out, cfg.Log.TZ.Loc),
 		Filter:  filter(log, "STDOUT", cfg.Stdout.Include, cfg.Stdout.Exclude),
-		Streams: streamFilters(log, st, "STDOUT", st.StdoutTrafficInclude, st.StdoutTrafficExclude, st.StdoutProxyInclude, st.StdoutProxyExclude),
+		Streams: streamFilters(log, st, "STDOUT", [4]config.Globs{st.StdoutTrafficInclude, st.StdoutTrafficExclude, st.StdoutProxyInclude, st.StdoutProxyExclude}),
 	})
 	outboxes := filepath.Join(filepath.Dir(f.StateFile), "outbox")
 	// Drainers retry from the poll interval (at most 5 s) up to the backoff cap.
 	minBackoff := min(f.PollInterval.D(), 5*time.Second)
-	// MAX_CATCHUP spares people a flood after a backlog: it caps the sinks
-	// people read (chat, push, mail). The machine sinks (webhook, syslog,
-	// file) feed SIEMs and log shippers, which must get every event.
-	const forPeople, forMachines = true, false
-	// add opens an outbox called name draining into dst. With a filter it
+	// add opens an outbox called name draining into dst. With a route it
 	// takes events; with takesAlerts it takes birdseye's alerts.
-	add := func(name string, dst sink.Sink, people bool, flt *event.Filter, streams map[string]event.Filter, takesAlerts bool, tune func(*outbox.Drainer)) error {
+	add := func(name string, dst sink.Sink, people bool, route *sink.Route, takesAlerts bool, tune func(*outbox.Drainer)) error {
 		box, err := outbox.Open(filepath.Join(outboxes, name), name, int(f.SinkQueueMax))
 		if err != nil {
 			return err
@@ -62,13 +57,12 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		for _, what := range box.Problems() {
 			log.Error("outbox file set aside", "sink", name, "what", what)
 		}
-		if flt != nil {
-			s.dispatch.Routes = append(s.dispatch.Routes, sink.Route{Sink: box, Filter: *flt, Streams: streams})
-		}
-		if flt != nil {
+		if route != nil {
+			route.Sink = box
+			s.dispatch.Routes = append(s.dispatch.Routes, *route)
 			m.OutboxDepth(name, box.Pending)
 		}
-		d := &outbox.Drainer{Box: box, Sink: counted{dst, m}, MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log}
+		d := &outbox.Drainer{Box: box, Sink: dst, Counter: m, MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log}
 		if people {
 			d.MaxCatchup = int(f.MaxCatchup)
 		}
@@ -81,92 +75,55 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		}
 		return nil
 	}
-	if m := cfg.Mattermost; m.Enabled() {
-		s.mm = newMattermost(cfg)
-		flt := filter(log, "MATTERMOST", m.Include, m.Exclude)
-		streams := streamFilters(log, st, "MATTERMOST", st.MattermostTrafficInclude, st.MattermostTrafficExclude, st.MattermostProxyInclude, st.MattermostProxyExclude)
-		if err := add("mattermost", s.mm, forPeople, &flt, streams, true, nil); err != nil {
-			return nil, err
+	for _, sp := range specs {
+		if !sp.on(cfg) {
+			continue
 		}
-	}
-	for _, c := range chats(cfg) {
-		flt := filter(log, c.prefix, c.include, c.exclude)
-		if err := add(c.sink.Name(), c.sink, forPeople, &flt, nil, true, nil); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Ntfy.URL != "" {
-		flt := filter(log, "NTFY", cfg.Ntfy.Include, cfg.Ntfy.Exclude)
-		if err := add("ntfy", newNtfy(cfg), forPeople, &flt, nil, true, nil); err != nil {
-			return nil, err
-		}
-	}
-	if w := cfg.Webhook; w.Enabled() {
-		if w.Secret == "" {
-			log.Warn("WEBHOOK_SECRET is empty: webhook requests are not signed, so the receiver cannot tell them from forgeries")
-		}
-		flt := filter(log, "WEBHOOK", w.Include, w.Exclude)
-		streams := streamFilters(log, st, "WEBHOOK", st.WebhookTrafficInclude, st.WebhookTrafficExclude, st.WebhookProxyInclude, st.WebhookProxyExclude)
-		if err := add("webhook", newWebhook(cfg), forMachines, &flt, streams, true, nil); err != nil {
-			return nil, err
-		}
-	}
-	if sl := cfg.Syslog; sl.Enabled() {
-		sy, err := newSyslog(cfg)
+		dst, err := sp.build(cfg)
 		if err != nil {
 			return nil, err
 		}
-		flt := filter(log, "SYSLOG", sl.Include, sl.Exclude)
-		streams := streamFilters(log, st, "SYSLOG", st.SyslogTrafficInclude, st.SyslogTrafficExclude, st.SyslogProxyInclude, st.SyslogProxyExclude)
-		if err := add("syslog", sy, forMachines, &flt, streams, true, nil); err != nil {
-			return nil, err
+		prefix, inc, exc := sp.filter(cfg)
+		route := &sink.Route{Filter: filter(log, prefix, inc, exc)}
+		if sp.streams != nil {
+			route.Streams = streamFilters(log, st, prefix, sp.streams(st))
 		}
-	}
-	if fs := cfg.File; fs.Enabled() {
-		flt := filter(log, "FILE_SINK", fs.Include, fs.Exclude)
-		streams := streamFilters(log, st, "FILE_SINK", st.FileTrafficInclude, st.FileTrafficExclude, st.FileProxyInclude, st.FileProxyExclude)
-		if err := add("file", newFile(cfg), forMachines, &flt, streams, true, nil); err != nil {
-			return nil, err
-		}
-	}
-	if e := cfg.Email; e.Enabled() {
-		s.mail = email.New(mailConfig(cfg), cfg.Log.TZ.Loc)
-		if cfg.SMTP.SkipVerify {
-			log.Warn("SMTP_TLS_SKIP_VERIFY=true: the mail server's certificate is not checked; use it only for a relay on a network you trust")
-		}
-		if cfg.SMTP.TLSMode == "none" && cfg.SMTP.User != "" {
-			log.Warn("SMTP_TLS_MODE=none with SMTP_USER: the password travels unencrypted; use starttls or tls unless the relay is on this host")
-		}
-		flt := filter(log, "EMAIL", e.Include, e.Exclude)
 		var tune func(*outbox.Drainer)
-		if e.ModeName() == "digest" && e.Digest() > 0 {
-			interval := e.Digest()
-			tune = func(d *outbox.Drainer) {
-				// A digest collects for EMAIL_DIGEST_MINUTES from its first
-				// event, across restarts, and goes out on SIGTERM when due.
-				d.Hold = func(_ sink.Batch, oldest time.Time) time.Duration { return time.Until(oldest.Add(interval)) }
-				d.FlushWithin = 5 * time.Second
-			}
+		if sp.tune != nil {
+			tune = func(d *outbox.Drainer) { sp.tune(cfg, d) }
 		}
-		streams := streamFilters(log, st, "EMAIL", st.EmailTrafficInclude, st.EmailTrafficExclude, st.EmailProxyInclude, st.EmailProxyExclude)
-		if err := add("email", s.mail, forPeople, &flt, streams, false, tune); err != nil {
+		// Alerts never wait for a mail digest: mail gets them in an
+		// outbox of their own (EMAIL_ALERTS).
+		isMail := sp.name == "email"
+		if err := add(sp.name, dst, sp.people, route, !isMail, tune); err != nil {
 			return nil, err
 		}
-		// Alerts never wait for a digest: they have their own outbox.
-		if e.Alerts {
-			if err := add("email-alerts", s.mail, forPeople, nil, nil, true, nil); err != nil {
-				return nil, err
+		switch dst := dst.(type) {
+		case *mattermost.Sink:
+			s.mm = dst
+		case *email.Sink:
+			s.mail = dst
+			if cfg.Email.Alerts {
+				if err := add("email-alerts", dst, true, nil, true, nil); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
+	warnInsecure(cfg, log)
 	return s, nil
 }
 
-func mailConfig(cfg *config.Config) email.Config {
-	m := cfg.SMTP
-	return email.Config{
-		Transport: email.Transport{Host: m.Host, Port: m.Port, TLSMode: m.TLSMode, User: m.User, Password: m.Password.Reveal(), SkipVerify: bool(m.SkipVerify)},
-		From:      m.From, To: m.To, Digest: cfg.Email.ModeName() == "digest", BurstLimit: int(cfg.Forwarder.BurstLimit),
+// warnInsecure says at start what a destination's settings leave open.
+func warnInsecure(cfg *config.Config, log *slog.Logger) {
+	if cfg.Webhook.Enabled() && cfg.Webhook.Secret == "" {
+		log.Warn("WEBHOOK_SECRET is empty: webhook requests are not signed, so the receiver cannot tell them from forgeries")
+	}
+	if cfg.Email.Enabled() && bool(cfg.SMTP.SkipVerify) {
+		log.Warn("SMTP_TLS_SKIP_VERIFY=true: the mail server's certificate is not checked; use it only for a relay on a network you trust")
+	}
+	if cfg.Email.Enabled() && cfg.SMTP.TLSMode == "none" && cfg.SMTP.User != "" {
+		log.Warn("SMTP_TLS_MODE=none with SMTP_USER: the password travels unencrypted; use starttls or tls unless the relay is on this host")
 	}
 }
 
@@ -259,7 +216,8 @@ var (
 )
 
 // streamFilters are a sink's filters for the streams that are on.
-func streamFilters(log *slog.Logger, st config.Streams, prefix string, tInc, tExc, pInc, pExc config.Globs) map[string]event.Filter {
+func streamFilters(log *slog.Logger, st config.Streams, prefix string, g [4]config.Globs) map[string]event.Filter {
+	tInc, tExc, pInc, pExc := g[0], g[1], g[2], g[3]
 	out := map[string]event.Filter{}
 	check := func(name string, g config.Globs, known []string) {
 		for _, p := range g.Globs {
@@ -290,22 +248,4 @@ func matchesANumber(g event.Glob) bool {
 		}
 	}
 	return false
-}
-
-// counted tells the metrics what a sink took.
-type counted struct {
-	sink.Sink
-	m *metrics.M
-}
-
-func (c counted) Deliver(ctx context.Context, b sink.Batch) error {
-	err := c.Sink.Deliver(ctx, b)
-	var partial *sink.PartialError
-	switch {
-	case err == nil:
-		c.m.Delivered(c.Name(), len(b.Events), b.Skipped, b.Dropped)
-	case errors.As(err, &partial):
-		c.m.Delivered(c.Name(), partial.Delivered, b.Skipped, b.Dropped)
-	}
-	return err
 }

@@ -42,6 +42,17 @@ type Resolver interface {
 	Resolve(ctx context.Context, evs []event.Event)
 }
 
+// Resolvers run one after the other: the initiator's name, then what the
+// change changed, then whoever only looks (the watch).
+type Resolvers []Resolver
+
+// Resolve runs each resolver on the events.
+func (rs Resolvers) Resolve(ctx context.Context, evs []event.Event) {
+	for _, r := range rs {
+		r.Resolve(ctx, evs)
+	}
+}
+
 // Alerter is told about outages, recoveries and gaps.
 type Alerter interface {
 	Outage(ctx context.Context, d time.Duration, cause error)

@@ -18,6 +18,7 @@ import (
 type Drainer struct {
 	Box        *Box
 	Sink       sink.Sink
+	Counter    sink.Counter // told what the far end took (metrics); may be nil
 	MaxCatchup int
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
@@ -84,6 +85,7 @@ func (d *Drainer) Run(ctx context.Context) {
 				}
 			}
 			err := d.Sink.Deliver(dctx, batch)
+			sink.Count(d.Counter, d.Sink.Name(), batch, err)
 			var partial *sink.PartialError
 			if errors.As(err, &partial) && partial.Delivered > 0 {
 				if aerr := d.Box.AckPartial(ticket, partial.Delivered); aerr != nil {
@@ -134,7 +136,9 @@ func (d *Drainer) flush(log *slog.Logger) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d.FlushWithin)
 	defer cancel()
-	if err := d.Sink.Deliver(ctx, batch); err != nil {
+	err := d.Sink.Deliver(ctx, batch)
+	sink.Count(d.Counter, d.Sink.Name(), batch, err)
+	if err != nil {
 		log.Warn("not sent before shutdown; it stays queued for the next start", "err", err)
 		return
 	}

@@ -77,6 +77,30 @@ func (r Route) Allow(e event.Event) bool {
 // Dispatcher fans events out to routes.
 type Dispatcher struct {
 	Routes []Route
+	// Counter, when set, is told what each direct route took (the queued
+	// routes' drainers tell it what their far ends took).
+	Counter Counter
+}
+
+// Counter is told what a sink delivered: the events it took, and how many
+// it was told it missed (catch-up, a full outbox). *metrics.M is one.
+type Counter interface {
+	Delivered(sink string, forwarded, skipped, dropped int)
+}
+
+// Count tells c what a delivery of b took: all of it, or the head a
+// PartialError reports. A nil c counts nothing.
+func Count(c Counter, name string, b Batch, err error) {
+	if c == nil {
+		return
+	}
+	var partial *PartialError
+	switch {
+	case err == nil:
+		c.Delivered(name, len(b.Events), b.Skipped, b.Dropped)
+	case errors.As(err, &partial):
+		c.Delivered(name, partial.Delivered, b.Skipped, b.Dropped)
+	}
 }
 
 // Dispatch gives every route the events its filter passes: first every
@@ -96,7 +120,11 @@ func (d *Dispatcher) Dispatch(ctx context.Context, evs []event.Event) error {
 			if b.Empty() {
 				continue
 			}
-			if err := r.Sink.Deliver(ctx, b); err != nil {
+			err := r.Sink.Deliver(ctx, b)
+			if r.Direct {
+				Count(d.Counter, r.Sink.Name(), b, err)
+			}
+			if err != nil {
 				errs = append(errs, fmt.Errorf("deliver to %s: %w", r.Sink.Name(), err))
 			}
 		}
