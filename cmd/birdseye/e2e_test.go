@@ -300,3 +300,17 @@ func TestE2EHealthcheckFollowsTheDaemon(t *testing.T) {
 	// A stuck loop (next poll overdue by more than state.Grace) is covered by
 	// TestHealthFromTheHeartbeat: the grace is two minutes.
 }
+
+func TestE2ESeveralBadSettingsAreAllNamedInOneRun(t *testing.T) {
+	_, srv := newAPI(t)
+	d := start(t, baseEnv(t, srv, filepath.Join(t.TempDir(), "s.json"), "POLL_INTERVAL=fast", "MAX_CATCHUP=-1", "SYSLOG_ADDR=syslog.example.com"))
+	require.Equal(t, 2, d.waitExit())
+	lines := strings.Split(strings.TrimSpace(d.logs()), "\n")
+	require.Len(t, lines, 3, d.logs())
+	for _, l := range lines {
+		require.True(t, strings.HasPrefix(l, "birdseye: config: "), l)
+	}
+	require.Contains(t, d.logs(), "POLL_INTERVAL=\"fast\"")
+	require.Contains(t, d.logs(), "MAX_CATCHUP=\"-1\"")
+	require.Contains(t, d.logs(), "SYSLOG_ADDR=")
+}

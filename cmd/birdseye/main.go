@@ -191,7 +191,9 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		return ee.code // the report is already printed
 	}
-	fmt.Fprintln(stderr, "birdseye:", err)
+	for _, line := range strings.Split(err.Error(), "\n") { // several problems: one line each
+		fmt.Fprintln(stderr, "birdseye:", line)
+	}
 	var ce *config.Error
 	switch {
 	case errors.As(err, &ce), errors.Is(err, state.ErrUnusable), errors.As(err, new(*flagError)):

@@ -137,7 +137,7 @@ func TestBadValuesNameTheVariableAndTheExpectedForm(t *testing.T) {
 		{map[string]string{"SYSLOG_ADDR": "udp://siem:514", "SYSLOG_FORMAT": "cef"}, `config: SYSLOG_FORMAT="cef" is not a format; expected rfc5424 or rfc3164`},
 		{map[string]string{"SYSLOG_ADDR": "tls://siem:6514", "SYSLOG_CA_FILE": "/no/such/ca.pem"}, `config: SYSLOG_CA_FILE="/no/such/ca.pem" cannot be read (no such file or directory); expected a PEM file with the CA certificate`},
 		{map[string]string{"FILE_SINK_PATH": "/no/such/dir/events.jsonl"}, `config: FILE_SINK_PATH="/no/such/dir/events.jsonl": its directory /no/such/dir does not exist; expected a file in a mounted directory`},
-		{map[string]string{"FILE_SINK_PATH": "/tmp", "FILE_SINK_MAX_MB": "-1"}, `config: FILE_SINK_MAX_MB="-1" is negative`},
+		{map[string]string{"FILE_SINK_PATH": "/tmp/events.jsonl", "FILE_SINK_MAX_MB": "-1"}, `config: FILE_SINK_MAX_MB="-1" is negative`},
 		{map[string]string{"DISCORD_WEBHOOK_URL": "discord.com/api/webhooks/1/s3cr3t"}, `config: DISCORD_WEBHOOK_URL is not an http(s) URL; expected e.g. https://discord.com/api/webhooks/<id>/<token>`},
 		{map[string]string{"NTFY_URL": "ntfy.sh/my-topic"}, `config: NTFY_URL is not an http(s) URL; expected e.g. https://ntfy.sh/netbird-alerts-<random>`},
 		{map[string]string{"CHANGE_REPORT": "weekly"}, `config: CHANGE_REPORT="weekly" is not a schedule`},
@@ -175,7 +175,7 @@ func TestBadValuesNameTheVariableAndTheExpectedForm(t *testing.T) {
 			_, err := Load()
 			require.Error(t, err)
 			require.ErrorContains(t, err, c.want)
-			require.NotContains(t, err.Error(), "\n", "one line")
+			require.NotContains(t, err.Error(), "\n", "one line: one problem")
 			var ce *Error
 			require.ErrorAs(t, err, &ce)
 		})
@@ -372,4 +372,20 @@ func TestBackupPassword(t *testing.T) {
 	}
 	require.NoError(t, Backup{Password: "twelve chars"}.CheckPassword())
 	require.Equal(t, []string{"/backup/a", "/backup/b*"}, List(" /backup/a, ,/backup/b* "))
+}
+
+// A new .env with several mistakes: all of them are named in one run.
+func TestEveryProblemIsReportedAtOnce(t *testing.T) {
+	setEnv(t, with(map[string]string{"POLL_INTERVAL": "fast", "MAX_CATCHUP": "-1", "WEBHOOK_URL": "ftp://x", "BACKFILL": "20000", "TZ": "Mars/Olympus"}))
+	_, err := Load()
+	require.Error(t, err)
+	var errs Errors
+	require.ErrorAs(t, err, &errs)
+	text := err.Error()
+	for _, v := range []string{"POLL_INTERVAL=\"fast\"", "MAX_CATCHUP=\"-1\"", "WEBHOOK_URL", "BACKFILL=20000", "TZ=\"Mars/Olympus\""} {
+		require.Contains(t, text, "config: "+v)
+	}
+	require.Equal(t, 5, strings.Count(text, "\n")+1, "one line each:\n%s", text)
+	var ce *Error
+	require.ErrorAs(t, err, &ce, "still a configuration error: exit 2")
 }
