@@ -44,11 +44,11 @@ func TestTheMetricsSayWhatHappened(t *testing.T) {
 		`birdseye_outbox_depth{sink="mattermost"} 7`,
 		`birdseye_poll_errors_total{kind="server"} 1`,
 		`birdseye_poll_duration_seconds_count 2`,
-		`birdseye_last_successful_poll_timestamp_seconds 1.8e+09`,
+		`birdseye_last_successful_poll_timestamp_seconds 1800000000`,
 		`birdseye_api_outage 1`,
 		`birdseye_job_runs_total{job="backup"} 1`,
 		`birdseye_job_failures_total{job="cleanup-ephemeral"} 1`,
-		`birdseye_job_last_success_timestamp_seconds{job="backup"} 1.8e+09`,
+		`birdseye_job_last_success_timestamp_seconds{job="backup"} 1800000000`,
 		`birdseye_backup_size_bytes{kind="volumes"} 1234`,
 		`process_resident_memory_bytes`,
 	} {
@@ -78,4 +78,23 @@ func TestANilMIsOff(t *testing.T) {
 		m.Job("j", nil, time.Now())
 		m.BackupSize("volumes", 1)
 	})
+}
+
+// Every family has its # TYPE line, as Prometheus expects, and the new
+// counters appear with their labels.
+func TestTheExpositionIsPrometheusText(t *testing.T) {
+	m := New()
+	m.OddEntries("bad_id", 2)
+	m.PollCapped("traffic")
+	_, body := scrape(t, m, "/metrics", func() error { return nil })
+	for _, want := range []string{
+		"# TYPE birdseye_audit_entries_odd_total counter\n",
+		`birdseye_audit_entries_odd_total{kind="bad_id"} 2`,
+		`birdseye_stream_polls_capped_total{stream="traffic"} 1`,
+		"# TYPE birdseye_poll_duration_seconds histogram\n",
+		`birdseye_poll_duration_seconds_bucket{le="+Inf"} 0`,
+		"go_goroutines",
+	} {
+		require.Contains(t, body, want)
+	}
 }
