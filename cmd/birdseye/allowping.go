@@ -15,7 +15,7 @@ type allowPingCmd struct {
 // Run keeps an ICMP companion policy beside every policy that allows only
 // some protocols.
 func (c allowPingCmd) Run(ctx context.Context, e *env) error {
-	client, err := adminFirstClient()
+	_, client, err := tool(adminFirst, "")
 	if err != nil {
 		return err
 	}

@@ -177,12 +177,11 @@ type exportCmd struct {
 // Run exports the whole configuration through the API (needs an admin
 // token) into an encrypted archive.
 func (c exportCmd) Run(ctx context.Context, e *env) error {
-	t, err := backupConfig()
+	t, client, err := tool(adminToken, "export")
 	if err != nil {
 		return err
 	}
-	client, err := toolClient(true, "export")
-	if err != nil {
+	if err := t.Backup.CheckPassword(); err != nil {
 		return err
 	}
 	out := c.Out

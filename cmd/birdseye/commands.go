@@ -127,7 +127,7 @@ func (c cleanupCmd) Run(ctx context.Context, e *env) error {
 	if c.MinAgeMinutes < 0 {
 		return &flagError{Flag: "--min-age-minutes", Msg: fmt.Sprintf("=%g is negative; expected minutes, e.g. 60", c.MinAgeMinutes)}
 	}
-	client, err := toolClient(true, "cleanup-ephemeral")
+	_, client, err := tool(adminToken, "cleanup-ephemeral")
 	if err != nil {
 		return err
 	}
@@ -135,23 +135,39 @@ func (c cleanupCmd) Run(ctx context.Context, e *env) error {
 	return adminHint(err)
 }
 
-// toolClient is the NetBird client of a one-shot command.
-func toolClient(admin bool, command string) (*netbird.Client, error) {
+// token is which token a command needs.
+type token int
+
+const (
+	readToken  token = iota // NB_API_KEY (NB_ADMIN_API_KEY when it is the only one)
+	adminToken              // NB_ADMIN_API_KEY
+	adminFirst              // NB_ADMIN_API_KEY, else NB_API_KEY (setup keys, posture, allow-ping)
+)
+
+// tool gives a command its settings and an API client with the token it
+// needs, reading ./.env and the environment once.
+func tool(need token, command string) (*config.Tool, *netbird.Client, error) {
 	if err := config.LoadDotEnv(".env"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t, err := config.LoadTool()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := t.CheckURL(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	tok, err := t.NetBird.Token(admin, command)
+	var tok string
+	if need == adminFirst {
+		tok, err = t.NetBird.TokenAdminFirst()
+	} else {
+		tok, err = t.NetBird.Token(need == adminToken, command)
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return app.Client(t.NetBird, tok)
+	c, err := app.Client(t.NetBird, tok)
+	return t, c, err
 }
 
 // adminHint explains a 403: the token lacks the permission.

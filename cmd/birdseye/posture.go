@@ -23,7 +23,7 @@ func (c postureChangeCmd) Run(ctx context.Context, e *env, k *kongContext) error
 	if c.Policy == "" && !c.All {
 		return &flagError{Flag: "posture " + k.command(), Msg: "needs --policy NAME or --all"}
 	}
-	client, err := adminFirstClient()
+	_, client, err := tool(adminFirst, "")
 	if err != nil {
 		return err
 	}

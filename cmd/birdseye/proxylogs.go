@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/proxylog"
 )
@@ -33,11 +32,7 @@ func (c proxyLogsTailCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	client, err := toolClient(false, "proxy-logs tail")
-	if err != nil {
-		return err
-	}
-	t, err := config.LoadTool()
+	t, client, err := tool(readToken, "proxy-logs tail")
 	if err != nil {
 		return err
 	}
@@ -104,11 +99,7 @@ func (c proxyLogsListCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	client, err := toolClient(false, "proxy-logs list")
-	if err != nil {
-		return err
-	}
-	t, err := config.LoadTool()
+	t, client, err := tool(readToken, "proxy-logs list")
 	if err != nil {
 		return err
 	}

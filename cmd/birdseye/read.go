@@ -69,7 +69,7 @@ type policiesCmd struct {
 type policiesListCmd struct{ output }
 
 func (c policiesListCmd) Run(ctx context.Context, e *env) error {
-	client, err := toolClient(false, "policies list")
+	_, client, err := tool(readToken, "policies list")
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ type peersCmd struct {
 type peersListCmd struct{ output }
 
 func (c peersListCmd) Run(ctx context.Context, e *env) error {
-	client, err := toolClient(false, "peers list")
+	_, client, err := tool(readToken, "peers list")
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ type overviewCmd struct{ output }
 
 // Run prints policies, groups and posture checks, then each policy in detail.
 func (c overviewCmd) Run(ctx context.Context, e *env) error {
-	client, err := toolClient(false, "overview")
+	_, client, err := tool(readToken, "overview")
 	if err != nil {
 		return err
 	}
@@ -156,11 +156,7 @@ func (c eventsCmd) Run(ctx context.Context, e *env) error {
 	if c.Initial < 0 || c.Initial > 10000 {
 		return &flagError{Flag: "--initial", Msg: fmt.Sprintf("=%d is out of range; expected 0 to 10000", c.Initial)}
 	}
-	client, err := toolClient(false, "events")
-	if err != nil {
-		return err
-	}
-	t, err := config.LoadTool()
+	t, client, err := tool(readToken, "events")
 	if err != nil {
 		return err
 	}
@@ -211,11 +207,7 @@ func (c peersPruneCmd) Run(ctx context.Context, e *env) error {
 			*l.out = append(*l.out, g)
 		}
 	}
-	client, err := toolClient(true, "peers prune")
-	if err != nil {
-		return err
-	}
-	t, err := config.LoadTool()
+	t, client, err := tool(adminToken, "peers prune")
 	if err != nil {
 		return err
 	}

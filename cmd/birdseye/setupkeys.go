@@ -5,9 +5,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/styliteag/birdseye/internal/app"
-	"github.com/styliteag/birdseye/internal/config"
-	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/setupkeys"
 )
 
@@ -33,7 +30,7 @@ func (c setupKeysShowCmd) Run(ctx context.Context, e *env) error {
 }
 
 func listKeys(ctx context.Context, e *env, o output, name string) error {
-	client, err := adminFirstClient()
+	_, client, err := tool(adminFirst, "")
 	if err != nil {
 		return err
 	}
@@ -78,33 +75,12 @@ func (c setupKeysUpdateCmd) Run(ctx context.Context, e *env) error {
 	if ch.Empty() {
 		return &flagError{Flag: "setup-keys update", Msg: "has nothing to change; expected --add-group, --remove-group, --remove-all-groups or --set-groups"}
 	}
-	client, err := adminFirstClient()
+	_, client, err := tool(adminFirst, "")
 	if err != nil {
 		return err
 	}
 	_, err = setupkeys.Update(ctx, client, c.Key, c.AllKeys, ch, c.DryRun, e.stdout)
 	return usageOr(adminHint(err))
-}
-
-// adminFirstClient uses NB_ADMIN_API_KEY, else NB_API_KEY: the old tool's
-// write scripts ran with NB_API_KEY, so a setup where that token is an
-// admin's keeps working; a read-only token gets NetBird's 403, explained.
-func adminFirstClient() (*netbird.Client, error) {
-	if err := config.LoadDotEnv(".env"); err != nil {
-		return nil, err
-	}
-	t, err := config.LoadTool()
-	if err != nil {
-		return nil, err
-	}
-	if err := t.CheckURL(); err != nil {
-		return nil, err
-	}
-	tok, err := t.NetBird.TokenAdminFirst()
-	if err != nil {
-		return nil, err
-	}
-	return app.Client(t.NetBird, tok)
 }
 
 // usageOr turns a refusal (ambiguous or unknown names) into a usage error

@@ -37,11 +37,7 @@ func (c trafficTailCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	client, err := toolClient(false, "traffic tail")
-	if err != nil {
-		return err
-	}
-	t, err := config.LoadTool()
+	t, client, err := tool(readToken, "traffic tail")
 	if err != nil {
 		return err
 	}
@@ -130,11 +126,7 @@ func (c trafficListCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	client, err := toolClient(false, "traffic list")
-	if err != nil {
-		return err
-	}
-	t, err := config.LoadTool()
+	t, client, err := tool(readToken, "traffic list")
 	if err != nil {
 		return err
 	}
