@@ -72,7 +72,7 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	paths := config.List(t.Backup.Paths)
+	paths := config.SplitComma(t.Backup.Paths)
 	if len(paths) == 0 {
 		return &config.Error{Var: "BACKUP_PATHS", Msg: "is not set; expected the paths of NetBird's volumes inside the container, e.g. /backup/netbird"}
 	}
@@ -83,7 +83,7 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 		}
 		defer os.RemoveAll(out)
 	}
-	r, err := backup.Volumes(ctx, backup.Options{Paths: paths, Exclude: config.List(t.Backup.Exclude), Label: t.Backup.Label,
+	r, err := backup.Volumes(ctx, backup.Options{Paths: paths, Exclude: config.SplitComma(t.Backup.Exclude), Label: t.Backup.Label,
 		Password: t.Backup.Password.Reveal(), OutDir: out}, time.Now())
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "BACKUP_PATHS") {

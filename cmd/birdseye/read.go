@@ -10,11 +10,8 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/audit"
-	"github.com/styliteag/birdseye/internal/cleanup"
-	"github.com/styliteag/birdseye/internal/config"
-	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/initiator"
-	"github.com/styliteag/birdseye/internal/report"
+	"github.com/styliteag/birdseye/internal/tables"
 )
 
 // output is the -o flag of every read command.
@@ -80,30 +77,7 @@ func (c policiesListCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return adminHint(err)
 	}
-	report.Policies(e.stdout, ps)
-	return nil
-}
-
-type peersCmd struct {
-	List  peersListCmd  `cmd:"" help:"List the peers: IP, connected, ephemeral, last seen, OS, version, groups."`
-	Prune peersPruneCmd `cmd:"" help:"Delete peers offline for long (dry run unless --apply; needs NB_ADMIN_API_KEY)."`
-}
-
-type peersListCmd struct{ output }
-
-func (c peersListCmd) Run(ctx context.Context, e *env) error {
-	_, client, err := tool(readToken, "peers list")
-	if err != nil {
-		return err
-	}
-	if c.json() {
-		return apiJSON(ctx, e.stdout, client, "/peers")
-	}
-	peers, err := client.ListPeers(ctx)
-	if err != nil {
-		return adminHint(err)
-	}
-	report.Peers(e.stdout, peers, time.Now())
+	tables.Policies(e.stdout, ps)
 	return nil
 }
 
@@ -136,7 +110,7 @@ func (c overviewCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return adminHint(err)
 	}
-	report.Overview(e.stdout, ps, gs, checks)
+	tables.Overview(e.stdout, ps, gs, checks)
 	return nil
 }
 
@@ -174,46 +148,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-type peersPruneCmd struct {
-	OfflineDays float64  `required:"" placeholder:"DAYS" help:"Delete peers not seen for more than this many days."`
-	Group       []string `placeholder:"GLOB" help:"Only peers in a group matching this glob (repeatable)."`
-	Name        []string `placeholder:"GLOB" help:"Only peers whose name matches this glob (repeatable)."`
-	Max         int      `default:"20" help:"Refuse, deleting nothing, when more peers than this qualify."`
-	Apply       bool     `help:"Delete. Without it, only show what would be deleted."`
-}
-
-// Run deletes ordinary peers that have been offline for long. Peers in
-// PRUNE_PROTECT_GROUPS are never deleted.
-func (c peersPruneCmd) Run(ctx context.Context, e *env) error {
-	if c.OfflineDays < 1 {
-		return &flagError{Flag: "--offline-days", Msg: fmt.Sprintf("=%g is below one day; expected a number of days, e.g. 90", c.OfflineDays)}
-	}
-	if c.Max < 1 {
-		return &flagError{Flag: "--max", Msg: fmt.Sprintf("=%d; expected at least 1", c.Max)}
-	}
-	var groups, names []event.Glob
-	for _, l := range []struct {
-		flag string
-		in   []string
-		out  *[]event.Glob
-	}{{"--group", c.Group, &groups}, {"--name", c.Name, &names}} {
-		for _, s := range l.in {
-			g, err := event.ParseGlob(s)
-			if err != nil {
-				return &config.Error{Var: l.flag, Msg: err.Error() + "; expected a glob such as Laptops or ci-*"}
-			}
-			*l.out = append(*l.out, g)
-		}
-	}
-	t, client, err := tool(adminToken, "peers prune")
-	if err != nil {
-		return err
-	}
-	_, err = cleanup.Prune(ctx, client, cleanup.PruneOptions{
-		OfflineFor: time.Duration(c.OfflineDays * 24 * float64(time.Hour)), Groups: groups, Names: names,
-		Protect: t.Prune.ProtectGroups.Globs, Max: c.Max, Apply: c.Apply,
-	}, time.Now(), e.stdout)
-	return adminHint(err)
 }

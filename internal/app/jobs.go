@@ -186,7 +186,7 @@ func (l *lineLog) Write(p []byte) (int, error) {
 // BACKUP_EMAIL_TO, else SMTP_TO).
 func BackupRun(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Location, version string) (backup.RunConfig, error) {
 	rc := backup.RunConfig{
-		Paths: config.List(b.Paths), Exclude: config.List(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
+		Paths: config.SplitComma(b.Paths), Exclude: config.SplitComma(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
 		NBURL: nb.URL, Version: version, Dir: b.Dir, Keep: int(b.Keep), MaxBytes: int64(b.MaxMB) << 20,
 	}
 	if nb.AdminKey != "" {
@@ -204,8 +204,8 @@ func BackupRun(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.L
 		}
 		return nil
 	}
-	rc.VolumeTo = first(config.List(b.EmailTo), smtp.To)
-	rc.ExportTo = first(config.List(b.ExportTo), config.List(b.EmailTo), smtp.To)
+	rc.VolumeTo = first(config.SplitComma(b.EmailTo), smtp.To)
+	rc.ExportTo = first(config.SplitComma(b.ExportTo), config.SplitComma(b.EmailTo), smtp.To)
 	if smtp.Host != "" && smtp.From != "" {
 		rc.Mailer = email.New(email.Config{
 			Transport: SMTPTransport(smtp),

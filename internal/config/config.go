@@ -184,7 +184,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Schedule.validate())
 	errs = append(errs, c.Metrics.validate())
 	for _, l := range []struct{ name, val string }{{"BACKUP_EMAIL_TO", c.Backup.EmailTo}, {"EXPORT_EMAIL_TO", c.Backup.ExportTo}} {
-		for _, a := range List(l.val) {
+		for _, a := range SplitComma(l.val) {
 			if _, err := mail.ParseAddress(a); err != nil {
 				errs = append(errs, &Error{Var: l.name, Msg: fmt.Sprintf("has %q, which is not an e-mail address; expected comma-separated addresses", a)})
 			}

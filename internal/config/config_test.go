@@ -371,7 +371,7 @@ func TestBackupPassword(t *testing.T) {
 		}
 	}
 	require.NoError(t, Backup{Password: "twelve chars"}.CheckPassword())
-	require.Equal(t, []string{"/backup/a", "/backup/b*"}, List(" /backup/a, ,/backup/b* "))
+	require.Equal(t, []string{"/backup/a", "/backup/b*"}, SplitComma(" /backup/a, ,/backup/b* "))
 }
 
 // A new .env with several mistakes: all of them are named in one run.

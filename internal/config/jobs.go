@@ -30,8 +30,8 @@ type Backup struct {
 	Keep     Count  `envconfig:"BACKUP_KEEP" default:"8" desc:"archives of each kind kept in BACKUP_DIR"`
 }
 
-// List splits a comma-separated setting, trimming spaces and dropping empties.
-func List(s string) []string {
+// SplitComma splits a comma-separated setting, trimming spaces and dropping empties.
+func SplitComma(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -324,7 +324,7 @@ func checkState(cfg *config.Config, add func(Result)) {
 }
 
 func checkBackup(cfg *config.Config, add func(Result)) {
-	paths := config.List(cfg.Backup.Paths)
+	paths := config.SplitComma(cfg.Backup.Paths)
 	if len(paths) == 0 {
 		return
 	}

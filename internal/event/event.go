@@ -1,6 +1,10 @@
-// Package event is birdseye's domain: a NetBird audit event as the sinks see it,
-// the activity codes the server emits, and the include/exclude globs that pick
-// events for each sink. It imports no other birdseye package.
+// Package event is birdseye's domain: what the sinks are handed. That is a
+// NetBird audit event, a row of the other streams (traffic events, the
+// reverse proxy's access log) or one of birdseye's own (the watch's
+// birdseye.* events), with the activity codes the server emits, the
+// include/exclude globs that pick events for each sink, how serious an event
+// is, and the lenient decoding of an entry the server sent oddly. It
+// imports no other birdseye package.
 package event
 
 import (

@@ -1,7 +1,7 @@
-// Package report prints what the read commands show: the old tool's policy
+// Package tables prints what the read commands show: the old tool's policy
 // list and overview, and the peer list, as text for people. (The commands'
 // -o json prints the API objects instead.)
-package report
+package tables
 
 import (
 	"fmt"
