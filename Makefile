@@ -17,10 +17,11 @@ build: ## static binary in bin/ (CGO off, trimmed paths, version stamped)
 test: lint ## lint, then every test (unit, synctest, end-to-end of the built binary); skipped tests are listed at the end
 	go test -count=1 -json ./... | go run ./internal/tools/testreport
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, and the layering rules (internal/layering)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	go test -count=1 ./internal/layering
 
 bench: ## every benchmark, with allocations
 	go test -run '^$$' -bench . -benchmem -count 1 ./...
