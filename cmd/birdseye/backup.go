@@ -86,8 +86,8 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 	r, err := backup.Volumes(ctx, backup.Options{Paths: paths, Exclude: config.SplitComma(t.Backup.Exclude), Label: t.Backup.Label,
 		Password: t.Backup.Password.Reveal(), OutDir: out}, time.Now())
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "BACKUP_PATHS") {
-			return &config.Error{Var: "BACKUP_PATHS", Msg: strings.TrimPrefix(err.Error(), "BACKUP_PATHS ")}
+		if pe := (*backup.PathsError)(nil); errors.As(err, &pe) {
+			return &config.Error{Var: "BACKUP_PATHS", Msg: pe.Msg}
 		}
 		return err
 	}

@@ -45,6 +45,12 @@ func ArchiveName(prefix, label string, now time.Time) string {
 	return fmt.Sprintf("%s-%s-%s.zip", prefix, label, now.UTC().Format("20060102T150405Z"))
 }
 
+// PathsError is a BACKUP_PATHS that cannot be archived as it stands: a
+// configuration problem, not a failed backup.
+type PathsError struct{ Msg string }
+
+func (e *PathsError) Error() string { return "BACKUP_PATHS " + e.Msg }
+
 // Sources resolves BACKUP_PATHS: each entry must match something, and no
 // two may end in the same name (they would collide in the archive).
 func Sources(paths []string) ([]string, error) {
@@ -53,15 +59,15 @@ func Sources(paths []string) ([]string, error) {
 	for _, p := range paths {
 		matches, err := filepath.Glob(p)
 		if err != nil {
-			return nil, fmt.Errorf("BACKUP_PATHS entry %q is not a valid pattern: %w", p, err)
+			return nil, &PathsError{fmt.Sprintf("entry %q is not a valid pattern: %v", p, err)}
 		}
 		if len(matches) == 0 {
-			return nil, fmt.Errorf("BACKUP_PATHS entry %q matches nothing", p)
+			return nil, &PathsError{fmt.Sprintf("entry %q matches nothing", p)}
 		}
 		for _, m := range matches {
 			base := filepath.Base(m)
 			if prev, dup := seen[base]; dup {
-				return nil, fmt.Errorf("BACKUP_PATHS entries %s and %s both end in %q and would collide in the archive", prev, m, base)
+				return nil, &PathsError{fmt.Sprintf("entries %s and %s both end in %q and would collide in the archive", prev, m, base)}
 			}
 			seen[base] = m
 			out = append(out, m)
