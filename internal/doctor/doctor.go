@@ -183,41 +183,6 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 	add(Result{OK, "NB_ADMIN_API_KEY", fmt.Sprintf("%s, role %s", me.Name, me.Role), ""})
 }
 
-var errRoleUnreadable = errors.New("role not readable")
-
-type user struct {
-	Role      string `json:"role"`
-	Name      string `json:"name"`
-	IsCurrent bool   `json:"is_current"`
-}
-
-// tokenUser finds the user a token belongs to. /api/users/current answers
-// 403 to every service user on v0.77.1, and operators use service users, so
-// the user list comes first: its is_current marks the token's own user.
-func tokenUser(ctx context.Context, c *netbird.Client) (user, error) {
-	raw, err := c.GetRaw(ctx, "/users")
-	if err != nil {
-		return user{}, err
-	}
-	var all []user
-	json.Unmarshal(raw, &all)
-	for _, u := range all {
-		if u.IsCurrent {
-			return u, nil
-		}
-	}
-	raw, err = c.GetRaw(ctx, "/users/current") // a server that does not mark it
-	if err != nil {
-		if netbird.KindOf(err) == netbird.KindAuth {
-			return user{}, errRoleUnreadable
-		}
-		return user{}, err
-	}
-	var me user
-	json.Unmarshal(raw, &me)
-	return me, nil
-}
-
 // checkStreams says which of the other event streams this server has, for
 // the traffic and proxy-logs commands and for TRAFFIC_EVENTS / PROXY_LOGS.
 // Neither is required: missing is a WARN only when it is switched on.

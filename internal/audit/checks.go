@@ -1,0 +1,70 @@
+package audit
+
+import (
+	"context"
+
+	"github.com/styliteag/birdseye/internal/netbird"
+)
+
+// reportOdd logs, once each (they are forwarded once), the entries that
+// did not decode cleanly and were kept as well as they could be.
+func (p *Poller) reportOdd(odd []netbird.OddEntry) {
+	for _, o := range odd {
+		kind := "kept_as_text"
+		if o.Unreadable {
+			kind = "unreadable"
+		}
+		p.cfg.Metrics.OddEntries(kind, 1)
+		p.log.Warn("audit entry did not decode cleanly; forwarded what could be read", "id", o.ID, "problem", o.Problem)
+	}
+}
+
+// checkBadIDs reports entries whose id is missing or not a decimal integer:
+// they cannot be ordered against the cursor, so they are never forwarded.
+// The list is re-read every poll, so only a rise in their number is logged.
+func (p *Poller) checkBadIDs(list *netbird.AuditList) {
+	if list.BadIDs > p.badIDs {
+		p.cfg.Metrics.OddEntries("bad_id", list.BadIDs-p.badIDs)
+		p.log.Warn("audit entries without a usable id (not a decimal integer) are not forwarded",
+			"count", list.BadIDs, "ids", list.BadIDSamples)
+	}
+	p.badIDs = list.BadIDs
+}
+
+func (p *Poller) checkBacklog(n int) {
+	t := p.cfg.BacklogWarn
+	switch {
+	case t > 0 && n > t && !p.backlogWarned:
+		p.backlogWarned = true
+		p.log.Warn("audit-events backlog: the audit endpoint has no cursor, so every poll downloads the whole list; birdseye decodes only the new events, but the server still sends them all",
+			"events_in_one_poll", n, "threshold", t)
+	case p.backlogWarned && n <= t:
+		p.backlogWarned = false
+		p.log.Info("audit-events backlog back under the threshold", "events_in_one_poll", n, "threshold", t)
+	}
+}
+
+// checkGap reports events lost to the server's 10,000-event window: the list
+// is full and even its oldest entry is newer than the cursor.
+func (p *Poller) checkGap(ctx context.Context, list *netbird.AuditList) {
+	c := p.st.Cursor
+	if list.Count < netbird.AuditCap || list.MinID <= c.LastID+1 {
+		return
+	}
+	from, to := c.LastID+1, list.MinID-1
+	p.log.Error("events lost: more than 10,000 audit events arrived since the last poll and the API returns only the newest 10,000",
+		"lost_from_id", from, "lost_to_id", to, "hint", "poll more often (POLL_INTERVAL) or keep birdseye running")
+	p.alert.Gap(ctx, from, to)
+}
+
+// checkReset warns when the server's ids are all below the cursor: the
+// NetBird database was replaced or restored, and new events stay invisible
+// until their ids pass last_id.
+func (p *Poller) checkReset(list *netbird.AuditList) {
+	if list.Count == 0 || list.MaxID >= p.st.Cursor.Floor || p.resetWarned {
+		return
+	}
+	p.resetWarned = true
+	p.log.Error("every event id on the server is below last_id: was the NetBird database replaced? events are forwarded again once ids pass last_id; stop birdseye and delete the state file to re-seed now",
+		"server_max_id", list.MaxID, "last_id", p.st.Cursor.LastID)
+}
