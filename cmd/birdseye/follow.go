@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/styliteag/birdseye/internal/follow"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/traffic"
 )
@@ -41,27 +42,19 @@ func printRows[T any](w io.Writer, asJSON bool, rows []T, line func(T) string) {
 	}
 }
 
-// follow calls poll every interval until ctx ends. A failed poll is
-// reported and retried, except what no retry fixes: a refused token, or an
-// endpoint the server does not have.
-func follow(ctx context.Context, e *env, name string, interval float64, poll func() error) error {
-	tick := time.NewTicker(time.Duration(interval * float64(time.Second)))
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-		err := poll()
+// followRows calls poll every interval until ctx ends (internal/follow). A
+// failed poll is reported and retried, except what no retry fixes: a
+// refused token, or an endpoint the server does not have.
+func followRows(ctx context.Context, e *env, name string, interval float64, poll func() error) error {
+	fatal := func(err error) error {
 		var ne *netbird.Error
 		if errors.As(err, &ne) && (ne.Status == 401 || ne.Status == 403 || ne.Status == 404) {
 			return adminHint(err)
 		}
-		if err != nil && ctx.Err() == nil {
-			fmt.Fprintln(e.stderr, "birdseye:", name+":", err, "(retrying)")
-		}
+		return nil
 	}
+	report := func(err error) { fmt.Fprintln(e.stderr, "birdseye:", name+":", err, "(retrying)") }
+	return follow.Run(ctx, time.Duration(interval*float64(time.Second)), func(context.Context) error { return poll() }, fatal, report)
 }
 
 // timeWindow reads --since and --until.

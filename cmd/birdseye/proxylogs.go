@@ -42,7 +42,7 @@ func (c proxyLogsTailCmd) Run(ctx context.Context, e *env) error {
 		return adminHint(err)
 	}
 	printRows(e.stdout, c.Output == "json", logs, line)
-	return follow(ctx, e, "proxy-logs tail", c.Interval, func() error {
+	return followRows(ctx, e, "proxy-logs tail", c.Interval, func() error {
 		logs, next, err := proxylog.Poll(ctx, client, f, cur, 10)
 		printRows(e.stdout, c.Output == "json", logs, line)
 		cur = next

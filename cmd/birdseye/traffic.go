@@ -47,7 +47,7 @@ func (c trafficTailCmd) Run(ctx context.Context, e *env) error {
 		return adminHint(err)
 	}
 	printRows(e.stdout, c.Output == "json", recs, line)
-	return follow(ctx, e, "traffic tail", c.Interval, func() error {
+	return followRows(ctx, e, "traffic tail", c.Interval, func() error {
 		recs, next, _, err := traffic.Poll(ctx, client, f, cur, 20, 1000) // what waits comes next round
 		printRows(e.stdout, c.Output == "json", recs, line)
 		cur = next

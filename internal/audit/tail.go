@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/follow"
 	"github.com/styliteag/birdseye/internal/render"
 	"github.com/styliteag/birdseye/internal/state"
 )
@@ -99,25 +100,10 @@ func Tail(ctx context.Context, src Source, res Resolver, opt TailOptions, w io.W
 	if !opt.JSON {
 		printBanner(w, opt)
 	}
-	t := time.NewTimer(opt.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		t.Reset(opt.Interval)
+	poll := func(ctx context.Context) error {
 		list, err := src.ListAuditEvents(ctx, cursor.IsNew)
-		if ctx.Err() != nil {
-			return nil
-		}
 		if err != nil {
-			if err := classify(err); errors.Is(err, ErrFatal) {
-				return err
-			}
-			fmt.Fprintf(opt.Errors, "birdseye: poll failed, retrying in %s: %v\n", opt.Interval, err)
-			continue
+			return err
 		}
 		evs := list.Events
 		slices.SortFunc(evs, func(a, b event.Event) int { return cmp.Compare(a.ID, b.ID) })
@@ -127,7 +113,18 @@ func Tail(ctx context.Context, src Source, res Resolver, opt TailOptions, w io.W
 			ids[i] = e.ID
 		}
 		cursor.Advance(ids, time.Now())
+		return nil
 	}
+	fatal := func(err error) error {
+		if err := classify(err); errors.Is(err, ErrFatal) {
+			return err
+		}
+		return nil
+	}
+	report := func(err error) {
+		fmt.Fprintf(opt.Errors, "birdseye: poll failed, retrying in %s: %v\n", opt.Interval, err)
+	}
+	return follow.Run(ctx, opt.Interval, poll, fatal, report)
 }
 
 func printBanner(w io.Writer, opt TailOptions) {

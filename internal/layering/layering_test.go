@@ -18,7 +18,7 @@ const module = "github.com/styliteag/birdseye/"
 var (
 	// leaves import nothing of ours: anyone may use them.
 	leaves = []string{"internal/event", "internal/version", "internal/archive", "internal/logging", "internal/memtrim",
-		"internal/metrics", "internal/roots", "internal/schedule", "internal/timecursor", "internal/nburl",
+		"internal/metrics", "internal/roots", "internal/schedule", "internal/timecursor", "internal/nburl", "internal/follow",
 		"internal/sink/email/smtptest", "internal/sink/mattermost/mmfake", "internal/tools/testreport"}
 	// sinkMay is all a sink may import: a sink never imports another sink;
 	// what they share lives in sink, sink/httppost and render.
