@@ -19,12 +19,7 @@ import (
 // fails with a clear error, the state file on disk stays the last good one,
 // and once there is room again the cursor is saved and nothing repeats.
 func TestE2EADiskFullStateDirectory(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "state")
-	require.NoError(t, os.MkdirAll(dir, 0o700))
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	dir := smallDisk(t)
 
 	f, api := newAPI(t)
 	f.AddN(1, "group.add", "g")
@@ -60,12 +55,7 @@ func TestE2EADiskFullStateDirectory(t *testing.T) {
 // An outbox that cannot be written (disk full): the batch is offered again
 // every poll, and stdout must still print each event once, not every poll.
 func TestE2EAnOutboxWriteFailureDoesNotMakeStdoutRepeat(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "state")
-	require.NoError(t, os.MkdirAll(dir, 0o700))
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	dir := smallDisk(t)
 
 	f, api := newAPI(t)
 	f.AddN(1, "group.add", "g")
@@ -84,6 +74,19 @@ func TestE2EAnOutboxWriteFailureDoesNotMakeStdoutRepeat(t *testing.T) {
 	waitPosts(t, d, mm, 1)
 	time.Sleep(300 * time.Millisecond) // a few more polls
 	require.Equal(t, []int{2, 3, 4}, ids(d.stdout()), "each event printed once")
+}
+
+// smallDisk is a directory on a 64 KiB tmpfs of its own, for a disk that
+// fills; the test is skipped where mounting is not allowed.
+func smallDisk(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "state")
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	return dir
 }
 
 func fill(t *testing.T, path string) {
