@@ -42,6 +42,23 @@ func printRows[T any](w io.Writer, asJSON bool, rows []T, line func(T) string) {
 	}
 }
 
+// tailRows is every `… tail` command: the newest rows, then the rows after
+// the cursor every interval, as lines or JSON, until ctx ends.
+func tailRows[T, C any](ctx context.Context, e *env, name string, fl tailFlags, line func(T) string,
+	newest func() ([]T, C, error), poll func(C) ([]T, C, error)) error {
+	rows, cur, err := newest()
+	if err != nil {
+		return adminHint(err)
+	}
+	printRows(e.stdout, fl.Output == "json", rows, line)
+	return followRows(ctx, e, name, fl.Interval, func() error {
+		rows, next, err := poll(cur)
+		printRows(e.stdout, fl.Output == "json", rows, line)
+		cur = next
+		return err
+	})
+}
+
 // followRows calls poll every interval until ctx ends (internal/follow). A
 // failed poll is reported and retried, except what no retry fixes: a
 // refused token, or an endpoint the server does not have.

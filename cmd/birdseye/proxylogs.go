@@ -36,18 +36,10 @@ func (c proxyLogsTailCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	line := func(l netbird.ProxyLog) string { return proxylog.Line(l, t.Log.TZ.Loc) }
-	logs, cur, err := proxylog.Newest(ctx, client, f, c.Initial, time.Now())
-	if err != nil {
-		return adminHint(err)
-	}
-	printRows(e.stdout, c.Output == "json", logs, line)
-	return followRows(ctx, e, "proxy-logs tail", c.Interval, func() error {
-		logs, next, err := proxylog.Poll(ctx, client, f, cur, 10)
-		printRows(e.stdout, c.Output == "json", logs, line)
-		cur = next
-		return err
-	})
+	return tailRows(ctx, e, "proxy-logs tail", c.tailFlags,
+		func(l netbird.ProxyLog) string { return proxylog.Line(l, t.Log.TZ.Loc) },
+		func() ([]netbird.ProxyLog, proxylog.Cursor, error) { return proxylog.Newest(ctx, client, f, c.Initial, time.Now()) },
+		func(cur proxylog.Cursor) ([]netbird.ProxyLog, proxylog.Cursor, error) { return proxylog.Poll(ctx, client, f, cur, 10) })
 }
 
 type proxyLogsListCmd struct {

@@ -41,18 +41,15 @@ func (c trafficTailCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	line := func(r netbird.TrafficEvent) string { return traffic.Line(r, t.Log.TZ.Loc) }
-	recs, cur, err := traffic.Newest(ctx, client, f, c.Initial, now.Add(-time.Hour), now)
-	if err != nil {
-		return adminHint(err)
-	}
-	printRows(e.stdout, c.Output == "json", recs, line)
-	return followRows(ctx, e, "traffic tail", c.Interval, func() error {
-		recs, next, _, err := traffic.Poll(ctx, client, f, cur, 20, 1000) // what waits comes next round
-		printRows(e.stdout, c.Output == "json", recs, line)
-		cur = next
-		return err
-	})
+	return tailRows(ctx, e, "traffic tail", c.tailFlags,
+		func(r netbird.TrafficEvent) string { return traffic.Line(r, t.Log.TZ.Loc) },
+		func() ([]netbird.TrafficEvent, traffic.Cursor, error) {
+			return traffic.Newest(ctx, client, f, c.Initial, now.Add(-time.Hour), now)
+		},
+		func(cur traffic.Cursor) ([]netbird.TrafficEvent, traffic.Cursor, error) {
+			recs, next, _, err := traffic.Poll(ctx, client, f, cur, 20, 1000) // what waits comes next round
+			return recs, next, err
+		})
 }
 
 type trafficListCmd struct {
