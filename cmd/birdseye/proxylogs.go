@@ -38,8 +38,12 @@ func (c proxyLogsTailCmd) Run(ctx context.Context, e *env) error {
 	}
 	return tailRows(ctx, e, "proxy-logs tail", c.tailFlags,
 		func(l netbird.ProxyLog) string { return proxylog.Line(l, t.Log.TZ.Loc) },
-		func() ([]netbird.ProxyLog, proxylog.Cursor, error) { return proxylog.Newest(ctx, client, f, c.Initial, time.Now()) },
-		func(cur proxylog.Cursor) ([]netbird.ProxyLog, proxylog.Cursor, error) { return proxylog.Poll(ctx, client, f, cur, 10) })
+		func() ([]netbird.ProxyLog, proxylog.Cursor, error) {
+			return proxylog.Newest(ctx, client, f, c.Initial, time.Now())
+		},
+		func(cur proxylog.Cursor) ([]netbird.ProxyLog, proxylog.Cursor, error) {
+			return proxylog.Poll(ctx, client, f, cur, 10)
+		})
 }
 
 type proxyLogsListCmd struct {
