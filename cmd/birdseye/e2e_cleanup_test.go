@@ -1,9 +1,12 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -139,4 +142,26 @@ func TestE2EThePruneScheduleDeletesWithItsCap(t *testing.T) {
 	require.Contains(t, d.logs(), "job=prune-peers")
 	require.NotContains(t, string(f.Collection("peers")), `"id":"a"`)
 	require.Contains(t, string(f.Collection("peers")), `"id":"b"`, "protected")
+}
+
+// A scheduled job run by the daemon writes its Checkmk local check and
+// pings its monitor.
+func TestE2EAScheduledJobWritesItsCheckmkFileAndPings(t *testing.T) {
+	_, api := newAPI(t)
+	spool := t.TempDir()
+	pinged := make(chan string, 10)
+	ping := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { pinged <- r.URL.Path }))
+	defer ping.Close()
+	d := start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "s.json"), "NB_ADMIN_API_KEY="+fake.AdminToken,
+		"CRON_CLEANUP_EPHEMERAL=@every 1s", "CHECKMK_SPOOL_DIR="+spool, "PING_URL_CLEANUP_EPHEMERAL="+ping.URL+"/hc/uuid-7"))
+	file := filepath.Join(spool, "3600_netbird_cleanup_ephemeral.txt")
+	d.waitFor("the Checkmk file", func() bool { _, err := os.Stat(file); return err == nil })
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Regexp(t, `^0 NetBird_Cleanup_Ephemeral - \d{4}-\d\d-\d\d \d\d:\d\d ok in \ds`, string(b))
+	require.Equal(t, "/hc/uuid-7/start", <-pinged)
+	require.Equal(t, "/hc/uuid-7", <-pinged)
+	require.NotContains(t, d.logs(), "uuid-7", "the ping URL is a secret")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
 }

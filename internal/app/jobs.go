@@ -54,9 +54,7 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 		if spec == "" || off[variable] {
 			return nil
 		}
-		return s.Add(schedule.Job{Name: name, Spec: spec, Run: func(ctx context.Context) error {
-			return run(ctx, &lineLog{log: log.With("job", name)})
-		}})
+		return s.Add(monitored(cfg, log, name, variable, spec, run))
 	}
 	err := add("cleanup-ephemeral", "CRON_CLEANUP_EPHEMERAL", cfg.Schedule.CleanupEphemeral, func(ctx context.Context, out *lineLog) error {
 		_, err := cleanup.Ephemeral(ctx, admin, cleanup.Options{MinAge: time.Hour}, time.Now(), out)
@@ -82,8 +80,7 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 				return nil, err
 			}
 			checkReadable(rc.Paths, log)
-			err = s.Add(schedule.Job{Name: "backup", Spec: spec, Run: func(ctx context.Context) error {
-				out := &lineLog{log: log.With("job", "backup")}
+			err = s.Add(monitored(cfg, log, "backup", "CRON_BACKUP_NETBIRD", spec, func(ctx context.Context, out *lineLog) error {
 				steps, code := backup.Run(ctx, rc, time.Now(), out)
 				for _, st := range steps {
 					if st.File != "" {
@@ -94,7 +91,7 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 					return fmt.Errorf("backup finished with exit code %d (see the lines above)", code)
 				}
 				return nil
-			}})
+			}))
 			if err != nil {
 				return nil, err
 			}

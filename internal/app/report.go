@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/changes"
@@ -30,11 +32,11 @@ func addChangeReport(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger
 		return nil
 	}
 	dir := filepath.Dir(cfg.Forwarder.StateFile)
-	return s.Add(schedule.Job{Name: "change-report", Spec: spec, Run: func(ctx context.Context) error {
+	return s.Add(monitored(cfg, log, "change-report", "CHANGE_REPORT", spec, func(ctx context.Context, out *lineLog) error {
 		n, err := changes.MailReport(ctx, dir, email.New(mc, cfg.Log.TZ.Loc), cfg.Log.TZ.Loc, time.Now())
 		if err == nil {
-			log.Info("change report mailed", "changes", n, "to", mc.To)
+			fmt.Fprintf(out, "change report mailed: %d changes to %s\n", n, strings.Join(mc.To, ", "))
 		}
 		return err
-	}})
+	}))
 }

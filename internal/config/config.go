@@ -88,6 +88,7 @@ type Config struct {
 	Prune       Prune
 	Maintenance Maintenance
 	Backup      Backup
+	Monitor     Monitor
 	Metrics     Metrics
 	Log         Log
 }
@@ -96,7 +97,7 @@ type Config struct {
 func Load() (*Config, error) {
 	var c Config
 	var errs []error
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Monitor, &c.Metrics, &c.Log} {
 		errs = append(errs, process(part))
 	}
 	// A value that did not parse keeps its default, which is valid: the
@@ -183,6 +184,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Email.validate(&c.SMTP))
 	errs = append(errs, c.Schedule.validate())
 	errs = append(errs, c.Metrics.validate())
+	errs = append(errs, c.Monitor.validate())
 	for _, l := range []struct{ name, val string }{{"BACKUP_EMAIL_TO", c.Backup.EmailTo}, {"EXPORT_EMAIL_TO", c.Backup.ExportTo}} {
 		for _, a := range SplitComma(l.val) {
 			if _, err := mail.ParseAddress(a); err != nil {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
@@ -150,4 +151,46 @@ func (c *Config) backupMissing() []string {
 		missing = append(missing, "SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR")
 	}
 	return missing
+}
+
+// Monitor is how the scheduled jobs tell monitoring how they went.
+type Monitor struct {
+	CheckmkDir        string `envconfig:"CHECKMK_SPOOL_DIR" desc:"Checkmk agent spool directory (mounted); every scheduled job writes its local check there (empty = none)"`
+	MaintenanceMaxAge Count  `envconfig:"MAINTENANCE_SPOOL_MAX_AGE" default:"7200" desc:"seconds after which Checkmk calls the maintenance check stale"`
+	PingStyle         string `envconfig:"PING_STYLE" default:"healthchecks" desc:"healthchecks (pings start, success and fail) or uptime-kuma (a push monitor: up or down)"`
+	PingCleanup       Secret `envconfig:"PING_URL_CLEANUP_EPHEMERAL" desc:"ping URL of the ephemeral cleanup (empty = none)"`
+	PingPrune         Secret `envconfig:"PING_URL_PRUNE_PEERS" desc:"ping URL of the peer pruning (empty = none)"`
+	PingMaintenance   Secret `envconfig:"PING_URL_NETBIRD_MAINTENANCE" desc:"ping URL of the account maintenance (empty = none)"`
+	PingBackup        Secret `envconfig:"PING_URL_BACKUP_NETBIRD" desc:"ping URL of the weekly backup (empty = none)"`
+	PingChangeReport  Secret `envconfig:"PING_URL_CHANGE_REPORT" desc:"ping URL of the change report (empty = none)"`
+}
+
+// PingURL is the ping URL of a job by its schedule's variable.
+func (m Monitor) PingURL(variable string) string {
+	return map[string]Secret{"CRON_CLEANUP_EPHEMERAL": m.PingCleanup, "CRON_PRUNE_PEERS": m.PingPrune,
+		"CRON_NETBIRD_MAINTENANCE": m.PingMaintenance, "CRON_BACKUP_NETBIRD": m.PingBackup, "CHANGE_REPORT": m.PingChangeReport}[variable].Reveal()
+}
+
+func (m Monitor) validate() error {
+	var errs []error
+	if m.PingStyle != "healthchecks" && m.PingStyle != "uptime-kuma" {
+		errs = append(errs, &Error{Var: "PING_STYLE", Msg: fmt.Sprintf("=%q is not a ping style; expected healthchecks or uptime-kuma", m.PingStyle)})
+	}
+	for _, v := range []struct {
+		name string
+		url  Secret
+	}{{"PING_URL_CLEANUP_EPHEMERAL", m.PingCleanup}, {"PING_URL_PRUNE_PEERS", m.PingPrune}, {"PING_URL_NETBIRD_MAINTENANCE", m.PingMaintenance},
+		{"PING_URL_BACKUP_NETBIRD", m.PingBackup}, {"PING_URL_CHANGE_REPORT", m.PingChangeReport}} {
+		if v.url == "" {
+			continue
+		}
+		if u, err := url.Parse(v.url.Reveal()); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			// The URL holds the check's key: it is not echoed.
+			errs = append(errs, &Error{Var: v.name, Msg: "is not an http(s) URL; expected e.g. https://hc-ping.com/<uuid> or https://kuma.example.com/api/push/<token>"})
+		}
+	}
+	if m.MaintenanceMaxAge == 0 {
+		errs = append(errs, &Error{Var: "MAINTENANCE_SPOOL_MAX_AGE", Msg: "=0; expected seconds, e.g. 7200"})
+	}
+	return Join(errs...)
 }

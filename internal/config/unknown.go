@@ -25,7 +25,6 @@ var oldJobs = []struct {
 	{"account mirror (mirror_account.py)", []string{"CRON_MIRROR_ACCOUNT", "MIRROR_"}},
 	{"standby clone (clone_standby.py)", []string{"CRON_CLONE_STANDBY", "CLONE_"}},
 	{"offsite backup (backup_offsite.py)", []string{"CRON_BACKUP_OFFSITE", "OFFSITE_"}},
-	{"Checkmk local checks", []string{"CHECKMK_"}},
 }
 
 // ours are the prefixes no other program's variables are likely to have:

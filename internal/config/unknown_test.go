@@ -23,10 +23,10 @@ func TestMisspeltVariablesAreNamedWithTheClosestKnownOne(t *testing.T) {
 	}, got, "other programs' variables and NetBird's own NB_ ones are left alone")
 }
 
+// CHECKMK_SPOOL_DIR is birdseye's own now: no warning.
 func TestThePythonToolsJobsBirdseyeDoesNotRunYetGetOneWarningEach(t *testing.T) {
 	got := Unknown([]string{"CRON_MIRROR_ACCOUNT=0 * * * *", "MIRROR_URL=https://b", "MIRROR_API_KEY=nbp", "CHECKMK_SPOOL_DIR=/var/lib/check_mk_agent/spool", "CRON_BACKUP_OFFSITE=0 4 * * *"})
 	require.Equal(t, []Warning{
-		{Var: "CHECKMK_SPOOL_DIR", Msg: "belong to the Python tool's Checkmk local checks, which birdseye does not run yet; they are ignored"},
 		{Var: "CRON_BACKUP_OFFSITE", Msg: "belong to the Python tool's offsite backup (backup_offsite.py), which birdseye does not run yet; they are ignored"},
 		{Var: "CRON_MIRROR_ACCOUNT, MIRROR_API_KEY, MIRROR_URL", Msg: "belong to the Python tool's account mirror (mirror_account.py), which birdseye does not run yet; they are ignored"},
 	}, got)

@@ -101,6 +101,7 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	checkState(cfg, add)
 	checkBackup(cfg, add)
 	checkSchedules(cfg, now, add)
+	checkCheckmk(cfg.Monitor.CheckmkDir, add)
 	worst := OK
 	for _, r := range results {
 		worst = max(worst, r.Status)
@@ -331,6 +332,26 @@ func checkBackup(cfg *config.Config, add func(Result)) {
 			add(Result{Fail, "BACKUP_ZIP_PASSWORD", err.Error(), ""})
 		}
 	}
+}
+
+// checkCheckmk says whether the jobs' local checks can be written.
+func checkCheckmk(dir string, add func(Result)) {
+	if dir == "" {
+		return
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		add(Result{Warn, "CHECKMK_SPOOL_DIR", dir + " is not a directory: no Checkmk files are written", "mount the agent's spool directory there, e.g. /var/lib/check_mk_agent/spool"})
+		return
+	}
+	f, err := os.CreateTemp(dir, ".birdseye-doctor-*")
+	if err != nil {
+		add(Result{Fail, "CHECKMK_SPOOL_DIR", err.Error(), "birdseye (UID 65532 in the image) must be able to write there"})
+		return
+	}
+	f.Close()
+	os.Remove(f.Name())
+	add(Result{OK, "CHECKMK_SPOOL_DIR", dir + ": writable; each scheduled job writes its local check there", ""})
 }
 
 func checkSchedules(cfg *config.Config, now time.Time, add func(Result)) {

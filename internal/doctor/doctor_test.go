@@ -186,3 +186,16 @@ func TestTheRequestBudgetIsCheckedAgainstNetBirdsLimit(t *testing.T) {
 	Run(t.Context(), cfg, Probes{API: api, Budget: func() (float64, string) { return 6.2, "audit 1.0, watch 3.2, traffic 1.0, proxy 1.0" }}, time.Now(), &out)
 	require.Contains(t, out.String(), "WARN  API request budget     about 6.2 requests a minute (audit 1.0, watch 3.2, traffic 1.0, proxy 1.0)  (hint: NetBird's optional rate limiter allows 6 a minute per token")
 }
+
+func TestTheCheckmkSpoolDirectoryIsChecked(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	cfg := baseConfig(t, api.BaseURL())
+	cfg.Monitor.CheckmkDir = t.TempDir()
+	var out bytes.Buffer
+	Run(t.Context(), cfg, Probes{API: api}, time.Now(), &out)
+	require.Contains(t, out.String(), "ok    CHECKMK_SPOOL_DIR      "+cfg.Monitor.CheckmkDir+": writable")
+	cfg.Monitor.CheckmkDir = filepath.Join(t.TempDir(), "missing")
+	out.Reset()
+	Run(t.Context(), cfg, Probes{API: api}, time.Now(), &out)
+	require.Contains(t, out.String(), "WARN  CHECKMK_SPOOL_DIR      "+cfg.Monitor.CheckmkDir+" is not a directory")
+}

@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/monitor"
+	"github.com/styliteag/birdseye/internal/schedule"
+)
+
+// checks are the jobs' Checkmk local checks, by the variable that
+// schedules them. The maintenance check is the Python tool's (its file,
+// service and MAINTENANCE_SPOOL_MAX_AGE); the others follow its style, and
+// are stale after two of their intervals (at least an hour), so one missed
+// run is not yet an alarm.
+var checks = map[string]monitor.Check{
+	"CRON_NETBIRD_MAINTENANCE": {File: "netbird_account_maintenance", Service: "NetBird_Account_Maintenance", Label: "maintenance"},
+	"CRON_CLEANUP_EPHEMERAL":   {File: "netbird_cleanup_ephemeral", Service: "NetBird_Cleanup_Ephemeral", Label: "cleanup"},
+	"CRON_PRUNE_PEERS":         {File: "netbird_prune_peers", Service: "NetBird_Prune_Peers", Label: "prune"},
+	"CRON_BACKUP_NETBIRD":      {File: "netbird_backup", Service: "NetBird_Backup", Label: "backup"},
+	"CHANGE_REPORT":            {File: "netbird_change_report", Service: "NetBird_Change_Report", Label: "change report"},
+}
+
+// monitored wraps a job: pings its start, runs it with a report that goes
+// to the log, then writes its Checkmk check and pings how it went. Neither
+// may fail the job: a monitoring problem is logged.
+func monitored(cfg *config.Config, log *slog.Logger, name, variable, spec string, run func(ctx context.Context, out *lineLog) error) schedule.Job {
+	mon := cfg.Monitor
+	ping := monitor.Pinger{URL: mon.PingURL(variable), Style: mon.PingStyle}
+	check, hasCheck := checks[variable]
+	check.MaxAge = staleAfter(spec)
+	if variable == "CRON_NETBIRD_MAINTENANCE" {
+		check.MaxAge = time.Duration(mon.MaintenanceMaxAge) * time.Second
+	}
+	spool := mon.CheckmkDir
+	if fi, err := os.Stat(spool); spool != "" && (err != nil || !fi.IsDir()) {
+		log.Warn("CHECKMK_SPOOL_DIR is not a directory; no Checkmk files are written (mount the agent's spool directory there)", "dir", spool, "job", name)
+		spool = ""
+	}
+	jlog := log.With("job", name)
+	return schedule.Job{Name: name, Spec: spec, Run: func(ctx context.Context) error {
+		if err := ping.Start(ctx); err != nil {
+			jlog.Warn("start ping not sent", "err", err)
+		}
+		out := &lineLog{log: jlog}
+		r := monitor.Run{Start: time.Now()}
+		r.Err = run(ctx, out)
+		r.Took = time.Since(r.Start)
+		r.Summary = lastLine(out.text.String())
+		if r.Err != nil {
+			r.Summary = strings.TrimSpace(r.Err.Error())
+		}
+		// A dry run reports failures, not success: it changed nothing.
+		dry := variable == "CRON_NETBIRD_MAINTENANCE" && bool(cfg.Maintenance.DryRun)
+		if spool != "" && hasCheck && (r.Err != nil || !dry) {
+			if err := check.Write(spool, r, cfg.Log.TZ.Loc); err != nil {
+				jlog.Warn("Checkmk file not written", "err", err)
+			}
+		}
+		if err := ping.Finish(context.WithoutCancel(ctx), r); err != nil {
+			jlog.Warn("ping not sent", "err", err)
+		}
+		return r.Err
+	}}
+}
+
+// staleAfter is twice the job's interval (from its schedule's next two
+// runs), at least an hour.
+func staleAfter(spec string) time.Duration {
+	s, err := schedule.Parse(spec)
+	if err != nil {
+		return time.Hour
+	}
+	next := s.Next(time.Now())
+	return max(time.Hour, 2*s.Next(next).Sub(next)).Round(time.Second)
+}
+
+func lastLine(text string) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}

@@ -1,0 +1,177 @@
+// Package monitor tells monitoring how each scheduled job went: a Checkmk
+// local check in the agent's spool directory (the Python tool's files, so
+// existing Checkmk rules keep working) and push pings for dead-man
+// monitoring (healthchecks.io's start/success/fail, or Uptime Kuma's push
+// monitor). A job that never reports is what these catch: the check goes
+// stale after its maximum age, the ping monitor alarms when no ping came.
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Run is one run of a job, as monitoring learns of it.
+type Run struct {
+	Start   time.Time
+	Took    time.Duration
+	Summary string // the run's last report line, or the error's text
+	Err     error
+}
+
+// Check is a job's Checkmk local check: the spool file
+// <max age in seconds>_<File>.txt with one line "<status> <Service> - <text>".
+type Check struct {
+	File    string        // netbird_account_maintenance
+	Service string        // NetBird_Account_Maintenance
+	MaxAge  time.Duration // after it, Checkmk calls the check stale
+	Label   string        // in the failure text: "maintenance FAILED: …"
+}
+
+// The statuses of a local check.
+const (
+	OK   = 0
+	Crit = 2
+)
+
+// Text is the check's line for a run, in the Python tool's words: OK
+// "<local start> ok in <s>s; <summary>" (at most 400 characters), CRIT
+// "<label> FAILED: <detail>" (at most 160 of the detail).
+func (c Check) Text(r Run, loc *time.Location) (int, string) {
+	if r.Err != nil {
+		return Crit, c.Label + " FAILED: " + cut(oneLine(r.Summary), 160)
+	}
+	text := fmt.Sprintf("%s ok in %ds", r.Start.In(loc).Format("2006-01-02 15:04"), int(r.Took.Seconds()))
+	if s := oneLine(r.Summary); s != "" {
+		text += "; " + s
+	}
+	return OK, cut(text, 400)
+}
+
+// Write puts the check's file in dir atomically (a temp file, then a
+// rename, so the agent never reads half a line).
+func (c Check) Write(dir string, r Run, loc *time.Location) error {
+	status, text := c.Text(r, loc)
+	line := fmt.Sprintf("%d %s - %s\n", status, c.Service, text)
+	path := filepath.Join(dir, strconv.Itoa(int(c.MaxAge.Seconds()))+"_"+c.File+".txt")
+	tmp, err := os.CreateTemp(dir, ".birdseye-checkmk-*")
+	if err != nil {
+		return fmt.Errorf("checkmk %s: %w", c.File, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(line); err != nil {
+		tmp.Close()
+		return fmt.Errorf("checkmk %s: %w", c.File, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil { // the agent runs as another user
+		tmp.Close()
+		return fmt.Errorf("checkmk %s: %w", c.File, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("checkmk %s: %w", c.File, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("checkmk %s: %w", c.File, err)
+	}
+	return nil
+}
+
+// The ping conventions.
+const (
+	Healthchecks = "healthchecks" // <url>/start, <url>, <url>/fail; the report as the body
+	UptimeKuma   = "uptime-kuma"  // <url>?status=up|down&msg=…&ping=<ms>; no start
+)
+
+// Pinger pings one job's URL.
+type Pinger struct {
+	URL   string
+	Style string
+	HTTP  *http.Client
+}
+
+// Start says the job began (healthchecks.io measures the run's length and
+// alarms on a run that never ends).
+func (p Pinger) Start(ctx context.Context) error {
+	if p.URL == "" || p.Style == UptimeKuma {
+		return nil
+	}
+	return p.send(ctx, strings.TrimRight(p.URL, "/")+"/start", "")
+}
+
+// Finish says how the run went.
+func (p Pinger) Finish(ctx context.Context, r Run) error {
+	if p.URL == "" {
+		return nil
+	}
+	if p.Style == UptimeKuma {
+		u, err := url.Parse(p.URL)
+		if err != nil {
+			return fmt.Errorf("ping: %w", err)
+		}
+		q := u.Query()
+		q.Set("status", map[bool]string{true: "down", false: "up"}[r.Err != nil])
+		q.Set("msg", cut(oneLine(r.Summary), 200))
+		q.Set("ping", strconv.FormatInt(r.Took.Milliseconds(), 10))
+		u.RawQuery = q.Encode()
+		return p.send(ctx, u.String(), "")
+	}
+	target := p.URL
+	if r.Err != nil {
+		target = strings.TrimRight(p.URL, "/") + "/fail"
+	}
+	return p.send(ctx, target, r.Summary)
+}
+
+func (p Pinger) send(ctx context.Context, target, body string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	method := http.MethodGet
+	if body != "" {
+		method = http.MethodPost
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, strings.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	client := p.HTTP
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if ok := asURLError(err, &ue); ok {
+			err = ue.Err // the URL is a secret: its token is in the path
+		}
+		return fmt.Errorf("ping: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("ping: HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func asURLError(err error, target **url.Error) bool {
+	ue, ok := err.(*url.Error)
+	if ok {
+		*target = ue
+	}
+	return ok
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
