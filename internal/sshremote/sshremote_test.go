@@ -1,0 +1,83 @@
+package sshremote
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
+)
+
+func cfg(s *sshtest.Server, known, strict string) Config {
+	return Config{Host: "root@127.0.0.1", Port: s.Port, KeyFile: s.ClientKey, KnownHosts: known, Strict: strict}
+}
+
+func TestRunAndSFTPAgainstARealOpenSSH(t *testing.T) {
+	s := sshtest.Start(t)
+	known := filepath.Join(t.TempDir(), "known_hosts")
+	c, err := Dial(t.Context(), cfg(s, known, StrictAcceptNew))
+	require.NoError(t, err)
+	defer c.Close()
+	out, err := c.Run(t.Context(), "echo hello && echo "+Quote("it's quoted"))
+	require.NoError(t, err)
+	require.Equal(t, "hello\nit's quoted", out)
+	_, err = c.Run(t.Context(), "exit 3")
+	require.ErrorContains(t, err, "exited with status 3")
+
+	dir := t.TempDir()
+	f, err := c.SFTP().Create(filepath.Join(dir, "a.txt"))
+	require.NoError(t, err)
+	_, err = io.WriteString(f, "over sftp")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	b, err := os.ReadFile(filepath.Join(dir, "a.txt"))
+	require.NoError(t, err)
+	require.Equal(t, "over sftp", string(b))
+}
+
+func TestAcceptNewLearnsTheKeyAndRefusesAChangedOne(t *testing.T) {
+	s := sshtest.Start(t)
+	known := filepath.Join(t.TempDir(), "known_hosts")
+	c, err := Dial(t.Context(), cfg(s, known, StrictAcceptNew))
+	require.NoError(t, err, "an unknown host's key is learned")
+	c.Close()
+	b, _ := os.ReadFile(known)
+	require.Equal(t, s.KnownHostsLine(), strings.TrimSpace(string(b)))
+
+	c, err = Dial(t.Context(), cfg(s, known, StrictYes))
+	require.NoError(t, err, "and known from then on, also under yes")
+	c.Close()
+
+	s.NewHostKey(t)
+	for _, strict := range []string{StrictAcceptNew, StrictYes} {
+		_, err = Dial(t.Context(), cfg(s, known, strict))
+		require.ErrorIs(t, err, ErrHostKey, strict)
+		require.ErrorContains(t, err, "has CHANGED", strict)
+	}
+	_, err = Dial(t.Context(), cfg(s, known, StrictNo))
+	require.NoError(t, err, "no: any key")
+}
+
+func TestYesRefusesAnUnknownHostAndSaysHowToAddIt(t *testing.T) {
+	s := sshtest.Start(t)
+	known := filepath.Join(t.TempDir(), "known_hosts")
+	require.NoError(t, os.WriteFile(known, nil, 0o600))
+	_, err := Dial(t.Context(), cfg(s, known, StrictYes))
+	require.ErrorIs(t, err, ErrHostKey)
+	require.ErrorContains(t, err, "ssh-keyscan -p ")
+	b, _ := os.ReadFile(known)
+	require.Empty(t, b, "yes learns nothing")
+}
+
+func TestAWrongClientKeyIsRefused(t *testing.T) {
+	s := sshtest.Start(t)
+	other := sshtest.Start(t) // its client key is not authorized on s
+	c := cfg(s, filepath.Join(t.TempDir(), "known_hosts"), StrictAcceptNew)
+	c.KeyFile = other.ClientKey
+	_, err := Dial(t.Context(), c)
+	require.ErrorContains(t, err, "unable to authenticate")
+}
