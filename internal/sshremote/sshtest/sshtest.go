@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,7 +67,13 @@ func Start(t testing.TB, extra ...string) *Server {
 		"PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes", "UsePAM no",
 		"StrictModes no", "PermitRootLogin yes", "Subsystem sftp internal-sftp", "LogLevel ERROR",
 	}
-	conf = append(conf, extra...)
+	// An extra line replaces the default of the same keyword (sshd refuses
+	// a second Subsystem sftp, and takes the first value of most others).
+	for _, x := range extra {
+		key := strings.Fields(x)[0]
+		conf = slices.DeleteFunc(conf, func(l string) bool { return strings.Fields(l)[0] == key })
+		conf = append(conf, x)
+	}
 	if err := os.WriteFile(s.config, []byte(strings.Join(conf, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

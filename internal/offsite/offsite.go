@@ -1,0 +1,252 @@
+// Package offsite is `birdseye backup offsite` (the Python tool's
+// backup_offsite.py, CRON_BACKUP_OFFSITE): a tar.gz of NetBird's
+// configuration, its SQLite databases as consistent snapshots, streamed over
+// SFTP to another host under a temporary name, read back there (checksum
+// and a clean listing), renamed, and pruned to the newest archives of its
+// prefix. No ssh, tar or rsync is needed: the image has none.
+package offsite
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/backup"
+	"github.com/styliteag/birdseye/internal/sshremote"
+)
+
+// Options are the OFFSITE_* settings.
+type Options struct {
+	Remote    sshremote.Config
+	RemoteDir string
+	Paths     []string // OFFSITE_PATHS, wildcards allowed
+	DBPaths   []string // OFFSITE_DB_PATHS, wildcards allowed
+	BaseDir   string
+	Exclude   []string
+	Prefix    string
+	Keep      int
+	WorkDir   string
+	DryRun    bool // build the archive locally, keep it, ship nothing
+	Loc       *time.Location
+}
+
+// Archive is one archive on the remote.
+type Archive struct {
+	Name    string
+	Size    int64
+	ModTime time.Time
+}
+
+// Result is what a run did.
+type Result struct {
+	Name    string // <prefix>-<local stamp>.tar.gz
+	Local   string // the archive's path in a dry run
+	Size    int64
+	Members int
+	SHA256  string
+	Kept    []Archive // the archives of the prefix after pruning, newest first
+	Pruned  []string
+}
+
+// Run builds and ships one archive, reporting each step to out.
+func Run(ctx context.Context, o Options, now time.Time, out io.Writer) (Result, error) {
+	r := Result{Name: fmt.Sprintf("%s-%s.tar.gz", o.Prefix, now.In(o.Loc).Format("20060102-150405"))}
+	if o.Keep < 1 {
+		return r, fmt.Errorf("keep %d: at least the new archive must be kept", o.Keep)
+	}
+	paths, err := Sources("OFFSITE_PATHS", o.Paths)
+	if err != nil {
+		return r, err
+	}
+	if len(paths) == 0 {
+		return r, fmt.Errorf("OFFSITE_PATHS is not set — nothing to back up")
+	}
+	dbs, err := Sources("OFFSITE_DB_PATHS", o.DBPaths)
+	if err != nil {
+		return r, err
+	}
+	base, err := Base(o.BaseDir, append(append([]string{}, paths...), dbs...))
+	if err != nil {
+		return r, err
+	}
+	if err := os.RemoveAll(o.WorkDir); err != nil {
+		return r, fmt.Errorf("clear OFFSITE_WORK_DIR: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(o.WorkDir, "snapshots"), 0o700); err != nil {
+		return r, fmt.Errorf("OFFSITE_WORK_DIR: %w", err)
+	}
+	if !o.DryRun {
+		defer os.RemoveAll(o.WorkDir)
+	}
+	// The databases go in as consistent snapshots under their own names;
+	// the live files (and their -wal, -shm, -journal) do not go in at all:
+	// a restore of both would end with whichever came last.
+	var entries []entry
+	skip := map[string]bool{}
+	for i, db := range dbs {
+		rel, _ := filepath.Rel(base, db)
+		snap := filepath.Join(o.WorkDir, "snapshots", fmt.Sprint(i))
+		if err := backup.Snapshot(db, snap); err != nil {
+			return r, fmt.Errorf("snapshot %s: %w", db, err)
+		}
+		fi, _ := os.Stat(snap)
+		fmt.Fprintf(out, "snapshot %s: %.1f MB, integrity ok\n", rel, float64(fi.Size())/1e6)
+		entries = append(entries, entry{src: snap, name: filepath.ToSlash(rel)})
+		for _, s := range []string{"", "-wal", "-shm", "-journal"} {
+			skip[db+s] = true
+		}
+	}
+	var files []entry
+	for _, p := range paths {
+		rel, _ := filepath.Rel(base, p)
+		files = append(files, entry{src: p, name: filepath.ToSlash(rel)})
+	}
+	entries = append(files, entries...)
+
+	if o.DryRun {
+		r.Local = filepath.Join(o.WorkDir, r.Name)
+		f, err := os.OpenFile(r.Local, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		if err != nil {
+			return r, err
+		}
+		h := sha256.New()
+		cw := &countWriter{w: io.MultiWriter(f, h)}
+		r.Members, err = writeArchive(cw, entries, o.Exclude, skip)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		r.Size, r.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
+		fmt.Fprintf(out, "archive %s: %.1f MB, %d members\n", r.Name, float64(r.Size)/1e6, r.Members)
+		fmt.Fprintf(out, "dry-run: keeping %s, not shipping it\n", r.Local)
+		return r, err
+	}
+	return ship(ctx, o, r, entries, skip, out)
+}
+
+func ship(ctx context.Context, o Options, r Result, entries []entry, skip map[string]bool, out io.Writer) (Result, error) {
+	c, err := sshremote.Dial(ctx, o.Remote)
+	if err != nil {
+		return r, err
+	}
+	defer c.Close()
+	fs := c.SFTP()
+	if err := fs.MkdirAll(o.RemoteDir); err != nil {
+		return r, fmt.Errorf("create %s on the remote: %w", o.RemoteDir, err)
+	}
+	fs.Chmod(o.RemoteDir, 0o700)
+	final := path.Join(o.RemoteDir, r.Name)
+	partial := path.Join(o.RemoteDir, "."+r.Name+".partial")
+	// Whatever goes wrong from here, no partial file is left behind.
+	done := false
+	defer func() {
+		if !done {
+			fs.Remove(partial)
+		}
+	}()
+	f, err := fs.OpenFile(partial, os.O_CREATE|os.O_TRUNC|os.O_WRONLY)
+	if err != nil {
+		return r, fmt.Errorf("create %s on the remote: %w", partial, err)
+	}
+	f.Chmod(0o600)
+	h := sha256.New()
+	bw := bufio.NewWriterSize(f, 256<<10)
+	cw := &countWriter{w: io.MultiWriter(bw, h)}
+	r.Members, err = writeArchive(cw, entries, o.Exclude, skip)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return r, fmt.Errorf("write %s to the remote: %w", r.Name, err)
+	}
+	r.Size, r.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
+	fmt.Fprintf(out, "archive %s: %.1f MB, %d members, sha256 %s\n", r.Name, float64(r.Size)/1e6, r.Members, r.SHA256)
+
+	how, err := verify(ctx, c, partial, r)
+	if err != nil {
+		return r, err
+	}
+	if err := fs.PosixRename(partial, final); err != nil {
+		if err := fs.Rename(partial, final); err != nil {
+			return r, fmt.Errorf("rename %s to %s: %w", partial, final, err)
+		}
+	}
+	done = true
+	fmt.Fprintf(out, "verified on the remote (%s): sha256 matches, archive lists cleanly\n", how)
+
+	all, err := list(fs, o.RemoteDir, o.Prefix)
+	if err != nil {
+		return r, err
+	}
+	r.Kept = all[:min(len(all), o.Keep)]
+	for _, a := range all[len(r.Kept):] {
+		if err := fs.Remove(path.Join(o.RemoteDir, a.Name)); err != nil {
+			return r, fmt.Errorf("prune %s: %w", a.Name, err)
+		}
+		r.Pruned = append(r.Pruned, a.Name)
+	}
+	if len(r.Pruned) > 0 {
+		fmt.Fprintf(out, "pruned %d beyond the last %d: %s\n", len(r.Pruned), o.Keep, strings.Join(r.Pruned, ", "))
+	}
+	var total int64
+	for _, a := range r.Kept {
+		total += a.Size
+	}
+	fmt.Fprintf(out, "%d archives, %.1f MB, newest %s (%.1f MB)\n", len(r.Kept), float64(total)/1e6, r.Name, float64(r.Size)/1e6)
+	return r, nil
+}
+
+// List is the remote's archives of the prefix, newest first (`--list`).
+func List(ctx context.Context, o Options) ([]Archive, error) {
+	c, err := sshremote.Dial(ctx, o.Remote)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return list(c.SFTP(), o.RemoteDir, o.Prefix)
+}
+
+type lister interface {
+	ReadDir(string) ([]os.FileInfo, error)
+}
+
+// list reads the archives of this prefix only: <prefix>-YYYYMMDD-HHMMSS.tar.gz.
+// Nothing else in the directory is ever touched.
+func list(fs lister, dir, prefix string) ([]Archive, error) {
+	infos, err := fs.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list %s on the remote: %w", dir, err)
+	}
+	mine := regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) + `-\d{8}-\d{6}\.tar\.gz$`)
+	var out []Archive
+	for _, fi := range infos {
+		if fi.Mode().IsRegular() && mine.MatchString(fi.Name()) {
+			out = append(out, Archive{Name: fi.Name(), Size: fi.Size(), ModTime: fi.ModTime()})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name > out[j].Name }) // the stamp sorts by time
+	return out, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
