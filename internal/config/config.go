@@ -88,6 +88,7 @@ type Config struct {
 	Prune       Prune
 	Maintenance Maintenance
 	Backup      Backup
+	Offsite     Offsite
 	Monitor     Monitor
 	Metrics     Metrics
 	Log         Log
@@ -97,9 +98,10 @@ type Config struct {
 func Load() (*Config, error) {
 	var c Config
 	var errs []error
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Monitor, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Offsite, &c.Monitor, &c.Metrics, &c.Log} {
 		errs = append(errs, process(part))
 	}
+	c.Offsite.fill()
 	// A value that did not parse keeps its default, which is valid: the
 	// checks below still run, and every problem is reported at once.
 	errs = append(errs, c.validate())
@@ -115,6 +117,7 @@ type Tool struct {
 	NetBird NetBird
 	Prune   Prune
 	Backup  Backup
+	Offsite Offsite
 	SMTP    SMTP
 	Log     Log
 }
@@ -122,11 +125,12 @@ type Tool struct {
 // LoadTool reads and checks the settings of the one-shot commands.
 func LoadTool() (*Tool, error) {
 	var t Tool
-	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.SMTP, &t.Log} {
+	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Offsite, &t.SMTP, &t.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
 	}
+	t.Offsite.fill()
 	if err := t.SMTP.validate(); err != nil {
 		return nil, err
 	}
@@ -185,6 +189,9 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Schedule.validate())
 	errs = append(errs, c.Metrics.validate())
 	errs = append(errs, c.Monitor.validate())
+	if c.Offsite.Host != "" || c.Schedule.Offsite != "" {
+		errs = append(errs, c.Offsite.Validate())
+	}
 	for _, l := range []struct{ name, val string }{{"BACKUP_EMAIL_TO", c.Backup.EmailTo}, {"EXPORT_EMAIL_TO", c.Backup.ExportTo}} {
 		for _, a := range SplitComma(l.val) {
 			if _, err := mail.ParseAddress(a); err != nil {

@@ -141,6 +141,15 @@ func TestBadValuesNameTheVariableAndTheExpectedForm(t *testing.T) {
 		{map[string]string{"DISCORD_WEBHOOK_URL": "discord.com/api/webhooks/1/s3cr3t"}, `config: DISCORD_WEBHOOK_URL is not an http(s) URL; expected e.g. https://discord.com/api/webhooks/<id>/<token>`},
 		{map[string]string{"NTFY_URL": "ntfy.sh/my-topic"}, `config: NTFY_URL is not an http(s) URL; expected e.g. https://ntfy.sh/netbird-alerts-<random>`},
 		{map[string]string{"CHANGE_REPORT": "weekly"}, `config: CHANGE_REPORT="weekly" is not a schedule`},
+		{map[string]string{"CRON_BACKUP_OFFSITE": "nightly"}, `config: CRON_BACKUP_OFFSITE="nightly" is not a schedule`},
+		{map[string]string{"OFFSITE_SSH_HOST": "b@vault", "OFFSITE_SSH_STRICT": "maybe"}, `config: OFFSITE_SSH_STRICT="maybe" is not a host key policy; expected yes, accept-new or no`},
+		{map[string]string{"OFFSITE_SSH_HOST": "b@vault", "OFFSITE_SSH_PORT": "ssh"}, `config: OFFSITE_SSH_PORT="ssh" is not a whole number`},
+		{map[string]string{"OFFSITE_SSH_HOST": "b@vault", "OFFSITE_SSH_PORT": "70000"}, `config: OFFSITE_SSH_PORT=70000 is not a port; expected 1 to 65535`},
+		{map[string]string{"OFFSITE_SSH_HOST": "b@vault", "OFFSITE_KEEP": "0"}, `config: OFFSITE_KEEP=0 would prune the archive just shipped; expected at least 1`},
+		{map[string]string{"OFFSITE_SSH_HOST": "b@vault", "OFFSITE_SSH_KEY": "/no/such/key"}, `config: OFFSITE_SSH_KEY=/no/such/key does not exist inside the container; expected the path of a mounted private key`},
+		{map[string]string{"OFFSITE_SSH_HOST": "b@vault", "OFFSITE_SSH_KEY_FILE": "/no/such/key"}, `config: OFFSITE_SSH_KEY_FILE=/no/such/key does not exist inside the container`},
+		{map[string]string{"OFFSITE_SSH_HOST": "b@vault", "OFFSITE_EMAIL_TO": "ops"}, `config: OFFSITE_EMAIL_TO has "ops", which is not an e-mail address`},
+		{map[string]string{"OFFSITE_SSH_HOST": "b@vault", "OFFSITE_PREFIX": "a/b"}, `config: OFFSITE_PREFIX="a/b" cannot start a file name; expected e.g. config-backup`},
 		{map[string]string{"TRAFFIC_EVENTS": "maybe"}, `config: TRAFFIC_EVENTS="maybe" is not a boolean; expected true or false (also 1/0, yes/no, on/off)`},
 		{map[string]string{"PROXY_POLL_INTERVAL": "0"}, `config: PROXY_POLL_INTERVAL="0" must be greater than 0`},
 		{map[string]string{"MATTERMOST_TRAFFIC_INCLUDE": "TYPE_[DROP"}, `config: MATTERMOST_TRAFFIC_INCLUDE="TYPE_[DROP" pattern "TYPE_[DROP": '[' at position 6 is never closed`},
@@ -180,6 +189,22 @@ func TestBadValuesNameTheVariableAndTheExpectedForm(t *testing.T) {
 			require.ErrorAs(t, err, &ce)
 		})
 	}
+}
+
+// The old tool's defaults hold when a variable is set but empty, as an
+// .env copied from its template has them.
+func TestOffsiteDefaultsAndAnEmptyValue(t *testing.T) {
+	setEnv(t, with(map[string]string{"OFFSITE_SSH_HOST": "backup@vault"}))
+	c, err := Load()
+	require.NoError(t, err)
+	o := c.Offsite
+	require.Equal(t, Offsite{Host: "backup@vault", Port: 22, Strict: "accept-new", Prefix: "config-backup", Keep: 14, WorkDir: "/var/tmp/birdseye-offsite"}, o)
+	require.Equal(t, []string{"OFFSITE_REMOTE_DIR", "OFFSITE_PATHS"}, o.Missing())
+}
+
+func TestAnOffsiteScheduleWithoutItsSettingsIsOffAndSaysWhatIsMissing(t *testing.T) {
+	cfg := &Config{Schedule: Schedule{Offsite: "30 2 * * *"}, Offsite: Offsite{RemoteDir: "/srv/b"}}
+	require.Equal(t, []JobOff{{Job: "backup-offsite", Variable: "CRON_BACKUP_OFFSITE", Missing: []string{"OFFSITE_SSH_HOST", "OFFSITE_PATHS"}}}, cfg.JobsOff())
 }
 
 func TestBoolWords(t *testing.T) {

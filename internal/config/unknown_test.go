@@ -23,12 +23,14 @@ func TestMisspeltVariablesAreNamedWithTheClosestKnownOne(t *testing.T) {
 	}, got, "other programs' variables and NetBird's own NB_ ones are left alone")
 }
 
-// CHECKMK_SPOOL_DIR is birdseye's own now: no warning.
+// CHECKMK_SPOOL_DIR and the offsite backup are birdseye's own now: no
+// warning, but a misspelt OFFSITE_ name is one.
 func TestThePythonToolsJobsBirdseyeDoesNotRunYetGetOneWarningEach(t *testing.T) {
-	got := Unknown([]string{"CRON_MIRROR_ACCOUNT=0 * * * *", "MIRROR_URL=https://b", "MIRROR_API_KEY=nbp", "CHECKMK_SPOOL_DIR=/var/lib/check_mk_agent/spool", "CRON_BACKUP_OFFSITE=0 4 * * *"})
+	got := Unknown([]string{"CRON_MIRROR_ACCOUNT=0 * * * *", "MIRROR_URL=https://b", "MIRROR_API_KEY=nbp", "CHECKMK_SPOOL_DIR=/var/lib/check_mk_agent/spool",
+		"CRON_BACKUP_OFFSITE=0 4 * * *", "OFFSITE_SSH_HOST=backup@vault", "OFFSITE_KEPP=7"})
 	require.Equal(t, []Warning{
-		{Var: "CRON_BACKUP_OFFSITE", Msg: "belong to the Python tool's offsite backup (backup_offsite.py), which birdseye does not run yet; they are ignored"},
 		{Var: "CRON_MIRROR_ACCOUNT, MIRROR_API_KEY, MIRROR_URL", Msg: "belong to the Python tool's account mirror (mirror_account.py), which birdseye does not run yet; they are ignored"},
+		{Var: "OFFSITE_KEPP", Msg: "is set but birdseye has no such variable; it is ignored (did you mean OFFSITE_KEEP?)"},
 	}, got)
 }
 

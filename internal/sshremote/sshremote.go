@@ -33,10 +33,11 @@ const (
 type Config struct {
 	Host       string // user@host (user root when none is given, as ssh in a root container)
 	Port       int    // 22 when 0
-	KeyFile    string // private key (OpenSSH or PEM, without a passphrase)
+	KeyFile    string // private key (OpenSSH or PEM, without a passphrase); empty: ~/.ssh/id_ed25519, id_ecdsa, id_rsa
 	KnownHosts string // the known-hosts file; accept-new writes what it learns there
 	Strict     string // StrictYes, StrictAcceptNew, StrictNo
 	Timeout    time.Duration
+	Vars       string // the variables' prefix (OFFSITE), for advice in messages
 }
 
 func (c Config) userHost() (user, host string) {
@@ -70,6 +71,9 @@ type Client struct {
 
 // Dial connects and opens SFTP.
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
+	if cfg.KeyFile == "" {
+		cfg.KeyFile = defaultKey()
+	}
 	key, err := os.ReadFile(cfg.KeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("read the SSH key: %w", err)
@@ -160,6 +164,18 @@ func (c *Client) Close() error {
 	return c.conn.Close()
 }
 
+// defaultKey is the first of the keys ssh itself would try.
+func defaultKey() string {
+	home, _ := os.UserHomeDir()
+	for _, k := range []string{"id_ed25519", "id_ecdsa", "id_rsa"} {
+		p := filepath.Join(home, ".ssh", k)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return filepath.Join(home, ".ssh", "id_ed25519")
+}
+
 // Quote makes s one word for a POSIX shell.
 func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
@@ -197,8 +213,8 @@ func hostKeyCallback(cfg Config) (ssh.HostKeyCallback, error) {
 			return fmt.Errorf("%w: the host key of %s has CHANGED (it is %s, %s knows another): someone may be in the middle; if the host was reinstalled, remove its line from %s",
 				ErrHostKey, hostname, ssh.FingerprintSHA256(key), cfg.KnownHosts, cfg.KnownHosts)
 		case errors.As(err, &ke) && cfg.Strict == StrictYes:
-			return fmt.Errorf("%w: %s is not in %s (its key is %s); add it there, e.g. ssh-keyscan -p %s %s >> %s, or let OFFSITE_SSH_STRICT=accept-new learn it",
-				ErrHostKey, hostname, cfg.KnownHosts, ssh.FingerprintSHA256(key), portOf(hostname), hostOf(hostname), cfg.KnownHosts)
+			return fmt.Errorf("%w: %s is not in %s (its key is %s); add it there, e.g. ssh-keyscan -p %s %s >> %s, or let %s_SSH_STRICT=accept-new learn it",
+				ErrHostKey, hostname, cfg.KnownHosts, ssh.FingerprintSHA256(key), portOf(hostname), hostOf(hostname), cfg.KnownHosts, cfg.Vars)
 		case errors.As(err, &ke):
 			line := knownhosts.Line([]string{knownhosts.Normalize(hostname)}, key)
 			f, ferr := os.OpenFile(cfg.KnownHosts, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o600)

@@ -1,0 +1,91 @@
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"os"
+	"strings"
+)
+
+// Offsite is `backup offsite` and CRON_BACKUP_OFFSITE: the Python tool's
+// OFFSITE_* variables, with their defaults.
+type Offsite struct {
+	Host       string `envconfig:"OFFSITE_SSH_HOST" desc:"user@host the configuration archives go to over SSH (SFTP); empty = no offsite backup"`
+	Port       Count  `envconfig:"OFFSITE_SSH_PORT" default:"22" desc:"its SSH port"`
+	Key        string `envconfig:"OFFSITE_SSH_KEY" desc:"path of the private key inside the container (OpenSSH or PEM, no passphrase; empty = ~/.ssh/id_ed25519, id_ecdsa, id_rsa)"`
+	KeyFile    string `envconfig:"OFFSITE_SSH_KEY_FILE" desc:"the same path under the _FILE name Docker secrets use (set one of the two)"`
+	KnownHosts string `envconfig:"OFFSITE_SSH_KNOWN_HOSTS" desc:"known-hosts file; when empty or not writable, known_hosts in the state directory"`
+	Strict     string `envconfig:"OFFSITE_SSH_STRICT" default:"accept-new" desc:"host key policy as OpenSSH's StrictHostKeyChecking: yes (must be known), accept-new (learn it once, refuse a changed one) or no"`
+	RemoteDir  string `envconfig:"OFFSITE_REMOTE_DIR" desc:"directory on the remote host the archives go to (created, mode 0700)"`
+	Paths      string `envconfig:"OFFSITE_PATHS" desc:"files and directories to archive, comma-separated, wildcards allowed (a wildcard that matches nothing is an error)"`
+	DBPaths    string `envconfig:"OFFSITE_DB_PATHS" desc:"SQLite databases, archived as consistent, integrity-checked snapshots under their own names (the live files and their -wal/-shm are left out)"`
+	BaseDir    string `envconfig:"OFFSITE_BASE_DIR" desc:"names in the archive are relative to this directory (empty = the common parent of all paths)"`
+	Exclude    string `envconfig:"OFFSITE_EXCLUDE" desc:"wildcards left out, matched against names and paths in the archive as tar --exclude does, comma-separated"`
+	Prefix     string `envconfig:"OFFSITE_PREFIX" default:"config-backup" desc:"archive names are <prefix>-<YYYYmmdd-HHMMSS>.tar.gz (local time); pruning touches only this prefix"`
+	Keep       Count  `envconfig:"OFFSITE_KEEP" default:"14" desc:"archives of this prefix kept on the remote (at least 1)"`
+	WorkDir    string `envconfig:"OFFSITE_WORK_DIR" default:"/var/tmp/birdseye-offsite" desc:"local scratch directory for the snapshots (wiped at each run)"`
+	EmailTo    string `envconfig:"OFFSITE_EMAIL_TO" desc:"where a failed offsite backup is mailed (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
+}
+
+// fill gives a set-but-empty variable its default, as the old tool did.
+func (o *Offsite) fill() {
+	for _, f := range []struct {
+		v   *string
+		def string
+	}{{&o.Strict, "accept-new"}, {&o.Prefix, "config-backup"}, {&o.WorkDir, "/var/tmp/birdseye-offsite"}} {
+		if strings.TrimSpace(*f.v) == "" {
+			*f.v = f.def
+		}
+	}
+}
+
+// KeyPath is OFFSITE_SSH_KEY or OFFSITE_SSH_KEY_FILE.
+func (o Offsite) KeyPath() string {
+	if o.Key != "" {
+		return o.Key
+	}
+	return o.KeyFile
+}
+
+// Missing names what the job needs and is not set.
+func (o Offsite) Missing() []string {
+	var m []string
+	for _, v := range []struct{ name, val string }{{"OFFSITE_SSH_HOST", o.Host}, {"OFFSITE_REMOTE_DIR", o.RemoteDir}, {"OFFSITE_PATHS", o.Paths}} {
+		if strings.TrimSpace(v.val) == "" {
+			m = append(m, v.name)
+		}
+	}
+	return m
+}
+
+// Validate checks what is set, reporting every problem.
+func (o Offsite) Validate() error {
+	var errs []error
+	if o.Key != "" && o.KeyFile != "" {
+		errs = append(errs, &Error{Var: "OFFSITE_SSH_KEY", Msg: "and OFFSITE_SSH_KEY_FILE are both set; expected only one of them"})
+	}
+	if k := o.KeyPath(); k != "" {
+		if _, err := os.Stat(k); err != nil {
+			name := map[bool]string{true: "OFFSITE_SSH_KEY", false: "OFFSITE_SSH_KEY_FILE"}[o.Key != ""]
+			errs = append(errs, &Error{Var: name, Msg: fmt.Sprintf("=%s does not exist inside the container; expected the path of a mounted private key, e.g. /run/secrets/offsite_key", k)})
+		}
+	}
+	if o.Strict != "yes" && o.Strict != "accept-new" && o.Strict != "no" {
+		errs = append(errs, &Error{Var: "OFFSITE_SSH_STRICT", Msg: fmt.Sprintf("=%q is not a host key policy; expected yes, accept-new or no", o.Strict)})
+	}
+	if o.Port < 1 || o.Port > 65535 {
+		errs = append(errs, &Error{Var: "OFFSITE_SSH_PORT", Msg: fmt.Sprintf("=%d is not a port; expected 1 to 65535, e.g. 22", o.Port)})
+	}
+	if o.Keep < 1 {
+		errs = append(errs, &Error{Var: "OFFSITE_KEEP", Msg: "=0 would prune the archive just shipped; expected at least 1"})
+	}
+	if strings.ContainsAny(o.Prefix, "/\\*?[") || strings.TrimSpace(o.Prefix) == "" {
+		errs = append(errs, &Error{Var: "OFFSITE_PREFIX", Msg: fmt.Sprintf("=%q cannot start a file name; expected e.g. config-backup", o.Prefix)})
+	}
+	for _, a := range SplitComma(o.EmailTo) {
+		if _, err := mail.ParseAddress(a); err != nil {
+			errs = append(errs, &Error{Var: "OFFSITE_EMAIL_TO", Msg: fmt.Sprintf("has %q, which is not an e-mail address; expected comma-separated addresses", a)})
+		}
+	}
+	return Join(errs...)
+}
