@@ -97,6 +97,9 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 			}
 		}
 	}
+	if err := addOffsite(s, cfg, log, m, off); err != nil {
+		return nil, err
+	}
 	if err := addChangeReport(s, cfg, log); err != nil {
 		return nil, err
 	}

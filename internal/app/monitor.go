@@ -13,8 +13,8 @@ import (
 )
 
 // checks are the jobs' Checkmk local checks, by the variable that
-// schedules them. The maintenance check is the Python tool's (its file,
-// service and MAINTENANCE_SPOOL_MAX_AGE); the others follow its style, and
+// schedules them. The maintenance and offsite checks are the Python
+// tool's (file, service, maximum age); the others follow its style, and
 // are stale after two of their intervals (at least an hour), so one missed
 // run is not yet an alarm.
 var checks = map[string]monitor.Check{
@@ -23,6 +23,7 @@ var checks = map[string]monitor.Check{
 	"CRON_PRUNE_PEERS":         {File: "netbird_prune_peers", Service: "NetBird_Prune_Peers", Label: "prune"},
 	"CRON_BACKUP_NETBIRD":      {File: "netbird_backup", Service: "NetBird_Backup", Label: "backup"},
 	"CHANGE_REPORT":            {File: "netbird_change_report", Service: "NetBird_Change_Report", Label: "change report"},
+	"CRON_BACKUP_OFFSITE":      {File: "netbird_config_backup", Service: "NetBird_Config_Backup", Label: "backup"},
 }
 
 // monitored wraps a job: pings its start, runs it with a report that goes
@@ -33,8 +34,11 @@ func monitored(cfg *config.Config, log *slog.Logger, name, variable, spec string
 	ping := monitor.Pinger{URL: mon.PingURL(variable), Style: mon.PingStyle}
 	check, hasCheck := checks[variable]
 	check.MaxAge = staleAfter(spec)
-	if variable == "CRON_NETBIRD_MAINTENANCE" {
+	switch variable {
+	case "CRON_NETBIRD_MAINTENANCE":
 		check.MaxAge = time.Duration(mon.MaintenanceMaxAge) * time.Second
+	case "CRON_BACKUP_OFFSITE":
+		check.MaxAge = 48 * time.Hour // the old tool's fixed 172800_netbird_config_backup.txt
 	}
 	spool := mon.CheckmkDir
 	if fi, err := os.Stat(spool); spool != "" && (err != nil || !fi.IsDir()) {

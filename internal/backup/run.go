@@ -104,13 +104,19 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 }
 
 func (rc RunConfig) subject(prefix string, now time.Time) string {
-	if rc.Label != "" {
-		prefix += " " + rc.Label
+	return Subject(prefix, rc.Label, rc.NBURL, now)
+}
+
+// Subject is the old tool's subject base for the backup jobs' mails:
+// [<prefix>[ <label>]] <NetBird host> <UTC date>.
+func Subject(prefix, label, nbURL string, now time.Time) string {
+	if label != "" {
+		prefix += " " + label
 	}
 	host := ""
-	if u, err := url.Parse(rc.NBURL); err == nil && u.Hostname() != "" {
+	if u, err := url.Parse(nbURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
-	} else if u, err := url.Parse("https://" + rc.NBURL); err == nil {
+	} else if u, err := url.Parse("https://" + nbURL); err == nil {
 		host = u.Hostname()
 	}
 	if host == "" {

@@ -320,3 +320,29 @@ func TestBaseIsTheCommonParent(t *testing.T) {
 		require.Equal(t, c.want, got, c.paths)
 	}
 }
+
+func TestCheckConnectsAndProbesWithoutShipping(t *testing.T) {
+	s := sshtest.Start(t)
+	dir, db := netbirdDir(t)
+	o := options(t, s, dir, db)
+	msg, err := Check(t.Context(), o)
+	require.NoError(t, err)
+	require.Contains(t, msg, o.RemoteDir+" writable (to be created)")
+	require.Contains(t, msg, " GB free")
+	_, err = os.Stat(o.RemoteDir)
+	require.True(t, os.IsNotExist(err), "doctor creates nothing")
+	top := filepath.Dir(filepath.Dir(o.RemoteDir)) // the nearest existing parent
+	require.Empty(t, remoteFiles(t, top), "the probe is removed")
+
+	_, err = Run(t.Context(), o, stamp, &bytes.Buffer{})
+	require.NoError(t, err)
+	msg, err = Check(t.Context(), o)
+	require.NoError(t, err)
+	require.Contains(t, msg, "1 archives, newest config-backup-20261129-031500.tar.gz")
+	require.Equal(t, []string{"config-backup-20261129-031500.tar.gz"}, remoteFiles(t, o.RemoteDir))
+
+	require.NoError(t, os.WriteFile(filepath.Join(top, "file"), nil, 0o600))
+	o.RemoteDir = filepath.Join(top, "file")
+	_, err = Check(t.Context(), o)
+	require.ErrorContains(t, err, "is not a directory")
+}
