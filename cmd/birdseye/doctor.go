@@ -9,6 +9,7 @@ import (
 	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/doctor"
+	"github.com/styliteag/birdseye/internal/offsite"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 )
@@ -54,6 +55,10 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 			host, _ := os.Hostname()
 			return s.Post(ctx, mattermost.ProbeText(host, time.Now()))
 		}
+	}
+	if cfg.Offsite.Host != "" {
+		o := app.OffsiteOptions(cfg.Offsite, cfg.Forwarder.StateFile, cfg.Log.TZ.Loc)
+		p.Offsite = func(ctx context.Context) (string, error) { return offsite.Check(ctx, o) }
 	}
 	if p.Destinations, err = destinations(cfg); err != nil {
 		return err

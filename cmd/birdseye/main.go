@@ -48,7 +48,7 @@ type cli struct {
 	Events           eventsCmd      `cmd:"" help:"Show the newest audit events, then follow new ones (colours on a terminal)."`
 	SetupKeys        setupKeysCmd   `cmd:"" name:"setup-keys" help:"List setup keys and change their auto groups."`
 	Posture          postureCmd     `cmd:"" help:"Attach or detach a posture check on policies (needs an admin token)."`
-	Backup           backupCmd      `cmd:"" help:"Encrypted backups of NetBird's volumes: make, verify, extract."`
+	Backup           backupCmd      `cmd:"" help:"Backups of NetBird: encrypted volume archives (make, verify, extract) and the offsite configuration archive."`
 	Traffic          trafficCmd     `cmd:"" help:"Read network traffic events: who reached whom, allowed or blocked (NetBird Cloud; self-hosted servers lack the endpoint)."`
 	ProxyLogs        proxyLogsCmd   `cmd:"" name:"proxy-logs" help:"Read the access log of NetBird's reverse proxy: requests to exposed services, refused logins."`
 	Changes          changesCmd     `cmd:"" help:"Configuration changes the daemon recorded over a period (--since 7d), with who made them and every field before and after."`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -56,6 +57,24 @@ func (o Offsite) Missing() []string {
 		}
 	}
 	return m
+}
+
+var offsiteExpected = map[string]string{
+	"OFFSITE_SSH_HOST":   "user@host of the backup server, e.g. backup@vault.example.com",
+	"OFFSITE_REMOTE_DIR": "the directory on that host the archives go to, e.g. /srv/backups/netbird",
+	"OFFSITE_PATHS":      "what to archive, as paths inside the container, e.g. /netbird/docker-compose.yml,/netbird/management.json",
+}
+
+// Require reports each of these variables that is not set, with the form
+// it expects.
+func (o Offsite) Require(names ...string) error {
+	var errs []error
+	for _, m := range o.Missing() {
+		if slices.Contains(names, m) {
+			errs = append(errs, &Error{Var: m, Msg: "is not set; expected " + offsiteExpected[m]})
+		}
+	}
+	return Join(errs...)
 }
 
 // Validate checks what is set, reporting every problem.

@@ -65,6 +65,9 @@ type Probes struct {
 	// Budget is what the daemon's loops ask of the API a minute, and the
 	// share of each (app.RequestsPerMinute); nil skips the check.
 	Budget func() (float64, string)
+	// Offsite connects to OFFSITE_SSH_HOST and probes the remote directory
+	// without shipping (offsite.Check); nil when no host is set.
+	Offsite func(ctx context.Context) (string, error)
 }
 
 // Destination is a configured sink doctor can check: Reach without
@@ -102,6 +105,7 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	checkBackup(cfg, add)
 	checkSchedules(cfg, now, add)
 	checkCheckmk(cfg.Monitor.CheckmkDir, add)
+	checkOffsite(ctx, cfg, p, add)
 	worst := OK
 	for _, r := range results {
 		worst = max(worst, r.Status)
@@ -334,26 +338,6 @@ func checkBackup(cfg *config.Config, add func(Result)) {
 	}
 }
 
-// checkCheckmk says whether the jobs' local checks can be written.
-func checkCheckmk(dir string, add func(Result)) {
-	if dir == "" {
-		return
-	}
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() {
-		add(Result{Warn, "CHECKMK_SPOOL_DIR", dir + " is not a directory: no Checkmk files are written", "mount the agent's spool directory there, e.g. /var/lib/check_mk_agent/spool"})
-		return
-	}
-	f, err := os.CreateTemp(dir, ".birdseye-doctor-*")
-	if err != nil {
-		add(Result{Fail, "CHECKMK_SPOOL_DIR", err.Error(), "birdseye (UID 65532 in the image) must be able to write there"})
-		return
-	}
-	f.Close()
-	os.Remove(f.Name())
-	add(Result{OK, "CHECKMK_SPOOL_DIR", dir + ": writable; each scheduled job writes its local check there", ""})
-}
-
 func checkSchedules(cfg *config.Config, now time.Time, add func(Result)) {
 	loc := cfg.Log.TZ.Loc
 	// The daemon's own judgement (config.JobsOff), so both say the same.
@@ -366,6 +350,7 @@ func checkSchedules(cfg *config.Config, now time.Time, add func(Result)) {
 		{"CRON_PRUNE_PEERS", cfg.Schedule.PrunePeers},
 		{"CRON_NETBIRD_MAINTENANCE", cfg.Schedule.Maintenance},
 		{"CRON_BACKUP_NETBIRD", cfg.Schedule.Backup},
+		{"CRON_BACKUP_OFFSITE", cfg.Schedule.Offsite},
 	} {
 		if j.spec == "" {
 			continue

@@ -1,0 +1,48 @@
+package doctor
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/config"
+)
+
+// checkCheckmk says whether the jobs' local checks can be written.
+func checkCheckmk(dir string, add func(Result)) {
+	if dir == "" {
+		return
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		add(Result{Warn, "CHECKMK_SPOOL_DIR", dir + " is not a directory: no Checkmk files are written", "mount the agent's spool directory there, e.g. /var/lib/check_mk_agent/spool"})
+		return
+	}
+	f, err := os.CreateTemp(dir, ".birdseye-doctor-*")
+	if err != nil {
+		add(Result{Fail, "CHECKMK_SPOOL_DIR", err.Error(), "birdseye (UID 65532 in the image) must be able to write there"})
+		return
+	}
+	f.Close()
+	os.Remove(f.Name())
+	add(Result{OK, "CHECKMK_SPOOL_DIR", dir + ": writable; each scheduled job writes its local check there", ""})
+}
+
+// checkOffsite reaches the offsite target as the job would, and ships nothing.
+func checkOffsite(ctx context.Context, cfg *config.Config, p Probes, add func(Result)) {
+	if p.Offsite == nil {
+		return
+	}
+	if err := cfg.Offsite.Require("OFFSITE_REMOTE_DIR"); err != nil {
+		add(Result{Fail, "offsite", err.Error(), ""})
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	msg, err := p.Offsite(ctx)
+	if err != nil {
+		add(Result{Fail, "offsite", err.Error(), "check OFFSITE_SSH_HOST, OFFSITE_SSH_PORT, OFFSITE_SSH_KEY and that its public key is in the remote account's authorized_keys"})
+		return
+	}
+	add(Result{OK, "offsite", msg, ""})
+}

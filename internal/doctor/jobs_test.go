@@ -1,0 +1,39 @@
+package doctor
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
+	"github.com/styliteag/birdseye/internal/offsite"
+	"github.com/styliteag/birdseye/internal/sshremote"
+	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
+)
+
+// doctor reaches the offsite host as the job would (a real sshd here) and
+// ships nothing; a refused key is a failed check with a hint.
+func TestTheOffsiteTargetIsReachedWithoutShipping(t *testing.T) {
+	s := sshtest.Start(t)
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	cfg := baseConfig(t, api.BaseURL())
+	cfg.Offsite.Host, cfg.Offsite.RemoteDir = "root@127.0.0.1", filepath.Join(t.TempDir(), "offsite")
+	o := offsite.Options{RemoteDir: cfg.Offsite.RemoteDir, Prefix: "config-backup", Remote: sshremote.Config{Host: "root@127.0.0.1", Port: s.Port,
+		KeyFile: s.ClientKey, KnownHosts: filepath.Join(t.TempDir(), "known_hosts"), Strict: sshremote.StrictAcceptNew}}
+	probe := func(ctx context.Context) (string, error) { return offsite.Check(ctx, o) }
+	var out bytes.Buffer
+	Run(t.Context(), cfg, Probes{API: api, Offsite: probe}, time.Now(), &out)
+	require.Regexp(t, `ok    offsite +127\.0\.0\.1:\d+: connected, host key ok, `+cfg.Offsite.RemoteDir+` writable \(to be created\), [\d.]+ GB free`, out.String())
+
+	s.NewHostKey(t)
+	out.Reset()
+	require.Equal(t, Fail, Run(t.Context(), cfg, Probes{API: api, Offsite: probe}, time.Now(), &out))
+	require.Contains(t, out.String(), "FAIL  offsite")
+	require.Contains(t, out.String(), "has CHANGED")
+	require.Contains(t, out.String(), "(hint: check OFFSITE_SSH_HOST")
+}
