@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/archive"
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/version"
 
 	"golang.org/x/term"
@@ -224,7 +224,7 @@ func (c backupRunCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	rc, err := app.BackupRun(t.NetBird, t.Backup, t.SMTP, t.Log.TZ.Loc, version.Version)
+	rc, err := jobs.Backup(t.NetBird, t.Backup, t.SMTP, t.Log.TZ.Loc, version.Version)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/cleanup"
 	"github.com/styliteag/birdseye/internal/config"
@@ -166,7 +167,7 @@ func tool(need token, command string) (*config.Tool, *netbird.Client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := app.Client(t.NetBird, tok)
+	c, err := apiclient.New(t.NetBird, tok)
 	return t, c, err
 }
 

@@ -6,9 +6,12 @@ import (
 	"os"
 	"time"
 
-	"github.com/styliteag/birdseye/internal/app"
+	"github.com/styliteag/birdseye/internal/apibudget"
+	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/doctor"
+	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/offsite"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
@@ -28,19 +31,19 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err // the configuration check: one line naming the variable, exit 2
 	}
-	api, err := app.Client(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
+	api, err := apiclient.New(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
 	if err != nil {
 		return err
 	}
 	p := doctor.Probes{API: api, SendTest: c.SendTest, Secrets: config.SecretValues(), Environ: os.Environ(),
-		Budget: func() (float64, string) { return app.RequestsPerMinute(cfg) }}
+		Budget: func() (float64, string) { return apibudget.PerMinute(cfg) }}
 	if cfg.NetBird.AdminKey != "" {
-		if p.Admin, err = app.Client(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
+		if p.Admin, err = apiclient.New(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
 			return err
 		}
 	}
 	if m := cfg.SMTP; m.Host != "" {
-		tr := app.SMTPTransport(m)
+		tr := destinations.SMTPTransport(m)
 		tr.Timeout = 20 * time.Second
 		mail := email.New(email.Config{Transport: tr, From: m.From, To: m.To}, cfg.Log.TZ.Loc)
 		p.SMTPCheck = mail.Check
@@ -50,17 +53,17 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 		}
 	}
 	if mm := cfg.Mattermost; mm.Enabled() {
-		s := app.Mattermost(cfg)
+		s := destinations.Mattermost(cfg)
 		p.Webhook = func(ctx context.Context) error {
 			host, _ := os.Hostname()
 			return s.Post(ctx, mattermost.ProbeText(host, time.Now()))
 		}
 	}
 	if cfg.Offsite.Host != "" {
-		o := app.OffsiteOptions(cfg.Offsite, cfg.Forwarder.StateFile, cfg.Log.TZ.Loc)
+		o := jobs.OffsiteOptions(cfg.Offsite, cfg.Forwarder.StateFile, cfg.Log.TZ.Loc)
 		p.Offsite = func(ctx context.Context) (string, error) { return offsite.Check(ctx, o) }
 	}
-	if p.Destinations, err = destinations(cfg); err != nil {
+	if p.Destinations, err = doctorDestinations(cfg); err != nil {
 		return err
 	}
 	switch doctor.Run(ctx, cfg, p, time.Now(), e.stdout) {
@@ -72,10 +75,10 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 	return nil
 }
 
-// destinations are the sinks besides stdout, Mattermost and mail (which
+// doctorDestinations are the sinks besides stdout, Mattermost and mail (which
 // doctor checks on their own), with a probe where one exists.
-func destinations(cfg *config.Config) ([]doctor.Destination, error) {
-	all, err := app.Configured(cfg, io.Discard)
+func doctorDestinations(cfg *config.Config) ([]doctor.Destination, error) {
+	all, err := destinations.Configured(cfg, io.Discard)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +89,7 @@ func destinations(cfg *config.Config) ([]doctor.Destination, error) {
 			continue
 		}
 		d := doctor.Destination{Name: s.Name(), Send: func(ctx context.Context) error {
-			res, err := app.TestSinks(ctx, cfg, io.Discard, s.Name())
+			res, err := destinations.Test(ctx, cfg, io.Discard, s.Name())
 			if err != nil {
 				return err
 			}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/offsite"
 )
 
@@ -51,7 +51,7 @@ func (c backupOffsiteCmd) Run(ctx context.Context, e *env) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	opts := app.OffsiteOptions(o, f.StateFile, t.Log.TZ.Loc)
+	opts := jobs.OffsiteOptions(o, f.StateFile, t.Log.TZ.Loc)
 	opts.DryRun = c.DryRun
 	if c.List {
 		return listOffsite(ctx, e, opts)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/destinations"
 )
 
 type sinksCmd struct {
@@ -26,7 +26,7 @@ func (c sinksTestCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	results, err := app.TestSinks(ctx, cfg, e.stdout, c.Name)
+	results, err := destinations.Test(ctx, cfg, e.stdout, c.Name)
 	if err != nil {
 		return err
 	}

@@ -16,11 +16,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/styliteag/birdseye/internal/apibudget"
+	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/audit"
 	"github.com/styliteag/birdseye/internal/changes"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/initiator"
+	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/memtrim"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
@@ -84,7 +87,7 @@ func streamLoops(cfg *config.Config, client *netbird.Client, store *state.Shared
 // Run runs the forwarder. It returns nil when ctx ends, and an error wrapping
 // audit.ErrFatal when restarting cannot help.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer, opt Options) error {
-	client, err := Client(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
+	client, err := apiclient.New(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
 	if err != nil {
 		return err
 	}
@@ -117,13 +120,13 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		log.Warn("POLL_INTERVAL is under 10 s: with NetBird's optional API rate limiter on (6 requests a minute per token) polls will get 429 answers",
 			"poll_interval", f.PollInterval.D())
 	}
-	if n, parts := RequestsPerMinute(cfg); n > RateLimit && !opt.Simulated && f.PollInterval.D().Seconds() >= 10 {
+	if n, parts := apibudget.PerMinute(cfg); n > apibudget.Limit && !opt.Simulated && f.PollInterval.D().Seconds() >= 10 {
 		log.Warn(fmt.Sprintf("about %.1f API requests a minute with NB_API_KEY (%s): NetBird's optional rate limiter allows %.0f a minute per token; "+
-			"if it is on, raise WATCH_INTERVAL or the poll intervals (after a 429 every loop waits as long as the server says)", n, parts, RateLimit))
+			"if it is on, raise WATCH_INTERVAL or the poll intervals (after a 429 every loop waits as long as the server says)", n, parts, apibudget.Limit))
 	}
 	sinks.startupProbes(ctx, cfg, log)
 
-	sched, err := jobs(cfg, log, m)
+	sched, err := jobs.Scheduler(cfg, log, m)
 	if err != nil {
 		return err
 	}

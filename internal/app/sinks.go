@@ -14,6 +14,7 @@ import (
 
 	"github.com/styliteag/birdseye/internal/audit"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/outbox"
@@ -75,27 +76,27 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 		}
 		return nil
 	}
-	for _, sp := range specs {
-		if !sp.on(cfg) {
+	for _, sp := range destinations.All {
+		if !sp.On(cfg) {
 			continue
 		}
-		dst, err := sp.build(cfg)
+		dst, err := sp.Build(cfg)
 		if err != nil {
 			return nil, err
 		}
-		prefix, inc, exc := sp.filter(cfg)
+		prefix, inc, exc := sp.Filter(cfg)
 		route := &sink.Route{Filter: filter(log, prefix, inc, exc)}
-		if sp.streams != nil {
-			route.Streams = streamFilters(log, st, prefix, sp.streams(st))
+		if sp.Streams != nil {
+			route.Streams = streamFilters(log, st, prefix, sp.Streams(st))
 		}
 		var tune func(*outbox.Drainer)
-		if sp.tune != nil {
-			tune = func(d *outbox.Drainer) { sp.tune(cfg, d) }
+		if sp.Tune != nil {
+			tune = func(d *outbox.Drainer) { sp.Tune(cfg, d) }
 		}
 		// Alerts never wait for a mail digest: mail gets them in an
 		// outbox of their own (EMAIL_ALERTS).
-		isMail := sp.name == "email"
-		if err := add(sp.name, dst, sp.people, route, !isMail, tune); err != nil {
+		isMail := sp.Name == "email"
+		if err := add(sp.Name, dst, sp.People, route, !isMail, tune); err != nil {
 			return nil, err
 		}
 		switch dst := dst.(type) {
@@ -149,7 +150,7 @@ func (s *sinks) startupProbes(ctx context.Context, cfg *config.Config, log *slog
 	case s.mail == nil:
 		log.Info("email startup test skipped: EMAIL_MODE=off")
 	default:
-		mc := mailConfig(cfg)
+		mc := destinations.MailConfig(cfg)
 		body := email.ProbeBody(host, cfg.NetBird.URL, cfg.Email.ModeName(), mc, time.Now())
 		if err := s.mail.Send(ctx, email.ProbeSubject(host), body); err != nil {
 			log.Error("email startup test failed", "err", err)

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 
 	_ "modernc.org/sqlite" // pure Go: the binary stays static
 )
@@ -60,4 +62,27 @@ func IntegrityCheck(path string) error {
 		return fmt.Errorf("integrity check of %s failed: %s", path, res)
 	}
 	return nil
+}
+
+// Readable opens every regular file under src, as the backup will, and
+// returns the first that cannot be read: a root-owned volume is named at
+// start or by doctor, not at the first scheduled backup. visit (may be
+// nil) sees each file.
+func Readable(src string, visit func(path string)) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			f.Close()
+			if visit != nil {
+				visit(path)
+			}
+		}
+		return nil
+	})
 }

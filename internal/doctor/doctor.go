@@ -63,7 +63,7 @@ type Probes struct {
 	Secrets    []string
 	LookupHost func(ctx context.Context, host string) ([]string, error)
 	// Budget is what the daemon's loops ask of the API a minute, and the
-	// share of each (app.RequestsPerMinute); nil skips the check.
+	// share of each (apibudget.PerMinute); nil skips the check.
 	Budget func() (float64, string)
 	// Offsite connects to OFFSITE_SSH_HOST and probes the remote directory
 	// without shipping (offsite.Check); nil when no host is set.
@@ -305,21 +305,10 @@ func checkBackup(cfg *config.Config, add func(Result)) {
 	}
 	var dbs []string
 	for _, src := range srcs {
-		err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
+		err := backup.Readable(src, func(path string) {
+			if backup.IsSQLite(path) {
+				dbs = append(dbs, path)
 			}
-			if d.Type().IsRegular() {
-				f, err := os.Open(path)
-				if err != nil {
-					return err
-				}
-				f.Close()
-				if backup.IsSQLite(path) {
-					dbs = append(dbs, path)
-				}
-			}
-			return nil
 		})
 		if err != nil {
 			add(Result{Fail, "BACKUP_PATHS", src + ": " + err.Error(), "NetBird's volumes are root-owned: see the README (user 0:0 with DAC_READ_SEARCH, or group read access)"})

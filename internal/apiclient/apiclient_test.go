@@ -1,4 +1,4 @@
-package app
+package apiclient
 
 import (
 	"encoding/pem"
@@ -22,13 +22,13 @@ func TestNBCAFileIsReadAndNamedWhenItIsWrong(t *testing.T) {
 	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
 	require.NoError(t, os.WriteFile(junk, []byte("hello"), 0o600))
 
-	c, err := Client(config.NetBird{URL: srv.URL, CAFile: ca}, fake.AuditorToken)
+	c, err := New(config.NetBird{URL: srv.URL, CAFile: ca}, fake.AuditorToken)
 	require.NoError(t, err)
 	_, err = c.ListAuditEvents(t.Context(), func(event.ID) bool { return true })
 	require.NoError(t, err)
 
-	_, err = Client(config.NetBird{URL: srv.URL, CAFile: junk}, fake.AuditorToken)
+	_, err = New(config.NetBird{URL: srv.URL, CAFile: junk}, fake.AuditorToken)
 	require.ErrorContains(t, err, "NB_CA_FILE "+junk+" holds no PEM certificate")
-	_, err = Client(config.NetBird{URL: srv.URL, CAFile: filepath.Join(dir, "missing.pem")}, fake.AuditorToken)
+	_, err = New(config.NetBird{URL: srv.URL, CAFile: filepath.Join(dir, "missing.pem")}, fake.AuditorToken)
 	require.ErrorContains(t, err, "NB_CA_FILE: open ")
 }

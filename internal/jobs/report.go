@@ -1,4 +1,4 @@
-package app
+package jobs
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/styliteag/birdseye/internal/changes"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/schedule"
 	"github.com/styliteag/birdseye/internal/sink/email"
 )
@@ -26,7 +27,7 @@ func addChangeReport(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger
 		log.Warn("change-report is off: CHANGE_REPORT is set but CHANGE_DIFFS=off records no changes")
 		return nil
 	}
-	mc := mailConfig(cfg)
+	mc := destinations.MailConfig(cfg)
 	if mc.Host == "" || mc.From == "" || len(mc.To) == 0 {
 		log.Warn("change-report is off: CHANGE_REPORT is set but mail is not (SMTP_HOST, SMTP_FROM and SMTP_TO are needed)")
 		return nil

@@ -1,4 +1,9 @@
-package app
+// Package destinations is the one table of where events can go: for each
+// sink, whether the configuration turns it on, how it is built, which
+// events it takes and how its outbox drains. The daemon (behind outboxes),
+// `sinks test` and doctor (directly) all read it: adding a sink is its
+// package, its configuration and one row.
+package destinations
 
 import (
 	"crypto/tls"
@@ -17,33 +22,32 @@ import (
 	"github.com/styliteag/birdseye/internal/sink/webhook"
 )
 
-// spec is one destination: whether the configuration turns it on, how it
-// is built, which events it takes, and how its outbox drains. The daemon
-// (behind outboxes), `sinks test` and doctor (directly) all read this one
-// table: adding a sink is its package, its configuration and one row.
-type spec struct {
-	name string
-	// people: a sink people read; MAX_CATCHUP spares them a flood. The
+// Spec is one destination: whether the configuration turns it on, how it
+// is built, which events it takes, and how its outbox drains.
+type Spec struct {
+	Name string
+	// People: a sink people read; MAX_CATCHUP spares them a flood. The
 	// machine sinks (webhook, syslog, file) get every event.
-	people bool
-	on     func(*config.Config) bool
-	build  func(*config.Config) (sink.Sink, error)
-	// filter is its audit globs, named by the variables' prefix.
-	filter func(*config.Config) (prefix string, inc, exc config.Globs)
-	// streams, when set, are its globs over traffic and proxy-log rows
+	People bool
+	On     func(*config.Config) bool
+	Build  func(*config.Config) (sink.Sink, error)
+	// Filter is its audit globs, named by the variables' prefix.
+	Filter func(*config.Config) (prefix string, inc, exc config.Globs)
+	// Streams, when set, are its globs over traffic and proxy-log rows
 	// (tInc, tExc, pInc, pExc); a sink without them gets no rows.
-	streams func(config.Streams) [4]config.Globs
-	// tune adjusts its drainer (the e-mail digest).
-	tune func(*config.Config, *outbox.Drainer)
+	Streams func(config.Streams) [4]config.Globs
+	// Tune adjusts its drainer (the e-mail digest).
+	Tune func(*config.Config, *outbox.Drainer)
 }
 
-var specs = []spec{
-	{name: "mattermost", people: true, on: func(c *config.Config) bool { return c.Mattermost.Enabled() },
-		build: func(c *config.Config) (sink.Sink, error) { return Mattermost(c), nil },
-		filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+// All is the table, in the order the sinks are built.
+var All = []Spec{
+	{Name: "mattermost", People: true, On: func(c *config.Config) bool { return c.Mattermost.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) { return Mattermost(c), nil },
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "MATTERMOST", c.Mattermost.Include, c.Mattermost.Exclude
 		},
-		streams: func(s config.Streams) [4]config.Globs {
+		Streams: func(s config.Streams) [4]config.Globs {
 			return [4]config.Globs{s.MattermostTrafficInclude, s.MattermostTrafficExclude, s.MattermostProxyInclude, s.MattermostProxyExclude}
 		}},
 	chatSpec(chat.Slack, "SLACK", func(c config.Chat) (config.Secret, config.Globs, config.Globs) {
@@ -55,27 +59,27 @@ var specs = []spec{
 	chatSpec(chat.Teams, "TEAMS", func(c config.Chat) (config.Secret, config.Globs, config.Globs) {
 		return c.TeamsURL, c.TeamsInclude, c.TeamsExclude
 	}),
-	{name: "ntfy", people: true, on: func(c *config.Config) bool { return c.Ntfy.URL != "" },
-		build: func(c *config.Config) (sink.Sink, error) {
+	{Name: "ntfy", People: true, On: func(c *config.Config) bool { return c.Ntfy.URL != "" },
+		Build: func(c *config.Config) (sink.Sink, error) {
 			return ntfy.New(c.Ntfy.URL.Reveal(), c.Ntfy.Token.Reveal(), int(c.Forwarder.BurstLimit), c.Log.TZ.Loc), nil
 		},
-		filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "NTFY", c.Ntfy.Include, c.Ntfy.Exclude
 		}},
-	{name: "webhook", on: func(c *config.Config) bool { return c.Webhook.Enabled() },
-		build: func(c *config.Config) (sink.Sink, error) {
+	{Name: "webhook", On: func(c *config.Config) bool { return c.Webhook.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) {
 			w := c.Webhook
 			headers, _ := w.HeaderMap() // validated at load
 			return webhook.New(webhook.Config{URL: w.URL.Reveal(), Headers: headers, Secret: w.Secret.Reveal(), NDJSON: w.Format == "ndjson"}), nil
 		},
-		filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "WEBHOOK", c.Webhook.Include, c.Webhook.Exclude
 		},
-		streams: func(s config.Streams) [4]config.Globs {
+		Streams: func(s config.Streams) [4]config.Globs {
 			return [4]config.Globs{s.WebhookTrafficInclude, s.WebhookTrafficExclude, s.WebhookProxyInclude, s.WebhookProxyExclude}
 		}},
-	{name: "syslog", on: func(c *config.Config) bool { return c.Syslog.Enabled() },
-		build: func(c *config.Config) (sink.Sink, error) {
+	{Name: "syslog", On: func(c *config.Config) bool { return c.Syslog.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) {
 			sl := c.Syslog
 			network, addr, err := sl.Target()
 			if err != nil {
@@ -89,32 +93,32 @@ var specs = []spec{
 			return syslog.New(syslog.Config{Network: network, Addr: addr, RFC3164: sl.Format == "rfc3164", AppName: sl.AppName,
 				TLS: &tls.Config{RootCAs: roots, ServerName: host, MinVersion: tls.VersionTLS12}}), nil
 		},
-		filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "SYSLOG", c.Syslog.Include, c.Syslog.Exclude
 		},
-		streams: func(s config.Streams) [4]config.Globs {
+		Streams: func(s config.Streams) [4]config.Globs {
 			return [4]config.Globs{s.SyslogTrafficInclude, s.SyslogTrafficExclude, s.SyslogProxyInclude, s.SyslogProxyExclude}
 		}},
-	{name: "file", on: func(c *config.Config) bool { return c.File.Enabled() },
-		build: func(c *config.Config) (sink.Sink, error) {
+	{Name: "file", On: func(c *config.Config) bool { return c.File.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) {
 			fs := c.File
 			return file.New(file.Config{Path: fs.Path, MaxBytes: int64(fs.MaxMB) << 20, Keep: int(fs.Keep)}), nil
 		},
-		filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "FILE_SINK", c.File.Include, c.File.Exclude
 		},
-		streams: func(s config.Streams) [4]config.Globs {
+		Streams: func(s config.Streams) [4]config.Globs {
 			return [4]config.Globs{s.FileTrafficInclude, s.FileTrafficExclude, s.FileProxyInclude, s.FileProxyExclude}
 		}},
-	{name: "email", people: true, on: func(c *config.Config) bool { return c.Email.Enabled() },
-		build: func(c *config.Config) (sink.Sink, error) { return email.New(mailConfig(c), c.Log.TZ.Loc), nil },
-		filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+	{Name: "email", People: true, On: func(c *config.Config) bool { return c.Email.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) { return email.New(MailConfig(c), c.Log.TZ.Loc), nil },
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "EMAIL", c.Email.Include, c.Email.Exclude
 		},
-		streams: func(s config.Streams) [4]config.Globs {
+		Streams: func(s config.Streams) [4]config.Globs {
 			return [4]config.Globs{s.EmailTrafficInclude, s.EmailTrafficExclude, s.EmailProxyInclude, s.EmailProxyExclude}
 		},
-		tune: func(c *config.Config, d *outbox.Drainer) {
+		Tune: func(c *config.Config, d *outbox.Drainer) {
 			if e := c.Email; e.ModeName() == "digest" && e.Digest() > 0 {
 				interval := e.Digest()
 				// A digest collects for EMAIL_DIGEST_MINUTES from its first
@@ -127,14 +131,14 @@ var specs = []spec{
 
 // chatSpec is the row of a chat service: they differ only in flavor and
 // variables.
-func chatSpec(f chat.Flavor, prefix string, vars func(config.Chat) (config.Secret, config.Globs, config.Globs)) spec {
-	return spec{name: f.Name, people: true,
-		on: func(c *config.Config) bool { url, _, _ := vars(c.Chat); return url != "" },
-		build: func(c *config.Config) (sink.Sink, error) {
+func chatSpec(f chat.Flavor, prefix string, vars func(config.Chat) (config.Secret, config.Globs, config.Globs)) Spec {
+	return Spec{Name: f.Name, People: true,
+		On: func(c *config.Config) bool { url, _, _ := vars(c.Chat); return url != "" },
+		Build: func(c *config.Config) (sink.Sink, error) {
 			url, _, _ := vars(c.Chat)
 			return chat.New(f, url.Reveal(), int(c.Forwarder.BurstLimit), c.Log.TZ.Loc), nil
 		},
-		filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			_, i, e := vars(c.Chat)
 			return prefix, i, e
 		}}
@@ -154,7 +158,9 @@ func SMTPTransport(m config.SMTP) email.Transport {
 	return email.Transport{Host: m.Host, Port: m.Port, TLSMode: m.TLSMode, User: m.User, Password: m.Password.Reveal(), SkipVerify: bool(m.SkipVerify)}
 }
 
-func mailConfig(c *config.Config) email.Config {
+// MailConfig is the mail settings of the event sink, also the base of the
+// jobs' reports and failure mails.
+func MailConfig(c *config.Config) email.Config {
 	return email.Config{Transport: SMTPTransport(c.SMTP), From: c.SMTP.From, To: c.SMTP.To,
 		Digest: c.Email.ModeName() == "digest", BurstLimit: int(c.Forwarder.BurstLimit)}
 }

@@ -1,4 +1,4 @@
-package app
+package jobs
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/offsite"
 	"github.com/styliteag/birdseye/internal/schedule"
@@ -60,7 +61,7 @@ func OffsiteFailureMail(cfg *config.Config, jobErr error, now time.Time) (subjec
 // mailOffsiteFailure sends it to OFFSITE_EMAIL_TO, else BACKUP_EMAIL_TO,
 // else SMTP_TO. It never fails the job further: what happened is logged.
 func mailOffsiteFailure(ctx context.Context, cfg *config.Config, log *slog.Logger, jobErr error, now time.Time) {
-	mc := mailConfig(cfg)
+	mc := destinations.MailConfig(cfg)
 	for _, l := range [][]string{config.SplitComma(cfg.Offsite.EmailTo), config.SplitComma(cfg.Backup.EmailTo), cfg.SMTP.To} {
 		if len(l) > 0 {
 			mc.To = l

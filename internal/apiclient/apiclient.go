@@ -1,4 +1,6 @@
-package app
+// Package apiclient is the NetBird API client as the configuration sets
+// it up (NB_URL, NB_CA_FILE), for the daemon, the jobs and the commands.
+package apiclient
 
 import (
 	"fmt"
@@ -8,9 +10,9 @@ import (
 	"github.com/styliteag/birdseye/internal/netbird"
 )
 
-// Client is the API client for NB_URL's settings with one of the tokens:
+// New is the API client for NB_URL's settings with one of the tokens:
 // NB_CA_FILE adds a private CA to the system's roots.
-func Client(n config.NetBird, token string) (*netbird.Client, error) {
+func New(n config.NetBird, token string) (*netbird.Client, error) {
 	c, err := netbird.New(n.URL, token)
 	if err != nil || n.CAFile == "" {
 		return c, err

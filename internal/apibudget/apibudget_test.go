@@ -1,4 +1,4 @@
-package app
+package apibudget
 
 import (
 	"testing"
@@ -15,17 +15,17 @@ func TestTheLoopsShareOneRequestBudgetWhichTheDefaultsKeep(t *testing.T) {
 		Watch:     config.Watch{On: true, Interval: config.Seconds(60 * time.Second)},
 		Streams:   config.Streams{TrafficInterval: config.Seconds(60 * time.Second), ProxyInterval: config.Seconds(60 * time.Second)},
 	}
-	n, parts := RequestsPerMinute(cfg)
+	n, parts := PerMinute(cfg)
 	require.InDelta(t, 4.2, n, 0.01, "the defaults: audit 1, watch 3 + 3 every 15 minutes")
 	require.Equal(t, "audit 1.0, watch 3.2", parts)
-	require.LessOrEqual(t, n, RateLimit)
+	require.LessOrEqual(t, n, Limit)
 
 	cfg.Streams.Traffic, cfg.Streams.Proxy = true, true
-	n, parts = RequestsPerMinute(cfg)
-	require.Greater(t, n, RateLimit, "both streams on as well: over NetBird's 6 a minute")
+	n, parts = PerMinute(cfg)
+	require.Greater(t, n, Limit, "both streams on as well: over NetBird's 6 a minute")
 	require.Equal(t, "audit 1.0, watch 3.2, traffic 1.0, proxy 1.0", parts)
 
 	cfg.Watch.Interval = config.Seconds(180 * time.Second)
-	n, _ = RequestsPerMinute(cfg)
-	require.LessOrEqual(t, n, RateLimit, "WATCH_INTERVAL=180 makes room")
+	n, _ = PerMinute(cfg)
+	require.LessOrEqual(t, n, Limit, "WATCH_INTERVAL=180 makes room")
 }

@@ -1,4 +1,7 @@
-package app
+// Package apibudget is what the daemon's loops ask of the NetBird API a
+// minute with one token, against the limit NetBird's optional rate limiter
+// sets: the daemon warns at start, doctor shows the figure.
+package apibudget
 
 import (
 	"fmt"
@@ -8,14 +11,14 @@ import (
 	"github.com/styliteag/birdseye/internal/watch"
 )
 
-// RateLimit is what NetBird's optional API rate limiter allows a token: 6
+// Limit is what NetBird's optional API rate limiter allows a token: 6
 // requests a minute.
-const RateLimit = 6.0
+const Limit = 6.0
 
-// RequestsPerMinute estimates what the daemon's loops ask of the API with
+// PerMinute estimates what the daemon's loops ask of the API with
 // NB_API_KEY, with the share of each: they all spend the same token's
 // budget. (Access tokens, one request per user an hour, are not counted.)
-func RequestsPerMinute(cfg *config.Config) (float64, string) {
+func PerMinute(cfg *config.Config) (float64, string) {
 	type part struct {
 		name string
 		n    float64

@@ -1,4 +1,9 @@
-package app
+// Package jobs is the daemon's scheduled jobs (cleanup, pruning,
+// maintenance, the backups, the change report): each built from the
+// configuration, run with its report in the log, its Checkmk check, its
+// pings and, where the Python tool mailed one, its failure mail. The
+// commands that run a job by hand use the same builders.
+package jobs
 
 import (
 	"bytes"
@@ -6,15 +11,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/allowping"
+	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/backup"
+	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/posture"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/version"
@@ -26,15 +31,16 @@ import (
 	"github.com/styliteag/birdseye/internal/schedule"
 )
 
-// jobs builds the scheduler with every job the configuration enables. A job
-// whose prerequisites are missing is left out with one warning naming them.
-func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Scheduler, error) {
+// Scheduler builds the scheduler with every job the configuration enables.
+// A job whose prerequisites are missing is left out with one warning naming
+// them.
+func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Scheduler, error) {
 	s := schedule.New(cfg.Log.TZ.Loc, log)
 	s.OnRun = func(job string, err error) { m.Job(job, err, time.Now()) }
 	var admin *netbird.Client
 	if cfg.NetBird.AdminKey != "" {
 		var err error
-		if admin, err = Client(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
+		if admin, err = apiclient.New(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
 			return nil, err
 		}
 	}
@@ -75,7 +81,7 @@ func jobs(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Schedul
 	mt := cfg.Maintenance
 	if spec := cfg.Schedule.Backup; spec != "" && !off["CRON_BACKUP_NETBIRD"] {
 		{
-			rc, err := BackupRun(cfg.NetBird, cfg.Backup, cfg.SMTP, cfg.Log.TZ.Loc, version.Version)
+			rc, err := Backup(cfg.NetBird, cfg.Backup, cfg.SMTP, cfg.Log.TZ.Loc, version.Version)
 			if err != nil {
 				return nil, err
 			}
@@ -137,7 +143,7 @@ func maintenance(ctx context.Context, admin *netbird.Client, m config.Maintenanc
 // notifyFailure mails a failed job's error and report when SMTP is set up
 // (SMTP_HOST, SMTP_FROM and a recipient), whatever EMAIL_MODE says.
 func notifyFailure(ctx context.Context, cfg *config.Config, log *slog.Logger, job string, jobErr error, report string) {
-	mc := mailConfig(cfg)
+	mc := destinations.MailConfig(cfg)
 	if to := strings.TrimSpace(cfg.Maintenance.EmailTo); to != "" && job == "netbird-maintenance" {
 		mc.To = nil
 		for _, a := range strings.Split(to, ",") {
@@ -179,18 +185,18 @@ func (l *lineLog) Write(p []byte) (int, error) {
 	}
 }
 
-// BackupRun assembles `backup run` from the configuration: the volume
+// Backup assembles `backup run` from the configuration: the volume
 // backup when BACKUP_PATHS is set, the API export when NB_ADMIN_API_KEY is,
 // mails through SMTP_* with the old recipient fallbacks (volumes:
 // BACKUP_EMAIL_TO, else SMTP_TO; export: EXPORT_EMAIL_TO, else
 // BACKUP_EMAIL_TO, else SMTP_TO).
-func BackupRun(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Location, version string) (backup.RunConfig, error) {
+func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Location, version string) (backup.RunConfig, error) {
 	rc := backup.RunConfig{
 		Paths: config.SplitComma(b.Paths), Exclude: config.SplitComma(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
 		NBURL: nb.URL, Version: version, Dir: b.Dir, Keep: int(b.Keep), MaxBytes: int64(b.MaxMB) << 20,
 	}
 	if nb.AdminKey != "" {
-		c, err := Client(nb, nb.AdminKey.Reveal())
+		c, err := apiclient.New(nb, nb.AdminKey.Reveal())
 		if err != nil {
 			return rc, err
 		}
@@ -208,7 +214,7 @@ func BackupRun(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.L
 	rc.ExportTo = first(config.SplitComma(b.ExportTo), config.SplitComma(b.EmailTo), smtp.To)
 	if smtp.Host != "" && smtp.From != "" {
 		rc.Mailer = email.New(email.Config{
-			Transport: SMTPTransport(smtp),
+			Transport: destinations.SMTPTransport(smtp),
 			From:      smtp.From,
 		}, loc)
 	}
@@ -225,19 +231,7 @@ func checkReadable(paths []string, log *slog.Logger) {
 		return
 	}
 	for _, src := range srcs {
-		err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Type().IsRegular() {
-				f, err := os.Open(path)
-				if err != nil {
-					return err
-				}
-				f.Close()
-			}
-			return nil
-		})
+		err := backup.Readable(src, nil)
 		if err != nil {
 			log.Warn("a BACKUP_PATHS entry is not readable by birdseye; the scheduled backup will fail (see the README: backups of root-owned volumes)",
 				"path", src, "err", err, "uid", os.Getuid())

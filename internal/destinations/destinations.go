@@ -1,4 +1,4 @@
-package app
+package destinations
 
 import (
 	"context"
@@ -16,15 +16,15 @@ import (
 )
 
 // Configured are the destinations the configuration turns on (the table
-// in table.go), built without outboxes, stdout first: for `sinks test` and
+// All), built without outboxes, stdout first: for `sinks test` and
 // doctor.
 func Configured(cfg *config.Config, out io.Writer) ([]sink.Sink, error) {
 	all := []sink.Sink{stdout.New(out, cfg.Log.TZ.Loc)}
-	for _, sp := range specs {
-		if !sp.on(cfg) {
+	for _, sp := range All {
+		if !sp.On(cfg) {
 			continue
 		}
-		s, err := sp.build(cfg)
+		s, err := sp.Build(cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -33,16 +33,16 @@ func Configured(cfg *config.Config, out io.Writer) ([]sink.Sink, error) {
 	return all, nil
 }
 
-// SinkTestResult is how one destination took the sample event.
-type SinkTestResult struct {
+// Result is how one destination took the sample event.
+type Result struct {
 	Sink string
 	Err  error
 }
 
-// TestSinks sends one sample event, straight (no outbox, no filter), to
+// Test sends one sample event, straight (no outbox, no filter), to
 // every configured destination or to the one named, and says how each took
 // it.
-func TestSinks(ctx context.Context, cfg *config.Config, out io.Writer, name string) ([]SinkTestResult, error) {
+func Test(ctx context.Context, cfg *config.Config, out io.Writer, name string) ([]Result, error) {
 	all, err := Configured(cfg, out)
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func TestSinks(ctx context.Context, cfg *config.Config, out io.Writer, name stri
 	sample := event.Event{ActivityCode: "birdseye.test", Activity: "birdseye sink test from " + host, InitiatorID: "sys", InitiatorLabel: "birdseye",
 		Stream: event.StreamWatch, Key: fmt.Sprint("birdseye.test|", time.Now().UnixNano()), TargetID: host,
 		Timestamp: time.Now().UTC().Format(time.RFC3339Nano), Meta: event.Meta{{Key: "host", Value: host}}}
-	var results []SinkTestResult
+	var results []Result
 	for _, s := range all {
 		if name != "" && s.Name() != name {
 			continue
@@ -69,7 +69,7 @@ func TestSinks(ctx context.Context, cfg *config.Config, out io.Writer, name stri
 		if c, ok := s.(io.Closer); ok {
 			c.Close()
 		}
-		results = append(results, SinkTestResult{Sink: s.Name(), Err: err})
+		results = append(results, Result{Sink: s.Name(), Err: err})
 	}
 	return results, nil
 }
