@@ -53,6 +53,9 @@ func (s *Server) SetPeers(body string) { s.setCollection("peers", []byte(body)) 
 // SetGroups replaces the groups.
 func (s *Server) SetGroups(body string) { s.setCollection("groups", []byte(body)) }
 
+// SetPostureChecks replaces the posture checks.
+func (s *Server) SetPostureChecks(body string) { s.setCollection("posture-checks", []byte(body)) }
+
 // SetPolicies replaces the policies (read form).
 func (s *Server) SetPolicies(body string) { s.setCollection("policies", []byte(body)) }
 
@@ -162,6 +165,13 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 			}
 			body = s.policyReadForm(body)
 		}
+		if name == "groups" {
+			if n, _ := it["name"].(string); hasID && n == "All" {
+				WriteError(w, http.StatusUnprocessableEntity, "updating group ALL is not allowed")
+				return
+			}
+			body = s.groupReadForm(body)
+		}
 		if name == "setup-keys" && r.Method == http.MethodPut {
 			// Only auto_groups and revoked can change; a revoked key stays revoked.
 			next := object{}
@@ -239,6 +249,23 @@ func (s *Server) policyReadForm(p object) object {
 		}
 	}
 	return p
+}
+
+// groupReadForm turns a GroupRequest (peer ids) into the Group the server
+// answers with: peers as {id, name}, the counts, issued "api".
+func (s *Server) groupReadForm(g object) object {
+	ids, _ := g["peers"].([]any)
+	peers := []any{}
+	for _, id := range ids {
+		if _, p := s.col["peers"].find(fmt.Sprint(id)); p != nil {
+			peers = append(peers, object{"id": p["id"], "name": p["name"]})
+		}
+	}
+	res, _ := g["resources"].([]any)
+	if res == nil {
+		res = []any{}
+	}
+	return object{"name": g["name"], "peers": peers, "peers_count": len(peers), "resources": res, "resources_count": len(res), "issued": "api"}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

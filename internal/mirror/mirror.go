@@ -1,0 +1,205 @@
+// Package mirror is `birdseye mirror` (the Python tool's mirror_account.py):
+// it keeps a second NetBird controller's configuration in step with the
+// primary's. Objects are matched by name, ids are remapped, a dry run is
+// the default, and the source is only ever read: it is handed over as a
+// type that has no method to write with.
+package mirror
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Source is the primary: reads only.
+type Source interface {
+	GetRaw(ctx context.Context, path string) (json.RawMessage, error)
+	BaseURL() string
+}
+
+// Target is the controller kept in step.
+type Target interface {
+	Source
+	Send(ctx context.Context, method, path string, body any) (json.RawMessage, error)
+}
+
+// Sections are the old tool's, in its order.
+var Sections = []string{"posture-checks", "groups", "networks", "resources", "routers", "policies", "routes",
+	"setup-keys", "nameservers", "dns-settings", "users", "peers", "account"}
+
+// Supported are the sections birdseye mirrors so far.
+var Supported = []string{"posture-checks", "groups", "policies"}
+
+// Options are MIRROR_* and the command's flags.
+type Options struct {
+	Apply     bool
+	Prune     bool
+	Sections  []string // chosen, in any order; see Choose
+	Protected []string // group names never created, changed or deleted
+	Verbose   bool
+	// SnapshotDir keeps a dump of the target before the first write (empty: none).
+	SnapshotDir string
+	Now         time.Time
+	Loc         *time.Location
+}
+
+// Counts is what a run did or would do.
+type Counts struct {
+	Created, Updated, Deleted, Skipped, Failed int
+	// Waiting are objects held back only by peers not yet on the target.
+	Waiting int
+	// Unresolved are the other skips, "section: name — reason".
+	Unresolved []string
+}
+
+func (c Counts) changes() int { return c.Created + c.Updated + c.Deleted }
+
+// Choose is MIRROR_SECTIONS (or all) with --only replacing and --skip
+// removing, in the canonical order. An unknown name is an error naming the
+// known ones; a known one birdseye does not mirror yet is one too.
+func Choose(configured, only, skip []string) ([]string, error) {
+	chosen := configured
+	if len(chosen) == 0 {
+		chosen = Supported
+	}
+	if len(only) > 0 {
+		chosen = only
+	}
+	var unknown, notYet []string
+	for _, s := range append(slices.Clone(chosen), skip...) {
+		switch {
+		case !slices.Contains(Sections, s):
+			unknown = append(unknown, s)
+		case !slices.Contains(Supported, s) && !slices.Contains(skip, s):
+			notYet = append(notYet, s)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("unknown section(s): %s; known: %s", strings.Join(unknown, ", "), strings.Join(Sections, ", "))
+	}
+	if len(notYet) > 0 {
+		return nil, fmt.Errorf("section(s) %s are not mirrored by birdseye yet; it mirrors %s", strings.Join(notYet, ", "), strings.Join(Supported, ", "))
+	}
+	var out []string
+	for _, s := range Sections {
+		if slices.Contains(chosen, s) && !slices.Contains(skip, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// SameHost refuses a target that is the source: the same port and a host
+// name that is the same or resolves to an address the other has.
+func SameHost(ctx context.Context, a, b string) (bool, string) {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	if err1 != nil || err2 != nil {
+		return false, ""
+	}
+	if port(ua) != port(ub) {
+		return false, ""
+	}
+	ha, hb := strings.ToLower(ua.Hostname()), strings.ToLower(ub.Hostname())
+	if ha == hb {
+		return true, ua.Host
+	}
+	addrs := func(h string) []string {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		ips, err := net.DefaultResolver.LookupHost(ctx, h)
+		if err != nil {
+			return nil
+		}
+		return ips
+	}
+	bs := addrs(hb)
+	for _, ip := range addrs(ha) {
+		if slices.Contains(bs, ip) {
+			return true, fmt.Sprintf("%s and %s are both %s", ua.Host, ub.Host, net.JoinHostPort(ip, port(ua)))
+		}
+	}
+	return false, ""
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "http" {
+		return "80"
+	}
+	return "443"
+}
+
+// Run plans (and with Apply, writes) every chosen section, reporting to
+// out; with Apply a fresh plan afterwards must come out empty. The error is
+// an abort (a read or an upsert the server refused); problems that let the
+// run go on are in the counts.
+func Run(ctx context.Context, src Source, dst Target, o Options, out io.Writer) (Counts, error) {
+	mode := "DRY RUN"
+	if o.Apply {
+		mode = "APPLY"
+	}
+	if !o.Prune {
+		mode += " (prune off)"
+	}
+	fmt.Fprintf(out, "source   %s   (read-only)\ntarget   %s\nmode     %s\nsections %s\n\n", src.BaseURL(), dst.BaseURL(), mode, strings.Join(o.Sections, ","))
+	p, err := newPlanner(ctx, src, dst, o, out)
+	if err != nil {
+		return Counts{}, fmt.Errorf("could not read both sides: %w", err)
+	}
+	fmt.Fprintf(out, "%-8s %s\n%-8s %s\n\n", "source", p.src.summary(), "target", p.dst.summary())
+	if err := p.run(ctx); err != nil {
+		fmt.Fprintf(out, "ABORTED: %v\n", err)
+		return p.counts, err
+	}
+	c := p.counts
+	verb := "planned"
+	if o.Apply {
+		verb = "applied"
+	}
+	fmt.Fprintf(out, "\n%s: %d created, %d updated, %d deleted, %d skipped, %d failed\n", verb, c.Created, c.Updated, c.Deleted, c.Skipped, c.Failed)
+	if !o.Apply {
+		fmt.Fprintln(out, "Re-run with --apply to execute.")
+		return c, nil
+	}
+	return c, verify(ctx, src, dst, o, c, out)
+}
+
+// verify plans again after an apply: the target must match now.
+func verify(ctx context.Context, src Source, dst Target, o Options, applied Counts, out io.Writer) error {
+	fmt.Fprintln(out, "\nVerifying …")
+	again := o
+	again.Apply, again.Verbose = false, false
+	var lines strings.Builder
+	p, err := newPlanner(ctx, src, dst, again, &lines)
+	if err == nil {
+		err = p.run(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	c := p.counts
+	if n := c.changes(); n > 0 {
+		fmt.Fprintf(out, "%d difference(s) still outstanding:\n%s", n, lines.String())
+	} else {
+		fmt.Fprintln(out, "target matches the source for every selected section")
+	}
+	if c.Waiting > 0 {
+		fmt.Fprintf(out, "%d object(s) waiting for peers to enrol on the target\n", c.Waiting)
+	}
+	for _, u := range c.Unresolved {
+		fmt.Fprintln(out, "UNRESOLVED "+u)
+	}
+	if c.changes() > 0 || len(c.Unresolved) > 0 || applied.Failed > 0 {
+		return fmt.Errorf("the target does not match the source: %d difference(s), %d unresolved, %d failed write(s)", c.changes(), len(c.Unresolved), applied.Failed)
+	}
+	return nil
+}

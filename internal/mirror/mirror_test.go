@@ -1,0 +1,204 @@
+package mirror
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
+)
+
+// twoServers: the source is the fake's account as a real v0.77.1 server
+// answered it; the target is a fresh controller where the same machines
+// enrolled under other ids, with only its All group and nothing else.
+func twoServers(t *testing.T) (srcF *fake.Server, src netbird.ReadOnly, dstF *fake.Server, dst *netbird.Client) {
+	t.Helper()
+	srcF, sc := nbtest.Start(t, fake.AuditorToken)
+	dstF, dst = nbtest.Start(t, fake.AdminToken)
+	var peers []map[string]any
+	require.NoError(t, json.Unmarshal(srcF.Collection("peers"), &peers))
+	var members []map[string]any
+	for _, p := range peers {
+		p["id"] = "t-" + p["id"].(string)
+		members = append(members, map[string]any{"id": p["id"], "name": p["name"]})
+	}
+	b, _ := json.Marshal(peers)
+	dstF.SetPeers(string(b))
+	all, _ := json.Marshal([]map[string]any{{"id": "t-all", "name": "All", "issued": "api", "peers": members, "peers_count": len(members), "resources": []any{}, "resources_count": 0}})
+	dstF.SetGroups(string(all))
+	dstF.SetPolicies("[]")
+	dstF.SetPostureChecks("[]")
+	return srcF, sc.ReadOnly(), dstF, dst
+}
+
+func opts(t *testing.T, apply bool) Options {
+	return Options{Apply: apply, Prune: true, Sections: Supported, Protected: []string{"All"},
+		SnapshotDir: t.TempDir(), Now: time.Date(2026, 11, 29, 4, 0, 0, 0, time.UTC), Loc: time.UTC}
+}
+
+func TestADryRunPlansEverythingAndWritesNothing(t *testing.T) {
+	srcF, src, dstF, dst := twoServers(t)
+	var out bytes.Buffer
+	c, err := Run(t.Context(), src, dst, opts(t, false), &out)
+	require.NoError(t, err, out.String())
+	require.Empty(t, dstF.Writes())
+	require.Empty(t, srcF.Writes())
+	text := out.String()
+	require.Contains(t, text, "mode     DRY RUN\n")
+	require.Contains(t, text, "  + posture-checks Recent client\n")
+	require.Contains(t, text, "  + groups         Servers\n")
+	require.Contains(t, text, "  + policies       Admins to Servers\n")
+	require.NotContains(t, text, "groups         All", "protected: never touched")
+	require.NotContains(t, text, "  - ", "nothing to delete on a fresh target")
+	require.Greater(t, c.Created, 3)
+	require.Contains(t, text, "Re-run with --apply to execute.")
+}
+
+func TestApplyConvergesWithTheTargetsOwnIdsAndASecondApplyWritesNothing(t *testing.T) {
+	srcF, src, dstF, dst := twoServers(t)
+	var out bytes.Buffer
+	o := opts(t, true)
+	_, err := Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err, out.String())
+	require.Contains(t, out.String(), "target matches the source for every selected section")
+	require.Empty(t, srcF.Writes(), "the source receives no write")
+
+	var groups []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("groups"), &groups))
+	ids := map[string]string{}
+	for _, g := range groups {
+		ids[g["name"].(string)] = g["id"].(string)
+	}
+	var policies []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("policies"), &policies))
+	require.NotEmpty(t, policies)
+	for _, p := range policies {
+		for _, r := range p["rules"].([]any) {
+			for _, g := range r.(map[string]any)["sources"].([]any) {
+				id := g.(map[string]any)["id"].(string)
+				require.Equal(t, ids[g.(map[string]any)["name"].(string)], id, "policies reference the target's own group ids")
+				require.NotContains(t, id, "dc1u", "no source id on the target")
+			}
+		}
+	}
+	require.Equal(t, "t-all", ids["All"], "the protected group is the target's own")
+
+	entries, _ := os.ReadDir(o.SnapshotDir)
+	require.Len(t, entries, 1)
+	require.Equal(t, "target-before-20261129-040000.json", entries[0].Name())
+	fi, _ := os.Stat(filepath.Join(o.SnapshotDir, entries[0].Name()))
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	writes := len(dstF.Writes())
+	out.Reset()
+	c, err := Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err, out.String())
+	require.Zero(t, c.changes(), out.String())
+	require.Len(t, dstF.Writes(), writes, "a second apply writes nothing")
+}
+
+func TestPruneDeletesOnlyWhatTheSourceLacksAndNeverAProtectedGroup(t *testing.T) {
+	_, src, dstF, dst := twoServers(t)
+	dstF.SetGroups(`[{"id":"t-all","name":"All","peers":[],"resources":[]},{"id":"t-old","name":"Old team","peers":[],"resources":[]},{"id":"t-keep","name":"Break glass","peers":[],"resources":[]}]`)
+	o := opts(t, true)
+	o.Protected = []string{"All", "Break glass"}
+	o.Prune = false
+	var out bytes.Buffer
+	_, err := Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err, out.String())
+	require.Contains(t, string(dstF.Collection("groups")), "Old team", "prune off: kept")
+
+	o.Prune = true
+	out.Reset()
+	_, err = Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err, out.String())
+	require.Contains(t, out.String(), "  - groups         Old team\n")
+	got := string(dstF.Collection("groups"))
+	require.NotContains(t, got, "Old team")
+	require.Contains(t, got, "Break glass", "protected")
+}
+
+func TestADriftedTargetIsUpdatedShowingWhatChanged(t *testing.T) {
+	_, src, dstF, dst := twoServers(t)
+	_, err := Run(t.Context(), src, dst, opts(t, true), &bytes.Buffer{})
+	require.NoError(t, err)
+	// Someone edits the target by hand.
+	var pcs []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("posture-checks"), &pcs))
+	pcs[0]["checks"] = map[string]any{"nb_version_check": map[string]any{"min_version": "0.10.0"}}
+	b, _ := json.Marshal(pcs)
+	dstF.SetPostureChecks(string(b))
+
+	o := opts(t, false)
+	o.Verbose = true
+	var out bytes.Buffer
+	c, err := Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err)
+	require.Equal(t, 1, c.Updated, out.String())
+	require.Contains(t, out.String(), "  ~ posture-checks Recent client (checks)\n")
+	require.Contains(t, out.String(), `      - checks: {"nb_version_check":{"min_version":"0.10.0"}}`)
+	require.Contains(t, out.String(), `      + checks: {"nb_version_check":{"min_version":"0.70.0"}}`)
+	require.Contains(t, out.String(), "  = groups         Servers\n", "verbose shows what is in sync")
+}
+
+func TestAPeerNotEnrolledOnTheTargetHoldsBackOnlyWhatNeedsIt(t *testing.T) {
+	srcF, src, dstF, dst := twoServers(t)
+	var peers []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("peers"), &peers))
+	b, _ := json.Marshal(peers[1:]) // the first machine has not enrolled on the target yet
+	dstF.SetPeers(string(b))
+	var srcPeers []map[string]any
+	require.NoError(t, json.Unmarshal(srcF.Collection("peers"), &srcPeers))
+	var out bytes.Buffer
+	_, err := Run(t.Context(), src, dst, opts(t, true), &out)
+	require.NoError(t, err, out.String())
+	require.Contains(t, out.String(), "peer(s) not enrolled on target yet, left out for now: "+srcPeers[0]["name"].(string))
+	require.Contains(t, out.String(), "object(s) waiting for peers to enrol on the target")
+}
+
+func TestSectionsAreChosenAsTheOldToolDidAndUnknownOnesAreNamed(t *testing.T) {
+	got, err := Choose(nil, nil, nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"posture-checks", "groups", "policies"}, got)
+	got, err = Choose([]string{"policies", "groups"}, nil, []string{"policies"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"groups"}, got)
+	got, err = Choose([]string{"groups"}, []string{"policies", "posture-checks"}, nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"posture-checks", "policies"}, got, "--only replaces, canonical order")
+	_, err = Choose([]string{"gruops"}, nil, nil)
+	require.ErrorContains(t, err, "unknown section(s): gruops; known: posture-checks, groups, networks")
+	_, err = Choose([]string{"routes"}, nil, nil)
+	require.ErrorContains(t, err, "section(s) routes are not mirrored by birdseye yet")
+}
+
+func TestTheSameHostIsRefusedAlsoUnderAnotherName(t *testing.T) {
+	same, why := SameHost(t.Context(), "https://NB.example.com", "https://nb.example.com:443/")
+	require.True(t, same, why)
+	same, why = SameHost(t.Context(), "http://127.0.0.1:8080", "http://localhost:8080")
+	require.True(t, same)
+	require.Contains(t, why, "127.0.0.1:8080")
+	same, _ = SameHost(t.Context(), "http://127.0.0.1:8080", "http://127.0.0.1:8081")
+	require.False(t, same, "another port is another server")
+}
+
+func TestAnUpsertTheTargetRefusesAbortsWithTheReason(t *testing.T) {
+	_, src, dstF, dst := twoServers(t)
+	refusal := fake.ServerError(1)
+	refusal.Method, refusal.Path = "POST", "/api/groups"
+	dstF.Fail(refusal)
+	var out bytes.Buffer
+	_, err := Run(t.Context(), src, dst, opts(t, true), &out)
+	require.Error(t, err)
+	require.Contains(t, out.String(), "ABORTED: create group")
+	require.True(t, strings.Contains(out.String(), "snapshot of the target before writing"), "the snapshot was taken before the first write")
+}
+

@@ -1,0 +1,318 @@
+package mirror
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+type obj = map[string]any
+
+// side is one controller's objects of the supported sections.
+type side struct {
+	lists map[string][]obj // by API path: /peers, /groups, /policies, /posture-checks
+}
+
+var paths = []string{"/peers", "/groups", "/policies", "/posture-checks"}
+
+func load(ctx context.Context, r Source) (*side, error) {
+	s := &side{lists: map[string][]obj{}}
+	for _, p := range paths {
+		if err := s.reload(ctx, r, p); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *side) reload(ctx context.Context, r Source, path string) error {
+	raw, err := r.GetRaw(ctx, path)
+	if err != nil {
+		return err
+	}
+	var l []obj
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return fmt.Errorf("GET /api%s: not a list: %w", path, err)
+	}
+	s.lists[path] = l
+	return nil
+}
+
+func (s *side) summary() string {
+	return fmt.Sprintf("%d groups, %d policies, %d posture checks, %d peers",
+		len(s.lists["/groups"]), len(s.lists["/policies"]), len(s.lists["/posture-checks"]), len(s.lists["/peers"]))
+}
+
+// byField maps a field (name) to the object's id.
+func (s *side) ids(path string) map[string]string {
+	m := map[string]string{}
+	for _, o := range s.lists[path] {
+		m[str(o["name"])] = str(o["id"])
+	}
+	return m
+}
+
+func (s *side) names(path string) map[string]string {
+	m := map[string]string{}
+	for _, o := range s.lists[path] {
+		m[str(o["id"])] = str(o["name"])
+	}
+	return m
+}
+
+type planner struct {
+	o        Options
+	out      io.Writer
+	srcR     Source
+	dstW     Target
+	src, dst *side
+	// target ids by path and name: existing ones, created ones, and in a
+	// dry run placeholders NEW:<kind>:<name>, so dependants plan as if the
+	// creates had happened.
+	target  map[string]map[string]string
+	counts  Counts
+	written bool
+}
+
+func newPlanner(ctx context.Context, src Source, dst Target, o Options, out io.Writer) (*planner, error) {
+	p := &planner{o: o, out: out, srcR: src, dstW: dst, target: map[string]map[string]string{}}
+	var err error
+	if p.src, err = load(ctx, src); err != nil {
+		return nil, err
+	}
+	if p.dst, err = load(ctx, dst); err != nil {
+		return nil, err
+	}
+	for _, path := range paths {
+		p.target[path] = p.dst.ids(path)
+	}
+	return p, nil
+}
+
+// The phases, fixed: dependants are deleted first, upserts go in
+// dependency order, groups and posture checks are deleted last.
+func (p *planner) run(ctx context.Context) error {
+	on := func(s string) bool { return slices.Contains(p.o.Sections, s) }
+	if p.o.Prune && on("policies") {
+		p.deletes(ctx, policies)
+	}
+	for _, sec := range []*section{postureChecks, groups, policies} {
+		if on(sec.name) {
+			if err := p.upserts(ctx, sec); err != nil {
+				return err
+			}
+		}
+	}
+	if p.o.Prune {
+		for _, sec := range []*section{groups, postureChecks} {
+			if on(sec.name) {
+				p.deletes(ctx, sec)
+			}
+		}
+	}
+	return nil
+}
+
+// section is how one kind of object is mirrored.
+type section struct {
+	name, kind, path string
+	// desired is the body the target should have for a source object (dst
+	// is the target's match or nil), with the keys that are compared; a
+	// reason instead when it cannot be mirrored (waiting: only for peers).
+	desired func(p *planner, src, dst obj) (body obj, compare []string, reason string, waiting bool)
+	// current is the target's object in the same form, for the comparison.
+	current func(p *planner, dst obj) obj
+	// protected objects are never created, changed or deleted.
+	protected func(p *planner, name string) bool
+}
+
+func (p *planner) line(mark byte, section, text string) {
+	fmt.Fprintf(p.out, "  %c %-14s %s\n", mark, section, text)
+}
+
+func (p *planner) upserts(ctx context.Context, sec *section) error {
+	dst := map[string]obj{}
+	for _, o := range p.dst.lists[sec.path] {
+		dst[str(o["name"])] = o
+	}
+	changed := false
+	for _, s := range sorted(p.src.lists[sec.path]) {
+		name := str(s["name"])
+		if sec.protected != nil && sec.protected(p, name) {
+			continue
+		}
+		d := dst[name]
+		body, keys, reason, waiting := sec.desired(p, s, d)
+		if reason != "" {
+			p.counts.Skipped++
+			if waiting {
+				p.counts.Waiting++
+			} else {
+				p.counts.Unresolved = append(p.counts.Unresolved, sec.name+": "+name+" — "+reason)
+			}
+			p.line('!', sec.name, name+" — "+reason)
+			continue
+		}
+		if d == nil {
+			id := "NEW:" + sec.kind + ":" + name
+			if p.o.Apply {
+				raw, err := p.write(ctx, http.MethodPost, sec.path, body)
+				if err != nil {
+					return fmt.Errorf("create %s %q: %w", sec.kind, name, err)
+				}
+				var made obj
+				json.Unmarshal(raw, &made)
+				id = str(made["id"])
+				changed = true
+			}
+			p.counts.Created++
+			p.line('+', sec.name, name)
+			p.target[sec.path][name] = id
+			continue
+		}
+		cur := sec.current(p, d)
+		var diff []string
+		for _, k := range keys {
+			if canon(body[k]) != canon(cur[k]) {
+				diff = append(diff, k)
+			}
+		}
+		if len(diff) == 0 {
+			if p.o.Verbose {
+				p.line('=', sec.name, name)
+			}
+			continue
+		}
+		if p.o.Apply {
+			if _, err := p.write(ctx, http.MethodPut, sec.path+"/"+url.PathEscape(str(d["id"])), body); err != nil {
+				return fmt.Errorf("update %s %q: %w", sec.kind, name, err)
+			}
+			changed = true
+		}
+		p.counts.Updated++
+		p.line('~', sec.name, name+" ("+strings.Join(diff, ", ")+")")
+		if p.o.Verbose {
+			for _, k := range diff {
+				fmt.Fprintf(p.out, "      - %s: %s\n      + %s: %s\n", k, cut(canon(cur[k]), 200), k, cut(canon(body[k]), 200))
+			}
+		}
+	}
+	if changed {
+		if err := p.dst.reload(ctx, p.dstW, sec.path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deletes removes what the target has and the source does not. A failed
+// delete is counted and the run goes on.
+func (p *planner) deletes(ctx context.Context, sec *section) {
+	want := p.src.ids(sec.path)
+	for _, d := range sorted(p.dst.lists[sec.path]) {
+		name := str(d["name"])
+		if _, ok := want[name]; ok || (sec.protected != nil && sec.protected(p, name)) {
+			continue
+		}
+		if p.o.Apply {
+			if _, err := p.write(ctx, http.MethodDelete, sec.path+"/"+url.PathEscape(str(d["id"])), nil); err != nil {
+				p.counts.Failed++
+				p.line('E', sec.name, name+" — "+err.Error())
+				continue
+			}
+		}
+		p.counts.Deleted++
+		p.line('-', sec.name, name)
+		delete(p.target[sec.path], name)
+	}
+}
+
+// write sends one change; the target is dumped first, once per run.
+func (p *planner) write(ctx context.Context, method, path string, body any) (json.RawMessage, error) {
+	if !p.written {
+		p.written = true
+		if file, err := p.snapshot(ctx); err != nil {
+			fmt.Fprintf(p.out, "  (no snapshot of the target before writing: %v)\n", err)
+		} else if file != "" {
+			fmt.Fprintf(p.out, "  snapshot of the target before writing: %s\n", file)
+		}
+	}
+	return p.dstW.Send(ctx, method, path, body)
+}
+
+// snapshotPaths are what the dump holds, as the old tool's did.
+var snapshotPaths = []string{"/accounts", "/users", "/peers", "/groups", "/policies", "/networks", "/posture-checks",
+	"/setup-keys", "/routes", "/dns/nameservers", "/dns/settings"}
+
+// snapshot writes the target's configuration to
+// <SnapshotDir>/target-before-<local stamp>.json (0600), so an apply can
+// be undone by hand.
+func (p *planner) snapshot(ctx context.Context) (string, error) {
+	if p.o.SnapshotDir == "" {
+		return "", nil
+	}
+	dump := map[string]any{}
+	for _, path := range snapshotPaths {
+		raw, err := p.dstW.GetRaw(ctx, path)
+		if err != nil {
+			dump[strings.TrimPrefix(path, "/")] = map[string]string{"error": err.Error()}
+			continue
+		}
+		dump[strings.TrimPrefix(path, "/")] = raw
+	}
+	b, err := json.MarshalIndent(dump, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(p.o.SnapshotDir, 0o700); err != nil {
+		return "", err
+	}
+	loc := p.o.Loc
+	if loc == nil {
+		loc = time.Local
+	}
+	file := filepath.Join(p.o.SnapshotDir, "target-before-"+p.o.Now.In(loc).Format("20060102-150405")+".json")
+	return file, os.WriteFile(file, b, 0o600)
+}
+
+func sorted(l []obj) []obj {
+	out := slices.Clone(l)
+	sort.SliceStable(out, func(i, j int) bool { return str(out[i]["name"]) < str(out[j]["name"]) })
+	return out
+}
+
+func str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// canon is a value as JSON with sorted keys (encoding/json sorts map keys),
+// so equal values compare equal whatever the order they came in.
+func canon(v any) string {
+	if v == nil {
+		return "null"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
