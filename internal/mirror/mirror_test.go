@@ -201,4 +201,3 @@ func TestAnUpsertTheTargetRefusesAbortsWithTheReason(t *testing.T) {
 	require.Contains(t, out.String(), "ABORTED: create group")
 	require.True(t, strings.Contains(out.String(), "snapshot of the target before writing"), "the snapshot was taken before the first write")
 }
-
