@@ -53,6 +53,7 @@ type cli struct {
 	ProxyLogs        proxyLogsCmd   `cmd:"" name:"proxy-logs" help:"Read the access log of NetBird's reverse proxy: requests to exposed services, refused logins."`
 	Changes          changesCmd     `cmd:"" help:"Configuration changes the daemon recorded over a period (--since 7d), with who made them and every field before and after."`
 	Sinks            sinksCmd       `cmd:"" help:"Check the configured destinations: sinks test [NAME] sends each a sample event."`
+	Mirror           mirrorCmd      `cmd:"" help:"Keep a second controller (MIRROR_URL) in step with NB_URL's account: posture checks, groups, policies. A dry run unless --apply; the source is only read."`
 	Export           exportCmd      `cmd:"" help:"Export the whole configuration through the API as JSON into an encrypted archive (needs NB_ADMIN_API_KEY)."`
 	AllowPing        allowPingCmd   `cmd:"" name:"allow-ping" help:"Keep an ICMP companion policy (ZPING: <name>) beside every policy that allows only some protocols (needs an admin token)."`
 	State            stateCmd       `cmd:"" help:"Look after the state directory: state fix-owner hands a Python-era volume to the image's user."`
@@ -154,7 +155,7 @@ var offline = []string{"healthcheck", "version"}
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
-var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes", "sinks"}
+var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes", "sinks", "mirror"}
 
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.

@@ -118,6 +118,7 @@ type Tool struct {
 	Prune   Prune
 	Backup  Backup
 	Offsite Offsite
+	Mirror  Mirror
 	SMTP    SMTP
 	Log     Log
 }
@@ -125,7 +126,7 @@ type Tool struct {
 // LoadTool reads and checks the settings of the one-shot commands.
 func LoadTool() (*Tool, error) {
 	var t Tool
-	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Offsite, &t.SMTP, &t.Log} {
+	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Offsite, &t.Mirror, &t.SMTP, &t.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}

@@ -22,7 +22,7 @@ var oldJobs = []struct {
 	job      string
 	prefixes []string
 }{
-	{"account mirror (mirror_account.py)", []string{"CRON_MIRROR_ACCOUNT", "MIRROR_"}},
+	{"scheduled account mirror (CRON_MIRROR_ACCOUNT; `birdseye mirror` runs it by hand)", []string{"CRON_MIRROR_ACCOUNT"}},
 	{"standby clone (clone_standby.py)", []string{"CRON_CLONE_STANDBY", "CLONE_"}},
 }
 
@@ -31,7 +31,7 @@ var oldJobs = []struct {
 // NetBird's own too: there only a near miss of a known name counts.)
 var ours = []string{"MATTERMOST_", "SMTP_", "EMAIL_", "WEBHOOK_", "SYSLOG_", "FILE_SINK_", "SLACK_", "DISCORD_",
 	"TEAMS_", "NTFY_", "TRAFFIC_", "PROXY_LOGS", "PROXY_POLL", "WATCH_", "CRON_", "PRUNE_", "BACKUP_", "EXPORT_", "METRICS_",
-	"STDOUT_", "SINK_", "BURST_", "OUTAGE_", "BACKLOG_", "BACKFILL", "CHANGE_", "MAINTENANCE_", "OFFSITE_", "PING_", "CHECKMK_", "POLL_", "MAX_CATCHUP", "STATE_"}
+	"STDOUT_", "SINK_", "BURST_", "OUTAGE_", "BACKLOG_", "BACKFILL", "CHANGE_", "MAINTENANCE_", "OFFSITE_", "MIRROR_", "PING_", "CHECKMK_", "POLL_", "MAX_CATCHUP", "STATE_"}
 
 // Unknown looks at the variables set (NAME=value, from the environment and
 // .env) for ones that look like birdseye's but that it does not read: a
