@@ -36,6 +36,7 @@ func twoServers(t *testing.T) (srcF *fake.Server, src netbird.ReadOnly, dstF *fa
 	dstF.SetGroups(string(all))
 	dstF.SetPolicies("[]")
 	dstF.SetPostureChecks("[]")
+	dstF.SetSetupKeys("[]")
 	return srcF, sc.ReadOnly(), dstF, dst
 }
 
@@ -167,7 +168,7 @@ func TestAPeerNotEnrolledOnTheTargetHoldsBackOnlyWhatNeedsIt(t *testing.T) {
 func TestSectionsAreChosenAsTheOldToolDidAndUnknownOnesAreNamed(t *testing.T) {
 	got, err := Choose(nil, nil, nil)
 	require.NoError(t, err)
-	require.Equal(t, []string{"posture-checks", "groups", "policies"}, got)
+	require.Equal(t, []string{"posture-checks", "groups", "policies", "setup-keys", "peers"}, got)
 	got, err = Choose([]string{"policies", "groups"}, nil, []string{"policies"})
 	require.NoError(t, err)
 	require.Equal(t, []string{"groups"}, got)
@@ -200,4 +201,89 @@ func TestAnUpsertTheTargetRefusesAbortsWithTheReason(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, out.String(), "ABORTED: create group")
 	require.True(t, strings.Contains(out.String(), "snapshot of the target before writing"), "the snapshot was taken before the first write")
+}
+
+func TestSetupKeysAreCreatedWithTheTargetsGroupsAndExpiredOnesAreLeftAlone(t *testing.T) {
+	srcF, src, dstF, dst := twoServers(t)
+	var keys []map[string]any
+	require.NoError(t, json.Unmarshal(srcF.Collection("setup-keys"), &keys))
+	require.Len(t, keys, 2)
+	o := opts(t, true)
+	o.Now = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) // 7 hours before office-2026 expires
+	var out bytes.Buffer
+	_, err := Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err, out.String())
+	var made []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("setup-keys"), &made))
+	require.Len(t, made, len(keys), out.String())
+	var groups []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("groups"), &groups))
+	targetIDs := map[string]bool{}
+	for _, g := range groups {
+		targetIDs[g["id"].(string)] = true
+	}
+	for _, k := range made {
+		for _, g := range k["auto_groups"].([]any) {
+			require.True(t, targetIDs[g.(string)], "auto group %v is the target's", g)
+		}
+	}
+	var req map[string]any
+	for _, w := range dstF.Writes() {
+		if w.Method == "POST" && w.Path == "/api/setup-keys" && strings.Contains(w.Body, `"office-2026"`) {
+			require.NoError(t, json.Unmarshal([]byte(w.Body), &req))
+		}
+	}
+	require.Equal(t, float64(86400), req["expires_in"], "a day left at least, as the old tool")
+
+	// Later, the key has expired on the source: nothing to create.
+	dstF.SetSetupKeys("[]")
+	o.Now = time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	out.Reset()
+	_, err = Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err, "an expired key is no difference")
+	require.Contains(t, out.String(), "  ! setup-keys     office-2026 — expired on the source: not created\n")
+}
+
+func TestAKeyRevokedOnTheTargetIsReportedNotUnrevoked(t *testing.T) {
+	srcF, src, dstF, dst := twoServers(t)
+	_, err := Run(t.Context(), src, dst, opts(t, true), &bytes.Buffer{})
+	require.NoError(t, err)
+	var keys []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("setup-keys"), &keys))
+	for _, k := range keys {
+		k["revoked"] = true
+	}
+	b, _ := json.Marshal(keys)
+	dstF.SetSetupKeys(string(b))
+	var srcKeys []map[string]any
+	require.NoError(t, json.Unmarshal(srcF.Collection("setup-keys"), &srcKeys))
+	var out bytes.Buffer
+	_, err = Run(t.Context(), src, dst, opts(t, true), &out)
+	require.Error(t, err, "still different after apply")
+	require.Contains(t, out.String(), "revoked on the target (a revoked key cannot be un-revoked)")
+	require.Contains(t, out.String(), "UNRESOLVED setup-keys: ")
+}
+
+func TestPeerSettingsFollowTheSourceAndPeersAreNeverCreatedOrDeleted(t *testing.T) {
+	srcF, src, dstF, dst := twoServers(t)
+	var peers []map[string]any
+	require.NoError(t, json.Unmarshal(srcF.Collection("peers"), &peers))
+	peers[0]["ssh_enabled"] = true
+	peers = append(peers, map[string]any{"id": "src-only", "name": "new-laptop"})
+	b, _ := json.Marshal(peers)
+	srcF.SetPeers(string(b))
+	var out bytes.Buffer
+	_, err := Run(t.Context(), src, dst, opts(t, true), &out)
+	require.NoError(t, err, out.String())
+	require.Contains(t, out.String(), "  ~ peers          "+peers[0]["name"].(string)+" (ssh_enabled)\n")
+	require.Contains(t, out.String(), "  ! peers          new-laptop — not enrolled on target\n")
+	var got []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("peers"), &got))
+	require.Len(t, got, len(peers)-1)
+	for _, p := range got {
+		if p["name"] == peers[0]["name"] {
+			require.Equal(t, true, p["ssh_enabled"])
+			require.NotEmpty(t, p["ip"], "the rest of the peer stays")
+		}
+	}
 }

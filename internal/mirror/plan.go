@@ -22,7 +22,7 @@ type side struct {
 	lists map[string][]obj // by API path: /peers, /groups, /policies, /posture-checks
 }
 
-var paths = []string{"/peers", "/groups", "/policies", "/posture-checks"}
+var paths = []string{"/peers", "/groups", "/policies", "/posture-checks", "/setup-keys"}
 
 func load(ctx context.Context, r Source) (*side, error) {
 	s := &side{lists: map[string][]obj{}}
@@ -48,8 +48,8 @@ func (s *side) reload(ctx context.Context, r Source, path string) error {
 }
 
 func (s *side) summary() string {
-	return fmt.Sprintf("%d groups, %d policies, %d posture checks, %d peers",
-		len(s.lists["/groups"]), len(s.lists["/policies"]), len(s.lists["/posture-checks"]), len(s.lists["/peers"]))
+	return fmt.Sprintf("%d groups, %d policies, %d posture checks, %d setup keys, %d peers",
+		len(s.lists["/groups"]), len(s.lists["/policies"]), len(s.lists["/posture-checks"]), len(s.lists["/setup-keys"]), len(s.lists["/peers"]))
 }
 
 // byField maps a field (name) to the object's id.
@@ -102,10 +102,14 @@ func newPlanner(ctx context.Context, src Source, dst Target, o Options, out io.W
 // dependency order, groups and posture checks are deleted last.
 func (p *planner) run(ctx context.Context) error {
 	on := func(s string) bool { return slices.Contains(p.o.Sections, s) }
-	if p.o.Prune && on("policies") {
-		p.deletes(ctx, policies)
+	if p.o.Prune {
+		for _, sec := range []*section{policies, setupKeys} {
+			if on(sec.name) {
+				p.deletes(ctx, sec)
+			}
+		}
 	}
-	for _, sec := range []*section{postureChecks, groups, policies} {
+	for _, sec := range []*section{postureChecks, groups, policies, setupKeys, peers} {
 		if on(sec.name) {
 			if err := p.upserts(ctx, sec); err != nil {
 				return err
@@ -126,13 +130,21 @@ func (p *planner) run(ctx context.Context) error {
 type section struct {
 	name, kind, path string
 	// desired is the body the target should have for a source object (dst
-	// is the target's match or nil), with the keys that are compared; a
-	// reason instead when it cannot be mirrored (waiting: only for peers).
-	desired func(p *planner, src, dst obj) (body obj, compare []string, reason string, waiting bool)
+	// is the target's match or nil), with the keys that are compared, or
+	// why the object is held back.
+	desired func(p *planner, src, dst obj) (body obj, compare []string, h hold)
 	// current is the target's object in the same form, for the comparison.
 	current func(p *planner, dst obj) obj
 	// protected objects are never created, changed or deleted.
 	protected func(p *planner, name string) bool
+}
+
+// hold is why an object is not mirrored: waiting for a peer to enrol on
+// the target, expected (an expired key: nothing to do), or otherwise a
+// problem the verification reports.
+type hold struct {
+	reason            string
+	waiting, expected bool
 }
 
 func (p *planner) line(mark byte, section, text string) {
@@ -151,15 +163,16 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 			continue
 		}
 		d := dst[name]
-		body, keys, reason, waiting := sec.desired(p, s, d)
-		if reason != "" {
+		body, keys, h := sec.desired(p, s, d)
+		if h.reason != "" {
 			p.counts.Skipped++
-			if waiting {
+			switch {
+			case h.waiting:
 				p.counts.Waiting++
-			} else {
-				p.counts.Unresolved = append(p.counts.Unresolved, sec.name+": "+name+" — "+reason)
+			case !h.expected:
+				p.counts.Unresolved = append(p.counts.Unresolved, sec.name+": "+name+" — "+h.reason)
 			}
-			p.line('!', sec.name, name+" — "+reason)
+			p.line('!', sec.name, name+" — "+h.reason)
 			continue
 		}
 		if d == nil {

@@ -7,9 +7,9 @@ import (
 )
 
 var postureChecks = &section{name: "posture-checks", kind: "posture", path: "/posture-checks",
-	desired: func(_ *planner, src, _ obj) (obj, []string, string, bool) {
+	desired: func(_ *planner, src, _ obj) (obj, []string, hold) {
 		return obj{"name": src["name"], "description": str(src["description"]), "checks": src["checks"]},
-			[]string{"description", "checks"}, "", false
+			[]string{"description", "checks"}, hold{}
 	},
 	current: func(_ *planner, dst obj) obj {
 		return obj{"description": str(dst["description"]), "checks": dst["checks"]}
@@ -21,7 +21,7 @@ var postureChecks = &section{name: "posture-checks", kind: "posture", path: "/po
 // never touched.
 var groups = &section{name: "groups", kind: "group", path: "/groups",
 	protected: func(p *planner, name string) bool { return slices.Contains(p.o.Protected, name) },
-	desired: func(p *planner, src, dst obj) (obj, []string, string, bool) {
+	desired: func(p *planner, src, dst obj) (obj, []string, hold) {
 		var ids []string
 		var missing []string
 		for _, peer := range list(src["peers"]) {
@@ -43,7 +43,7 @@ var groups = &section{name: "groups", kind: "group", path: "/groups",
 				resources = append(resources, obj{"id": field(r, "id"), "type": field(r, "type")})
 			}
 		}
-		return obj{"name": src["name"], "peers": sortedStrings(ids), "resources": resources}, []string{"peers"}, "", false
+		return obj{"name": src["name"], "peers": sortedStrings(ids), "resources": resources}, []string{"peers"}, hold{}
 	},
 	current: func(_ *planner, dst obj) obj {
 		var ids []string
@@ -57,45 +57,47 @@ var groups = &section{name: "groups", kind: "group", path: "/groups",
 // ids by name; a rule whose reference the target lacks holds the policy
 // back with the reason.
 var policies = &section{name: "policies", kind: "policy", path: "/policies",
-	desired: func(p *planner, src, _ obj) (obj, []string, string, bool) {
-		srcGroups, srcPosture, srcPeers := p.src.names("/groups"), p.src.names("/posture-checks"), p.src.names("/peers")
-		m := &mapper{
-			group: func(id string) (string, string) {
-				name, ok := srcGroups[id]
-				if !ok {
-					return "", "unknown source group " + id
-				}
-				if tid, ok := p.target["/groups"][name]; ok {
-					return tid, ""
-				}
-				return "", "group '" + name + "' missing on target"
-			},
-			posture: func(id string) (string, string) {
-				name := srcPosture[id]
-				if tid, ok := p.target["/posture-checks"][name]; ok && name != "" {
-					return tid, ""
-				}
-				return "", "posture check '" + name + "' missing on target"
-			},
-			peer: func(id string) (string, string) {
-				name, ok := srcPeers[id]
-				if !ok {
-					return "", "stale reference to a peer " + id
-				}
-				if tid, ok := p.target["/peers"][name]; ok {
-					return tid, ""
-				}
-				return "", "peer '" + name + "' not enrolled on target"
-			},
-		}
+	desired: func(p *planner, src, _ obj) (obj, []string, hold) {
+		m := &mapper{group: p.mapGroup, posture: p.mapPosture, peer: p.mapPeer}
 		body, reason := policyBody(src, m)
-		return body, []string{"description", "enabled", "source_posture_checks", "rules"}, reason, m.waiting && strings.HasPrefix(reason, "peer ")
+		return body, []string{"description", "enabled", "source_posture_checks", "rules"}, hold{reason: reason, waiting: m.waiting && strings.HasPrefix(reason, "peer ")}
 	},
 	current: func(_ *planner, dst obj) obj {
 		same := func(id string) (string, string) { return id, "" }
 		body, _ := policyBody(dst, &mapper{group: same, posture: same, peer: same})
 		return body
 	}}
+
+// mapGroup is the target's id for a source group id, by name.
+func (p *planner) mapGroup(id string) (string, string) {
+	name, ok := p.src.names("/groups")[id]
+	if !ok {
+		return "", "unknown source group " + id
+	}
+	if tid, ok := p.target["/groups"][name]; ok {
+		return tid, ""
+	}
+	return "", "group '" + name + "' missing on target"
+}
+
+func (p *planner) mapPosture(id string) (string, string) {
+	name := p.src.names("/posture-checks")[id]
+	if tid, ok := p.target["/posture-checks"][name]; ok && name != "" {
+		return tid, ""
+	}
+	return "", "posture check '" + name + "' missing on target"
+}
+
+func (p *planner) mapPeer(id string) (string, string) {
+	name, ok := p.src.names("/peers")[id]
+	if !ok {
+		return "", "stale reference to a peer " + id
+	}
+	if tid, ok := p.target["/peers"][name]; ok {
+		return tid, ""
+	}
+	return "", "peer '" + name + "' not enrolled on target"
+}
 
 // mapper turns a source id into the target's, or says why it cannot.
 type mapper struct {

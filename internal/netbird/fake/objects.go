@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The configuration objects, kept as the server's JSON (every field, in
@@ -172,6 +173,22 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 			}
 			body = s.groupReadForm(body)
 		}
+		if name == "setup-keys" && r.Method == http.MethodPost {
+			body = s.setupKeyReadForm(body)
+		}
+		if name == "peers" {
+			// PeerRequest changes these; the rest of the peer stays.
+			next := object{}
+			for k, v := range it {
+				next[k] = v
+			}
+			for _, k := range []string{"name", "ssh_enabled", "login_expiration_enabled", "inactivity_expiration_enabled", "approval_required"} {
+				if v, ok := body[k]; ok {
+					next[k] = v
+				}
+			}
+			body = next
+		}
 		if name == "setup-keys" && r.Method == http.MethodPut {
 			// Only auto_groups and revoked can change; a revoked key stays revoked.
 			next := object{}
@@ -249,6 +266,24 @@ func (s *Server) policyReadForm(p object) object {
 		}
 	}
 	return p
+}
+
+// setupKeyReadForm is the SetupKey the server answers a create with: the
+// expiry from expires_in (0: never, shown as the zero time), valid, unused.
+func (s *Server) setupKeyReadForm(k object) object {
+	expires := "0001-01-01T00:00:00Z"
+	if secs, _ := k["expires_in"].(float64); secs > 0 {
+		expires = s.Now().Add(time.Duration(secs) * time.Second).UTC().Format(time.RFC3339Nano)
+	}
+	groups, _ := k["auto_groups"].([]any)
+	if groups == nil {
+		groups = []any{}
+	}
+	s.seq++
+	return object{"name": k["name"], "type": k["type"], "expires": expires, "valid": true, "revoked": false, "used_times": 0,
+		"last_used": "0001-01-01T00:00:00Z", "state": "valid", "auto_groups": groups, "updated_at": s.Now().UTC().Format(time.RFC3339Nano),
+		"usage_limit": k["usage_limit"], "ephemeral": k["ephemeral"] == true, "allow_extra_dns_labels": k["allow_extra_dns_labels"] == true,
+		"key": fmt.Sprintf("FAKE%08d-0000-0000-0000-000000000000", s.seq)}
 }
 
 // groupReadForm turns a GroupRequest (peer ids) into the Group the server
