@@ -17,6 +17,8 @@ func TestE2EMirrorDryRunThenApplyThenInSync(t *testing.T) {
 	dstF.SetGroups(`[{"id":"t-all","name":"All","peers":[],"resources":[]},{"id":"t-old","name":"Old team","peers":[],"resources":[]}]`)
 	dstF.SetPolicies("[]")
 	dstF.SetPostureChecks("[]")
+	dstF.SetNetworks("[]")
+	dstF.SetNameservers("[]")
 	snap := filepath.Join(t.TempDir(), "mirror")
 	env := toolEnv(src.URL, "NB_API_KEY="+fake.AuditorToken, "MIRROR_URL="+dst.URL, "MIRROR_API_KEY="+fake.AdminToken, "MIRROR_SNAPSHOT_DIR="+snap)
 
@@ -31,7 +33,7 @@ func TestE2EMirrorDryRunThenApplyThenInSync(t *testing.T) {
 	d = start(t, env, "mirror", "--apply", "--skip", "policies")
 	require.Equal(t, 0, d.waitExit(), d.logs()+strings.Join(d.stdout(), "\n"))
 	out = strings.Join(d.stdout(), "\n")
-	require.Contains(t, out, "sections posture-checks,groups")
+	require.Contains(t, out, "sections posture-checks,groups,networks,resources,routers,routes,setup-keys,nameservers,dns-settings,peers")
 	require.Contains(t, out, "target matches the source for every selected section")
 	require.NotContains(t, string(dstF.Collection("groups")), "Old team")
 	require.Empty(t, srcF.Writes(), "the source is only read")
@@ -56,7 +58,7 @@ func TestE2EMirrorRefusesTheSameHostAndNamesWhatIsMissing(t *testing.T) {
 	}{
 		{nil, nil, "birdseye: config: MIRROR_URL is not set; expected the management URL of the controller to keep in step"},
 		{[]string{"MIRROR_URL=" + strings.Replace(src.URL, "127.0.0.1", "localhost", 1), "MIRROR_API_KEY=" + fake.AdminToken}, nil, "REFUSING: source and target are the same host"},
-		{[]string{"MIRROR_URL=https://standby.example.com", "MIRROR_API_KEY=" + fake.AdminToken}, []string{"--only", "routes"}, "section(s) routes are not mirrored by birdseye yet"},
+		{[]string{"MIRROR_URL=https://standby.example.com", "MIRROR_API_KEY=" + fake.AdminToken}, []string{"--only", "users"}, "section(s) users are not mirrored by birdseye yet"},
 		{[]string{"MIRROR_URL=https://standby.example.com", "MIRROR_API_KEY=" + fake.AdminToken, "MIRROR_SECTIONS=gropus"}, nil, "unknown section(s): gropus; known: "},
 	} {
 		d := start(t, toolEnv(src.URL, append([]string{"NB_API_KEY=" + fake.AuditorToken}, c.extra...)...), append([]string{"mirror"}, c.args...)...)

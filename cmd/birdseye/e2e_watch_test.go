@@ -24,7 +24,7 @@ func TestE2EWatchReportsARoutingPeerDownAndAnExpiringKeyOnce(t *testing.T) {
 	f, api := newAPI(t)
 	f.AddN(1, "group.add", "g")
 	now := time.Now().UTC()
-	f.SetStatic("/api/routes", `[{"id":"rt1","network_id":"office","enabled":true,"peer":"","peer_groups":["g-routers"]}]`)
+	f.SetRoutes(`[{"id":"rt1","network_id":"office","enabled":true,"peer":"","peer_groups":["g-routers"]}]`)
 	f.SetPeers(routerPeers(false, now.Add(-time.Hour)))
 	f.SetSetupKeys(fmt.Sprintf(`[{"id":"k1","name":"office-2026","type":"reusable","valid":true,"revoked":false,"state":"valid","auto_groups":[],
 	  "expires":%q,"usage_limit":0,"used_times":1}]`, now.Add(3*24*time.Hour).Format(time.RFC3339)))

@@ -78,7 +78,11 @@ func Unknown(environ []string) []Warning {
 	for _, job := range jobs {
 		vars := jobVars[job]
 		sort.Strings(vars)
-		out = append(out, Warning{Var: strings.Join(vars, ", "), Msg: "belong to the Python tool's " + job + ", which birdseye does not run yet; they are ignored"})
+		msg := "belong to the Python tool's " + job + ", which birdseye does not run yet; they are ignored"
+		if len(vars) == 1 {
+			msg = "belongs to the Python tool's " + job + ", which birdseye does not run yet; it is ignored"
+		}
+		out = append(out, Warning{Var: strings.Join(vars, ", "), Msg: msg})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Var < out[j].Var })
 	return out

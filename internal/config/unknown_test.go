@@ -29,7 +29,7 @@ func TestThePythonToolsJobsBirdseyeDoesNotRunYetGetOneWarningEach(t *testing.T) 
 	got := Unknown([]string{"CRON_MIRROR_ACCOUNT=0 * * * *", "MIRROR_URL=https://b", "MIRROR_API_KEY=nbp", "CHECKMK_SPOOL_DIR=/var/lib/check_mk_agent/spool",
 		"CRON_BACKUP_OFFSITE=0 4 * * *", "OFFSITE_SSH_HOST=backup@vault", "OFFSITE_KEPP=7"})
 	require.Equal(t, []Warning{
-		{Var: "CRON_MIRROR_ACCOUNT", Msg: "belong to the Python tool's scheduled account mirror (CRON_MIRROR_ACCOUNT; `birdseye mirror` runs it by hand), which birdseye does not run yet; they are ignored"},
+		{Var: "CRON_MIRROR_ACCOUNT", Msg: "belongs to the Python tool's scheduled account mirror (CRON_MIRROR_ACCOUNT; `birdseye mirror` runs it by hand), which birdseye does not run yet; it is ignored"},
 		{Var: "OFFSITE_KEPP", Msg: "is set but birdseye has no such variable; it is ignored (did you mean OFFSITE_KEEP?)"},
 	}, got)
 }

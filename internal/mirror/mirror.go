@@ -34,7 +34,7 @@ var Sections = []string{"posture-checks", "groups", "networks", "resources", "ro
 	"setup-keys", "nameservers", "dns-settings", "users", "peers", "account"}
 
 // Supported are the sections birdseye mirrors so far.
-var Supported = []string{"posture-checks", "groups", "policies", "setup-keys", "peers"}
+var Supported = []string{"posture-checks", "groups", "networks", "resources", "routers", "policies", "routes", "setup-keys", "nameservers", "dns-settings", "peers"}
 
 // Options are MIRROR_* and the command's flags.
 type Options struct {

@@ -37,6 +37,9 @@ func twoServers(t *testing.T) (srcF *fake.Server, src netbird.ReadOnly, dstF *fa
 	dstF.SetPolicies("[]")
 	dstF.SetPostureChecks("[]")
 	dstF.SetSetupKeys("[]")
+	dstF.SetNetworks("[]")
+	dstF.SetNameservers("[]")
+	dstF.SetRoutes("[]")
 	return srcF, sc.ReadOnly(), dstF, dst
 }
 
@@ -168,7 +171,7 @@ func TestAPeerNotEnrolledOnTheTargetHoldsBackOnlyWhatNeedsIt(t *testing.T) {
 func TestSectionsAreChosenAsTheOldToolDidAndUnknownOnesAreNamed(t *testing.T) {
 	got, err := Choose(nil, nil, nil)
 	require.NoError(t, err)
-	require.Equal(t, []string{"posture-checks", "groups", "policies", "setup-keys", "peers"}, got)
+	require.Equal(t, Supported, got)
 	got, err = Choose([]string{"policies", "groups"}, nil, []string{"policies"})
 	require.NoError(t, err)
 	require.Equal(t, []string{"groups"}, got)
@@ -177,8 +180,8 @@ func TestSectionsAreChosenAsTheOldToolDidAndUnknownOnesAreNamed(t *testing.T) {
 	require.Equal(t, []string{"posture-checks", "policies"}, got, "--only replaces, canonical order")
 	_, err = Choose([]string{"gruops"}, nil, nil)
 	require.ErrorContains(t, err, "unknown section(s): gruops; known: posture-checks, groups, networks")
-	_, err = Choose([]string{"routes"}, nil, nil)
-	require.ErrorContains(t, err, "section(s) routes are not mirrored by birdseye yet")
+	_, err = Choose([]string{"users"}, nil, nil)
+	require.ErrorContains(t, err, "section(s) users are not mirrored by birdseye yet")
 }
 
 func TestTheSameHostIsRefusedAlsoUnderAnotherName(t *testing.T) {
@@ -286,4 +289,70 @@ func TestPeerSettingsFollowTheSourceAndPeersAreNeverCreatedOrDeleted(t *testing.
 			require.NotEmpty(t, p["ip"], "the rest of the peer stays")
 		}
 	}
+}
+
+// Networks with their resources and routers, routes, nameservers and DNS
+// settings land on the target with every reference remapped; a policy
+// towards a network resource points at the target's resource.
+func TestNetworksRoutesAndDNSAreMirroredWithTheTargetsIDs(t *testing.T) {
+	srcF, src, dstF, dst := twoServers(t)
+	const office = "dc1uf0tqmd2qmv54vk6g"
+	const servers, laptops = "dc1uf0tqmd2qmv54vjp0", "dc1uf0tqmd2qmv54vjqg"
+	var peers []map[string]any
+	require.NoError(t, json.Unmarshal(srcF.Collection("peers"), &peers))
+	srcF.SetList("networks/"+office+"/routers", `[{"id":"r1","peer":"","peer_groups":["`+servers+`"],"metric":100,"masquerade":true,"enabled":true}]`)
+	srcF.SetRoutes(`[{"id":"rt1","network_id":"lab","network_type":"IPv4","network":"10.9.0.0/16","description":"lab","enabled":true,"metric":9999,"masquerade":false,"keep_route":false,"peer":"` + peers[0]["id"].(string) + `","groups":["` + laptops + `"]}]`)
+	srcF.SetDNSSettings(`{"disabled_management_groups":["` + laptops + `"]}`)
+	var pols []map[string]any
+	require.NoError(t, json.Unmarshal(srcF.Collection("policies"), &pols))
+	rule := pols[1]["rules"].([]any)[0].(map[string]any)
+	delete(rule, "destinations")
+	rule["destinationResource"] = map[string]any{"id": "dc1uf0tqmd2qmv54vk80", "type": "subnet"}
+	b, _ := json.Marshal(pols)
+	srcF.SetPolicies(string(b))
+
+	var dry bytes.Buffer
+	_, err := Run(t.Context(), src, dst, opts(t, false), &dry)
+	require.NoError(t, err)
+	require.Empty(t, dstF.Writes())
+	var out bytes.Buffer
+	_, err = Run(t.Context(), src, dst, opts(t, true), &out)
+	require.NoError(t, err, out.String())
+	planned := dry.String()[strings.Index(dry.String(), "  + "):strings.Index(dry.String(), "\nplanned:")]
+	applied := strings.ReplaceAll(out.String(), "  snapshot of the target before writing: "+"", "")
+	for _, line := range strings.Split(planned, "\n") {
+		require.Contains(t, applied, line, "the dry run planned what the apply did (placeholders for the new network)")
+	}
+	for _, line := range []string{"  + networks       office\n", "  + resources      office/printer-lan\n", "  + routers        office/groups:Servers\n",
+		"  + routes         lab\n", "  + nameservers    corp\n", "  ~ dns-settings   (disabled_management_groups)\n"} {
+		require.Contains(t, out.String(), line)
+	}
+	gid := map[string]string{}
+	var groups []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("groups"), &groups))
+	for _, g := range groups {
+		gid[g["name"].(string)] = g["id"].(string)
+	}
+	var nets []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.Collection("networks"), &nets))
+	require.Len(t, nets, 1)
+	netID := nets[0]["id"].(string)
+	res := string(dstF.Collection("networks/" + netID + "/resources"))
+	require.Contains(t, res, `"id":"`+gid["Servers"]+`"`, "the resource's group is the target's")
+	require.Contains(t, string(dstF.Collection("networks/"+netID+"/routers")), `"peer_groups":["`+gid["Servers"]+`"]`)
+	require.Contains(t, string(dstF.Collection("routes")), `"peer":"t-`+peers[0]["id"].(string)+`"`)
+	require.Contains(t, string(dstF.Collection("routes")), `"groups":["`+gid["Laptops"]+`"]`)
+	require.Contains(t, string(dstF.Collection("dns/nameservers")), `"groups":["`+gid["Laptops"]+`"]`)
+	var resList []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(res), &resList))
+	require.Contains(t, string(dstF.Collection("policies")), `"destinationResource":{"id":"`+resList[0]["id"].(string)+`","type":"subnet"}`)
+	dns, err := dst.GetRaw(t.Context(), "/dns/settings")
+	require.NoError(t, err)
+	require.JSONEq(t, `{"disabled_management_groups":["`+gid["Laptops"]+`"]}`, string(dns))
+
+	writes := len(dstF.Writes())
+	out.Reset()
+	_, err = Run(t.Context(), src, dst, opts(t, true), &out)
+	require.NoError(t, err, out.String())
+	require.Len(t, dstF.Writes(), writes, "in step: nothing to write\n%s", out.String())
 }

@@ -17,58 +17,6 @@ import (
 
 type obj = map[string]any
 
-// side is one controller's objects of the supported sections.
-type side struct {
-	lists map[string][]obj // by API path: /peers, /groups, /policies, /posture-checks
-}
-
-var paths = []string{"/peers", "/groups", "/policies", "/posture-checks", "/setup-keys"}
-
-func load(ctx context.Context, r Source) (*side, error) {
-	s := &side{lists: map[string][]obj{}}
-	for _, p := range paths {
-		if err := s.reload(ctx, r, p); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
-func (s *side) reload(ctx context.Context, r Source, path string) error {
-	raw, err := r.GetRaw(ctx, path)
-	if err != nil {
-		return err
-	}
-	var l []obj
-	if err := json.Unmarshal(raw, &l); err != nil {
-		return fmt.Errorf("GET /api%s: not a list: %w", path, err)
-	}
-	s.lists[path] = l
-	return nil
-}
-
-func (s *side) summary() string {
-	return fmt.Sprintf("%d groups, %d policies, %d posture checks, %d setup keys, %d peers",
-		len(s.lists["/groups"]), len(s.lists["/policies"]), len(s.lists["/posture-checks"]), len(s.lists["/setup-keys"]), len(s.lists["/peers"]))
-}
-
-// byField maps a field (name) to the object's id.
-func (s *side) ids(path string) map[string]string {
-	m := map[string]string{}
-	for _, o := range s.lists[path] {
-		m[str(o["name"])] = str(o["id"])
-	}
-	return m
-}
-
-func (s *side) names(path string) map[string]string {
-	m := map[string]string{}
-	for _, o := range s.lists[path] {
-		m[str(o["id"])] = str(o["name"])
-	}
-	return m
-}
-
 type planner struct {
 	o        Options
 	out      io.Writer
@@ -92,8 +40,11 @@ func newPlanner(ctx context.Context, src Source, dst Target, o Options, out io.W
 	if p.dst, err = load(ctx, dst); err != nil {
 		return nil, err
 	}
-	for _, path := range paths {
-		p.target[path] = p.dst.ids(path)
+	for _, sec := range all {
+		p.target[sec.list()] = map[string]string{}
+		for _, o := range p.dst.lists[sec.list()] {
+			p.target[sec.list()][sec.keyOf(p.dst, o)] = str(o["id"])
+		}
 	}
 	return p, nil
 }
@@ -103,13 +54,13 @@ func newPlanner(ctx context.Context, src Source, dst Target, o Options, out io.W
 func (p *planner) run(ctx context.Context) error {
 	on := func(s string) bool { return slices.Contains(p.o.Sections, s) }
 	if p.o.Prune {
-		for _, sec := range []*section{policies, setupKeys} {
+		for _, sec := range []*section{policies, routes, routers, resources, networks, setupKeys, nameservers} {
 			if on(sec.name) {
 				p.deletes(ctx, sec)
 			}
 		}
 	}
-	for _, sec := range []*section{postureChecks, groups, policies, setupKeys, peers} {
+	for _, sec := range []*section{postureChecks, groups, networks, resources, routers, policies, routes, setupKeys, nameservers, dnsSettings, peers} {
 		if on(sec.name) {
 			if err := p.upserts(ctx, sec); err != nil {
 				return err
@@ -126,9 +77,20 @@ func (p *planner) run(ctx context.Context) error {
 	return nil
 }
 
+// all are the sections with a list, for the target's id maps.
+var all = []*section{postureChecks, groups, networks, resources, routers, policies, routes, setupKeys, nameservers, peers}
+
 // section is how one kind of object is mirrored.
 type section struct {
 	name, kind, path string
+	// listName is the side's list when it is not path (a network's
+	// resources and routers are gathered into one list each).
+	listName string
+	// key matches a source object with the target's (default: its name).
+	key func(s *side, o obj) string
+	// collection is where a source object is created (default: path); a
+	// reason when its parent is missing on the target.
+	collection func(p *planner, src obj) (string, string)
 	// desired is the body the target should have for a source object (dst
 	// is the target's match or nil), with the keys that are compared, or
 	// why the object is held back.
@@ -137,6 +99,31 @@ type section struct {
 	current func(p *planner, dst obj) obj
 	// protected objects are never created, changed or deleted.
 	protected func(p *planner, name string) bool
+	// upsert replaces the generic upsert (dns-settings: one object).
+	upsert func(ctx context.Context, p *planner) error
+}
+
+func (sec *section) list() string {
+	if sec.listName != "" {
+		return sec.listName
+	}
+	return sec.path
+}
+
+func (sec *section) keyOf(s *side, o obj) string {
+	if sec.key != nil {
+		return sec.key(s, o)
+	}
+	return str(o["name"])
+}
+
+// itemPath is where an object the target has lives.
+func (sec *section) itemPath(o obj) string {
+	base := sec.path
+	if p := str(o["_path"]); p != "" {
+		base = p
+	}
+	return base + "/" + url.PathEscape(str(o["id"]))
 }
 
 // hold is why an object is not mirrored: waiting for a peer to enrol on
@@ -152,18 +139,24 @@ func (p *planner) line(mark byte, section, text string) {
 }
 
 func (p *planner) upserts(ctx context.Context, sec *section) error {
+	if sec.upsert != nil {
+		return sec.upsert(ctx, p)
+	}
 	dst := map[string]obj{}
-	for _, o := range p.dst.lists[sec.path] {
-		dst[str(o["name"])] = o
+	for _, o := range p.dst.lists[sec.list()] {
+		dst[sec.keyOf(p.dst, o)] = o
 	}
 	changed := false
-	for _, s := range sorted(p.src.lists[sec.path]) {
-		name := str(s["name"])
+	for _, s := range sortedBy(p.src.lists[sec.list()], func(o obj) string { return sec.keyOf(p.src, o) }) {
+		name := sec.keyOf(p.src, s)
 		if sec.protected != nil && sec.protected(p, name) {
 			continue
 		}
 		d := dst[name]
 		body, keys, h := sec.desired(p, s, d)
+		if h.reason == "" && d == nil && sec.collection != nil {
+			_, h.reason = sec.collection(p, s)
+		}
 		if h.reason != "" {
 			p.counts.Skipped++
 			switch {
@@ -178,7 +171,11 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 		if d == nil {
 			id := "NEW:" + sec.kind + ":" + name
 			if p.o.Apply {
-				raw, err := p.write(ctx, http.MethodPost, sec.path, body)
+				at := sec.path
+				if sec.collection != nil {
+					at, _ = sec.collection(p, s)
+				}
+				raw, err := p.write(ctx, http.MethodPost, at, body)
 				if err != nil {
 					return fmt.Errorf("create %s %q: %w", sec.kind, name, err)
 				}
@@ -189,7 +186,7 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 			}
 			p.counts.Created++
 			p.line('+', sec.name, name)
-			p.target[sec.path][name] = id
+			p.target[sec.list()][name] = id
 			continue
 		}
 		cur := sec.current(p, d)
@@ -206,7 +203,7 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 			continue
 		}
 		if p.o.Apply {
-			if _, err := p.write(ctx, http.MethodPut, sec.path+"/"+url.PathEscape(str(d["id"])), body); err != nil {
+			if _, err := p.write(ctx, http.MethodPut, sec.itemPath(d), body); err != nil {
 				return fmt.Errorf("update %s %q: %w", sec.kind, name, err)
 			}
 			changed = true
@@ -220,7 +217,7 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 		}
 	}
 	if changed {
-		if err := p.dst.reload(ctx, p.dstW, sec.path); err != nil {
+		if err := p.dst.reload(ctx, p.dstW, sec.list()); err != nil {
 			return err
 		}
 	}
@@ -230,14 +227,17 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 // deletes removes what the target has and the source does not. A failed
 // delete is counted and the run goes on.
 func (p *planner) deletes(ctx context.Context, sec *section) {
-	want := p.src.ids(sec.path)
-	for _, d := range sorted(p.dst.lists[sec.path]) {
-		name := str(d["name"])
-		if _, ok := want[name]; ok || (sec.protected != nil && sec.protected(p, name)) {
+	want := map[string]bool{}
+	for _, o := range p.src.lists[sec.list()] {
+		want[sec.keyOf(p.src, o)] = true
+	}
+	for _, d := range sortedBy(p.dst.lists[sec.list()], func(o obj) string { return sec.keyOf(p.dst, o) }) {
+		name := sec.keyOf(p.dst, d)
+		if want[name] || (sec.protected != nil && sec.protected(p, name)) {
 			continue
 		}
 		if p.o.Apply {
-			if _, err := p.write(ctx, http.MethodDelete, sec.path+"/"+url.PathEscape(str(d["id"])), nil); err != nil {
+			if _, err := p.write(ctx, http.MethodDelete, sec.itemPath(d), nil); err != nil {
 				p.counts.Failed++
 				p.line('E', sec.name, name+" — "+err.Error())
 				continue
@@ -245,7 +245,7 @@ func (p *planner) deletes(ctx context.Context, sec *section) {
 		}
 		p.counts.Deleted++
 		p.line('-', sec.name, name)
-		delete(p.target[sec.path], name)
+		delete(p.target[sec.list()], name)
 	}
 }
 
@@ -297,9 +297,9 @@ func (p *planner) snapshot(ctx context.Context) (string, error) {
 	return file, os.WriteFile(file, b, 0o600)
 }
 
-func sorted(l []obj) []obj {
+func sortedBy(l []obj, key func(obj) string) []obj {
 	out := slices.Clone(l)
-	sort.SliceStable(out, func(i, j int) bool { return str(out[i]["name"]) < str(out[j]["name"]) })
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
 	return out
 }
 

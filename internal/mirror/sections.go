@@ -58,13 +58,13 @@ var groups = &section{name: "groups", kind: "group", path: "/groups",
 // back with the reason.
 var policies = &section{name: "policies", kind: "policy", path: "/policies",
 	desired: func(p *planner, src, _ obj) (obj, []string, hold) {
-		m := &mapper{group: p.mapGroup, posture: p.mapPosture, peer: p.mapPeer}
+		m := &mapper{group: p.mapGroup, posture: p.mapPosture, peer: p.mapPeer, resource: p.mapResource}
 		body, reason := policyBody(src, m)
 		return body, []string{"description", "enabled", "source_posture_checks", "rules"}, hold{reason: reason, waiting: m.waiting && strings.HasPrefix(reason, "peer ")}
 	},
 	current: func(_ *planner, dst obj) obj {
 		same := func(id string) (string, string) { return id, "" }
-		body, _ := policyBody(dst, &mapper{group: same, posture: same, peer: same})
+		body, _ := policyBody(dst, &mapper{group: same, posture: same, peer: same, resource: same})
 		return body
 	}}
 
@@ -101,8 +101,8 @@ func (p *planner) mapPeer(id string) (string, string) {
 
 // mapper turns a source id into the target's, or says why it cannot.
 type mapper struct {
-	group, posture, peer func(id string) (string, string)
-	waiting              bool // the only problem is a peer not enrolled yet
+	group, posture, peer, resource func(id string) (string, string)
+	waiting                        bool // the only problem is a peer not enrolled yet
 }
 
 // policyBody is a policy in the request form (PolicyUpdate: group ids, not
@@ -145,17 +145,17 @@ func policyBody(pol obj, m *mapper) (obj, string) {
 			if !ok || res == nil {
 				continue
 			}
-			if str(res["type"]) != "peer" {
-				fail("network resources are not mirrored yet (rule '" + str(r["name"]) + "')")
-				continue
+			f := m.resource
+			if str(res["type"]) == "peer" {
+				f = m.peer
 			}
-			id, why := m.peer(str(res["id"]))
+			id, why := f(str(res["id"]))
 			if why != "" {
 				fail(why)
 				m.waiting = m.waiting || strings.HasPrefix(why, "peer ")
 				continue
 			}
-			rule[resKey] = obj{"id": id, "type": "peer"}
+			rule[resKey] = obj{"id": id, "type": res["type"]}
 		}
 		for _, k := range []string{"ports", "port_ranges"} {
 			if l := list(r[k]); len(l) > 0 {

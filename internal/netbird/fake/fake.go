@@ -50,21 +50,24 @@ type Request struct {
 
 // Server is the fake. The zero value is not usable; call New.
 type Server struct {
-	mu        sync.Mutex
-	events    []event.Event
-	nextID    event.ID
-	users     json.RawMessage
-	failures  []Failure
-	requests  []Request
-	reqSeq    atomic.Int64
-	col       map[string]*objects
-	seq       int
-	flows     []Flow
-	trafficOn bool
-	access    []Access
-	static    map[string][]byte   // SetStatic bodies
-	rawAudit  map[event.ID]string // AddRaw entries, sent as written
-	noProxy   bool                // NoProxyLogs
+	mu       sync.Mutex
+	events   []event.Event
+	nextID   event.ID
+	users    json.RawMessage
+	failures []Failure
+	requests []Request
+	// dnsSettings and accounts are loaded from the fixtures on first use.
+	dnsSettings object
+	accounts    *objects
+	reqSeq      atomic.Int64
+	col         map[string]*objects
+	seq         int
+	flows       []Flow
+	trafficOn   bool
+	access      []Access
+	static      map[string][]byte   // SetStatic bodies
+	rawAudit    map[event.ID]string // AddRaw entries, sent as written
+	noProxy     bool                // NoProxyLogs
 
 	// Now stamps added events; tests may replace it.
 	Now func() time.Time
@@ -78,6 +81,10 @@ func New() *Server {
 	return &Server{users: defaultUsers(), nextID: 1, Now: time.Now, col: map[string]*objects{
 		"peers": load(PeersJSON), "groups": load(GroupsJSON), "policies": load(PoliciesJSON),
 		"posture-checks": load(PostureChecksJSON), "setup-keys": load(SetupKeysJSON),
+		"routes": fixtureCollection("routes.json"), "dns/nameservers": fixtureCollection("dns_nameservers.json"),
+		"networks": fixtureCollection("networks.json"),
+		"networks/dc1uf0tqmd2qmv54vk6g/resources": fixtureCollection("network_resources.json"),
+		"networks/dc1uf0tqmd2qmv54vk6g/routers":   fixtureCollection("network_routers.json"),
 	}}
 }
 

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
-	"time"
 )
 
 // The configuration objects, kept as the server's JSON (every field, in
@@ -86,16 +86,32 @@ func (s *Server) Writes() []Request {
 	return out
 }
 
-var collections = []string{"peers", "groups", "policies", "posture-checks", "setup-keys"}
+// collections are the writable object collections; a network's resources
+// and routers are collections of their own ("networks/<id>/resources").
+var collections = []string{"peers", "groups", "policies", "posture-checks", "setup-keys", "routes", "dns/nameservers", "networks"}
+
+var nestedPath = regexp.MustCompile(`^networks/([^/]+)/(resources|routers)(?:/([^/]+))?$`)
 
 func splitObjectPath(path string) (name, id string, hasID, ok bool) {
 	rest, ok := strings.CutPrefix(path, "/api/")
 	if !ok {
 		return "", "", false, false
 	}
-	name, id, hasID = strings.Cut(rest, "/")
-	ok = slices.Contains(collections, name) && !strings.Contains(id, "/") && !(hasID && id == "")
-	return name, id, hasID, ok
+	if rest == "networks/routers" || rest == "dns/settings" || rest == "accounts" || strings.HasPrefix(rest, "accounts/") {
+		return rest, "", false, true // served by singletonRoute
+	}
+	if m := nestedPath.FindStringSubmatch(rest); m != nil {
+		return "networks/" + m[1] + "/" + m[2], m[3], m[3] != "", true
+	}
+	for _, c := range collections {
+		if rest == c {
+			return c, "", false, true
+		}
+		if id, found := strings.CutPrefix(rest, c+"/"); found && id != "" && !strings.Contains(id, "/") {
+			return c, id, true, true
+		}
+	}
+	return "", "", false, false
 }
 
 func isObjectPath(path string) bool {
@@ -107,13 +123,13 @@ func isObjectPath(path string) bool {
 // methods the real server allows; admin is false for a read-only token.
 func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool) {
 	name, id, hasID, _ := splitObjectPath(r.URL.Path)
-	allowed := map[string][]string{
-		"peers":          {"GET", "GET/", "PUT/", "DELETE/"},
-		"groups":         {"GET", "GET/", "POST", "PUT/", "DELETE/"},
-		"policies":       {"GET", "GET/", "POST", "PUT/", "DELETE/"},
-		"posture-checks": {"GET", "GET/", "POST", "PUT/", "DELETE/"},
-		"setup-keys":     {"GET", "GET/", "POST", "PUT/", "DELETE/"},
-	}[name]
+	if s.singletonRoute(w, r, name, admin) {
+		return
+	}
+	allowed := []string{"GET", "GET/", "POST", "PUT/", "DELETE/"}
+	if name == "peers" {
+		allowed = []string{"GET", "GET/", "PUT/", "DELETE/"}
+	}
 	key := r.Method
 	if hasID {
 		key += "/"
@@ -140,7 +156,20 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	col := s.col[name]
-	singular := map[string]string{"peers": "peer", "groups": "group", "policies": "policy", "posture-checks": "posture check", "setup-keys": "setup key"}[name]
+	if col == nil { // a network's resources or routers
+		network, _, _ := strings.Cut(strings.TrimPrefix(name, "networks/"), "/")
+		if _, n := s.col["networks"].find(network); n == nil {
+			WriteError(w, http.StatusNotFound, "network not found: "+network)
+			return
+		}
+		col = &objects{}
+		s.col[name] = col
+	}
+	singular := map[string]string{"peers": "peer", "groups": "group", "policies": "policy", "posture-checks": "posture check", "setup-keys": "setup key",
+		"routes": "route", "dns/nameservers": "nameserver group", "networks": "network"}[name]
+	if singular == "" {
+		singular = "network " + strings.TrimSuffix(name[strings.LastIndex(name, "/")+1:], "s")
+	}
 	i, it := -1, object(nil)
 	if hasID {
 		if i, it = col.find(id); it == nil {
@@ -150,6 +179,11 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 	}
 	switch r.Method {
 	case http.MethodGet:
+		if name == "networks" {
+			for _, n := range col.items {
+				s.networkLists(n)
+			}
+		}
 		if hasID {
 			writeJSON(w, it)
 		} else {
@@ -157,6 +191,10 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 		}
 	case http.MethodDelete:
 		col.items = slices.Delete(col.items, i, i+1)
+		if name == "networks" {
+			delete(s.col, "networks/"+id+"/resources")
+			delete(s.col, "networks/"+id+"/routers")
+		}
 		writeJSON(w, object{})
 	case http.MethodPost, http.MethodPut:
 		if name == "policies" {
@@ -173,6 +211,7 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 			}
 			body = s.groupReadForm(body)
 		}
+		body = s.readForm(name, body)
 		if name == "setup-keys" && r.Method == http.MethodPost {
 			body = s.setupKeyReadForm(body)
 		}
@@ -244,63 +283,6 @@ func (s *Server) validatePolicy(p object) string {
 		}
 	}
 	return ""
-}
-
-// policyReadForm turns the written form (group ids) into the read form
-// (group objects), as the server answers GET.
-func (s *Server) policyReadForm(p object) object {
-	rules, _ := p["rules"].([]any)
-	for _, r := range rules {
-		rule, _ := r.(object)
-		for _, side := range []string{"sources", "destinations"} {
-			ids, _ := rule[side].([]any)
-			var groups []any
-			for _, id := range ids {
-				if _, g := s.col["groups"].find(id.(string)); g != nil {
-					groups = append(groups, object{"id": g["id"], "name": g["name"], "peers_count": g["peers_count"], "resources_count": g["resources_count"]})
-				}
-			}
-			if ids != nil {
-				rule[side] = groups
-			}
-		}
-	}
-	return p
-}
-
-// setupKeyReadForm is the SetupKey the server answers a create with: the
-// expiry from expires_in (0: never, shown as the zero time), valid, unused.
-func (s *Server) setupKeyReadForm(k object) object {
-	expires := "0001-01-01T00:00:00Z"
-	if secs, _ := k["expires_in"].(float64); secs > 0 {
-		expires = s.Now().Add(time.Duration(secs) * time.Second).UTC().Format(time.RFC3339Nano)
-	}
-	groups, _ := k["auto_groups"].([]any)
-	if groups == nil {
-		groups = []any{}
-	}
-	s.seq++
-	return object{"name": k["name"], "type": k["type"], "expires": expires, "valid": true, "revoked": false, "used_times": 0,
-		"last_used": "0001-01-01T00:00:00Z", "state": "valid", "auto_groups": groups, "updated_at": s.Now().UTC().Format(time.RFC3339Nano),
-		"usage_limit": k["usage_limit"], "ephemeral": k["ephemeral"] == true, "allow_extra_dns_labels": k["allow_extra_dns_labels"] == true,
-		"key": fmt.Sprintf("FAKE%08d-0000-0000-0000-000000000000", s.seq)}
-}
-
-// groupReadForm turns a GroupRequest (peer ids) into the Group the server
-// answers with: peers as {id, name}, the counts, issued "api".
-func (s *Server) groupReadForm(g object) object {
-	ids, _ := g["peers"].([]any)
-	peers := []any{}
-	for _, id := range ids {
-		if _, p := s.col["peers"].find(fmt.Sprint(id)); p != nil {
-			peers = append(peers, object{"id": p["id"], "name": p["name"]})
-		}
-	}
-	res, _ := g["resources"].([]any)
-	if res == nil {
-		res = []any{}
-	}
-	return object{"name": g["name"], "peers": peers, "peers_count": len(peers), "resources": res, "resources_count": len(res), "issued": "api"}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

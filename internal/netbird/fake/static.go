@@ -12,19 +12,11 @@ var fixtureFS embed.FS
 // staticRoutes are read-only endpoints answered with the real server's
 // captured bodies (the export reads them).
 var staticRoutes = map[string]string{
-	"/api/accounts":                                "accounts.json",
-	"/api/routes":                                  "routes.json",
-	"/api/networks":                                "networks.json",
-	"/api/dns/nameservers":                         "dns_nameservers.json",
-	"/api/dns/settings":                            "dns_settings.json",
-	"/api/dns/zones":                               "dns_zones.json",
-	"/api/identity-providers":                      "identity_providers.json",
-	"/api/reverse-proxies/services":                "reverse_proxy_services.json",
-	"/api/reverse-proxies/domains":                 "reverse_proxy_domains.json",
-	"/api/instance/version":                        "instance_version.json",
-	"/api/networks/dc1uf0tqmd2qmv54vk6g/resources": "network_resources.json",
-	"/api/networks/dc1uf0tqmd2qmv54vk6g/routers":   "network_routers.json",
-	"/api/networks/routers":                        "network_routers.json",
+	"/api/dns/zones":                "dns_zones.json",
+	"/api/identity-providers":       "identity_providers.json",
+	"/api/reverse-proxies/services": "reverse_proxy_services.json",
+	"/api/reverse-proxies/domains":  "reverse_proxy_domains.json",
+	"/api/instance/version":         "instance_version.json",
 }
 
 // SetStatic replaces the body the fake answers for one of its read-only

@@ -1,0 +1,63 @@
+package fake
+
+import (
+	"fmt"
+	"time"
+)
+
+// policyReadForm turns the written form (group ids) into the read form
+// (group objects), as the server answers GET.
+func (s *Server) policyReadForm(p object) object {
+	rules, _ := p["rules"].([]any)
+	for _, r := range rules {
+		rule, _ := r.(object)
+		for _, side := range []string{"sources", "destinations"} {
+			ids, _ := rule[side].([]any)
+			var groups []any
+			for _, id := range ids {
+				if _, g := s.col["groups"].find(id.(string)); g != nil {
+					groups = append(groups, object{"id": g["id"], "name": g["name"], "peers_count": g["peers_count"], "resources_count": g["resources_count"]})
+				}
+			}
+			if ids != nil {
+				rule[side] = groups
+			}
+		}
+	}
+	return p
+}
+
+// setupKeyReadForm is the SetupKey the server answers a create with: the
+// expiry from expires_in (0: never, shown as the zero time), valid, unused.
+func (s *Server) setupKeyReadForm(k object) object {
+	expires := "0001-01-01T00:00:00Z"
+	if secs, _ := k["expires_in"].(float64); secs > 0 {
+		expires = s.Now().Add(time.Duration(secs) * time.Second).UTC().Format(time.RFC3339Nano)
+	}
+	groups, _ := k["auto_groups"].([]any)
+	if groups == nil {
+		groups = []any{}
+	}
+	s.seq++
+	return object{"name": k["name"], "type": k["type"], "expires": expires, "valid": true, "revoked": false, "used_times": 0,
+		"last_used": "0001-01-01T00:00:00Z", "state": "valid", "auto_groups": groups, "updated_at": s.Now().UTC().Format(time.RFC3339Nano),
+		"usage_limit": k["usage_limit"], "ephemeral": k["ephemeral"] == true, "allow_extra_dns_labels": k["allow_extra_dns_labels"] == true,
+		"key": fmt.Sprintf("FAKE%08d-0000-0000-0000-000000000000", s.seq)}
+}
+
+// groupReadForm turns a GroupRequest (peer ids) into the Group the server
+// answers with: peers as {id, name}, the counts, issued "api".
+func (s *Server) groupReadForm(g object) object {
+	ids, _ := g["peers"].([]any)
+	peers := []any{}
+	for _, id := range ids {
+		if _, p := s.col["peers"].find(fmt.Sprint(id)); p != nil {
+			peers = append(peers, object{"id": p["id"], "name": p["name"]})
+		}
+	}
+	res, _ := g["resources"].([]any)
+	if res == nil {
+		res = []any{}
+	}
+	return object{"name": g["name"], "peers": peers, "peers_count": len(peers), "resources": res, "resources_count": len(res), "issued": "api"}
+}
