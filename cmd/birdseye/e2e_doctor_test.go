@@ -86,12 +86,11 @@ func TestE2EMisspeltAndOldJobVariablesAreNamed(t *testing.T) {
 	f, api := newAPI(t)
 	f.AddN(1, "group.add", "g")
 	sf := filepath.Join(t.TempDir(), "state.json")
-	env := baseEnv(t, api, sf, "MATERMOST_WEBHOOK_URL=https://chat.example.com/hooks/x", "CRON_CLONE_STANDBY=0 * * * *", "CLONE_SSH_HOST=standby", "CRON_MIRROR_ACCOUNT=0 * * * *")
+	env := baseEnv(t, api, sf, "MATERMOST_WEBHOOK_URL=https://chat.example.com/hooks/x", "CRON_CLONE_STANDBY=0 * * * *", "CLONE_SSH_HOST=standby")
 	d := start(t, env)
 	d.waitLog("first boot")
 	require.Contains(t, d.logs(), `msg="MATERMOST_WEBHOOK_URL is set but birdseye has no such variable; it is ignored (did you mean MATTERMOST_WEBHOOK_URL?)"`)
 	require.Contains(t, d.logs(), "CLONE_SSH_HOST, CRON_CLONE_STANDBY belong to the Python tool's standby clone (clone_standby.py), which birdseye does not run yet; they are ignored")
-	require.Contains(t, d.logs(), "CRON_MIRROR_ACCOUNT belongs to the Python tool's scheduled account mirror")
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
 

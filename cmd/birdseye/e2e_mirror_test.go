@@ -33,7 +33,7 @@ func TestE2EMirrorDryRunThenApplyThenInSync(t *testing.T) {
 	d = start(t, env, "mirror", "--apply", "--skip", "policies")
 	require.Equal(t, 0, d.waitExit(), d.logs()+strings.Join(d.stdout(), "\n"))
 	out = strings.Join(d.stdout(), "\n")
-	require.Contains(t, out, "sections posture-checks,groups,networks,resources,routers,routes,setup-keys,nameservers,dns-settings,peers")
+	require.Contains(t, out, "sections posture-checks,groups,networks,resources,routers,routes,setup-keys,nameservers,dns-settings,users,peers,account")
 	require.Contains(t, out, "target matches the source for every selected section")
 	require.NotContains(t, string(dstF.Collection("groups")), "Old team")
 	require.Empty(t, srcF.Writes(), "the source is only read")
@@ -58,8 +58,8 @@ func TestE2EMirrorRefusesTheSameHostAndNamesWhatIsMissing(t *testing.T) {
 	}{
 		{nil, nil, "birdseye: config: MIRROR_URL is not set; expected the management URL of the controller to keep in step"},
 		{[]string{"MIRROR_URL=" + strings.Replace(src.URL, "127.0.0.1", "localhost", 1), "MIRROR_API_KEY=" + fake.AdminToken}, nil, "REFUSING: source and target are the same host"},
-		{[]string{"MIRROR_URL=https://standby.example.com", "MIRROR_API_KEY=" + fake.AdminToken}, []string{"--only", "users"}, "section(s) users are not mirrored by birdseye yet"},
-		{[]string{"MIRROR_URL=https://standby.example.com", "MIRROR_API_KEY=" + fake.AdminToken, "MIRROR_SECTIONS=gropus"}, nil, "unknown section(s): gropus; known: "},
+		{[]string{"MIRROR_URL=https://standby.example.com", "MIRROR_API_KEY=" + fake.AdminToken, "MIRROR_SECTIONS=gropus"}, nil, "birdseye: config: MIRROR_SECTIONS has unknown section(s): gropus; known: "},
+		{[]string{"MIRROR_URL=https://standby.example.com", "MIRROR_API_KEY=" + fake.AdminToken}, []string{"--skip", "dns"}, "birdseye: --only/--skip unknown section(s): dns; known: "},
 	} {
 		d := start(t, toolEnv(src.URL, append([]string{"NB_API_KEY=" + fake.AuditorToken}, c.extra...)...), append([]string{"mirror"}, c.args...)...)
 		require.Equal(t, 2, d.waitExit(), c.want)

@@ -89,6 +89,7 @@ type Config struct {
 	Maintenance Maintenance
 	Backup      Backup
 	Offsite     Offsite
+	Mirror      Mirror
 	Monitor     Monitor
 	Metrics     Metrics
 	Log         Log
@@ -98,7 +99,7 @@ type Config struct {
 func Load() (*Config, error) {
 	var c Config
 	var errs []error
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Offsite, &c.Monitor, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Monitor, &c.Metrics, &c.Log} {
 		errs = append(errs, process(part))
 	}
 	c.Offsite.fill()

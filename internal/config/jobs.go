@@ -15,6 +15,7 @@ type Schedule struct {
 	PrunePeers       string `envconfig:"CRON_PRUNE_PEERS" desc:"when to delete peers offline for PRUNE_OFFLINE_DAYS (empty = never; needs NB_ADMIN_API_KEY)"`
 	Maintenance      string `envconfig:"CRON_NETBIRD_MAINTENANCE" desc:"when to run posture add and allow-ping (empty = never; needs NB_ADMIN_API_KEY)"`
 	Backup           string `envconfig:"CRON_BACKUP_NETBIRD" desc:"when to run the volume backup and the API export, e.g. 0 3 * * 0 (empty = never)"`
+	Mirror           string `envconfig:"CRON_MIRROR_ACCOUNT" desc:"when to run the account mirror (birdseye mirror; a dry run unless MIRROR_APPLY), e.g. 0 * * * * (empty = never)"`
 	Offsite          string `envconfig:"CRON_BACKUP_OFFSITE" desc:"when to ship the configuration archive over SSH (backup offsite), e.g. 30 2 * * * (empty = never)"`
 	ChangeReport     string `envconfig:"CHANGE_REPORT" desc:"when to mail the report of configuration changes since the previous one, e.g. 0 8 * * 1 (empty = never)"`
 }
@@ -71,7 +72,7 @@ type Prune struct {
 }
 
 func (s Schedule) validate() error {
-	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}, {"CRON_BACKUP_NETBIRD", s.Backup}, {"CRON_BACKUP_OFFSITE", s.Offsite}, {"CHANGE_REPORT", s.ChangeReport}} {
+	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}, {"CRON_BACKUP_NETBIRD", s.Backup}, {"CRON_BACKUP_OFFSITE", s.Offsite}, {"CRON_MIRROR_ACCOUNT", s.Mirror}, {"CHANGE_REPORT", s.ChangeReport}} {
 		if strings.TrimSpace(j.spec) == "" {
 			continue
 		}
@@ -133,6 +134,18 @@ func (c *Config) JobsOff() []JobOff {
 			out = append(out, JobOff{Job: "backup", Variable: "CRON_BACKUP_NETBIRD", Missing: missing})
 		}
 	}
+	if s.Mirror != "" {
+		var missing []string
+		if c.Mirror.URL == "" {
+			missing = append(missing, "MIRROR_URL")
+		}
+		if c.Mirror.APIKey == "" {
+			missing = append(missing, "MIRROR_API_KEY")
+		}
+		if len(missing) > 0 {
+			out = append(out, JobOff{Job: "mirror-account", Variable: "CRON_MIRROR_ACCOUNT", Missing: missing})
+		}
+	}
 	if s.Offsite != "" {
 		if missing := c.Offsite.Missing(); len(missing) > 0 {
 			out = append(out, JobOff{Job: "backup-offsite", Variable: "CRON_BACKUP_OFFSITE", Missing: missing})
@@ -170,12 +183,13 @@ type Monitor struct {
 	PingBackup        Secret `envconfig:"PING_URL_BACKUP_NETBIRD" desc:"ping URL of the weekly backup (empty = none)"`
 	PingChangeReport  Secret `envconfig:"PING_URL_CHANGE_REPORT" desc:"ping URL of the change report (empty = none)"`
 	PingOffsite       Secret `envconfig:"PING_URL_BACKUP_OFFSITE" desc:"ping URL of the offsite backup (empty = none)"`
+	PingMirror        Secret `envconfig:"PING_URL_MIRROR_ACCOUNT" desc:"ping URL of the account mirror (empty = none)"`
 }
 
 // PingURL is the ping URL of a job by its schedule's variable.
 func (m Monitor) PingURL(variable string) string {
 	return map[string]Secret{"CRON_CLEANUP_EPHEMERAL": m.PingCleanup, "CRON_PRUNE_PEERS": m.PingPrune,
-		"CRON_NETBIRD_MAINTENANCE": m.PingMaintenance, "CRON_BACKUP_NETBIRD": m.PingBackup, "CHANGE_REPORT": m.PingChangeReport, "CRON_BACKUP_OFFSITE": m.PingOffsite}[variable].Reveal()
+		"CRON_NETBIRD_MAINTENANCE": m.PingMaintenance, "CRON_BACKUP_NETBIRD": m.PingBackup, "CHANGE_REPORT": m.PingChangeReport, "CRON_BACKUP_OFFSITE": m.PingOffsite, "CRON_MIRROR_ACCOUNT": m.PingMirror}[variable].Reveal()
 }
 
 func (m Monitor) validate() error {
@@ -187,7 +201,7 @@ func (m Monitor) validate() error {
 		name string
 		url  Secret
 	}{{"PING_URL_CLEANUP_EPHEMERAL", m.PingCleanup}, {"PING_URL_PRUNE_PEERS", m.PingPrune}, {"PING_URL_NETBIRD_MAINTENANCE", m.PingMaintenance},
-		{"PING_URL_BACKUP_NETBIRD", m.PingBackup}, {"PING_URL_CHANGE_REPORT", m.PingChangeReport}, {"PING_URL_BACKUP_OFFSITE", m.PingOffsite}} {
+		{"PING_URL_BACKUP_NETBIRD", m.PingBackup}, {"PING_URL_CHANGE_REPORT", m.PingChangeReport}, {"PING_URL_BACKUP_OFFSITE", m.PingOffsite}, {"PING_URL_MIRROR_ACCOUNT", m.PingMirror}} {
 		if v.url == "" {
 			continue
 		}

@@ -5,7 +5,7 @@ package config
 type Mirror struct {
 	URL         string `envconfig:"MIRROR_URL" desc:"management URL of the controller kept in step with NB_URL (birdseye mirror)"`
 	APIKey      Secret `envconfig:"MIRROR_API_KEY" desc:"admin token of that controller"`
-	Apply       Bool   `envconfig:"MIRROR_APPLY" default:"false" desc:"for the scheduled mirror (not built yet): write to the target; by hand, --apply writes"`
+	Apply       Bool   `envconfig:"MIRROR_APPLY" default:"false" desc:"the scheduled mirror (CRON_MIRROR_ACCOUNT) writes to the target; false: a dry run that only reports (by hand, --apply writes)"`
 	Prune       Bool   `envconfig:"MIRROR_PRUNE" default:"true" desc:"delete what the target has and the source does not (--no-prune turns it off once)"`
 	Sections    string `envconfig:"MIRROR_SECTIONS" desc:"comma-separated sections to mirror (empty = every section birdseye mirrors)"`
 	Protected   string `envconfig:"MIRROR_PROTECTED_GROUPS" default:"All" desc:"comma-separated group names never created, changed or deleted on the target (empty = All)"`

@@ -22,7 +22,6 @@ var oldJobs = []struct {
 	job      string
 	prefixes []string
 }{
-	{"scheduled account mirror (CRON_MIRROR_ACCOUNT; `birdseye mirror` runs it by hand)", []string{"CRON_MIRROR_ACCOUNT"}},
 	{"standby clone (clone_standby.py)", []string{"CRON_CLONE_STANDBY", "CLONE_"}},
 }
 

@@ -23,13 +23,13 @@ func TestMisspeltVariablesAreNamedWithTheClosestKnownOne(t *testing.T) {
 	}, got, "other programs' variables and NetBird's own NB_ ones are left alone")
 }
 
-// CHECKMK_SPOOL_DIR and the offsite backup are birdseye's own now: no
-// warning, but a misspelt OFFSITE_ name is one.
+// CHECKMK_SPOOL_DIR, the offsite backup and the mirror are birdseye's own
+// now: no warning, but a misspelt OFFSITE_ name is one.
 func TestThePythonToolsJobsBirdseyeDoesNotRunYetGetOneWarningEach(t *testing.T) {
-	got := Unknown([]string{"CRON_MIRROR_ACCOUNT=0 * * * *", "MIRROR_URL=https://b", "MIRROR_API_KEY=nbp", "CHECKMK_SPOOL_DIR=/var/lib/check_mk_agent/spool",
+	got := Unknown([]string{"CRON_CLONE_STANDBY=0 * * * *", "CLONE_SSH_HOST=standby", "MIRROR_URL=https://b", "MIRROR_API_KEY=nbp", "CHECKMK_SPOOL_DIR=/var/lib/check_mk_agent/spool",
 		"CRON_BACKUP_OFFSITE=0 4 * * *", "OFFSITE_SSH_HOST=backup@vault", "OFFSITE_KEPP=7"})
 	require.Equal(t, []Warning{
-		{Var: "CRON_MIRROR_ACCOUNT", Msg: "belongs to the Python tool's scheduled account mirror (CRON_MIRROR_ACCOUNT; `birdseye mirror` runs it by hand), which birdseye does not run yet; it is ignored"},
+		{Var: "CLONE_SSH_HOST, CRON_CLONE_STANDBY", Msg: "belong to the Python tool's standby clone (clone_standby.py), which birdseye does not run yet; they are ignored"},
 		{Var: "OFFSITE_KEPP", Msg: "is set but birdseye has no such variable; it is ignored (did you mean OFFSITE_KEEP?)"},
 	}, got)
 }
@@ -44,4 +44,9 @@ func TestADotEnvWithAByteOrderMarkKeepsItsFirstLine(t *testing.T) {
 	require.NoError(t, LoadDotEnv(path))
 	require.Equal(t, "7", os.Getenv("POLL_INTERVAL"))
 	require.Equal(t, "Europe/Berlin", os.Getenv("TZ"))
+}
+
+func TestOneVariableOfAnOldJobIsNamedInTheSingular(t *testing.T) {
+	require.Equal(t, []Warning{{Var: "CLONE_TARGETS", Msg: "belongs to the Python tool's standby clone (clone_standby.py), which birdseye does not run yet; it is ignored"}},
+		Unknown([]string{"CLONE_TARGETS=primary"}))
 }

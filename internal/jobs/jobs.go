@@ -103,6 +103,9 @@ func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Sc
 			}
 		}
 	}
+	if err := addMirror(s, cfg, log, off); err != nil {
+		return nil, err
+	}
 	if err := addOffsite(s, cfg, log, m, off); err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ var checks = map[string]monitor.Check{
 	"CRON_BACKUP_NETBIRD":      {File: "netbird_backup", Service: "NetBird_Backup", Label: "backup"},
 	"CHANGE_REPORT":            {File: "netbird_change_report", Service: "NetBird_Change_Report", Label: "change report"},
 	"CRON_BACKUP_OFFSITE":      {File: "netbird_config_backup", Service: "NetBird_Config_Backup", Label: "backup"},
+	"CRON_MIRROR_ACCOUNT":      {File: "netbird_account_mirror", Service: "NetBird_Account_Mirror", Label: "mirror"},
 }
 
 // monitored wraps a job: pings its start, runs it with a report that goes

@@ -33,9 +33,6 @@ type Target interface {
 var Sections = []string{"posture-checks", "groups", "networks", "resources", "routers", "policies", "routes",
 	"setup-keys", "nameservers", "dns-settings", "users", "peers", "account"}
 
-// Supported are the sections birdseye mirrors so far.
-var Supported = []string{"posture-checks", "groups", "networks", "resources", "routers", "policies", "routes", "setup-keys", "nameservers", "dns-settings", "peers"}
-
 // Options are MIRROR_* and the command's flags.
 type Options struct {
 	Apply     bool
@@ -43,6 +40,8 @@ type Options struct {
 	Sections  []string // chosen, in any order; see Choose
 	Protected []string // group names never created, changed or deleted
 	Verbose   bool
+	// CreateUsers creates the users the target lacks (people are invited).
+	CreateUsers bool
 	// SnapshotDir keeps a dump of the target before the first write (empty: none).
 	SnapshotDir string
 	Now         time.Time
@@ -62,29 +61,23 @@ func (c Counts) changes() int { return c.Created + c.Updated + c.Deleted }
 
 // Choose is MIRROR_SECTIONS (or all) with --only replacing and --skip
 // removing, in the canonical order. An unknown name is an error naming the
-// known ones; a known one birdseye does not mirror yet is one too.
+// known ones.
 func Choose(configured, only, skip []string) ([]string, error) {
 	chosen := configured
 	if len(chosen) == 0 {
-		chosen = Supported
+		chosen = Sections
 	}
 	if len(only) > 0 {
 		chosen = only
 	}
-	var unknown, notYet []string
+	var unknown []string
 	for _, s := range append(slices.Clone(chosen), skip...) {
-		switch {
-		case !slices.Contains(Sections, s):
+		if !slices.Contains(Sections, s) {
 			unknown = append(unknown, s)
-		case !slices.Contains(Supported, s) && !slices.Contains(skip, s):
-			notYet = append(notYet, s)
 		}
 	}
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("unknown section(s): %s; known: %s", strings.Join(unknown, ", "), strings.Join(Sections, ", "))
-	}
-	if len(notYet) > 0 {
-		return nil, fmt.Errorf("section(s) %s are not mirrored by birdseye yet; it mirrors %s", strings.Join(notYet, ", "), strings.Join(Supported, ", "))
 	}
 	var out []string
 	for _, s := range Sections {

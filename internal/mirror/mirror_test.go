@@ -44,7 +44,7 @@ func twoServers(t *testing.T) (srcF *fake.Server, src netbird.ReadOnly, dstF *fa
 }
 
 func opts(t *testing.T, apply bool) Options {
-	return Options{Apply: apply, Prune: true, Sections: Supported, Protected: []string{"All"},
+	return Options{Apply: apply, Prune: true, Sections: Sections, Protected: []string{"All"},
 		SnapshotDir: t.TempDir(), Now: time.Date(2026, 11, 29, 4, 0, 0, 0, time.UTC), Loc: time.UTC}
 }
 
@@ -171,7 +171,7 @@ func TestAPeerNotEnrolledOnTheTargetHoldsBackOnlyWhatNeedsIt(t *testing.T) {
 func TestSectionsAreChosenAsTheOldToolDidAndUnknownOnesAreNamed(t *testing.T) {
 	got, err := Choose(nil, nil, nil)
 	require.NoError(t, err)
-	require.Equal(t, Supported, got)
+	require.Equal(t, Sections, got)
 	got, err = Choose([]string{"policies", "groups"}, nil, []string{"policies"})
 	require.NoError(t, err)
 	require.Equal(t, []string{"groups"}, got)
@@ -180,8 +180,6 @@ func TestSectionsAreChosenAsTheOldToolDidAndUnknownOnesAreNamed(t *testing.T) {
 	require.Equal(t, []string{"posture-checks", "policies"}, got, "--only replaces, canonical order")
 	_, err = Choose([]string{"gruops"}, nil, nil)
 	require.ErrorContains(t, err, "unknown section(s): gruops; known: posture-checks, groups, networks")
-	_, err = Choose([]string{"users"}, nil, nil)
-	require.ErrorContains(t, err, "section(s) users are not mirrored by birdseye yet")
 }
 
 func TestTheSameHostIsRefusedAlsoUnderAnotherName(t *testing.T) {
@@ -355,4 +353,58 @@ func TestNetworksRoutesAndDNSAreMirroredWithTheTargetsIDs(t *testing.T) {
 	_, err = Run(t.Context(), src, dst, opts(t, true), &out)
 	require.NoError(t, err, out.String())
 	require.Len(t, dstF.Writes(), writes, "in step: nothing to write\n%s", out.String())
+}
+
+func TestUsersFollowTheSourceAndAreCreatedOnlyWhenAsked(t *testing.T) {
+	srcF, src, dstF, dst := twoServers(t)
+	const laptops = "dc1uf0tqmd2qmv54vjqg"
+	srcF.SetUsers(`[{"id":"u1","email":"admin@netbird.test","name":"Admin","role":"owner","auto_groups":[],"is_blocked":false,"is_service_user":false},
+		{"id":"u2","email":"","name":"birdseye-bot","role":"admin","auto_groups":["` + laptops + `"],"is_blocked":false,"is_service_user":true},
+		{"id":"u3","email":"","name":"deploy-bot","role":"user","auto_groups":[],"is_blocked":false,"is_service_user":true},
+		{"id":"u4","email":"bob@example.com","name":"Bob","role":"user","auto_groups":[],"is_blocked":false,"is_service_user":false}]`)
+	var out bytes.Buffer
+	_, err := Run(t.Context(), src, dst, opts(t, true), &out)
+	require.Error(t, err, "a service user the target lacks is a difference")
+	require.Contains(t, out.String(), "  ~ users          service user birdseye-bot (role, auto_groups)\n")
+	require.Contains(t, out.String(), "  ! users          service user deploy-bot — not on target (--create-users creates it)\n")
+	require.Contains(t, out.String(), "  ! users          bob@example.com — has not signed in on target yet (--create-users invites them)\n")
+	require.NotContains(t, out.String(), "users          admin@netbird.test", "the owner stays owner")
+
+	o := opts(t, true)
+	o.CreateUsers = true
+	out.Reset()
+	_, err = Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err, out.String())
+	var got []map[string]any
+	require.NoError(t, json.Unmarshal(dstF.UsersJSON(), &got))
+	byName := map[string]map[string]any{}
+	for _, u := range got {
+		byName[u["name"].(string)] = u
+	}
+	require.Equal(t, "user", byName["deploy-bot"]["role"])
+	require.Equal(t, "invited", byName["Bob"]["status"])
+	require.Equal(t, "owner", byName["Admin"]["role"])
+	require.NotEqual(t, laptops, byName["birdseye-bot"]["auto_groups"].([]any)[0], "the target's group id")
+}
+
+func TestAccountSettingsAreCopiedWhereTheTargetHasThemWithGroupsRemapped(t *testing.T) {
+	_, src, dstF, dst := twoServers(t)
+	var accounts []map[string]any
+	raw, err := dst.GetRaw(t.Context(), "/accounts")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &accounts))
+	settings := accounts[0]["settings"].(map[string]any)
+	settings["peer_login_expiration"] = 1
+	settings["ipv6_enabled_groups"] = []any{"t-all"}
+	b, _ := json.Marshal(accounts)
+	dstF.SetAccounts(string(b))
+	o := opts(t, true)
+	o.Sections = []string{"groups", "account"}
+	var out bytes.Buffer
+	_, err = Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err, out.String())
+	require.Contains(t, out.String(), "  ~ account        settings (peer_login_expiration)\n", "All is the target's All: no difference")
+	raw, _ = dst.GetRaw(t.Context(), "/accounts")
+	require.NotContains(t, string(raw), `"peer_login_expiration":1,`)
+	require.Contains(t, string(raw), `"ipv6_enabled_groups":["t-all"]`)
 }

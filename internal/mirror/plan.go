@@ -60,7 +60,7 @@ func (p *planner) run(ctx context.Context) error {
 			}
 		}
 	}
-	for _, sec := range []*section{postureChecks, groups, networks, resources, routers, policies, routes, setupKeys, nameservers, dnsSettings, peers} {
+	for _, sec := range []*section{postureChecks, groups, networks, resources, routers, policies, routes, setupKeys, nameservers, dnsSettings, users, peers, account} {
 		if on(sec.name) {
 			if err := p.upserts(ctx, sec); err != nil {
 				return err
@@ -78,7 +78,7 @@ func (p *planner) run(ctx context.Context) error {
 }
 
 // all are the sections with a list, for the target's id maps.
-var all = []*section{postureChecks, groups, networks, resources, routers, policies, routes, setupKeys, nameservers, peers}
+var all = []*section{postureChecks, groups, networks, resources, routers, policies, routes, setupKeys, nameservers, users, peers}
 
 // section is how one kind of object is mirrored.
 type section struct {

@@ -16,7 +16,7 @@ type side struct {
 	dns   obj
 }
 
-var paths = []string{"/peers", "/groups", "/policies", "/posture-checks", "/setup-keys", "/networks", "/routes", "/dns/nameservers"}
+var paths = []string{"/peers", "/groups", "/policies", "/posture-checks", "/setup-keys", "/networks", "/routes", "/dns/nameservers", "/users", "/accounts"}
 
 func load(ctx context.Context, r Source) (*side, error) {
 	s := &side{lists: map[string][]obj{}}

@@ -96,6 +96,14 @@ func (s *Server) networkLists(n object) {
 // singletonRoute serves what is not a collection: every network's routers
 // at once, the DNS settings and the account (GET, and PUT of its settings).
 func (s *Server) singletonRoute(w http.ResponseWriter, r *http.Request, name string, admin bool) bool {
+	if id, ok := strings.CutPrefix(name, "users/"); ok {
+		if r.Method != http.MethodPut && r.Method != http.MethodDelete {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return true
+		}
+		s.writeUser(w, r, id)
+		return true
+	}
 	if name != "networks/routers" && name != "dns/settings" && name != "accounts" && !strings.HasPrefix(name, "accounts/") {
 		return false
 	}
@@ -186,4 +194,15 @@ func (s *Server) SetDNSSettings(body string) {
 	if err := json.Unmarshal([]byte(body), &s.dnsSettings); err != nil {
 		panic(err)
 	}
+}
+
+// SetAccounts replaces GET /api/accounts.
+func (s *Server) SetAccounts(body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dnsSettings == nil {
+		raw, _ := fixtureFS.ReadFile("fixtures/dns_settings.json")
+		json.Unmarshal(raw, &s.dnsSettings)
+	}
+	s.accounts = load([]byte(body))
 }

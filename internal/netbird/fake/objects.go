@@ -97,6 +97,9 @@ func splitObjectPath(path string) (name, id string, hasID, ok bool) {
 	if !ok {
 		return "", "", false, false
 	}
+	if u, ok := strings.CutPrefix(rest, "users/"); ok && u != "" && u != "current" && !strings.Contains(u, "/") {
+		return rest, "", false, true // served by singletonRoute
+	}
 	if rest == "networks/routers" || rest == "dns/settings" || rest == "accounts" || strings.HasPrefix(rest, "accounts/") {
 		return rest, "", false, true // served by singletonRoute
 	}

@@ -2,7 +2,10 @@ package fake
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -87,4 +90,77 @@ func (s *Server) currentUser(w http.ResponseWriter, r *http.Request) {
 	b, _ := fixtureFS.ReadFile("fixtures/users_current.json")
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.Write(b)
+}
+
+// userRoles are the roles the server accepts (api-facts: anything else is 422).
+var userRoles = []string{"owner", "admin", "user", "billing_admin", "auditor", "network_admin"}
+
+// writeUser answers POST /api/users (id "") and PUT or DELETE
+// /api/users/<id>: UserCreateRequest and UserRequest {role, auto_groups,
+// is_blocked}.
+func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, id string) {
+	if !isAdmin(r) {
+		WriteError(w, http.StatusForbidden, "permission denied")
+		return
+	}
+	var body map[string]any
+	if r.Method != http.MethodDelete {
+		raw, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.requests[len(s.requests)-1].Body = string(raw)
+		s.mu.Unlock()
+		if json.Unmarshal(raw, &body) != nil || body == nil {
+			WriteError(w, http.StatusBadRequest, "couldn't parse JSON request")
+			return
+		}
+		if role, _ := body["role"].(string); !slices.Contains(userRoles, role) {
+			WriteError(w, http.StatusUnprocessableEntity, "invalid user role")
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var users []map[string]any
+	json.Unmarshal(s.users, &users)
+	i := slices.IndexFunc(users, func(u map[string]any) bool { return u["id"] == id })
+	switch {
+	case r.Method == http.MethodPost:
+		s.seq++
+		service := body["is_service_user"] == true
+		u := map[string]any{"id": fmt.Sprintf("fakeuser%06d", s.seq), "email": body["email"], "name": body["name"], "role": body["role"],
+			"auto_groups": body["auto_groups"], "is_service_user": service, "is_blocked": false, "is_current": false, "issued": "api",
+			"last_login": "0001-01-01T00:00:00Z", "pending_approval": false, "status": map[bool]string{true: "active", false: "invited"}[service]}
+		if u["email"] == nil {
+			u["email"] = ""
+		}
+		users = append(users, u)
+		i = len(users) - 1
+	case i < 0:
+		WriteError(w, http.StatusNotFound, "user not found")
+		return
+	case r.Method == http.MethodDelete:
+		users = slices.Delete(users, i, i+1)
+	default:
+		for _, k := range []string{"role", "auto_groups", "is_blocked"} {
+			if v, ok := body[k]; ok {
+				users[i][k] = v
+			}
+		}
+		if users[i]["is_blocked"] == true {
+			users[i]["status"] = "blocked"
+		}
+	}
+	s.users, _ = json.Marshal(users)
+	if r.Method == http.MethodDelete {
+		writeJSON(w, map[string]any{})
+		return
+	}
+	writeJSON(w, users[i])
+}
+
+// UsersJSON is the users as stored, for assertions.
+func (s *Server) UsersJSON() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.users)
 }

@@ -1,0 +1,150 @@
+package mirror
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// users: people matched by e-mail, service users by name. A person the
+// target lacks appears there when they first sign in (or is invited with
+// --create-users); a service user is created only with --create-users.
+// The target's owner stays owner: a role is never raised to owner.
+var users = &section{name: "users", kind: "user", path: "/users",
+	key: func(_ *side, o obj) string {
+		if o["is_service_user"] == true {
+			return "service user " + str(o["name"])
+		}
+		return str(o["email"])
+	},
+	desired: func(p *planner, src, dst obj) (obj, []string, hold) {
+		groups, h := mapAll(anyList(src["auto_groups"]), p.mapGroup)
+		if h.reason != "" {
+			return nil, nil, h
+		}
+		role := str(src["role"])
+		if dst != nil {
+			if str(dst["role"]) == "owner" || role == "owner" {
+				role = str(dst["role"])
+			}
+			return obj{"role": role, "auto_groups": groups, "is_blocked": src["is_blocked"] == true}, []string{"role", "auto_groups", "is_blocked"}, hold{}
+		}
+		service := src["is_service_user"] == true
+		if !p.o.CreateUsers {
+			if service {
+				return nil, nil, hold{reason: "not on target (--create-users creates it)"}
+			}
+			return nil, nil, hold{reason: "has not signed in on target yet (--create-users invites them)", waiting: true}
+		}
+		if role == "owner" {
+			role = "admin"
+		}
+		body := obj{"name": src["name"], "role": role, "auto_groups": groups, "is_service_user": service}
+		if !service {
+			body["email"] = src["email"]
+		}
+		return body, nil, hold{}
+	},
+	current: func(_ *planner, dst obj) obj {
+		return obj{"role": str(dst["role"]), "auto_groups": sortedStrings(refIDs(dst["auto_groups"])), "is_blocked": dst["is_blocked"] == true}
+	}}
+
+func anyList(v any) []any { return list(v) }
+
+// groupSettings are the account settings that name groups: remapped.
+var groupSettings = []string{"ipv6_enabled_groups", "peer_expose_groups", "network_traffic_logs_groups"}
+
+// account: every setting of the source account that the target's account
+// also has, the group-valued ones remapped; one PUT of the settings.
+var account = &section{name: "account", kind: "account",
+	upsert: func(ctx context.Context, p *planner) error {
+		src, dst := first(p.src.lists["/accounts"]), first(p.dst.lists["/accounts"])
+		if src == nil || dst == nil {
+			p.counts.Skipped++
+			p.counts.Unresolved = append(p.counts.Unresolved, "account: not readable on both sides")
+			p.line('!', "account", "settings — not readable on both sides")
+			return nil
+		}
+		have, _ := dst["settings"].(obj)
+		want, diff, why := settingsFor(p, src["settings"], have, "")
+		if why != "" {
+			p.counts.Skipped++
+			p.counts.Unresolved = append(p.counts.Unresolved, "account: "+why)
+			p.line('!', "account", "settings — "+why)
+			return nil
+		}
+		if len(diff) == 0 {
+			if p.o.Verbose {
+				p.line('=', "account", "settings")
+			}
+			return nil
+		}
+		if p.o.Apply {
+			if _, err := p.write(ctx, http.MethodPut, "/accounts/"+url.PathEscape(str(dst["id"])), obj{"settings": want}); err != nil {
+				return err
+			}
+			if err := p.dst.reload(ctx, p.dstW, "/accounts"); err != nil {
+				return err
+			}
+		}
+		p.counts.Updated++
+		p.line('~', "account", "settings ("+strings.Join(diff, ", ")+")")
+		return nil
+	}}
+
+// settingsFor is the target's settings with the source's values for the
+// keys both have (nested objects key by key), and the keys that differ.
+func settingsFor(p *planner, srcV any, have obj, prefix string) (obj, []string, string) {
+	src, _ := srcV.(obj)
+	want := obj{}
+	for k, v := range have {
+		want[k] = v
+	}
+	var diff []string
+	keys := make([]string, 0, len(src))
+	for k := range src {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		cur, ok := have[k]
+		if !ok {
+			continue
+		}
+		v := src[k]
+		if sub, isObj := v.(obj); isObj {
+			curObj, _ := cur.(obj)
+			nested, d, why := settingsFor(p, sub, curObj, prefix+k+".")
+			if why != "" {
+				return nil, nil, why
+			}
+			want[k], diff = nested, append(diff, d...)
+			continue
+		}
+		if slices.Contains(groupSettings, k) && v != nil {
+			mapped, h := mapAll(list(v), p.mapGroup)
+			if h.reason != "" {
+				return nil, nil, k + ": " + h.reason
+			}
+			v = anyStrings(mapped)
+			if canon(mapped) == canon(sortedStrings(refIDs(cur))) {
+				continue
+			}
+		} else if canon(v) == canon(cur) {
+			continue
+		}
+		want[k] = v
+		diff = append(diff, prefix+k)
+	}
+	return want, diff, ""
+}
+
+func first(l []obj) obj {
+	if len(l) == 0 {
+		return nil
+	}
+	return l[0]
+}
