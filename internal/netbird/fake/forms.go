@@ -2,6 +2,8 @@ package fake
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 )
 
@@ -60,4 +62,32 @@ func (s *Server) groupReadForm(g object) object {
 		res = []any{}
 	}
 	return object{"name": g["name"], "peers": peers, "peers_count": len(peers), "resources": res, "resources_count": len(res), "issued": "api"}
+}
+
+// validateGroup is the server's checks of a group write (groups_handler.go,
+// group.go): All cannot be updated, a name is needed, an API group's name
+// is unique, every peer must exist. These are typed errors, which the
+// server sends lower-cased.
+func (s *Server) validateGroup(g, existing object, update bool) (string, int) {
+	name, _ := g["name"].(string)
+	switch {
+	case update && existing["name"] == "All":
+		return "updating group all is not allowed", http.StatusUnprocessableEntity
+	case name == "":
+		return "group name shouldn't be empty", http.StatusUnprocessableEntity
+	}
+	if !update {
+		for _, o := range s.col["groups"].items {
+			if o["name"] == name && (o["issued"] == nil || o["issued"] == "api") {
+				return strings.ToLower(fmt.Sprintf("group with name %s already exists", name)), http.StatusConflict
+			}
+		}
+	}
+	ids, _ := g["peers"].([]any)
+	for _, id := range ids {
+		if _, p := s.col["peers"].find(fmt.Sprint(id)); p == nil {
+			return strings.ToLower(fmt.Sprintf("peer with ID %q not found", fmt.Sprint(id))), http.StatusUnprocessableEntity
+		}
+	}
+	return "", 0
 }

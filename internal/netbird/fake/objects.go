@@ -193,6 +193,10 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 			writeJSON(w, col.items)
 		}
 	case http.MethodDelete:
+		if name == "groups" && it["name"] == "All" {
+			WriteError(w, http.StatusUnprocessableEntity, "deleting group all is not allowed")
+			return
+		}
 		col.items = slices.Delete(col.items, i, i+1)
 		if name == "networks" {
 			delete(s.col, "networks/"+id+"/resources")
@@ -208,8 +212,8 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 			body = s.policyReadForm(body)
 		}
 		if name == "groups" {
-			if n, _ := it["name"].(string); hasID && n == "All" {
-				WriteError(w, http.StatusUnprocessableEntity, "updating group ALL is not allowed")
+			if msg, code := s.validateGroup(body, it, hasID); msg != "" {
+				WriteError(w, code, msg)
 				return
 			}
 			body = s.groupReadForm(body)

@@ -1,0 +1,59 @@
+package fake
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Group writes are checked as the server checks them (groups_handler.go,
+// group.go); typed errors come lower-cased.
+func TestGroupWritesAreValidatedAsTheServerDoes(t *testing.T) {
+	f := New()
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	for _, c := range []struct {
+		method, path, body string
+		code               int
+		want               string
+	}{
+		{"POST", "/api/groups", `{"name":""}`, 422, `{"message":"group name shouldn't be empty","code":422}`},
+		{"POST", "/api/groups", `{"name":"Servers"}`, 409, `{"message":"group with name servers already exists","code":409}`},
+		{"POST", "/api/groups", `{"name":"New","peers":["nope"]}`, 422, `{"message":"peer with id \"nope\" not found","code":422}`},
+		{"PUT", "/api/groups/dc1uer5qmd2qmv54vjm0", `{"name":"All"}`, 422, `{"message":"updating group all is not allowed","code":422}`},
+		{"DELETE", "/api/groups/dc1uer5qmd2qmv54vjm0", ``, 422, `{"message":"deleting group all is not allowed","code":422}`},
+	} {
+		code, body := do(t, srv, c.method, c.path, AdminToken, c.body)
+		require.Equal(t, c.code, code, c.body)
+		require.JSONEq(t, c.want, body)
+	}
+	code, body := do(t, srv, "POST", "/api/groups", AdminToken, `{"name":"New","peers":["dc1uf0tqmd2qmv54vka0"]}`)
+	require.Equal(t, 200, code, body)
+	require.Contains(t, body, `"peers":[{"id":"dc1uf0tqmd2qmv54vka0","name":"alice-laptop"}]`)
+	require.Contains(t, body, `"peers_count":1`)
+}
+
+// A network's resources and routers are collections under it; the network
+// lists them; deleting it deletes them.
+func TestNetworksCarryTheirResourcesAndRouters(t *testing.T) {
+	f := New()
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	code, body := do(t, srv, "POST", "/api/networks", AdminToken, `{"name":"lab","description":"x"}`)
+	require.Equal(t, 200, code, body)
+	id := body[len(`{"description":"x","id":"`):][:16]
+	code, body = do(t, srv, "POST", "/api/networks/"+id+"/resources", AdminToken, `{"name":"db","address":"10.0.0.7","enabled":true,"groups":["dc1uf0tqmd2qmv54vjp0"]}`)
+	require.Equal(t, 200, code, body)
+	require.Contains(t, body, `"type":"host"`)
+	require.Contains(t, body, `"groups":[{"id":"dc1uf0tqmd2qmv54vjp0","name":"Servers"`)
+	_, body = do(t, srv, "GET", "/api/networks/"+id, AdminToken, "")
+	require.Contains(t, body, `"resources":["`)
+	code, _ = do(t, srv, "DELETE", "/api/networks/"+id, AdminToken, "")
+	require.Equal(t, 200, code)
+	code, body = do(t, srv, "GET", "/api/networks/"+id+"/resources", AdminToken, "")
+	require.Equal(t, 404, code, body)
+	code, body = do(t, srv, "GET", "/api/networks/nope/routers", AdminToken, "")
+	require.Equal(t, 404, code)
+	require.Contains(t, body, "network not found: nope")
+}
