@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,4 +66,25 @@ func TestE2EMirrorRefusesTheSameHostAndNamesWhatIsMissing(t *testing.T) {
 		require.Equal(t, 2, d.waitExit(), c.want)
 		require.Contains(t, d.logs(), c.want)
 	}
+}
+
+func TestE2EMirrorPlanAsJSONForScripts(t *testing.T) {
+	_, src := newAPI(t)
+	dstF, dst := newAPI(t)
+	dstF.SetPostureChecks("[]")
+	env := toolEnv(src.URL, "NB_API_KEY="+fake.AuditorToken, "MIRROR_URL="+dst.URL, "MIRROR_API_KEY="+fake.AdminToken, "MIRROR_SNAPSHOT_DIR=")
+	d := start(t, env, "mirror", "-o", "json")
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	var report struct {
+		Apply  bool
+		Result struct {
+			Created int
+			Changes []struct{ Op, Section, Name string }
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(strings.Join(d.stdout(), "\n")), &report))
+	require.False(t, report.Apply)
+	require.Equal(t, 1, report.Result.Created)
+	require.Contains(t, report.Result.Changes, struct{ Op, Section, Name string }{"create", "posture-checks", "Recent client"})
+	require.Empty(t, dstF.Writes())
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/apiclient"
@@ -17,7 +19,8 @@ type mirrorCmd struct {
 	Only        []string `sep:"," placeholder:"a,b" help:"Only these sections (replaces MIRROR_SECTIONS)."`
 	Skip        []string `sep:"," placeholder:"a,b" help:"Leave these sections out."`
 	CreateUsers bool     `help:"Create the users the target lacks (people are invited; a service user is created)."`
-	Verbose     bool     `short:"v" help:"Also list what is in sync, and each changed field before and after."`
+	Verbose     bool     `short:"v" help:"Also list what is in sync."`
+	Output      string   `short:"o" enum:"table,json" default:"table" help:"table, or json: the plan (or what was applied, and what remains) for scripts."`
 }
 
 // Run mirrors NB_URL's account onto MIRROR_URL. The source client is a
@@ -47,7 +50,30 @@ func (c mirrorCmd) Run(ctx context.Context, e *env) error {
 		return fmt.Errorf("MIRROR_URL: %w", err)
 	}
 	o.Verbose, o.CreateUsers, o.Now = c.Verbose, c.CreateUsers, time.Now()
-	if _, err := mirror.Run(ctx, srcClient.ReadOnly(), dst, o, e.stdout); err != nil {
+	out := e.stdout
+	if c.Output == "json" {
+		out = io.Discard
+	}
+	counts, err := mirror.Run(ctx, srcClient.ReadOnly(), dst, o, out)
+	if c.Output == "json" {
+		report := struct {
+			Source   string        `json:"source"`
+			Target   string        `json:"target"`
+			Apply    bool          `json:"apply"`
+			Sections []string      `json:"sections"`
+			Result   mirror.Counts `json:"result"`
+			Error    string        `json:"error,omitempty"`
+		}{Source: t.NetBird.URL, Target: m.URL, Apply: o.Apply, Sections: o.Sections, Result: counts}
+		if err != nil {
+			report.Error = err.Error()
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if werr := enc.Encode(report); werr != nil {
+			return werr
+		}
+	}
+	if err != nil {
 		return errExit{exitFailure}
 	}
 	return nil

@@ -50,11 +50,19 @@ type Options struct {
 
 // Counts is what a run did or would do.
 type Counts struct {
-	Created, Updated, Deleted, Skipped, Failed int
+	Created int `json:"created"`
+	Updated int `json:"updated"`
+	Deleted int `json:"deleted"`
+	Skipped int `json:"skipped"`
+	Failed  int `json:"failed"`
 	// Waiting are objects held back only by peers not yet on the target.
-	Waiting int
+	Waiting int `json:"waiting"`
 	// Unresolved are the other skips, "section: name — reason".
-	Unresolved []string
+	Unresolved []string `json:"unresolved,omitempty"`
+	// Changes are the plan's lines (what is in sync is left out).
+	Changes []Change `json:"changes"`
+	// Remaining is the plan after an apply: empty when the target matches.
+	Remaining *Counts `json:"remaining,omitempty"`
 }
 
 func (c Counts) changes() int { return c.Created + c.Updated + c.Deleted }
@@ -163,11 +171,13 @@ func Run(ctx context.Context, src Source, dst Target, o Options, out io.Writer) 
 		fmt.Fprintln(out, "Re-run with --apply to execute.")
 		return c, nil
 	}
-	return c, verify(ctx, src, dst, o, c, out)
+	rest, err := verify(ctx, src, dst, o, c, out)
+	c.Remaining = rest
+	return c, err
 }
 
 // verify plans again after an apply: the target must match now.
-func verify(ctx context.Context, src Source, dst Target, o Options, applied Counts, out io.Writer) error {
+func verify(ctx context.Context, src Source, dst Target, o Options, applied Counts, out io.Writer) (*Counts, error) {
 	fmt.Fprintln(out, "\nVerifying …")
 	again := o
 	again.Apply, again.Verbose = false, false
@@ -177,7 +187,7 @@ func verify(ctx context.Context, src Source, dst Target, o Options, applied Coun
 		err = p.run(ctx)
 	}
 	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+		return nil, fmt.Errorf("verify: %w", err)
 	}
 	c := p.counts
 	if n := c.changes(); n > 0 {
@@ -192,7 +202,7 @@ func verify(ctx context.Context, src Source, dst Target, o Options, applied Coun
 		fmt.Fprintln(out, "UNRESOLVED "+u)
 	}
 	if c.changes() > 0 || len(c.Unresolved) > 0 || applied.Failed > 0 {
-		return fmt.Errorf("the target does not match the source: %d difference(s), %d unresolved, %d failed write(s)", c.changes(), len(c.Unresolved), applied.Failed)
+		return &c, fmt.Errorf("the target does not match the source: %d difference(s), %d unresolved, %d failed write(s)", c.changes(), len(c.Unresolved), applied.Failed)
 	}
-	return nil
+	return &c, nil
 }

@@ -116,15 +116,16 @@ var dnsSettings = &section{name: "dns-settings", kind: "dns settings",
 		if h.reason != "" {
 			p.counts.Skipped++
 			p.counts.Unresolved = append(p.counts.Unresolved, "dns-settings: "+h.reason)
-			p.line('!', "dns-settings", "disabled_management_groups — "+h.reason)
+			p.note(Change{Op: "skip", Section: "dns-settings", Name: "disabled_management_groups", Reason: h.reason}, nil, nil, nil)
 			return nil
 		}
 		if canon(want) == canon(ids(p.dst.dns["disabled_management_groups"])) {
 			if p.o.Verbose {
-				p.line('=', "dns-settings", "disabled_management_groups")
+				p.note(Change{Op: "same", Section: "dns-settings", Name: "settings"}, nil, nil, nil)
 			}
 			return nil
 		}
+		before := obj{"disabled_management_groups": ids(p.dst.dns["disabled_management_groups"])}
 		if p.o.Apply {
 			if _, err := p.write(ctx, http.MethodPut, "/dns/settings", obj{"disabled_management_groups": want}); err != nil {
 				return err
@@ -132,7 +133,8 @@ var dnsSettings = &section{name: "dns-settings", kind: "dns settings",
 			p.dst.dns = obj{"disabled_management_groups": anyStrings(want)}
 		}
 		p.counts.Updated++
-		p.line('~', "dns-settings", "(disabled_management_groups)")
+		p.note(Change{Op: "update", Section: "dns-settings", Name: "settings"}, []string{"disabled_management_groups"},
+			before, obj{"disabled_management_groups": want})
 		return nil
 	}}
 

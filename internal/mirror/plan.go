@@ -134,8 +134,49 @@ type hold struct {
 	waiting, expected bool
 }
 
-func (p *planner) line(mark byte, section, text string) {
-	fmt.Fprintf(p.out, "  %c %-14s %s\n", mark, section, text)
+// Change is one line of the plan: what happens (or would) to an object.
+type Change struct {
+	Op      string           `json:"op"` // create, update, delete, skip, fail
+	Section string           `json:"section"`
+	Name    string           `json:"name"`
+	Reason  string           `json:"reason,omitempty"`
+	Fields  map[string]Field `json:"fields,omitempty"`
+}
+
+// Field is a changed value, before (the target's) and after.
+type Field struct {
+	Before json.RawMessage `json:"before"`
+	After  json.RawMessage `json:"after"`
+}
+
+var marks = map[string]byte{"create": '+', "update": '~', "delete": '-', "skip": '!', "fail": 'E', "same": '='}
+
+// note prints a line of the plan (an update with each field before →
+// after) and keeps it for -o json. What is in sync shows only with -v.
+func (p *planner) note(c Change, keys []string, before, after obj) {
+	text := c.Name
+	switch {
+	case c.Reason != "":
+		text += " — " + c.Reason
+	case len(keys) > 0:
+		text += " (" + strings.Join(keys, ", ") + ")"
+	}
+	if c.Op == "same" {
+		if p.o.Verbose {
+			fmt.Fprintf(p.out, "  = %-14s %s\n", c.Section, text)
+		}
+		return
+	}
+	fmt.Fprintf(p.out, "  %c %-14s %s\n", marks[c.Op], c.Section, text)
+	for _, k := range keys {
+		if c.Fields == nil {
+			c.Fields = map[string]Field{}
+		}
+		b, a := canon(before[k]), canon(after[k])
+		c.Fields[k] = Field{Before: json.RawMessage(b), After: json.RawMessage(a)}
+		fmt.Fprintf(p.out, "      %s: %s → %s\n", k, cut(b, 200), cut(a, 200))
+	}
+	p.counts.Changes = append(p.counts.Changes, c)
 }
 
 func (p *planner) upserts(ctx context.Context, sec *section) error {
@@ -165,7 +206,7 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 			case !h.expected:
 				p.counts.Unresolved = append(p.counts.Unresolved, sec.name+": "+name+" — "+h.reason)
 			}
-			p.line('!', sec.name, name+" — "+h.reason)
+			p.note(Change{Op: "skip", Section: sec.name, Name: name, Reason: h.reason}, nil, nil, nil)
 			continue
 		}
 		if d == nil {
@@ -185,7 +226,7 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 				changed = true
 			}
 			p.counts.Created++
-			p.line('+', sec.name, name)
+			p.note(Change{Op: "create", Section: sec.name, Name: name}, nil, nil, nil)
 			p.target[sec.list()][name] = id
 			continue
 		}
@@ -198,7 +239,7 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 		}
 		if len(diff) == 0 {
 			if p.o.Verbose {
-				p.line('=', sec.name, name)
+				p.note(Change{Op: "same", Section: sec.name, Name: name}, nil, nil, nil)
 			}
 			continue
 		}
@@ -209,12 +250,7 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 			changed = true
 		}
 		p.counts.Updated++
-		p.line('~', sec.name, name+" ("+strings.Join(diff, ", ")+")")
-		if p.o.Verbose {
-			for _, k := range diff {
-				fmt.Fprintf(p.out, "      - %s: %s\n      + %s: %s\n", k, cut(canon(cur[k]), 200), k, cut(canon(body[k]), 200))
-			}
-		}
+		p.note(Change{Op: "update", Section: sec.name, Name: name}, diff, cur, body)
 	}
 	if changed {
 		if err := p.dst.reload(ctx, p.dstW, sec.list()); err != nil {
@@ -239,12 +275,12 @@ func (p *planner) deletes(ctx context.Context, sec *section) {
 		if p.o.Apply {
 			if _, err := p.write(ctx, http.MethodDelete, sec.itemPath(d), nil); err != nil {
 				p.counts.Failed++
-				p.line('E', sec.name, name+" — "+err.Error())
+				p.note(Change{Op: "fail", Section: sec.name, Name: name, Reason: err.Error()}, nil, nil, nil)
 				continue
 			}
 		}
 		p.counts.Deleted++
-		p.line('-', sec.name, name)
+		p.note(Change{Op: "delete", Section: sec.name, Name: name}, nil, nil, nil)
 		delete(p.target[sec.list()], name)
 	}
 }

@@ -35,7 +35,7 @@ var groups = &section{name: "groups", kind: "group", path: "/groups",
 		if len(missing) > 0 {
 			p.counts.Waiting++
 			sort.Strings(missing)
-			p.line('!', "groups", str(src["name"])+" — peer(s) not enrolled on target yet, left out for now: "+strings.Join(missing, ", "))
+			p.note(Change{Op: "skip", Section: "groups", Name: str(src["name"]), Reason: "peer(s) not enrolled on target yet, left out for now: " + strings.Join(missing, ", ")}, nil, nil, nil)
 		}
 		resources := []any{}
 		if dst != nil {

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"sort"
-	"strings"
 )
 
 // users: people matched by e-mail, service users by name. A person the
@@ -65,7 +64,7 @@ var account = &section{name: "account", kind: "account",
 		if src == nil || dst == nil {
 			p.counts.Skipped++
 			p.counts.Unresolved = append(p.counts.Unresolved, "account: not readable on both sides")
-			p.line('!', "account", "settings — not readable on both sides")
+			p.note(Change{Op: "skip", Section: "account", Name: "settings", Reason: "not readable on both sides"}, nil, nil, nil)
 			return nil
 		}
 		have, _ := dst["settings"].(obj)
@@ -73,12 +72,12 @@ var account = &section{name: "account", kind: "account",
 		if why != "" {
 			p.counts.Skipped++
 			p.counts.Unresolved = append(p.counts.Unresolved, "account: "+why)
-			p.line('!', "account", "settings — "+why)
+			p.note(Change{Op: "skip", Section: "account", Name: "settings", Reason: why}, nil, nil, nil)
 			return nil
 		}
 		if len(diff) == 0 {
 			if p.o.Verbose {
-				p.line('=', "account", "settings")
+				p.note(Change{Op: "same", Section: "account", Name: "settings"}, nil, nil, nil)
 			}
 			return nil
 		}
@@ -91,7 +90,7 @@ var account = &section{name: "account", kind: "account",
 			}
 		}
 		p.counts.Updated++
-		p.line('~', "account", "settings ("+strings.Join(diff, ", ")+")")
+		p.note(Change{Op: "update", Section: "account", Name: "settings"}, diff, flatten(have), flatten(want))
 		return nil
 	}}
 
@@ -147,4 +146,20 @@ func first(l []obj) obj {
 		return nil
 	}
 	return l[0]
+}
+
+// flatten names nested settings by path (extra.peer_approval_enabled), as
+// the changed keys are named.
+func flatten(o obj) obj {
+	out := obj{}
+	for k, v := range o {
+		if sub, ok := v.(obj); ok {
+			for sk, sv := range flatten(sub) {
+				out[k+"."+sk] = sv
+			}
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }
