@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ func twoServers(t *testing.T) (srcF *fake.Server, src netbird.ReadOnly, dstF *fa
 	t.Helper()
 	srcF, sc := nbtest.Start(t, fake.AuditorToken)
 	dstF, dst = nbtest.Start(t, fake.AdminToken)
+	t.Cleanup(func() { require.Empty(t, srcF.Writes(), "the source receives no write") })
 	var peers []map[string]any
 	require.NoError(t, json.Unmarshal(srcF.Collection("peers"), &peers))
 	var members []map[string]any
@@ -197,10 +199,13 @@ func TestAnUpsertTheTargetRefusesAbortsWithTheReason(t *testing.T) {
 	refusal.Method, refusal.Path = "POST", "/api/groups"
 	dstF.Fail(refusal)
 	var out bytes.Buffer
-	_, err := Run(t.Context(), src, dst, opts(t, true), &out)
+	o := opts(t, true)
+	_, err := Run(t.Context(), src, dst, o, &out)
 	require.Error(t, err)
 	require.Contains(t, out.String(), "ABORTED: create group")
 	require.True(t, strings.Contains(out.String(), "snapshot of the target before writing"), "the snapshot was taken before the first write")
+	entries, _ := os.ReadDir(o.SnapshotDir)
+	require.Len(t, entries, 1, "and it stays")
 }
 
 func TestSetupKeysAreCreatedWithTheTargetsGroupsAndExpiredOnesAreLeftAlone(t *testing.T) {
@@ -409,4 +414,28 @@ func TestAccountSettingsAreCopiedWhereTheTargetHasThemWithGroupsRemapped(t *test
 	raw, _ = dst.GetRaw(t.Context(), "/accounts")
 	require.NotContains(t, string(raw), `"peer_login_expiration":1,`)
 	require.Contains(t, string(raw), `"ipv6_enabled_groups":["t-all"]`)
+}
+
+// A reference the target lacks holds back what needs it, with the reason.
+func TestAGroupMissingOnTheTargetHoldsBackItsPoliciesWithTheReason(t *testing.T) {
+	_, src, _, dst := twoServers(t)
+	o := opts(t, true)
+	o.Protected = []string{"All", "Ops"} // never created: the target has no Ops
+	var out bytes.Buffer
+	_, err := Run(t.Context(), src, dst, o, &out)
+	require.Error(t, err, "unresolved after apply")
+	require.Contains(t, out.String(), "  ! policies       Admins to Servers — group 'Ops' missing on target\n")
+	require.Contains(t, out.String(), "UNRESOLVED policies: Admins to Servers — group 'Ops' missing on target")
+	require.Contains(t, out.String(), "  + policies       Default\n", "the others go ahead")
+}
+
+// The source is handed over as netbird.ReadOnly: it has no method that
+// writes, so the mirror cannot write to it whatever its code does.
+func TestTheSourceTypeHasNoWriteMethod(t *testing.T) {
+	ro := reflect.TypeOf(netbird.ReadOnly{})
+	for i := range ro.NumMethod() {
+		require.Contains(t, []string{"BaseURL", "GetRaw"}, ro.Method(i).Name)
+	}
+	_, isTarget := any(netbird.ReadOnly{}).(Target)
+	require.False(t, isTarget)
 }
