@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/doctor"
 	"github.com/styliteag/birdseye/internal/jobs"
+	"github.com/styliteag/birdseye/internal/mirror"
 	"github.com/styliteag/birdseye/internal/offsite"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
@@ -63,6 +66,9 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 		o := jobs.OffsiteOptions(cfg.Offsite, cfg.Forwarder.StateFile, cfg.Log.TZ.Loc)
 		p.Offsite = func(ctx context.Context) (string, error) { return offsite.Check(ctx, o) }
 	}
+	if m := cfg.Mirror; m.URL != "" && m.APIKey != "" {
+		p.Mirror = func(ctx context.Context) (string, error) { return mirrorProbe(ctx, cfg) }
+	}
 	if p.Destinations, err = doctorDestinations(cfg); err != nil {
 		return err
 	}
@@ -101,4 +107,26 @@ func doctorDestinations(cfg *config.Config) ([]doctor.Destination, error) {
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// mirrorProbe: the target is another controller, answers with its token,
+// and the sections are known.
+func mirrorProbe(ctx context.Context, cfg *config.Config) (string, error) {
+	if same, why := mirror.SameHost(ctx, cfg.NetBird.URL, cfg.Mirror.URL); same {
+		return "", fmt.Errorf("REFUSING: source and target are the same host (%s)", why)
+	}
+	if _, err := jobs.MirrorOptions(cfg, false, true, nil, nil); err != nil {
+		return "", err
+	}
+	dst, err := apiclient.New(config.NetBird{URL: cfg.Mirror.URL, CAFile: cfg.NetBird.CAFile}, cfg.Mirror.APIKey.Reveal())
+	if err != nil {
+		return "", err
+	}
+	raw, err := dst.GetRaw(ctx, "/groups")
+	if err != nil {
+		return "", err
+	}
+	var groups []json.RawMessage
+	json.Unmarshal(raw, &groups)
+	return fmt.Sprintf("%s answers with MIRROR_API_KEY (%d groups); a run writes only with --apply or MIRROR_APPLY=true", dst.BaseURL(), len(groups)), nil
 }

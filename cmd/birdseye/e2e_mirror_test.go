@@ -88,3 +88,19 @@ func TestE2EMirrorPlanAsJSONForScripts(t *testing.T) {
 	require.Contains(t, report.Result.Changes, struct{ Op, Section, Name string }{"create", "posture-checks", "Recent client"})
 	require.Empty(t, dstF.Writes())
 }
+
+func TestE2EDoctorReachesTheMirrorTargetAndRefusesTheSource(t *testing.T) {
+	_, api := newAPI(t)
+	dstF, dst := newAPI(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	d := start(t, baseEnv(t, api, sf, "NB_ADMIN_API_KEY="+fake.AdminToken, "MIRROR_URL="+dst.URL, "MIRROR_API_KEY="+fake.AdminToken), "doctor")
+	d.waitExit()
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "ok    MIRROR_URL             "+dst.URL+"/api answers with MIRROR_API_KEY (4 groups)")
+	require.Empty(t, dstF.Writes())
+
+	same := strings.Replace(api.URL, "127.0.0.1", "localhost", 1)
+	d = start(t, baseEnv(t, api, sf, "NB_ADMIN_API_KEY="+fake.AdminToken, "MIRROR_URL="+same, "MIRROR_API_KEY="+fake.AdminToken), "doctor")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, strings.Join(d.stdout(), "\n"), "FAIL  MIRROR_URL             REFUSING: source and target are the same host")
+}

@@ -68,6 +68,9 @@ type Probes struct {
 	// Offsite connects to OFFSITE_SSH_HOST and probes the remote directory
 	// without shipping (offsite.Check); nil when no host is set.
 	Offsite func(ctx context.Context) (string, error)
+	// Mirror reads the mirror's target with MIRROR_API_KEY; nil when
+	// MIRROR_URL is not set.
+	Mirror func(ctx context.Context) (string, error)
 }
 
 // Destination is a configured sink doctor can check: Reach without
@@ -106,6 +109,7 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	checkSchedules(cfg, now, add)
 	checkCheckmk(cfg.Monitor.CheckmkDir, add)
 	checkOffsite(ctx, cfg, p, add)
+	checkMirror(ctx, p, add)
 	worst := OK
 	for _, r := range results {
 		worst = max(worst, r.Status)
@@ -340,6 +344,7 @@ func checkSchedules(cfg *config.Config, now time.Time, add func(Result)) {
 		{"CRON_NETBIRD_MAINTENANCE", cfg.Schedule.Maintenance},
 		{"CRON_BACKUP_NETBIRD", cfg.Schedule.Backup},
 		{"CRON_BACKUP_OFFSITE", cfg.Schedule.Offsite},
+		{"CRON_MIRROR_ACCOUNT", cfg.Schedule.Mirror},
 	} {
 		if j.spec == "" {
 			continue

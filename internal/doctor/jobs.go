@@ -46,3 +46,19 @@ func checkOffsite(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 	}
 	add(Result{OK, "offsite", msg, ""})
 }
+
+// checkMirror reads the mirror's target with its token, as a run would
+// first; nothing is written.
+func checkMirror(ctx context.Context, p Probes, add func(Result)) {
+	if p.Mirror == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	msg, err := p.Mirror(ctx)
+	if err != nil {
+		add(Result{Fail, "MIRROR_URL", err.Error(), "check MIRROR_URL and that MIRROR_API_KEY is an admin token of that controller"})
+		return
+	}
+	add(Result{OK, "MIRROR_URL", msg, ""})
+}
