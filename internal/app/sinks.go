@@ -63,7 +63,8 @@ func buildSinks(cfg *config.Config, log *slog.Logger, out io.Writer, m *metrics.
 			s.dispatch.Routes = append(s.dispatch.Routes, *route)
 			m.OutboxDepth(name, box.Pending)
 		}
-		d := &outbox.Drainer{Box: box, Sink: dst, Counter: m, MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log}
+		d := &outbox.Drainer{Box: box, Sink: dst, Counter: m, MinBackoff: minBackoff, MaxBackoff: f.BackoffCap.D(), Log: log,
+			OnGone: s.alerts.gone}
 		if people {
 			d.MaxCatchup = int(f.MaxCatchup)
 		}
@@ -167,8 +168,19 @@ type alerts struct {
 	boxes []*outbox.Box
 }
 
-func (a *alerts) send(text string) {
+func (a *alerts) send(text string) { a.sendExcept("", text) }
+
+// gone tells the other sinks that one stopped on a 410 Gone.
+func (a *alerts) gone(name string, err error) {
+	a.sendExcept(name, fmt.Sprintf("birdseye stopped posting to %s: the receiver answered 410 Gone (it wants no more events). "+
+		"Its events are kept in its queue; fix its URL and restart birdseye. (%v)", name, err))
+}
+
+func (a *alerts) sendExcept(name, text string) {
 	for _, b := range a.boxes {
+		if b.Name() == name {
+			continue
+		}
 		if err := b.Enqueue(nil, []string{text}); err != nil {
 			a.log.Error("alert not queued", "sink", b.Name(), "alert", text, "err", err)
 		}

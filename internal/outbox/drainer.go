@@ -29,12 +29,19 @@ type Drainer struct {
 	// FlushWithin, when set, is how long a batch that is due may take to go
 	// out while shutting down (the digest is sent on SIGTERM if it can be).
 	FlushWithin time.Duration
+	// OnGone is told once when the far end answers 410 Gone; the drainer
+	// then stops delivering until the next start (the events stay queued).
+	OnGone func(sink string, err error)
 	// Grace is how long a delivery in flight when the process is told to
 	// stop may still take. Cutting it off would leave the far end with the
 	// batch and the outbox without the acknowledgement: the batch would go
 	// out again after the restart. 0 = ShutdownGrace.
 	Grace time.Duration
 }
+
+// MaxRetryAfter bounds a receiver's Retry-After: a typo of a day there
+// should not silence a sink for a day.
+const MaxRetryAfter = time.Hour
 
 // ShutdownGrace is the default Grace: below Docker's 10-second stop timeout,
 // with room for the state write after it.
@@ -95,10 +102,21 @@ func (d *Drainer) Run(ctx context.Context) {
 			if err != nil && ctx.Err() != nil {
 				return // cut off by the grace: the batch stays queued
 			}
+			if err != nil && sink.IsGone(err) {
+				log.Error("the receiver answered 410 Gone: this sink is stopped until birdseye restarts; its events stay queued", "err", err, "queued", d.Box.Pending())
+				if d.OnGone != nil {
+					d.OnGone(d.Sink.Name(), err)
+				}
+				<-ctx.Done()
+				return
+			}
 			if err != nil {
 				wait := backoff
 				if sink.IsPermanent(err) {
 					wait = d.MaxBackoff
+				}
+				if after, ok := sink.RetryAfter(err); ok {
+					wait = min(max(after, d.MinBackoff), MaxRetryAfter) // the receiver said when
 				}
 				if err.Error() != lastErr {
 					lastErr = err.Error()

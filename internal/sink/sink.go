@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/styliteag/birdseye/internal/event"
 )
@@ -167,6 +168,39 @@ func Permanent(err error) error { return &PermanentError{Err: err} }
 func IsPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p)
+}
+
+// GoneError is a receiver that answered 410 Gone: it no longer wants these
+// events (the Standard Webhooks meaning). The sink stops until birdseye
+// restarts; its events stay queued.
+type GoneError struct{ Err error }
+
+func (e *GoneError) Error() string { return e.Err.Error() }
+func (e *GoneError) Unwrap() error { return e.Err }
+
+// IsGone reports whether err is, or wraps, a GoneError.
+func IsGone(err error) bool {
+	var g *GoneError
+	return errors.As(err, &g)
+}
+
+// RetryAfterError is a refusal that says when to ask again (429, 502, 503,
+// 504 with Retry-After).
+type RetryAfterError struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string { return e.Err.Error() }
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// RetryAfter is how long err asks to wait, if it says.
+func RetryAfter(err error) (time.Duration, bool) {
+	var r *RetryAfterError
+	if errors.As(err, &r) {
+		return r.After, true
+	}
+	return 0, false
 }
 
 // PartialError reports that the first Delivered events of a batch (and all of

@@ -1,7 +1,9 @@
 // Package httppost sends one HTTP request for the sinks that post to a URL
 // (webhook, ntfy, chat hooks) and classifies the answer the same way for all:
-// 2xx is done; 408, 429 and 5xx are worth retrying; any other 4xx is a
-// configuration problem (sink.Permanent). Errors name the destination by
+// 2xx is done; 408, 429 and 5xx are worth retrying (after Retry-After when
+// a 429, 502, 503 or 504 gives one); 410 Gone stops the sink
+// (sink.GoneError); any other 4xx is a configuration problem
+// (sink.Permanent). Errors name the destination by
 // its redacted form only: the URL is often the secret.
 package httppost
 
@@ -14,7 +16,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/version"
@@ -53,10 +57,33 @@ func Do(ctx context.Context, client *http.Client, r Request) error {
 		return nil
 	}
 	err = fmt.Errorf("%s: HTTP %d: %s", shown, resp.StatusCode, message(raw))
+	switch resp.StatusCode {
+	case http.StatusGone:
+		return &sink.GoneError{Err: err}
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return &sink.RetryAfterError{Err: err, After: d}
+		}
+	}
 	if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout {
 		return sink.Permanent(err)
 	}
 	return err
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, t.Sub(now)), true
+	}
+	return 0, false
 }
 
 // message is what a refusal says: the "message" (Mattermost, Discord) or
