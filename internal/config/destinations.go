@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,8 +15,9 @@ import (
 type Webhook struct {
 	URL     Secret `envconfig:"WEBHOOK_URL" desc:"endpoint the events are POSTed to as JSON (empty = off)"`
 	Headers Secret `envconfig:"WEBHOOK_HEADERS" desc:"extra request headers, 'Name: value' pairs separated by ';' (a secret: they often hold a token)"`
-	Secret  Secret `envconfig:"WEBHOOK_SECRET" desc:"key of the X-Birdseye-Signature HMAC-SHA256 header (empty = unsigned)"`
-	Format  string `envconfig:"WEBHOOK_FORMAT" default:"json" desc:"json (one array a request) or ndjson (one event a line)"`
+	Secret  Secret `envconfig:"WEBHOOK_SECRET" desc:"signing key (empty = unsigned): any text for WEBHOOK_STYLE=birdseye; whsec_<base64> for standard, several space-separated while one is rotated out"`
+	Style   string `envconfig:"WEBHOOK_STYLE" default:"birdseye" desc:"birdseye (X-Birdseye-Signature) or standard (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)"`
+	Format  string `envconfig:"WEBHOOK_FORMAT" default:"json" desc:"json (one array a request), ndjson (one event a line) or cloudevents (a CloudEvents 1.0 batch)"`
 	Include Globs  `envconfig:"WEBHOOK_INCLUDE" default:"*" desc:"activity-code globs posted to the webhook"`
 	Exclude Globs  `envconfig:"WEBHOOK_EXCLUDE" default:"" desc:"activity-code globs not posted to the webhook"`
 }
@@ -49,11 +51,54 @@ func (w Webhook) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &Error{Var: "WEBHOOK_URL", Msg: "is not an http(s) URL; expected e.g. https://siem.example.com/ingest/netbird"}
 	}
-	if w.Format != "json" && w.Format != "ndjson" {
-		return &Error{Var: "WEBHOOK_FORMAT", Msg: fmt.Sprintf("=%q is not a format; expected json or ndjson", w.Format)}
+	if w.Format != "json" && w.Format != "ndjson" && w.Format != "cloudevents" {
+		return &Error{Var: "WEBHOOK_FORMAT", Msg: fmt.Sprintf("=%q is not a format; expected json, ndjson or cloudevents", w.Format)}
+	}
+	switch w.Style {
+	case "birdseye":
+	case "standard":
+		if w.Secret == "" {
+			return &Error{Var: "WEBHOOK_SECRET", Msg: "is not set; WEBHOOK_STYLE=standard signs every request: expected whsec_<base64 key>"}
+		}
+		if _, err := w.StandardKeys(); err != nil {
+			return err
+		}
+	default:
+		return &Error{Var: "WEBHOOK_STYLE", Msg: fmt.Sprintf("=%q is not a style; expected birdseye or standard", w.Style)}
 	}
 	_, err = w.HeaderMap()
 	return err
+}
+
+// StandardKeys are WEBHOOK_SECRET's Standard Webhooks keys, decoded.
+func (w Webhook) StandardKeys() ([][]byte, error) {
+	var keys [][]byte
+	for i, s := range strings.Fields(w.Secret.Reveal()) {
+		k, err := StandardSecret(s)
+		if err != nil {
+			// The secret is not repeated: only which one and what is wrong.
+			return nil, &Error{Var: "WEBHOOK_SECRET", Msg: fmt.Sprintf("secret %d %v; expected whsec_ and a base64 key of 24 to 64 bytes, as Standard Webhooks libraries make them", i+1, err)}
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// StandardSecret decodes a Standard Webhooks secret: "whsec_" and the key
+// in base64 (24 to 64 bytes).
+func StandardSecret(s string) ([]byte, error) {
+	b64, ok := strings.CutPrefix(strings.TrimSpace(s), "whsec_")
+	if !ok {
+		return nil, errors.New("does not start with whsec_")
+	}
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, errors.New("has no base64 key after whsec_")
+	}
+	if len(key) < 24 || len(key) > 64 {
+		return nil, fmt.Errorf("has a key of %d bytes", len(key))
+	}
+	return key, nil
 }
 
 // Syslog is the syslog sink; an empty address turns it off.

@@ -70,7 +70,18 @@ var All = []Spec{
 		Build: func(c *config.Config) (sink.Sink, error) {
 			w := c.Webhook
 			headers, _ := w.HeaderMap() // validated at load
-			return webhook.New(webhook.Config{URL: w.URL.Reveal(), Headers: headers, Secret: w.Secret.Reveal(), NDJSON: w.Format == "ndjson"}), nil
+			wc := webhook.Config{URL: w.URL.Reveal(), Headers: headers, NDJSON: w.Format == "ndjson",
+				CloudEvents: w.Format == "cloudevents", Source: c.NetBird.URL}
+			if w.Style == "standard" {
+				keys, err := w.StandardKeys()
+				if err != nil {
+					return nil, err
+				}
+				wc.Standard = keys
+			} else {
+				wc.Secret = w.Secret.Reveal()
+			}
+			return webhook.New(wc), nil
 		},
 		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "WEBHOOK", c.Webhook.Include, c.Webhook.Exclude

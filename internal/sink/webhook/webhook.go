@@ -28,8 +28,15 @@ import (
 type Config struct {
 	URL     string            // secret
 	Headers map[string]string // sent with every request (values are secrets)
-	Secret  string            // HMAC key; empty = unsigned
+	Secret  string            // HMAC key (birdseye style); empty = unsigned
 	NDJSON  bool              // one event per line instead of a JSON array
+	// Standard signs as Standard Webhooks do, with these keys (the decoded
+	// whsec_ secrets; several while one is rotated out).
+	Standard [][]byte
+	// CloudEvents posts a CloudEvents 1.0 batch; Source is the NetBird URL
+	// the events' sources are named under.
+	CloudEvents bool
+	Source      string
 	// MaxBytes splits a batch into requests of at most this many bytes (an
 	// event larger than that goes alone).
 	MaxBytes int
@@ -114,6 +121,9 @@ func (s *Sink) split(evs []event.Event) []chunk {
 	}
 	for _, e := range evs {
 		raw, _ := json.Marshal(e)
+		if s.cfg.CloudEvents {
+			raw = CloudEvent(e, s.cfg.Source)
+		}
 		if size > 0 && size+len(raw)+2 > s.cfg.MaxBytes {
 			flush()
 		}
@@ -125,7 +135,7 @@ func (s *Sink) split(evs []event.Event) []chunk {
 }
 
 func (s *Sink) encode(items [][]byte) []byte {
-	if s.cfg.NDJSON {
+	if s.cfg.NDJSON && !s.cfg.CloudEvents {
 		return append(bytes.Join(items, []byte("\n")), '\n')
 	}
 	return append(append([]byte("["), bytes.Join(items, []byte(","))...), ']')
@@ -156,14 +166,23 @@ func IdempotencyKey(evs []event.Event) string {
 }
 
 func (s *Sink) post(ctx context.Context, evs []event.Event, body []byte, now time.Time) error {
-	h := map[string]string{"Content-Type": "application/json", IdempotencyHeader: IdempotencyKey(evs), "X-Birdseye-Event-Count": strconv.Itoa(len(evs))}
-	if s.cfg.NDJSON {
+	id := IdempotencyKey(evs)
+	h := map[string]string{"Content-Type": "application/json", IdempotencyHeader: id, "X-Birdseye-Event-Count": strconv.Itoa(len(evs))}
+	switch {
+	case s.cfg.CloudEvents:
+		h["Content-Type"] = "application/cloudevents-batch+json"
+	case s.cfg.NDJSON:
 		h["Content-Type"] = "application/x-ndjson"
 	}
 	for k, v := range s.cfg.Headers {
 		h[k] = v
 	}
-	if s.cfg.Secret != "" {
+	switch {
+	case len(s.cfg.Standard) > 0:
+		// webhook-id is the idempotency key: the same on every retry.
+		h["webhook-id"], h["webhook-timestamp"] = id, strconv.FormatInt(now.Unix(), 10)
+		h["webhook-signature"] = SignStandard(s.cfg.Standard, id, now, body)
+	case s.cfg.Secret != "":
 		h[SignatureHeader] = Sign(s.cfg.Secret, now, body)
 	}
 	return httppost.Do(ctx, s.http, httppost.Request{Sink: "webhook", URL: s.cfg.URL, Body: body, Headers: h})
