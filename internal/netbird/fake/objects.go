@@ -218,6 +218,10 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 			}
 			body = s.groupReadForm(body)
 		}
+		if code, msg := s.validateWrite(name, id, body); msg != "" {
+			WriteError(w, code, msg)
+			return
+		}
 		body = s.readForm(name, body)
 		if name == "setup-keys" && r.Method == http.MethodPost {
 			body = s.setupKeyReadForm(body)

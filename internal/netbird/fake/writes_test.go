@@ -57,3 +57,33 @@ func TestNetworksCarryTheirResourcesAndRouters(t *testing.T) {
 	require.Equal(t, 404, code)
 	require.Contains(t, body, "network not found: nope")
 }
+
+// Routes and nameserver groups are checked as route.go and nameserver.go
+// check them.
+func TestRouteAndNameserverWritesAreValidatedAsTheServerDoes(t *testing.T) {
+	f := New()
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	const g = "dc1uf0tqmd2qmv54vjp0"
+	for _, c := range []struct {
+		path, body, want string
+	}{
+		{"/api/routes", `{"network_id":"lab","network":"10.0.0.0/16","metric":0,"groups":["` + g + `"]}`, "metric should be between 1 and 9999"},
+		{"/api/routes", `{"network_id":"","network":"10.0.0.0/16","metric":9999,"groups":["` + g + `"]}`, "identifier should be between 1 and 40"},
+		{"/api/routes", `{"network_id":"lab","network":"10.0.0.0/16","domains":["a.example.com"],"metric":9999,"groups":["` + g + `"]}`, "domains and network should not be provided at the same time"},
+		{"/api/routes", `{"network_id":"lab","metric":9999,"groups":["` + g + `"]}`, "invalid prefix"},
+		{"/api/routes", `{"network_id":"lab","network":"10.0.0.0/16","metric":9999,"groups":[]}`, "the list of group ids should not be empty"},
+		{"/api/routes", `{"network_id":"lab","network":"10.0.0.0/16","metric":9999,"groups":["nope"]}`, "group id nope not found"},
+		{"/api/routes", `{"network_id":"lab","network":"10.0.0.0/16","metric":9999,"peer":"ghost","groups":["` + g + `"]}`, "peer with id ghost not found"},
+		{"/api/dns/nameservers", `{"name":"x","primary":false,"domains":[],"nameservers":[{"ip":"1.1.1.1","ns_type":"udp","port":53}],"groups":["` + g + `"]}`, "nameserver group primary status is false and domains are empty, it should be primary or have at least one domain"},
+		{"/api/dns/nameservers", `{"name":"corp","primary":true,"nameservers":[{"ip":"1.1.1.1","ns_type":"udp","port":53}],"groups":["` + g + `"]}`, "a nameserver group with name corp already exist"},
+		{"/api/dns/nameservers", `{"name":"y","primary":true,"nameservers":[],"groups":["` + g + `"]}`, "the list of nameservers should be 1 or 3, got 0"},
+	} {
+		code, body := do(t, srv, "POST", c.path, AdminToken, c.body)
+		require.Equal(t, 422, code, c.body)
+		require.JSONEq(t, `{"message":"`+c.want+`","code":422}`, body, c.body)
+	}
+	code, body := do(t, srv, "POST", "/api/routes", AdminToken, `{"network_id":"lab","network":"10.0.0.0/16","metric":9999,"groups":["`+g+`"]}`)
+	require.Equal(t, 200, code, body)
+	require.Contains(t, body, `"network_type":"IPv4"`)
+}

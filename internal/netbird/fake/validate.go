@@ -1,0 +1,107 @@
+package fake
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+)
+
+// The server's checks of route and nameserver-group writes, with its
+// messages (management/server route.go, nameserver.go; typed errors, so
+// lower-cased). Each returns "" when the object is accepted.
+
+// validateGroupIDs is the server's validateGroups.
+func (s *Server) validateGroupIDs(v any) string {
+	ids, _ := v.([]any)
+	if len(ids) == 0 {
+		return "the list of group IDs should not be empty"
+	}
+	for _, id := range ids {
+		sid, _ := id.(string)
+		if sid == "" {
+			return "group ID should not be empty string"
+		}
+		if _, g := s.col["groups"].find(sid); g == nil {
+			return "group id " + sid + " not found"
+		}
+	}
+	return ""
+}
+
+func (s *Server) validateRoute(r object) string {
+	metric, _ := r["metric"].(float64)
+	netID, _ := r["network_id"].(string)
+	network, _ := r["network"].(string)
+	domains, _ := r["domains"].([]any)
+	peer, _ := r["peer"].(string)
+	peerGroups, _ := r["peer_groups"].([]any)
+	_, prefixErr := netip.ParsePrefix(network)
+	switch {
+	case metric < 1 || metric > 9999:
+		return "metric should be between 1 and 9999"
+	case netID == "" || utf8.RuneCountInString(netID) > 40:
+		return "identifier should be between 1 and 40"
+	case len(domains) > 0 && prefixErr == nil:
+		return "domains and network should not be provided at the same time"
+	case len(domains) == 0 && prefixErr != nil:
+		return "invalid Prefix"
+	case peer != "" && len(peerGroups) > 0:
+		return "peer with ID and peer groups should not be provided at the same time"
+	}
+	if peer != "" {
+		if _, p := s.col["peers"].find(peer); p == nil {
+			return "peer with ID " + peer + " not found"
+		}
+	}
+	for _, k := range []string{"peer_groups", "access_control_groups"} {
+		if l, _ := r[k].([]any); len(l) > 0 {
+			if msg := s.validateGroupIDs(l); msg != "" {
+				return msg
+			}
+		}
+	}
+	return s.validateGroupIDs(r["groups"])
+}
+
+func (s *Server) validateNameservers(n object, id string) string {
+	primary := n["primary"] == true
+	domains, _ := n["domains"].([]any)
+	name, _ := n["name"].(string)
+	list, _ := n["nameservers"].([]any)
+	switch {
+	case !primary && len(domains) == 0:
+		return "nameserver group primary status is false and domains are empty, it should be primary or have at least one domain"
+	case primary && len(domains) != 0:
+		return "nameserver group primary status is true and domains are not empty, you should set either primary or domain"
+	case primary && n["search_domains_enabled"] == true:
+		return "nameserver group primary status is true and search domains is enabled, you should not set search domains for primary nameservers"
+	case name == "" || utf8.RuneCountInString(name) > 40:
+		return "nameserver group name should be between 1 and 40"
+	}
+	for _, o := range s.col["dns/nameservers"].items {
+		if o["name"] == name && o["id"] != id {
+			return "a nameserver group with name " + name + " already exist"
+		}
+	}
+	if len(list) == 0 || len(list) > 3 {
+		return fmt.Sprintf("the list of nameservers should be 1 or 3, got %d", len(list))
+	}
+	return s.validateGroupIDs(n["groups"])
+}
+
+// validateWrite runs the checks of a collection; code and message when refused.
+func (s *Server) validateWrite(name, id string, body object) (int, string) {
+	msg := ""
+	switch name {
+	case "routes":
+		msg = s.validateRoute(body)
+	case "dns/nameservers":
+		msg = s.validateNameservers(body, id)
+	}
+	if msg == "" {
+		return 0, ""
+	}
+	return http.StatusUnprocessableEntity, strings.ToLower(msg)
+}
