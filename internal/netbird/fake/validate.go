@@ -99,9 +99,29 @@ func (s *Server) validateWrite(name, id string, body object) (int, string) {
 		msg = s.validateRoute(body)
 	case "dns/nameservers":
 		msg = s.validateNameservers(body, id)
+	case "setup-keys":
+		if id == "" {
+			msg = validateSetupKey(body)
+		}
 	}
 	if msg == "" {
 		return 0, ""
 	}
 	return http.StatusUnprocessableEntity, strings.ToLower(msg)
+}
+
+// validateSetupKey is the create handler's checks (setupkeys_handler.go).
+func validateSetupKey(k object) string {
+	name, _ := k["name"].(string)
+	typ, _ := k["type"].(string)
+	expires, _ := k["expires_in"].(float64)
+	switch {
+	case name == "":
+		return "setup key name shouldn't be empty"
+	case typ != "reusable" && typ != "one-off":
+		return "unknown setup key type " + typ
+	case expires < 0:
+		return "expiresIn can not be in the past"
+	}
+	return ""
 }

@@ -58,8 +58,8 @@ func TestNetworksCarryTheirResourcesAndRouters(t *testing.T) {
 	require.Contains(t, body, "network not found: nope")
 }
 
-// Routes and nameserver groups are checked as route.go and nameserver.go
-// check them.
+// Routes, nameserver groups and new setup keys are checked as route.go,
+// nameserver.go and setupkeys_handler.go check them.
 func TestRouteAndNameserverWritesAreValidatedAsTheServerDoes(t *testing.T) {
 	f := New()
 	srv := httptest.NewServer(f)
@@ -78,6 +78,9 @@ func TestRouteAndNameserverWritesAreValidatedAsTheServerDoes(t *testing.T) {
 		{"/api/dns/nameservers", `{"name":"x","primary":false,"domains":[],"nameservers":[{"ip":"1.1.1.1","ns_type":"udp","port":53}],"groups":["` + g + `"]}`, "nameserver group primary status is false and domains are empty, it should be primary or have at least one domain"},
 		{"/api/dns/nameservers", `{"name":"corp","primary":true,"nameservers":[{"ip":"1.1.1.1","ns_type":"udp","port":53}],"groups":["` + g + `"]}`, "a nameserver group with name corp already exist"},
 		{"/api/dns/nameservers", `{"name":"y","primary":true,"nameservers":[],"groups":["` + g + `"]}`, "the list of nameservers should be 1 or 3, got 0"},
+		{"/api/setup-keys", `{"name":"","type":"reusable","expires_in":0,"auto_groups":[],"usage_limit":0}`, "setup key name shouldn't be empty"},
+		{"/api/setup-keys", `{"name":"k","type":"forever","expires_in":0,"auto_groups":[],"usage_limit":0}`, "unknown setup key type forever"},
+		{"/api/setup-keys", `{"name":"k","type":"reusable","expires_in":-5,"auto_groups":[],"usage_limit":0}`, "expiresin can not be in the past"},
 	} {
 		code, body := do(t, srv, "POST", c.path, AdminToken, c.body)
 		require.Equal(t, 422, code, c.body)
