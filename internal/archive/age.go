@@ -1,0 +1,258 @@
+package archive
+
+import (
+	"archive/tar"
+	"bufio"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"filippo.io/age/agessh"
+)
+
+// AgeWriter writes a tar.gz encrypted with age (filippo.io/age): the stock
+// `age -d -i key.txt FILE | tar xz` restores it, and unlike zip AES the
+// file names are encrypted too. It takes entries as Writer does, and also
+// ends with SHA256SUMS.
+type AgeWriter struct {
+	enc   io.WriteCloser
+	gz    *gzip.Writer
+	tw    *tar.Writer
+	sums  []string
+	names map[string]bool
+	buf   []byte
+}
+
+// NewAgeWriter starts an archive on w, readable by any of the recipients.
+func NewAgeWriter(w io.Writer, recipients ...age.Recipient) (*AgeWriter, error) {
+	enc, err := age.Encrypt(w, recipients...)
+	if err != nil {
+		return nil, fmt.Errorf("age: %w", err)
+	}
+	gz, _ := gzip.NewWriterLevel(enc, 6)
+	return &AgeWriter{enc: enc, gz: gz, tw: tar.NewWriter(gz), names: map[string]bool{}, buf: make([]byte, 256<<10)}, nil
+}
+
+func (a *AgeWriter) check(name string) error {
+	if !fs.ValidPath(strings.TrimSuffix(name, "/")) {
+		return fmt.Errorf("archive entry %q is not a clean relative path", name)
+	}
+	if a.names[name] {
+		return fmt.Errorf("archive entry %q would be written twice", name)
+	}
+	a.names[name] = true
+	return nil
+}
+
+// AddDir records a directory.
+func (a *AgeWriter) AddDir(name string, mode fs.FileMode, mtime time.Time) error {
+	name = strings.TrimSuffix(name, "/") + "/"
+	if err := a.check(name); err != nil {
+		return err
+	}
+	return a.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: int64(mode.Perm()), ModTime: mtime, Format: tar.FormatPAX})
+}
+
+// Add streams r into the entry name. A tar header needs the size first:
+// it is taken from r (a file, a bytes or strings reader), else r is
+// spooled to a temporary file.
+func (a *AgeWriter) Add(name string, r io.Reader, mode fs.FileMode, mtime time.Time) (int64, error) {
+	if err := a.check(name); err != nil {
+		return 0, err
+	}
+	size, ok := sizeOf(r)
+	if !ok {
+		tmp, err := os.CreateTemp("", "birdseye-entry-*")
+		if err != nil {
+			return 0, err
+		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		if size, err = io.CopyBuffer(tmp, r, a.buf); err != nil {
+			return 0, fmt.Errorf("archive %s: %w", name, err)
+		}
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			return 0, err
+		}
+		r = tmp
+	}
+	hdr := &tar.Header{Typeflag: tar.TypeReg, Name: name, Size: size, Mode: int64(mode.Perm()), ModTime: mtime, Format: tar.FormatPAX}
+	if err := a.tw.WriteHeader(hdr); err != nil {
+		return 0, fmt.Errorf("archive %s: %w", name, err)
+	}
+	h := sha256.New()
+	n, err := io.CopyBuffer(io.MultiWriter(a.tw, h), io.LimitReader(r, size), a.buf)
+	if err == nil && n != size {
+		err = fmt.Errorf("it shrank from %d to %d bytes while it was read", size, n)
+	}
+	if err != nil {
+		return n, fmt.Errorf("archive %s: %w", name, err)
+	}
+	a.sums = append(a.sums, hex.EncodeToString(h.Sum(nil))+"  "+name)
+	return n, nil
+}
+
+func sizeOf(r io.Reader) (int64, bool) {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len()), true
+	case *os.File:
+		fi, err := v.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return 0, false
+		}
+		pos, err := v.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return 0, false
+		}
+		return fi.Size() - pos, true
+	}
+	return 0, false
+}
+
+// AddFile archives the file at src as name, with its mode and time.
+func (a *AgeWriter) AddFile(name, src string) (int64, error) {
+	f, err := os.Open(src)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return a.Add(name, f, fi.Mode().Perm(), fi.ModTime())
+}
+
+// Close writes SHA256SUMS and ends the tar, the gzip and the age stream.
+func (a *AgeWriter) Close() error {
+	sort.Strings(a.sums)
+	body := strings.Join(a.sums, "\n")
+	if body != "" {
+		body += "\n"
+	}
+	if _, err := a.Add(SumsName, strings.NewReader(body), 0o644, time.Now()); err != nil {
+		return err
+	}
+	for _, c := range []io.Closer{a.tw, a.gz, a.enc} {
+		if err := c.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ParseRecipients reads age recipients, comma- or newline-separated:
+// age1… keys and SSH public keys (ssh-ed25519, ssh-rsa), so the host that
+// writes backups needs no key that can read them.
+func ParseRecipients(list string) ([]age.Recipient, error) {
+	var out []age.Recipient
+	for i, item := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == '\n' }) {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		var r age.Recipient
+		var err error
+		if strings.HasPrefix(item, "ssh-") {
+			r, err = agessh.ParseRecipient(item)
+		} else {
+			r, err = age.ParseX25519Recipient(item)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("recipient %d is not an age1… key or an SSH public key (%v)", i+1, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// ErrNoIdentity is an age archive that none of the identities opens.
+var ErrNoIdentity = errors.New("no identity or passphrase given opens this archive")
+
+// EachAge decrypts an age archive and calls fn for every file in it, in
+// order, and then checks every file against SHA256SUMS.
+func EachAge(file string, identities []age.Identity, fn func(name string, r io.Reader) error) ([]Entry, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	dec, err := age.Decrypt(bufio.NewReaderSize(f, 256<<10), identities...)
+	if err != nil {
+		var none *age.NoIdentityMatchError
+		if errors.As(err, &none) {
+			return nil, fmt.Errorf("%s: %w", file, ErrNoIdentity)
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	gz, err := gzip.NewReader(dec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a tar.gz inside: %w", file, err)
+	}
+	tr := tar.NewReader(gz)
+	var entries []Entry
+	got := map[string]string{}
+	var sums string
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return entries, fmt.Errorf("%s: %w", file, err)
+		}
+		if h.Typeflag == tar.TypeDir {
+			entries = append(entries, Entry{Name: h.Name, Dir: true})
+			continue
+		}
+		hash := sha256.New()
+		var r io.Reader = io.TeeReader(tr, hash)
+		if h.Name == SumsName {
+			b, err := io.ReadAll(r)
+			if err != nil {
+				return entries, err
+			}
+			sums = string(b)
+			continue
+		}
+		if fn != nil {
+			if err := fn(h.Name, r); err != nil {
+				return entries, err
+			}
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return entries, fmt.Errorf("%s: %s: %w", file, h.Name, err)
+		}
+		sum := hex.EncodeToString(hash.Sum(nil))
+		got[h.Name] = sum
+		entries = append(entries, Entry{Name: h.Name, Size: h.Size, SHA256: sum})
+	}
+	if sums == "" {
+		return entries, fmt.Errorf("%s: no %s in the archive", file, SumsName)
+	}
+	listed := 0
+	for _, line := range strings.Split(strings.TrimSpace(sums), "\n") {
+		sum, name, ok := strings.Cut(line, "  ")
+		if !ok {
+			continue
+		}
+		listed++
+		if got[name] != sum {
+			return entries, fmt.Errorf("%s: %s does not match its checksum", file, name)
+		}
+	}
+	if listed != len(got) {
+		return entries, fmt.Errorf("%s: %d files, %d checksums", file, len(got), listed)
+	}
+	return entries, nil
+}

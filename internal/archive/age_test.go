@@ -1,0 +1,129 @@
+package archive
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/stretchr/testify/require"
+)
+
+// needAge is the stock age CLI (Debian's age), which .ci/run installs.
+func needAge(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("age"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the age CLI is needed in CI (apt-get install age)")
+		}
+		t.Skip("skipped: no age CLI here (apt-get install age)")
+	}
+}
+
+func writeAge(t *testing.T, recipients ...age.Recipient) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "netbird-prod-20261129T030000Z.tar.gz.age")
+	f, err := os.Create(file)
+	require.NoError(t, err)
+	w, err := NewAgeWriter(f, recipients...)
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC)
+	require.NoError(t, w.AddDir("data", 0o755, now))
+	_, err = w.Add("data/management.json", strings.NewReader(`{"DataStoreEncryptionKey":"k"}`), 0o600, now)
+	require.NoError(t, err)
+	_, err = w.Add("data/store.db", bytes.NewReader(bytes.Repeat([]byte("sqlite"), 100000)), 0o600, now)
+	require.NoError(t, err)
+	_, err = w.Add("data/streamed.log", strings.NewReader("x"), 0o644, now)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+	return file
+}
+
+// The stock age CLI and tar restore what the writer wrote, with an age
+// key or an SSH key as recipient; sha256sum -c agrees with SHA256SUMS.
+func TestTheAgeCLIAndTarRestoreTheArchive(t *testing.T) {
+	needAge(t)
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key.txt")
+	out, err := exec.Command("age-keygen", "-o", key).CombinedOutput()
+	require.NoError(t, err, string(out))
+	pub, err := exec.Command("age-keygen", "-y", key).Output()
+	require.NoError(t, err)
+	sshKey := filepath.Join(dir, "id_ed25519")
+	out, err = exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", sshKey).CombinedOutput()
+	require.NoError(t, err, string(out))
+	sshPub, _ := os.ReadFile(sshKey + ".pub")
+
+	recipients, err := ParseRecipients(strings.TrimSpace(string(pub)) + ", " + strings.TrimSpace(string(sshPub)))
+	require.NoError(t, err)
+	require.Len(t, recipients, 2)
+	file := writeAge(t, recipients...)
+
+	for _, identity := range []string{key, sshKey} {
+		restore := t.TempDir()
+		cmd := exec.Command("sh", "-c", `age -d -i "$1" "$2" | tar xz -C "$3" && cd "$3" && sha256sum -c SHA256SUMS`, "sh", identity, file, restore)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+		require.Contains(t, string(out), "data/store.db: OK")
+		b, err := os.ReadFile(filepath.Join(restore, "data", "management.json"))
+		require.NoError(t, err)
+		require.Equal(t, `{"DataStoreEncryptionKey":"k"}`, string(b))
+		fi, _ := os.Stat(filepath.Join(restore, "data", "store.db"))
+		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	}
+
+	raw, _ := os.ReadFile(file)
+	require.NotContains(t, string(raw), "management.json", "names are encrypted too")
+}
+
+func TestEachAgeChecksEveryFileAndRefusesAWrongKeyOrADamagedFile(t *testing.T) {
+	id, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	file := writeAge(t, id.Recipient())
+	var names []string
+	entries, err := EachAge(file, []age.Identity{id}, func(name string, _ io.Reader) error { names = append(names, name); return nil })
+	require.NoError(t, err)
+	require.Equal(t, []string{"data/management.json", "data/store.db", "data/streamed.log"}, names)
+	require.Len(t, entries, 4, "the directory and three files")
+
+	other, _ := age.GenerateX25519Identity()
+	_, err = EachAge(file, []age.Identity{other}, nil)
+	require.ErrorIs(t, err, ErrNoIdentity)
+
+	raw, _ := os.ReadFile(file)
+	raw[len(raw)/2] ^= 0xff
+	bad := filepath.Join(t.TempDir(), "bad.tar.gz.age")
+	require.NoError(t, os.WriteFile(bad, raw, 0o600))
+	_, err = EachAge(bad, []age.Identity{id}, nil)
+	require.Error(t, err, "age authenticates every chunk")
+	require.NotErrorIs(t, err, ErrNoIdentity)
+
+	trunc := filepath.Join(t.TempDir(), "short.tar.gz.age")
+	require.NoError(t, os.WriteFile(trunc, raw[:len(raw)/3], 0o600))
+	_, err = EachAge(trunc, []age.Identity{id}, nil)
+	require.Error(t, err)
+}
+
+func TestAPassphraseArchiveOpensWithThePassphraseOnly(t *testing.T) {
+	r, err := age.NewScryptRecipient("correct horse battery staple")
+	require.NoError(t, err)
+	r.SetWorkFactor(10) // fast in tests; the default is the CLI's
+	file := writeAge(t, r)
+	id, _ := age.NewScryptIdentity("correct horse battery staple")
+	_, err = EachAge(file, []age.Identity{id}, nil)
+	require.NoError(t, err)
+	wrong, _ := age.NewScryptIdentity("wrong horse")
+	_, err = EachAge(file, []age.Identity{wrong}, nil)
+	require.ErrorIs(t, err, ErrNoIdentity)
+}
+
+func TestRecipientsThatAreNotKeysAreNamedByPosition(t *testing.T) {
+	_, err := ParseRecipients("age1qqqq, ssh-ed25519 AAAAnope")
+	require.ErrorContains(t, err, "recipient 1 is not an age1… key or an SSH public key")
+}
