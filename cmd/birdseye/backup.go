@@ -33,7 +33,7 @@ func backupConfig() (*config.Tool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t, t.Backup.CheckPassword()
+	return t, t.Backup.CheckKey()
 }
 
 // readPassword is for restores: BACKUP_ZIP_PASSWORD (or _FILE) when set,
@@ -84,8 +84,9 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 		}
 		defer os.RemoveAll(out)
 	}
+	recipients, _ := t.Backup.Recipients() // checked by CheckKey
 	r, err := backup.Volumes(ctx, backup.Options{Paths: paths, Exclude: config.SplitComma(t.Backup.Exclude), Label: t.Backup.Label,
-		Password: t.Backup.Password.Reveal(), OutDir: out}, time.Now())
+		Password: t.Backup.Password.Reveal(), OutDir: out, Age: t.Backup.Age(), Recipients: recipients}, time.Now())
 	if err != nil {
 		if pe := (*backup.PathsError)(nil); errors.As(err, &pe) {
 			return &config.Error{Var: "BACKUP_PATHS", Msg: pe.Msg}
@@ -106,17 +107,47 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 }
 
 type backupVerifyCmd struct {
-	File string `arg:"" type:"existingfile" help:"The archive."`
+	File     string   `arg:"" type:"existingfile" help:"The archive (.zip, or .tar.gz.age)."`
+	Identity []string `type:"existingfile" placeholder:"FILE" help:"For an age archive: an age key file (age-keygen) or an SSH private key; repeatable. Without it, the passphrase is asked for."`
+}
+
+// archiveKey is what opens file: the identities given for an age archive,
+// else the passphrase (BACKUP_ZIP_PASSWORD or a prompt).
+func archiveKey(e *env, file string, identities []string) (backup.Key, error) {
+	if len(identities) > 0 {
+		if !archive.IsAge(file) {
+			return backup.Key{}, &flagError{Flag: "--identity", Msg: "is for age archives (.tar.gz.age); " + file + " is a zip: it opens with the passphrase"}
+		}
+		var k backup.Key
+		for _, f := range identities {
+			ids, err := archive.ParseIdentityFile(f)
+			if err != nil {
+				return k, &flagError{Flag: "--identity", Msg: err.Error()}
+			}
+			k.Identities = append(k.Identities, ids...)
+		}
+		return k, nil
+	}
+	pw, err := readPassword(e)
+	return backup.Key{Password: pw}, err
 }
 
 func (c backupVerifyCmd) Run(e *env) error {
-	pw, err := readPassword(e)
+	k, err := archiveKey(e, c.File, c.Identity)
 	if err != nil {
 		return err
 	}
-	entries, err := archive.Verify(c.File, pw)
-	if errors.Is(err, archive.ErrWrongPassword) {
-		return fmt.Errorf("%w: the passphrase does not open %s", err, c.File)
+	var entries []archive.Entry
+	if archive.IsAge(c.File) {
+		entries, err = archive.EachAge(c.File, k.AgeIdentities(), nil)
+		if errors.Is(err, archive.ErrNoIdentity) {
+			return fmt.Errorf("%w (give the key with --identity, or the passphrase)", err)
+		}
+	} else {
+		entries, err = archive.Verify(c.File, k.Password)
+		if errors.Is(err, archive.ErrWrongPassword) {
+			return fmt.Errorf("%w: the passphrase does not open %s", err, c.File)
+		}
 	}
 	for _, en := range entries {
 		if en.Dir {
@@ -127,7 +158,7 @@ func (c backupVerifyCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	in, err := backup.Inspect(c.File, pw)
+	in, err := backup.Inspect(c.File, k)
 	if err != nil {
 		return err
 	}
@@ -151,16 +182,22 @@ func (c backupVerifyCmd) Run(e *env) error {
 }
 
 type backupExtractCmd struct {
-	File string `arg:"" type:"existingfile" help:"The archive."`
-	Dir  string `arg:"" help:"Directory to extract into (created if missing)."`
+	File     string   `arg:"" type:"existingfile" help:"The archive (.zip, or .tar.gz.age)."`
+	Dir      string   `arg:"" help:"Directory to extract into (created if missing)."`
+	Identity []string `type:"existingfile" placeholder:"FILE" help:"For an age archive: an age key file (age-keygen) or an SSH private key; repeatable. Without it, the passphrase is asked for."`
 }
 
 func (c backupExtractCmd) Run(e *env) error {
-	pw, err := readPassword(e)
+	k, err := archiveKey(e, c.File, c.Identity)
 	if err != nil {
 		return err
 	}
-	got, err := archive.Extract(c.File, pw, c.Dir)
+	var got archive.Extracted
+	if archive.IsAge(c.File) {
+		got, err = archive.ExtractAge(c.File, k.AgeIdentities(), c.Dir)
+	} else {
+		got, err = archive.Extract(c.File, k.Password, c.Dir)
+	}
 	for _, w := range got.Files {
 		fmt.Fprintln(e.stdout, w)
 	}
@@ -182,7 +219,7 @@ func (c exportCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := t.Backup.CheckPassword(); err != nil {
+	if err := t.Backup.CheckKey(); err != nil {
 		return err
 	}
 	out := c.Out
@@ -192,7 +229,9 @@ func (c exportCmd) Run(ctx context.Context, e *env) error {
 		}
 		defer os.RemoveAll(out)
 	}
-	r, err := backup.Export(ctx, client, backup.Options{Label: t.Backup.Label, Password: t.Backup.Password.Reveal(), OutDir: out},
+	recipients, _ := t.Backup.Recipients() // checked by CheckKey
+	r, err := backup.Export(ctx, client, backup.Options{Label: t.Backup.Label, Password: t.Backup.Password.Reveal(), OutDir: out,
+		Age: t.Backup.Age(), Recipients: recipients},
 		t.NetBird.URL, version.Version, time.Now())
 	if r != nil && r.Manifest != nil {
 		for _, en := range r.Manifest.Endpoints {

@@ -127,7 +127,7 @@ func TestE2EBackupRunAndItsSchedule(t *testing.T) {
 	// Missing prerequisites: one warning naming them, no job.
 	d = start(t, []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api.URL, "NB_API_KEY=" + fake.AuditorToken, "STATE_FILE=" + filepath.Join(t.TempDir(), "s.json"),
 		"CRON_BACKUP_NETBIRD=0 3 * * 0", "CRON_CLEANUP_EPHEMERAL="})
-	d.waitLog("backup is off: CRON_BACKUP_NETBIRD is set but these are missing: BACKUP_ZIP_PASSWORD; BACKUP_PATHS or NB_ADMIN_API_KEY")
+	d.waitLog("backup is off: CRON_BACKUP_NETBIRD is set but these are missing: BACKUP_ZIP_PASSWORD (or BACKUP_ENCRYPTION=age with BACKUP_AGE_RECIPIENTS); BACKUP_PATHS or NB_ADMIN_API_KEY")
 }
 
 // A non-root birdseye and a root-owned NetBird volume: the daemon names the

@@ -182,6 +182,17 @@ var ErrNoIdentity = errors.New("no identity or passphrase given opens this archi
 // EachAge decrypts an age archive and calls fn for every file in it, in
 // order, and then checks every file against SHA256SUMS.
 func EachAge(file string, identities []age.Identity, fn func(name string, r io.Reader) error) ([]Entry, error) {
+	return walkAge(file, identities, func(h *tar.Header, r io.Reader) error {
+		if fn == nil || h.Typeflag == tar.TypeDir {
+			return nil
+		}
+		return fn(h.Name, r)
+	})
+}
+
+// walkAge decrypts, unzips and reads the tar, calling fn for each entry
+// but SHA256SUMS, and checks every file against SHA256SUMS at the end.
+func walkAge(file string, identities []age.Identity, fn func(h *tar.Header, r io.Reader) error) ([]Entry, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
@@ -212,11 +223,14 @@ func EachAge(file string, identities []age.Identity, fn func(name string, r io.R
 			return entries, fmt.Errorf("%s: %w", file, err)
 		}
 		if h.Typeflag == tar.TypeDir {
-			entries = append(entries, Entry{Name: h.Name, Dir: true})
+			entries = append(entries, Entry{Name: h.Name, Dir: true, Mode: fs.FileMode(h.Mode).Perm() | fs.ModeDir})
+			if err := fn(h, nil); err != nil {
+				return entries, err
+			}
 			continue
 		}
 		hash := sha256.New()
-		var r io.Reader = io.TeeReader(tr, hash)
+		r := io.TeeReader(tr, hash)
 		if h.Name == SumsName {
 			b, err := io.ReadAll(r)
 			if err != nil {
@@ -225,17 +239,15 @@ func EachAge(file string, identities []age.Identity, fn func(name string, r io.R
 			sums = string(b)
 			continue
 		}
-		if fn != nil {
-			if err := fn(h.Name, r); err != nil {
-				return entries, err
-			}
+		if err := fn(h, r); err != nil {
+			return entries, err
 		}
 		if _, err := io.Copy(io.Discard, r); err != nil {
 			return entries, fmt.Errorf("%s: %s: %w", file, h.Name, err)
 		}
 		sum := hex.EncodeToString(hash.Sum(nil))
 		got[h.Name] = sum
-		entries = append(entries, Entry{Name: h.Name, Size: h.Size, SHA256: sum})
+		entries = append(entries, Entry{Name: h.Name, Size: h.Size, SHA256: sum, Mode: fs.FileMode(h.Mode).Perm()})
 	}
 	if sums == "" {
 		return entries, fmt.Errorf("%s: no %s in the archive", file, SumsName)

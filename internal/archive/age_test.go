@@ -127,3 +127,38 @@ func TestRecipientsThatAreNotKeysAreNamedByPosition(t *testing.T) {
 	_, err := ParseRecipients("age1qqqq, ssh-ed25519 AAAAnope")
 	require.ErrorContains(t, err, "recipient 1 is not an age1… key or an SSH public key")
 }
+
+func TestExtractAgeRestoresWithModesAndRefusesAWrongIdentity(t *testing.T) {
+	dir := t.TempDir()
+	sshKey := filepath.Join(dir, "id_ed25519")
+	out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", sshKey).CombinedOutput()
+	require.NoError(t, err, string(out))
+	pub, _ := os.ReadFile(sshKey + ".pub")
+	recipients, err := ParseRecipients(string(pub))
+	require.NoError(t, err)
+	file := writeAge(t, recipients...)
+	require.True(t, IsAge(file))
+	require.False(t, IsAge(sshKey))
+
+	ids, err := ParseIdentityFile(sshKey)
+	require.NoError(t, err)
+	dst := filepath.Join(t.TempDir(), "restore")
+	got, err := ExtractAge(file, ids, dst)
+	require.NoError(t, err)
+	require.Equal(t, []string{"data/management.json", "data/store.db", "data/streamed.log"}, got.Files)
+	fi, err := os.Stat(filepath.Join(dst, "data", "management.json"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	require.Equal(t, time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC), fi.ModTime().UTC())
+
+	other, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	keyFile := filepath.Join(dir, "key.txt")
+	require.NoError(t, os.WriteFile(keyFile, []byte(other.String()+"\n"), 0o600))
+	ids, err = ParseIdentityFile(keyFile)
+	require.NoError(t, err)
+	_, err = ExtractAge(file, ids, t.TempDir())
+	require.ErrorIs(t, err, ErrNoIdentity)
+	_, err = ParseIdentityFile(sshKey + ".pub")
+	require.ErrorContains(t, err, "is neither an age key file nor an SSH private key without a passphrase")
+}

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/styliteag/birdseye/internal/archive"
 	"github.com/styliteag/birdseye/internal/export"
 )
 
@@ -24,8 +23,8 @@ func Export(ctx context.Context, api export.API, o Options, nbURL, version strin
 	if err != nil {
 		return &ExportReport{Manifest: m}, err
 	}
-	r := &ExportReport{File: filepath.Join(o.OutDir, ArchiveName("netbirdexport", o.Label, now)), Manifest: m}
-	size, err := writeArchive(r.File, o.Password, func(w *archive.Writer) error {
+	r := &ExportReport{File: filepath.Join(o.OutDir, ArchiveName("netbirdexport", o.Label, now, o.Ext())), Manifest: m}
+	size, err := writeArchive(r.File, o, func(w packer) error {
 		if err := w.AddDir("export", 0o700, now); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"filippo.io/age"
 	"github.com/styliteag/birdseye/internal/archive"
 )
 
@@ -21,9 +22,36 @@ type Inspection struct {
 	Warnings  []string
 }
 
+// Key opens an archive: the zip password (or age passphrase), or age
+// identities.
+type Key struct {
+	Password   string
+	Identities []age.Identity
+}
+
+// AgeIdentities are the identities, and the password as an scrypt one.
+func (k Key) AgeIdentities() []age.Identity {
+	ids := append([]age.Identity(nil), k.Identities...)
+	if k.Password != "" {
+		if id, err := age.NewScryptIdentity(k.Password); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Each calls fn with every file of an archive of either format.
+func Each(file string, k Key, fn func(name string, r io.Reader) error) error {
+	if archive.IsAge(file) {
+		_, err := archive.EachAge(file, k.AgeIdentities(), fn)
+		return err
+	}
+	return archive.Each(file, k.Password, fn)
+}
+
 // Inspect copies every SQLite entry to a temp file and checks it, and looks
 // for the store encryption key beside store.db.
-func Inspect(file, password string) (*Inspection, error) {
+func Inspect(file string, k Key) (*Inspection, error) {
 	in := &Inspection{Databases: map[string]error{}}
 	tmp, err := os.MkdirTemp("", "birdseye-verify-")
 	if err != nil {
@@ -31,7 +59,7 @@ func Inspect(file, password string) (*Inspection, error) {
 	}
 	defer os.RemoveAll(tmp)
 	var sawStore, sawKey bool
-	err = archive.Each(file, password, func(name string, r io.Reader) error {
+	err = Each(file, k, func(name string, r io.Reader) error {
 		br := bufio.NewReader(r)
 		head, _ := br.Peek(len(sqliteMagic))
 		base := path.Base(name)

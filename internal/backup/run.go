@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/styliteag/birdseye/internal/export"
 )
 
@@ -26,15 +27,18 @@ type RunConfig struct {
 	Export   export.API // nil = no API export
 	Label    string
 	Password string
-	NBURL    string
-	Version  string
-	Dir      string // BACKUP_DIR; empty = archives live only until mailed
-	Keep     int
-	MaxBytes int64 // largest encoded attachment
-	Mailer   Mailer
-	VolumeTo []string
-	ExportTo []string
-	DryRun   bool
+	// Age and Recipients choose the age format (BACKUP_ENCRYPTION=age).
+	Age        bool
+	Recipients []age.Recipient
+	NBURL      string
+	Version    string
+	Dir        string // BACKUP_DIR; empty = archives live only until mailed
+	Keep       int
+	MaxBytes   int64 // largest encoded attachment
+	Mailer     Mailer
+	VolumeTo   []string
+	ExportTo   []string
+	DryRun     bool
 }
 
 // Step is how one of the two backups went.
@@ -72,7 +76,7 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 	var steps []Step
 	if len(rc.Paths) > 0 {
 		s := Step{What: "NetBird volume backup"}
-		r, err := Volumes(ctx, Options{Paths: rc.Paths, Exclude: rc.Exclude, Label: rc.Label, Password: rc.Password, OutDir: out}, now)
+		r, err := Volumes(ctx, Options{Paths: rc.Paths, Exclude: rc.Exclude, Label: rc.Label, Password: rc.Password, OutDir: out, Age: rc.Age, Recipients: rc.Recipients}, now)
 		if err == nil {
 			s.File, s.Size = r.File, r.Size
 			for _, w := range r.Warnings {
@@ -80,16 +84,16 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 			}
 		}
 		s.Err = err
-		steps = append(steps, rc.deliver(ctx, s, "NetBird backup", rc.VolumeTo, volumeBody(r, rc.Paths), now, log))
+		steps = append(steps, rc.deliver(ctx, s, "NetBird backup", rc.VolumeTo, volumeBody(r, rc.Paths, rc.decryptHow()), now, log))
 	}
 	if rc.Export != nil {
 		s := Step{What: "NetBird API export"}
-		r, err := Export(ctx, rc.Export, Options{Label: rc.Label, Password: rc.Password, OutDir: out}, rc.NBURL, rc.Version, now)
+		r, err := Export(ctx, rc.Export, Options{Label: rc.Label, Password: rc.Password, OutDir: out, Age: rc.Age, Recipients: rc.Recipients}, rc.NBURL, rc.Version, now)
 		if err == nil {
 			s.File, s.Size = r.File, r.Size
 		}
 		s.Err = err
-		steps = append(steps, rc.deliver(ctx, s, "NetBird API export", rc.ExportTo, exportBody(r), now, log))
+		steps = append(steps, rc.deliver(ctx, s, "NetBird API export", rc.ExportTo, exportBody(r, rc.decryptHow()), now, log))
 	}
 	code := 0
 	for _, s := range steps {
@@ -186,7 +190,18 @@ func (rc RunConfig) deliver(ctx context.Context, s Step, prefix string, to []str
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
 
-func volumeBody(r *Report, paths []string) string {
+// decryptHow is the mails' restore instructions for the format.
+func (rc RunConfig) decryptHow() string {
+	switch {
+	case !rc.Age:
+		return "Decrypt with the password from BACKUP_ZIP_PASSWORD:\n  7z x <name>\n(or: birdseye backup extract <name> DIR)\n"
+	case len(rc.Recipients) > 0:
+		return "Decrypt with an age identity of BACKUP_AGE_RECIPIENTS (the key is not on this host):\n  age -d -i key.txt <name> | tar xz\n(or: birdseye backup extract --identity key.txt <name> DIR)\n"
+	}
+	return "Decrypt with the passphrase from BACKUP_ZIP_PASSWORD:\n  age -d <name> | tar xz\n(or: birdseye backup extract <name> DIR)\n"
+}
+
+func volumeBody(r *Report, paths []string, how string) string {
 	var b strings.Builder
 	b.WriteString("Encrypted NetBird volume backup attached.\n\n  archive: <name>\n")
 	if r != nil {
@@ -201,11 +216,11 @@ func volumeBody(r *Report, paths []string) string {
 			b.WriteString("\nWarning: " + w + "\n")
 		}
 	}
-	b.WriteString("\nDecrypt with the password from BACKUP_ZIP_PASSWORD:\n  7z x <name>\n(or: birdseye backup extract <name> DIR)\n")
+	b.WriteString("\n" + how)
 	return b.String()
 }
 
-func exportBody(r *ExportReport) string {
+func exportBody(r *ExportReport, how string) string {
 	var b strings.Builder
 	b.WriteString("Encrypted NetBird API export attached.\n\n  archive:   <name>\n")
 	if r != nil && r.Manifest != nil {
@@ -217,7 +232,7 @@ func exportBody(r *ExportReport) string {
 		}
 		fmt.Fprintf(&b, "  size:      %.1f KB\n  endpoints: %d (%s)\n", float64(r.Size)/1024, len(ok), strings.Join(ok, ", "))
 	}
-	b.WriteString("\nDecrypt with the password from BACKUP_ZIP_PASSWORD:\n  7z x <name>\n\nexport/manifest.json inside the archive lists every endpoint queried,\nincluding the ones that were skipped (404/403) and why.\n")
+	b.WriteString("\n" + how + "\nexport/manifest.json inside the archive lists every endpoint queried,\nincluding the ones that were skipped (404/403) and why.\n")
 	return b.String()
 }
 
@@ -227,9 +242,16 @@ func prune(dir, name string, keep int) error {
 		return nil
 	}
 	kind := name[:strings.LastIndex(name, "-")+1] // netbird-<label>-
-	matches, err := filepath.Glob(filepath.Join(dir, kind+"*.zip"))
+	all, err := filepath.Glob(filepath.Join(dir, kind+"*"))
 	if err != nil {
 		return err
+	}
+	// Both formats count: a switch to age does not keep the old zips forever.
+	var matches []string
+	for _, m := range all {
+		if strings.HasSuffix(m, ".zip") || strings.HasSuffix(m, ".tar.gz.age") {
+			matches = append(matches, m)
+		}
 	}
 	slices.Sort(matches) // the time stamp sorts by name
 	for len(matches) > keep {

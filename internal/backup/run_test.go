@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/archive"
@@ -114,4 +115,49 @@ func TestBackupDirKeepsTheNewest(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"netbird-prod-20261108T030000Z.zip", "netbird-prod-20261115T030000Z.zip",
 		"netbirdexport-prod-20261101T030000Z.zip", "netbirdexport-prod-20261108T030000Z.zip", "netbirdexport-prod-20261115T030000Z.zip"}, names)
+}
+
+// With age the mails carry .tar.gz.age attachments and age's restore
+// steps; the archives open with the recipient's key only.
+func TestRunWithAgeMailsArchivesOnlyTheRecipientOpens(t *testing.T) {
+	src := t.TempDir()
+	mkfile(t, filepath.Join(src, "netbird", "management.json"), `{"DataStoreEncryptionKey":"k"}`)
+	_, api := nbtest.Start(t, fake.AdminToken)
+	srv := smtptest.Start(t, "starttls", "", "")
+	id, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	var log bytes.Buffer
+	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	_, code := Run(t.Context(), RunConfig{
+		Paths: []string{filepath.Join(src, "netbird")}, Export: api, Label: "prod", Age: true, Recipients: []age.Recipient{id.Recipient()},
+		NBURL: "https://nb.example.com", Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}, ExportTo: []string{"ops@example.com"},
+	}, now, &log)
+	require.Equal(t, 0, code, log.String())
+	msgs := srv.Messages()
+	require.Len(t, msgs, 2)
+	require.Contains(t, msgs[0].Body, "age -d -i key.txt netbird-prod-20261123T030000Z.tar.gz.age | tar xz")
+	require.NotContains(t, msgs[0].Body, "7z")
+	for i, name := range []string{"netbird-prod-20261123T030000Z.tar.gz.age", "netbirdexport-prod-20261123T030000Z.tar.gz.age"} {
+		att, ok := msgs[i].Attachments[name]
+		require.True(t, ok, "attachment %s in %v", name, msgs[i].Attachments)
+		f := filepath.Join(t.TempDir(), name)
+		require.NoError(t, os.WriteFile(f, att, 0o600))
+		_, err := archive.EachAge(f, []age.Identity{id}, nil)
+		require.NoError(t, err)
+	}
+}
+
+func TestBackupDirPrunesBothFormatsTogether(t *testing.T) {
+	dir := t.TempDir()
+	mkfile(t, filepath.Join(dir, "netbird-prod-20261101T030000Z.zip"), "x")
+	mkfile(t, filepath.Join(dir, "netbird-prod-20261108T030000Z.zip"), "x")
+	mkfile(t, filepath.Join(dir, "netbird-prod-20261115T030000Z.tar.gz.age"), "x")
+	mkfile(t, filepath.Join(dir, "netbird-prod-notes.txt"), "x")
+	require.NoError(t, prune(dir, "netbird-prod-20261115T030000Z.tar.gz.age", 2))
+	left, _ := filepath.Glob(filepath.Join(dir, "*"))
+	var names []string
+	for _, l := range left {
+		names = append(names, filepath.Base(l))
+	}
+	require.ElementsMatch(t, []string{"netbird-prod-20261108T030000Z.zip", "netbird-prod-20261115T030000Z.tar.gz.age", "netbird-prod-notes.txt"}, names)
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/styliteag/birdseye/internal/archive"
 )
 
@@ -25,6 +27,42 @@ type Options struct {
 	Password string
 	OutDir   string // where the archive is written
 	TempDir  string // where SQLite snapshots are staged; empty = os.TempDir()
+	// Age writes a tar.gz encrypted with age instead of an AES zip: to
+	// Recipients, or with Password as an scrypt passphrase when there are
+	// none (BACKUP_ENCRYPTION=age).
+	Age        bool
+	Recipients []age.Recipient
+}
+
+// Ext is the archive's file extension: .zip, or .tar.gz.age.
+func (o Options) Ext() string {
+	if o.Age {
+		return ".tar.gz.age"
+	}
+	return ".zip"
+}
+
+// packer is what an archive format takes: the AES zip or the age tar.gz.
+type packer interface {
+	AddDir(name string, mode fs.FileMode, mtime time.Time) error
+	Add(name string, r io.Reader, mode fs.FileMode, mtime time.Time) (int64, error)
+	AddFile(name, src string) (int64, error)
+	Close() error
+}
+
+func (o Options) newPacker(w io.Writer) (packer, error) {
+	if !o.Age {
+		return archive.NewWriter(w, o.Password), nil
+	}
+	recipients := o.Recipients
+	if len(recipients) == 0 {
+		r, err := age.NewScryptRecipient(o.Password)
+		if err != nil {
+			return nil, err
+		}
+		recipients = []age.Recipient{r}
+	}
+	return archive.NewAgeWriter(w, recipients...)
 }
 
 // Report says what went into an archive.
@@ -37,12 +75,12 @@ type Report struct {
 	Warnings  []string
 }
 
-// ArchiveName is netbird-<label>-<YYYYMMDDTHHMMSSZ>.zip.
-func ArchiveName(prefix, label string, now time.Time) string {
+// ArchiveName is netbird-<label>-<YYYYMMDDTHHMMSSZ><ext>.
+func ArchiveName(prefix, label string, now time.Time, ext string) string {
 	if label == "" {
 		label = map[string]string{"netbird": "backup", "netbirdexport": "export"}[prefix]
 	}
-	return fmt.Sprintf("%s-%s-%s.zip", prefix, label, now.UTC().Format("20060102T150405Z"))
+	return fmt.Sprintf("%s-%s-%s%s", prefix, label, now.UTC().Format("20060102T150405Z"), ext)
 }
 
 // PathsError is a BACKUP_PATHS that cannot be archived as it stands: a
@@ -98,9 +136,9 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 		return nil, fmt.Errorf("staging directory for SQLite snapshots: %w", err)
 	}
 	defer os.RemoveAll(stage)
-	r := &Report{File: filepath.Join(o.OutDir, ArchiveName("netbird", o.Label, now))}
+	r := &Report{File: filepath.Join(o.OutDir, ArchiveName("netbird", o.Label, now, o.Ext()))}
 	var seen layout
-	size, err := writeArchive(r.File, o.Password, func(w *archive.Writer) error {
+	size, err := writeArchive(r.File, o, func(w packer) error {
 		for _, src := range srcs {
 			if err := addSource(ctx, w, src, o.Exclude, stage, r, &seen); err != nil {
 				return fmt.Errorf("archive %s: %w", src, err)
@@ -133,7 +171,7 @@ type layout struct {
 }
 
 // addSource archives one source directory (or file) under its own name.
-func addSource(ctx context.Context, w *archive.Writer, src string, exclude []string, stage string, r *Report, seen *layout) error {
+func addSource(ctx context.Context, w packer, src string, exclude []string, stage string, r *Report, seen *layout) error {
 	parent := filepath.Dir(src)
 	// A live volume changes while it is walked. A file that is gone by the
 	// time it is read is not an error: SQLite removes its -wal, -shm and
@@ -218,14 +256,18 @@ func addSource(ctx context.Context, w *archive.Writer, src string, exclude []str
 
 // writeArchive writes an archive at path through fill, atomically: a
 // partial file, synced, renamed only when complete. It returns the size.
-func writeArchive(path, password string, fill func(*archive.Writer) error) (int64, error) {
+func writeArchive(path string, o Options, fill func(packer) error) (int64, error) {
 	partial := path + ".partial"
 	f, err := os.OpenFile(partial, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("create archive: %w", err)
 	}
 	defer os.Remove(partial)
-	w := archive.NewWriter(f, password)
+	w, err := o.newPacker(f)
+	if err != nil {
+		f.Close()
+		return 0, err
+	}
 	if err := fill(w); err != nil {
 		f.Close()
 		return 0, err

@@ -27,9 +27,10 @@ func mkfile(t *testing.T, path, body string) {
 
 func TestArchiveNames(t *testing.T) {
 	now := time.Date(2026, 11, 23, 3, 0, 5, 0, time.FixedZone("CET", 3600))
-	require.Equal(t, "netbird-backup-20261123T020005Z.zip", ArchiveName("netbird", "", now))
-	require.Equal(t, "netbird-prod-20261123T020005Z.zip", ArchiveName("netbird", "prod", now))
-	require.Equal(t, "netbirdexport-export-20261123T020005Z.zip", ArchiveName("netbirdexport", "", now))
+	require.Equal(t, "netbird-backup-20261123T020005Z.zip", ArchiveName("netbird", "", now, Options{}.Ext()))
+	require.Equal(t, "netbird-prod-20261123T020005Z.zip", ArchiveName("netbird", "prod", now, ".zip"))
+	require.Equal(t, "netbirdexport-export-20261123T020005Z.zip", ArchiveName("netbirdexport", "", now, ".zip"))
+	require.Equal(t, "netbird-prod-20261123T020005Z.tar.gz.age", ArchiveName("netbird", "prod", now, Options{Age: true}.Ext()))
 }
 
 func TestSourcesExpandWildcardsAndNameWhatMatchesNothing(t *testing.T) {
@@ -169,7 +170,7 @@ func TestInspectChecksDatabasesAndTheKey(t *testing.T) {
 	makeDB(t, filepath.Join(root, "data", "events.db"), 2)
 	r, err := Volumes(t.Context(), Options{Paths: []string{filepath.Join(root, "data")}, Password: pass, OutDir: t.TempDir()}, time.Now())
 	require.NoError(t, err)
-	in, err := Inspect(r.File, pass)
+	in, err := Inspect(r.File, Key{Password: pass})
 	require.NoError(t, err)
 	require.Len(t, in.Databases, 2)
 	for name, ierr := range in.Databases {
@@ -177,7 +178,7 @@ func TestInspectChecksDatabasesAndTheKey(t *testing.T) {
 	}
 	require.Len(t, in.Warnings, 1)
 	require.Contains(t, in.Warnings[0], "no store encryption key")
-	_, err = Inspect(r.File, "wrong password!")
+	_, err = Inspect(r.File, Key{Password: "wrong password!"})
 	require.ErrorIs(t, err, archive.ErrWrongPassword)
 }
 

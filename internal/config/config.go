@@ -201,7 +201,13 @@ func (c *Config) validate() error {
 			}
 		}
 	}
-	if c.Schedule.Backup != "" && c.Backup.Password != "" {
+	if c.Backup.Encryption != "zip" && c.Backup.Encryption != "age" {
+		errs = append(errs, &Error{Var: "BACKUP_ENCRYPTION", Msg: fmt.Sprintf("=%q is not a format; expected zip or age", c.Backup.Encryption)})
+	} else if c.Backup.AgeRecipients != "" {
+		_, err := c.Backup.Recipients()
+		errs = append(errs, err)
+	}
+	if c.Schedule.Backup != "" && c.Backup.Password != "" && !(c.Backup.Age() && c.Backup.AgeRecipients != "") {
 		errs = append(errs, c.Backup.CheckPassword())
 	}
 	for _, a := range strings.Split(c.Maintenance.EmailTo, ",") {

@@ -6,7 +6,9 @@ import (
 	"os"
 	"strings"
 
+	"filippo.io/age"
 	"github.com/robfig/cron/v3"
+	"github.com/styliteag/birdseye/internal/archive"
 )
 
 // Schedule is the daemon's cron jobs; an empty spec turns a job off.
@@ -31,6 +33,34 @@ type Backup struct {
 	MaxMB    Count  `envconfig:"BACKUP_MAX_ATTACHMENT_MB" default:"20" desc:"largest attachment, in MiB as encoded in the mail (base64); above it a FAILED mail with the sizes is sent"`
 	Dir      string `envconfig:"BACKUP_DIR" desc:"directory (a mounted volume) that also keeps every archive (empty = mail only)"`
 	Keep     Count  `envconfig:"BACKUP_KEEP" default:"8" desc:"archives of each kind kept in BACKUP_DIR"`
+	// Encryption is the archive format: zip (AES, 7-Zip opens it) or age.
+	Encryption    string `envconfig:"BACKUP_ENCRYPTION" default:"zip" desc:"zip (AES-256 zip, opened with 7-Zip and BACKUP_ZIP_PASSWORD) or age (a tar.gz encrypted with age: names hidden too; to BACKUP_AGE_RECIPIENTS, else with BACKUP_ZIP_PASSWORD as passphrase)"`
+	AgeRecipients string `envconfig:"BACKUP_AGE_RECIPIENTS" desc:"age1… public keys or SSH public keys (ssh-ed25519 …), comma-separated: with BACKUP_ENCRYPTION=age the backups open only with their private keys, which this host need not have"`
+}
+
+// Age reports whether the archives are age-encrypted.
+func (b Backup) Age() bool { return b.Encryption == "age" }
+
+// Recipients parses BACKUP_AGE_RECIPIENTS.
+func (b Backup) Recipients() ([]age.Recipient, error) {
+	r, err := archive.ParseRecipients(b.AgeRecipients)
+	if err != nil {
+		return nil, &Error{Var: "BACKUP_AGE_RECIPIENTS", Msg: err.Error() + "; expected e.g. age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p or ssh-ed25519 AAAA…"}
+	}
+	return r, nil
+}
+
+// CheckKey is what the archives need: recipients with age, else the
+// passphrase (CheckPassword).
+func (b Backup) CheckKey() error {
+	if b.Encryption != "zip" && b.Encryption != "age" {
+		return &Error{Var: "BACKUP_ENCRYPTION", Msg: fmt.Sprintf("=%q is not a format; expected zip or age", b.Encryption)}
+	}
+	if b.Age() && strings.TrimSpace(b.AgeRecipients) != "" {
+		_, err := b.Recipients()
+		return err
+	}
+	return b.CheckPassword()
 }
 
 // SplitComma splits a comma-separated setting, trimming spaces and dropping empties.
@@ -159,8 +189,8 @@ func (c *Config) JobsOff() []JobOff {
 func (c *Config) backupMissing() []string {
 	var missing []string
 	b := c.Backup
-	if b.Password == "" {
-		missing = append(missing, "BACKUP_ZIP_PASSWORD")
+	if b.Password == "" && !(b.Age() && strings.TrimSpace(b.AgeRecipients) != "") {
+		missing = append(missing, "BACKUP_ZIP_PASSWORD (or BACKUP_ENCRYPTION=age with BACKUP_AGE_RECIPIENTS)")
 	}
 	if b.Paths == "" && c.NetBird.AdminKey == "" {
 		missing = append(missing, "BACKUP_PATHS or NB_ADMIN_API_KEY")

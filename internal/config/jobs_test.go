@@ -9,7 +9,7 @@ import (
 
 func TestBackupPrerequisitesAreNamed(t *testing.T) {
 	cfg := &Config{Schedule: Schedule{Backup: "0 3 * * 0"}}
-	require.Equal(t, []JobOff{{Job: "backup", Variable: "CRON_BACKUP_NETBIRD", Missing: []string{"BACKUP_ZIP_PASSWORD", "BACKUP_PATHS or NB_ADMIN_API_KEY",
+	require.Equal(t, []JobOff{{Job: "backup", Variable: "CRON_BACKUP_NETBIRD", Missing: []string{"BACKUP_ZIP_PASSWORD (or BACKUP_ENCRYPTION=age with BACKUP_AGE_RECIPIENTS)", "BACKUP_PATHS or NB_ADMIN_API_KEY",
 		"SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR"}}}, cfg.JobsOff())
 	cfg.Backup = Backup{Password: "long enough pw", Paths: "/backup", Dir: "/archives"}
 	require.Empty(t, cfg.JobsOff(), "BACKUP_DIR is a destination too")

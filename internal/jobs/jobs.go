@@ -196,7 +196,11 @@ func (l *lineLog) Write(p []byte) (int, error) {
 func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Location, version string) (backup.RunConfig, error) {
 	rc := backup.RunConfig{
 		Paths: config.SplitComma(b.Paths), Exclude: config.SplitComma(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
-		NBURL: nb.URL, Version: version, Dir: b.Dir, Keep: int(b.Keep), MaxBytes: int64(b.MaxMB) << 20,
+		NBURL: nb.URL, Version: version, Dir: b.Dir, Keep: int(b.Keep), MaxBytes: int64(b.MaxMB) << 20, Age: b.Age(),
+	}
+	var err error
+	if rc.Recipients, err = b.Recipients(); err != nil {
+		return rc, err
 	}
 	if nb.AdminKey != "" {
 		c, err := apiclient.New(nb, nb.AdminKey.Reveal())

@@ -232,7 +232,11 @@ func (s *Sink) SendTo(ctx context.Context, to []string, subject, body, attach st
 		return sink.Permanent(fmt.Errorf("mail: recipients: %w", err))
 	}
 	if attach != "" {
-		m.AttachFile(attach, mail.WithFileContentType(mail.ContentType("application/zip")))
+		kind := mail.ContentType("application/zip")
+		if !strings.HasSuffix(attach, ".zip") {
+			kind = "application/octet-stream" // an age file
+		}
+		m.AttachFile(attach, mail.WithFileContentType(kind))
 	}
 	m.Subject(subject)
 	m.SetDate()
