@@ -22,6 +22,7 @@ type backupCmd struct {
 	Volumes backupVolumesCmd `cmd:"" help:"Archive BACKUP_PATHS (SQLite databases as consistent snapshots) into an AES-256 zip."`
 	Verify  backupVerifyCmd  `cmd:"" help:"Check that every entry of an archive decrypts and matches its checksum; list them."`
 	Extract backupExtractCmd `cmd:"" help:"Extract an archive into a directory (entries that would land outside it are refused)."`
+	Check   backupCheckCmd   `cmd:"" help:"Open an archive as a restore would and say whether it restores: checksums, SQLite integrity, the store's counts against the live server, the store key."`
 	Offsite backupOffsiteCmd `cmd:"" help:"Ship a tar.gz of NetBird's configuration (SQLite as snapshots) over SSH to OFFSITE_SSH_HOST, verify it there, prune (what CRON_BACKUP_OFFSITE runs)."`
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
 	_ "modernc.org/sqlite"
 )
 
@@ -104,4 +105,38 @@ func TestE2EAgeWithAPassphraseAndBadSettings(t *testing.T) {
 	d = start(t, env, "backup", "verify", "--identity", filepath.Join(src, "management.json"), file)
 	require.Equal(t, 2, d.waitExit())
 	require.Contains(t, d.logs(), "is neither an age key file nor an SSH private key without a passphrase")
+}
+
+// `backup check latest` opens the newest archive in BACKUP_DIR, compares
+// the store with the live server and says whether it restores.
+func TestE2EBackupCheckLatestAgainstTheLiveServer(t *testing.T) {
+	_, api := newAPI(t)
+	src := filepath.Join(t.TempDir(), "netbird")
+	require.NoError(t, os.MkdirAll(src, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "management.json"), []byte(`{"DataStoreEncryptionKey":"k"}`), 0o600))
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(src, "store.db"))
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE accounts (id TEXT); INSERT INTO accounts VALUES ('a');
+		CREATE TABLE peers (id TEXT); INSERT INTO peers VALUES ('1'), ('2'), ('3');
+		CREATE TABLE "groups" (id TEXT); INSERT INTO "groups" VALUES ('1')`)
+	require.NoError(t, err)
+	db.Close()
+	dir := t.TempDir()
+	env := toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken, "BACKUP_PATHS="+src, "BACKUP_DIR="+dir, "BACKUP_ZIP_PASSWORD=e2e backup passphrase")
+	d := start(t, env, "backup", "volumes", "--out", dir)
+	require.Equal(t, 0, d.waitExit(), d.logs())
+
+	d = start(t, env, "backup", "check", "latest")
+	require.Equal(t, 0, d.waitExit(), d.logs()+strings.Join(d.stdout(), "\n"))
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "store:    netbird/store.db: 1 accounts, 3 peers (live 3), 1 groups (live 4)")
+	require.Contains(t, out, "warning:  differs from the live server (changes since the backup are normal): groups 1 in the backup, 4 live")
+	require.Contains(t, out, "verdict:  restorable")
+
+	d = start(t, toolEnv(api.URL, "BACKUP_DIR="+t.TempDir(), "BACKUP_ZIP_PASSWORD=e2e backup passphrase"), "backup", "check", "latest")
+	require.Equal(t, 1, d.waitExit())
+	require.Contains(t, d.logs(), "no volume archive (netbird-*.zip or .tar.gz.age) in BACKUP_DIR=")
+	d = start(t, toolEnv(api.URL, "BACKUP_ZIP_PASSWORD=e2e backup passphrase"), "backup", "check", "latest")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), "config: BACKUP_DIR is not set")
 }

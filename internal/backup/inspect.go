@@ -51,7 +51,10 @@ func Each(file string, k Key, fn func(name string, r io.Reader) error) error {
 
 // Inspect copies every SQLite entry to a temp file and checks it, and looks
 // for the store encryption key beside store.db.
-func Inspect(file string, k Key) (*Inspection, error) {
+func Inspect(file string, k Key) (*Inspection, error) { return inspect(file, k, nil) }
+
+// inspect is Inspect, showing each SQLite copy to seen before it goes.
+func inspect(file string, k Key, seen func(name, copy string)) (*Inspection, error) {
 	in := &Inspection{Databases: map[string]error{}}
 	tmp, err := os.MkdirTemp("", "birdseye-verify-")
 	if err != nil {
@@ -79,6 +82,9 @@ func Inspect(file string, k Key) (*Inspection, error) {
 			}
 			f.Close()
 			in.Databases[name] = IntegrityCheck(dst)
+			if seen != nil {
+				seen(name, dst)
+			}
 			os.Remove(dst)
 		case base == "management.json" || base == "config.yaml" || base == "config.yml":
 			b, _ := io.ReadAll(br)

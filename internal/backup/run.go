@@ -30,15 +30,19 @@ type RunConfig struct {
 	// Age and Recipients choose the age format (BACKUP_ENCRYPTION=age).
 	Age        bool
 	Recipients []age.Recipient
-	NBURL      string
-	Version    string
-	Dir        string // BACKUP_DIR; empty = archives live only until mailed
-	Keep       int
-	MaxBytes   int64 // largest encoded attachment
-	Mailer     Mailer
-	VolumeTo   []string
-	ExportTo   []string
-	DryRun     bool
+	// Verify runs the restore check on the volume archive after writing it
+	// (BACKUP_VERIFY), comparing with Live when set.
+	Verify   bool
+	Live     Live
+	NBURL    string
+	Version  string
+	Dir      string // BACKUP_DIR; empty = archives live only until mailed
+	Keep     int
+	MaxBytes int64 // largest encoded attachment
+	Mailer   Mailer
+	VolumeTo []string
+	ExportTo []string
+	DryRun   bool
 }
 
 // Step is how one of the two backups went.
@@ -50,6 +54,8 @@ type Step struct {
 	Oversize bool
 	Kept     string // where BACKUP_DIR keeps it
 	Err      error
+	// Verified: the restore check passed (volume archive, BACKUP_VERIFY).
+	Verified bool
 }
 
 // EncodedSize is the size of a file as a base64 mail attachment with
@@ -77,14 +83,21 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 	if len(rc.Paths) > 0 {
 		s := Step{What: "NetBird volume backup"}
 		r, err := Volumes(ctx, Options{Paths: rc.Paths, Exclude: rc.Exclude, Label: rc.Label, Password: rc.Password, OutDir: out, Age: rc.Age, Recipients: rc.Recipients}, now)
+		body := volumeBody(r, rc.Paths, rc.decryptHow())
 		if err == nil {
 			s.File, s.Size = r.File, r.Size
 			for _, w := range r.Warnings {
 				fmt.Fprintln(log, "warning:", w)
 			}
+			if rc.Verify {
+				var report strings.Builder
+				s.Verified, err = rc.check(ctx, r.File, &report)
+				fmt.Fprint(log, report.String())
+				body += "\nRestore check (the archive opened as a restore would):\n" + report.String()
+			}
 		}
 		s.Err = err
-		steps = append(steps, rc.deliver(ctx, s, "NetBird backup", rc.VolumeTo, volumeBody(r, rc.Paths, rc.decryptHow()), now, log))
+		steps = append(steps, rc.deliver(ctx, s, "NetBird backup", rc.VolumeTo, body, now, log))
 	}
 	if rc.Export != nil {
 		s := Step{What: "NetBird API export"}
@@ -94,6 +107,11 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 		}
 		s.Err = err
 		steps = append(steps, rc.deliver(ctx, s, "NetBird API export", rc.ExportTo, exportBody(r, rc.decryptHow()), now, log))
+	}
+	for _, s := range steps {
+		if s.Verified {
+			fmt.Fprintf(log, "restore check passed: %s restores\n", filepath.Base(s.File))
+		}
 	}
 	code := 0
 	for _, s := range steps {
@@ -189,6 +207,30 @@ func (rc RunConfig) deliver(ctx context.Context, s Step, prefix string, to []str
 }
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+// check is the restore check of a fresh archive, opened with the key it
+// was written for (a recipient's archive cannot be opened here: only its
+// checksums are then known good as written, which it says).
+func (rc RunConfig) check(ctx context.Context, file string, out io.Writer) (bool, error) {
+	if rc.Age && len(rc.Recipients) > 0 {
+		fmt.Fprintln(out, "  not opened: it is encrypted to BACKUP_AGE_RECIPIENTS, whose keys this host does not hold; check it where a key is: birdseye backup check --identity KEY FILE")
+		return false, nil
+	}
+	r, err := Check(ctx, file, Key{Password: rc.Password}, rc.Live)
+	if err != nil {
+		fmt.Fprintf(out, "  verdict:  NOT restorable: %v\n", err)
+		return false, fmt.Errorf("the restore check failed: %w", err)
+	}
+	var b strings.Builder
+	r.Text(&b)
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		fmt.Fprintln(out, "  "+line)
+	}
+	if !r.OK() {
+		return false, fmt.Errorf("the restore check failed: %s", strings.Join(r.Problems, "; "))
+	}
+	return true, nil
+}
 
 // decryptHow is the mails' restore instructions for the format.
 func (rc RunConfig) decryptHow() string {

@@ -161,3 +161,31 @@ func TestBackupDirPrunesBothFormatsTogether(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"netbird-prod-20261108T030000Z.zip", "netbird-prod-20261115T030000Z.tar.gz.age", "netbird-prod-notes.txt"}, names)
 }
+
+func TestTheScheduledBackupRunsTheRestoreCheckAndMailsItsVerdict(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "netbird")
+	require.NoError(t, os.MkdirAll(src, 0o755))
+	storeDB(t, src, map[string]int{"accounts": 1, "peers": 3})
+	mkfile(t, filepath.Join(src, "management.json"), `{"DataStoreEncryptionKey":"k"}`)
+	srv := smtptest.Start(t, "starttls", "", "")
+	var log bytes.Buffer
+	steps, code := Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Password: pass, Verify: true, NBURL: "https://nb.example.com",
+		Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
+	require.Equal(t, 0, code, log.String())
+	require.True(t, steps[0].Verified)
+	msgs := srv.Messages()
+	require.Len(t, msgs, 1)
+	require.Contains(t, msgs[0].Body, "Restore check (the archive opened as a restore would):\n")
+	require.Contains(t, msgs[0].Body, "  store:    netbird/store.db: 1 accounts, 3 peers")
+	require.Contains(t, msgs[0].Body, "  verdict:  restorable\n")
+	require.Regexp(t, `restore check passed: netbird-prod-\d{8}T\d{6}Z\.zip restores\n$`, log.String(), "the last line: the job's summary for Checkmk and pings")
+
+	// An archive for recipients cannot be opened on this host: said, not failed.
+	id, _ := age.GenerateX25519Identity()
+	log.Reset()
+	steps, code = Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Verify: true, Age: true, Recipients: []age.Recipient{id.Recipient()},
+		Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
+	require.Equal(t, 0, code, log.String())
+	require.False(t, steps[0].Verified)
+	require.Contains(t, log.String(), "not opened: it is encrypted to BACKUP_AGE_RECIPIENTS")
+}

@@ -35,6 +35,7 @@ type Backup struct {
 	Keep     Count  `envconfig:"BACKUP_KEEP" default:"8" desc:"archives of each kind kept in BACKUP_DIR"`
 	// Encryption is the archive format: zip (AES, 7-Zip opens it) or age.
 	Encryption    string `envconfig:"BACKUP_ENCRYPTION" default:"zip" desc:"zip (AES-256 zip, opened with 7-Zip and BACKUP_ZIP_PASSWORD) or age (a tar.gz encrypted with age: names hidden too; to BACKUP_AGE_RECIPIENTS, else with BACKUP_ZIP_PASSWORD as passphrase)"`
+	Verify        Bool   `envconfig:"BACKUP_VERIFY" default:"true" desc:"open each new volume archive as a restore would (checksums, SQLite integrity, the store's counts against the live server) and put the verdict in the mail; a failed check fails the backup"`
 	AgeRecipients string `envconfig:"BACKUP_AGE_RECIPIENTS" desc:"age1… public keys or SSH public keys (ssh-ed25519 …), comma-separated: with BACKUP_ENCRYPTION=age the backups open only with their private keys, which this host need not have"`
 }
 

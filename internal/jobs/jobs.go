@@ -92,6 +92,9 @@ func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Sc
 					if st.File != "" {
 						m.BackupSize(map[bool]string{true: "export", false: "volumes"}[strings.Contains(st.What, "export")], st.Size)
 					}
+					if st.Verified {
+						m.BackupVerified("volumes", time.Now())
+					}
 				}
 				if code != 0 {
 					return fmt.Errorf("backup finished with exit code %d (see the lines above)", code)
@@ -201,6 +204,12 @@ func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Loca
 	var err error
 	if rc.Recipients, err = b.Recipients(); err != nil {
 		return rc, err
+	}
+	rc.Verify = bool(b.Verify)
+	if tok, terr := nb.Token(false, "the restore check"); terr == nil && nb.URL != "" {
+		if c, cerr := apiclient.New(nb, tok); cerr == nil {
+			rc.Live = c
+		}
 	}
 	if nb.AdminKey != "" {
 		c, err := apiclient.New(nb, nb.AdminKey.Reveal())

@@ -172,6 +172,14 @@ func (m *M) BackupSize(kind string, bytes int64) {
 	}
 }
 
+// BackupVerified records when an archive of a kind last passed the
+// restore check.
+func (m *M) BackupVerified(kind string, now time.Time) {
+	if m != nil {
+		m.setGauge(float64(now.Unix()), "birdseye_backup_last_verified_timestamp_seconds", "kind", kind)
+	}
+}
+
 // WritePrometheus writes every metric, then the Go runtime's and the
 // process's (go_*, process_*), in the Prometheus text format.
 func (m *M) WritePrometheus(w io.Writer) {

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/styliteag/birdseye/internal/apiclient"
+	"github.com/styliteag/birdseye/internal/backup"
+	"github.com/styliteag/birdseye/internal/config"
+)
+
+type backupCheckCmd struct {
+	Archive  string   `arg:"" help:"The archive, or latest: the newest volume archive in BACKUP_DIR."`
+	Identity []string `type:"existingfile" placeholder:"FILE" help:"For an age archive: an age key file or an SSH private key; repeatable. Without it, the passphrase."`
+}
+
+// Run opens the archive as a restore would and says whether it restores:
+// checksums, SQLite integrity, the store's counts against the live server
+// (when NB_URL and a token are set), the store key. Exit 0 restorable, 1 not.
+func (c backupCheckCmd) Run(ctx context.Context, e *env) error {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return err
+	}
+	t, err := config.LoadTool()
+	if err != nil {
+		return err
+	}
+	file := c.Archive
+	if file == "latest" {
+		if file, err = latestArchive(t.Backup.Dir); err != nil {
+			return err
+		}
+	} else if _, err := os.Stat(file); err != nil {
+		return &flagError{Flag: "ARCHIVE", Msg: fmt.Sprintf("=%s cannot be read (%v); expected an archive file or latest", file, err)}
+	}
+	k, err := archiveKey(e, file, c.Identity)
+	if err != nil {
+		return err
+	}
+	var live backup.Live
+	if t.NetBird.URL != "" {
+		if tok, err := t.NetBird.Token(false, "backup check"); err == nil {
+			if cl, err := apiclient.New(t.NetBird, tok); err == nil {
+				live = cl
+			}
+		}
+	}
+	fmt.Fprintf(e.stdout, "archive:  %s\n", file)
+	r, err := backup.Check(ctx, file, k, live)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "verdict:  NOT restorable: %v\n", err)
+		return errExit{exitFailure}
+	}
+	r.Text(e.stdout)
+	if !r.OK() {
+		return errExit{exitFailure}
+	}
+	return nil
+}
+
+// latestArchive is the newest volume archive (either format) in dir.
+func latestArchive(dir string) (string, error) {
+	if dir == "" {
+		return "", &config.Error{Var: "BACKUP_DIR", Msg: "is not set; `backup check latest` looks there: expected the directory that keeps the archives, or give the archive's path"}
+	}
+	all, _ := filepath.Glob(filepath.Join(dir, "netbird-*"))
+	var found []string
+	for _, f := range all {
+		if strings.HasSuffix(f, ".zip") || strings.HasSuffix(f, ".tar.gz.age") {
+			found = append(found, f)
+		}
+	}
+	if len(found) == 0 {
+		return "", fmt.Errorf("no volume archive (netbird-*.zip or .tar.gz.age) in BACKUP_DIR=%s", dir)
+	}
+	// Names end in their UTC time stamp: sort by it, not by the label.
+	sort.Slice(found, func(i, j int) bool { return stamp(found[i]) < stamp(found[j]) })
+	return found[len(found)-1], nil
+}
+
+func stamp(file string) string {
+	base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(file), ".zip"), ".tar.gz.age")
+	return base[strings.LastIndex(base, "-")+1:]
+}
