@@ -1,0 +1,155 @@
+package target
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/styliteag/birdseye/internal/sshremote"
+)
+
+// SFTP is a directory on another host over SSH: sftp://user@host/dir.
+type SFTP struct {
+	Remote sshremote.Config
+	Dir    string
+}
+
+func (s *SFTP) String() string {
+	return "sftp://" + s.Remote.Host + ":" + portText(s.Remote.Port) + s.Dir
+}
+
+func portText(p int) string {
+	if p == 0 {
+		p = 22
+	}
+	return fmt.Sprint(p)
+}
+
+func (s *SFTP) Put(ctx context.Context, name, local string) error {
+	want, size, err := fileSum(local)
+	if err != nil {
+		return err
+	}
+	c, err := sshremote.Dial(ctx, s.Remote)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	fsys := c.SFTP()
+	if err := fsys.MkdirAll(s.Dir); err != nil {
+		return fmt.Errorf("%s: create the directory: %w", s, err)
+	}
+	partial := path.Join(s.Dir, partialName(name))
+	done := false
+	defer func() {
+		if !done {
+			fsys.Remove(partial)
+		}
+	}()
+	in, err := os.Open(local)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := fsys.OpenFile(partial, os.O_CREATE|os.O_TRUNC|os.O_WRONLY)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s, err)
+	}
+	out.Chmod(0o600)
+	if _, err := out.ReadFrom(bufio.NewReaderSize(in, 256<<10)); err != nil {
+		out.Close()
+		return fmt.Errorf("%s: write %s: %w", s, name, err)
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("%s: write %s: %w", s, name, err)
+	}
+	// Read it back over SFTP: the bytes there must be the bytes sent.
+	rf, err := fsys.Open(partial)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, bufio.NewReaderSize(rf, 256<<10))
+	rf.Close()
+	if err != nil || n != size || hex.EncodeToString(h.Sum(nil)) != want {
+		return fmt.Errorf("%s: %s does not read back as written", s, name)
+	}
+	final := path.Join(s.Dir, path.Base(name))
+	if err := fsys.PosixRename(partial, final); err != nil {
+		if err := fsys.Rename(partial, final); err != nil {
+			return fmt.Errorf("%s: rename %s: %w", s, name, err)
+		}
+	}
+	done = true
+	return nil
+}
+
+func (s *SFTP) List(ctx context.Context) ([]string, error) {
+	c, err := sshremote.Dial(ctx, s.Remote)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	infos, err := c.SFTP().ReadDir(s.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s, err)
+	}
+	var out []string
+	for _, fi := range infos {
+		if fi.Mode().IsRegular() {
+			out = append(out, fi.Name())
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (s *SFTP) Delete(ctx context.Context, name string) error {
+	c, err := sshremote.Dial(ctx, s.Remote)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.SFTP().Remove(path.Join(s.Dir, path.Base(name)))
+}
+
+func (s *SFTP) Check(ctx context.Context) (string, error) {
+	c, err := sshremote.Dial(ctx, s.Remote)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	fsys := c.SFTP()
+	dir := s.Dir
+	for {
+		fi, err := fsys.Stat(dir)
+		if err == nil && fi.IsDir() {
+			break
+		}
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || dir == "/" {
+			return "", fmt.Errorf("%s: %s is not a directory it can use", s, dir)
+		}
+		dir = path.Dir(dir)
+	}
+	probe := path.Join(dir, ".birdseye-doctor-probe")
+	f, err := fsys.Create(probe)
+	if err != nil {
+		return "", fmt.Errorf("%s: %s is not writable: %w", s, dir, err)
+	}
+	f.Close()
+	fsys.Remove(probe)
+	msg := s.String() + ": connected, host key ok, writable"
+	if st, err := fsys.StatVFS(dir); err == nil {
+		msg += fmt.Sprintf(", %.1f GB free", float64(st.FreeSpace())/1e9)
+	}
+	return strings.TrimSpace(msg), nil
+}

@@ -1,0 +1,117 @@
+// Package target stores backup archives off the host (BACKUP_TARGETS):
+// each destination behind one small interface, as restic's backends are,
+// with one conformance suite for all. A put lands under a temporary name,
+// is read back and compared (size and SHA-256) and only then renamed, so a
+// listing never shows a partial archive; each target prunes its own
+// archives.
+package target
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/styliteag/birdseye/internal/sshremote"
+)
+
+// Target is one destination.
+type Target interface {
+	// String names it without secrets (sftp://backup@vault:22/srv/nb).
+	String() string
+	// Put stores the local file under name, verified, atomically.
+	Put(ctx context.Context, name, local string) error
+	// List is the names there, sorted.
+	List(ctx context.Context) ([]string, error)
+	Delete(ctx context.Context, name string) error
+	// Check reaches it and proves it writable, storing nothing that stays.
+	Check(ctx context.Context) (string, error)
+}
+
+// SSH is the SSH settings of sftp:// targets (BACKUP_SSH_*).
+type SSH struct {
+	KeyFile, KnownHosts, Strict string
+}
+
+// Parse reads one BACKUP_TARGETS entry: file:///dir or
+// sftp://user@host[:port]/dir (s3:// is not built yet).
+func Parse(raw string, ssh SSH) (Target, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a URL", raw)
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Host != "" || !strings.HasPrefix(u.Path, "/") {
+			return nil, fmt.Errorf("%q: expected file:///absolute/dir (three slashes)", raw)
+		}
+		return &Dir{Path: u.Path}, nil
+	case "sftp":
+		if u.Host == "" || u.Path == "" || u.Path == "/" {
+			return nil, fmt.Errorf("%q: expected sftp://user@host[:port]/dir", raw)
+		}
+		port := 22
+		if p := u.Port(); p != "" {
+			fmt.Sscan(p, &port)
+		}
+		host := u.Hostname()
+		if u.User != nil {
+			host = u.User.Username() + "@" + host
+		}
+		return &SFTP{Remote: sshremote.Config{Host: host, Port: port, KeyFile: ssh.KeyFile, KnownHosts: ssh.KnownHosts, Strict: ssh.Strict, Vars: "BACKUP"},
+			Dir: u.Path}, nil
+	case "s3":
+		return nil, fmt.Errorf("%q: s3:// targets are not built yet; expected file:///dir or sftp://user@host/dir", raw)
+	}
+	return nil, fmt.Errorf("%q: unknown scheme; expected file:///dir or sftp://user@host[:port]/dir", raw)
+}
+
+// Prune keeps the newest keep archives of each kind (the name up to its
+// time stamp) and deletes the rest of those kinds; other files are never
+// touched. keep <= 0 keeps everything.
+func Prune(ctx context.Context, t Target, kinds []string, keep int) ([]string, error) {
+	if keep <= 0 {
+		return nil, nil
+	}
+	names, err := t.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var deleted []string
+	for _, kind := range kinds {
+		var mine []string
+		for _, n := range names {
+			if strings.HasPrefix(n, kind) && (strings.HasSuffix(n, ".zip") || strings.HasSuffix(n, ".tar.gz.age")) {
+				mine = append(mine, n)
+			}
+		}
+		slices.Sort(mine) // the UTC stamp sorts by time
+		for len(mine) > keep {
+			if err := t.Delete(ctx, mine[0]); err != nil {
+				return deleted, err
+			}
+			deleted = append(deleted, mine[0])
+			mine = mine[1:]
+		}
+	}
+	return deleted, nil
+}
+
+func fileSum(local string) (string, int64, error) {
+	f, err := os.Open(local)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+func partialName(name string) string { return "." + path.Base(name) + ".partial" }

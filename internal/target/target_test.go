@@ -1,0 +1,105 @@
+package target
+
+import (
+	"crypto/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/sshremote"
+	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
+)
+
+// Every target passes the same suite (restic's way): put verifies and
+// lands atomically, list, prune per kind leaving other files alone,
+// delete, check. dir is where the target's files can be looked at.
+func conformance(t *testing.T, tg Target, dir string) {
+	t.Helper()
+	ctx := t.Context()
+	msg, err := tg.Check(ctx)
+	require.NoError(t, err)
+	require.Contains(t, msg, "writable")
+
+	local := filepath.Join(t.TempDir(), "a")
+	body := make([]byte, 3<<20) // several SFTP packets
+	rand.Read(body)
+	require.NoError(t, os.WriteFile(local, body, 0o600))
+	names := []string{"netbird-prod-20261101T030000Z.zip", "netbird-prod-20261108T030000Z.tar.gz.age", "netbird-prod-20261115T030000Z.zip",
+		"netbirdexport-prod-20261115T030000Z.zip"}
+	for _, n := range names {
+		require.NoError(t, tg.Put(ctx, n, local), n)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "README.txt"), []byte("not ours"), 0o600))
+	got, err := tg.List(ctx)
+	require.NoError(t, err)
+	require.Equal(t, append([]string{"README.txt"}, names...), got, "no partial file is left")
+	stored, err := os.ReadFile(filepath.Join(dir, names[0]))
+	require.NoError(t, err)
+	require.Equal(t, body, stored)
+	fi, _ := os.Stat(filepath.Join(dir, names[0]))
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	deleted, err := Prune(ctx, tg, []string{"netbird-prod-", "netbirdexport-prod-"}, 2)
+	require.NoError(t, err)
+	require.Equal(t, []string{"netbird-prod-20261101T030000Z.zip"}, deleted, "both formats count; the oldest goes")
+	got, _ = tg.List(ctx)
+	require.Equal(t, []string{"README.txt", names[1], names[2], names[3]}, got)
+	require.NoError(t, tg.Delete(ctx, names[3]))
+	got, _ = tg.List(ctx)
+	require.NotContains(t, got, names[3])
+}
+
+func TestADirectoryTarget(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "disk")
+	tg, err := Parse("file://"+dir, SSH{})
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	conformance(t, tg, dir)
+}
+
+func TestAnSFTPTargetOnARealOpenSSHServer(t *testing.T) {
+	s := sshtest.Start(t)
+	dir := filepath.Join(t.TempDir(), "backups")
+	tg, err := Parse("sftp://root@127.0.0.1:"+itoa(s.Port)+dir, SSH{KeyFile: s.ClientKey, KnownHosts: filepath.Join(t.TempDir(), "known"), Strict: sshremote.StrictAcceptNew})
+	require.NoError(t, err)
+	require.Equal(t, "sftp://root@127.0.0.1:"+itoa(s.Port)+dir, tg.String())
+	conformance(t, tg, dir)
+
+	s.NewHostKey(t)
+	_, err = tg.Check(t.Context())
+	require.ErrorIs(t, err, sshremote.ErrHostKey)
+}
+
+// A disk that fills up fails the put and leaves no partial file.
+func TestAFullTargetLeavesNothingBehind(t *testing.T) {
+	dir := t.TempDir()
+	if res, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, res)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	local := filepath.Join(t.TempDir(), "big")
+	body := make([]byte, 1<<20)
+	rand.Read(body)
+	require.NoError(t, os.WriteFile(local, body, 0o600))
+	tg := &Dir{Path: dir}
+	require.Error(t, tg.Put(t.Context(), "netbird-x-20261129T030000Z.zip", local))
+	entries, _ := os.ReadDir(dir)
+	require.Empty(t, entries)
+}
+
+func TestTargetURLsAreCheckedAndNamed(t *testing.T) {
+	for raw, want := range map[string]string{
+		"file://relative/dir":     `"file://relative/dir": expected file:///absolute/dir (three slashes)`,
+		"sftp://vault":            `"sftp://vault": expected sftp://user@host[:port]/dir`,
+		"s3://bucket/prefix":      `"s3://bucket/prefix": s3:// targets are not built yet`,
+		"ftp://old.example.com/x": `"ftp://old.example.com/x": unknown scheme`,
+	} {
+		_, err := Parse(raw, SSH{})
+		require.ErrorContains(t, err, want, raw)
+	}
+}
+
+func itoa(n int) string { return portText(n) }
