@@ -264,7 +264,11 @@ func (c backupRunCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	rc, err := jobs.Backup(t.NetBird, t.Backup, t.SMTP, t.Log.TZ.Loc, version.Version)
+	f, err := config.LoadForwarder()
+	if err != nil {
+		return err
+	}
+	rc, err := jobs.Backup(t.NetBird, t.Backup, t.SMTP, t.Log.TZ.Loc, version.Version, f.StateFile)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/apibudget"
@@ -68,6 +69,13 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 	}
 	if m := cfg.Mirror; m.URL != "" && m.APIKey != "" {
 		p.Mirror = func(ctx context.Context) (string, error) { return mirrorProbe(ctx, cfg) }
+	}
+	targets, err := cfg.Backup.TargetList(filepath.Dir(cfg.Forwarder.StateFile))
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		p.Targets = append(p.Targets, t)
 	}
 	if p.Destinations, err = doctorDestinations(cfg); err != nil {
 		return err

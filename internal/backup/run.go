@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/styliteag/birdseye/internal/export"
+	"github.com/styliteag/birdseye/internal/target"
 )
 
 // Mailer sends a mail with an optional attachment; *email.Sink is one.
@@ -32,8 +34,10 @@ type RunConfig struct {
 	Recipients []age.Recipient
 	// Verify runs the restore check on the volume archive after writing it
 	// (BACKUP_VERIFY), comparing with Live when set.
-	Verify   bool
-	Live     Live
+	Verify bool
+	Live   Live
+	// Targets get every archive too (BACKUP_TARGETS), each pruned to Keep.
+	Targets  []target.Target
 	NBURL    string
 	Version  string
 	Dir      string // BACKUP_DIR; empty = archives live only until mailed
@@ -54,6 +58,9 @@ type Step struct {
 	Oversize bool
 	Kept     string // where BACKUP_DIR keeps it
 	Err      error
+	Stored   []string // the targets that hold it
+	// TargetErr: a target that did not take it (the archive went elsewhere).
+	TargetErr error
 	// Verified: the restore check passed (volume archive, BACKUP_VERIFY).
 	Verified bool
 }
@@ -116,7 +123,7 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 	code := 0
 	for _, s := range steps {
 		switch {
-		case s.Err != nil:
+		case s.Err != nil, s.TargetErr != nil:
 			code = 1
 		case s.Oversize && code == 0:
 			code = 2
@@ -169,8 +176,17 @@ func (rc RunConfig) deliver(ctx context.Context, s Step, prefix string, to []str
 			fmt.Fprintf(log, "warning: pruning %s: %v\n", rc.Dir, err)
 		}
 	}
-	s.Encoded = EncodedSize(s.Size)
 	name := filepath.Base(s.File)
+	if !rc.DryRun {
+		rc.store(ctx, &s, name, log)
+	}
+	if len(s.Stored) > 0 {
+		body += "\nStored in: " + strings.Join(s.Stored, ", ") + "\n"
+	}
+	if s.TargetErr != nil {
+		body += "\nNOT stored: " + s.TargetErr.Error() + "\n"
+	}
+	s.Encoded = EncodedSize(s.Size)
 	fmt.Fprintf(log, "%s: %s, %.2f MiB (%.2f MiB encoded in a mail; limit %g MiB)\n", s.What, name, mib(s.Size), mib(s.Encoded), mib(rc.MaxBytes))
 	if rc.MaxBytes > 0 && s.Encoded > rc.MaxBytes {
 		s.Oversize = true
@@ -178,6 +194,9 @@ func (rc RunConfig) deliver(ctx context.Context, s Step, prefix string, to []str
 			name, mib(s.Size), mib(s.Encoded), mib(rc.MaxBytes))
 		if s.Kept != "" {
 			reason += "\nThe archive is kept in " + s.Kept + "."
+		}
+		if len(s.Stored) > 0 {
+			reason += "\nIt is stored in: " + strings.Join(s.Stored, ", ") + "."
 		}
 		fmt.Fprintln(log, "too big to mail:", reason)
 		if rc.Mailer != nil && !rc.DryRun && len(to) > 0 {
@@ -207,6 +226,28 @@ func (rc RunConfig) deliver(ctx context.Context, s Step, prefix string, to []str
 }
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+// store puts the archive on every target and prunes each; a target that
+// fails is reported and the others still get it.
+func (rc RunConfig) store(ctx context.Context, s *Step, name string, log io.Writer) {
+	kind := name[:strings.LastIndex(name, "-")+1]
+	var errs []error
+	for _, t := range rc.Targets {
+		if err := t.Put(ctx, name, s.File); err != nil {
+			fmt.Fprintf(log, "not stored in %s: %v\n", t, err)
+			errs = append(errs, fmt.Errorf("%s: %w", t, err))
+			continue
+		}
+		s.Stored = append(s.Stored, t.String())
+		fmt.Fprintf(log, "stored in %s\n", t)
+		if gone, err := target.Prune(ctx, t, []string{kind}, rc.Keep); err != nil {
+			fmt.Fprintf(log, "warning: pruning %s: %v\n", t, err)
+		} else if len(gone) > 0 {
+			fmt.Fprintf(log, "pruned from %s: %s\n", t, strings.Join(gone, ", "))
+		}
+	}
+	s.TargetErr = errors.Join(errs...)
+}
 
 // check is the restore check of a fresh archive, opened with the key it
 // was written for (a recipient's archive cannot be opened here: only its

@@ -17,6 +17,7 @@ import (
 	"github.com/styliteag/birdseye/internal/netbird/nbtest"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/email/smtptest"
+	"github.com/styliteag/birdseye/internal/target"
 )
 
 func mailer(srv *smtptest.Server) *email.Sink {
@@ -188,4 +189,28 @@ func TestTheScheduledBackupRunsTheRestoreCheckAndMailsItsVerdict(t *testing.T) {
 	require.Equal(t, 0, code, log.String())
 	require.False(t, steps[0].Verified)
 	require.Contains(t, log.String(), "not opened: it is encrypted to BACKUP_AGE_RECIPIENTS")
+}
+
+// Every archive reaches each target, also one too big to mail; a target
+// that fails is named and fails the run, the others still get it.
+func TestArchivesReachEveryTargetAndAFailingOneIsNamed(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "netbird")
+	mkfile(t, filepath.Join(src, "management.json"), `{"DataStoreEncryptionKey":"k"}`)
+	good := filepath.Join(t.TempDir(), "disk")
+	blocked := filepath.Join(t.TempDir(), "a-file")
+	mkfile(t, blocked, "not a directory")
+	srv := smtptest.Start(t, "starttls", "", "")
+	var log bytes.Buffer
+	steps, code := Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Password: pass, Keep: 8,
+		Targets: []target.Target{&target.Dir{Path: good}, &target.Dir{Path: blocked}},
+		Version: "test", MaxBytes: 1, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
+	require.Equal(t, 1, code, "a target that failed fails the run")
+	require.Equal(t, []string{"file://" + good}, steps[0].Stored)
+	require.ErrorContains(t, steps[0].TargetErr, "file://"+blocked)
+	stored, _ := filepath.Glob(filepath.Join(good, "netbird-prod-*.zip"))
+	require.Len(t, stored, 1, "the one too big to mail is stored all the same")
+	msgs := srv.Messages()
+	require.Len(t, msgs, 1)
+	require.Contains(t, msgs[0].Subject, "— FAILED")
+	require.Contains(t, msgs[0].Body, "It is stored in: file://"+good+".")
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"path/filepath"
 	"strings"
 )
 
@@ -205,6 +206,10 @@ func (c *Config) validate() error {
 		errs = append(errs, &Error{Var: "BACKUP_ENCRYPTION", Msg: fmt.Sprintf("=%q is not a format; expected zip or age", c.Backup.Encryption)})
 	} else if c.Backup.AgeRecipients != "" {
 		_, err := c.Backup.Recipients()
+		errs = append(errs, err)
+	}
+	if c.Backup.Targets != "" {
+		_, err := c.Backup.TargetList(filepath.Dir(c.Forwarder.StateFile))
 		errs = append(errs, err)
 	}
 	if c.Schedule.Backup != "" && c.Backup.Password != "" && !(c.Backup.Age() && c.Backup.AgeRecipients != "") {

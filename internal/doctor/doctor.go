@@ -71,6 +71,14 @@ type Probes struct {
 	// Mirror reads the mirror's target with MIRROR_API_KEY; nil when
 	// MIRROR_URL is not set.
 	Mirror func(ctx context.Context) (string, error)
+	// Targets are BACKUP_TARGETS, each checked without storing anything.
+	Targets []Checker
+}
+
+// Checker is a destination doctor can reach and probe.
+type Checker interface {
+	String() string
+	Check(ctx context.Context) (string, error)
 }
 
 // Destination is a configured sink doctor can check: Reach without
@@ -110,6 +118,7 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	checkCheckmk(cfg.Monitor.CheckmkDir, add)
 	checkOffsite(ctx, cfg, p, add)
 	checkMirror(ctx, p, add)
+	checkTargets(ctx, p, add)
 	worst := OK
 	for _, r := range results {
 		worst = max(worst, r.Status)

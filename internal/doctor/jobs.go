@@ -62,3 +62,17 @@ func checkMirror(ctx context.Context, p Probes, add func(Result)) {
 	}
 	add(Result{OK, "MIRROR_URL", msg, ""})
 }
+
+// checkTargets reaches every backup target and proves it writable.
+func checkTargets(ctx context.Context, p Probes, add func(Result)) {
+	for _, t := range p.Targets {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		msg, err := t.Check(ctx)
+		cancel()
+		if err != nil {
+			add(Result{Fail, "BACKUP_TARGETS", err.Error(), "the scheduled backup would not reach " + t.String()})
+			continue
+		}
+		add(Result{OK, "BACKUP_TARGETS", msg, ""})
+	}
+}

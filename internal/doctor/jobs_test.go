@@ -3,6 +3,7 @@ package doctor
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -36,4 +37,24 @@ func TestTheOffsiteTargetIsReachedWithoutShipping(t *testing.T) {
 	require.Contains(t, out.String(), "FAIL  offsite")
 	require.Contains(t, out.String(), "has CHANGED")
 	require.Contains(t, out.String(), "(hint: check OFFSITE_SSH_HOST")
+}
+
+type checker struct {
+	name string
+	err  error
+}
+
+func (c checker) String() string { return c.name }
+func (c checker) Check(context.Context) (string, error) {
+	return c.name + ": writable", c.err
+}
+
+func TestEveryBackupTargetIsChecked(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	cfg := baseConfig(t, api.BaseURL())
+	var out bytes.Buffer
+	status := Run(t.Context(), cfg, Probes{API: api, Targets: []Checker{checker{name: "file:///mnt/disk"}, checker{name: "sftp://b@vault:22/nb", err: errors.New("sftp://b@vault:22/nb: connect: connection refused")}}}, time.Now(), &out)
+	require.Equal(t, Fail, status)
+	require.Contains(t, out.String(), "ok    BACKUP_TARGETS         file:///mnt/disk: writable")
+	require.Contains(t, out.String(), "FAIL  BACKUP_TARGETS         sftp://b@vault:22/nb: connect: connection refused  (hint: the scheduled backup would not reach sftp://b@vault:22/nb)")
 }

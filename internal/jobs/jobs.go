@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -81,7 +82,7 @@ func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Sc
 	mt := cfg.Maintenance
 	if spec := cfg.Schedule.Backup; spec != "" && !off["CRON_BACKUP_NETBIRD"] {
 		{
-			rc, err := Backup(cfg.NetBird, cfg.Backup, cfg.SMTP, cfg.Log.TZ.Loc, version.Version)
+			rc, err := Backup(cfg.NetBird, cfg.Backup, cfg.SMTP, cfg.Log.TZ.Loc, version.Version, cfg.Forwarder.StateFile)
 			if err != nil {
 				return nil, err
 			}
@@ -196,13 +197,16 @@ func (l *lineLog) Write(p []byte) (int, error) {
 // mails through SMTP_* with the old recipient fallbacks (volumes:
 // BACKUP_EMAIL_TO, else SMTP_TO; export: EXPORT_EMAIL_TO, else
 // BACKUP_EMAIL_TO, else SMTP_TO).
-func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Location, version string) (backup.RunConfig, error) {
+func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Location, version, stateFile string) (backup.RunConfig, error) {
 	rc := backup.RunConfig{
 		Paths: config.SplitComma(b.Paths), Exclude: config.SplitComma(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
 		NBURL: nb.URL, Version: version, Dir: b.Dir, Keep: int(b.Keep), MaxBytes: int64(b.MaxMB) << 20, Age: b.Age(),
 	}
 	var err error
 	if rc.Recipients, err = b.Recipients(); err != nil {
+		return rc, err
+	}
+	if rc.Targets, err = b.TargetList(filepath.Dir(stateFile)); err != nil {
 		return rc, err
 	}
 	rc.Verify = bool(b.Verify)
