@@ -15,7 +15,7 @@ require (
 	github.com/wneessen/go-mail v0.8.1
 	github.com/yeka/zip v0.0.0-20231116150916-03d6312748a9
 	go.yaml.in/yaml/v3 v3.0.6
-	golang.org/x/crypto v0.55.0
+	golang.org/x/crypto v0.57.0
 	golang.org/x/crypto/x509roots/fallback v0.0.0-20261030153154-30a33513ff6d
 	golang.org/x/sys v0.49.0
 	golang.org/x/term v0.47.0

@@ -37,10 +37,15 @@ type Backup struct {
 	Keep     Count  `envconfig:"BACKUP_KEEP" default:"8" desc:"archives of each kind kept in BACKUP_DIR"`
 	// Encryption is the archive format: zip (AES, 7-Zip opens it) or age.
 	Encryption    string `envconfig:"BACKUP_ENCRYPTION" default:"zip" desc:"zip (AES-256 zip, opened with 7-Zip and BACKUP_ZIP_PASSWORD) or age (a tar.gz encrypted with age: names hidden too; to BACKUP_AGE_RECIPIENTS, else with BACKUP_ZIP_PASSWORD as passphrase)"`
-	Targets       string `envconfig:"BACKUP_TARGETS" desc:"more places each archive goes to, comma-separated: file:///dir (a mounted disk) or sftp://user@host[:port]/dir; each keeps BACKUP_KEEP of each kind"`
+	Targets       string `envconfig:"BACKUP_TARGETS" desc:"more places each archive goes to, comma-separated: file:///dir (a mounted disk), sftp://user@host[:port]/dir or s3://bucket/prefix; each keeps BACKUP_KEEP of each kind"`
 	SSHKey        string `envconfig:"BACKUP_SSH_KEY" desc:"private key for sftp:// targets (a path in the container; empty = ~/.ssh/id_ed25519, id_ecdsa, id_rsa)"`
 	SSHKnownHosts string `envconfig:"BACKUP_SSH_KNOWN_HOSTS" desc:"known-hosts file for sftp:// targets (empty or not writable = known_hosts in the state directory)"`
 	SSHStrict     string `envconfig:"BACKUP_SSH_STRICT" default:"accept-new" desc:"host key policy of sftp:// targets: yes, accept-new or no"`
+	S3Endpoint    string `envconfig:"BACKUP_S3_ENDPOINT" desc:"endpoint of s3:// targets, e.g. https://s3.eu-central-1.amazonaws.com or http://minio:9000 (empty = AWS)"`
+	S3Region      string `envconfig:"BACKUP_S3_REGION" default:"us-east-1" desc:"region of s3:// targets"`
+	S3PathStyle   Bool   `envconfig:"BACKUP_S3_PATH_STYLE" default:"false" desc:"address buckets as endpoint/bucket (MinIO, Garage, versitygw) instead of bucket.endpoint"`
+	S3AccessKey   string `envconfig:"BACKUP_S3_ACCESS_KEY_ID" desc:"access key of s3:// targets"`
+	S3SecretKey   Secret `envconfig:"BACKUP_S3_SECRET_ACCESS_KEY" desc:"secret key of s3:// targets"`
 	Verify        Bool   `envconfig:"BACKUP_VERIFY" default:"true" desc:"open each new volume archive as a restore would (checksums, SQLite integrity, the store's counts against the live server) and put the verdict in the mail; a failed check fails the backup"`
 	AgeRecipients string `envconfig:"BACKUP_AGE_RECIPIENTS" desc:"age1… public keys or SSH public keys (ssh-ed25519 …), comma-separated: with BACKUP_ENCRYPTION=age the backups open only with their private keys, which this host need not have"`
 }
@@ -55,11 +60,15 @@ func (b Backup) TargetList(stateDir string) ([]target.Target, error) {
 	if strict != "yes" && strict != "accept-new" && strict != "no" {
 		return nil, &Error{Var: "BACKUP_SSH_STRICT", Msg: fmt.Sprintf("=%q is not a host key policy; expected yes, accept-new or no", strict)}
 	}
-	ssh := target.SSH{KeyFile: b.SSHKey, KnownHosts: sshremote.KnownHostsFile(b.SSHKnownHosts, stateDir), Strict: strict}
+	set := target.Settings{
+		SSH: target.SSH{KeyFile: b.SSHKey, KnownHosts: sshremote.KnownHostsFile(b.SSHKnownHosts, stateDir), Strict: strict},
+		S3: target.S3Config{Endpoint: b.S3Endpoint, Region: b.S3Region, PathStyle: bool(b.S3PathStyle), AccessKey: b.S3AccessKey,
+			SecretKey: b.S3SecretKey.Reveal()},
+	}
 	var out []target.Target
 	var errs []error
 	for i, raw := range SplitComma(b.Targets) {
-		t, err := target.Parse(raw, ssh)
+		t, err := target.Parse(raw, set)
 		if err != nil {
 			errs = append(errs, &Error{Var: "BACKUP_TARGETS", Msg: fmt.Sprintf("entry %d %v", i+1, err)})
 			continue

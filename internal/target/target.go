@@ -39,9 +39,16 @@ type SSH struct {
 	KeyFile, KnownHosts, Strict string
 }
 
-// Parse reads one BACKUP_TARGETS entry: file:///dir or
-// sftp://user@host[:port]/dir (s3:// is not built yet).
-func Parse(raw string, ssh SSH) (Target, error) {
+// Settings are what the targets need beyond their URLs.
+type Settings struct {
+	SSH SSH
+	S3  S3Config
+}
+
+// Parse reads one BACKUP_TARGETS entry: file:///dir,
+// sftp://user@host[:port]/dir or s3://bucket/prefix.
+func Parse(raw string, set Settings) (Target, error) {
+	ssh := set.SSH
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a URL", raw)
@@ -67,9 +74,19 @@ func Parse(raw string, ssh SSH) (Target, error) {
 		return &SFTP{Remote: sshremote.Config{Host: host, Port: port, KeyFile: ssh.KeyFile, KnownHosts: ssh.KnownHosts, Strict: ssh.Strict, Vars: "BACKUP"},
 			Dir: u.Path}, nil
 	case "s3":
-		return nil, fmt.Errorf("%q: s3:// targets are not built yet; expected file:///dir or sftp://user@host/dir", raw)
+		if u.Host == "" {
+			return nil, fmt.Errorf("%q: expected s3://bucket/prefix", raw)
+		}
+		if set.S3.AccessKey == "" || set.S3.SecretKey == "" {
+			return nil, fmt.Errorf("%q: BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY are needed", raw)
+		}
+		t, err := newS3(u, set.S3)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %v", raw, err)
+		}
+		return t, nil
 	}
-	return nil, fmt.Errorf("%q: unknown scheme; expected file:///dir or sftp://user@host[:port]/dir", raw)
+	return nil, fmt.Errorf("%q: unknown scheme; expected file:///dir, sftp://user@host[:port]/dir or s3://bucket/prefix", raw)
 }
 
 // Prune keeps the newest keep archives of each kind (the name up to its

@@ -11,6 +11,7 @@ import (
 
 	"github.com/styliteag/birdseye/internal/sshremote"
 	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
+	"github.com/styliteag/birdseye/internal/target/s3test"
 )
 
 // Every target passes the same suite (restic's way): put verifies and
@@ -54,7 +55,7 @@ func conformance(t *testing.T, tg Target, dir string) {
 
 func TestADirectoryTarget(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "disk")
-	tg, err := Parse("file://"+dir, SSH{})
+	tg, err := Parse("file://"+dir, Settings{})
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(dir, 0o700))
 	conformance(t, tg, dir)
@@ -63,7 +64,7 @@ func TestADirectoryTarget(t *testing.T) {
 func TestAnSFTPTargetOnARealOpenSSHServer(t *testing.T) {
 	s := sshtest.Start(t)
 	dir := filepath.Join(t.TempDir(), "backups")
-	tg, err := Parse("sftp://root@127.0.0.1:"+itoa(s.Port)+dir, SSH{KeyFile: s.ClientKey, KnownHosts: filepath.Join(t.TempDir(), "known"), Strict: sshremote.StrictAcceptNew})
+	tg, err := Parse("sftp://root@127.0.0.1:"+itoa(s.Port)+dir, Settings{SSH: SSH{KeyFile: s.ClientKey, KnownHosts: filepath.Join(t.TempDir(), "known"), Strict: sshremote.StrictAcceptNew}})
 	require.NoError(t, err)
 	require.Equal(t, "sftp://root@127.0.0.1:"+itoa(s.Port)+dir, tg.String())
 	conformance(t, tg, dir)
@@ -97,9 +98,72 @@ func TestTargetURLsAreCheckedAndNamed(t *testing.T) {
 		"s3://bucket/prefix":      `"s3://bucket/prefix": s3:// targets are not built yet`,
 		"ftp://old.example.com/x": `"ftp://old.example.com/x": unknown scheme`,
 	} {
-		_, err := Parse(raw, SSH{})
+		_, err := Parse(raw, Settings{})
 		require.ErrorContains(t, err, want, raw)
 	}
 }
 
 func itoa(n int) string { return portText(n) }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	s3test.Remove()
+	os.Exit(code)
+}
+
+// A real S3-compatible server (versitygw, posix backend): an archive larger
+// than one part goes up in parts, reads back as written, and the suite's
+// rules hold; a missing bucket and wrong credentials are said clearly.
+func TestAnS3TargetOnARealS3Server(t *testing.T) {
+	srv := s3test.Start(t, "netbird-backups")
+	set := Settings{S3: S3Config{Endpoint: srv.Endpoint, Region: "us-east-1", PathStyle: true, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, PartSize: 5 << 20}}
+	tg, err := Parse("s3://netbird-backups/prod", set)
+	require.NoError(t, err)
+	require.Equal(t, "s3://netbird-backups/prod", tg.String())
+	conformanceS3(t, tg, filepath.Join(srv.Root, "netbird-backups", "prod"))
+
+	big := filepath.Join(t.TempDir(), "big")
+	body := make([]byte, 12<<20) // three parts of 5 MiB
+	rand.Read(body)
+	require.NoError(t, os.WriteFile(big, body, 0o600))
+	require.NoError(t, tg.Put(t.Context(), "netbird-prod-20261129T030000Z.tar.gz.age", big))
+	stored, err := os.ReadFile(filepath.Join(srv.Root, "netbird-backups", "prod", "netbird-prod-20261129T030000Z.tar.gz.age"))
+	require.NoError(t, err)
+	require.Equal(t, body, stored, "the multipart upload is whole")
+
+	missing, err := Parse("s3://no-such-bucket/x", set)
+	require.NoError(t, err)
+	_, err = missing.Check(t.Context())
+	require.ErrorContains(t, err, "the bucket no-such-bucket does not exist")
+	set.S3.SecretKey = "wrong"
+	wrong, err := Parse("s3://netbird-backups/prod", set)
+	require.NoError(t, err)
+	_, err = wrong.Check(t.Context())
+	require.Error(t, err)
+}
+
+// conformanceS3 is the suite without the file modes (objects have none).
+func conformanceS3(t *testing.T, tg Target, dir string) {
+	t.Helper()
+	ctx := t.Context()
+	msg, err := tg.Check(ctx)
+	require.NoError(t, err)
+	require.Contains(t, msg, "writable")
+	local := filepath.Join(t.TempDir(), "a")
+	body := make([]byte, 1<<20)
+	rand.Read(body)
+	require.NoError(t, os.WriteFile(local, body, 0o600))
+	names := []string{"netbird-prod-20261101T030000Z.zip", "netbird-prod-20261108T030000Z.tar.gz.age", "netbird-prod-20261115T030000Z.zip"}
+	for _, n := range names {
+		require.NoError(t, tg.Put(ctx, n, local))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "README.txt"), []byte("not ours"), 0o600))
+	got, err := tg.List(ctx)
+	require.NoError(t, err)
+	require.Equal(t, append([]string{"README.txt"}, names...), got)
+	deleted, err := Prune(ctx, tg, []string{"netbird-prod-"}, 2)
+	require.NoError(t, err)
+	require.Equal(t, []string{names[0]}, deleted)
+	got, _ = tg.List(ctx)
+	require.Equal(t, []string{"README.txt", names[1], names[2]}, got)
+}
