@@ -95,7 +95,7 @@ func TestTargetURLsAreCheckedAndNamed(t *testing.T) {
 	for raw, want := range map[string]string{
 		"file://relative/dir":     `"file://relative/dir": expected file:///absolute/dir (three slashes)`,
 		"sftp://vault":            `"sftp://vault": expected sftp://user@host[:port]/dir`,
-		"s3://bucket/prefix":      `"s3://bucket/prefix": s3:// targets are not built yet`,
+		"s3://bucket/prefix":      `"s3://bucket/prefix": BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY are needed`,
 		"ftp://old.example.com/x": `"ftp://old.example.com/x": unknown scheme`,
 	} {
 		_, err := Parse(raw, Settings{})
