@@ -8,12 +8,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"filippo.io/age"
 	"github.com/styliteag/birdseye/internal/export"
+	"github.com/styliteag/birdseye/internal/retention"
 	"github.com/styliteag/birdseye/internal/target"
 )
 
@@ -40,9 +40,9 @@ type RunConfig struct {
 	Targets  []target.Target
 	NBURL    string
 	Version  string
-	Dir      string // BACKUP_DIR; empty = archives live only until mailed
-	Keep     int
-	MaxBytes int64 // largest encoded attachment
+	Dir      string           // BACKUP_DIR; empty = archives live only until mailed
+	Keep     retention.Policy // BACKUP_KEEP, or BACKUP_KEEP_DAILY/_WEEKLY/_MONTHLY
+	MaxBytes int64            // largest encoded attachment
 	Mailer   Mailer
 	VolumeTo []string
 	ExportTo []string
@@ -319,29 +319,25 @@ func exportBody(r *ExportReport, how string) string {
 	return b.String()
 }
 
-// prune keeps the newest keep archives of the same kind and label as name.
-func prune(dir, name string, keep int) error {
-	if keep <= 0 {
-		return nil
-	}
+// prune applies the retention to the archives of the same kind and label
+// as name in dir; both formats count, so a switch to age does not keep the
+// old zips forever.
+func prune(dir, name string, keep retention.Policy) error {
 	kind := name[:strings.LastIndex(name, "-")+1] // netbird-<label>-
 	all, err := filepath.Glob(filepath.Join(dir, kind+"*"))
 	if err != nil {
 		return err
 	}
-	// Both formats count: a switch to age does not keep the old zips forever.
-	var matches []string
+	var mine []string
 	for _, m := range all {
-		if strings.HasSuffix(m, ".zip") || strings.HasSuffix(m, ".tar.gz.age") {
-			matches = append(matches, m)
+		if b := filepath.Base(m); strings.HasSuffix(b, ".zip") || strings.HasSuffix(b, ".tar.gz.age") {
+			mine = append(mine, b)
 		}
 	}
-	slices.Sort(matches) // the time stamp sorts by name
-	for len(matches) > keep {
-		if err := os.Remove(matches[0]); err != nil {
+	for _, d := range retention.Drop(mine, keep) {
+		if err := os.Remove(filepath.Join(dir, d)); err != nil {
 			return err
 		}
-		matches = matches[1:]
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/styliteag/birdseye/internal/archive"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
 	"github.com/styliteag/birdseye/internal/netbird/nbtest"
+	"github.com/styliteag/birdseye/internal/retention"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/email/smtptest"
 	"github.com/styliteag/birdseye/internal/target"
@@ -73,7 +74,7 @@ func TestAnArchiveTooBigToMailGetsAFailedMailAndStaysInBackupDir(t *testing.T) {
 	srv := smtptest.Start(t, "none", "", "")
 	var log bytes.Buffer
 	steps, code := Run(t.Context(), RunConfig{Paths: []string{filepath.Join(src, "netbird")}, Password: pass, NBURL: "nb.example.com",
-		Dir: dir, Keep: 8, MaxBytes: 100_000, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
+		Dir: dir, Keep: retention.Policy{Last: 8}, MaxBytes: 100_000, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
 	require.Equal(t, 2, code, log.String())
 	require.True(t, steps[0].Oversize)
 	msgs := srv.Messages()
@@ -108,7 +109,7 @@ func TestBackupDirKeepsTheNewest(t *testing.T) {
 		mkfile(t, filepath.Join(dir, "netbird-prod-"+ts+".zip"), "x")
 		mkfile(t, filepath.Join(dir, "netbirdexport-prod-"+ts+".zip"), "x")
 	}
-	require.NoError(t, prune(dir, "netbird-prod-20261115T030000Z.zip", 2))
+	require.NoError(t, prune(dir, "netbird-prod-20261115T030000Z.zip", retention.Policy{Last: 2}))
 	left, _ := filepath.Glob(filepath.Join(dir, "*.zip"))
 	var names []string
 	for _, l := range left {
@@ -154,7 +155,7 @@ func TestBackupDirPrunesBothFormatsTogether(t *testing.T) {
 	mkfile(t, filepath.Join(dir, "netbird-prod-20261108T030000Z.zip"), "x")
 	mkfile(t, filepath.Join(dir, "netbird-prod-20261115T030000Z.tar.gz.age"), "x")
 	mkfile(t, filepath.Join(dir, "netbird-prod-notes.txt"), "x")
-	require.NoError(t, prune(dir, "netbird-prod-20261115T030000Z.tar.gz.age", 2))
+	require.NoError(t, prune(dir, "netbird-prod-20261115T030000Z.tar.gz.age", retention.Policy{Last: 2}))
 	left, _ := filepath.Glob(filepath.Join(dir, "*"))
 	var names []string
 	for _, l := range left {
@@ -201,7 +202,7 @@ func TestArchivesReachEveryTargetAndAFailingOneIsNamed(t *testing.T) {
 	mkfile(t, blocked, "not a directory")
 	srv := smtptest.Start(t, "starttls", "", "")
 	var log bytes.Buffer
-	steps, code := Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Password: pass, Keep: 8,
+	steps, code := Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Password: pass, Keep: retention.Policy{Last: 8},
 		Targets: []target.Target{&target.Dir{Path: good}, &target.Dir{Path: blocked}},
 		Version: "test", MaxBytes: 1, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
 	require.Equal(t, 1, code, "a target that failed fails the run")

@@ -34,7 +34,11 @@ type Backup struct {
 	ExportTo string `envconfig:"EXPORT_EMAIL_TO" desc:"recipients of the API export (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
 	MaxMB    Count  `envconfig:"BACKUP_MAX_ATTACHMENT_MB" default:"20" desc:"largest attachment, in MiB as encoded in the mail (base64); above it a FAILED mail with the sizes is sent"`
 	Dir      string `envconfig:"BACKUP_DIR" desc:"directory (a mounted volume) that also keeps every archive (empty = mail only)"`
-	Keep     Count  `envconfig:"BACKUP_KEEP" default:"8" desc:"archives of each kind kept in BACKUP_DIR"`
+	Keep     Count  `envconfig:"BACKUP_KEEP" default:"8" desc:"archives of each kind kept in BACKUP_DIR and each target (unless BACKUP_KEEP_DAILY/_WEEKLY/_MONTHLY are set)"`
+	// KeepDaily, KeepWeekly and KeepMonthly are grandfather-father-son.
+	KeepDaily   Count `envconfig:"BACKUP_KEEP_DAILY" default:"0" desc:"keep the newest archive of each of the last N days (with _WEEKLY and _MONTHLY replaces BACKUP_KEEP)"`
+	KeepWeekly  Count `envconfig:"BACKUP_KEEP_WEEKLY" default:"0" desc:"keep the newest archive of each of the last N ISO weeks"`
+	KeepMonthly Count `envconfig:"BACKUP_KEEP_MONTHLY" default:"0" desc:"keep the newest archive of each of the last N months"`
 	// Encryption is the archive format: zip (AES, 7-Zip opens it) or age.
 	Encryption    string `envconfig:"BACKUP_ENCRYPTION" default:"zip" desc:"zip (AES-256 zip, opened with 7-Zip and BACKUP_ZIP_PASSWORD) or age (a tar.gz encrypted with age: names hidden too; to BACKUP_AGE_RECIPIENTS, else with BACKUP_ZIP_PASSWORD as passphrase)"`
 	Targets       string `envconfig:"BACKUP_TARGETS" desc:"more places each archive goes to, comma-separated: file:///dir (a mounted disk), sftp://user@host[:port]/dir or s3://bucket/prefix; each keeps BACKUP_KEEP of each kind"`

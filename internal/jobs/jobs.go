@@ -22,6 +22,7 @@ import (
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/posture"
+	"github.com/styliteag/birdseye/internal/retention"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/version"
 
@@ -200,8 +201,9 @@ func (l *lineLog) Write(p []byte) (int, error) {
 func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Location, version, stateFile string) (backup.RunConfig, error) {
 	rc := backup.RunConfig{
 		Paths: config.SplitComma(b.Paths), Exclude: config.SplitComma(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
-		NBURL: nb.URL, Version: version, Dir: b.Dir, Keep: int(b.Keep), MaxBytes: int64(b.MaxMB) << 20, Age: b.Age(),
+		NBURL: nb.URL, Version: version, Dir: b.Dir, MaxBytes: int64(b.MaxMB) << 20, Age: b.Age(),
 	}
+	rc.Keep = retention.Policy{Last: int(b.Keep), Daily: int(b.KeepDaily), Weekly: int(b.KeepWeekly), Monthly: int(b.KeepMonthly)}
 	var err error
 	if rc.Recipients, err = b.Recipients(); err != nil {
 		return rc, err

@@ -15,9 +15,9 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"slices"
 	"strings"
 
+	"github.com/styliteag/birdseye/internal/retention"
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
 
@@ -89,13 +89,9 @@ func Parse(raw string, set Settings) (Target, error) {
 	return nil, fmt.Errorf("%q: unknown scheme; expected file:///dir, sftp://user@host[:port]/dir or s3://bucket/prefix", raw)
 }
 
-// Prune keeps the newest keep archives of each kind (the name up to its
-// time stamp) and deletes the rest of those kinds; other files are never
-// touched. keep <= 0 keeps everything.
-func Prune(ctx context.Context, t Target, kinds []string, keep int) ([]string, error) {
-	if keep <= 0 {
-		return nil, nil
-	}
+// Prune applies the retention to each kind's archives (the name up to its
+// time stamp; both formats count); other files are never touched.
+func Prune(ctx context.Context, t Target, kinds []string, keep retention.Policy) ([]string, error) {
 	names, err := t.List(ctx)
 	if err != nil {
 		return nil, err
@@ -108,13 +104,11 @@ func Prune(ctx context.Context, t Target, kinds []string, keep int) ([]string, e
 				mine = append(mine, n)
 			}
 		}
-		slices.Sort(mine) // the UTC stamp sorts by time
-		for len(mine) > keep {
-			if err := t.Delete(ctx, mine[0]); err != nil {
+		for _, d := range retention.Drop(mine, keep) {
+			if err := t.Delete(ctx, d); err != nil {
 				return deleted, err
 			}
-			deleted = append(deleted, mine[0])
-			mine = mine[1:]
+			deleted = append(deleted, d)
 		}
 	}
 	return deleted, nil

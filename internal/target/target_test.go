@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/styliteag/birdseye/internal/retention"
 	"github.com/styliteag/birdseye/internal/sshremote"
 	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
 	"github.com/styliteag/birdseye/internal/target/s3test"
@@ -43,7 +44,7 @@ func conformance(t *testing.T, tg Target, dir string) {
 	fi, _ := os.Stat(filepath.Join(dir, names[0]))
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 
-	deleted, err := Prune(ctx, tg, []string{"netbird-prod-", "netbirdexport-prod-"}, 2)
+	deleted, err := Prune(ctx, tg, []string{"netbird-prod-", "netbirdexport-prod-"}, retention.Policy{Last: 2})
 	require.NoError(t, err)
 	require.Equal(t, []string{"netbird-prod-20261101T030000Z.zip"}, deleted, "both formats count; the oldest goes")
 	got, _ = tg.List(ctx)
@@ -161,7 +162,7 @@ func conformanceS3(t *testing.T, tg Target, dir string) {
 	got, err := tg.List(ctx)
 	require.NoError(t, err)
 	require.Equal(t, append([]string{"README.txt"}, names...), got)
-	deleted, err := Prune(ctx, tg, []string{"netbird-prod-"}, 2)
+	deleted, err := Prune(ctx, tg, []string{"netbird-prod-"}, retention.Policy{Last: 2})
 	require.NoError(t, err)
 	require.Equal(t, []string{names[0]}, deleted)
 	got, _ = tg.List(ctx)
