@@ -11,10 +11,11 @@ import (
 	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/target"
 )
 
 type backupCheckCmd struct {
-	Archive  string   `arg:"" help:"The archive, or latest: the newest volume archive in BACKUP_DIR."`
+	Archive  string   `arg:"" help:"The archive; latest: the newest volume archive in BACKUP_DIR; or a target URL of BACKUP_TARGETS' form (s3://…, sftp://…, file://…): its newest volume archive."`
 	Identity []string `type:"existingfile" placeholder:"FILE" help:"For an age archive: an age key file or an SSH private key; repeatable. Without it, the passphrase."`
 }
 
@@ -30,7 +31,12 @@ func (c backupCheckCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	file := c.Archive
-	if file == "latest" {
+	if strings.Contains(file, "://") {
+		if file, err = fetchLatest(ctx, t, file); err != nil {
+			return err
+		}
+		defer os.RemoveAll(filepath.Dir(file))
+	} else if file == "latest" {
 		if file, err = latestArchive(t.Backup.Dir); err != nil {
 			return err
 		}
@@ -60,6 +66,48 @@ func (c backupCheckCmd) Run(ctx context.Context, e *env) error {
 		return errExit{exitFailure}
 	}
 	return nil
+}
+
+// fetchLatest downloads the newest volume archive of a target into a
+// temporary directory, for the check.
+func fetchLatest(ctx context.Context, t *config.Tool, raw string) (string, error) {
+	f, err := config.LoadForwarder()
+	if err != nil {
+		return "", err
+	}
+	one := t.Backup
+	one.Targets = raw
+	targets, err := one.TargetList(filepath.Dir(f.StateFile))
+	if err != nil {
+		msg := err.Error()
+		if ce, ok := err.(*config.Error); ok {
+			msg = strings.TrimPrefix(ce.Msg, "entry 1 ")
+		}
+		return "", &flagError{Flag: "ARCHIVE", Msg: msg}
+	}
+	tg := targets[0]
+	name, err := target.Latest(ctx, tg)
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "birdseye-check-")
+	if err != nil {
+		return "", err
+	}
+	file := filepath.Join(dir, name)
+	out, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return "", err
+	}
+	err = tg.Get(ctx, name, out)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("fetch %s from %s: %w", name, tg, err)
+	}
+	return file, nil
 }
 
 // latestArchive is the newest volume archive (either format) in dir.

@@ -140,3 +140,26 @@ func TestE2EBackupCheckLatestAgainstTheLiveServer(t *testing.T) {
 	require.Equal(t, 2, d.waitExit())
 	require.Contains(t, d.logs(), "config: BACKUP_DIR is not set")
 }
+
+// `backup check <target URL>` fetches the newest archive a target holds.
+func TestE2EBackupCheckOfWhatATargetHolds(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "netbird")
+	require.NoError(t, os.MkdirAll(src, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "management.json"), []byte(`{"DataStoreEncryptionKey":"k"}`), 0o600))
+	disk := t.TempDir()
+	env := []string{"PATH=" + os.Getenv("PATH"), "STATE_FILE=" + filepath.Join(t.TempDir(), "state.json"), "BACKUP_PATHS=" + src,
+		"BACKUP_ZIP_PASSWORD=e2e backup passphrase", "BACKUP_TARGETS=file://" + disk}
+	d := start(t, env, "backup", "run")
+	require.Equal(t, 0, d.waitExit(), d.logs()+strings.Join(d.stdout(), "\n"))
+	require.Contains(t, strings.Join(d.stdout(), "\n"), "stored in file://"+disk)
+
+	d = start(t, env, "backup", "check", "file://"+disk)
+	require.Equal(t, 0, d.waitExit(), d.logs()+strings.Join(d.stdout(), "\n"))
+	out := strings.Join(d.stdout(), "\n")
+	require.Regexp(t, `archive:  .*/netbird-backup-\d{8}T\d{6}Z\.zip`, out)
+	require.Contains(t, out, "verdict:  restorable")
+
+	d = start(t, env, "backup", "check", "ftp://old/x")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), `birdseye: ARCHIVE "ftp://old/x": unknown scheme`)
+}

@@ -92,3 +92,13 @@ func (d *Dir) Check(context.Context) (string, error) {
 	os.Remove(f.Name())
 	return d.String() + ": writable", nil
 }
+
+func (d *Dir) Get(_ context.Context, name string, w io.Writer) error {
+	f, err := os.Open(filepath.Join(d.Path, filepath.Base(name)))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
+}

@@ -286,3 +286,13 @@ func (s *S3) Check(ctx context.Context) (string, error) {
 	}
 	return s.String() + ": bucket exists, writable", nil
 }
+
+func (s *S3) Get(ctx context.Context, name string, w io.Writer) error {
+	resp, err := s.do(ctx, http.MethodGet, s.key(name), nil, nil, nil)
+	if err != nil {
+		return fmt.Errorf("%s: get %s: %w", s, name, err)
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(w, resp.Body)
+	return err
+}

@@ -153,3 +153,18 @@ func (s *SFTP) Check(ctx context.Context) (string, error) {
 	}
 	return strings.TrimSpace(msg), nil
 }
+
+func (s *SFTP) Get(ctx context.Context, name string, w io.Writer) error {
+	c, err := sshremote.Dial(ctx, s.Remote)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	f, err := c.SFTP().Open(path.Join(s.Dir, path.Base(name)))
+	if err != nil {
+		return fmt.Errorf("%s: %w", s, err)
+	}
+	defer f.Close()
+	_, err = f.WriteTo(w)
+	return err
+}

@@ -30,6 +30,8 @@ type Target interface {
 	// List is the names there, sorted.
 	List(ctx context.Context) ([]string, error)
 	Delete(ctx context.Context, name string) error
+	// Get copies name to w (a restore check of what the target holds).
+	Get(ctx context.Context, name string, w io.Writer) error
 	// Check reaches it and proves it writable, storing nothing that stays.
 	Check(ctx context.Context) (string, error)
 }
@@ -123,6 +125,28 @@ func fileSum(local string) (string, int64, error) {
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+// Latest is the newest volume archive on t (netbird-<label>-<stamp>).
+func Latest(ctx context.Context, t Target) (string, error) {
+	names, err := t.List(ctx)
+	if err != nil {
+		return "", err
+	}
+	best, bestStamp := "", ""
+	for _, n := range names {
+		if !strings.HasPrefix(n, "netbird-") || !(strings.HasSuffix(n, ".zip") || strings.HasSuffix(n, ".tar.gz.age")) {
+			continue
+		}
+		base := n[:strings.Index(n, ".")]
+		if st := base[strings.LastIndex(base, "-")+1:]; st > bestStamp {
+			best, bestStamp = n, st
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("%s holds no volume archive (netbird-*.zip or .tar.gz.age)", t)
+	}
+	return best, nil
 }
 
 func partialName(name string) string { return "." + path.Base(name) + ".partial" }

@@ -1,6 +1,7 @@
 package target
 
 import (
+	"bytes"
 	"crypto/rand"
 	"os"
 	"os/exec"
@@ -44,6 +45,12 @@ func conformance(t *testing.T, tg Target, dir string) {
 	fi, _ := os.Stat(filepath.Join(dir, names[0]))
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 
+	latest, err := Latest(ctx, tg)
+	require.NoError(t, err)
+	require.Equal(t, "netbird-prod-20261115T030000Z.zip", latest)
+	var copied bytes.Buffer
+	require.NoError(t, tg.Get(ctx, latest, &copied))
+	require.Equal(t, body, copied.Bytes())
 	deleted, err := Prune(ctx, tg, []string{"netbird-prod-", "netbirdexport-prod-"}, retention.Policy{Last: 2})
 	require.NoError(t, err)
 	require.Equal(t, []string{"netbird-prod-20261101T030000Z.zip"}, deleted, "both formats count; the oldest goes")
@@ -162,6 +169,9 @@ func conformanceS3(t *testing.T, tg Target, dir string) {
 	got, err := tg.List(ctx)
 	require.NoError(t, err)
 	require.Equal(t, append([]string{"README.txt"}, names...), got)
+	var copied bytes.Buffer
+	require.NoError(t, tg.Get(ctx, names[2], &copied))
+	require.Equal(t, body, copied.Bytes())
 	deleted, err := Prune(ctx, tg, []string{"netbird-prod-"}, retention.Policy{Last: 2})
 	require.NoError(t, err)
 	require.Equal(t, []string{names[0]}, deleted)
