@@ -87,7 +87,7 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 	}
 	recipients, _ := t.Backup.Recipients() // checked by CheckKey
 	r, err := backup.Volumes(ctx, backup.Options{Paths: paths, Exclude: config.SplitComma(t.Backup.Exclude), Label: t.Backup.Label,
-		Password: t.Backup.Password.Reveal(), OutDir: out, Age: t.Backup.Age(), Recipients: recipients}, time.Now())
+		Password: t.Backup.Password.Reveal(), OutDir: out, Age: t.Backup.Age(), Recipients: recipients, HideNames: bool(t.Backup.HideNames)}, time.Now())
 	if err != nil {
 		if pe := (*backup.PathsError)(nil); errors.As(err, &pe) {
 			return &config.Error{Var: "BACKUP_PATHS", Msg: pe.Msg}
@@ -232,7 +232,7 @@ func (c exportCmd) Run(ctx context.Context, e *env) error {
 	}
 	recipients, _ := t.Backup.Recipients() // checked by CheckKey
 	r, err := backup.Export(ctx, client, backup.Options{Label: t.Backup.Label, Password: t.Backup.Password.Reveal(), OutDir: out,
-		Age: t.Backup.Age(), Recipients: recipients},
+		Age: t.Backup.Age(), Recipients: recipients, HideNames: bool(t.Backup.HideNames)},
 		t.NetBird.URL, version.Version, time.Now())
 	if r != nil && r.Manifest != nil {
 		for _, en := range r.Manifest.Endpoints {

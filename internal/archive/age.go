@@ -19,30 +19,30 @@ import (
 	"filippo.io/age/agessh"
 )
 
-// AgeWriter writes a tar.gz encrypted with age (filippo.io/age): the stock
-// `age -d -i key.txt FILE | tar xz` restores it, and unlike zip AES the
-// file names are encrypted too. It takes entries as Writer does, and also
-// ends with SHA256SUMS.
-type AgeWriter struct {
-	enc   io.WriteCloser
-	gz    *gzip.Writer
-	tw    *tar.Writer
-	sums  []string
-	names map[string]bool
-	buf   []byte
+// TarWriter writes the entries as a tar, ending with SHA256SUMS, into
+// what encrypts them: age (NewAgeWriter) or one entry of an AES zip
+// (NewHiddenWriter). Either way the file names are encrypted too.
+type TarWriter struct {
+	tw     *tar.Writer
+	finish []func() error // run in order after the tar ends
+	sums   []string
+	names  map[string]bool
+	buf    []byte
 }
 
-// NewAgeWriter starts an archive on w, readable by any of the recipients.
-func NewAgeWriter(w io.Writer, recipients ...age.Recipient) (*AgeWriter, error) {
+// NewAgeWriter starts a tar.gz encrypted with age (filippo.io/age) on w,
+// readable by any of the recipients: the stock
+// `age -d -i key.txt FILE | tar xz` restores it.
+func NewAgeWriter(w io.Writer, recipients ...age.Recipient) (*TarWriter, error) {
 	enc, err := age.Encrypt(w, recipients...)
 	if err != nil {
 		return nil, fmt.Errorf("age: %w", err)
 	}
 	gz, _ := gzip.NewWriterLevel(enc, 6)
-	return &AgeWriter{enc: enc, gz: gz, tw: tar.NewWriter(gz), names: map[string]bool{}, buf: make([]byte, 256<<10)}, nil
+	return &TarWriter{tw: tar.NewWriter(gz), finish: []func() error{gz.Close, enc.Close}, names: map[string]bool{}, buf: make([]byte, 256<<10)}, nil
 }
 
-func (a *AgeWriter) check(name string) error {
+func (a *TarWriter) check(name string) error {
 	if !fs.ValidPath(strings.TrimSuffix(name, "/")) {
 		return fmt.Errorf("archive entry %q is not a clean relative path", name)
 	}
@@ -54,7 +54,7 @@ func (a *AgeWriter) check(name string) error {
 }
 
 // AddDir records a directory.
-func (a *AgeWriter) AddDir(name string, mode fs.FileMode, mtime time.Time) error {
+func (a *TarWriter) AddDir(name string, mode fs.FileMode, mtime time.Time) error {
 	name = strings.TrimSuffix(name, "/") + "/"
 	if err := a.check(name); err != nil {
 		return err
@@ -65,7 +65,7 @@ func (a *AgeWriter) AddDir(name string, mode fs.FileMode, mtime time.Time) error
 // Add streams r into the entry name. A tar header needs the size first:
 // it is taken from r (a file, a bytes or strings reader), else r is
 // spooled to a temporary file.
-func (a *AgeWriter) Add(name string, r io.Reader, mode fs.FileMode, mtime time.Time) (int64, error) {
+func (a *TarWriter) Add(name string, r io.Reader, mode fs.FileMode, mtime time.Time) (int64, error) {
 	if err := a.check(name); err != nil {
 		return 0, err
 	}
@@ -120,7 +120,7 @@ func sizeOf(r io.Reader) (int64, bool) {
 }
 
 // AddFile archives the file at src as name, with its mode and time.
-func (a *AgeWriter) AddFile(name, src string) (int64, error) {
+func (a *TarWriter) AddFile(name, src string) (int64, error) {
 	f, err := os.Open(src)
 	if err != nil {
 		return 0, err
@@ -133,8 +133,8 @@ func (a *AgeWriter) AddFile(name, src string) (int64, error) {
 	return a.Add(name, f, fi.Mode().Perm(), fi.ModTime())
 }
 
-// Close writes SHA256SUMS and ends the tar, the gzip and the age stream.
-func (a *AgeWriter) Close() error {
+// Close writes SHA256SUMS and ends the tar and what holds it.
+func (a *TarWriter) Close() error {
 	sort.Strings(a.sums)
 	body := strings.Join(a.sums, "\n")
 	if body != "" {
@@ -143,8 +143,11 @@ func (a *AgeWriter) Close() error {
 	if _, err := a.Add(SumsName, strings.NewReader(body), 0o644, time.Now()); err != nil {
 		return err
 	}
-	for _, c := range []io.Closer{a.tw, a.gz, a.enc} {
-		if err := c.Close(); err != nil {
+	if err := a.tw.Close(); err != nil {
+		return err
+	}
+	for _, f := range a.finish {
+		if err := f(); err != nil {
 			return err
 		}
 	}
@@ -190,8 +193,7 @@ func EachAge(file string, identities []age.Identity, fn func(name string, r io.R
 	})
 }
 
-// walkAge decrypts, unzips and reads the tar, calling fn for each entry
-// but SHA256SUMS, and checks every file against SHA256SUMS at the end.
+// walkAge decrypts and unzips an age archive and walks its tar.
 func walkAge(file string, identities []age.Identity, fn func(h *tar.Header, r io.Reader) error) ([]Entry, error) {
 	f, err := os.Open(file)
 	if err != nil {
@@ -210,7 +212,13 @@ func walkAge(file string, identities []age.Identity, fn func(h *tar.Header, r io
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a tar.gz inside: %w", file, err)
 	}
-	tr := tar.NewReader(gz)
+	return walkTar(file, gz, fn)
+}
+
+// walkTar reads a tar, calling fn for each entry but SHA256SUMS, and checks
+// every file against SHA256SUMS at the end.
+func walkTar(file string, r io.Reader, fn func(h *tar.Header, r io.Reader) error) ([]Entry, error) {
+	tr := tar.NewReader(r)
 	var entries []Entry
 	got := map[string]string{}
 	var sums string

@@ -54,12 +54,20 @@ func ParseIdentityFile(file string) ([]age.Identity, error) {
 // entries skipped, an entry larger than the free space refused; and every
 // file is checked against SHA256SUMS at the end.
 func ExtractAge(file string, identities []age.Identity, dir string) (Extracted, error) {
+	return extractTar(dir, func(fn func(h *tar.Header, r io.Reader) error) error {
+		_, err := walkAge(file, identities, fn)
+		return err
+	})
+}
+
+// extractTar writes what walk shows it under dir.
+func extractTar(dir string, walk func(fn func(h *tar.Header, r io.Reader) error) error) (Extracted, error) {
 	var out Extracted
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return out, err
 	}
 	var dirs []*tar.Header
-	_, err := walkAge(file, identities, func(h *tar.Header, r io.Reader) error {
+	err := walk(func(h *tar.Header, r io.Reader) error {
 		name := strings.TrimSuffix(h.Name, "/")
 		if !filepath.IsLocal(filepath.FromSlash(name)) || path.Clean(name) != name {
 			return fmt.Errorf("refusing entry %q: it would be written outside %s", h.Name, dir)

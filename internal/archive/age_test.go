@@ -162,3 +162,47 @@ func TestExtractAgeRestoresWithModesAndRefusesAWrongIdentity(t *testing.T) {
 	_, err = ParseIdentityFile(sshKey + ".pub")
 	require.ErrorContains(t, err, "is neither an age key file nor an SSH private key without a passphrase")
 }
+
+// A hidden-names zip shows 7-Zip only the inner tar's name; 7-Zip and tar
+// restore it, and Verify, Each and Extract read through both layers.
+func TestAHiddenNamesZipOpensWith7ZipAndTarAndWithBirdseye(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "netbird-prod-20261129T030000Z.zip")
+	f, err := os.Create(file)
+	require.NoError(t, err)
+	w, err := NewHiddenWriter(f, "hidden names passphrase", "netbird-prod-20261129T030000Z.tar")
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC)
+	require.NoError(t, w.AddDir("data", 0o755, now))
+	_, err = w.Add("data/management.json", strings.NewReader(`{"DataStoreEncryptionKey":"k"}`), 0o600, now)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+
+	raw, _ := os.ReadFile(file)
+	require.NotContains(t, string(raw), "management.json", "the names are inside the encrypted tar")
+	entries, err := Verify(file, "hidden names passphrase")
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name)
+	}
+	require.Equal(t, []string{"data/", "data/management.json"}, names)
+	_, err = Verify(file, "wrong passphrase here")
+	require.ErrorIs(t, err, ErrWrongPassword)
+	got, err := Extract(file, "hidden names passphrase", filepath.Join(t.TempDir(), "x"))
+	require.NoError(t, err)
+	require.Equal(t, []string{"data/management.json"}, got.Files)
+
+	if _, err := exec.LookPath("7z"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("7-Zip is needed in CI")
+		}
+		t.Skip("skipped: no 7z here")
+	}
+	dir := t.TempDir()
+	out, err := exec.Command("7z", "x", "-phidden names passphrase", "-o"+dir, file).CombinedOutput()
+	require.NoError(t, err, string(out))
+	out, err = exec.Command("sh", "-c", `cd "$1" && tar xf netbird-prod-20261129T030000Z.tar && sha256sum -c SHA256SUMS`, "sh", dir).CombinedOutput()
+	require.NoError(t, err, string(out))
+	require.Contains(t, string(out), "data/management.json: OK")
+}

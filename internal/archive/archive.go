@@ -8,6 +8,7 @@
 package archive
 
 import (
+	"archive/tar"
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
@@ -191,6 +192,10 @@ func Verify(file, password string) ([]Entry, error) {
 	for name := range want {
 		return out, fmt.Errorf("%s lists %s, which the archive lacks", SumsName, name)
 	}
+	// A hidden-names zip: the files are inside its tar, with their own sums.
+	if inner, ok, err := walkHidden(file, password, func(*tar.Header, io.Reader) error { return nil }); ok {
+		return inner, err
+	}
 	return out, nil
 }
 
@@ -214,6 +219,16 @@ type Extracted struct {
 // start when the entries would not fit in the free space, and stops an
 // entry that inflates beyond its declared size (a zip bomb).
 func Extract(file, password, dir string) (Extracted, error) {
+	if zr, err := zip.OpenReader(file); err == nil {
+		isHidden := hidden(zr) != nil
+		zr.Close()
+		if isHidden {
+			return extractTar(dir, func(fn func(h *tar.Header, r io.Reader) error) error {
+				_, _, err := walkHidden(file, password, fn)
+				return err
+			})
+		}
+	}
 	var out Extracted
 	zr, err := zip.OpenReader(file)
 	if err != nil {
@@ -322,6 +337,14 @@ func extractOne(f *zip.File, dst string) error {
 
 // Each calls fn with every file entry's decrypted contents, in order.
 func Each(file, password string, fn func(name string, r io.Reader) error) error {
+	if _, ok, err := walkHidden(file, password, func(h *tar.Header, r io.Reader) error {
+		if h.Typeflag == tar.TypeDir {
+			return nil
+		}
+		return fn(h.Name, r)
+	}); ok {
+		return err
+	}
 	zr, err := zip.OpenReader(file)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", file, err)

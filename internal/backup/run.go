@@ -32,6 +32,7 @@ type RunConfig struct {
 	// Age and Recipients choose the age format (BACKUP_ENCRYPTION=age).
 	Age        bool
 	Recipients []age.Recipient
+	HideNames  bool // BACKUP_ZIP_HIDE_NAMES
 	// Verify runs the restore check on the volume archive after writing it
 	// (BACKUP_VERIFY), comparing with Live when set.
 	Verify bool
@@ -89,7 +90,7 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 	var steps []Step
 	if len(rc.Paths) > 0 {
 		s := Step{What: "NetBird volume backup"}
-		r, err := Volumes(ctx, Options{Paths: rc.Paths, Exclude: rc.Exclude, Label: rc.Label, Password: rc.Password, OutDir: out, Age: rc.Age, Recipients: rc.Recipients}, now)
+		r, err := Volumes(ctx, Options{Paths: rc.Paths, Exclude: rc.Exclude, Label: rc.Label, Password: rc.Password, OutDir: out, Age: rc.Age, Recipients: rc.Recipients, HideNames: rc.HideNames}, now)
 		body := volumeBody(r, rc.Paths, rc.decryptHow())
 		if err == nil {
 			s.File, s.Size = r.File, r.Size
@@ -108,7 +109,7 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 	}
 	if rc.Export != nil {
 		s := Step{What: "NetBird API export"}
-		r, err := Export(ctx, rc.Export, Options{Label: rc.Label, Password: rc.Password, OutDir: out, Age: rc.Age, Recipients: rc.Recipients}, rc.NBURL, rc.Version, now)
+		r, err := Export(ctx, rc.Export, Options{Label: rc.Label, Password: rc.Password, OutDir: out, Age: rc.Age, Recipients: rc.Recipients, HideNames: rc.HideNames}, rc.NBURL, rc.Version, now)
 		if err == nil {
 			s.File, s.Size = r.File, r.Size
 		}
@@ -216,6 +217,7 @@ func (rc RunConfig) deliver(ctx context.Context, s Step, prefix string, to []str
 	if s.Kept != "" {
 		body += "\nA copy is kept in " + s.Kept + ".\n"
 	}
+	body = strings.ReplaceAll(body, "<inner>", strings.TrimSuffix(name, ".zip")+".tar")
 	if err := rc.Mailer.SendTo(ctx, to, subject, strings.ReplaceAll(body, "<name>", name), s.File); err != nil {
 		s.Err = fmt.Errorf("mail %s: %w", name, err)
 		fmt.Fprintln(log, s.Err)
@@ -276,6 +278,8 @@ func (rc RunConfig) check(ctx context.Context, file string, out io.Writer) (bool
 // decryptHow is the mails' restore instructions for the format.
 func (rc RunConfig) decryptHow() string {
 	switch {
+	case !rc.Age && rc.HideNames:
+		return "Decrypt with the password from BACKUP_ZIP_PASSWORD, then unpack the inner tar (it hides the names):\n  7z x <name> && tar xf <inner>\n(or: birdseye backup extract <name> DIR)\n"
 	case !rc.Age:
 		return "Decrypt with the password from BACKUP_ZIP_PASSWORD:\n  7z x <name>\n(or: birdseye backup extract <name> DIR)\n"
 	case len(rc.Recipients) > 0:

@@ -215,3 +215,24 @@ func TestArchivesReachEveryTargetAndAFailingOneIsNamed(t *testing.T) {
 	require.Contains(t, msgs[0].Subject, "— FAILED")
 	require.Contains(t, msgs[0].Body, "It is stored in: file://"+good+".")
 }
+
+// BACKUP_ZIP_HIDE_NAMES: the mail says how to get through both layers, and
+// the restore check reads through them.
+func TestAHiddenNamesBackupIsMailedCheckedAndOpens(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "netbird")
+	require.NoError(t, os.MkdirAll(src, 0o755))
+	storeDB(t, src, map[string]int{"accounts": 1, "peers": 2})
+	mkfile(t, filepath.Join(src, "management.json"), `{"DataStoreEncryptionKey":"k"}`)
+	srv := smtptest.Start(t, "starttls", "", "")
+	var log bytes.Buffer
+	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	steps, code := Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Password: pass, HideNames: true, Verify: true,
+		Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, now, &log)
+	require.Equal(t, 0, code, log.String())
+	require.True(t, steps[0].Verified, log.String())
+	msgs := srv.Messages()
+	require.Contains(t, msgs[0].Body, "7z x netbird-prod-20261123T030000Z.zip && tar xf netbird-prod-20261123T030000Z.tar")
+	require.Contains(t, msgs[0].Body, "store:    netbird/store.db: 1 accounts, 2 peers")
+	att := msgs[0].Attachments["netbird-prod-20261123T030000Z.zip"]
+	require.NotContains(t, string(att), "management.json")
+}

@@ -32,6 +32,9 @@ type Options struct {
 	// none (BACKUP_ENCRYPTION=age).
 	Age        bool
 	Recipients []age.Recipient
+	// HideNames puts a zip's files in one inner tar, so that the names are
+	// encrypted too (BACKUP_ZIP_HIDE_NAMES).
+	HideNames bool
 }
 
 // Ext is the archive's file extension: .zip, or .tar.gz.age.
@@ -50,8 +53,11 @@ type packer interface {
 	Close() error
 }
 
-func (o Options) newPacker(w io.Writer) (packer, error) {
+func (o Options) newPacker(w io.Writer, name string) (packer, error) {
 	if !o.Age {
+		if o.HideNames {
+			return archive.NewHiddenWriter(w, o.Password, strings.TrimSuffix(filepath.Base(name), ".zip")+".tar")
+		}
 		return archive.NewWriter(w, o.Password), nil
 	}
 	recipients := o.Recipients
@@ -263,7 +269,7 @@ func writeArchive(path string, o Options, fill func(packer) error) (int64, error
 		return 0, fmt.Errorf("create archive: %w", err)
 	}
 	defer os.Remove(partial)
-	w, err := o.newPacker(f)
+	w, err := o.newPacker(f, path)
 	if err != nil {
 		f.Close()
 		return 0, err

@@ -50,6 +50,7 @@ type Backup struct {
 	S3PathStyle   Bool   `envconfig:"BACKUP_S3_PATH_STYLE" default:"false" desc:"address buckets as endpoint/bucket (MinIO, Garage, versitygw) instead of bucket.endpoint"`
 	S3AccessKey   string `envconfig:"BACKUP_S3_ACCESS_KEY_ID" desc:"access key of s3:// targets"`
 	S3SecretKey   Secret `envconfig:"BACKUP_S3_SECRET_ACCESS_KEY" desc:"secret key of s3:// targets"`
+	HideNames     Bool   `envconfig:"BACKUP_ZIP_HIDE_NAMES" default:"false" desc:"zip: put the files in one inner tar so that their names are encrypted too (7z x, then tar xf)"`
 	Verify        Bool   `envconfig:"BACKUP_VERIFY" default:"true" desc:"open each new volume archive as a restore would (checksums, SQLite integrity, the store's counts against the live server) and put the verdict in the mail; a failed check fails the backup"`
 	AgeRecipients string `envconfig:"BACKUP_AGE_RECIPIENTS" desc:"age1… public keys or SSH public keys (ssh-ed25519 …), comma-separated: with BACKUP_ENCRYPTION=age the backups open only with their private keys, which this host need not have"`
 }

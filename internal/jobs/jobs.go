@@ -211,7 +211,7 @@ func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Loca
 	if rc.Targets, err = b.TargetList(filepath.Dir(stateFile)); err != nil {
 		return rc, err
 	}
-	rc.Verify = bool(b.Verify)
+	rc.Verify, rc.HideNames = bool(b.Verify), bool(b.HideNames)
 	if tok, terr := nb.Token(false, "the restore check"); terr == nil && nb.URL != "" {
 		if c, cerr := apiclient.New(nb, tok); cerr == nil {
 			rc.Live = c
