@@ -39,9 +39,10 @@ func TestA410GoneStopsTheSinkOnceAndKeepsItsEvents(t *testing.T) {
 		b, err := Open(t.TempDir(), "gone", 1000)
 		require.NoError(t, err)
 		a := &answering{err: &sink.GoneError{Err: errors.New("webhook POST https://siem/…: HTTP 410: gone")}}
+		var mu sync.Mutex
 		var told []string
 		d := &Drainer{Box: b, Sink: a, MinBackoff: 5 * time.Second, MaxBackoff: 5 * time.Minute, Log: quiet(),
-			OnGone: func(name string, err error) { told = append(told, name+": "+err.Error()) }}
+			OnGone: func(name string, err error) { mu.Lock(); told = append(told, name+": "+err.Error()); mu.Unlock() }}
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan struct{})
 		go func() { d.Run(ctx); close(done) }()
@@ -50,7 +51,9 @@ func TestA410GoneStopsTheSinkOnceAndKeepsItsEvents(t *testing.T) {
 		require.NoError(t, b.Enqueue(evs(3), nil))
 		time.Sleep(time.Hour)
 		require.Len(t, a.attempts(), 1, "no second attempt after 410")
+		mu.Lock()
 		require.Equal(t, []string{"answering: webhook POST https://siem/…: HTTP 410: gone"}, told, "said once")
+		mu.Unlock()
 		require.Equal(t, 3, b.Pending(), "the events stay queued")
 		cancel()
 		<-done
