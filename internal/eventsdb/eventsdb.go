@@ -1,0 +1,260 @@
+// Package eventsdb reads NetBird's activity store (events.db) directly,
+// read-only, and renders each row as the management API renders it: the
+// activity's code and text from its number, the timestamp in RFC 3339,
+// meta values as the server's fmt "%v", deleted users' names and e-mails
+// decrypted (AES-256-GCM with the store key), duplicate user.join events
+// dropped. A poll costs what is new, never the table's size.
+//
+// This is the reader of EVENTS_SOURCE=db; it is not wired into the daemon
+// yet.
+package eventsdb
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"database/sql"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite the backups use too
+
+	"github.com/styliteag/birdseye/internal/event"
+)
+
+// activities.tsv is NetBird v0.77.1's activities with their stored numbers.
+//
+//go:embed activities.tsv
+var activitiesTSV string
+
+type activity struct{ code, text string }
+
+var activities = parseActivities(activitiesTSV)
+
+func parseActivities(tsv string) map[int]activity {
+	out := map[int]activity{}
+	for i, line := range strings.Split(strings.TrimSpace(tsv), "\n") {
+		if i == 0 {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) < 4 {
+			continue
+		}
+		n, err := strconv.Atoi(f[0])
+		if err == nil {
+			out[n] = activity{code: f[2], text: f[3]}
+		}
+	}
+	return out
+}
+
+// ErrShape is a file that is not an activity store of a known shape.
+var ErrShape = errors.New("not NetBird's activity store of a known shape")
+
+// Store is an open, read-only events.db.
+type Store struct {
+	db  *sql.DB
+	gcm cipher.AEAD // nil without the store key: deleted users stay unnamed
+	// seenJoins are the user.join events already given, by target,
+	// initiator and account: the API drops the repeats.
+	seenJoins map[string]bool
+}
+
+// Open opens path read-only and checks its schema. key is the store
+// encryption key (DataStoreEncryptionKey, base64 of 32 bytes) or "".
+func Open(path, key string) (*Store, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, seenJoins: map[string]bool{}}
+	if err := s.checkShape(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if key != "" {
+		raw, err := base64.StdEncoding.DecodeString(key)
+		if err != nil || len(raw) != 32 {
+			db.Close()
+			return nil, errors.New("the store encryption key is not base64 of 32 bytes")
+		}
+		block, _ := aes.NewCipher(raw)
+		s.gcm, _ = cipher.NewGCM(block)
+	}
+	return s, nil
+}
+
+func (s *Store) checkShape() error {
+	want := map[string][]string{
+		"events":        {"timestamp", "activity", "id", "initiator_id", "target_id", "account_id", "meta"},
+		"deleted_users": {"id", "email", "name", "enc_algo"},
+	}
+	for table, cols := range want {
+		rows, err := s.db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrShape, err)
+		}
+		have := map[string]bool{}
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			have[n] = true
+		}
+		rows.Close()
+		for _, c := range cols {
+			if !have[c] {
+				return fmt.Errorf("%w: table %s has no column %s", ErrShape, table, c)
+			}
+		}
+	}
+	return nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Accounts are the accounts with events, most events first.
+func (s *Store) Accounts(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT account_id FROM events GROUP BY account_id ORDER BY count(*) DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Read returns up to limit events of account with an id above after, in id
+// order: SQLite assigns ids at insert, one writer at a time, so among
+// committed rows ids only grow and nothing is read twice or skipped. One
+// short read transaction; nothing is held while the caller delivers.
+func (s *Store) Read(ctx context.Context, account string, after event.ID, limit int) ([]event.Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.timestamp, e.activity, e.initiator_id, e.target_id, e.meta,
+		u.name, u.email, u.enc_algo, t.name, t.email, t.enc_algo
+		FROM events e LEFT JOIN deleted_users u ON u.id = e.initiator_id LEFT JOIN deleted_users t ON t.id = e.target_id
+		WHERE e.account_id = ? AND e.id > ? ORDER BY e.id LIMIT ?`, account, int64(after), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read events.db: %w", err)
+	}
+	defer rows.Close()
+	var out []event.Event
+	for rows.Next() {
+		var (
+			id                                         int64
+			ts                                         any
+			act                                        int
+			initiator, target, meta                    sql.NullString
+			uName, uEmail, uAlgo, tName, tEmail, tAlgo sql.NullString
+		)
+		if err := rows.Scan(&id, &ts, &act, &initiator, &target, &meta, &uName, &uEmail, &uAlgo, &tName, &tEmail, &tAlgo); err != nil {
+			return nil, fmt.Errorf("read events.db: %w", err)
+		}
+		e := event.Event{ID: event.ID(id), Timestamp: timestamp(ts), InitiatorID: initiator.String, TargetID: target.String, Meta: event.Meta{}}
+		if a, ok := activities[act]; ok {
+			e.ActivityCode, e.Activity = a.code, a.text
+		} else {
+			e.ActivityCode, e.Activity = "unknown."+strconv.Itoa(act), "Unknown activity "+strconv.Itoa(act)
+		}
+		e.Meta = renderMeta(meta.String)
+		if uName.Valid {
+			e.InitiatorName, e.InitiatorEmail = s.decrypt(uName.String, uAlgo.String), s.decrypt(uEmail.String, uAlgo.String)
+		}
+		if tName.Valid {
+			e.Meta = setMeta(e.Meta, "username", s.decrypt(tName.String, tAlgo.String))
+			e.Meta = setMeta(e.Meta, "email", s.decrypt(tEmail.String, tAlgo.String))
+		}
+		if e.ActivityCode == "user.join" {
+			key := e.TargetID + "|" + e.InitiatorID + "|" + account
+			if s.seenJoins[key] {
+				continue
+			}
+			s.seenJoins[key] = true
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// timestamp renders the stored time ("2026-11-29 15:40:03.421387276+00:00",
+// or a time the driver parsed) as the API does: RFC 3339, UTC, nanoseconds.
+func timestamp(v any) string {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC().Format(time.RFC3339Nano)
+	case string:
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+			if p, err := time.Parse(layout, t); err == nil {
+				return p.UTC().Format(time.RFC3339Nano)
+			}
+		}
+		return t
+	}
+	return fmt.Sprint(v)
+}
+
+// renderMeta is the server's output of meta: each value of the stored
+// JSON, decoded into any, printed with %v, keys in the stored order.
+func renderMeta(raw string) event.Meta {
+	out := event.Meta{}
+	if strings.TrimSpace(raw) == "" || raw == "null" {
+		return out
+	}
+	dec := json.NewDecoder(strings.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return out
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return out
+		}
+		out = append(out, event.MetaField{Key: fmt.Sprint(k), Value: fmt.Sprintf("%v", v)})
+	}
+	return out
+}
+
+func setMeta(m event.Meta, key, value string) event.Meta {
+	for i := range m {
+		if m[i].Key == key {
+			m[i].Value = value
+			return m
+		}
+	}
+	return append(m, event.MetaField{Key: key, Value: value})
+}
+
+// decrypt opens a deleted user's field: base64(nonce ‖ ciphertext ‖ tag),
+// AES-256-GCM with the store key. Without the key, or for another
+// algorithm, the field stays empty, as the API leaves what it cannot read.
+func (s *Store) decrypt(v, algo string) string {
+	if s.gcm == nil || v == "" || !strings.EqualFold(algo, "GCM") {
+		return ""
+	}
+	raw, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(raw) < s.gcm.NonceSize() {
+		return ""
+	}
+	plain, err := s.gcm.Open(nil, raw[:s.gcm.NonceSize()], raw[s.gcm.NonceSize():], nil)
+	if err != nil {
+		return ""
+	}
+	return string(plain)
+}
