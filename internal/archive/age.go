@@ -120,18 +120,7 @@ func sizeOf(r io.Reader) (int64, bool) {
 }
 
 // AddFile archives the file at src as name, with its mode and time.
-func (a *TarWriter) AddFile(name, src string) (int64, error) {
-	f, err := os.Open(src)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	return a.Add(name, f, fi.Mode().Perm(), fi.ModTime())
-}
+func (a *TarWriter) AddFile(name, src string) (int64, error) { return addFile(a.Add, name, src) }
 
 // Close writes SHA256SUMS and ends the tar and what holds it.
 func (a *TarWriter) Close() error {

@@ -91,7 +91,10 @@ func (a *Writer) Add(name string, r io.Reader, mode fs.FileMode, mtime time.Time
 }
 
 // AddFile archives the file at src as name, with its mode and time.
-func (a *Writer) AddFile(name, src string) (int64, error) {
+func (a *Writer) AddFile(name, src string) (int64, error) { return addFile(a.Add, name, src) }
+
+// addFile opens src and adds it with its mode and time, for either writer.
+func addFile(add func(string, io.Reader, fs.FileMode, time.Time) (int64, error), name, src string) (int64, error) {
 	f, err := os.Open(src)
 	if err != nil {
 		return 0, err
@@ -101,7 +104,7 @@ func (a *Writer) AddFile(name, src string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return a.Add(name, f, fi.Mode().Perm(), fi.ModTime())
+	return add(name, f, fi.Mode().Perm(), fi.ModTime())
 }
 
 // Close writes SHA256SUMS and the central directory.
