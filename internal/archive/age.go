@@ -42,16 +42,7 @@ func NewAgeWriter(w io.Writer, recipients ...age.Recipient) (*TarWriter, error) 
 	return &TarWriter{tw: tar.NewWriter(gz), finish: []func() error{gz.Close, enc.Close}, names: map[string]bool{}, buf: make([]byte, 256<<10)}, nil
 }
 
-func (a *TarWriter) check(name string) error {
-	if !fs.ValidPath(strings.TrimSuffix(name, "/")) {
-		return fmt.Errorf("archive entry %q is not a clean relative path", name)
-	}
-	if a.names[name] {
-		return fmt.Errorf("archive entry %q would be written twice", name)
-	}
-	a.names[name] = true
-	return nil
-}
+func (a *TarWriter) check(name string) error { return claim(a.names, name) }
 
 // AddDir records a directory.
 func (a *TarWriter) AddDir(name string, mode fs.FileMode, mtime time.Time) error {

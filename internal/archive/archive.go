@@ -44,14 +44,22 @@ func NewWriter(w io.Writer, password string) *Writer {
 	return &Writer{zw: zip.NewWriter(w), password: password, names: map[string]bool{}, buf: make([]byte, 256<<10)}
 }
 
-func (a *Writer) header(name string, mode fs.FileMode, mtime time.Time) (*zip.FileHeader, error) {
+// claim takes a name for a new entry: a clean relative path, once.
+func claim(names map[string]bool, name string) error {
 	if !fs.ValidPath(strings.TrimSuffix(name, "/")) {
-		return nil, fmt.Errorf("archive entry %q is not a clean relative path", name)
+		return fmt.Errorf("archive entry %q is not a clean relative path", name)
 	}
-	if a.names[name] {
-		return nil, fmt.Errorf("archive entry %q would be written twice", name)
+	if names[name] {
+		return fmt.Errorf("archive entry %q would be written twice", name)
 	}
-	a.names[name] = true
+	names[name] = true
+	return nil
+}
+
+func (a *Writer) header(name string, mode fs.FileMode, mtime time.Time) (*zip.FileHeader, error) {
+	if err := claim(a.names, name); err != nil {
+		return nil, err
+	}
 	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x800}
 	fh.SetModTime(mtime)
 	fh.SetMode(mode)

@@ -2,7 +2,6 @@ package fake
 
 import (
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -118,12 +117,8 @@ func (s *Server) singletonRoute(w http.ResponseWriter, r *http.Request, name str
 	}
 	var body object
 	if write {
-		raw, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.requests[len(s.requests)-1].Body = string(raw)
-		s.mu.Unlock()
-		if json.Unmarshal(raw, &body) != nil || body == nil {
-			WriteError(w, http.StatusBadRequest, "couldn't parse JSON request")
+		var ok bool
+		if body, ok = s.readBody(w, r); !ok {
 			return true
 		}
 	}

@@ -147,12 +147,8 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 	}
 	var body object
 	if r.Method == http.MethodPost || r.Method == http.MethodPut {
-		raw, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.requests[len(s.requests)-1].Body = string(raw)
-		s.mu.Unlock()
-		if json.Unmarshal(raw, &body) != nil || body == nil {
-			WriteError(w, http.StatusBadRequest, "couldn't parse JSON request")
+		var ok bool
+		if body, ok = s.readBody(w, r); !ok {
 			return
 		}
 	}
@@ -294,6 +290,21 @@ func (s *Server) validatePolicy(p object) string {
 		}
 	}
 	return ""
+}
+
+// readBody records a write's body for Writes() and decodes it as the
+// server does: a body that is not a JSON object is a 400.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (object, bool) {
+	raw, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	s.requests[len(s.requests)-1].Body = string(raw)
+	s.mu.Unlock()
+	var body object
+	if json.Unmarshal(raw, &body) != nil || body == nil {
+		WriteError(w, http.StatusBadRequest, "couldn't parse JSON request")
+		return nil, false
+	}
+	return body, true
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -3,7 +3,6 @@ package fake
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -105,12 +104,8 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	var body map[string]any
 	if r.Method != http.MethodDelete {
-		raw, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.requests[len(s.requests)-1].Body = string(raw)
-		s.mu.Unlock()
-		if json.Unmarshal(raw, &body) != nil || body == nil {
-			WriteError(w, http.StatusBadRequest, "couldn't parse JSON request")
+		var ok bool
+		if body, ok = s.readBody(w, r); !ok {
 			return
 		}
 		if role, _ := body["role"].(string); !slices.Contains(userRoles, role) {
