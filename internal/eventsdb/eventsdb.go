@@ -258,3 +258,15 @@ func (s *Store) decrypt(v, algo string) string {
 	}
 	return string(plain)
 }
+
+func (s *Store) maxID(ctx context.Context, account string) (event.ID, error) {
+	var n sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT max(id) FROM events WHERE account_id = ?`, account).Scan(&n)
+	return event.ID(n.Int64), err
+}
+
+func (s *Store) minID(ctx context.Context, account string) (event.ID, error) {
+	var n sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT min(id) FROM events WHERE account_id = ?`, account).Scan(&n)
+	return event.ID(n.Int64), err
+}

@@ -1,0 +1,93 @@
+package eventsdb
+
+import (
+	"context"
+	"sync"
+
+	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/netbird"
+)
+
+// PageSize is how many events one poll reads at most: below the API's
+// 10,000, so the poller's lost-events check (a full 10,000-event list
+// whose oldest id is past the cursor) cannot fire on a page: nothing is
+// lost here, a backlog is read page by page.
+const PageSize = 5000
+
+// Source gives the audit poller the store's events as the API would: the
+// same AuditList, read after the cursor, in pages, with no 10,000 cap.
+type Source struct {
+	Store   *Store
+	Account string
+
+	mu      sync.Mutex
+	after   event.ID // the highest id handed out (or known old)
+	started bool
+}
+
+// ListAuditEvents is the poller's read. The first call finds where the
+// cursor stands (keep says which ids are new; ids only grow); on a first
+// boot it offers the newest events, as the API's list does, for BACKFILL.
+func (s *Source) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) (*netbird.AuditList, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.started {
+		hi, err := s.Store.maxID(ctx, s.Account)
+		if err != nil {
+			return nil, err
+		}
+		s.started = true
+		if hi == 0 || !keep(hi) {
+			s.after = hi // nothing new (or a first boot without backfill)
+			return &netbird.AuditList{MinID: hi, MaxID: hi}, nil
+		}
+		lo, err := s.Store.minID(ctx, s.Account)
+		if err != nil {
+			return nil, err
+		}
+		if keep(lo) && !keep(0) {
+			// Every stored id is new to a cursor below them all.
+			s.after = lo - 1
+		} else if keep(0) {
+			// A first boot with BACKFILL: the newest page, as the API.
+			s.after = max(0, hi-PageSize)
+			return s.page(ctx, keep, s.after, hi)
+		} else {
+			s.after = firstNew(lo, hi, keep) - 1
+		}
+	}
+	return s.page(ctx, keep, s.after, 0)
+}
+
+func (s *Source) page(ctx context.Context, keep func(event.ID) bool, after, maxHint event.ID) (*netbird.AuditList, error) {
+	evs, err := s.Store.Read(ctx, s.Account, after, PageSize)
+	if err != nil {
+		return nil, err
+	}
+	list := &netbird.AuditList{Count: len(evs), MinID: after, MaxID: max(after, maxHint)}
+	for _, e := range evs {
+		if list.MinID == after {
+			list.MinID = e.ID
+		}
+		list.MaxID = max(list.MaxID, e.ID)
+		if keep(e.ID) {
+			list.Events = append(list.Events, e)
+		}
+	}
+	s.after = list.MaxID
+	return list, nil
+}
+
+// firstNew is the lowest id in [lo, hi] that keep takes, by bisection:
+// among committed rows ids only grow, so keep is false, then true.
+func firstNew(lo, hi event.ID, keep func(event.ID) bool) event.ID {
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if keep(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}

@@ -1,0 +1,78 @@
+package eventsdb
+
+import (
+	"database/sql"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/event"
+)
+
+func insertN(t *testing.T, db *sql.DB, account string, n int) {
+	t.Helper()
+	tx, err := db.Begin()
+	require.NoError(t, err)
+	for range n {
+		_, err := tx.Exec(`INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES ('2026-11-29 15:40:03+00:00', 16, 'admin', 'g', ?, '{}')`, account)
+		require.NoError(t, err)
+	}
+	require.NoError(t, tx.Commit())
+}
+
+// The source continues a cursor wherever it stands (one the API source
+// wrote, too), and reads a backlog of any size page by page, in order,
+// without the lost-events alarm's full list.
+func TestTheSourceContinuesACursorAndPagesABacklog(t *testing.T) {
+	path, db := newStore(t)
+	insertN(t, db, "acc", 10)
+	insertN(t, db, "other", 5) // ids 11-15 belong to another account
+	insertN(t, db, "acc", 12_000)
+	s, err := Open(path, "")
+	require.NoError(t, err)
+	defer s.Close()
+	src := &Source{Store: s, Account: "acc"}
+	last := event.ID(7) // as the API source left it
+	keep := func(id event.ID) bool { return id > last }
+	var got []event.ID
+	for range 5 {
+		list, err := src.ListAuditEvents(t.Context(), keep)
+		require.NoError(t, err)
+		require.Less(t, list.Count, 10_000, "a page never looks like the API's full list")
+		for _, e := range list.Events {
+			got = append(got, e.ID)
+			last = e.ID
+		}
+	}
+	require.Len(t, got, 3+12_000, "8, 9, 10 and the backlog; the other account's ids are not here")
+	require.Equal(t, event.ID(8), got[0])
+	for i := 1; i < len(got); i++ {
+		require.Greater(t, got[i], got[i-1], "in id order, once")
+	}
+	list, err := src.ListAuditEvents(t.Context(), keep)
+	require.NoError(t, err)
+	require.Empty(t, list.Events)
+	insertN(t, db, "acc", 2)
+	list, err = src.ListAuditEvents(t.Context(), keep)
+	require.NoError(t, err)
+	require.Len(t, list.Events, 2)
+}
+
+func TestAFirstBootSeedsAtTheNewestOrBackfills(t *testing.T) {
+	path, db := newStore(t)
+	insertN(t, db, "acc", 30)
+	s, err := Open(path, "")
+	require.NoError(t, err)
+	defer s.Close()
+	seed := &Source{Store: s, Account: "acc"}
+	list, err := seed.ListAuditEvents(t.Context(), func(event.ID) bool { return false })
+	require.NoError(t, err)
+	require.Equal(t, event.ID(30), list.MaxID)
+	require.Empty(t, list.Events)
+
+	backfill := &Source{Store: s, Account: "acc"}
+	list, err = backfill.ListAuditEvents(t.Context(), func(event.ID) bool { return true })
+	require.NoError(t, err)
+	require.Len(t, list.Events, 30, "the newest events, for BACKFILL")
+	require.Equal(t, event.ID(30), list.MaxID)
+}
