@@ -46,7 +46,9 @@ type Options struct {
 // initiator's name, and (CHANGE_DIFFS) what the change changed. The
 // configuration snapshots are taken at start, in the background.
 func resolvers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, client *netbird.Client, log *slog.Logger, more ...audit.Resolver) audit.Resolver {
-	chain := append(audit.Resolvers{initiator.New(client, log)}, more...)
+	names := initiator.New(client, log)
+	names.FillNames = cfg.Events.FromDB() // the store's events carry only ids
+	chain := append(audit.Resolvers{names}, more...)
 	if cfg.Watch.ChangeDiffs {
 		tr := &changes.Tracker{API: client, Dir: filepath.Dir(cfg.Forwarder.StateFile), Log: log}
 		wg.Go(guard(func() {
@@ -166,15 +168,30 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		observers = append(observers, wl) // route and router events refresh what it knows routes
 		log.Info("watching peers, approvals and expiries", "interval", w.Interval.D(), "peer_down_after", w.DownMinutes.D(), "peer_groups", w.PeerGroups.Raw)
 	}
+	var src audit.Source = client
+	interval := f.PollInterval.D()
+	if cfg.Events.FromDB() {
+		db, err := openEventsDB(ctx, cfg, log)
+		if err != nil {
+			log.Warn("events.db is not usable; the audit events are read from the API instead", "err", err)
+			m.EventsSource("api")
+		} else {
+			defer db.Store.Close()
+			src, interval = db, cfg.Events.Interval.D()
+			m.EventsSource("db")
+		}
+	} else {
+		m.EventsSource("api")
+	}
 	p := audit.New(audit.Config{
-		Interval:         f.PollInterval.D(),
+		Interval:         interval,
 		BackoffCap:       f.BackoffCap.D(),
 		OutageAlertAfter: f.OutageAlertAfter.D(),
 		BacklogWarn:      int(f.BacklogWarnThreshold),
 		Backfill:         int(f.Backfill),
 		HeartbeatFile:    state.HeartbeatPath(f.StateFile),
 		Metrics:          m,
-	}, client, store, sinks.dispatch, resolvers(ctx, &wg, cfg, client, log, observers...), sinks.alerts, log)
+	}, src, store, sinks.dispatch, resolvers(ctx, &wg, cfg, client, log, observers...), sinks.alerts, log)
 	err = p.Run(ctx)
 	cancel()
 	wg.Wait()

@@ -74,6 +74,7 @@ type Log struct {
 type Config struct {
 	NetBird     NetBird
 	Forwarder   Forwarder
+	Events      Events
 	Streams     Streams
 	Watch       Watch
 	Stdout      Stdout
@@ -100,7 +101,7 @@ type Config struct {
 func Load() (*Config, error) {
 	var c Config
 	var errs []error
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Monitor, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Monitor, &c.Metrics, &c.Log} {
 		errs = append(errs, process(part))
 	}
 	c.Offsite.fill()
@@ -192,6 +193,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Schedule.validate())
 	errs = append(errs, c.Metrics.validate())
 	errs = append(errs, c.Monitor.validate())
+	errs = append(errs, c.Events.validate(c.Backup.Paths))
 	if c.Offsite.Host != "" || c.Schedule.Offsite != "" {
 		errs = append(errs, c.Offsite.Validate())
 	}

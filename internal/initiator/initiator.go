@@ -30,9 +30,15 @@ const MinRefresh = time.Minute
 type Resolver struct {
 	dir Directory
 	log *slog.Logger
+	// FillNames also sets initiator_name and initiator_email of a user
+	// the event leaves unnamed, as the API does: events read from the
+	// store (EVENTS_SOURCE=db) carry only the id.
+	FillNames bool
 
 	mu          sync.Mutex
 	users, keys map[string]string
+	names       map[string]string // the user's name and e-mail, for FillNames
+	emails      map[string]string
 	lastTry     time.Time
 	lastErr     string
 }
@@ -55,7 +61,13 @@ func (r *Resolver) Resolve(ctx context.Context, evs []event.Event) {
 		}
 	}
 	for i := range evs {
-		evs[i].InitiatorLabel, _ = r.label(evs[i])
+		e := &evs[i]
+		if r.FillNames && e.InitiatorName == "" && e.InitiatorEmail == "" && r.emails != nil {
+			if email, ok := r.emails[e.InitiatorID]; ok {
+				e.InitiatorName, e.InitiatorEmail = r.names[e.InitiatorID], email
+			}
+		}
+		e.InitiatorLabel, _ = r.label(*e)
 	}
 }
 
@@ -80,9 +92,13 @@ func (r *Resolver) refresh(ctx context.Context) {
 	keys, kerr := r.dir.ListSetupKeys(ctx)
 	if uerr == nil {
 		r.users = make(map[string]string, len(users))
+		r.names, r.emails = make(map[string]string, len(users)), make(map[string]string, len(users))
 		for _, u := range users {
 			if u.ID != "" {
 				r.users[u.ID] = cmp.Or(u.Name, u.Email, u.ID)
+				if !u.IsServiceUser { // the API leaves service users unnamed
+					r.names[u.ID], r.emails[u.ID] = u.Name, u.Email
+				}
 			}
 		}
 	}

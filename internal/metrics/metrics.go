@@ -172,6 +172,19 @@ func (m *M) BackupSize(kind string, bytes int64) {
 	}
 }
 
+// EventsSource records where the audit events are read from: api or db.
+func (m *M) EventsSource(source string) {
+	if m != nil {
+		for _, s := range []string{"api", "db"} {
+			v := 0.0
+			if s == source {
+				v = 1
+			}
+			m.setGauge(v, "birdseye_events_source", "source", s)
+		}
+	}
+}
+
 // BackupVerified records when an archive of a kind last passed the
 // restore check.
 func (m *M) BackupVerified(kind string, now time.Time) {

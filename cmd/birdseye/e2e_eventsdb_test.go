@@ -1,0 +1,85 @@
+package main
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/event"
+)
+
+const admin = "CiRkZTgyY2JlNi1hOTllLTQ4YjEtYWRlNy1iYjUyZWUxOTk0N2MSBWxvY2Fs" // the fake's owner
+
+// The same events, once in an events.db with the server's schema and once
+// served by the fake API as v0.77.1 renders them: EVENTS_SOURCE=db and
+// EVENTS_SOURCE=api give the sinks the same lines and the same JSON.
+func TestE2EEventsFromTheStoreMatchEventsFromTheAPI(t *testing.T) {
+	f, api := newAPI(t)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "events.db")
+	db, err := sql.Open("sqlite", "file:"+dbPath)
+	require.NoError(t, err)
+	_, err = db.Exec("CREATE TABLE `events` (`timestamp` datetime,`activity` integer,`id` integer PRIMARY KEY AUTOINCREMENT,`initiator_id` text,`target_id` text,`account_id` text,`meta` text);" +
+		"CREATE TABLE `deleted_users` (`id` text,`email` text NOT NULL,`name` text,`enc_algo` text NOT NULL,PRIMARY KEY (`id`));")
+	require.NoError(t, err)
+	rows := []struct {
+		ts, code, text, initiator, target, meta string
+		number                                  int
+		apiMeta                                 event.Meta
+	}{
+		{"2026-11-29 15:40:03.421387276+00:00", "group.add", "Group created", admin, "g1", `{"name":"Ops"}`, 16, event.Meta{{Key: "name", Value: "Ops"}}},
+		{"2026-11-29 15:40:04.5+00:00", "policy.add", "Policy added", admin, "p1", `{"name":"Ops SSH"}`, 9, event.Meta{{Key: "name", Value: "Ops SSH"}}},
+		{"2026-11-29 15:40:05+00:00", "group.add", "Group created", "sys", "g2", `{"name":"All"}`, 16, event.Meta{{Key: "name", Value: "All"}}},
+	}
+	for i, r := range rows {
+		_, err := db.Exec(`INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES (?, ?, ?, ?, 'acc', ?)`, r.ts, r.number, r.initiator, r.target, r.meta)
+		require.NoError(t, err)
+		e := event.Event{ID: event.ID(i + 1), Timestamp: strings.Replace(strings.Replace(r.ts, " ", "T", 1), "+00:00", "Z", 1),
+			ActivityCode: r.code, Activity: r.text, InitiatorID: r.initiator, TargetID: r.target, Meta: r.apiMeta}
+		if r.initiator == admin {
+			e.InitiatorName, e.InitiatorEmail = "Admin", "admin@netbird.test"
+		}
+		f.Add(e)
+	}
+	db.Close()
+
+	run := func(extra ...string) ([]string, string) {
+		out := filepath.Join(t.TempDir(), "events.jsonl")
+		env := baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), append([]string{"BACKFILL=3", "FILE_SINK_PATH=" + out, "EVENTS_DB_POLL_INTERVAL=0.05"}, extra...)...)
+		d := start(t, env)
+		d.waitFor("three events", func() bool { return len(d.stdout()) >= 3 })
+		d.signal(syscall.SIGTERM)
+		require.Equal(t, 0, d.waitExit(), d.logs())
+		b, err := os.ReadFile(out)
+		require.NoError(t, err)
+		return d.stdout(), string(b)
+	}
+	apiLines, apiJSON := run()
+	dbLines, dbJSON := run("EVENTS_SOURCE=db", "EVENTS_DB="+dbPath)
+	require.Equal(t, apiLines, dbLines)
+	require.JSONEq(t, "["+strings.Join(strings.Split(strings.TrimSpace(apiJSON), "\n"), ",")+"]",
+		"["+strings.Join(strings.Split(strings.TrimSpace(dbJSON), "\n"), ",")+"]")
+	require.Contains(t, dbJSON, `"initiator_name":"Admin"`)
+}
+
+// A store that cannot be used is said once and the API takes over.
+func TestE2EAnUnusableStoreFallsBackToTheAPI(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	bogus := filepath.Join(t.TempDir(), "events.db")
+	require.NoError(t, os.WriteFile(bogus, []byte("not sqlite"), 0o600))
+	d := start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "EVENTS_SOURCE=db", "EVENTS_DB="+bogus))
+	d.waitLog("events.db is not usable; the audit events are read from the API instead")
+	d.waitLog("first boot")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+
+	d = start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "EVENTS_SOURCE=db"))
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), "config: EVENTS_DB is not set and no events.db was found in BACKUP_PATHS")
+}

@@ -1,0 +1,36 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/eventsdb"
+)
+
+// openEventsDB opens NetBird's activity store for EVENTS_SOURCE=db and
+// picks the account; the caller falls back to the API when it fails.
+func openEventsDB(ctx context.Context, cfg *config.Config, log *slog.Logger) (*eventsdb.Source, error) {
+	path := cfg.Events.Path(cfg.Backup.Paths)
+	st, err := eventsdb.Open(path, cfg.Events.Key.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	account := cfg.Events.Account
+	if account == "" {
+		accounts, err := st.Accounts(ctx)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(accounts) > 1 {
+			log.Warn("events.db holds several accounts; reading the one with the most events (set EVENTS_DB_ACCOUNT to choose)", "account", accounts[0], "accounts", len(accounts))
+		}
+		if len(accounts) > 0 {
+			account = accounts[0]
+		}
+	}
+	log.Info("reading the audit events from events.db", "path", path, "account", account, "interval", cfg.Events.Interval.D())
+	return &eventsdb.Source{Store: st, Account: account}, nil
+}
