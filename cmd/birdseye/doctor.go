@@ -14,11 +14,13 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/doctor"
+	"github.com/styliteag/birdseye/internal/eventsdb"
 	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/mirror"
 	"github.com/styliteag/birdseye/internal/offsite"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
+	"github.com/styliteag/birdseye/internal/state"
 )
 
 type doctorCmd struct {
@@ -69,6 +71,9 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 	}
 	if m := cfg.Mirror; m.URL != "" && m.APIKey != "" {
 		p.Mirror = func(ctx context.Context) (string, error) { return mirrorProbe(ctx, cfg) }
+	}
+	if cfg.Events.FromDB() {
+		p.EventsDB = func(ctx context.Context) (string, string, error) { return eventsProbe(ctx, cfg) }
 	}
 	targets, err := cfg.Backup.TargetList(filepath.Dir(cfg.Forwarder.StateFile))
 	if err != nil {
@@ -137,4 +142,41 @@ func mirrorProbe(ctx context.Context, cfg *config.Config) (string, error) {
 	var groups []json.RawMessage
 	json.Unmarshal(raw, &groups)
 	return fmt.Sprintf("%s answers with MIRROR_API_KEY (%d groups); a run writes only with --apply or MIRROR_APPLY=true", dst.BaseURL(), len(groups)), nil
+}
+
+// eventsProbe: the store opens read-only with the expected schema; the key
+// opens the deleted users; how far the cursor is behind.
+func eventsProbe(ctx context.Context, cfg *config.Config) (string, string, error) {
+	path := cfg.Events.Path(cfg.Backup.Paths)
+	st, err := eventsdb.Open(path, cfg.Events.Key.Reveal())
+	if err != nil {
+		return "", "", fmt.Errorf("%s: %w", path, err)
+	}
+	defer st.Close()
+	account := cfg.Events.Account
+	if account == "" {
+		accounts, err := st.Accounts(ctx)
+		if err != nil {
+			return "", "", err
+		}
+		if len(accounts) > 0 {
+			account = accounts[0]
+		}
+	}
+	newest, err := st.MaxID(ctx, account)
+	if err != nil {
+		return "", "", err
+	}
+	msg := fmt.Sprintf("%s: readable, account %s, newest event %d", path, account, newest)
+	if s, err := (state.File{Path: cfg.Forwarder.StateFile}).Load(); err == nil && s != nil {
+		msg += fmt.Sprintf(", cursor at %d (%d behind)", s.Cursor.LastID, max(0, newest-s.Cursor.LastID))
+	}
+	total, readable, err := st.DeletedUsers(ctx)
+	if err != nil {
+		return msg, "", err
+	}
+	if total > readable {
+		return msg, fmt.Sprintf("%d of %d deleted users cannot be named: set NB_DATASTORE_ENCRYPTION_KEY to NetBird's DataStoreEncryptionKey", total-readable, total), nil
+	}
+	return msg, "", nil
 }

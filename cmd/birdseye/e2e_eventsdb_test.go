@@ -83,3 +83,20 @@ func TestE2EAnUnusableStoreFallsBackToTheAPI(t *testing.T) {
 	require.Equal(t, 2, d.waitExit())
 	require.Contains(t, d.logs(), "config: EVENTS_DB is not set and no events.db was found in BACKUP_PATHS")
 }
+
+func TestE2EDoctorLooksAtTheStore(t *testing.T) {
+	_, api := newAPI(t)
+	dbPath := filepath.Join(t.TempDir(), "events.db")
+	db, err := sql.Open("sqlite", "file:"+dbPath)
+	require.NoError(t, err)
+	_, err = db.Exec("CREATE TABLE `events` (`timestamp` datetime,`activity` integer,`id` integer PRIMARY KEY AUTOINCREMENT,`initiator_id` text,`target_id` text,`account_id` text,`meta` text);" +
+		"CREATE TABLE `deleted_users` (`id` text,`email` text NOT NULL,`name` text,`enc_algo` text NOT NULL,PRIMARY KEY (`id`));" +
+		"INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES ('2026-11-29 15:40:03+00:00', 16, 'a', 'g', 'acc', '{}');" +
+		"INSERT INTO deleted_users VALUES ('u1', 'x', 'y', 'GCM');")
+	require.NoError(t, err)
+	db.Close()
+	d := start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "EVENTS_SOURCE=db", "EVENTS_DB="+dbPath, "NB_ADMIN_API_KEY=nbp_fakeadmin0000000000000000000000000000"), "doctor")
+	d.waitExit()
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "WARN  EVENTS_DB              "+dbPath+": readable, account acc, newest event 1; 1 of 1 deleted users cannot be named: set NB_DATASTORE_ENCRYPTION_KEY")
+}

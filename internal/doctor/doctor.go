@@ -73,6 +73,9 @@ type Probes struct {
 	Mirror func(ctx context.Context) (string, error)
 	// Targets are BACKUP_TARGETS, each checked without storing anything.
 	Targets []Checker
+	// EventsDB looks at events.db for EVENTS_SOURCE=db: what to say, and
+	// a warning or a failure.
+	EventsDB func(ctx context.Context) (msg, warn string, err error)
 }
 
 // Checker is a destination doctor can reach and probe.
@@ -119,6 +122,17 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	checkOffsite(ctx, cfg, p, add)
 	checkMirror(ctx, p, add)
 	checkTargets(ctx, p, add)
+	if p.EventsDB != nil {
+		msg, warn, err := p.EventsDB(ctx)
+		switch {
+		case err != nil:
+			add(Result{Fail, "EVENTS_DB", err.Error(), "the daemon would read the audit events from the API instead"})
+		case warn != "":
+			add(Result{Warn, "EVENTS_DB", msg + "; " + warn, ""})
+		default:
+			add(Result{OK, "EVENTS_DB", msg, ""})
+		}
+	}
 	worst := OK
 	for _, r := range results {
 		worst = max(worst, r.Status)

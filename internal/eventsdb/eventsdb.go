@@ -270,3 +270,27 @@ func (s *Store) minID(ctx context.Context, account string) (event.ID, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT min(id) FROM events WHERE account_id = ?`, account).Scan(&n)
 	return event.ID(n.Int64), err
 }
+
+// DeletedUsers counts the deleted users and how many the key opens: doctor
+// shows whether names of deleted users will come back.
+func (s *Store) DeletedUsers(ctx context.Context) (total, readable int, err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, enc_algo FROM deleted_users`)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, algo sql.NullString
+		if err := rows.Scan(&name, &algo); err != nil {
+			return total, readable, err
+		}
+		total++
+		if s.decrypt(name.String, algo.String) != "" {
+			readable++
+		}
+	}
+	return total, readable, rows.Err()
+}
+
+// MaxID is the newest event id of the account.
+func (s *Store) MaxID(ctx context.Context, account string) (event.ID, error) { return s.maxID(ctx, account) }
