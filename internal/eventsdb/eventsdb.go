@@ -293,4 +293,6 @@ func (s *Store) DeletedUsers(ctx context.Context) (total, readable int, err erro
 }
 
 // MaxID is the newest event id of the account.
-func (s *Store) MaxID(ctx context.Context, account string) (event.ID, error) { return s.maxID(ctx, account) }
+func (s *Store) MaxID(ctx context.Context, account string) (event.ID, error) {
+	return s.maxID(ctx, account)
+}
