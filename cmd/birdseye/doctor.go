@@ -11,12 +11,14 @@ import (
 
 	"github.com/styliteag/birdseye/internal/apibudget"
 	"github.com/styliteag/birdseye/internal/apiclient"
+	"github.com/styliteag/birdseye/internal/app"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/doctor"
 	"github.com/styliteag/birdseye/internal/eventsdb"
 	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/mirror"
+	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/offsite"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
@@ -73,7 +75,7 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 		p.Mirror = func(ctx context.Context) (string, error) { return mirrorProbe(ctx, cfg) }
 	}
 	if cfg.Events.FromDB() {
-		p.EventsDB = func(ctx context.Context) (string, string, error) { return eventsProbe(ctx, cfg) }
+		p.EventsDB = func(ctx context.Context) (string, string, error) { return eventsProbe(ctx, cfg, api) }
 	}
 	targets, err := cfg.Backup.TargetList(filepath.Dir(cfg.Forwarder.StateFile))
 	if err != nil {
@@ -146,7 +148,7 @@ func mirrorProbe(ctx context.Context, cfg *config.Config) (string, error) {
 
 // eventsProbe: the store opens read-only with the expected schema; the key
 // opens the deleted users; how far the cursor is behind.
-func eventsProbe(ctx context.Context, cfg *config.Config) (string, string, error) {
+func eventsProbe(ctx context.Context, cfg *config.Config, api *netbird.Client) (string, string, error) {
 	path := cfg.Events.Path(cfg.Backup.Paths)
 	st, err := eventsdb.Open(path, cfg.Events.Key.Reveal())
 	if err != nil {
@@ -154,6 +156,9 @@ func eventsProbe(ctx context.Context, cfg *config.Config) (string, string, error
 	}
 	defer st.Close()
 	account := cfg.Events.Account
+	if account == "" {
+		account = app.APIAccount(ctx, api)
+	}
 	if account == "" {
 		accounts, err := st.Accounts(ctx)
 		if err != nil {

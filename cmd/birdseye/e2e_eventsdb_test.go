@@ -37,7 +37,7 @@ func TestE2EEventsFromTheStoreMatchEventsFromTheAPI(t *testing.T) {
 		{"2026-11-29 15:40:05+00:00", "group.add", "Group created", "sys", "g2", `{"name":"All"}`, 16, event.Meta{{Key: "name", Value: "All"}}},
 	}
 	for i, r := range rows {
-		_, err := db.Exec(`INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES (?, ?, ?, ?, 'acc', ?)`, r.ts, r.number, r.initiator, r.target, r.meta)
+		_, err := db.Exec(`INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES (?, ?, ?, ?, 'dc1uer5qmd2qmv54vjl0', ?)`, r.ts, r.number, r.initiator, r.target, r.meta)
 		require.NoError(t, err)
 		e := event.Event{ID: event.ID(i + 1), Timestamp: strings.Replace(strings.Replace(r.ts, " ", "T", 1), "+00:00", "Z", 1),
 			ActivityCode: r.code, Activity: r.text, InitiatorID: r.initiator, TargetID: r.target, Meta: r.apiMeta}
@@ -91,12 +91,12 @@ func TestE2EDoctorLooksAtTheStore(t *testing.T) {
 	require.NoError(t, err)
 	_, err = db.Exec("CREATE TABLE `events` (`timestamp` datetime,`activity` integer,`id` integer PRIMARY KEY AUTOINCREMENT,`initiator_id` text,`target_id` text,`account_id` text,`meta` text);" +
 		"CREATE TABLE `deleted_users` (`id` text,`email` text NOT NULL,`name` text,`enc_algo` text NOT NULL,PRIMARY KEY (`id`));" +
-		"INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES ('2026-11-29 15:40:03+00:00', 16, 'a', 'g', 'acc', '{}');" +
+		"INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES ('2026-11-29 15:40:03+00:00', 16, 'a', 'g', 'dc1uer5qmd2qmv54vjl0', '{}');" +
 		"INSERT INTO deleted_users VALUES ('u1', 'x', 'y', 'GCM');")
 	require.NoError(t, err)
 	db.Close()
 	d := start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "EVENTS_SOURCE=db", "EVENTS_DB="+dbPath, "NB_ADMIN_API_KEY=nbp_fakeadmin0000000000000000000000000000"), "doctor")
 	d.waitExit()
 	out := strings.Join(d.stdout(), "\n")
-	require.Contains(t, out, "WARN  EVENTS_DB              "+dbPath+": readable, account acc, newest event 1; 1 of 1 deleted users cannot be named: set NB_DATASTORE_ENCRYPTION_KEY")
+	require.Contains(t, out, "WARN  EVENTS_DB              "+dbPath+": readable, account dc1uer5qmd2qmv54vjl0, newest event 1; 1 of 1 deleted users cannot be named: set NB_DATASTORE_ENCRYPTION_KEY")
 }

@@ -171,7 +171,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	var src audit.Source = client
 	interval := f.PollInterval.D()
 	if cfg.Events.FromDB() {
-		db, err := openEventsDB(ctx, cfg, log)
+		db, err := openEventsDB(ctx, cfg, client, log)
 		if err != nil {
 			log.Warn("events.db is not usable; the audit events are read from the API instead", "err", err)
 			m.EventsSource("api")

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 
@@ -11,13 +12,16 @@ import (
 
 // openEventsDB opens NetBird's activity store for EVENTS_SOURCE=db and
 // picks the account; the caller falls back to the API when it fails.
-func openEventsDB(ctx context.Context, cfg *config.Config, log *slog.Logger) (*eventsdb.Source, error) {
+func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, log *slog.Logger) (*eventsdb.Source, error) {
 	path := cfg.Events.Path(cfg.Backup.Paths)
 	st, err := eventsdb.Open(path, cfg.Events.Key.Reveal())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	account := cfg.Events.Account
+	if account == "" {
+		account = APIAccount(ctx, api) // the account the token belongs to
+	}
 	if account == "" {
 		accounts, err := st.Accounts(ctx)
 		if err != nil {
@@ -33,4 +37,27 @@ func openEventsDB(ctx context.Context, cfg *config.Config, log *slog.Logger) (*e
 	}
 	log.Info("reading the audit events from events.db", "path", path, "account", account, "interval", cfg.Events.Interval.D())
 	return &eventsdb.Source{Store: st, Account: account}, nil
+}
+
+// accountLister reads /api/accounts.
+type accountLister interface {
+	GetRaw(ctx context.Context, path string) (json.RawMessage, error)
+}
+
+// APIAccount is the id of the account the API token sees, or "".
+func APIAccount(ctx context.Context, api accountLister) string {
+	if api == nil {
+		return ""
+	}
+	raw, err := api.GetRaw(ctx, "/accounts")
+	if err != nil {
+		return ""
+	}
+	var accounts []struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(raw, &accounts) != nil || len(accounts) == 0 {
+		return ""
+	}
+	return accounts[0].ID
 }

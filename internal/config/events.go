@@ -13,7 +13,7 @@ type Events struct {
 	DB       string  `envconfig:"EVENTS_DB" desc:"path of events.db in the container (NetBird's data volume mounted read-only); empty = looked for in BACKUP_PATHS"`
 	Key      Secret  `envconfig:"NB_DATASTORE_ENCRYPTION_KEY" desc:"NetBird's DataStoreEncryptionKey (management.json), so that events of deleted users keep their names"`
 	Interval Seconds `envconfig:"EVENTS_DB_POLL_INTERVAL" default:"1" desc:"seconds between reads of events.db"`
-	Account  string  `envconfig:"EVENTS_DB_ACCOUNT" desc:"the account whose events are read (empty = the one with the most events)"`
+	Account  string  `envconfig:"EVENTS_DB_ACCOUNT" desc:"the account whose events are read (empty = the token's account from the API, else the one with the most events)"`
 }
 
 // FromDB reports whether events.db is the source.

@@ -3,10 +3,8 @@
 // activity's code and text from its number, the timestamp in RFC 3339,
 // meta values as the server's fmt "%v", deleted users' names and e-mails
 // decrypted (AES-256-GCM with the store key), duplicate user.join events
-// dropped. A poll costs what is new, never the table's size.
-//
-// This is the reader of EVENTS_SOURCE=db; it is not wired into the daemon
-// yet.
+// dropped. A poll costs what is new, never the table's size. Source is
+// the audit poller's view of it (EVENTS_SOURCE=db).
 package eventsdb
 
 import (
