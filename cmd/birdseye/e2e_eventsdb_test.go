@@ -100,3 +100,47 @@ func TestE2EDoctorLooksAtTheStore(t *testing.T) {
 	out := strings.Join(d.stdout(), "\n")
 	require.Contains(t, out, "WARN  EVENTS_DB              "+dbPath+": readable, account dc1uer5qmd2qmv54vjl0, newest event 1; 1 of 1 deleted users cannot be named: set NB_DATASTORE_ENCRYPTION_KEY")
 }
+
+func newEventsDB(t testing.TB, account string) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "events.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	_, err = db.Exec("CREATE TABLE `events` (`timestamp` datetime,`activity` integer,`id` integer PRIMARY KEY AUTOINCREMENT,`initiator_id` text,`target_id` text,`account_id` text,`meta` text);" +
+		"CREATE TABLE `deleted_users` (`id` text,`email` text NOT NULL,`name` text,`enc_algo` text NOT NULL,PRIMARY KEY (`id`));")
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES ('2026-11-29 15:40:03+00:00', 16, 'sys', 'g0', ?, '{}')`, account)
+	require.NoError(t, err)
+	return path, db
+}
+
+// 15,000 events inserted at once (more than the API's window) all reach
+// the sinks, once and in order.
+func TestE2EFifteenThousandEventsAtOnceAreAllForwarded(t *testing.T) {
+	_, api := newAPI(t)
+	path, db := newEventsDB(t, "dc1uer5qmd2qmv54vjl0")
+	out := filepath.Join(t.TempDir(), "events.jsonl")
+	d := start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "EVENTS_SOURCE=db", "EVENTS_DB="+path,
+		"EVENTS_DB_POLL_INTERVAL=0.05", "FILE_SINK_PATH="+out, "STDOUT_INCLUDE="))
+	d.waitLog("first boot")
+	tx, err := db.Begin()
+	require.NoError(t, err)
+	for i := range 15_000 {
+		_, err := tx.Exec(`INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES ('2026-11-29 15:41:00+00:00', 16, 'sys', ?, 'dc1uer5qmd2qmv54vjl0', '{}')`, i)
+		require.NoError(t, err)
+	}
+	require.NoError(t, tx.Commit())
+	lines := func() []string {
+		b, _ := os.ReadFile(out)
+		return strings.Split(strings.TrimSpace(string(b)), "\n")
+	}
+	d.waitFor("15,000 lines in the file sink", func() bool { return len(lines()) >= 15_000 })
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	got := lines()
+	require.Len(t, got, 15_000, "none lost, none twice")
+	require.Contains(t, got[0], `"id":"2"`)
+	require.Contains(t, got[14_999], `"id":"15001"`)
+	require.NotContains(t, d.logs(), "events lost")
+}
