@@ -150,7 +150,11 @@ func mirrorProbe(ctx context.Context, cfg *config.Config) (string, error) {
 // opens the deleted users; how far the cursor is behind.
 func eventsProbe(ctx context.Context, cfg *config.Config, api *netbird.Client) (string, string, error) {
 	path := cfg.Events.Path(cfg.Backup.Paths)
-	st, err := eventsdb.Open(path, cfg.Events.Key.Reveal())
+	key, err := cfg.Events.StoreKey()
+	if err != nil {
+		return "", "", err
+	}
+	st, err := eventsdb.Open(path, key)
 	if err != nil {
 		return "", "", fmt.Errorf("%s: %w", path, err)
 	}

@@ -14,7 +14,11 @@ import (
 // picks the account; the caller falls back to the API when it fails.
 func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, log *slog.Logger) (*eventsdb.Source, error) {
 	path := cfg.Events.Path(cfg.Backup.Paths)
-	st, err := eventsdb.Open(path, cfg.Events.Key.Reveal())
+	key, err := cfg.Events.StoreKey()
+	if err != nil {
+		return nil, err
+	}
+	st, err := eventsdb.Open(path, key)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -423,3 +423,24 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	var ce *Error
 	require.ErrorAs(t, err, &ce, "still a configuration error: exit 2")
 }
+
+// The store key comes from NB_DATASTORE_ENCRYPTION_KEY, or from NetBird's
+// own configuration file, JSON or YAML.
+func TestTheStoreKeyIsReadFromNetBirdsConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	j := filepath.Join(dir, "management.json")
+	require.NoError(t, os.WriteFile(j, []byte(`{"Stuns":[],"DataStoreEncryptionKey":"a2V5LWZyb20tanNvbg=="}`), 0o600))
+	y := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(y, []byte("server:\n  store:\n    engine: sqlite\n    encryptionKey: a2V5LWZyb20teWFtbA==\n"), 0o600))
+	for file, want := range map[string]string{j: "a2V5LWZyb20tanNvbg==", y: "a2V5LWZyb20teWFtbA=="} {
+		k, err := Events{KeyFrom: file}.StoreKey()
+		require.NoError(t, err)
+		require.Equal(t, want, k)
+	}
+	k, _ := Events{Key: "ZGlyZWN0", KeyFrom: j}.StoreKey()
+	require.Equal(t, "ZGlyZWN0", k, "the variable wins")
+	empty := filepath.Join(dir, "empty.json")
+	require.NoError(t, os.WriteFile(empty, []byte(`{}`), 0o600))
+	_, err := Events{KeyFrom: empty}.StoreKey()
+	require.ErrorContains(t, err, "holds no DataStoreEncryptionKey")
+}

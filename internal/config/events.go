@@ -1,9 +1,14 @@
 package config
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Events is where the audit events are read: the API, or NetBird's
@@ -12,8 +17,55 @@ type Events struct {
 	Source   string  `envconfig:"EVENTS_SOURCE" default:"api" desc:"api (poll /api/events/audit) or db (read NetBird's events.db directly, read-only: no 10,000-event window, about a second's delay, no load on the API)"`
 	DB       string  `envconfig:"EVENTS_DB" desc:"path of events.db in the container (NetBird's data volume mounted read-only); empty = looked for in BACKUP_PATHS"`
 	Key      Secret  `envconfig:"NB_DATASTORE_ENCRYPTION_KEY" desc:"NetBird's DataStoreEncryptionKey (management.json), so that events of deleted users keep their names"`
+	KeyFrom  string  `envconfig:"NB_MANAGEMENT_CONFIG" desc:"NetBird's management.json (or the combined server's config.yaml) in the container, to read the store key from when NB_DATASTORE_ENCRYPTION_KEY is not set"`
 	Interval Seconds `envconfig:"EVENTS_DB_POLL_INTERVAL" default:"1" desc:"seconds between reads of events.db"`
 	Account  string  `envconfig:"EVENTS_DB_ACCOUNT" desc:"the account whose events are read (empty = the token's account from the API, else the one with the most events)"`
+}
+
+// StoreKey is NB_DATASTORE_ENCRYPTION_KEY, or the key in the management
+// configuration file NB_MANAGEMENT_CONFIG names ("" when neither).
+func (e Events) StoreKey() (string, error) {
+	if k := e.Key.Reveal(); k != "" || e.KeyFrom == "" {
+		return k, nil
+	}
+	b, err := os.ReadFile(e.KeyFrom)
+	if err != nil {
+		return "", &Error{Var: "NB_MANAGEMENT_CONFIG", Msg: fmt.Sprintf("=%q cannot be read (%v); expected NetBird's management.json or config.yaml, mounted read-only", e.KeyFrom, errors.Unwrap(err))}
+	}
+	var doc any
+	if json.Unmarshal(b, &doc) != nil {
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			return "", &Error{Var: "NB_MANAGEMENT_CONFIG", Msg: fmt.Sprintf("=%q is neither JSON nor YAML", e.KeyFrom)}
+		}
+	}
+	if k := findKey(doc); k != "" {
+		return k, nil
+	}
+	return "", &Error{Var: "NB_MANAGEMENT_CONFIG", Msg: fmt.Sprintf("=%q holds no DataStoreEncryptionKey (or encryptionKey)", e.KeyFrom)}
+}
+
+// findKey looks for the store key anywhere in a configuration document.
+func findKey(v any) string {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, val := range t {
+			if s, ok := val.(string); ok && (strings.EqualFold(k, "DataStoreEncryptionKey") || strings.EqualFold(k, "encryptionKey")) && s != "" {
+				return s
+			}
+		}
+		for _, val := range t {
+			if s := findKey(val); s != "" {
+				return s
+			}
+		}
+	case []any:
+		for _, val := range t {
+			if s := findKey(val); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
 }
 
 // FromDB reports whether events.db is the source.
@@ -48,6 +100,9 @@ func (e Events) validate(backupPaths string) error {
 	case "db":
 	default:
 		return &Error{Var: "EVENTS_SOURCE", Msg: fmt.Sprintf("=%q is not a source; expected api or db", e.Source)}
+	}
+	if _, err := e.StoreKey(); err != nil {
+		return err
 	}
 	if e.Path(backupPaths) == "" {
 		return &Error{Var: "EVENTS_DB", Msg: "is not set and no events.db was found in BACKUP_PATHS; expected the path of NetBird's events.db in the container, e.g. /netbird-data/events.db (mount the management volume read-only)"}
