@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,7 +56,11 @@ func (r *Resolver) Resolve(ctx context.Context, evs []event.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i := range evs {
-		if _, ok := r.label(evs[i]); !ok && time.Since(r.lastTry) >= MinRefresh {
+		// An unknown id, or (for names filled in here) a change to users,
+		// refreshes the lookups, at most once per MinRefresh.
+		_, known := r.label(evs[i])
+		userEvent := r.FillNames && (strings.HasPrefix(evs[i].ActivityCode, "user.") || strings.HasPrefix(evs[i].ActivityCode, "service.user."))
+		if (!known || userEvent) && time.Since(r.lastTry) >= MinRefresh {
 			r.refresh(ctx)
 			break
 		}

@@ -93,3 +93,25 @@ func TestALookupFailureKeepsTheOldNamesAndDoesNotStopAnything(t *testing.T) {
 		require.Equal(t, "id:other", evs[1].InitiatorLabel)
 	})
 }
+
+// For events read from the store, names are filled in as the API fills
+// them (people, not service users), and a change to users refreshes them.
+func TestFillNamesNamesPeopleAndFollowsUserChanges(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := &dir{users: []netbird.User{{ID: "u1", Name: "Alice", Email: "alice@example.com"}, {ID: "bot", Name: "ci-bot", IsServiceUser: true}}}
+		r := New(d, quiet())
+		r.FillNames = true
+		evs := []event.Event{{InitiatorID: "u1", ActivityCode: "group.add"}, {InitiatorID: "bot", ActivityCode: "group.add"}}
+		r.Resolve(t.Context(), evs)
+		require.Equal(t, "Alice", evs[0].InitiatorName)
+		require.Equal(t, "alice@example.com", evs[0].InitiatorEmail)
+		require.Empty(t, evs[1].InitiatorName, "the API leaves service users unnamed")
+		require.Equal(t, "ci-bot", evs[1].InitiatorLabel)
+
+		d.users[0].Name = "Alice Smith"
+		time.Sleep(MinRefresh)
+		renamed := []event.Event{{InitiatorID: "u1", ActivityCode: "user.role.update"}}
+		r.Resolve(t.Context(), renamed)
+		require.Equal(t, "Alice Smith", renamed[0].InitiatorName, "a user event refreshes the names")
+	})
+}
