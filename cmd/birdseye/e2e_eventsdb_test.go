@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,16 +132,25 @@ func TestE2EFifteenThousandEventsAtOnceAreAllForwarded(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, tx.Commit())
+	// The audit events only: the sink also gets birdseye's own notices
+	// (a backlog of this size is reported).
 	lines := func() []string {
 		b, _ := os.ReadFile(out)
-		return strings.Split(strings.TrimSpace(string(b)), "\n")
+		var evs []string
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if strings.Contains(l, `"activity_code":"group.add"`) {
+				evs = append(evs, l)
+			}
+		}
+		return evs
 	}
 	d.waitFor("15,000 lines in the file sink", func() bool { return len(lines()) >= 15_000 })
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
 	got := lines()
 	require.Len(t, got, 15_000, "none lost, none twice")
-	require.Contains(t, got[0], `"id":"2"`)
-	require.Contains(t, got[14_999], `"id":"15001"`)
+	for i, l := range got {
+		require.Contains(t, l, fmt.Sprintf(`"id":"%d"`, i+2), "in order")
+	}
 	require.NotContains(t, d.logs(), "events lost")
 }
