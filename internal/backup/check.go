@@ -66,7 +66,7 @@ func Check(ctx context.Context, file string, k Key, live Live) (*CheckReport, er
 			return
 		}
 		c.Store = name
-		c.Counts = tableCounts(copy)
+		c.Counts = TableCounts(copy)
 	})
 	if err != nil {
 		return nil, err
@@ -113,8 +113,9 @@ func Check(ctx context.Context, file string, k Key, live Live) (*CheckReport, er
 	return c, nil
 }
 
-// tableCounts counts the rows of the store tables a database has.
-func tableCounts(file string) map[string]int {
+// TableCounts counts the rows of the store tables a database has; a table
+// it lacks is absent from the map.
+func TableCounts(file string) map[string]int {
 	out := map[string]int{}
 	db, err := sql.Open("sqlite", "file:"+file+"?mode=ro")
 	if err != nil {
