@@ -3,6 +3,7 @@
 // databases and configuration is staged, pushed to a standby host over SSH
 // and installed into one or more stacks there.
 //
-// This file set holds the parts that need no remote: the CLONE_MIN_ROWS
-// guard and the `local:dest[:sync|seed]` path lists.
+// So far it holds the parts that need no remote: the CLONE_* target and
+// path lists, the CLONE_MIN_ROWS guard, and Stage, which builds the payload
+// with a MANIFEST.json and a SHA256SUMS the standby checks with coreutils.
 package clone

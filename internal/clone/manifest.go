@@ -37,6 +37,10 @@ type Manifest struct {
 	Counts     map[string]int     `json:"counts"`
 	Images     map[string]string  `json:"images"` // repository -> digest
 	Files      map[string]FileSum `json:"files"`  // slash path inside the payload
+	// Where target/<n> and shared/<n> go; the old tool baked this into
+	// install.sh only.
+	TargetPaths []PathEntry `json:"target_paths,omitempty"`
+	SharedPaths []PathEntry `json:"shared_paths,omitempty"`
 }
 
 // WriteManifest sums every file under dir (but the manifest and the sums

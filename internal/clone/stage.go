@@ -1,0 +1,203 @@
+package clone
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// StagePlan is everything `clone stage` copies, resolved from CLONE_*.
+type StagePlan struct {
+	Dir         string // CLONE_STAGE_DIR, wiped and refilled
+	Primary     string // the primary's host name, rewritten in per-target config copies
+	DBPaths     []string
+	ConfigFiles []string
+	TargetPaths []Path
+	SharedPaths []Path
+	ACMESource  string // the ingress's ACME store, "" when none
+	Targets     []Target
+	MinRows     map[string]int
+	Images      map[string]string // repository -> digest, resolved by the caller
+	SourceHost  string
+	Now         time.Time
+}
+
+// PathEntry records where a staged path goes, so the standby's install
+// needs no knowledge of this container's configuration.
+type PathEntry struct {
+	Staged string `json:"staged"` // target/<n> or shared/<n>
+	Dest   string `json:"dest"`
+	Mode   Mode   `json:"mode"`
+	Dir    bool   `json:"dir"`
+}
+
+// Stage fills plan.Dir with the payload: db/, files/, files-<target>/,
+// target/<n>, shared/<n>, acme.json, images.txt, MANIFEST.json and
+// SHA256SUMS. It reads only; nothing of the primary is changed.
+func Stage(plan StagePlan, w io.Writer) (*Manifest, error) {
+	if err := plan.check(); err != nil {
+		return nil, err
+	}
+	if err := os.RemoveAll(plan.Dir); err != nil {
+		return nil, fmt.Errorf("clear CLONE_STAGE_DIR: %w", err)
+	}
+	if err := os.MkdirAll(plan.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create CLONE_STAGE_DIR: %w", err)
+	}
+	dbs, err := SnapshotDatabases(plan.DBPaths, plan.Dir, plan.MinRows)
+	if dbs != nil {
+		dbs.Text(w)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := &Manifest{
+		Created: plan.Now.Format(time.RFC3339), SourceHost: plan.SourceHost, Primary: plan.Primary,
+		Targets: map[string]string{}, Counts: dbs.Counts, Images: plan.Images,
+	}
+	for _, t := range plan.Targets {
+		m.Targets[t.Name] = t.Root
+	}
+	for _, f := range plan.ConfigFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("CLONE_CONFIG_FILES: %w", err)
+		}
+		if err := writeFile(filepath.Join(plan.Dir, "files", filepath.Base(f)), b, 0o600); err != nil {
+			return nil, err
+		}
+		for _, t := range plan.Targets {
+			if t.Host == plan.Primary || plan.Primary == "" {
+				continue
+			}
+			// A stack that answers for another name gets its own copy.
+			out := strings.ReplaceAll(string(b), plan.Primary, t.Host)
+			if err := writeFile(filepath.Join(plan.Dir, "files-"+t.Name, filepath.Base(f)), []byte(out), 0o600); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if m.TargetPaths, err = stagePaths(plan.TargetPaths, plan.Dir, "target", 0o600); err != nil {
+		return nil, err
+	}
+	if m.SharedPaths, err = stagePaths(plan.SharedPaths, plan.Dir, "shared", 0o644); err != nil {
+		return nil, err
+	}
+	if plan.ACMESource != "" {
+		b, err := os.ReadFile(plan.ACMESource)
+		if err != nil {
+			return nil, fmt.Errorf("CLONE_ACME_SOURCE: %w", err)
+		}
+		if err := writeFile(filepath.Join(plan.Dir, "acme.json"), b, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	var images strings.Builder
+	for _, repo := range sortedKeys(plan.Images) {
+		fmt.Fprintf(&images, "%s %s\n", repo, plan.Images[repo])
+	}
+	if err := writeFile(filepath.Join(plan.Dir, "images.txt"), []byte(images.String()), 0o600); err != nil {
+		return nil, err
+	}
+	if err := WriteManifest(plan.Dir, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// check refuses a plan whose sources are missing or whose stage directory
+// lies inside something it copies (staging would copy itself).
+func (plan StagePlan) check() error {
+	dir, err := filepath.Abs(plan.Dir)
+	if err != nil || plan.Dir == "" || dir == "/" {
+		return fmt.Errorf("CLONE_STAGE_DIR must be a directory of its own (it is wiped at each run), got '%s'", plan.Dir)
+	}
+	var sources, missing []string
+	sources = append(sources, plan.DBPaths...)
+	sources = append(sources, plan.ConfigFiles...)
+	for _, p := range append(append([]Path{}, plan.TargetPaths...), plan.SharedPaths...) {
+		sources = append(sources, p.Local)
+	}
+	if plan.ACMESource != "" {
+		sources = append(sources, plan.ACMESource)
+	}
+	for _, s := range sources {
+		if _, err := os.Stat(s); err != nil {
+			missing = append(missing, s)
+			continue
+		}
+		abs, _ := filepath.Abs(s)
+		if rel, err := filepath.Rel(abs, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return fmt.Errorf("CLONE_STAGE_DIR (%s) is inside %s, which this run has to copy — staging would recurse into its own payload. Point CLONE_STAGE_DIR elsewhere (default /var/tmp/birdseye-clone-stage)", dir, s)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("these paths are configured but not present inside the container: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// stagePaths copies each path to <kind>/<n>, n counting from 0.
+func stagePaths(paths []Path, dir, kind string, mode os.FileMode) ([]PathEntry, error) {
+	var out []PathEntry
+	for i, p := range paths {
+		staged := kind + "/" + strconv.Itoa(i)
+		fi, err := os.Stat(p.Local)
+		if err != nil {
+			return nil, fmt.Errorf("stage %s: %w", p.Local, err)
+		}
+		if err := copyTree(p.Local, filepath.Join(dir, filepath.FromSlash(staged)), mode); err != nil {
+			return nil, err
+		}
+		out = append(out, PathEntry{Staged: staged, Dest: p.Dest, Mode: p.Mode, Dir: fi.IsDir()})
+	}
+	return out, nil
+}
+
+// copyTree copies a file or a directory's regular files; links and devices
+// are skipped, as a payload must hold only what it can check.
+func copyTree(src, dst string, mode os.FileMode) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("stage %s: %w", p, err)
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(to, 0o700)
+		case d.Type().IsRegular():
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return fmt.Errorf("stage %s: %w", p, err)
+			}
+			return writeFile(to, b, mode)
+		}
+		return nil
+	})
+}
+
+func writeFile(p string, b []byte, mode os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return fmt.Errorf("stage %s: %w", p, err)
+	}
+	if err := os.WriteFile(p, b, mode); err != nil {
+		return fmt.Errorf("stage %s: %w", p, err)
+	}
+	return os.Chmod(p, mode)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
