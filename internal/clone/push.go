@@ -1,0 +1,156 @@
+package clone
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pkg/sftp"
+
+	"github.com/styliteag/birdseye/internal/sshremote"
+)
+
+// Remote is the standby as Push uses it: commands and SFTP over one SSH
+// connection (*sshremote.Client).
+type Remote interface {
+	Run(ctx context.Context, cmd string) (string, error)
+	SFTP() *sftp.Client
+}
+
+// PushStats says what a push moved, as rsync's --stats did for the old tool.
+type PushStats struct {
+	Files       int   // in the payload
+	Transferred int   // files sent because the standby lacked them or they differed
+	Bytes       int64 // bytes sent
+	Deleted     int   // files on the standby that are no longer staged
+}
+
+// Push makes remoteDir on the standby equal to the staged payload in
+// local, as `rsync -a --delete` did for the old tool: only files whose
+// checksum differs are sent, files no longer staged are deleted, and the
+// result is checked there with `sha256sum -c`. The manifest goes first out
+// and last in, so a push cut short leaves no manifest and install refuses
+// the payload.
+func Push(ctx context.Context, r Remote, local, remoteDir string) (PushStats, error) {
+	var st PushStats
+	want, err := sumTree(local)
+	if err != nil {
+		return st, err
+	}
+	st.Files = len(want) + 2
+	q := sshremote.Quote(remoteDir)
+	out, err := r.Run(ctx, "mkdir -p "+q+" && chmod 700 "+q+" && cd "+q+" && find . -type f -exec sha256sum {} +")
+	if err != nil {
+		return st, fmt.Errorf("list the payload on the standby: %w", err)
+	}
+	have := parseSums(out)
+	fs := r.SFTP()
+	for _, own := range []string{ManifestName, SumsName} {
+		if _, ok := have[own]; ok {
+			if err := fs.Remove(path.Join(remoteDir, own)); err != nil {
+				return st, fmt.Errorf("remove the old %s on the standby: %w", own, err)
+			}
+		}
+	}
+	for _, name := range sortedNames(want) {
+		if have[name] == want[name].SHA256 {
+			continue
+		}
+		if err := upload(fs, filepath.Join(local, filepath.FromSlash(name)), path.Join(remoteDir, name)); err != nil {
+			return st, err
+		}
+		st.Transferred++
+		st.Bytes += want[name].Bytes
+	}
+	for name := range have {
+		if _, ok := want[name]; ok || name == ManifestName || name == SumsName {
+			continue
+		}
+		if err := fs.Remove(path.Join(remoteDir, name)); err != nil {
+			return st, fmt.Errorf("delete %s on the standby (no longer staged): %w", name, err)
+		}
+		st.Deleted++
+	}
+	for _, own := range []string{SumsName, ManifestName} {
+		fi, err := os.Stat(filepath.Join(local, own))
+		if err != nil {
+			return st, fmt.Errorf("the staged payload has no %s; stage again: %w", own, err)
+		}
+		if err := upload(fs, filepath.Join(local, own), path.Join(remoteDir, own)); err != nil {
+			return st, err
+		}
+		st.Transferred++
+		st.Bytes += fi.Size()
+	}
+	if out, err := r.Run(ctx, "cd "+q+" && find . -mindepth 1 -type d -empty -delete && sha256sum --quiet -c "+SumsName); err != nil {
+		return st, fmt.Errorf("the payload on the standby does not match its checksums after the push: %s", strings.TrimSpace(out))
+	}
+	return st, nil
+}
+
+// Text is the summary line of a push.
+func (s PushStats) Text(w io.Writer) {
+	fmt.Fprintf(w, "Number of regular files transferred: %d of %d (%d deleted)\n", s.Transferred, s.Files, s.Deleted)
+	fmt.Fprintf(w, "Total transferred file size: %d bytes\n", s.Bytes)
+}
+
+// upload writes one file beside its place and renames it there, mode 0600.
+func upload(fs *sftp.Client, local, remote string) error {
+	src, err := os.Open(local)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", local, err)
+	}
+	defer src.Close()
+	if err := fs.MkdirAll(path.Dir(remote)); err != nil {
+		return fmt.Errorf("create %s on the standby: %w", path.Dir(remote), err)
+	}
+	partial := path.Join(path.Dir(remote), "."+path.Base(remote)+".partial")
+	f, err := fs.OpenFile(partial, os.O_CREATE|os.O_TRUNC|os.O_WRONLY)
+	if err != nil {
+		return fmt.Errorf("create %s on the standby: %w", partial, err)
+	}
+	f.Chmod(0o600)
+	_, err = io.Copy(f, bufio.NewReaderSize(src, 256<<10))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		if err = fs.PosixRename(partial, remote); err != nil {
+			fs.Remove(remote)
+			err = fs.Rename(partial, remote)
+		}
+	}
+	if err != nil {
+		fs.Remove(partial)
+		return fmt.Errorf("send %s to the standby: %w", remote, err)
+	}
+	return nil
+}
+
+// parseSums reads `sha256sum` lines of `./name` paths.
+func parseSums(out string) map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		sum, name, ok := strings.Cut(line, "  ")
+		if !ok || len(sum) != 64 {
+			continue // escaped odd names: never ours, so they count as absent and stay
+		}
+		m[strings.TrimPrefix(name, "./")] = sum
+	}
+	return m
+}
+
+func sortedNames(m map[string]FileSum) []string {
+	n := make([]string, 0, len(m))
+	for k := range m {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}

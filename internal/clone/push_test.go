@@ -1,0 +1,73 @@
+package clone
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/sshremote"
+	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
+)
+
+func dialStandby(t *testing.T) *sshremote.Client {
+	t.Helper()
+	s := sshtest.Start(t)
+	c, err := sshremote.Dial(context.Background(), sshremote.Config{
+		Host: "root@127.0.0.1", Port: s.Port, KeyFile: s.ClientKey,
+		KnownHosts: filepath.Join(t.TempDir(), "known_hosts"), Strict: sshremote.StrictAcceptNew,
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestPushSendsOnlyChangesDeletesTheUnstagedAndVerifiesOnTheStandby(t *testing.T) {
+	c := dialStandby(t)
+	_, plan := primary(t)
+	_, err := Stage(plan, &bytes.Buffer{})
+	require.NoError(t, err)
+	remote := filepath.Join(t.TempDir(), "standby", "incoming")
+	require.NoError(t, os.MkdirAll(filepath.Join(remote, "old"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(remote, "old", "gone.db"), []byte("stale"), 0o600))
+
+	st, err := Push(context.Background(), c, plan.Dir, remote)
+	require.NoError(t, err)
+	require.Equal(t, st.Files, st.Transferred, "a first push sends everything")
+	require.Equal(t, 1, st.Deleted)
+	require.NoDirExists(t, filepath.Join(remote, "old"), "emptied directories go too")
+	_, problems, err := VerifyManifest(remote)
+	require.NoError(t, err)
+	require.Empty(t, problems)
+	fi, err := os.Stat(filepath.Join(remote, "db", "store.db"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	// A second stage of an unchanged primary sends only what carries the
+	// time: the manifest and its sums.
+	plan.Now = plan.Now.Add(3600e9)
+	_, err = Stage(plan, &bytes.Buffer{})
+	require.NoError(t, err)
+	st, err = Push(context.Background(), c, plan.Dir, remote)
+	require.NoError(t, err)
+	require.Equal(t, 2, st.Transferred, "only MANIFEST.json and SHA256SUMS")
+	var out bytes.Buffer
+	st.Text(&out)
+	require.Contains(t, out.String(), "Number of regular files transferred: 2 of ")
+}
+
+func TestPushRefusesAPayloadThatArrivesDamaged(t *testing.T) {
+	c := dialStandby(t)
+	_, plan := primary(t)
+	_, err := Stage(plan, &bytes.Buffer{})
+	require.NoError(t, err)
+	// Damage the staged copy after its sums were taken: the standby's
+	// sha256sum -c must catch it, and the push must say so.
+	require.NoError(t, os.WriteFile(filepath.Join(plan.Dir, "images.txt"), []byte("tampered\n"), 0o600))
+	_, err = Push(context.Background(), c, plan.Dir, filepath.Join(t.TempDir(), "incoming"))
+	require.ErrorContains(t, err, "does not match its checksums after the push")
+	require.ErrorContains(t, err, "images.txt")
+}
