@@ -3,6 +3,8 @@ package clone
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -73,13 +75,8 @@ func mergeCerts(dst, src json.RawMessage) (json.RawMessage, error) {
 			byMain[c.Domain.Main] = it
 		}
 	}
-	mains := make([]string, 0, len(byMain))
-	for m := range byMain {
-		mains = append(mains, m)
-	}
-	sort.Strings(mains)
-	out := make([]json.RawMessage, 0, len(mains))
-	for _, m := range mains {
+	out := make([]json.RawMessage, 0, len(byMain))
+	for _, m := range slices.Sorted(maps.Keys(byMain)) {
 		out = append(out, byMain[m])
 	}
 	return json.Marshal(out)

@@ -3,9 +3,10 @@ package clone
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/styliteag/birdseye/internal/backup"
@@ -78,13 +79,8 @@ func (d *Databases) Text(w io.Writer) {
 	for _, f := range d.Files {
 		fmt.Fprintf(w, "  %-14s %7.1f MB  integrity ok\n", f.Name, float64(f.Bytes)/1e6)
 	}
-	tables := make([]string, 0, len(d.Counts))
-	for t := range d.Counts {
-		tables = append(tables, t)
-	}
-	sort.Strings(tables)
-	parts := make([]string, 0, len(tables))
-	for _, t := range tables {
+	var parts []string
+	for _, t := range slices.Sorted(maps.Keys(d.Counts)) {
 		parts = append(parts, fmt.Sprintf("%d %s", d.Counts[t], t))
 	}
 	fmt.Fprintf(w, "  holds: %s\n", strings.Join(parts, ", "))

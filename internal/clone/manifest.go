@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -58,13 +59,8 @@ func WriteManifest(dir string, m *Manifest) error {
 	if err := os.WriteFile(filepath.Join(dir, ManifestName), append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write the manifest: %w", err)
 	}
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var sums strings.Builder
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(files)) {
 		fmt.Fprintf(&sums, "%s  ./%s\n", files[n].SHA256, n)
 	}
 	if err := os.WriteFile(filepath.Join(dir, SumsName), []byte(sums.String()), 0o600); err != nil {
@@ -89,13 +85,8 @@ func VerifyManifest(dir string) (*Manifest, []string, error) {
 	if err != nil {
 		return &m, nil, err
 	}
-	names := make([]string, 0, len(m.Files))
-	for n := range m.Files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var problems []string
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(m.Files)) {
 		got, ok := have[n]
 		switch {
 		case !ok:

@@ -2,7 +2,8 @@ package clone
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -34,13 +35,8 @@ func ParseMinRows(v string) (map[string]int, error) {
 // CheckMinRows lists how the snapshot's row counts fall short of the
 // minimums, in table order; nil when they do not.
 func CheckMinRows(counts, min map[string]int) []string {
-	tables := make([]string, 0, len(min))
-	for t := range min {
-		tables = append(tables, t)
-	}
-	sort.Strings(tables)
 	var problems []string
-	for _, t := range tables {
+	for _, t := range slices.Sorted(maps.Keys(min)) {
 		n, ok := counts[t]
 		switch {
 		case !ok:

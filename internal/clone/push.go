@@ -5,10 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pkg/sftp"
@@ -58,7 +59,7 @@ func Push(ctx context.Context, r Remote, local, remoteDir string) (PushStats, er
 			}
 		}
 	}
-	for _, name := range sortedNames(want) {
+	for _, name := range slices.Sorted(maps.Keys(want)) {
 		if have[name] == want[name].SHA256 {
 			continue
 		}
@@ -144,13 +145,4 @@ func parseSums(out string) map[string]string {
 		m[strings.TrimPrefix(name, "./")] = sum
 	}
 	return m
-}
-
-func sortedNames(m map[string]FileSum) []string {
-	n := make([]string, 0, len(m))
-	for k := range m {
-		n = append(n, k)
-	}
-	sort.Strings(n)
-	return n
 }

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,7 +100,7 @@ func Stage(plan StagePlan, w io.Writer) (*Manifest, error) {
 		}
 	}
 	var images strings.Builder
-	for _, repo := range sortedKeys(plan.Images) {
+	for _, repo := range slices.Sorted(maps.Keys(plan.Images)) {
 		fmt.Fprintf(&images, "%s %s\n", repo, plan.Images[repo])
 	}
 	if err := writeFile(filepath.Join(plan.Dir, "images.txt"), []byte(images.String()), 0o600); err != nil {
@@ -191,13 +192,4 @@ func writeFile(p string, b []byte, mode os.FileMode) error {
 		return fmt.Errorf("stage %s: %w", p, err)
 	}
 	return os.Chmod(p, mode)
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
