@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -118,13 +119,29 @@ func (c *Client) SFTP() *sftp.Client { return c.sftp }
 // output, stdout and stderr together; a non-zero exit is an error with the
 // output.
 func (c *Client) Run(ctx context.Context, cmd string) (string, error) {
+	var out bytes.Buffer
+	err := c.Stream(ctx, cmd, &out)
+	text := strings.TrimRight(out.String(), "\n")
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", err
+		}
+		return text, fmt.Errorf("%w: %s", err, text)
+	}
+	return text, nil
+}
+
+// Stream runs a command and writes its output, stdout and stderr together,
+// to w as it comes: a long install on the standby is watched, not waited
+// for. A non-zero exit is an error naming the command's first word.
+func (c *Client) Stream(ctx context.Context, cmd string, w io.Writer) error {
 	s, err := c.conn.NewSession()
 	if err != nil {
-		return "", fmt.Errorf("ssh session: %w", err)
+		return fmt.Errorf("ssh session: %w", err)
 	}
 	defer s.Close()
-	// stdout and stderr are copied by two goroutines: one locked buffer.
-	out := &lockedBuffer{}
+	// stdout and stderr are copied by two goroutines: one locked writer.
+	out := &lockedBuffer{w: w}
 	s.Stdout, s.Stderr = out, out
 	done := make(chan error, 1)
 	go func() { done <- s.Run(cmd) }()
@@ -132,30 +149,23 @@ func (c *Client) Run(ctx context.Context, cmd string) (string, error) {
 	case err = <-done:
 	case <-ctx.Done():
 		s.Signal(ssh.SIGKILL)
-		return "", ctx.Err()
+		return ctx.Err()
 	}
-	text := strings.TrimRight(out.String(), "\n")
 	if err != nil {
-		return text, fmt.Errorf("%s on %s: %w: %s", strings.Fields(cmd)[0], c.cfg.Addr(), err, text)
+		return fmt.Errorf("%s on %s: %w", strings.Fields(cmd)[0], c.cfg.Addr(), err)
 	}
-	return text, nil
+	return nil
 }
 
 type lockedBuffer struct {
 	mu sync.Mutex
-	b  bytes.Buffer
+	w  io.Writer
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	return l.w.Write(p)
 }
 
 // Close ends the connection.

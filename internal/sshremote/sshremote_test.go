@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -80,4 +81,47 @@ func TestAWrongClientKeyIsRefused(t *testing.T) {
 	c.KeyFile = other.ClientKey
 	_, err := Dial(t.Context(), c)
 	require.ErrorContains(t, err, "unable to authenticate")
+}
+
+// firstWrite tells when output first arrives.
+type firstWrite struct {
+	once sync.Once
+	got  chan struct{}
+	mu   sync.Mutex
+	b    strings.Builder
+}
+
+func (f *firstWrite) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	f.b.Write(p)
+	f.mu.Unlock()
+	f.once.Do(func() { close(f.got) })
+	return len(p), nil
+}
+
+func TestStreamDeliversOutputWhileTheCommandStillRuns(t *testing.T) {
+	s := sshtest.Start(t)
+	c, err := Dial(t.Context(), cfg(s, filepath.Join(t.TempDir(), "known_hosts"), StrictAcceptNew))
+	require.NoError(t, err)
+	defer c.Close()
+	gate := filepath.Join(t.TempDir(), "go-on")
+	w := &firstWrite{got: make(chan struct{})}
+	done := make(chan error, 1)
+	// The command cannot finish before the test opens the gate, and the test
+	// opens it only after the first line arrived: output must stream.
+	go func() {
+		done <- c.Stream(t.Context(), "echo first; while [ ! -f "+Quote(gate)+" ]; do sleep 0.05; done; echo second >&2; exit 4", w)
+	}()
+	select {
+	case <-w.got:
+	case err := <-done:
+		t.Fatalf("the command ended before any output arrived: %v", err)
+	}
+	require.NoError(t, os.WriteFile(gate, nil, 0o600))
+	err = <-done
+	require.ErrorContains(t, err, "exited with status 4")
+	require.ErrorContains(t, err, "echo on 127.0.0.1")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Equal(t, "first\nsecond\n", w.b.String())
 }
