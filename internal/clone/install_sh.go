@@ -27,6 +27,7 @@ type InstallScript struct {
 
 var installTmpl = template.Must(template.New("install.sh").Funcs(template.FuncMap{
 	"q":    sshremote.Quote,
+	"dc":   func() string { return composeFunc },
 	"join": path.Join,
 	"inc":  func(n int) int { return n + 1 },
 }).Parse(`#!/usr/bin/env bash
@@ -40,11 +41,7 @@ case "$T" in
 {{- end}}
   *) echo "usage: install.sh <{{range $i, $t := .Targets}}{{if $i}}|{{end}}{{$t.Name}}{{end}}>" >&2; exit 2 ;;
 esac
-if docker compose version >/dev/null 2>&1; then
-  dc() { docker compose -p "$PROJECT" --project-directory "$ROOT" -f "$ROOT/$COMPOSE" "$@"; }
-else
-  dc() { docker-compose -p "$PROJECT" --project-directory "$ROOT" -f "$ROOT/$COMPOSE" "$@"; }
-fi
+{{dc}}
 
 cd "$P"
 if ! out=$(sha256sum --quiet -c SHA256SUMS 2>&1); then

@@ -12,13 +12,9 @@ import (
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
 
-var rollbackTmpl = template.Must(template.New("rollback").Funcs(template.FuncMap{"q": sshremote.Quote}).Parse(`set -euo pipefail
+var rollbackTmpl = template.Must(template.New("rollback").Funcs(template.FuncMap{"q": sshremote.Quote, "dc": func() string { return composeFunc }}).Parse(`set -euo pipefail
 ROOT={{q .T.Root}}; PROJECT={{q .T.Project}}; COMPOSE={{q .T.Compose}}; DBDIR={{q .T.DBDir}}
-if docker compose version >/dev/null 2>&1; then
-  dc() { docker compose -p "$PROJECT" --project-directory "$ROOT" -f "$ROOT/$COMPOSE" "$@"; }
-else
-  dc() { docker-compose -p "$PROJECT" --project-directory "$ROOT" -f "$ROOT/$COMPOSE" "$@"; }
-fi
+{{dc}}
 snap=$(ls -1d "$ROOT"/snapshots/*/ 2>/dev/null | sort -r | head -n 1 || true)
 if [ -z "$snap" ]; then
   echo "no rollback snapshot in $ROOT/snapshots: nothing was installed there yet" >&2
