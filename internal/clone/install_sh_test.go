@@ -27,10 +27,7 @@ func standbyRun(t *testing.T, plan StagePlan, tweak func(dir string), target str
 	if tweak != nil {
 		tweak(plan.Dir)
 	}
-	bin := t.TempDir()
-	log := filepath.Join(bin, "docker.log")
-	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\necho \"docker $*\" >> "+log+"\n"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(bin, "sleep"), []byte("#!/bin/sh\n"), 0o755))
+	bin, log := dockerShim(t)
 	cmd := exec.Command("bash", filepath.Join(plan.Dir, "install.sh"), target)
 	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
 	out, err := cmd.CombinedOutput()
@@ -130,4 +127,15 @@ func TestInstallScriptKeepsTheNewestSnapshots(t *testing.T) {
 func TestInstallScriptNeedsAtLeastOneSnapshot(t *testing.T) {
 	_, err := InstallScript{Keep: 0}.Render()
 	require.EqualError(t, err, "CLONE_KEEP_SNAPSHOTS must be at least 1, got 0")
+}
+
+// dockerShim is a directory for PATH with a docker that records its
+// arguments and a sleep that returns at once.
+func dockerShim(t *testing.T) (bin, log string) {
+	t.Helper()
+	bin = t.TempDir()
+	log = filepath.Join(bin, "docker.log")
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\necho \"docker $*\" >> "+log+"\n"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "sleep"), []byte("#!/bin/sh\n"), 0o755))
+	return bin, log
 }
