@@ -36,8 +36,8 @@ type Manifest struct {
 	Primary    string             `json:"primary"`
 	Targets    map[string]string  `json:"targets"` // name -> root on the standby
 	Counts     map[string]int     `json:"counts"`
-	Images     map[string]string  `json:"images"` // repository -> digest
-	Files      map[string]FileSum `json:"files"`  // slash path inside the payload
+	Images     map[string]string  `json:"images,omitempty"` // repository -> digest
+	Files      map[string]FileSum `json:"files,omitempty"`  // slash path inside the payload
 	// Where target/<n> and shared/<n> go; the old tool baked this into
 	// install.sh only.
 	TargetPaths []PathEntry `json:"target_paths,omitempty"`

@@ -1,0 +1,128 @@
+package clone
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/sshremote"
+)
+
+// FileState is one database installed in a target.
+type FileState struct {
+	Name     string    `json:"name"`
+	Bytes    int64     `json:"bytes"`
+	Modified time.Time `json:"modified"`
+}
+
+// TargetStatus is one stack on the standby.
+type TargetStatus struct {
+	Name      string      `json:"name"`
+	Root      string      `json:"root"`
+	Databases []FileState `json:"databases"`
+	Snapshots []string    `json:"snapshots"` // newest first, at most 3
+	Compose   string      `json:"compose"`   // `ps` output, or why it failed
+	Advice    string      `json:"advice,omitempty"`
+}
+
+// Status is `clone status`: what is staged and installed on the standby.
+type Status struct {
+	Staged       *Manifest      `json:"staged,omitempty"`
+	Problem      string         `json:"problem,omitempty"`
+	Certificates []string       `json:"certificates,omitempty"` // main domains, never keys
+	Targets      []TargetStatus `json:"targets"`
+}
+
+// Status reads the standby; nothing there is changed. acmeRemote is
+// CLONE_ACME_REMOTE ("" = no ingress store to show).
+func (s Standby) Status(ctx context.Context, targets []Target, acmeRemote string) *Status {
+	st := &Status{}
+	m, err := s.Manifest()
+	if err != nil {
+		st.Problem = err.Error()
+	} else {
+		m.Files = nil // hundreds of lines nobody reads here
+		st.Staged = m
+	}
+	fs := s.Shell.SFTP()
+	if acmeRemote != "" {
+		if f, err := fs.Open(acmeRemote); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(f, 16<<20))
+			f.Close()
+			st.Certificates, _ = CertDomains(b)
+		}
+	}
+	for _, t := range targets {
+		ts := TargetStatus{Name: t.Name, Root: t.Root, Databases: []FileState{}, Snapshots: []string{}}
+		if entries, err := fs.ReadDir(path.Join(t.Root, t.DBDir)); err == nil {
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".db") {
+					ts.Databases = append(ts.Databases, FileState{Name: e.Name(), Bytes: e.Size(), Modified: e.ModTime().UTC()})
+				}
+			}
+		}
+		if entries, err := fs.ReadDir(path.Join(t.Root, "snapshots")); err == nil {
+			for _, e := range entries {
+				if e.IsDir() {
+					ts.Snapshots = append(ts.Snapshots, e.Name())
+				}
+			}
+			slices.Sort(ts.Snapshots)
+			slices.Reverse(ts.Snapshots)
+			ts.Snapshots = ts.Snapshots[:min(3, len(ts.Snapshots))]
+		}
+		var ps bytes.Buffer
+		env := "ROOT=" + sshremote.Quote(t.Root) + "; PROJECT=" + sshremote.Quote(t.Project) + "; COMPOSE=" + sshremote.Quote(t.Compose) + "\n" + composeFunc + "\n"
+		if err := s.Shell.Stream(ctx, "bash -c "+sshremote.Quote(env+"dc ps"), &ps); err != nil {
+			ts.Compose = "cannot ask docker compose: " + strings.TrimSpace(ps.String())
+		} else {
+			ts.Compose = strings.TrimRight(ps.String(), "\n")
+		}
+		switch {
+		case len(ts.Databases) == 0 && st.Staged != nil:
+			ts.Advice = "nothing installed yet: run birdseye clone install " + t.Name
+		case len(ts.Databases) == 0:
+			ts.Advice = "nothing installed yet: run birdseye clone stage, then birdseye clone install " + t.Name
+		}
+		st.Targets = append(st.Targets, ts)
+	}
+	return st
+}
+
+// Text is the status in one screen.
+func (st *Status) Text(w io.Writer) {
+	if st.Staged != nil {
+		fmt.Fprintf(w, "staged:  %s from %s for %s\n", st.Staged.Created, st.Staged.SourceHost, st.Staged.Primary)
+		var counts []string
+		for _, k := range slices.Sorted(maps.Keys(st.Staged.Counts)) {
+			counts = append(counts, fmt.Sprintf("%d %s", st.Staged.Counts[k], k))
+		}
+		fmt.Fprintf(w, "holds:   %s\n", strings.Join(counts, ", "))
+	} else {
+		fmt.Fprintf(w, "staged:  %s\n", st.Problem)
+	}
+	if len(st.Certificates) > 0 {
+		fmt.Fprintf(w, "certificates in the ingress: %s\n", strings.Join(st.Certificates, ", "))
+	}
+	for _, t := range st.Targets {
+		fmt.Fprintf(w, "\n%s  (%s)\n", t.Name, t.Root)
+		for _, d := range t.Databases {
+			fmt.Fprintf(w, "  %-14s %7.1f MB  installed %s\n", d.Name, float64(d.Bytes)/1e6, d.Modified.Format("2006-01-02 15:04"))
+		}
+		if len(t.Snapshots) > 0 {
+			fmt.Fprintf(w, "  rollback snapshots: %s\n", strings.Join(t.Snapshots, ", "))
+		}
+		for _, line := range strings.Split(t.Compose, "\n") {
+			fmt.Fprintf(w, "  | %s\n", line)
+		}
+		if t.Advice != "" {
+			fmt.Fprintf(w, "  -> %s\n", t.Advice)
+		}
+	}
+}
