@@ -1,12 +1,11 @@
 package clone
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path"
 )
 
 // MergeRemoteACME merges the primary's ACME store (staged acme.json) into
@@ -33,27 +32,9 @@ func (s Standby) MergeRemoteACME(primary []byte, remote string) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	if err := fsys.MkdirAll(path.Dir(remote)); err != nil {
-		return nil, fmt.Errorf("create %s on the standby: %w", path.Dir(remote), err)
-	}
-	partial := path.Join(path.Dir(remote), "."+path.Base(remote)+".partial")
-	w, err := fsys.OpenFile(partial, os.O_CREATE|os.O_TRUNC|os.O_WRONLY)
-	if err != nil {
-		return nil, fmt.Errorf("write %s on the standby: %w", partial, err)
-	}
-	w.Chmod(0o600) // Traefik refuses an ACME store others can read
-	_, err = w.Write(merged)
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		if err = fsys.PosixRename(partial, remote); err != nil {
-			err = fsys.Rename(partial, remote)
-		}
-	}
-	if err != nil {
-		fsys.Remove(partial)
-		return nil, fmt.Errorf("write %s on the standby: %w", remote, err)
+	// 0600: Traefik refuses an ACME store others can read.
+	if err := writeRemote(fsys, remote, bytes.NewReader(merged)); err != nil {
+		return nil, err
 	}
 	return CertDomains(merged)
 }

@@ -101,13 +101,19 @@ func (s PushStats) Text(w io.Writer) {
 	fmt.Fprintf(w, "Total transferred file size: %d bytes\n", s.Bytes)
 }
 
-// upload writes one file beside its place and renames it there, mode 0600.
+// upload sends one local file to its place on the standby.
 func upload(fs *sftp.Client, local, remote string) error {
 	src, err := os.Open(local)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", local, err)
 	}
 	defer src.Close()
+	return writeRemote(fs, remote, bufio.NewReaderSize(src, 256<<10))
+}
+
+// writeRemote writes a file beside its place, mode 0600, and renames it
+// there: a reader on the standby sees the old file or the new one, whole.
+func writeRemote(fs *sftp.Client, remote string, r io.Reader) error {
 	if err := fs.MkdirAll(path.Dir(remote)); err != nil {
 		return fmt.Errorf("create %s on the standby: %w", path.Dir(remote), err)
 	}
@@ -117,7 +123,7 @@ func upload(fs *sftp.Client, local, remote string) error {
 		return fmt.Errorf("create %s on the standby: %w", partial, err)
 	}
 	f.Chmod(0o600)
-	_, err = io.Copy(f, bufio.NewReaderSize(src, 256<<10))
+	_, err = io.Copy(f, r)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
