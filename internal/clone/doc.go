@@ -1,9 +1,11 @@
 // Package clone is the standby clone (`birdseye clone`, CRON_CLONE_STANDBY):
 // the Python tool's clone_standby.py. A consistent copy of the primary's
-// databases and configuration is staged, pushed to a standby host over SSH
-// and installed into one or more stacks there.
+// databases and configuration is staged here (Stage), pushed to a standby
+// host over SFTP (Push) and installed there into one or more stacks by a
+// generated install.sh that needs only bash, docker compose and coreutils.
+// Standby holds the remote actions (install, drill, rollback, status,
+// certificate merge); Verify compares the standby with the primary through
+// their APIs, over TLS as clients would reach it after a DNS change.
 //
-// So far it holds the parts that need no remote: the CLONE_* target and
-// path lists, the CLONE_MIN_ROWS guard, and Stage, which builds the payload
-// with a MANIFEST.json and a SHA256SUMS the standby checks with coreutils.
+// The primary is only ever read.
 package clone
