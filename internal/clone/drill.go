@@ -33,7 +33,7 @@ func (s Standby) Drill(ctx context.Context, t Target, verify VerifyFunc, w io.Wr
 		r.Skipped = "NB_API_KEY is not set, so the standby cannot be compared with the primary"
 		return r
 	}
-	env := "ROOT=" + sshremote.Quote(t.Root) + "; PROJECT=" + sshremote.Quote(t.Project) + "; COMPOSE=" + sshremote.Quote(t.Compose) + "\n" + composeFunc + "\n"
+	env := t.composeEnv()
 	if err := s.Shell.Stream(ctx, "bash -c "+sshremote.Quote("set -euo pipefail\n"+env+"dc up -d\nsleep 6\ndc ps"), w); err != nil {
 		r.Problem = "the stack did not start: " + err.Error()
 	} else {

@@ -78,7 +78,7 @@ func (s Standby) Status(ctx context.Context, targets []Target, acmeRemote string
 			ts.Snapshots = ts.Snapshots[:min(3, len(ts.Snapshots))]
 		}
 		var ps bytes.Buffer
-		env := "ROOT=" + sshremote.Quote(t.Root) + "; PROJECT=" + sshremote.Quote(t.Project) + "; COMPOSE=" + sshremote.Quote(t.Compose) + "\n" + composeFunc + "\n"
+		env := t.composeEnv()
 		if err := s.Shell.Stream(ctx, "bash -c "+sshremote.Quote(env+"dc ps"), &ps); err != nil {
 			ts.Compose = "cannot ask docker compose: " + strings.TrimSpace(ps.String())
 		} else {
