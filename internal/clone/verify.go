@@ -64,8 +64,13 @@ func Verify(ctx context.Context, target string, primary, standby API) *Verificat
 		v.Problem = "cannot reach it: " + err.Error()
 		return v
 	}
-	if resp.StatusCode != http.StatusOK {
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusUnauthorized, http.StatusForbidden:
 		v.Problem = fmt.Sprintf("API: HTTP %d — it did not accept the primary's token", resp.StatusCode)
+		return v
+	default:
+		v.Problem = fmt.Sprintf("API: HTTP %d — the management server there is not serving", resp.StatusCode)
 		return v
 	}
 	pc, err := primary.client()

@@ -84,3 +84,10 @@ func TestVerifySaysWhenTheStandbyRefusesTheToken(t *testing.T) {
 	v.Text(&out, true)
 	require.Contains(t, out.String(), "Verify of cold FAILED")
 }
+
+func TestVerifySaysWhenTheStandbysServerIsNotServing(t *testing.T) {
+	_, sf, primary, standby := servers(t)
+	sf.Fail(fake.Failure{Status: 502, Body: "<html>502 Bad Gateway</html>", ContentType: "text/html"})
+	v := Verify(context.Background(), "cold", primary, standby)
+	require.Equal(t, "API: HTTP 502 — the management server there is not serving", v.Problem)
+}
