@@ -90,11 +90,17 @@ func Open(path, key string) (*Store, error) {
 }
 
 func (s *Store) checkShape() error {
-	want := map[string][]string{
-		"events":        {"timestamp", "activity", "id", "initiator_id", "target_id", "account_id", "meta"},
-		"deleted_users": {"id", "email", "name", "enc_algo"},
+	// In order: the events table is the one a wrong file most often lacks,
+	// and one run names the same problem as the next.
+	want := []struct {
+		table string
+		cols  []string
+	}{
+		{"events", []string{"timestamp", "activity", "id", "initiator_id", "target_id", "account_id", "meta"}},
+		{"deleted_users", []string{"id", "email", "name", "enc_algo"}},
 	}
-	for table, cols := range want {
+	for _, w := range want {
+		table, cols := w.table, w.cols
 		rows, err := s.db.Query(`SELECT name FROM pragma_table_info(?)`, table)
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrShape, err)
