@@ -2,10 +2,13 @@ package clone
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+
+	"github.com/styliteag/birdseye/internal/sshremote"
 )
 
 // MergeRemoteACME merges the primary's ACME store (staged acme.json) into
@@ -37,4 +40,23 @@ func (s Standby) MergeRemoteACME(primary []byte, remote string) ([]string, error
 		return nil, err
 	}
 	return CertDomains(merged)
+}
+
+// Stack is a compose stack on the standby that is not a target (the
+// ingress: CLONE_INGRESS_ROOT, _PROJECT, _COMPOSE).
+type Stack struct{ Root, Project, Compose string }
+
+// CopyCertificates stops the ingress, merges the primary's certificates
+// into its store and starts it again, even when the merge failed: the
+// ingress serves the standby's own sites too.
+func (s Standby) CopyCertificates(ctx context.Context, ingress Stack, primary []byte, remote string, w io.Writer) ([]string, error) {
+	env := Target{Root: ingress.Root, Project: ingress.Project, Compose: ingress.Compose}.composeEnv()
+	if err := s.Shell.Stream(ctx, "bash -c "+sshremote.Quote(env+"dc stop"), w); err != nil {
+		return nil, fmt.Errorf("stop the ingress before the certificate merge: %w", err)
+	}
+	domains, err := s.MergeRemoteACME(primary, remote)
+	if uerr := s.Shell.Stream(context.WithoutCancel(ctx), "bash -c "+sshremote.Quote(env+"dc up -d"), w); uerr != nil && err == nil {
+		err = fmt.Errorf("start the ingress after the certificate merge: %w", uerr)
+	}
+	return domains, err
 }
