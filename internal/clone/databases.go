@@ -79,9 +79,14 @@ func (d *Databases) Text(w io.Writer) {
 	for _, f := range d.Files {
 		fmt.Fprintf(w, "  %-14s %7.1f MB  integrity ok\n", f.Name, float64(f.Bytes)/1e6)
 	}
-	var parts []string
-	for _, t := range slices.Sorted(maps.Keys(d.Counts)) {
-		parts = append(parts, fmt.Sprintf("%d %s", d.Counts[t], t))
+	fmt.Fprintf(w, "  holds: %s\n", countsText(d.Counts))
+}
+
+// countsText is "1 accounts, 2 peers": row counts in table order.
+func countsText(counts map[string]int) string {
+	parts := make([]string, 0, len(counts))
+	for _, t := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[t], t))
 	}
-	fmt.Fprintf(w, "  holds: %s\n", strings.Join(parts, ", "))
+	return strings.Join(parts, ", ")
 }

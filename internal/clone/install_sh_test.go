@@ -17,13 +17,8 @@ import (
 // is the end-to-end test's part.
 func standbyRun(t *testing.T, plan StagePlan, tweak func(dir string), target string) (string, string, error) {
 	t.Helper()
-	m, err := Stage(plan, &bytes.Buffer{})
+	_, err := Stage(plan, &bytes.Buffer{})
 	require.NoError(t, err)
-	s := InstallScript{Payload: plan.Dir, Targets: plan.Targets, DBFiles: []string{"store.db"}, ConfigFiles: []string{"management.json"},
-		TargetPaths: m.TargetPaths, SharedPaths: m.SharedPaths, Images: m.Images, Keep: 2, Counts: "1 accounts, 2 peers"}
-	b, err := s.Render()
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(plan.Dir, "install.sh"), b, 0o700))
 	if tweak != nil {
 		tweak(plan.Dir)
 	}
@@ -43,6 +38,8 @@ func installPlan(t *testing.T) StagePlan {
 		{Name: "cold", Root: filepath.Join(standby, "cold stack"), Project: "cold", Compose: "docker-compose.yml", Host: "nb.example.com", DBDir: "data/netbird"},
 	}
 	plan.SharedPaths[0].Dest = filepath.Join(standby, "shared", "m.json")
+	plan.Failover = plan.Targets[1]
+	plan.Keep = 2
 	return plan
 }
 
@@ -56,6 +53,7 @@ func TestInstallScriptInstallsAStoppedStackWithARollbackSnapshot(t *testing.T) {
 	out, calls, err := standbyRun(t, plan, nil, "cold")
 	require.NoError(t, err, out)
 	require.Contains(t, out, "payload verified: 1 accounts, 2 peers")
+	require.Contains(t, out, "payload verified", "install.sh checks its own payload, wherever it is run from")
 	require.Contains(t, out, "cold installed and left stopped")
 	require.Contains(t, calls, "compose -p cold --project-directory "+cold+" -f "+cold+"/docker-compose.yml down --remove-orphans")
 	require.NotContains(t, calls, " up -d", "a cold standby is not started")

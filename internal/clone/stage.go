@@ -27,6 +27,10 @@ type StagePlan struct {
 	Images      map[string]string // repository -> digest, resolved by the caller
 	SourceHost  string
 	Now         time.Time
+	// For the generated scripts.
+	Keep      int    // CLONE_KEEP_SNAPSHOTS
+	Failover  Target // the stack failover.sh starts
+	StandbyIP string // for failover.sh's DNS advice; "" = unknown
 }
 
 // PathEntry records where a staged path goes, so the standby's install
@@ -104,6 +108,9 @@ func Stage(plan StagePlan, w io.Writer) (*Manifest, error) {
 		fmt.Fprintf(&images, "%s %s\n", repo, plan.Images[repo])
 	}
 	if err := writeFile(filepath.Join(plan.Dir, "images.txt"), []byte(images.String()), 0o600); err != nil {
+		return nil, err
+	}
+	if err := plan.writeScripts(m, dbs); err != nil {
 		return nil, err
 	}
 	if err := WriteManifest(plan.Dir, m); err != nil {
@@ -192,4 +199,29 @@ func writeFile(p string, b []byte, mode os.FileMode) error {
 		return fmt.Errorf("stage %s: %w", p, err)
 	}
 	return os.Chmod(p, mode)
+}
+
+// writeScripts renders install.sh and failover.sh into the payload; the
+// manifest then covers them too, so a damaged script is caught as well.
+func (plan StagePlan) writeScripts(m *Manifest, dbs *Databases) error {
+	var dbNames, configs []string
+	for _, f := range dbs.Files {
+		dbNames = append(dbNames, f.Name)
+	}
+	for _, f := range plan.ConfigFiles {
+		configs = append(configs, filepath.Base(f))
+	}
+	install, err := InstallScript{Targets: plan.Targets, DBFiles: dbNames, ConfigFiles: configs,
+		TargetPaths: m.TargetPaths, SharedPaths: m.SharedPaths, Images: m.Images, Keep: plan.Keep, Counts: countsText(m.Counts)}.Render()
+	if err != nil {
+		return err
+	}
+	failover, err := FailoverScript{Target: plan.Failover, Primary: plan.Primary, StandbyIP: plan.StandbyIP}.Render()
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(plan.Dir, "install.sh"), install, 0o700); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(plan.Dir, "failover.sh"), failover, 0o700)
 }

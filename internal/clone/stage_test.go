@@ -38,7 +38,9 @@ func primary(t *testing.T) (string, StagePlan) {
 		Images:     map[string]string{"netbirdio/management": "sha256:abc"},
 		SourceHost: "primary-host",
 		Now:        time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC),
+		Keep:       3,
 	}
+	plan.Failover = plan.Targets[1]
 	return root, plan
 }
 
@@ -49,7 +51,7 @@ func TestStageBuildsAPayloadTheStandbyCanCheckAlone(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, out.String(), "holds: 1 accounts, 2 peers")
 	require.Equal(t, map[string]string{"hot": "/opt/hot", "cold": "/opt/cold"}, m.Targets)
-	for _, f := range []string{"db/store.db", "files/management.json", "files-hot/management.json", "target/0/env", "shared/0", "acme.json", "images.txt"} {
+	for _, f := range []string{"db/store.db", "files/management.json", "files-hot/management.json", "target/0/env", "shared/0", "acme.json", "images.txt", "install.sh", "failover.sh"} {
 		require.Contains(t, m.Files, f)
 	}
 	require.NotContains(t, m.Files, "files-cold/management.json", "a stack answering for the primary's name uses the shared copy")

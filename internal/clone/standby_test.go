@@ -18,12 +18,8 @@ func stagedStandby(t *testing.T) (StagePlan, Standby) {
 	c := dialStandby(t)
 	plan := installPlan(t)
 	plan.Images = nil // no registry here; pulling is the end-to-end test's part
-	m, err := Stage(plan, &bytes.Buffer{})
+	_, err := Stage(plan, &bytes.Buffer{})
 	require.NoError(t, err)
-	b, err := InstallScript{Payload: filepath.Join(filepath.Dir(plan.Targets[0].Root), "incoming"), Targets: plan.Targets,
-		DBFiles: []string{"store.db"}, ConfigFiles: []string{"management.json"}, TargetPaths: m.TargetPaths, SharedPaths: m.SharedPaths, Keep: 3, Counts: "1 accounts, 2 peers"}.Render()
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(plan.Dir, "install.sh"), b, 0o700))
 	sb := Standby{Shell: c, Payload: filepath.Join(filepath.Dir(plan.Targets[0].Root), "incoming")}
 	_, err = Push(context.Background(), c, plan.Dir, sb.Payload)
 	require.NoError(t, err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -99,11 +98,7 @@ func (s Standby) Status(ctx context.Context, targets []Target, acmeRemote string
 func (st *Status) Text(w io.Writer) {
 	if st.Staged != nil {
 		fmt.Fprintf(w, "staged:  %s from %s for %s\n", st.Staged.Created, st.Staged.SourceHost, st.Staged.Primary)
-		var counts []string
-		for _, k := range slices.Sorted(maps.Keys(st.Staged.Counts)) {
-			counts = append(counts, fmt.Sprintf("%d %s", st.Staged.Counts[k], k))
-		}
-		fmt.Fprintf(w, "holds:   %s\n", strings.Join(counts, ", "))
+		fmt.Fprintf(w, "holds:   %s\n", countsText(st.Staged.Counts))
 	} else {
 		fmt.Fprintf(w, "staged:  %s\n", st.Problem)
 	}
