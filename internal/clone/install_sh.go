@@ -49,6 +49,18 @@ if ! out=$(sha256sum --quiet -c SHA256SUMS 2>&1); then
   exit 1
 fi
 echo "payload verified: {{.Counts}}"
+{{- if .Images}}
+
+# The primary's exact images, so both run the same version. Pulled before
+# anything is stopped: a registry that cannot be reached changes nothing.
+{{- range $repo, $digest := .Images}}
+if ! docker pull -q {{q (print $repo "@" $digest)}} >/dev/null; then
+  echo "cannot pull "{{q (print $repo "@" $digest)}}"; nothing was changed" >&2
+  exit 1
+fi
+docker tag {{q (print $repo "@" $digest)}} {{q (print $repo ":latest")}}
+{{- end}}
+{{- end}}
 
 # Shared assets first: every stack on this host uses them.
 {{- range .SharedPaths}}
@@ -110,12 +122,8 @@ install -D -m 600 {{q .Staged}} "$ROOT/"{{q .Dest}}
 {{- end}}
 {{- end}}
 {{- end}}
-{{- if .Images}}
 
-# The primary's exact images, so both run the same version.
-{{- range $repo, $digest := .Images}}
-docker pull -q {{q (print $repo "@" $digest)}} >/dev/null && docker tag {{q (print $repo "@" $digest)}} {{q (print $repo ":latest")}}
-{{- end}}
+{{- if .Images}}
 docker image prune -f >/dev/null || true
 {{- end}}
 

@@ -16,6 +16,12 @@ import (
 // here: this test is about what the script does to files; the real engine
 // is the end-to-end test's part.
 func standbyRun(t *testing.T, plan StagePlan, tweak func(dir string), target string) (string, string, error) {
+	return standbyRunWith(t, plan, tweak, target, "")
+}
+
+// standbyRunWith is standbyRun with a docker that fails the commands
+// containing failOn.
+func standbyRunWith(t *testing.T, plan StagePlan, tweak func(dir string), target, failOn string) (string, string, error) {
 	t.Helper()
 	_, err := Stage(plan, &bytes.Buffer{})
 	require.NoError(t, err)
@@ -23,6 +29,9 @@ func standbyRun(t *testing.T, plan StagePlan, tweak func(dir string), target str
 		tweak(plan.Dir)
 	}
 	bin, log := dockerShim(t)
+	if failOn != "" {
+		require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\necho \"docker $*\" >> "+log+"\ncase \"$*\" in *"+failOn+"*) echo 'Error response from daemon: manifest unknown' >&2; exit 1;; esac\n"), 0o755))
+	}
 	cmd := exec.Command("bash", filepath.Join(plan.Dir, "install.sh"), target)
 	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
 	out, err := cmd.CombinedOutput()
@@ -136,4 +145,13 @@ func dockerShim(t *testing.T) (bin, log string) {
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\necho \"docker $*\" >> "+log+"\n"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "sleep"), []byte("#!/bin/sh\n"), 0o755))
 	return bin, log
+}
+
+func TestInstallScriptThatCannotPullChangesNothing(t *testing.T) {
+	plan := installPlan(t)
+	out, calls, err := standbyRunWith(t, plan, nil, "hot", "pull")
+	require.Error(t, err)
+	require.Contains(t, out, "cannot pull netbirdio/management@sha256:abc; nothing was changed")
+	require.NotContains(t, calls, "down", "the running stack is left alone")
+	require.NoDirExists(t, plan.Targets[0].Root)
 }
