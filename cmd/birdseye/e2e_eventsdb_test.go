@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
 	"fmt"
 	"os"
@@ -144,7 +145,10 @@ func TestE2EFifteenThousandEventsAtOnceAreAllForwarded(t *testing.T) {
 		}
 		return evs
 	}
-	d.waitFor("15,000 lines in the file sink", func() bool { return len(lines()) >= 15_000 })
+	d.waitFor("15,000 lines in the file sink", func() bool {
+		b, _ := os.ReadFile(out)
+		return bytes.Count(b, []byte(`"activity_code":"group.add"`)) >= 15_000
+	})
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
 	got := lines()
