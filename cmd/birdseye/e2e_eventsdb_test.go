@@ -145,9 +145,16 @@ func TestE2EFifteenThousandEventsAtOnceAreAllForwarded(t *testing.T) {
 		}
 		return evs
 	}
+	seen := 0
+	defer func() {
+		if t.Failed() {
+			t.Logf("the file sink had %d of the 15,000 events", seen)
+		}
+	}()
 	d.waitFor("15,000 lines in the file sink", func() bool {
 		b, _ := os.ReadFile(out)
-		return bytes.Count(b, []byte(`"activity_code":"group.add"`)) >= 15_000
+		seen = bytes.Count(b, []byte(`"activity_code":"group.add"`))
+		return seen >= 15_000
 	})
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
