@@ -11,7 +11,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -115,12 +114,7 @@ func (a *TarWriter) AddFile(name, src string) (int64, error) { return addFile(a.
 
 // Close writes SHA256SUMS and ends the tar and what holds it.
 func (a *TarWriter) Close() error {
-	sort.Strings(a.sums)
-	body := strings.Join(a.sums, "\n")
-	if body != "" {
-		body += "\n"
-	}
-	if _, err := a.Add(SumsName, strings.NewReader(body), 0o644, time.Now()); err != nil {
+	if _, err := a.Add(SumsName, sumsBody(a.sums), 0o644, time.Now()); err != nil {
 		return err
 	}
 	if err := a.tw.Close(); err != nil {

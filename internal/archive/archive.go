@@ -117,12 +117,7 @@ func addFile(add func(string, io.Reader, fs.FileMode, time.Time) (int64, error),
 
 // Close writes SHA256SUMS and the central directory.
 func (a *Writer) Close() error {
-	sort.Strings(a.sums)
-	body := strings.Join(a.sums, "\n")
-	if body != "" {
-		body += "\n"
-	}
-	if _, err := a.Add(SumsName, strings.NewReader(body), 0o644, time.Now()); err != nil {
+	if _, err := a.Add(SumsName, sumsBody(a.sums), 0o644, time.Now()); err != nil {
 		return err
 	}
 	return a.zw.Close()
@@ -379,4 +374,15 @@ func Each(file, password string, fn func(name string, r io.Reader) error) error 
 		}
 	}
 	return nil
+}
+
+// sumsBody is the SHA256SUMS member: the lines sorted, each ended by a
+// newline, as sha256sum writes them.
+func sumsBody(lines []string) io.Reader {
+	sort.Strings(lines)
+	body := strings.Join(lines, "\n")
+	if body != "" {
+		body += "\n"
+	}
+	return strings.NewReader(body)
 }
