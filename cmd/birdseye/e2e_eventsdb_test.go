@@ -124,7 +124,9 @@ func TestE2EFifteenThousandEventsAtOnceAreAllForwarded(t *testing.T) {
 	path, db := newEventsDB(t, "dc1uer5qmd2qmv54vjl0")
 	out := filepath.Join(t.TempDir(), "events.jsonl")
 	d := start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "EVENTS_SOURCE=db", "EVENTS_DB="+path,
-		"EVENTS_DB_POLL_INTERVAL=0.05", "FILE_SINK_PATH="+out, "STDOUT_INCLUDE="))
+		// An outbox smaller than a page: a sink slower than the store's
+		// reading would drop events were the reading not held back.
+		"EVENTS_DB_POLL_INTERVAL=0.05", "FILE_SINK_PATH="+out, "STDOUT_INCLUDE=", "SINK_QUEUE_MAX=2000"))
 	d.waitLog("first boot")
 	tx, err := db.Begin()
 	require.NoError(t, err)
@@ -164,4 +166,7 @@ func TestE2EFifteenThousandEventsAtOnceAreAllForwarded(t *testing.T) {
 		require.Contains(t, l, fmt.Sprintf(`"id":"%d"`, i+2), "in order")
 	}
 	require.NotContains(t, d.logs(), "events lost")
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.NotContains(t, string(b), "SINK_QUEUE_MAX", "no outbox dropped anything")
 }

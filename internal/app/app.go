@@ -27,6 +27,7 @@ import (
 	"github.com/styliteag/birdseye/internal/memtrim"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/outbox"
 	"github.com/styliteag/birdseye/internal/proxylog"
 	"github.com/styliteag/birdseye/internal/state"
 	"github.com/styliteag/birdseye/internal/stream"
@@ -177,6 +178,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 			m.EventsSource("api")
 		} else {
 			defer db.Store.Close()
+			db.Room = func() int { return outbox.Room(sinks.drainers) }
 			src, interval = db, cfg.Events.Interval.D()
 			m.EventsSource("db")
 		}

@@ -19,6 +19,11 @@ const PageSize = 5000
 type Source struct {
 	Store   *Store
 	Account string
+	// Room, when set, says how many events the sinks can take now
+	// (outbox.Room; -1 = no limit). A page is never larger: the store
+	// keeps what a slow sink cannot take yet, where an outbox would have
+	// to drop it.
+	Room func() int
 
 	mu      sync.Mutex
 	after   event.ID // the highest id handed out (or known old)
@@ -51,16 +56,26 @@ func (s *Source) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) 
 		} else if keep(0) {
 			// A first boot with BACKFILL: the newest page, as the API.
 			s.after = max(0, hi-PageSize)
-			return s.page(ctx, keep, s.after, hi)
+			return s.page(ctx, keep, s.after, hi, PageSize)
 		} else {
 			s.after = firstNew(lo, hi, keep) - 1
 		}
 	}
-	return s.page(ctx, keep, s.after, 0)
+	limit := PageSize
+	if s.Room != nil {
+		if room := s.Room(); room >= 0 {
+			limit = min(limit, room)
+		}
+	}
+	if limit == 0 {
+		// The sinks are full: nothing read, the next poll asks again.
+		return &netbird.AuditList{MinID: s.after, MaxID: s.after}, nil
+	}
+	return s.page(ctx, keep, s.after, 0, limit)
 }
 
-func (s *Source) page(ctx context.Context, keep func(event.ID) bool, after, maxHint event.ID) (*netbird.AuditList, error) {
-	evs, err := s.Store.Read(ctx, s.Account, after, PageSize)
+func (s *Source) page(ctx context.Context, keep func(event.ID) bool, after, maxHint event.ID, limit int) (*netbird.AuditList, error) {
+	evs, err := s.Store.Read(ctx, s.Account, after, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -76,3 +76,40 @@ func TestAFirstBootSeedsAtTheNewestOrBackfills(t *testing.T) {
 	require.Len(t, list.Events, 30, "the newest events, for BACKFILL")
 	require.Equal(t, event.ID(30), list.MaxID)
 }
+
+// A slow sink slows the reading: a page is never larger than the room the
+// sinks have, a full outbox means nothing is read, and what waits in the
+// store comes later, in order, none skipped.
+func TestTheSourceReadsNoMoreThanTheSinksHaveRoomFor(t *testing.T) {
+	path, db := newStore(t)
+	insertN(t, db, "acc", 1)
+	s, err := Open(path, "")
+	require.NoError(t, err)
+	defer s.Close()
+	room := 0
+	src := &Source{Store: s, Account: "acc", Room: func() int { return room }}
+	last := event.ID(1)
+	keep := func(id event.ID) bool { return id > last }
+	_, err = src.ListAuditEvents(t.Context(), keep) // finds the cursor
+	require.NoError(t, err)
+	insertN(t, db, "acc", 100)
+	list, err := src.ListAuditEvents(t.Context(), keep)
+	require.NoError(t, err)
+	require.Empty(t, list.Events, "no room: nothing read")
+	var got []event.ID
+	// -1: unbounded outboxes; the page size alone limits the read.
+	for _, step := range []struct{ room, want int }{{30, 30}, {0, 0}, {45, 45}, {-1, 25}} {
+		room = step.room
+		list, err := src.ListAuditEvents(t.Context(), keep)
+		require.NoError(t, err)
+		require.Len(t, list.Events, step.want, "room %d", step.room)
+		for _, e := range list.Events {
+			got = append(got, e.ID)
+			last = e.ID
+		}
+	}
+	require.Len(t, got, 100)
+	for i, id := range got {
+		require.Equal(t, event.ID(i+2), id, "in order, none skipped")
+	}
+}

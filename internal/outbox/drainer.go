@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/sink"
@@ -37,6 +38,35 @@ type Drainer struct {
 	// batch and the outbox without the acknowledgement: the batch would go
 	// out again after the restart. 0 = ShutdownGrace.
 	Grace time.Duration
+
+	// failing is set while the sink is down (a retry is pending, or it
+	// answered 410 Gone) and cleared by the next delivery that succeeds.
+	failing atomic.Bool
+}
+
+// Room is how many more events the outboxes of drainers can queue before
+// one of them drops events from a sink that is keeping up: the smallest
+// free space among the outboxes of sinks that take every event (no catch-up
+// cap) and are not down. A source that can wait (the activity store) reads
+// no more than this per poll, so a slow sink slows the reading instead of
+// losing events. Sinks that are down, and the capped people sinks, keep
+// their SINK_QUEUE_MAX behaviour: they never hold the others back.
+// Unbounded outboxes have all the room in the world: -1 says so.
+func Room(drainers []*Drainer) int {
+	room := -1
+	for _, d := range drainers {
+		if d.MaxCatchup > 0 || d.failing.Load() {
+			continue
+		}
+		free := d.Box.Room()
+		if free < 0 {
+			continue
+		}
+		if room < 0 || free < room {
+			room = free
+		}
+	}
+	return room
 }
 
 // MaxRetryAfter bounds a receiver's Retry-After: a typo of a day there
@@ -104,6 +134,7 @@ func (d *Drainer) Run(ctx context.Context) {
 			}
 			if err != nil && sink.IsGone(err) {
 				log.Error("the receiver answered 410 Gone: this sink is stopped until birdseye restarts; its events stay queued", "err", err, "queued", d.Box.Pending())
+				d.failing.Store(true)
 				if d.OnGone != nil {
 					d.OnGone(d.Sink.Name(), err)
 				}
@@ -123,6 +154,7 @@ func (d *Drainer) Run(ctx context.Context) {
 					log.Error("delivery failed; the events stay queued and are retried", "err", err,
 						"queued", d.Box.Pending(), "retry_in", wait, "config_problem", sink.IsPermanent(err))
 				}
+				d.failing.Store(true)
 				retry = time.After(wait)
 				backoff = min(backoff*2, d.MaxBackoff)
 				break
@@ -132,6 +164,7 @@ func (d *Drainer) Run(ctx context.Context) {
 				lastErr = ""
 			}
 			backoff, retry = d.MinBackoff, nil
+			d.failing.Store(false)
 			if err := d.Box.Ack(ticket); err != nil {
 				log.Error("delivered events not removed from the outbox; they may be sent again after a restart", "err", err)
 			}

@@ -211,6 +211,17 @@ func (b *Box) Pending() int {
 	return b.Len()
 }
 
+// Room is how many more events fit before the oldest are dropped, or -1
+// when the outbox has no limit.
+func (b *Box) Room() int {
+	if b.max <= 0 {
+		return -1
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return max(0, b.max-b.Len())
+}
+
 // Ready is signalled when something was queued.
 func (b *Box) Ready() <-chan struct{} { return b.ready }
 
@@ -345,52 +356,4 @@ func (b *Box) writeMeta() error {
 		return fmt.Errorf("%s outbox: %w", b.name, err)
 	}
 	return nil
-}
-
-func ids(evs []event.Event) []event.ID {
-	out := make([]event.ID, 0, len(evs))
-	for _, e := range evs {
-		if e.Stream == "" {
-			out = append(out, e.ID)
-		}
-	}
-	return out
-}
-
-// streamWindow is how long (in row time) an outbox remembers the rows of
-// the traffic and proxy streams it accepted: longer than their pollers' own
-// look-back, so a poll repeated after a crash queues its rows once.
-const streamWindow = 10 * time.Minute
-
-// newRows returns the events of evs this outbox has not accepted yet, in
-// order: audit events by id, stream rows by key. commit records the stream
-// rows as accepted; call it once they are safely queued. An old row the
-// window no longer remembers is accepted again: a rare repeat after a
-// crash, never a loss.
-func (b *Box) newRows(evs []event.Event) (fresh []event.Event, commit func()) {
-	batches := map[string]*timecursor.Batch{}
-	for _, e := range evs {
-		if e.Stream == "" {
-			if b.accepted.IsNew(e.ID) {
-				fresh = append(fresh, e)
-			}
-			continue
-		}
-		bt := batches[e.Stream]
-		if bt == nil {
-			bt = b.streams[e.Stream].Begin(streamWindow)
-			batches[e.Stream] = bt
-		}
-		if bt.Has(e.Key) {
-			continue
-		}
-		at, _ := e.Time()
-		bt.Add(e.Key, at)
-		fresh = append(fresh, e)
-	}
-	return fresh, func() {
-		for name, bt := range batches {
-			b.streams[name] = bt.Cursor()
-		}
-	}
 }

@@ -1,0 +1,67 @@
+package outbox
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/event"
+)
+
+// Room is the free space of the fullest outbox among the sinks that take
+// every event and are delivering; a sink that is down, a capped people sink
+// and an unbounded outbox do not limit it.
+func TestRoomIsTheSmallestFreeSpaceAmongSinksThatAreKeepingUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		open := func(name string, limit int) *Box {
+			b, err := Open(t.TempDir(), name, limit)
+			require.NoError(t, err)
+			return b
+		}
+		webhook := &flaky{down: true}
+		file := open("file", 100)
+		hook := open("webhook", 100)
+		chat := open("mattermost", 100)
+		drainers := []*Drainer{
+			{Box: file, Sink: &flaky{}, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()},
+			{Box: hook, Sink: webhook, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()},
+			{Box: chat, Sink: &flaky{down: true}, MaxCatchup: 5, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()},
+			{Box: open("syslog", 0), Sink: &flaky{}, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()},
+		}
+		require.Equal(t, 100, Room(drainers), "nothing queued")
+
+		// 40 events queued for the webhook before it is known to be down:
+		// it counts as keeping up until a delivery fails.
+		require.NoError(t, hook.Enqueue(evs(seqIDs(1, 40)...), nil))
+		require.NoError(t, chat.Enqueue(evs(seqIDs(1, 90)...), nil))
+		require.Equal(t, 60, Room(drainers))
+
+		for _, d := range drainers {
+			go d.Run(t.Context())
+		}
+		synctest.Wait() // the webhook's delivery failed; the file drained
+		require.Equal(t, 100, Room(drainers), "a sink that is down keeps its own limit")
+
+		webhook.set(false)
+		time.Sleep(2 * time.Second) // its retry delivers
+		synctest.Wait()
+		require.Zero(t, hook.Pending())
+		webhook.set(true)
+		require.NoError(t, hook.Enqueue(evs(seqIDs(41, 70)...), nil))
+		synctest.Wait()
+		require.Equal(t, 30, hook.Pending())
+		require.Equal(t, 100, Room(drainers), "down again after the failed delivery: its 30 do not count")
+
+		require.Equal(t, -1, Room(drainers[3:]), "an unbounded outbox has no limit")
+	})
+}
+
+func seqIDs(from, to int) []event.ID {
+	var out []event.ID
+	for i := from; i <= to; i++ {
+		out = append(out, event.ID(i))
+	}
+	return out
+}
