@@ -54,6 +54,7 @@ type cli struct {
 	Changes          changesCmd     `cmd:"" help:"Configuration changes the daemon recorded over a period (--since 7d), with who made them and every field before and after."`
 	Sinks            sinksCmd       `cmd:"" help:"Check the configured destinations: sinks test [NAME] sends each a sample event."`
 	Webhook          webhookCmd     `cmd:"" help:"Tools for people writing a webhook receiver: webhook verify checks a signature."`
+	Clone            cloneCmd       `cmd:"" help:"The standby clone: stage the primary's data on a standby host, install, drill, verify, fail over, roll back."`
 	Mirror           mirrorCmd      `cmd:"" help:"Keep a second controller (MIRROR_URL) in step with NB_URL's account. A dry run unless --apply; the source is only read."`
 	Export           exportCmd      `cmd:"" help:"Export the whole configuration through the API as JSON into an encrypted archive (needs NB_ADMIN_API_KEY)."`
 	AllowPing        allowPingCmd   `cmd:"" name:"allow-ping" help:"Keep an ICMP companion policy (ZPING: <name>) beside every policy that allows only some protocols (needs an admin token)."`

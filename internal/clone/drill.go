@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
@@ -67,4 +68,28 @@ func (r *DrillResult) Text(w io.Writer, failover bool) {
 	default:
 		fmt.Fprintf(w, "Drill of %s FAILED — see above.\n", r.Target)
 	}
+}
+
+// Reason says in one line why a drill did not pass: what went wrong, or
+// which compared values differ.
+func (r *DrillResult) Reason() string {
+	switch {
+	case r.Passed:
+		return ""
+	case r.Skipped != "":
+		return "skipped: " + r.Skipped
+	case r.Problem != "":
+		return r.Problem
+	case r.Verified == nil:
+		return "the standby was not compared"
+	case r.Verified.Problem != "":
+		return r.Verified.Problem
+	}
+	var diff []string
+	for _, row := range r.Verified.Rows {
+		if !row.Same {
+			diff = append(diff, fmt.Sprintf("%s %s on the primary, %s on the standby", row.Name, row.Primary, row.Standby))
+		}
+	}
+	return "the standby does not match the primary: " + strings.Join(diff, "; ")
 }

@@ -36,6 +36,38 @@ type Status struct {
 	Problem      string         `json:"problem,omitempty"`
 	Certificates []string       `json:"certificates,omitempty"` // main domains, never keys
 	Targets      []TargetStatus `json:"targets"`
+	// Ready says whether the failover target holds an installed clone;
+	// Verdict is the one line to act on.
+	Ready   bool   `json:"ready"`
+	Verdict string `json:"verdict"`
+}
+
+// Judge sets the verdict for the failover target: installed or not, from
+// which staging, and what to do next.
+func (st *Status) Judge(failover Target) {
+	for _, t := range st.Targets {
+		if t.Name != failover.Name {
+			continue
+		}
+		switch {
+		case len(t.Databases) == 0:
+			st.Verdict = "NOT READY: the failover target " + t.Name + " has no databases installed; " + t.Advice
+		case st.Staged == nil:
+			st.Verdict = "NOT READY: nothing is staged on the standby (" + st.Problem + ")"
+		default:
+			newest := t.Databases[0].Modified
+			for _, d := range t.Databases {
+				if d.Modified.After(newest) {
+					newest = d.Modified
+				}
+			}
+			st.Ready = true
+			st.Verdict = fmt.Sprintf("ready: %s holds the clone installed %s from the staging of %s; prove it with: birdseye clone drill %s",
+				t.Name, newest.Format("2006-01-02 15:04"), st.Staged.Created, t.Name)
+		}
+		return
+	}
+	st.Verdict = "NOT READY: the failover target " + failover.Name + " is not among the targets"
 }
 
 // Status reads the standby; nothing there is changed. acmeRemote is
@@ -119,5 +151,8 @@ func (st *Status) Text(w io.Writer) {
 		if t.Advice != "" {
 			fmt.Fprintf(w, "  -> %s\n", t.Advice)
 		}
+	}
+	if st.Verdict != "" {
+		fmt.Fprintf(w, "\n%s\n", st.Verdict)
 	}
 }

@@ -92,6 +92,7 @@ type Config struct {
 	Backup      Backup
 	Offsite     Offsite
 	Mirror      Mirror
+	Clone       Clone
 	Monitor     Monitor
 	Metrics     Metrics
 	Log         Log
@@ -101,10 +102,11 @@ type Config struct {
 func Load() (*Config, error) {
 	var c Config
 	var errs []error
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Monitor, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Clone, &c.Monitor, &c.Metrics, &c.Log} {
 		errs = append(errs, process(part))
 	}
 	c.Offsite.fill()
+	c.Clone.fill()
 	// A value that did not parse keeps its default, which is valid: the
 	// checks below still run, and every problem is reported at once.
 	errs = append(errs, c.validate())
@@ -122,6 +124,7 @@ type Tool struct {
 	Backup  Backup
 	Offsite Offsite
 	Mirror  Mirror
+	Clone   Clone
 	SMTP    SMTP
 	Log     Log
 }
@@ -129,12 +132,13 @@ type Tool struct {
 // LoadTool reads and checks the settings of the one-shot commands.
 func LoadTool() (*Tool, error) {
 	var t Tool
-	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Offsite, &t.Mirror, &t.SMTP, &t.Log} {
+	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Offsite, &t.Mirror, &t.Clone, &t.SMTP, &t.Log} {
 		if err := process(part); err != nil {
 			return nil, err
 		}
 	}
 	t.Offsite.fill()
+	t.Clone.fill()
 	if err := t.SMTP.validate(); err != nil {
 		return nil, err
 	}
@@ -196,6 +200,9 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Events.validate(c.Backup.Paths))
 	if c.Offsite.Host != "" || c.Schedule.Offsite != "" {
 		errs = append(errs, c.Offsite.Validate())
+	}
+	if c.Clone.Host != "" || c.Schedule.Clone != "" {
+		errs = append(errs, c.Clone.Validate())
 	}
 	for _, l := range []struct{ name, val string }{{"BACKUP_EMAIL_TO", c.Backup.EmailTo}, {"EXPORT_EMAIL_TO", c.Backup.ExportTo}} {
 		for _, a := range SplitComma(l.val) {

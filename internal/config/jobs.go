@@ -20,6 +20,7 @@ type Schedule struct {
 	Maintenance      string `envconfig:"CRON_NETBIRD_MAINTENANCE" desc:"when to run posture add and allow-ping (empty = never; needs NB_ADMIN_API_KEY)"`
 	Backup           string `envconfig:"CRON_BACKUP_NETBIRD" desc:"when to run the volume backup and the API export, e.g. 0 3 * * 0 (empty = never)"`
 	Mirror           string `envconfig:"CRON_MIRROR_ACCOUNT" desc:"when to run the account mirror (birdseye mirror; a dry run unless MIRROR_APPLY), e.g. 0 * * * * (empty = never)"`
+	Clone            string `envconfig:"CRON_CLONE_STANDBY" desc:"when to refresh the standby clone (clone run: stage, install every target, drill), e.g. 0 4 * * * (empty = never)"`
 	Offsite          string `envconfig:"CRON_BACKUP_OFFSITE" desc:"when to ship the configuration archive over SSH (backup offsite), e.g. 30 2 * * * (empty = never)"`
 	ChangeReport     string `envconfig:"CHANGE_REPORT" desc:"when to mail the report of configuration changes since the previous one, e.g. 0 8 * * 1 (empty = never)"`
 }
@@ -147,7 +148,7 @@ type Prune struct {
 }
 
 func (s Schedule) validate() error {
-	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}, {"CRON_BACKUP_NETBIRD", s.Backup}, {"CRON_BACKUP_OFFSITE", s.Offsite}, {"CRON_MIRROR_ACCOUNT", s.Mirror}, {"CHANGE_REPORT", s.ChangeReport}} {
+	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}, {"CRON_BACKUP_NETBIRD", s.Backup}, {"CRON_BACKUP_OFFSITE", s.Offsite}, {"CRON_MIRROR_ACCOUNT", s.Mirror}, {"CRON_CLONE_STANDBY", s.Clone}, {"CHANGE_REPORT", s.ChangeReport}} {
 		if strings.TrimSpace(j.spec) == "" {
 			continue
 		}
@@ -226,6 +227,15 @@ func (c *Config) JobsOff() []JobOff {
 			out = append(out, JobOff{Job: "backup-offsite", Variable: "CRON_BACKUP_OFFSITE", Missing: missing})
 		}
 	}
+	if s.Clone != "" {
+		missing := c.Clone.Missing()
+		if strings.TrimSpace(c.NetBird.URL) == "" && strings.TrimSpace(c.Clone.PrimaryHost) == "" {
+			missing = append(missing, "NB_URL or CLONE_PRIMARY_HOST (the primary's name)")
+		}
+		if len(missing) > 0 {
+			out = append(out, JobOff{Job: "clone-standby", Variable: "CRON_CLONE_STANDBY", Missing: missing})
+		}
+	}
 	return out
 }
 
@@ -259,12 +269,13 @@ type Monitor struct {
 	PingChangeReport  Secret `envconfig:"PING_URL_CHANGE_REPORT" desc:"ping URL of the change report (empty = none)"`
 	PingOffsite       Secret `envconfig:"PING_URL_BACKUP_OFFSITE" desc:"ping URL of the offsite backup (empty = none)"`
 	PingMirror        Secret `envconfig:"PING_URL_MIRROR_ACCOUNT" desc:"ping URL of the account mirror (empty = none)"`
+	PingClone         Secret `envconfig:"PING_URL_CLONE_STANDBY" desc:"ping URL of the standby clone (empty = none)"`
 }
 
 // PingURL is the ping URL of a job by its schedule's variable.
 func (m Monitor) PingURL(variable string) string {
 	return map[string]Secret{"CRON_CLEANUP_EPHEMERAL": m.PingCleanup, "CRON_PRUNE_PEERS": m.PingPrune,
-		"CRON_NETBIRD_MAINTENANCE": m.PingMaintenance, "CRON_BACKUP_NETBIRD": m.PingBackup, "CHANGE_REPORT": m.PingChangeReport, "CRON_BACKUP_OFFSITE": m.PingOffsite, "CRON_MIRROR_ACCOUNT": m.PingMirror}[variable].Reveal()
+		"CRON_NETBIRD_MAINTENANCE": m.PingMaintenance, "CRON_BACKUP_NETBIRD": m.PingBackup, "CHANGE_REPORT": m.PingChangeReport, "CRON_BACKUP_OFFSITE": m.PingOffsite, "CRON_MIRROR_ACCOUNT": m.PingMirror, "CRON_CLONE_STANDBY": m.PingClone}[variable].Reveal()
 }
 
 func (m Monitor) validate() error {
@@ -276,7 +287,7 @@ func (m Monitor) validate() error {
 		name string
 		url  Secret
 	}{{"PING_URL_CLEANUP_EPHEMERAL", m.PingCleanup}, {"PING_URL_PRUNE_PEERS", m.PingPrune}, {"PING_URL_NETBIRD_MAINTENANCE", m.PingMaintenance},
-		{"PING_URL_BACKUP_NETBIRD", m.PingBackup}, {"PING_URL_CHANGE_REPORT", m.PingChangeReport}, {"PING_URL_BACKUP_OFFSITE", m.PingOffsite}, {"PING_URL_MIRROR_ACCOUNT", m.PingMirror}} {
+		{"PING_URL_BACKUP_NETBIRD", m.PingBackup}, {"PING_URL_CHANGE_REPORT", m.PingChangeReport}, {"PING_URL_BACKUP_OFFSITE", m.PingOffsite}, {"PING_URL_MIRROR_ACCOUNT", m.PingMirror}, {"PING_URL_CLONE_STANDBY", m.PingClone}} {
 		if v.url == "" {
 			continue
 		}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -15,28 +16,22 @@ type Warning struct {
 
 func (w Warning) String() string { return w.Var + " " + w.Msg }
 
-// oldJobs are the Python tool's jobs birdseye does not run yet, by the
-// prefixes of their variables: a user switching images keeps them in .env
-// and should hear that they do nothing for now.
-var oldJobs = []struct {
-	job      string
-	prefixes []string
-}{
-	{"standby clone (clone_standby.py)", []string{"CRON_CLONE_STANDBY", "CLONE_"}},
-}
+// cloneTargetVar is a standby clone target's own variable: its name
+// holds the target's, so no list can know it.
+var cloneTargetVar = regexp.MustCompile(`^CLONE_[A-Z0-9_]+_(ROOT|PROJECT|COMPOSE|HOST|AUTOSTART|CERT_COPY|DB_DIR)$`)
 
 // ours are the prefixes no other program's variables are likely to have:
 // a name under one of them that birdseye does not know is a typo. (NB_ is
 // NetBird's own too: there only a near miss of a known name counts.)
 var ours = []string{"MATTERMOST_", "SMTP_", "EMAIL_", "WEBHOOK_", "SYSLOG_", "FILE_SINK_", "SLACK_", "DISCORD_",
 	"TEAMS_", "NTFY_", "TRAFFIC_", "PROXY_LOGS", "PROXY_POLL", "WATCH_", "CRON_", "PRUNE_", "BACKUP_", "EXPORT_", "METRICS_",
-	"STDOUT_", "SINK_", "BURST_", "OUTAGE_", "BACKLOG_", "BACKFILL", "CHANGE_", "MAINTENANCE_", "OFFSITE_", "MIRROR_", "PING_", "CHECKMK_", "POLL_", "MAX_CATCHUP", "STATE_"}
+	"STDOUT_", "SINK_", "BURST_", "OUTAGE_", "BACKLOG_", "BACKFILL", "CHANGE_", "MAINTENANCE_", "OFFSITE_", "MIRROR_", "CLONE_", "PING_", "CHECKMK_", "POLL_", "MAX_CATCHUP", "STATE_"}
 
 // Unknown looks at the variables set (NAME=value, from the environment and
 // .env) for ones that look like birdseye's but that it does not read: a
 // misspelt name (POLL_INTERVALL, MATERMOST_WEBHOOK_URL) is named with the
-// closest known one; the variables of the Python tool's jobs that birdseye
-// does not run yet get one warning per job.
+// closest known one. A standby clone target's variables
+// (CLONE_<NAME>_ROOT, …) are the clone's to check.
 func Unknown(environ []string) []Warning {
 	known := map[string]bool{}
 	var names []string
@@ -47,15 +42,31 @@ func Unknown(environ []string) []Warning {
 			known[v.Name+"_FILE"] = true
 		}
 	}
+	// The targets' prefixes, CLONE_<NAME> as clone.Target.Prefix makes them.
+	targets := map[string]bool{}
+	for _, kv := range environ {
+		if name, val, _ := strings.Cut(kv, "="); name == "CLONE_TARGETS" {
+			clear(targets)
+			for _, t := range SplitComma(val) {
+				targets["CLONE_"+strings.ToUpper(strings.ReplaceAll(t, "-", "_"))] = true
+			}
+		}
+	}
 	var out []Warning
-	jobVars := map[string][]string{}
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
 		if known[name] || name == "" {
 			continue
 		}
-		if job := oldJob(name); job != "" {
-			jobVars[job] = append(jobVars[job], name)
+		if m := cloneTargetVar.FindStringSubmatch(name); m != nil {
+			if targets[strings.TrimSuffix(name, "_"+m[1])] {
+				continue
+			}
+			msg := "is set but CLONE_TARGETS names no such target; it is ignored"
+			if best, dist := closest(name, names); dist <= max(2, len(name)/6) {
+				msg = fmt.Sprintf("is set but birdseye has no such variable; it is ignored (did you mean %s?)", best)
+			}
+			out = append(out, Warning{Var: name, Msg: msg})
 			continue
 		}
 		best, dist := closest(name, names)
@@ -69,33 +80,8 @@ func Unknown(environ []string) []Warning {
 		}
 		out = append(out, Warning{Var: name, Msg: msg})
 	}
-	jobs := make([]string, 0, len(jobVars))
-	for job := range jobVars {
-		jobs = append(jobs, job)
-	}
-	sort.Strings(jobs)
-	for _, job := range jobs {
-		vars := jobVars[job]
-		sort.Strings(vars)
-		msg := "belong to the Python tool's " + job + ", which birdseye does not run yet; they are ignored"
-		if len(vars) == 1 {
-			msg = "belongs to the Python tool's " + job + ", which birdseye does not run yet; it is ignored"
-		}
-		out = append(out, Warning{Var: strings.Join(vars, ", "), Msg: msg})
-	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Var < out[j].Var })
 	return out
-}
-
-func oldJob(name string) string {
-	for _, j := range oldJobs {
-		for _, p := range j.prefixes {
-			if strings.HasPrefix(name, p) {
-				return j.job
-			}
-		}
-	}
-	return ""
 }
 
 // closest returns the known name nearest to name by edit distance.

@@ -23,13 +23,17 @@ func TestMisspeltVariablesAreNamedWithTheClosestKnownOne(t *testing.T) {
 	}, got, "other programs' variables and NetBird's own NB_ ones are left alone")
 }
 
-// CHECKMK_SPOOL_DIR, the offsite backup and the mirror are birdseye's own
-// now: no warning, but a misspelt OFFSITE_ name is one.
-func TestThePythonToolsJobsBirdseyeDoesNotRunYetGetOneWarningEach(t *testing.T) {
+// Every job of the Python tool is birdseye's own now: its variables get
+// no warning, a misspelt one does; a clone target's variables are known
+// when CLONE_TARGETS names the target.
+func TestThePythonToolsJobVariablesAreKnownAndTheirTyposNamed(t *testing.T) {
 	got := Unknown([]string{"CRON_CLONE_STANDBY=0 * * * *", "CLONE_SSH_HOST=standby", "MIRROR_URL=https://b", "MIRROR_API_KEY=nbp", "CHECKMK_SPOOL_DIR=/var/lib/check_mk_agent/spool",
-		"CRON_BACKUP_OFFSITE=0 4 * * *", "OFFSITE_SSH_HOST=backup@vault", "OFFSITE_KEPP=7"})
+		"CRON_BACKUP_OFFSITE=0 4 * * *", "OFFSITE_SSH_HOST=backup@vault", "OFFSITE_KEPP=7",
+		"CLONE_TARGETS=hot,cold-2", "CLONE_HOT_ROOT=/opt/hot", "CLONE_COLD_2_AUTOSTART=no", "CLONE_WARM_ROOT=/opt/warm", "CLONE_PRIMRY_HOST=nb.example.com", "CLONE_KEEP_SNAPSHOT=2"})
 	require.Equal(t, []Warning{
-		{Var: "CLONE_SSH_HOST, CRON_CLONE_STANDBY", Msg: "belong to the Python tool's standby clone (clone_standby.py), which birdseye does not run yet; they are ignored"},
+		{Var: "CLONE_KEEP_SNAPSHOT", Msg: "is set but birdseye has no such variable; it is ignored (did you mean CLONE_KEEP_SNAPSHOTS?)"},
+		{Var: "CLONE_PRIMRY_HOST", Msg: "is set but birdseye has no such variable; it is ignored (did you mean CLONE_PRIMARY_HOST?)"},
+		{Var: "CLONE_WARM_ROOT", Msg: "is set but CLONE_TARGETS names no such target; it is ignored"},
 		{Var: "OFFSITE_KEPP", Msg: "is set but birdseye has no such variable; it is ignored (did you mean OFFSITE_KEEP?)"},
 	}, got)
 }
@@ -44,9 +48,4 @@ func TestADotEnvWithAByteOrderMarkKeepsItsFirstLine(t *testing.T) {
 	require.NoError(t, LoadDotEnv(path))
 	require.Equal(t, "7", os.Getenv("POLL_INTERVAL"))
 	require.Equal(t, "Europe/Berlin", os.Getenv("TZ"))
-}
-
-func TestOneVariableOfAnOldJobIsNamedInTheSingular(t *testing.T) {
-	require.Equal(t, []Warning{{Var: "CLONE_TARGETS", Msg: "belongs to the Python tool's standby clone (clone_standby.py), which birdseye does not run yet; it is ignored"}},
-		Unknown([]string{"CLONE_TARGETS=primary"}))
 }

@@ -114,6 +114,9 @@ func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Sc
 	if err := addOffsite(s, cfg, log, m, off); err != nil {
 		return nil, err
 	}
+	if err := addClone(s, cfg, log, off); err != nil {
+		return nil, err
+	}
 	if err := addChangeReport(s, cfg, log); err != nil {
 		return nil, err
 	}

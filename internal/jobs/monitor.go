@@ -25,6 +25,7 @@ var checks = map[string]monitor.Check{
 	"CHANGE_REPORT":            {File: "netbird_change_report", Service: "NetBird_Change_Report", Label: "change report"},
 	"CRON_BACKUP_OFFSITE":      {File: "netbird_config_backup", Service: "NetBird_Config_Backup", Label: "backup"},
 	"CRON_MIRROR_ACCOUNT":      {File: "netbird_account_mirror", Service: "NetBird_Account_Mirror", Label: "mirror"},
+	"CRON_CLONE_STANDBY":       {File: "netbird_standby_clone", Service: "NetBird_Standby_Clone", Label: "clone"},
 }
 
 // monitored wraps a job: pings its start, runs it with a report that goes
@@ -40,6 +41,8 @@ func monitored(cfg *config.Config, log *slog.Logger, name, variable, spec string
 		check.MaxAge = time.Duration(mon.MaintenanceMaxAge) * time.Second
 	case "CRON_BACKUP_OFFSITE":
 		check.MaxAge = 48 * time.Hour // the old tool's fixed 172800_netbird_config_backup.txt
+	case "CRON_CLONE_STANDBY":
+		check.MaxAge = 9 * time.Hour // the old tool's fixed 32400_netbird_standby_clone.txt
 	}
 	spool := mon.CheckmkDir
 	if fi, err := os.Stat(spool); spool != "" && (err != nil || !fi.IsDir()) {

@@ -59,10 +59,18 @@ func OffsiteFailureMail(cfg *config.Config, jobErr error, now time.Time) (subjec
 }
 
 // mailOffsiteFailure sends it to OFFSITE_EMAIL_TO, else BACKUP_EMAIL_TO,
-// else SMTP_TO. It never fails the job further: what happened is logged.
+// else SMTP_TO.
 func mailOffsiteFailure(ctx context.Context, cfg *config.Config, log *slog.Logger, jobErr error, now time.Time) {
+	subject, body := OffsiteFailureMail(cfg, jobErr, now)
+	mailFailure(ctx, cfg, log, "backup-offsite", cfg.Offsite.EmailTo, subject, body)
+}
+
+// mailFailure mails a job's failure to its own list (emailTo), else
+// BACKUP_EMAIL_TO, else SMTP_TO. It never fails the job further: what
+// happened is logged.
+func mailFailure(ctx context.Context, cfg *config.Config, log *slog.Logger, job, emailTo, subject, body string) {
 	mc := destinations.MailConfig(cfg)
-	for _, l := range [][]string{config.SplitComma(cfg.Offsite.EmailTo), config.SplitComma(cfg.Backup.EmailTo), cfg.SMTP.To} {
+	for _, l := range [][]string{config.SplitComma(emailTo), config.SplitComma(cfg.Backup.EmailTo), cfg.SMTP.To} {
 		if len(l) > 0 {
 			mc.To = l
 			break
@@ -70,15 +78,14 @@ func mailOffsiteFailure(ctx context.Context, cfg *config.Config, log *slog.Logge
 	}
 	mc.Digest, mc.BurstLimit = false, 0
 	if mc.Host == "" || mc.From == "" || len(mc.To) == 0 {
-		log.Warn("no SMTP configured — failure not mailed", "job", "backup-offsite")
+		log.Warn("no SMTP configured — failure not mailed", "job", job)
 		return
 	}
-	subject, body := OffsiteFailureMail(cfg, jobErr, now)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if err := email.New(mc, cfg.Log.TZ.Loc).Send(ctx, subject, body); err != nil {
-		log.Error("could not mail the failure", "job", "backup-offsite", "err", err)
+		log.Error("could not mail the failure", "job", job, "err", err)
 		return
 	}
-	log.Info("failure mailed to "+strings.Join(mc.To, ", "), "job", "backup-offsite")
+	log.Info("failure mailed to "+strings.Join(mc.To, ", "), "job", job)
 }

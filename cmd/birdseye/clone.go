@@ -1,0 +1,331 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/clone"
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/jobs"
+)
+
+type cloneCmd struct {
+	Stage    cloneStageCmd    `cmd:"" help:"Snapshot the primary's databases and configuration and push them to the standby (CLONE_PAYLOAD_DIR)."`
+	Install  cloneInstallCmd  `cmd:"" help:"Install the pushed payload into a target on the standby (all targets without one); keeps a rollback snapshot."`
+	Drill    cloneDrillCmd    `cmd:"" help:"Start a target, compare it with the primary through the API, stop it again."`
+	Verify   cloneVerifyCmd   `cmd:"" help:"Compare a running target with the primary: account id and object counts, over TLS as clients would reach it."`
+	Failover cloneFailoverCmd `cmd:"" help:"Make the standby the primary: run failover.sh in the failover target (then move DNS)."`
+	Status   cloneStatusCmd   `cmd:"" help:"What is staged and installed on the standby, its rollback snapshots and containers."`
+	Rollback cloneRollbackCmd `cmd:"" help:"Put a target back to the snapshot its last install kept."`
+	Run      cloneRunCmd      `cmd:"" help:"What CRON_CLONE_STANDBY runs: stage, install every target, drill the failover target."`
+}
+
+type cloneTarget struct {
+	Target string `arg:"" optional:"" help:"A name from CLONE_TARGETS (default: the failover target; install: all)."`
+}
+
+type cloneConfirm struct {
+	Yes bool `short:"y" help:"Do not ask before changing the standby."`
+}
+
+// cloneSetup reads the configuration the clone commands share.
+func cloneSetup() (clone.Options, *config.Tool, error) {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return clone.Options{}, nil, err
+	}
+	t, err := config.LoadTool()
+	if err != nil {
+		return clone.Options{}, nil, err
+	}
+	f, err := config.LoadForwarder()
+	if err != nil {
+		return clone.Options{}, nil, err
+	}
+	c := t.Clone
+	if err := c.Require("CLONE_SSH_HOST", "CLONE_TARGETS", "CLONE_DB_PATHS"); err != nil {
+		return clone.Options{}, nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return clone.Options{}, nil, err
+	}
+	o, err := jobs.CloneOptions(c, t.NetBird, f.StateFile, os.LookupEnv)
+	return o, t, err
+}
+
+// pick is the named target, or the failover target.
+func pick(o clone.Options, name string) (clone.Target, error) {
+	if name == "" {
+		return o.Failover(), nil
+	}
+	t, err := clone.Find(o.Targets(), name)
+	if err != nil {
+		return t, &flagError{Flag: "TARGET", Msg: err.Error()}
+	}
+	return t, nil
+}
+
+// confirm asks before the standby is changed. Without a terminal to
+// answer (docker exec without -it, cron) the answer is no: --yes says it.
+func confirm(e *env, yes bool, what string) error {
+	if yes {
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s\nProceed? [y/N] ", what)
+	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
+		return nil
+	}
+	fmt.Fprintln(e.stdout)
+	return errors.New("not confirmed: nothing on the standby was changed (give --yes to skip the question)")
+}
+
+func withStandby(ctx context.Context, o clone.Options, do func(clone.Standby) error) error {
+	c, err := o.Dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return do(clone.Standby{Shell: c, Payload: o.Payload})
+}
+
+type cloneStageCmd struct {
+	DryRun bool `help:"Stage into CLONE_STAGE_DIR and stop there: connect to nothing."`
+}
+
+func (c cloneStageCmd) Run(ctx context.Context, e *env) error {
+	o, _, err := cloneSetup()
+	if err != nil {
+		return err
+	}
+	if err := o.Stage(ctx, e.stdout, c.DryRun, time.Now()); err != nil {
+		fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
+		return errExit{exitFailure}
+	}
+	return nil
+}
+
+type cloneInstallCmd struct {
+	cloneTarget
+	cloneConfirm
+	DryRun bool `help:"Show what would be installed where; change nothing."`
+}
+
+func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
+	o, _, err := cloneSetup()
+	if err != nil {
+		return err
+	}
+	targets := o.Targets()
+	if c.Target != "" {
+		t, err := pick(o, c.Target)
+		if err != nil {
+			return err
+		}
+		targets = []clone.Target{t}
+	}
+	return withStandby(ctx, o, func(s clone.Standby) error {
+		m, err := s.Manifest()
+		if err != nil {
+			return err
+		}
+		var what strings.Builder
+		clone.Describe(&what, m, targets)
+		if c.DryRun {
+			fmt.Fprint(e.stdout, what.String())
+			fmt.Fprintln(e.stdout, "DRY RUN — nothing installed")
+			return nil
+		}
+		if err := confirm(e, c.Yes, strings.TrimRight(what.String(), "\n")); err != nil {
+			return err
+		}
+		if err := o.Install(ctx, s, targets, e.stdout); err != nil {
+			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
+			return errExit{exitFailure}
+		}
+		fmt.Fprintln(e.stdout, "Installed. Prove it with:  birdseye clone drill")
+		return nil
+	})
+}
+
+type cloneDrillCmd struct {
+	cloneTarget
+	cloneConfirm
+	Output string `short:"o" enum:"text,json" default:"text" help:"text (one screen) or json (the verdict, for scripts)."`
+}
+
+func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
+	o, _, err := cloneSetup()
+	if err != nil {
+		return err
+	}
+	t, err := pick(o, c.Target)
+	if err != nil {
+		return err
+	}
+	if o.Verifier() == nil {
+		return clone.ErrNoToken
+	}
+	if c.Output == "json" && !c.Yes {
+		return &flagError{Flag: "-o json", Msg: "needs --yes: a script cannot answer the question"}
+	}
+	if err := confirm(e, c.Yes, fmt.Sprintf("The drill starts %s in %s on the standby, compares it with the primary and stops it again.", t.Name, t.Root)); err != nil {
+		return err
+	}
+	return withStandby(ctx, o, func(s clone.Standby) error {
+		log := e.stdout
+		if c.Output == "json" {
+			log = io.Discard
+		}
+		r := s.Drill(ctx, t, o.Verifier(), log)
+		if c.Output == "json" {
+			if err := writeJSON(e.stdout, r); err != nil {
+				return err
+			}
+		} else {
+			r.Text(e.stdout, t.Name == o.Failover().Name)
+		}
+		if !r.Passed {
+			return errExit{exitFailure}
+		}
+		return nil
+	})
+}
+
+type cloneVerifyCmd struct {
+	cloneTarget
+	Output string `short:"o" enum:"text,json" default:"text" help:"text (one screen) or json (the comparison, for scripts)."`
+}
+
+func (c cloneVerifyCmd) Run(ctx context.Context, e *env) error {
+	o, _, err := cloneSetup()
+	if err != nil {
+		return err
+	}
+	t, err := pick(o, c.Target)
+	if err != nil {
+		return err
+	}
+	verify := o.Verifier()
+	if verify == nil {
+		return clone.ErrNoToken
+	}
+	v := verify(ctx, t)
+	if c.Output == "json" {
+		if err := writeJSON(e.stdout, v); err != nil {
+			return err
+		}
+	} else {
+		v.Text(e.stdout, t.Name == o.Failover().Name)
+	}
+	if !v.Faithful {
+		return errExit{exitFailure}
+	}
+	return nil
+}
+
+type cloneFailoverCmd struct {
+	cloneTarget
+	cloneConfirm
+}
+
+func (c cloneFailoverCmd) Run(ctx context.Context, e *env) error {
+	o, _, err := cloneSetup()
+	if err != nil {
+		return err
+	}
+	t, err := pick(o, c.Target)
+	if err != nil {
+		return err
+	}
+	if err := confirm(e, c.Yes, fmt.Sprintf("FAILOVER: %s in %s on the standby starts and takes over as %s. Do this only when the primary is gone.", t.Name, t.Root, t.Host)); err != nil {
+		return err
+	}
+	return withStandby(ctx, o, func(s clone.Standby) error {
+		if err := s.Failover(ctx, t, e.stdout); err != nil {
+			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
+			return errExit{exitFailure}
+		}
+		return nil
+	})
+}
+
+type cloneStatusCmd struct {
+	Output string `short:"o" enum:"text,json" default:"text" help:"text (one screen) or json (for scripts)."`
+}
+
+func (c cloneStatusCmd) Run(ctx context.Context, e *env) error {
+	o, _, err := cloneSetup()
+	if err != nil {
+		return err
+	}
+	return withStandby(ctx, o, func(s clone.Standby) error {
+		st := s.Status(ctx, o.Targets(), o.ACMERemote)
+		st.Judge(o.Failover())
+		if c.Output == "json" {
+			return writeJSON(e.stdout, st)
+		}
+		st.Text(e.stdout)
+		return nil
+	})
+}
+
+type cloneRollbackCmd struct {
+	cloneTarget
+	cloneConfirm
+}
+
+func (c cloneRollbackCmd) Run(ctx context.Context, e *env) error {
+	o, _, err := cloneSetup()
+	if err != nil {
+		return err
+	}
+	t, err := pick(o, c.Target)
+	if err != nil {
+		return err
+	}
+	if err := confirm(e, c.Yes, fmt.Sprintf("Roll %s in %s back to the snapshot its last install kept.", t.Name, t.Root)); err != nil {
+		return err
+	}
+	return withStandby(ctx, o, func(s clone.Standby) error {
+		if err := s.Rollback(ctx, t, e.stdout); err != nil {
+			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
+			return errExit{exitFailure}
+		}
+		return nil
+	})
+}
+
+type cloneRunCmd struct {
+	DryRun bool `help:"Stage only, into CLONE_STAGE_DIR: nothing is pushed, installed or started."`
+}
+
+// Run is CRON_CLONE_STANDBY by hand: the report goes to the terminal, a
+// failure is the exit code (the scheduled run mails it). A dry run stages
+// and stops: the old tool's dry run still drilled, starting the standby.
+func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
+	o, _, err := cloneSetup()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if c.DryRun {
+		if err := o.Stage(ctx, e.stdout, true, start); err != nil {
+			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
+			return errExit{exitFailure}
+		}
+		return nil
+	}
+	summary, err := o.Run(ctx, e.stdout, start)
+	if err != nil {
+		fmt.Fprintln(e.stdout, err)
+		return errExit{exitFailure}
+	}
+	fmt.Fprintf(e.stdout, "===== %s (%ds)\n", summary, int(time.Since(start).Seconds()))
+	return nil
+}

@@ -1,0 +1,176 @@
+package clone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/sshremote"
+)
+
+// Options is the standby clone as configured (jobs.CloneOptions reads it
+// from CLONE_*): what to stage, where the standby is, and how verify
+// reaches both sides.
+type Options struct {
+	Remote       sshremote.Config
+	Payload      string    // CLONE_PAYLOAD_DIR on the standby
+	Plan         StagePlan // Images, Now and SourceHost are filled by Stage
+	ImageRepos   []string  // CLONE_IMAGES
+	DockerSocket string
+	ACMERemote   string
+	Ingress      Stack // Root "" = no ingress to merge certificates into
+	// Primary is NB_URL with NB_API_KEY; Token "" = nothing can be verified.
+	Primary API
+	// StandbyDial is the standby's address as clients would reach it
+	// (CLONE_STANDBY_IP with the primary's port).
+	StandbyDial string
+}
+
+// Targets are the configured stacks on the standby.
+func (o Options) Targets() []Target { return o.Plan.Targets }
+
+// Failover is the stack failover.sh starts.
+func (o Options) Failover() Target { return o.Plan.Failover }
+
+// Dial opens the SSH connection to the standby; close it when done.
+func (o Options) Dial(ctx context.Context) (*sshremote.Client, error) {
+	c, err := sshremote.Dial(ctx, o.Remote)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the standby: %w", err)
+	}
+	return c, nil
+}
+
+// Stage snapshots and copies everything into CLONE_STAGE_DIR, then (unless
+// dryRun) pushes it to the standby and places failover.sh in the failover
+// target. The primary is only read.
+func (o Options) Stage(ctx context.Context, w io.Writer, dryRun bool, now time.Time) error {
+	plan := o.Plan
+	plan.Now = now
+	plan.SourceHost, _ = os.Hostname()
+	images, notes, err := ImageDigests(ctx, o.DockerSocket, o.ImageRepos)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "  images: %s\n", n)
+	}
+	plan.Images = images
+	m, err := Stage(plan, w)
+	if err != nil {
+		return err
+	}
+	var bytes int64
+	for _, f := range m.Files {
+		bytes += f.Bytes
+	}
+	fmt.Fprintf(w, "Staged %d files, %.1f MB, in %s\n", len(m.Files)+2, float64(bytes)/1e6, plan.Dir)
+	if dryRun {
+		fmt.Fprintf(w, "DRY RUN — would push to %s:%s/\n", o.Remote.Host, o.Payload)
+		return nil
+	}
+	c, err := o.Dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	st, err := Push(ctx, c, plan.Dir, o.Payload)
+	if err != nil {
+		return err
+	}
+	st.Text(w)
+	if err := (Standby{Shell: c, Payload: o.Payload}).PlaceFailoverScript(o.Failover()); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "failover.sh placed in %s\n", o.Failover().Root)
+	fmt.Fprintln(w, "Staged. Install it with:  birdseye clone install")
+	return nil
+}
+
+// Describe lists what an install would do to each target, for the prompt.
+func Describe(w io.Writer, m *Manifest, targets []Target) {
+	fmt.Fprintf(w, "staged %s from %s for %s; holds %s\n", m.Created, m.SourceHost, m.Primary, countsText(m.Counts))
+	var restarts []string
+	for _, t := range targets {
+		what := "stopped; answers for " + t.Host + " once started"
+		if t.Autostart {
+			what = "runs continuously as " + t.Host
+			restarts = append(restarts, t.Name)
+		}
+		fmt.Fprintf(w, "  -> %-8s %s  (%s)\n", t.Name, t.Root, what)
+	}
+	msg := "The primary is not touched."
+	if len(restarts) > 0 {
+		msg += " Restarts on the standby: " + strings.Join(restarts, ", ") + "."
+	}
+	fmt.Fprintln(w, msg)
+}
+
+// Install installs the staged payload into each target, then merges the
+// primary's certificates into the ingress when a target asks for it.
+func (o Options) Install(ctx context.Context, s Standby, targets []Target, w io.Writer) error {
+	certs := false
+	for _, t := range targets {
+		fmt.Fprintf(w, "== install %s\n", t.Name)
+		if err := s.Install(ctx, t, w); err != nil {
+			return err
+		}
+		certs = certs || t.CertCopy
+	}
+	if !certs || o.Ingress.Root == "" || o.ACMERemote == "" || o.Plan.ACMESource == "" {
+		return nil
+	}
+	f, err := s.Shell.SFTP().Open(path.Join(s.Payload, "acme.json"))
+	if err != nil {
+		return fmt.Errorf("read the staged acme.json on the standby: %w", err)
+	}
+	primary, err := io.ReadAll(io.LimitReader(f, 64<<20))
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("read the staged acme.json on the standby: %w", err)
+	}
+	domains, err := s.CopyCertificates(ctx, o.Ingress, primary, o.ACMERemote, w)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "certificates in the ingress: %s\n", strings.Join(domains, ", "))
+	return nil
+}
+
+// Verifier compares a started target with the primary; nil when there is
+// no token (NB_API_KEY) to do it with.
+func (o Options) Verifier() VerifyFunc {
+	if o.Primary.Token == "" {
+		return nil
+	}
+	return func(ctx context.Context, t Target) *Verification {
+		return Verify(ctx, t.Name, o.Primary, o.standbyAPI(t))
+	}
+}
+
+// ErrNoToken is verify's answer without NB_API_KEY.
+var ErrNoToken = errors.New("NB_API_KEY must be set to verify the standby against the primary")
+
+// standbyAPI is the target as clients would reach it after a DNS change:
+// its own name (the primary's, unless _HOST says otherwise) at the
+// standby's address.
+func (o Options) standbyAPI(t Target) API {
+	a := o.Primary
+	a.URL = "https://" + t.Host
+	if u, err := url.Parse(o.Primary.URL); err == nil {
+		u.Host = t.Host
+		if u.Port() != "" {
+			u.Host = net.JoinHostPort(t.Host, u.Port())
+		}
+		a.URL = u.String()
+	}
+	a.Dial = o.StandbyDial
+	return a
+}

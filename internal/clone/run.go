@@ -1,0 +1,51 @@
+package clone
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// StepError is a refresh that stopped at one step (stage, install <target>,
+// drill); the scheduled job mails and reports it by the step.
+type StepError struct {
+	Step string
+	Err  error
+}
+
+func (e *StepError) Error() string { return fmt.Sprintf("FAILED at %s: %v", e.Step, e.Err) }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Run is CRON_CLONE_STANDBY and `clone run`: stage and push, install every
+// target, then drill the failover target. It stops at the first step that
+// fails. The summary says what was proven: a drill that could not compare
+// (no NB_API_KEY) is named as skipped, never as passed.
+func (o Options) Run(ctx context.Context, w io.Writer, now time.Time) (string, error) {
+	fmt.Fprintln(w, "== stage")
+	if err := o.Stage(ctx, w, false, now); err != nil {
+		return "", &StepError{Step: "stage", Err: err}
+	}
+	c, err := o.Dial(ctx)
+	if err != nil {
+		return "", &StepError{Step: "install", Err: err}
+	}
+	defer c.Close()
+	s := Standby{Shell: c, Payload: o.Payload}
+	for _, t := range o.Targets() {
+		if err := o.Install(ctx, s, []Target{t}, w); err != nil {
+			return "", &StepError{Step: "install " + t.Name, Err: err}
+		}
+	}
+	fmt.Fprintf(w, "== drill %s\n", o.Failover().Name)
+	r := s.Drill(ctx, o.Failover(), o.Verifier(), w)
+	r.Text(w, true)
+	when := now.Format("2006-01-02 15:04")
+	switch {
+	case r.Skipped != "":
+		return fmt.Sprintf("clone refreshed at %s; drill skipped: %s", when, r.Skipped), nil
+	case !r.Passed:
+		return "", &StepError{Step: "drill", Err: fmt.Errorf("%s", r.Reason())}
+	}
+	return fmt.Sprintf("clone refreshed and drill of %s passed at %s", r.Target, when), nil
+}

@@ -1,0 +1,186 @@
+package jobs
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/styliteag/birdseye/internal/backup"
+	"github.com/styliteag/birdseye/internal/clone"
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/nburl"
+	"github.com/styliteag/birdseye/internal/schedule"
+	"github.com/styliteag/birdseye/internal/sshremote"
+)
+
+// CloneOptions is the standby clone from the configuration: CLONE_* and
+// each target's CLONE_<NAME>_* (read through get, os.LookupEnv in use),
+// NB_URL for the primary's name and NB_API_KEY for verify. Known hosts
+// default to the state directory, which survives a new image.
+func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clone.Lookup) (clone.Options, error) {
+	var o clone.Options
+	primaryHost := strings.TrimSpace(cfg.PrimaryHost)
+	var api string
+	if strings.TrimSpace(nb.URL) != "" {
+		u, err := nburl.Normalise(nb.URL)
+		if err != nil {
+			return o, &config.Error{Var: "NB_URL", Msg: err.Error() + "; expected the primary's management URL, e.g. https://netbird.example.com"}
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/api")
+		api = u.String()
+		if primaryHost == "" {
+			primaryHost = u.Hostname()
+		}
+	}
+	if primaryHost == "" {
+		return o, &config.Error{Var: "NB_URL", Msg: "must be set (it names the primary this clone is made from); expected e.g. https://netbird.example.com"}
+	}
+	targets, err := clone.ParseTargets(get, primaryHost, strings.Trim(cfg.DBSubdir, "/"))
+	if err != nil {
+		return o, err
+	}
+	failover, err := clone.FailoverTarget(targets, cfg.FailoverTarget)
+	if err != nil {
+		return o, err
+	}
+	minRows, err := clone.ParseMinRows(cfg.MinRows)
+	if err != nil {
+		return o, err
+	}
+	targetPaths, err := clone.ParsePaths("CLONE_TARGET_PATHS", cfg.TargetPaths, false)
+	if err != nil {
+		return o, err
+	}
+	sharedPaths, err := clone.ParsePaths("CLONE_SHARED_PATHS", cfg.SharedPaths, true)
+	if err != nil {
+		return o, err
+	}
+	payload := strings.TrimRight(cfg.PayloadDir, "/")
+	if payload == "" {
+		payload = path.Join(failover.Root, "incoming")
+	}
+	standbyIP := cfg.StandbyIP
+	if host, _, err := net.SplitHostPort(standbyIP); err == nil {
+		standbyIP = host
+	}
+	o = clone.Options{
+		Remote: sshremote.Config{Host: cfg.Host, Port: int(cfg.Port), KeyFile: cfg.Key, Strict: cfg.Strict, Vars: "CLONE",
+			KnownHosts: sshremote.KnownHostsFile(cfg.KnownHosts, filepath.Dir(stateFile))},
+		Payload: payload,
+		Plan: clone.StagePlan{
+			Dir: cfg.StageDir, Primary: primaryHost, DBPaths: config.SplitComma(cfg.DBPaths), ConfigFiles: config.SplitComma(cfg.ConfigFiles),
+			TargetPaths: targetPaths, SharedPaths: sharedPaths, ACMESource: cfg.ACMESource, Targets: targets, MinRows: minRows,
+			Keep: int(cfg.Keep), Failover: failover, StandbyIP: standbyIP,
+		},
+		ImageRepos: config.SplitComma(cfg.Images), DockerSocket: cfg.DockerSocket, ACMERemote: cfg.ACMERemote,
+		Ingress: clone.Stack{Root: strings.TrimRight(cfg.IngressRoot, "/"), Project: cfg.IngressProject, Compose: cfg.IngressCompose},
+		Primary: clone.API{URL: api, Token: nb.APIKey.Reveal()},
+	}
+	if o.Primary.RootCA, err = trust(map[string]string{"NB_CA_FILE": nb.CAFile, "CLONE_CA_FILE": cfg.CAFile}); err != nil {
+		return o, err
+	}
+	o.StandbyDial = standbyDial(cfg, api)
+	return o, nil
+}
+
+// trust is the system's roots plus the private CAs named, or nil (the
+// system's alone) when none is.
+func trust(files map[string]string) (*x509.CertPool, error) {
+	var pool *x509.CertPool
+	for _, name := range []string{"NB_CA_FILE", "CLONE_CA_FILE"} {
+		if files[name] == "" {
+			continue
+		}
+		if pool == nil {
+			if pool, _ = x509.SystemCertPool(); pool == nil {
+				pool = x509.NewCertPool()
+			}
+		}
+		pem, err := os.ReadFile(files[name])
+		if err != nil {
+			return nil, &config.Error{Var: name, Msg: fmt.Sprintf("=%s cannot be read (%v); expected a mounted PEM file", files[name], err)}
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, &config.Error{Var: name, Msg: fmt.Sprintf("=%s holds no PEM certificate; expected a CA certificate in PEM form", files[name])}
+		}
+	}
+	return pool, nil
+}
+
+// standbyDial is where verify reaches the standby: CLONE_STANDBY_IP (with
+// its own port, else the primary's), else the SSH host's name, which the
+// dialer resolves.
+func standbyDial(cfg config.Clone, api string) string {
+	port := "443"
+	if u, err := nburl.Normalise(api); err == nil && u.Port() != "" {
+		port = u.Port()
+	}
+	if _, _, err := net.SplitHostPort(cfg.StandbyIP); err == nil {
+		return cfg.StandbyIP
+	}
+	host := cfg.StandbyIP
+	if host == "" {
+		host = cfg.Host
+		if _, h, ok := strings.Cut(host, "@"); ok {
+			host = h
+		}
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// addClone schedules CRON_CLONE_STANDBY: stage, install every target,
+// drill. A failure is mailed in the old tool's words and the Checkmk
+// check names the step.
+func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off map[string]bool) error {
+	spec := cfg.Schedule.Clone
+	if spec == "" || off["CRON_CLONE_STANDBY"] {
+		return nil
+	}
+	o, err := CloneOptions(cfg.Clone, cfg.NetBird, cfg.Forwarder.StateFile, os.LookupEnv)
+	if err != nil {
+		return fmt.Errorf("CRON_CLONE_STANDBY: %w", err)
+	}
+	return s.Add(monitored(cfg, log, "clone-standby", "CRON_CLONE_STANDBY", spec, func(ctx context.Context, out *lineLog) error {
+		start := time.Now()
+		summary, err := o.Run(ctx, out, start)
+		if err != nil {
+			fmt.Fprintln(out, err)
+			mailCloneFailure(ctx, cfg, log, err, start)
+			var step *clone.StepError
+			if errors.As(err, &step) {
+				return fmt.Errorf("refresh stopped at %s (%s): %v", step.Step, start.In(cfg.Log.TZ.Loc).Format("2006-01-02 15:04"), step.Err)
+			}
+			return err
+		}
+		fmt.Fprintf(out, "%s (%ds)\n", summary, int(time.Since(start).Seconds()))
+		return nil
+	}))
+}
+
+// CloneFailureMail is the old tool's failure mail for the standby clone.
+func CloneFailureMail(cfg *config.Config, jobErr error, now time.Time) (subject, body string) {
+	subject = backup.Subject("NetBird standby clone", cfg.Backup.Label, cfg.NetBird.URL, now) + " — FAILED"
+	detail := jobErr.Error()
+	var step *clone.StepError
+	if errors.As(jobErr, &step) {
+		detail = fmt.Sprintf("Failed at step '%s'.\n\n%v", step.Step, step.Err)
+	}
+	body = fmt.Sprintf("The standby clone refresh failed.\n\n%s\n\nThe standby %s keeps what it had before this run.\nSee where it stands with:  birdseye clone status\n",
+		detail, cfg.Clone.Host)
+	return subject, body
+}
+
+// mailCloneFailure sends it to CLONE_EMAIL_TO, else BACKUP_EMAIL_TO, else
+// SMTP_TO.
+func mailCloneFailure(ctx context.Context, cfg *config.Config, log *slog.Logger, jobErr error, now time.Time) {
+	subject, body := CloneFailureMail(cfg, jobErr, now)
+	mailFailure(ctx, cfg, log, "clone-standby", cfg.Clone.EmailTo, subject, body)
+}
