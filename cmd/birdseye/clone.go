@@ -73,10 +73,11 @@ func pick(o clone.Options, name string) (clone.Target, error) {
 // confirm asks before the standby is changed. Without a terminal to
 // answer (docker exec without -it, cron) the answer is no: --yes says it.
 func confirm(e *env, yes bool, what string) error {
+	fmt.Fprintln(e.stdout, what)
 	if yes {
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%s\nProceed? [y/N] ", what)
+	fmt.Fprint(e.stdout, "Proceed? [y/N] ")
 	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
 		return nil
@@ -174,8 +175,10 @@ func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
 	if c.Output == "json" && !c.Yes {
 		return &flagError{Flag: "-o json", Msg: "needs --yes: a script cannot answer the question"}
 	}
-	if err := confirm(e, c.Yes, fmt.Sprintf("The drill starts %s in %s on the standby, compares it with the primary and stops it again.", t.Name, t.Root)); err != nil {
-		return err
+	if c.Output != "json" {
+		if err := confirm(e, c.Yes, fmt.Sprintf("The drill starts %s in %s on the standby, compares it with the primary and stops it again.", t.Name, t.Root)); err != nil {
+			return err
+		}
 	}
 	return withStandby(ctx, o, func(s clone.Standby) error {
 		log := e.stdout

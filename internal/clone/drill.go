@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
@@ -35,11 +36,11 @@ func (s Standby) Drill(ctx context.Context, t Target, verify VerifyFunc, w io.Wr
 		return r
 	}
 	env := t.composeEnv()
-	if err := s.Shell.Stream(ctx, "bash -c "+sshremote.Quote("set -euo pipefail\n"+env+"dc up -d\nsleep 6\ndc ps"), w); err != nil {
+	if err := s.Shell.Stream(ctx, "bash -c "+sshremote.Quote("set -euo pipefail\n"+env+"dc up -d\ndc ps"), w); err != nil {
 		r.Problem = "the stack did not start: " + err.Error()
 	} else {
 		r.Started = true
-		r.Verified = verify(ctx, t)
+		r.Verified = untilServing(ctx, t, verify)
 	}
 	if !t.Autostart {
 		// A fresh context: a cancelled drill must still stop what it started.
@@ -51,6 +52,26 @@ func (s Standby) Drill(ctx context.Context, t Target, verify VerifyFunc, w io.Wr
 	}
 	r.Passed = r.Problem == "" && r.Verified != nil && r.Verified.Faithful
 	return r
+}
+
+// DrillPatience is how long a started stack has to answer before the
+// drill compares what it has: a management server takes seconds to open
+// its store (the old tool waited a fixed 6 s, too short on a slow host).
+var DrillPatience = 2 * time.Minute
+
+// untilServing verifies until the standby answers, or DrillPatience ends.
+func untilServing(ctx context.Context, t Target, verify VerifyFunc) *Verification {
+	deadline := time.Now().Add(DrillPatience)
+	for {
+		v := verify(ctx, t)
+		if !v.starting() || time.Now().After(deadline) || ctx.Err() != nil {
+			return v
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // Text is the drill's verdict in one screen.

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/pkg/sftp"
 	"github.com/stretchr/testify/require"
@@ -104,4 +106,37 @@ func TestDrillOfAHotStandbyLeavesItRunning(t *testing.T) {
 	require.True(t, r.Passed)
 	require.Len(t, sh.cmds, 1)
 	require.False(t, r.Stopped)
+}
+
+// A management server that takes a while to open its store is waited for
+// (the old fixed 6 s failed a drill on a slow host); one that never
+// answers fails the drill after DrillPatience, and the stack is stopped.
+func TestDrillWaitsForTheStartedStackToAnswer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		calls := 0
+		slow := func(context.Context, Target) *Verification {
+			calls++
+			if calls < 20 {
+				return &Verification{Target: "cold", Problem: "cannot reach it: connection refused"}
+			}
+			return faithful(true)(t.Context(), cold)
+		}
+		start := time.Now()
+		sh := &scriptedShell{}
+		r := Standby{Shell: sh}.Drill(t.Context(), cold, slow, &bytes.Buffer{})
+		require.True(t, r.Passed)
+		require.Equal(t, 20, calls)
+		require.Equal(t, 19*time.Second, time.Since(start), "asked once a second until it answered")
+
+		never := func(context.Context, Target) *Verification {
+			return &Verification{Target: "cold", Problem: "API: HTTP 502 — the management server there is not serving"}
+		}
+		start = time.Now()
+		r = Standby{Shell: sh}.Drill(t.Context(), cold, never, &bytes.Buffer{})
+		require.False(t, r.Passed)
+		require.True(t, r.Stopped)
+		require.GreaterOrEqual(t, time.Since(start), DrillPatience)
+		require.Less(t, time.Since(start), DrillPatience+2*time.Second)
+		require.Equal(t, "API: HTTP 502 — the management server there is not serving", r.Reason())
+	})
 }

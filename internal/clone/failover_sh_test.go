@@ -42,9 +42,18 @@ func TestFailoverStartsTheStackAndWaitsForTheAPI(t *testing.T) {
 	s := FailoverScript{Target: Target{Name: "cold", Root: "/opt/cold stack", Project: "cold", Compose: "docker-compose.yml"}, Primary: "nb.example.com", StandbyIP: "192.0.2.7"}
 	out, calls := runFailover(t, s, "401")
 	require.Contains(t, calls, "docker compose -p cold --project-directory /opt/cold stack -f /opt/cold stack/docker-compose.yml up -d")
-	require.Contains(t, calls, "--resolve nb.example.com:443:127.0.0.1 https://nb.example.com/api/accounts")
+	require.Contains(t, calls, "--resolve nb.example.com:443:127.0.0.1 https://nb.example.com:443/api/accounts")
 	require.Contains(t, out, "the management API answers for nb.example.com here (HTTP 401)")
 	require.Contains(t, out, "nb.example.com  A  192.0.2.7")
+}
+
+// A primary on another port is probed there, on loopback and then on the
+// standby's address (an ingress bound to that address alone).
+func TestFailoverProbesThePrimarysPortOnLoopbackAndTheStandbysAddress(t *testing.T) {
+	s := FailoverScript{Target: Target{Name: "cold", Root: "/opt/cold", Project: "cold", Compose: "c.yml"}, Primary: "nb.example.com", StandbyIP: "192.0.2.7", Port: "8443"}
+	_, calls := runFailover(t, s, "502")
+	require.Contains(t, calls, "--resolve nb.example.com:8443:127.0.0.1 https://nb.example.com:8443/api/accounts")
+	require.Contains(t, calls, "--resolve nb.example.com:8443:192.0.2.7 https://nb.example.com:8443/api/accounts")
 }
 
 func TestFailoverWarnsWhenTheAPIDoesNotAnswer(t *testing.T) {

@@ -31,6 +31,7 @@ type StagePlan struct {
 	Keep      int    // CLONE_KEEP_SNAPSHOTS
 	Failover  Target // the stack failover.sh starts
 	StandbyIP string // for failover.sh's DNS advice; "" = unknown
+	Port      string // the primary's HTTPS port (NB_URL's), "" = 443
 }
 
 // PathEntry records where a staged path goes, so the standby's install
@@ -216,7 +217,7 @@ func (plan StagePlan) writeScripts(m *Manifest, dbs *Databases) error {
 	if err != nil {
 		return err
 	}
-	failover, err := FailoverScript{Target: plan.Failover, Primary: plan.Primary, StandbyIP: plan.StandbyIP}.Render()
+	failover, err := FailoverScript{Target: plan.Failover, Primary: plan.Primary, StandbyIP: plan.StandbyIP, Port: plan.Port}.Render()
 	if err != nil {
 		return err
 	}

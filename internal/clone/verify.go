@@ -96,6 +96,12 @@ func Verify(ctx context.Context, target string, primary, standby API) *Verificat
 	return v
 }
 
+// starting says the standby was not serving yet: not reached, or its
+// proxy answered for a backend still starting.
+func (v *Verification) starting() bool {
+	return strings.HasPrefix(v.Problem, "cannot reach it") || strings.HasSuffix(v.Problem, "the management server there is not serving")
+}
+
 func row(name, p, s string) Row {
 	return Row{Name: name, Primary: p, Standby: s, Same: p == s && !strings.HasPrefix(p, "error")}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -88,6 +89,9 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 		return o, err
 	}
 	o.StandbyDial = standbyDial(cfg, api)
+	if u, err := url.Parse(api); err == nil {
+		o.Plan.Port = u.Port()
+	}
 	return o, nil
 }
 

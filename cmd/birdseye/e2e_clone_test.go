@@ -1,0 +1,182 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/clone/clonetest"
+	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
+)
+
+// cloneWorld is a primary, a standby reached over a real sshd running the
+// real Docker engine, and one cold target ("cold") on it.
+type cloneWorld struct {
+	w       *clonetest.World
+	sshd    *sshtest.Server
+	root    string // the target's root on the standby
+	project string
+	env     []string
+}
+
+func newCloneWorld(t *testing.T, peers int, extra ...string) *cloneWorld {
+	t.Helper()
+	w := clonetest.New(t, peers)
+	c := &cloneWorld{w: w, sshd: clonetest.SSHD(t), root: filepath.Join(t.TempDir(), "standby", "cold stack"),
+		project: "bee2eclone" + strconv.Itoa(w.Port)}
+	w.Stack(t, c.root, c.project, "data/netbird")
+	config := filepath.Join(filepath.Dir(w.StoreDB), "management.json")
+	require.NoError(t, os.WriteFile(config, []byte(`{"HttpConfig":{"LetsEncryptDomain":"127.0.0.1"}}`), 0o600))
+	c.env = append([]string{
+		"PATH=" + os.Getenv("PATH"), "TZ=UTC", "STATE_FILE=" + filepath.Join(t.TempDir(), "state.json"),
+		"NB_URL=" + w.URL, "NB_API_KEY=" + clonetest.Token,
+		"CLONE_SSH_HOST=root@127.0.0.1", "CLONE_SSH_PORT=" + strconv.Itoa(c.sshd.Port), "CLONE_SSH_KEY=" + c.sshd.ClientKey,
+		"CLONE_SSH_KNOWN_HOSTS=" + filepath.Join(t.TempDir(), "known_hosts"),
+		"CLONE_TARGETS=cold", "CLONE_COLD_ROOT=" + c.root, "CLONE_COLD_PROJECT=" + c.project,
+		"CLONE_DB_PATHS=" + w.StoreDB, "CLONE_CONFIG_FILES=" + config,
+		"CLONE_STAGE_DIR=" + filepath.Join(t.TempDir(), "stage"), "CLONE_STANDBY_IP=" + clonetest.StandbyIP, "CLONE_CA_FILE=" + w.CA,
+	}, extra...)
+	return c
+}
+
+// clone runs `birdseye clone <args>` and returns its output and exit code.
+func (c *cloneWorld) clone(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	d := start(t, c.env, append([]string{"clone"}, args...)...)
+	code := d.waitExit()
+	return strings.Join(d.stdout(), "\n") + "\n" + d.logs(), code
+}
+
+func (c *cloneWorld) installed() string { return filepath.Join(c.root, "data", "netbird", "store.db") }
+
+// The whole life of a standby: staged, installed, drilled against the
+// primary through the API (real counts from the installed store), found
+// stale after the primary changed, refreshed, failed over to, rolled back.
+func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
+	c := newCloneWorld(t, 5)
+
+	out, code := c.clone(t, "stage")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "store.db")
+	require.Contains(t, out, "integrity ok")
+	require.Contains(t, out, "Number of regular files transferred")
+	require.Contains(t, out, "Staged. Install it with:  birdseye clone install")
+	require.FileExists(t, filepath.Join(c.root, "incoming", "MANIFEST.json"), "the payload went to <failover root>/incoming")
+	require.FileExists(t, filepath.Join(c.root, "failover.sh"))
+
+	out, code = c.clone(t, "install")
+	require.Equal(t, 1, code, "no terminal to answer: not confirmed")
+	require.Contains(t, out, "Proceed? [y/N]")
+	require.Contains(t, out, "not confirmed: nothing on the standby was changed (give --yes to skip the question)")
+	require.NoFileExists(t, c.installed())
+
+	out, code = c.clone(t, "install", "--yes")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "-> cold")
+	require.Contains(t, out, "The primary is not touched.")
+	require.Equal(t, 5, clonetest.Count(t, c.installed(), "peers"))
+	require.FileExists(t, filepath.Join(c.root, "management.json"))
+
+	out, code = c.clone(t, "drill", "--yes")
+	require.Equal(t, 0, code, out)
+	require.Regexp(t, `peers +5 +5 +ok`, out)
+	require.Contains(t, out, "chain verified against CLONE_CA_FILE")
+	require.Contains(t, out, "The clone is faithful — moving the A record would just work.")
+	require.Contains(t, out, "Drill of cold passed.")
+	require.Empty(t, clonetest.Running(t, c.project), "a cold target is stopped again after the drill")
+
+	c.w.AddPeer(t, "peer-new")
+	out, code = c.clone(t, "drill", "--yes", "-o", "json")
+	require.Equal(t, 1, code, out)
+	var drill struct {
+		Passed   bool `json:"passed"`
+		Verified struct {
+			Rows []struct {
+				Name, Primary, Standby string
+				Same                   bool
+			} `json:"rows"`
+		} `json:"verification"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out[:strings.LastIndex(out, "}")+1]), &drill), out)
+	require.False(t, drill.Passed)
+	require.Contains(t, drill.Verified.Rows, struct {
+		Name, Primary, Standby string
+		Same                   bool
+	}{"peers", "6", "5", false})
+
+	out, code = c.clone(t, "run")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "===== clone refreshed and drill of cold passed at")
+	require.Equal(t, 6, clonetest.Count(t, c.installed(), "peers"))
+
+	out, code = c.clone(t, "status")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "rollback snapshots: ")
+	require.Contains(t, out, "ready: cold holds the clone installed")
+
+	out, code = c.clone(t, "failover", "--yes")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "Now point DNS at this host:")
+	require.Contains(t, out, "127.0.0.1  A  127.0.0.2")
+	require.NotEmpty(t, clonetest.Running(t, c.project), "the failover target runs")
+	c.w.WaitStandby(t)
+	out, code = c.clone(t, "verify")
+	require.Equal(t, 0, code, out)
+	require.Regexp(t, `peers +6 +6 +ok`, out)
+
+	out, code = c.clone(t, "rollback", "--yes")
+	require.Equal(t, 0, code, out)
+	require.Equal(t, 5, clonetest.Count(t, c.installed(), "peers"), "back to what the install before the last one left")
+}
+
+// What must be refused is refused, naming why, and leaves the standby as
+// it was: a payload damaged on the way, a snapshot below CLONE_MIN_ROWS, a
+// standby whose host key changed.
+func TestE2ECloneRefusesADamagedPayloadASmallSnapshotAndAChangedHostKey(t *testing.T) {
+	c := newCloneWorld(t, 3)
+	out, code := c.clone(t, "stage")
+	require.Equal(t, 0, code, out)
+	out, code = c.clone(t, "install", "--yes")
+	require.Equal(t, 0, code, out)
+	before, err := os.ReadFile(c.installed())
+	require.NoError(t, err)
+
+	staged := filepath.Join(c.root, "incoming", "db", "store.db")
+	f, err := os.OpenFile(staged, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	f.WriteString("bit rot")
+	f.Close()
+	out, code = c.clone(t, "install", "--yes")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "payload is damaged")
+	require.Contains(t, out, "db/store.db")
+	after, err := os.ReadFile(c.installed())
+	require.NoError(t, err)
+	require.Equal(t, before, after, "nothing installed from a damaged payload")
+
+	manifest, err := os.ReadFile(filepath.Join(c.root, "incoming", "MANIFEST.json"))
+	require.NoError(t, err)
+	c.env = append(c.env, "CLONE_MIN_ROWS=accounts:1,peers:10")
+	out, code = c.clone(t, "stage")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "CLONE_MIN_ROWS")
+	require.Contains(t, out, "peers")
+	now, err := os.ReadFile(filepath.Join(c.root, "incoming", "MANIFEST.json"))
+	require.NoError(t, err)
+	require.Equal(t, manifest, now, "nothing pushed")
+
+	c.env = append(c.env, "CLONE_MIN_ROWS=accounts:1")
+	c.sshd.NewHostKey(t)
+	out, code = c.clone(t, "stage")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "has CHANGED")
+	require.Contains(t, out, "known_hosts")
+	now, err = os.ReadFile(filepath.Join(c.root, "incoming", "MANIFEST.json"))
+	require.NoError(t, err)
+	require.Equal(t, manifest, now, "nothing pushed to a host that may not be the standby")
+}

@@ -1,0 +1,274 @@
+// Package clonetest puts a primary and a standby on this machine for the
+// standby clone's end-to-end tests: the primary is nbstandin serving the
+// management API from a NetBird-shaped store.db on 127.0.0.1; the standby
+// is this machine's real Docker engine, reached over a real sshd
+// (sshtest), running stacks whose "NetBird" is nbstandin in a scratch image
+// on 127.0.0.2, serving the store the clone installed. Both speak TLS with
+// a certificate of a test CA for the same name, so verify checks the chain
+// and compares real counts. Without a Docker engine a test is skipped, and
+// fails in CI.
+package clonetest
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"database/sql"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite" // the primary's store
+
+	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
+)
+
+// Token is the API token both sides accept.
+const Token = "nbp_clonetest0000000000000000000000000"
+
+// StandbyIP is where the standby's stacks listen: another loopback
+// address, so the primary and the standby share a port as in production.
+const StandbyIP = "127.0.0.2"
+
+// RequireEngine skips the test without a reachable Docker engine (fails it
+// in CI, where .ci/run starts one).
+func RequireEngine(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("docker"); err == nil && exec.Command("docker", "info").Run() == nil {
+		if _, err := exec.LookPath("docker-compose"); err == nil || exec.Command("docker", "compose", "version").Run() == nil {
+			return
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no Docker engine with compose reachable in CI: .ci/run should have started one (DOCKER_HOST)")
+	}
+	t.Skip("skipped: no Docker engine with docker compose reachable (set DOCKER_HOST or start dockerd)")
+}
+
+// Docker runs the docker CLI and fails the test when it fails.
+func Docker(t testing.TB, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("docker", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// World is one primary and what its standby stacks need.
+type World struct {
+	Dir       string
+	Binary    string // nbstandin
+	Image     string // nbstandin in a scratch image
+	CA        string // the test CA (CLONE_CA_FILE)
+	cert, key string
+	Port      int
+	URL       string // the primary, https://127.0.0.1:<port>
+	StoreDB   string // the primary's store.db
+	primary   *exec.Cmd
+}
+
+// New builds nbstandin and its image, writes the primary's store with
+// peers peers, and starts the primary. Everything goes when the test ends.
+func New(t testing.TB, peers int) *World {
+	t.Helper()
+	RequireEngine(t)
+	w := &World{Dir: t.TempDir()}
+	w.Binary = filepath.Join(w.Dir, "nbstandin")
+	build := exec.Command("go", "build", "-o", w.Binary, "github.com/styliteag/birdseye/internal/clone/clonetest/nbstandin")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build nbstandin: %v\n%s", err, out)
+	}
+	ctx := filepath.Join(w.Dir, "image")
+	must(t, os.MkdirAll(ctx, 0o755))
+	must(t, os.Link(w.Binary, filepath.Join(ctx, "nbstandin")))
+	must(t, os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM scratch\nCOPY nbstandin /nbstandin\nENTRYPOINT [\"/nbstandin\"]\n"), 0o644))
+	w.Image = fmt.Sprintf("birdseye-clonetest-nbstandin:%d", time.Now().UnixNano())
+	Docker(t, "build", "-q", "-t", w.Image, ctx)
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", w.Image).Run() })
+	w.certs(t)
+	w.Port = freePort(t)
+	w.URL = "https://127.0.0.1:" + strconv.Itoa(w.Port)
+	w.StoreDB = filepath.Join(w.Dir, "primary", "store.db")
+	must(t, os.MkdirAll(filepath.Dir(w.StoreDB), 0o755))
+	w.writeStore(t, peers)
+	w.primary = exec.Command(w.Binary, "-db", w.StoreDB, "-listen", "127.0.0.1:"+strconv.Itoa(w.Port), "-cert", w.cert, "-key", w.key, "-token", Token)
+	must(t, w.primary.Start())
+	t.Cleanup(func() { w.primary.Process.Kill(); w.primary.Wait() })
+	w.waitServing(t, "127.0.0.1")
+	return w
+}
+
+// Stack writes a standby stack into root: a compose file whose management
+// service is nbstandin on StandbyIP, serving root/<dbDir>/store.db, with
+// the certificate the standby's ingress would hold for the primary's name.
+// Its containers go when the test ends.
+func (w *World) Stack(t testing.TB, root, project, dbDir string) {
+	t.Helper()
+	must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
+	for _, f := range []string{w.cert, w.key} {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join(root, "tls", filepath.Base(f)), b, 0o600))
+	}
+	compose := fmt.Sprintf(`version: "2.4"
+services:
+  management:
+    image: %s
+    network_mode: host
+    volumes:
+      - ./%s:/data:ro
+      - ./tls:/tls:ro
+    command: ["-db", "/data/store.db", "-listen", "%s:%d", "-cert", "/tls/cert.pem", "-key", "/tls/key.pem", "-token", "%s"]
+`, w.Image, dbDir, StandbyIP, w.Port, Token)
+	must(t, os.WriteFile(filepath.Join(root, "docker-compose.yml"), []byte(compose), 0o644))
+	t.Cleanup(func() {
+		ids, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=com.docker.compose.project="+project).Output()
+		if f := strings.Fields(string(ids)); len(f) > 0 {
+			exec.Command("docker", append([]string{"rm", "-f"}, f...)...).Run()
+		}
+	})
+}
+
+// Running lists the running containers of a compose project.
+func Running(t testing.TB, project string) []string {
+	t.Helper()
+	return strings.Fields(Docker(t, "ps", "-q", "--filter", "label=com.docker.compose.project="+project))
+}
+
+// AddPeer adds a peer to the primary's store.
+func (w *World) AddPeer(t testing.TB, id string) {
+	t.Helper()
+	db := open(t, w.StoreDB)
+	defer db.Close()
+	_, err := db.Exec(`INSERT INTO peers (id, account_id, name) VALUES (?, 'acc1', ?)`, id, id)
+	must(t, err)
+}
+
+// Count is the rows of table in a store.
+func Count(t testing.TB, store, table string) int {
+	t.Helper()
+	db := open(t, store)
+	defer db.Close()
+	var n int
+	must(t, db.QueryRow("SELECT count(*) FROM "+table).Scan(&n))
+	return n
+}
+
+func (w *World) writeStore(t testing.TB, peers int) {
+	db := open(t, w.StoreDB)
+	defer db.Close()
+	for _, s := range []string{
+		`PRAGMA journal_mode=WAL`,
+		`CREATE TABLE accounts (id TEXT PRIMARY KEY, domain TEXT)`,
+		`CREATE TABLE peers (id TEXT PRIMARY KEY, account_id TEXT, name TEXT)`,
+		`CREATE TABLE groups (id TEXT PRIMARY KEY, account_id TEXT, name TEXT)`,
+		`CREATE TABLE policies (id TEXT PRIMARY KEY, account_id TEXT, name TEXT)`,
+		`CREATE TABLE networks (id TEXT PRIMARY KEY, account_id TEXT, name TEXT)`,
+		`CREATE TABLE users (id TEXT PRIMARY KEY, account_id TEXT, role TEXT)`,
+		`CREATE TABLE setup_keys (id TEXT PRIMARY KEY, account_id TEXT, name TEXT)`,
+		`CREATE TABLE posture_checks (id TEXT PRIMARY KEY, account_id TEXT, name TEXT)`,
+		`INSERT INTO accounts VALUES ('acc1', 'netbird.selfhosted')`,
+		`INSERT INTO groups VALUES ('g1', 'acc1', 'All'), ('g2', 'acc1', 'admins')`,
+		`INSERT INTO policies VALUES ('p1', 'acc1', 'Default')`,
+		`INSERT INTO users VALUES ('u1', 'acc1', 'owner'), ('u2', 'acc1', 'admin')`,
+		`INSERT INTO setup_keys VALUES ('k1', 'acc1', 'ci')`,
+	} {
+		_, err := db.Exec(s)
+		must(t, err)
+	}
+	for i := range peers {
+		_, err := db.Exec(`INSERT INTO peers VALUES (?, 'acc1', ?)`, fmt.Sprintf("peer%03d", i), fmt.Sprintf("host-%d", i))
+		must(t, err)
+	}
+}
+
+func open(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
+	must(t, err)
+	return db
+}
+
+// WaitStandby waits until a started stack serves on StandbyIP.
+func (w *World) WaitStandby(t testing.TB) { w.waitServing(t, StandbyIP) }
+
+func (w *World) waitServing(t testing.TB, ip string) {
+	t.Helper()
+	addr := net.JoinHostPort(ip, strconv.Itoa(w.Port))
+	for range 200 {
+		if c, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true}); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("nothing serves TLS on %s", addr)
+}
+
+// certs makes a CA and a certificate for the primary's name (127.0.0.1,
+// an IP SAN: no DNS needed) that the standby presents too.
+func (w *World) certs(t testing.TB) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "clonetest CA"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	must(t, err)
+	caCert, err := x509.ParseCertificate(caDER)
+	must(t, err)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(24 * time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	must(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	must(t, err)
+	w.CA, w.cert, w.key = filepath.Join(w.Dir, "ca.pem"), filepath.Join(w.Dir, "cert.pem"), filepath.Join(w.Dir, "key.pem")
+	must(t, os.WriteFile(w.CA, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644))
+	must(t, os.WriteFile(w.cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+	must(t, os.WriteFile(w.key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+}
+
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		_, file, line, _ := runtime.Caller(1)
+		t.Fatalf("%s:%d: %v", filepath.Base(file), line, err)
+	}
+}
+
+// SSHD starts a real sshd for the standby whose sessions reach this
+// machine's Docker engine (DOCKER_HOST passed on, as the standby's own
+// docker would find its socket).
+func SSHD(t testing.TB) *sshtest.Server {
+	t.Helper()
+	var extra []string
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		extra = append(extra, "SetEnv DOCKER_HOST="+h)
+	}
+	return sshtest.Start(t, extra...)
+}
