@@ -17,6 +17,7 @@ import (
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/clone"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/monitor"
 	"github.com/styliteag/birdseye/internal/nburl"
 	"github.com/styliteag/birdseye/internal/schedule"
 	"github.com/styliteag/birdseye/internal/sshremote"
@@ -165,6 +166,10 @@ func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off m
 			return err
 		}
 		fmt.Fprintf(out, "%s (%ds)\n", summary, int(time.Since(start).Seconds()))
+		if strings.Contains(summary, "drill skipped") {
+			// Refreshed, but nothing proves the standby answers.
+			return &monitor.Warning{Msg: "standby clone refreshed but not drilled: set NB_API_KEY so the drill can compare it with the primary"}
+		}
 		return nil
 	}))
 }

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"strings"
@@ -59,6 +60,10 @@ func monitored(cfg *config.Config, log *slog.Logger, name, variable, spec string
 		r.Err = run(ctx, out)
 		r.Took = time.Since(r.Start)
 		r.Summary = lastLine(out.text.String())
+		if w := (*monitor.Warning)(nil); errors.As(r.Err, &w) {
+			r.Warn, r.Err = true, nil
+			jlog.Warn(w.Msg)
+		}
 		if r.Err != nil {
 			r.Summary = strings.TrimSpace(r.Err.Error())
 		}

@@ -24,7 +24,14 @@ type Run struct {
 	Took    time.Duration
 	Summary string // the run's last report line, or the error's text
 	Err     error
+	Warn    bool // it ran, but did not prove what it is for (a skipped drill)
 }
+
+// Warning is what a job returns when it ran but proved less than it
+// should: the check turns WARN with Msg, the pings say success.
+type Warning struct{ Msg string }
+
+func (w *Warning) Error() string { return w.Msg }
 
 // Check is a job's Checkmk local check: the spool file
 // <max age in seconds>_<File>.txt with one line "<status> <Service> - <text>".
@@ -38,6 +45,7 @@ type Check struct {
 // The statuses of a local check.
 const (
 	OK   = 0
+	Warn = 1
 	Crit = 2
 )
 
@@ -51,6 +59,9 @@ func (c Check) Text(r Run, loc *time.Location) (int, string) {
 	text := fmt.Sprintf("%s ok in %ds", r.Start.In(loc).Format("2006-01-02 15:04"), int(r.Took.Seconds()))
 	if s := oneLine(r.Summary); s != "" {
 		text += "; " + s
+	}
+	if r.Warn {
+		return Warn, cut(text, 400)
 	}
 	return OK, cut(text, 400)
 }

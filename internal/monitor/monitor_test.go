@@ -34,6 +34,10 @@ func TestTheCheckmkFileIsTheOldToolsLine(t *testing.T) {
 	require.Len(t, strings.TrimSuffix(strings.SplitN(string(b), "FAILED: ", 2)[1], "\n"), 160, "the detail is cut at 160")
 	entries, _ := os.ReadDir(dir)
 	require.Len(t, entries, 1, "no temporary file left behind")
+
+	require.NoError(t, maintenance.Write(dir, Run{Start: start, Took: time.Second, Warn: true, Summary: "refreshed; drill skipped"}, berlin))
+	b, _ = os.ReadFile(filepath.Join(dir, "7200_netbird_account_maintenance.txt"))
+	require.Equal(t, "1 NetBird_Account_Maintenance - 2026-11-23 08:05 ok in 1s; refreshed; drill skipped\n", string(b), "WARN: it ran, it proved less")
 }
 
 type pings struct {
