@@ -12,6 +12,7 @@ import (
 	"github.com/styliteag/birdseye/internal/apibudget"
 	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/app"
+	"github.com/styliteag/birdseye/internal/clone"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/doctor"
@@ -70,6 +71,15 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 	if cfg.Offsite.Host != "" {
 		o := jobs.OffsiteOptions(cfg.Offsite, cfg.Forwarder.StateFile, cfg.Log.TZ.Loc)
 		p.Offsite = func(ctx context.Context) (string, error) { return offsite.Check(ctx, o) }
+	}
+	if cfg.Clone.Host != "" {
+		p.Clone = func(ctx context.Context) (string, error) {
+			o, err := jobs.CloneOptions(cfg.Clone, cfg.NetBird, cfg.Forwarder.StateFile, os.LookupEnv)
+			if err != nil {
+				return "", err
+			}
+			return clone.Check(ctx, o)
+		}
 	}
 	if m := cfg.Mirror; m.URL != "" && m.APIKey != "" {
 		p.Mirror = func(ctx context.Context) (string, error) { return mirrorProbe(ctx, cfg) }

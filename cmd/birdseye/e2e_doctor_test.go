@@ -80,17 +80,21 @@ func TestE2EDoctorChecksSyslogAndTheFileSinkWithoutSending(t *testing.T) {
 }
 
 // A misspelt variable in .env (saved by a Windows editor, with a byte-order
-// mark) is named at start and by doctor, with the closest known name; the
-// Python tool's jobs that birdseye does not run yet are named once each.
+// mark) is named at start and by doctor, with the closest known name; so
+// is a clone target's variable of a target CLONE_TARGETS does not name; a
+// clone job that lacks a variable is off, naming it.
 func TestE2EMisspeltAndOldJobVariablesAreNamed(t *testing.T) {
 	f, api := newAPI(t)
 	f.AddN(1, "group.add", "g")
 	sf := filepath.Join(t.TempDir(), "state.json")
-	env := baseEnv(t, api, sf, "MATERMOST_WEBHOOK_URL=https://chat.example.com/hooks/x", "CRON_CLONE_STANDBY=0 * * * *", "CLONE_SSH_HOST=standby")
+	env := baseEnv(t, api, sf, "MATERMOST_WEBHOOK_URL=https://chat.example.com/hooks/x", "CRON_CLONE_STANDBY=0 * * * *", "CLONE_SSH_HOST=standby",
+		"CLONE_TARGETS=cold", "CLONE_COLD_ROOT=/opt/cold", "CLONE_WARM_ROOT=/opt/warm")
 	d := start(t, env)
 	d.waitLog("first boot")
 	require.Contains(t, d.logs(), `msg="MATERMOST_WEBHOOK_URL is set but birdseye has no such variable; it is ignored (did you mean MATTERMOST_WEBHOOK_URL?)"`)
-	require.Contains(t, d.logs(), "CLONE_SSH_HOST, CRON_CLONE_STANDBY belong to the Python tool's standby clone (clone_standby.py), which birdseye does not run yet; they are ignored")
+	require.Contains(t, d.logs(), `msg="CLONE_WARM_ROOT is set but CLONE_TARGETS names no such target; it is ignored"`)
+	require.NotContains(t, d.logs(), "CLONE_COLD_ROOT is set")
+	require.Contains(t, d.logs(), "CLONE_DB_PATHS")
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
 

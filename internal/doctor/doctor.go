@@ -68,6 +68,9 @@ type Probes struct {
 	// Offsite connects to OFFSITE_SSH_HOST and probes the remote directory
 	// without shipping (offsite.Check); nil when no host is set.
 	Offsite func(ctx context.Context) (string, error)
+	// Clone connects to the standby and looks at what is staged and
+	// installed there (clone.Check); nil when CLONE_SSH_HOST is not set.
+	Clone func(ctx context.Context) (string, error)
 	// Mirror reads the mirror's target with MIRROR_API_KEY; nil when
 	// MIRROR_URL is not set.
 	Mirror func(ctx context.Context) (string, error)
@@ -121,6 +124,7 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	checkCheckmk(cfg.Monitor.CheckmkDir, add)
 	checkOffsite(ctx, cfg, p, add)
 	checkMirror(ctx, p, add)
+	checkClone(ctx, p, add)
 	checkTargets(ctx, p, add)
 	if p.EventsDB != nil {
 		msg, warn, err := p.EventsDB(ctx)

@@ -47,6 +47,22 @@ func checkOffsite(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 	add(Result{OK, "offsite", msg, ""})
 }
 
+// checkClone reaches the standby as a refresh would; nothing is staged,
+// pushed or started.
+func checkClone(ctx context.Context, p Probes, add func(Result)) {
+	if p.Clone == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	msg, err := p.Clone(ctx)
+	if err != nil {
+		add(Result{Fail, "clone", err.Error(), "check CLONE_SSH_HOST, CLONE_SSH_PORT, CLONE_SSH_KEY, CLONE_TARGETS and that the standby has bash, coreutils and docker compose"})
+		return
+	}
+	add(Result{OK, "clone", msg, ""})
+}
+
 // checkMirror reads the mirror's target with its token, as a run would
 // first; nothing is written.
 func checkMirror(ctx context.Context, p Probes, add func(Result)) {
