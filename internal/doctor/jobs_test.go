@@ -65,12 +65,16 @@ func TestTheCloneCheckIsOneLineWithAHint(t *testing.T) {
 	_, api := nbtest.Start(t, fake.AuditorToken)
 	cfg := baseConfig(t, api.BaseURL())
 	var out bytes.Buffer
-	ok := func(context.Context) (string, error) { return "127.0.0.1:22: connected; staged 2026-11-29T04:00:00Z for nb.example.com", nil }
+	ok := func(context.Context) (string, error) {
+		return "127.0.0.1:22: connected; staged 2026-11-29T04:00:00Z for nb.example.com", nil
+	}
 	Run(t.Context(), cfg, Probes{API: api, Clone: ok}, time.Now(), &out)
 	require.Contains(t, out.String(), "ok    clone                  127.0.0.1:22: connected; staged 2026-11-29T04:00:00Z for nb.example.com")
 
 	out.Reset()
-	bad := func(context.Context) (string, error) { return "", errors.New("the standby 127.0.0.1:22 cannot run install.sh: bash or sha256sum missing") }
+	bad := func(context.Context) (string, error) {
+		return "", errors.New("the standby 127.0.0.1:22 cannot run install.sh: bash or sha256sum missing")
+	}
 	require.Equal(t, Fail, Run(t.Context(), cfg, Probes{API: api, Clone: bad}, time.Now(), &out))
 	require.Contains(t, out.String(), "FAIL  clone                  the standby 127.0.0.1:22 cannot run install.sh: bash or sha256sum missing  (hint: check CLONE_SSH_HOST")
 }
