@@ -238,19 +238,27 @@ type cloneFailoverCmd struct {
 }
 
 func (c cloneFailoverCmd) Run(ctx context.Context, e *env) error {
+	return changeTarget(ctx, e, c.Target, c.Yes, func(t clone.Target) string {
+		return fmt.Sprintf("FAILOVER: %s in %s on the standby starts and takes over as %s. Do this only when the primary is gone.", t.Name, t.Root, t.Host)
+	}, func(s clone.Standby, t clone.Target) error { return s.Failover(ctx, t, e.stdout) })
+}
+
+// changeTarget is failover and rollback: one target, a question, then one
+// action on the standby whose failure is the exit code.
+func changeTarget(ctx context.Context, e *env, name string, yes bool, what func(clone.Target) string, do func(clone.Standby, clone.Target) error) error {
 	o, _, err := cloneSetup()
 	if err != nil {
 		return err
 	}
-	t, err := pick(o, c.Target)
+	t, err := pick(o, name)
 	if err != nil {
 		return err
 	}
-	if err := confirm(e, c.Yes, fmt.Sprintf("FAILOVER: %s in %s on the standby starts and takes over as %s. Do this only when the primary is gone.", t.Name, t.Root, t.Host)); err != nil {
+	if err := confirm(e, yes, what(t)); err != nil {
 		return err
 	}
 	return withStandby(ctx, o, func(s clone.Standby) error {
-		if err := s.Failover(ctx, t, e.stdout); err != nil {
+		if err := do(s, t); err != nil {
 			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
 			return errExit{exitFailure}
 		}
@@ -284,24 +292,9 @@ type cloneRollbackCmd struct {
 }
 
 func (c cloneRollbackCmd) Run(ctx context.Context, e *env) error {
-	o, _, err := cloneSetup()
-	if err != nil {
-		return err
-	}
-	t, err := pick(o, c.Target)
-	if err != nil {
-		return err
-	}
-	if err := confirm(e, c.Yes, fmt.Sprintf("Roll %s in %s back to the snapshot its last install kept.", t.Name, t.Root)); err != nil {
-		return err
-	}
-	return withStandby(ctx, o, func(s clone.Standby) error {
-		if err := s.Rollback(ctx, t, e.stdout); err != nil {
-			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
-			return errExit{exitFailure}
-		}
-		return nil
-	})
+	return changeTarget(ctx, e, c.Target, c.Yes, func(t clone.Target) string {
+		return fmt.Sprintf("Roll %s in %s back to the snapshot its last install kept.", t.Name, t.Root)
+	}, func(s clone.Standby, t clone.Target) error { return s.Rollback(ctx, t, e.stdout) })
 }
 
 type cloneRunCmd struct {

@@ -180,3 +180,40 @@ func TestE2ECloneRefusesADamagedPayloadASmallSnapshotAndAChangedHostKey(t *testi
 	require.NoError(t, err)
 	require.Equal(t, manifest, now, "nothing pushed to a host that may not be the standby")
 }
+
+// Bad settings and arguments are named with the form expected, exit 2,
+// before anything connects.
+func TestE2ECloneBadInputIsNamed(t *testing.T) {
+	base := []string{"PATH=" + os.Getenv("PATH"), "TZ=UTC", "STATE_FILE=" + filepath.Join(t.TempDir(), "state.json"), "NB_URL=https://nb.example.com"}
+	run := func(env []string, args ...string) (string, int) {
+		d := start(t, env, append([]string{"clone"}, args...)...)
+		code := d.waitExit()
+		return strings.Join(d.stdout(), "\n") + d.logs(), code
+	}
+	out, code := run(base, "stage")
+	require.Equal(t, 2, code, out)
+	for _, v := range []string{"CLONE_SSH_HOST is not set; expected user@host of the standby", "CLONE_TARGETS is not set", "CLONE_DB_PATHS is not set"} {
+		require.Contains(t, out, v)
+	}
+	db := filepath.Join(t.TempDir(), "store.db")
+	set := append(base, "CLONE_SSH_HOST=root@standby.invalid", "CLONE_TARGETS=cold", "CLONE_DB_PATHS="+db)
+	out, code = run(set, "status")
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, "CLONE_COLD_ROOT must be set for target 'cold'; expected the stack's directory on the standby")
+
+	set = append(set, "CLONE_COLD_ROOT=/opt/cold")
+	out, code = run(set, "drill", "warm", "--yes")
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, "unknown target 'warm'; configured: cold")
+
+	for _, bad := range []struct{ env, want string }{
+		{"CLONE_SSH_STRICT=sometimes", `CLONE_SSH_STRICT="sometimes" is not a host key policy; expected yes, accept-new or no`},
+		{"CLONE_TARGET_PATHS=/a:b:c:d", "CLONE_TARGET_PATHS"},
+		{"CLONE_FAILOVER_TARGET=warm", "CLONE_FAILOVER_TARGET='warm' is not in CLONE_TARGETS (cold)"},
+		{"CLONE_COLD_AUTOSTART=perhaps", "CLONE_COLD_AUTOSTART"},
+	} {
+		out, code = run(append(set, bad.env), "stage", "--dry-run")
+		require.Equal(t, 2, code, "%s: %s", bad.env, out)
+		require.Contains(t, out, bad.want, bad.env)
+	}
+}

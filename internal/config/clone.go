@@ -6,7 +6,6 @@ import (
 	"net/mail"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -60,13 +59,7 @@ func (c *Clone) fill() {
 
 // Missing names what the clone needs and is not set.
 func (c Clone) Missing() []string {
-	var m []string
-	for _, v := range []struct{ name, val string }{{"CLONE_SSH_HOST", c.Host}, {"CLONE_TARGETS", c.Targets}, {"CLONE_DB_PATHS", c.DBPaths}} {
-		if strings.TrimSpace(v.val) == "" {
-			m = append(m, v.name)
-		}
-	}
-	return m
+	return unset(setting{"CLONE_SSH_HOST", c.Host}, setting{"CLONE_TARGETS", c.Targets}, setting{"CLONE_DB_PATHS", c.DBPaths})
 }
 
 var cloneExpected = map[string]string{
@@ -78,13 +71,7 @@ var cloneExpected = map[string]string{
 // Require reports each of these variables that is not set, with the form
 // it expects.
 func (c Clone) Require(names ...string) error {
-	var errs []error
-	for _, m := range c.Missing() {
-		if slices.Contains(names, m) {
-			errs = append(errs, &Error{Var: m, Msg: "is not set; expected " + cloneExpected[m]})
-		}
-	}
-	return Join(errs...)
+	return requireSet(c.Missing(), cloneExpected, names)
 }
 
 var tableRows = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*:[0-9]+$`)

@@ -50,13 +50,7 @@ func (o Offsite) KeyPath() string {
 
 // Missing names what the job needs and is not set.
 func (o Offsite) Missing() []string {
-	var m []string
-	for _, v := range []struct{ name, val string }{{"OFFSITE_SSH_HOST", o.Host}, {"OFFSITE_REMOTE_DIR", o.RemoteDir}, {"OFFSITE_PATHS", o.Paths}} {
-		if strings.TrimSpace(v.val) == "" {
-			m = append(m, v.name)
-		}
-	}
-	return m
+	return unset(setting{"OFFSITE_SSH_HOST", o.Host}, setting{"OFFSITE_REMOTE_DIR", o.RemoteDir}, setting{"OFFSITE_PATHS", o.Paths})
 }
 
 var offsiteExpected = map[string]string{
@@ -68,10 +62,30 @@ var offsiteExpected = map[string]string{
 // Require reports each of these variables that is not set, with the form
 // it expects.
 func (o Offsite) Require(names ...string) error {
+	return requireSet(o.Missing(), offsiteExpected, names)
+}
+
+// setting is a variable's name and value, for the Missing lists.
+type setting struct{ name, val string }
+
+// unset names the variables that are empty.
+func unset(vars ...setting) []string {
+	var m []string
+	for _, v := range vars {
+		if strings.TrimSpace(v.val) == "" {
+			m = append(m, v.name)
+		}
+	}
+	return m
+}
+
+// requireSet reports each missing variable among names, with the form
+// expected says it takes.
+func requireSet(missing []string, expected map[string]string, names []string) error {
 	var errs []error
-	for _, m := range o.Missing() {
+	for _, m := range missing {
 		if slices.Contains(names, m) {
-			errs = append(errs, &Error{Var: m, Msg: "is not set; expected " + offsiteExpected[m]})
+			errs = append(errs, &Error{Var: m, Msg: "is not set; expected " + expected[m]})
 		}
 	}
 	return Join(errs...)

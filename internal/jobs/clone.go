@@ -47,23 +47,23 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 	}
 	targets, err := clone.ParseTargets(get, primaryHost, strings.Trim(cfg.DBSubdir, "/"))
 	if err != nil {
-		return o, err
+		return o, invalid(err)
 	}
 	failover, err := clone.FailoverTarget(targets, cfg.FailoverTarget)
 	if err != nil {
-		return o, err
+		return o, invalid(err)
 	}
 	minRows, err := clone.ParseMinRows(cfg.MinRows)
 	if err != nil {
-		return o, err
+		return o, invalid(err)
 	}
 	targetPaths, err := clone.ParsePaths("CLONE_TARGET_PATHS", cfg.TargetPaths, false)
 	if err != nil {
-		return o, err
+		return o, invalid(err)
 	}
 	sharedPaths, err := clone.ParsePaths("CLONE_SHARED_PATHS", cfg.SharedPaths, true)
 	if err != nil {
-		return o, err
+		return o, invalid(err)
 	}
 	payload := strings.TrimRight(cfg.PayloadDir, "/")
 	if payload == "" {
@@ -94,6 +94,17 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 		o.Plan.Port = u.Port()
 	}
 	return o, nil
+}
+
+// invalid makes the clone package's setting errors, which start with the
+// variable's name, configuration errors (exit 2).
+func invalid(err error) error {
+	msg := err.Error()
+	i := strings.IndexAny(msg, " :=")
+	if i <= 0 {
+		return &config.Error{Var: "CLONE", Msg: msg}
+	}
+	return &config.Error{Var: msg[:i], Msg: strings.TrimPrefix(strings.TrimPrefix(msg[i:], ":"), " ")}
 }
 
 // trust is the system's roots plus the private CAs named, or nil (the
