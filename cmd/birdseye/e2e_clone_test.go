@@ -59,6 +59,13 @@ func (c *cloneWorld) installed() string { return filepath.Join(c.root, "data", "
 // stale after the primary changed, refreshed, failed over to, rolled back.
 func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	c := newCloneWorld(t, 5)
+	// The primary's certificates go into the standby ingress's store.
+	ingress, ingressProject := filepath.Join(filepath.Dir(c.root), "traefik"), c.project+"ingress"
+	c.w.Ingress(t, ingress, ingressProject, `{"le":{"Account":{"Email":"ops@standby"},"Certificates":[{"domain":{"main":"standby.example.com"},"certificate":"S","key":"S"}]}}`)
+	acme := filepath.Join(filepath.Dir(c.w.StoreDB), "acme.json")
+	require.NoError(t, os.WriteFile(acme, []byte(`{"le":{"Account":{"Email":"ops@primary"},"Certificates":[{"domain":{"main":"nb.example.com"},"certificate":"P","key":"P"}]}}`), 0o600))
+	c.env = append(c.env, "CLONE_ACME_SOURCE="+acme, "CLONE_ACME_REMOTE="+filepath.Join(ingress, "acme.json"),
+		"CLONE_INGRESS_ROOT="+ingress, "CLONE_INGRESS_PROJECT="+ingressProject, "CLONE_COLD_CERT_COPY=true")
 
 	out, code := c.clone(t, "stage")
 	require.Equal(t, 0, code, out)
@@ -81,6 +88,12 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	require.Contains(t, out, "The primary is not touched.")
 	require.Equal(t, 5, clonetest.Count(t, c.installed(), "peers"))
 	require.FileExists(t, filepath.Join(c.root, "management.json"))
+	require.Contains(t, out, "certificates in the ingress: nb.example.com, standby.example.com")
+	merged, err := os.ReadFile(filepath.Join(ingress, "acme.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(merged), `"ops@standby"`, "the standby keeps its own ACME account")
+	require.Contains(t, string(merged), `"certificate":"P"`)
+	require.NotEmpty(t, clonetest.Running(t, ingressProject), "the ingress runs again after the merge")
 
 	out, code = c.clone(t, "drill", "--yes")
 	require.Equal(t, 0, code, out)
@@ -117,6 +130,7 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	out, code = c.clone(t, "status")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "rollback snapshots: ")
+	require.Contains(t, out, "certificates in the ingress: nb.example.com, standby.example.com")
 	require.Contains(t, out, "ready: cold holds the clone installed")
 
 	out, code = c.clone(t, "failover", "--yes")

@@ -136,12 +136,41 @@ services:
     command: ["-db", "/data/store.db", "-listen", "%s:%d", "-cert", "/tls/cert.pem", "-key", "/tls/key.pem", "-token", "%s"]
 `, w.Image, dbDir, StandbyIP, w.Port, Token)
 	must(t, os.WriteFile(filepath.Join(root, "docker-compose.yml"), []byte(compose), 0o644))
-	t.Cleanup(func() {
-		ids, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=com.docker.compose.project="+project).Output()
-		if f := strings.Fields(string(ids)); len(f) > 0 {
-			exec.Command("docker", append([]string{"rm", "-f"}, f...)...).Run()
-		}
-	})
+	t.Cleanup(func() { removeProject(project) })
+}
+
+// Ingress writes a stand-in for the standby's ingress (Traefik) into root:
+// a compose stack that runs (nbstandin on 127.0.0.3) and an ACME store
+// with the standby's own account and certificate, for the merge.
+func (w *World) Ingress(t testing.TB, root, project, acme string) {
+	t.Helper()
+	must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
+	for _, f := range []string{w.cert, w.key} {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join(root, "tls", filepath.Base(f)), b, 0o600))
+	}
+	compose := fmt.Sprintf(`version: "2.4"
+services:
+  traefik:
+    image: %s
+    network_mode: host
+    volumes:
+      - ./tls:/tls:ro
+    command: ["-listen", "127.0.0.3:%d", "-cert", "/tls/cert.pem", "-key", "/tls/key.pem"]
+`, w.Image, w.Port)
+	must(t, os.WriteFile(filepath.Join(root, "docker-compose.yml"), []byte(compose), 0o644))
+	must(t, os.WriteFile(filepath.Join(root, "acme.json"), []byte(acme), 0o600))
+	t.Cleanup(func() { removeProject(project) })
+}
+
+// removeProject removes a compose project's containers, whatever state
+// the test left them in.
+func removeProject(project string) {
+	ids, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=com.docker.compose.project="+project).Output()
+	if f := strings.Fields(string(ids)); len(f) > 0 {
+		exec.Command("docker", append([]string{"rm", "-f"}, f...)...).Run()
+	}
 }
 
 // Running lists the running containers of a compose project.
