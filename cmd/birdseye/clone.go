@@ -108,6 +108,9 @@ func (c cloneStageCmd) Run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
 		return errExit{exitFailure}
 	}
+	if !c.DryRun {
+		fmt.Fprintln(e.stdout, "Staged. Install it with:  birdseye clone install")
+	}
 	return nil
 }
 

@@ -107,7 +107,8 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	out, code = c.clone(t, "drill", "--yes", "-o", "json")
 	require.Equal(t, 1, code, out)
 	var drill struct {
-		Passed   bool `json:"passed"`
+		Passed   bool   `json:"passed"`
+		Reason   string `json:"reason"`
 		Verified struct {
 			Rows []struct {
 				Name, Primary, Standby string
@@ -117,6 +118,7 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(out[:strings.LastIndex(out, "}")+1]), &drill), out)
 	require.False(t, drill.Passed)
+	require.Equal(t, "the standby does not match the primary: peers 6 on the primary, 5 on the standby", drill.Reason)
 	require.Contains(t, drill.Verified.Rows, struct {
 		Name, Primary, Standby string
 		Same                   bool

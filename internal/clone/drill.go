@@ -19,6 +19,7 @@ type DrillResult struct {
 	Stopped  bool          `json:"stopped"`
 	Problem  string        `json:"problem,omitempty"`
 	Passed   bool          `json:"passed"`
+	Why      string        `json:"reason,omitempty"` // Reason, for scripts
 }
 
 // VerifyFunc compares the started standby with the primary; nil when
@@ -51,6 +52,7 @@ func (s Standby) Drill(ctx context.Context, t Target, verify VerifyFunc, w io.Wr
 		}
 	}
 	r.Passed = r.Problem == "" && r.Verified != nil && r.Verified.Faithful
+	r.Why = r.Reason()
 	return r
 }
 

@@ -90,7 +90,6 @@ func (o Options) Stage(ctx context.Context, w io.Writer, dryRun bool, now time.T
 		return err
 	}
 	fmt.Fprintf(w, "failover.sh placed in %s\n", o.Failover().Root)
-	fmt.Fprintln(w, "Staged. Install it with:  birdseye clone install")
 	return nil
 }
 
