@@ -15,8 +15,8 @@ import (
 )
 
 // BenchmarkServerLoad is what birdseye's audit polling asks of the
-// management server, by source: the requests to /api/events/audit, the
-// bytes they carry and the CPU the (fake) server spent answering, per
+// management server, by source: the requests to /api/events/audit and to
+// any path, the bytes they carry and the CPU the (fake) server spent answering, per
 // minute, over BIRDSEYE_LOAD_SECONDS (default 30) at a 1 s poll interval
 // with 10,000 events in the account. The fake is a stand-in for the real
 // server: its CPU figure shows the difference between the sources, not
@@ -30,15 +30,13 @@ func BenchmarkServerLoad(b *testing.B) {
 		b.Run(source, func(b *testing.B) {
 			f := fake.New()
 			f.AddN(10000, "group.add", "g")
-			var audits, bytes atomic.Int64
+			var audits, all, bytes atomic.Int64
 			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				cw := &countingWriter{ResponseWriter: w, n: &bytes}
+				all.Add(1)
 				if r.URL.Path == "/api/events/audit" {
 					audits.Add(1)
-				} else {
-					cw.n = new(atomic.Int64)
 				}
-				f.ServeHTTP(cw, r)
+				f.ServeHTTP(&countingWriter{ResponseWriter: w, n: &bytes}, r)
 			}))
 			b.Cleanup(api.Close)
 			path, db := newEventsDB(b, "dc1uer5qmd2qmv54vjl0")
@@ -56,15 +54,17 @@ func BenchmarkServerLoad(b *testing.B) {
 				cmd := startBench(b, env)
 				time.Sleep(3 * time.Second) // start-up: the account, the first boot
 				audits.Store(0)
+				all.Store(0)
 				bytes.Store(0)
 				cpu0 := processCPU()
 				time.Sleep(time.Duration(secs) * time.Second)
 				cpu := processCPU() - cpu0
-				n, sent := audits.Load(), bytes.Load()
+				n, total, sent := audits.Load(), all.Load(), bytes.Load()
 				cmd.Process.Kill()
 				cmd.Wait()
 				perMin := 60 / float64(secs)
 				b.ReportMetric(float64(n)*perMin, "audit-requests/min")
+				b.ReportMetric(float64(total)*perMin, "requests/min")
 				b.ReportMetric(float64(sent)*perMin/1e6, "MB/min")
 				b.ReportMetric(float64(cpu.Milliseconds())*perMin, "server-cpu-ms/min")
 			}
