@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -221,6 +222,19 @@ func TestE2ECloneBadInputIsNamed(t *testing.T) {
 	out, code = run(set, "drill", "warm", "--yes")
 	require.Equal(t, 2, code, out)
 	require.Contains(t, out, "unknown target 'warm'; configured: cold")
+
+	// A dry run stages here and connects to nothing (the standby's name
+	// does not even resolve).
+	sqlDB, err := sql.Open("sqlite", db)
+	require.NoError(t, err)
+	_, err = sqlDB.Exec(`CREATE TABLE accounts (id TEXT); INSERT INTO accounts VALUES ('a'); CREATE TABLE peers (id TEXT); INSERT INTO peers VALUES ('p')`)
+	require.NoError(t, err)
+	sqlDB.Close()
+	stage := filepath.Join(t.TempDir(), "stage")
+	out, code = run(append(set, "CLONE_STAGE_DIR="+stage), "run", "--dry-run")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "DRY RUN — would push to root@standby.invalid:/opt/cold/incoming/")
+	require.FileExists(t, filepath.Join(stage, "install.sh"))
 
 	for _, bad := range []struct{ env, want string }{
 		{"CLONE_SSH_STRICT=sometimes", `CLONE_SSH_STRICT="sometimes" is not a host key policy; expected yes, accept-new or no`},
