@@ -52,6 +52,23 @@ func (o Options) Dial(ctx context.Context) (*sshremote.Client, error) {
 // dryRun) pushes it to the standby and places failover.sh in the failover
 // target. The primary is only read.
 func (o Options) Stage(ctx context.Context, w io.Writer, dryRun bool, now time.Time) error {
+	if err := o.stageHere(ctx, w, now); err != nil {
+		return err
+	}
+	if dryRun {
+		fmt.Fprintf(w, "DRY RUN — would push to %s:%s/\n", o.Remote.Host, o.Payload)
+		return nil
+	}
+	c, err := o.Dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return o.push(ctx, c, w)
+}
+
+// stageHere fills CLONE_STAGE_DIR.
+func (o Options) stageHere(ctx context.Context, w io.Writer, now time.Time) error {
 	plan := o.Plan
 	plan.Now = now
 	plan.SourceHost, _ = os.Hostname()
@@ -72,16 +89,12 @@ func (o Options) Stage(ctx context.Context, w io.Writer, dryRun bool, now time.T
 		bytes += f.Bytes
 	}
 	fmt.Fprintf(w, "Staged %d files, %.1f MB, in %s\n", len(m.Files)+2, float64(bytes)/1e6, plan.Dir)
-	if dryRun {
-		fmt.Fprintf(w, "DRY RUN — would push to %s:%s/\n", o.Remote.Host, o.Payload)
-		return nil
-	}
-	c, err := o.Dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	st, err := Push(ctx, c, plan.Dir, o.Payload)
+	return nil
+}
+
+// push sends the staged payload and places failover.sh.
+func (o Options) push(ctx context.Context, c *sshremote.Client, w io.Writer) error {
+	st, err := Push(ctx, c, o.Plan.Dir, o.Payload)
 	if err != nil {
 		return err
 	}

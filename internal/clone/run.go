@@ -23,14 +23,18 @@ func (e *StepError) Unwrap() error { return e.Err }
 // (no NB_API_KEY) is named as skipped, never as passed.
 func (o Options) Run(ctx context.Context, w io.Writer, now time.Time) (string, error) {
 	fmt.Fprintln(w, "== stage")
-	if err := o.Stage(ctx, w, false, now); err != nil {
+	if err := o.stageHere(ctx, w, now); err != nil {
 		return "", &StepError{Step: "stage", Err: err}
 	}
+	// One connection for the push, the installs and the drill.
 	c, err := o.Dial(ctx)
 	if err != nil {
-		return "", &StepError{Step: "install", Err: err}
+		return "", &StepError{Step: "stage", Err: err}
 	}
 	defer c.Close()
+	if err := o.push(ctx, c, w); err != nil {
+		return "", &StepError{Step: "stage", Err: err}
+	}
 	s := Standby{Shell: c, Payload: o.Payload}
 	for _, t := range o.Targets() {
 		if err := o.Install(ctx, s, []Target{t}, w); err != nil {

@@ -3,9 +3,12 @@ package jobs
 import (
 	"bytes"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +36,14 @@ func TestTheScheduledCloneReportsToCheckmkAndMailsAFailure(t *testing.T) {
 	t.Setenv("CLONE_COLD_ROOT", root)
 	t.Setenv("CLONE_COLD_PROJECT", project)
 	spool := t.TempDir()
+	var mu sync.Mutex
+	var pings []string
+	hc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		pings = append(pings, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+	}))
+	defer hc.Close()
 	cfg := &config.Config{
 		NetBird:   config.NetBird{URL: w.URL, APIKey: clonetest.Token},
 		Forwarder: config.Forwarder{StateFile: filepath.Join(t.TempDir(), "state.json")},
@@ -43,7 +54,7 @@ func TestTheScheduledCloneReportsToCheckmkAndMailsAFailure(t *testing.T) {
 			IngressProject: "traefik", IngressCompose: "docker-compose.yml", DockerSocket: "/nonexistent.sock", EmailTo: "standby@example.com"},
 		Backup:  config.Backup{EmailTo: "backup@example.com", Label: "prod"},
 		SMTP:    config.SMTP{Host: smtp.Host, Port: smtp.Port, TLSMode: "none", From: "birdseye@example.com", To: []string{"ops@example.com"}},
-		Monitor: config.Monitor{CheckmkDir: spool, PingStyle: "healthchecks"},
+		Monitor: config.Monitor{CheckmkDir: spool, PingStyle: "healthchecks", PingClone: config.Secret(hc.URL + "/clone-uuid")},
 		Log:     config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}},
 	}
 	var logs bytes.Buffer
@@ -83,4 +94,8 @@ func TestTheScheduledCloneReportsToCheckmkAndMailsAFailure(t *testing.T) {
 	b, _ = os.ReadFile(check)
 	require.Regexp(t, `^1 NetBird_Standby_Clone - .* clone refreshed at \d{4}-\d\d-\d\d \d\d:\d\d; drill skipped: NB_API_KEY is not set`, string(b), "WARN: refreshed, not proven")
 	require.NotContains(t, string(b), "passed")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{"GET /clone-uuid/start", "POST /clone-uuid", "GET /clone-uuid/start", "POST /clone-uuid/fail",
+		"GET /clone-uuid/start", "POST /clone-uuid"}, pings, "PING_URL_CLONE_STANDBY: success, fail, and success for a refresh without a drill")
 }
