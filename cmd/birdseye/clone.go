@@ -34,28 +34,39 @@ type cloneConfirm struct {
 	Yes bool `short:"y" help:"Do not ask before changing the standby."`
 }
 
-// cloneSetup reads the configuration the clone commands share.
-func cloneSetup() (clone.Options, *config.Tool, error) {
+// What each kind of action needs: staging reads the databases; the other
+// actions only reach the standby; verify only its API.
+var (
+	needAll     = []string{"CLONE_SSH_HOST", "CLONE_TARGETS", "CLONE_DB_PATHS"}
+	needStandby = []string{"CLONE_SSH_HOST", "CLONE_TARGETS"}
+	needTargets = []string{"CLONE_TARGETS"}
+)
+
+// cloneSetup reads the configuration the clone commands share, requiring
+// the variables named.
+func cloneSetup(need []string) (clone.Options, error) {
 	if err := config.LoadDotEnv(".env"); err != nil {
-		return clone.Options{}, nil, err
+		return clone.Options{}, err
 	}
 	t, err := config.LoadTool()
 	if err != nil {
-		return clone.Options{}, nil, err
+		return clone.Options{}, err
 	}
 	f, err := config.LoadForwarder()
 	if err != nil {
-		return clone.Options{}, nil, err
+		return clone.Options{}, err
 	}
 	c := t.Clone
-	if err := c.Require("CLONE_SSH_HOST", "CLONE_TARGETS", "CLONE_DB_PATHS"); err != nil {
-		return clone.Options{}, nil, err
+	if err := c.Require(need...); err != nil {
+		return clone.Options{}, err
 	}
 	if err := c.Validate(); err != nil {
-		return clone.Options{}, nil, err
+		return clone.Options{}, err
 	}
-	o, err := jobs.CloneOptions(c, t.NetBird, f.StateFile, os.LookupEnv)
-	return o, t, err
+	if c.Host == "" && c.StandbyIP == "" {
+		return clone.Options{}, &config.Error{Var: "CLONE_STANDBY_IP", Msg: "is not set, nor CLONE_SSH_HOST: nothing says where the standby is; expected its address, e.g. 203.0.113.7"}
+	}
+	return jobs.CloneOptions(c, t.NetBird, f.StateFile, os.LookupEnv)
 }
 
 // pick is the named target, or the failover target.
@@ -100,7 +111,7 @@ type cloneStageCmd struct {
 }
 
 func (c cloneStageCmd) Run(ctx context.Context, e *env) error {
-	o, _, err := cloneSetup()
+	o, err := cloneSetup(needAll)
 	if err != nil {
 		return err
 	}
@@ -121,7 +132,7 @@ type cloneInstallCmd struct {
 }
 
 func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
-	o, _, err := cloneSetup()
+	o, err := cloneSetup(needStandby)
 	if err != nil {
 		return err
 	}
@@ -164,7 +175,7 @@ type cloneDrillCmd struct {
 }
 
 func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
-	o, _, err := cloneSetup()
+	o, err := cloneSetup(needStandby)
 	if err != nil {
 		return err
 	}
@@ -209,7 +220,7 @@ type cloneVerifyCmd struct {
 }
 
 func (c cloneVerifyCmd) Run(ctx context.Context, e *env) error {
-	o, _, err := cloneSetup()
+	o, err := cloneSetup(needTargets)
 	if err != nil {
 		return err
 	}
@@ -249,7 +260,7 @@ func (c cloneFailoverCmd) Run(ctx context.Context, e *env) error {
 // changeTarget is failover and rollback: one target, a question, then one
 // action on the standby whose failure is the exit code.
 func changeTarget(ctx context.Context, e *env, name string, yes bool, what func(clone.Target) string, do func(clone.Standby, clone.Target) error) error {
-	o, _, err := cloneSetup()
+	o, err := cloneSetup(needStandby)
 	if err != nil {
 		return err
 	}
@@ -274,7 +285,7 @@ type cloneStatusCmd struct {
 }
 
 func (c cloneStatusCmd) Run(ctx context.Context, e *env) error {
-	o, _, err := cloneSetup()
+	o, err := cloneSetup(needStandby)
 	if err != nil {
 		return err
 	}
@@ -308,7 +319,7 @@ type cloneRunCmd struct {
 // failure is the exit code (the scheduled run mails it). A dry run stages
 // and stops: the old tool's dry run still drilled, starting the standby.
 func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
-	o, _, err := cloneSetup()
+	o, err := cloneSetup(needAll)
 	if err != nil {
 		return err
 	}

@@ -212,6 +212,13 @@ func TestE2ECloneBadInputIsNamed(t *testing.T) {
 	for _, v := range []string{"CLONE_SSH_HOST is not set; expected user@host of the standby", "CLONE_TARGETS is not set", "CLONE_DB_PATHS is not set"} {
 		require.Contains(t, out, v)
 	}
+	// verify reaches only the standby's API: CLONE_DB_PATHS is not asked
+	// for, but where the standby is, is.
+	out, code = run(append(base, "CLONE_TARGETS=cold", "CLONE_COLD_ROOT=/opt/cold", "NB_API_KEY=nbp_x"), "verify")
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, "config: CLONE_STANDBY_IP is not set, nor CLONE_SSH_HOST")
+	require.NotContains(t, out, "CLONE_DB_PATHS")
+
 	db := filepath.Join(t.TempDir(), "store.db")
 	set := append(base, "CLONE_SSH_HOST=root@standby.invalid", "CLONE_TARGETS=cold", "CLONE_DB_PATHS="+db)
 	out, code = run(set, "status")

@@ -162,7 +162,7 @@ func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off m
 	}
 	o, err := CloneOptions(cfg.Clone, cfg.NetBird, cfg.Forwarder.StateFile, os.LookupEnv)
 	if err != nil {
-		return fmt.Errorf("CRON_CLONE_STANDBY: %w", err)
+		return err // a configuration error, naming the variable
 	}
 	return s.Add(monitored(cfg, log, "clone-standby", "CRON_CLONE_STANDBY", spec, func(ctx context.Context, out *lineLog) error {
 		start := time.Now()
