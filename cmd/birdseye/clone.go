@@ -331,11 +331,11 @@ func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
 		}
 		return nil
 	}
-	summary, err := o.Run(ctx, e.stdout, start)
+	done, err := o.Run(ctx, e.stdout, start)
 	if err != nil {
 		fmt.Fprintln(e.stdout, err)
 		return errExit{exitFailure}
 	}
-	fmt.Fprintf(e.stdout, "===== %s (%ds)\n", summary, int(time.Since(start).Seconds()))
+	fmt.Fprintf(e.stdout, "===== %s (%ds)\n", done.Summary, int(time.Since(start).Seconds()))
 	return nil
 }

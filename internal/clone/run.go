@@ -21,24 +21,24 @@ func (e *StepError) Unwrap() error { return e.Err }
 // target, then drill the failover target. It stops at the first step that
 // fails. The summary says what was proven: a drill that could not compare
 // (no NB_API_KEY) is named as skipped, never as passed.
-func (o Options) Run(ctx context.Context, w io.Writer, now time.Time) (string, error) {
+func (o Options) Run(ctx context.Context, w io.Writer, now time.Time) (Refresh, error) {
 	fmt.Fprintln(w, "== stage")
 	if err := o.stageHere(ctx, w, now); err != nil {
-		return "", &StepError{Step: "stage", Err: err}
+		return Refresh{}, &StepError{Step: "stage", Err: err}
 	}
 	// One connection for the push, the installs and the drill.
 	c, err := o.Dial(ctx)
 	if err != nil {
-		return "", &StepError{Step: "stage", Err: err}
+		return Refresh{}, &StepError{Step: "stage", Err: err}
 	}
 	defer c.Close()
 	if err := o.push(ctx, c, w); err != nil {
-		return "", &StepError{Step: "stage", Err: err}
+		return Refresh{}, &StepError{Step: "stage", Err: err}
 	}
 	s := Standby{Shell: c, Payload: o.Payload}
 	for _, t := range o.Targets() {
 		if err := o.Install(ctx, s, []Target{t}, w); err != nil {
-			return "", &StepError{Step: "install " + t.Name, Err: err}
+			return Refresh{}, &StepError{Step: "install " + t.Name, Err: err}
 		}
 	}
 	fmt.Fprintf(w, "== drill %s\n", o.Failover().Name)
@@ -47,9 +47,15 @@ func (o Options) Run(ctx context.Context, w io.Writer, now time.Time) (string, e
 	when := now.Format("2006-01-02 15:04")
 	switch {
 	case r.Skipped != "":
-		return fmt.Sprintf("clone refreshed at %s; drill skipped: %s", when, r.Skipped), nil
+		return Refresh{Summary: fmt.Sprintf("clone refreshed at %s; drill skipped: %s", when, r.Skipped)}, nil
 	case !r.Passed:
-		return "", &StepError{Step: "drill", Err: fmt.Errorf("%s", r.Reason())}
+		return Refresh{}, &StepError{Step: "drill", Err: fmt.Errorf("%s", r.Reason())}
 	}
-	return fmt.Sprintf("clone refreshed and drill of %s passed at %s", r.Target, when), nil
+	return Refresh{Summary: fmt.Sprintf("clone refreshed and drill of %s passed at %s", r.Target, when), Drilled: true}, nil
+}
+
+// Refresh is what a refresh that did not fail proved.
+type Refresh struct {
+	Summary string
+	Drilled bool // the drill compared the standby with the primary and it matched
 }

@@ -166,7 +166,7 @@ func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off m
 	}
 	return s.Add(monitored(cfg, log, "clone-standby", "CRON_CLONE_STANDBY", spec, func(ctx context.Context, out *lineLog) error {
 		start := time.Now()
-		summary, err := o.Run(ctx, out, start)
+		done, err := o.Run(ctx, out, start)
 		if err != nil {
 			fmt.Fprintln(out, err)
 			mailCloneFailure(ctx, cfg, log, err, start)
@@ -176,8 +176,8 @@ func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off m
 			}
 			return err
 		}
-		fmt.Fprintf(out, "%s (%ds)\n", summary, int(time.Since(start).Seconds()))
-		if strings.Contains(summary, "drill skipped") {
+		fmt.Fprintf(out, "%s (%ds)\n", done.Summary, int(time.Since(start).Seconds()))
+		if !done.Drilled {
 			// Refreshed, but nothing proves the standby answers.
 			return &monitor.Warning{Msg: "standby clone refreshed but not drilled: set NB_API_KEY so the drill can compare it with the primary"}
 		}
