@@ -291,7 +291,7 @@ func (c cloneStatusCmd) Run(ctx context.Context, e *env) error {
 	}
 	return withStandby(ctx, o, func(s clone.Standby) error {
 		st := s.Status(ctx, o.Targets(), o.ACMERemote)
-		st.Judge(o.Failover())
+		st.Judge(o.Failover(), time.Now())
 		if c.Output == "json" {
 			return writeJSON(e.stdout, st)
 		}

@@ -43,8 +43,9 @@ type Status struct {
 }
 
 // Judge sets the verdict for the failover target: installed or not, from
-// which staging, and what to do next.
-func (st *Status) Judge(failover Target) {
+// which staging and how long ago, and what to do next.
+func (st *Status) Judge(failover Target, now time.Time) {
+	st.Ready = false
 	for _, t := range st.Targets {
 		if t.Name != failover.Name {
 			continue
@@ -62,8 +63,8 @@ func (st *Status) Judge(failover Target) {
 				}
 			}
 			st.Ready = true
-			st.Verdict = fmt.Sprintf("ready: %s holds the clone installed %s from the staging of %s; prove it with: birdseye clone drill %s",
-				t.Name, newest.Format("2006-01-02 15:04"), st.Staged.Created, t.Name)
+			st.Verdict = fmt.Sprintf("ready: %s holds the clone installed %s (%s ago) from the staging of %s; prove it with: birdseye clone drill %s",
+				t.Name, newest.Format("2006-01-02 15:04"), age(now.Sub(newest)), st.Staged.Created, t.Name)
 		}
 		return
 	}
@@ -124,6 +125,19 @@ func (s Standby) Status(ctx context.Context, targets []Target, acmeRemote string
 		st.Targets = append(st.Targets, ts)
 	}
 	return st
+}
+
+// age is a duration as a person reads it: 40s, 12m, 5h, 3d.
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", max(0, int(d.Seconds())))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // Text is the status in one screen.

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -46,4 +48,32 @@ func TestStatusOfAnEmptyStandbySaysWhatToDo(t *testing.T) {
 	st := sb.Status(context.Background(), []Target{cold}, "")
 	require.Equal(t, ErrNothingStaged.Error(), st.Problem)
 	require.Equal(t, "nothing installed yet: run birdseye clone stage, then birdseye clone install cold", st.Targets[0].Advice)
+}
+
+// The verdict is about the failover target: what it holds, how old, and
+// the next step; a target with nothing installed, or nothing staged, is
+// NOT READY with the reason.
+func TestTheStatusVerdictSaysWhetherTheFailoverTargetIsReady(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	installed := now.Add(-5 * time.Hour)
+	st := &Status{Staged: &Manifest{Created: "2026-11-29T06:59:00Z"}, Targets: []TargetStatus{
+		{Name: "hot", Databases: []FileState{{Name: "store.db", Modified: now}}},
+		{Name: "cold", Databases: []FileState{{Name: "events.db", Modified: installed.Add(-time.Minute)}, {Name: "store.db", Modified: installed}}},
+	}}
+	st.Judge(Target{Name: "cold"}, now)
+	require.True(t, st.Ready)
+	require.Equal(t, "ready: cold holds the clone installed 2026-11-29 07:00 (5h ago) from the staging of 2026-11-29T06:59:00Z; prove it with: birdseye clone drill cold", st.Verdict)
+	var out bytes.Buffer
+	st.Text(&out)
+	require.True(t, strings.HasSuffix(out.String(), "\n"+st.Verdict+"\n"), "the verdict is the last line")
+
+	st.Targets[1].Databases, st.Targets[1].Advice = nil, "nothing installed yet: run birdseye clone install cold"
+	st.Judge(Target{Name: "cold"}, now)
+	require.False(t, st.Ready)
+	require.Equal(t, "NOT READY: the failover target cold has no databases installed; nothing installed yet: run birdseye clone install cold", st.Verdict)
+
+	st = &Status{Problem: ErrNothingStaged.Error(), Targets: []TargetStatus{{Name: "cold", Databases: []FileState{{Name: "store.db", Modified: installed}}}}}
+	st.Judge(Target{Name: "cold"}, now)
+	require.False(t, st.Ready)
+	require.Equal(t, "NOT READY: nothing is staged on the standby (nothing staged on the standby — run 'birdseye clone stage' first)", st.Verdict)
 }
