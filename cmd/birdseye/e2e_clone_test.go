@@ -67,6 +67,11 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	require.NoError(t, os.WriteFile(acme, []byte(`{"le":{"Account":{"Email":"ops@primary"},"Certificates":[{"domain":{"main":"nb.example.com"},"certificate":"P","key":"P"}]}}`), 0o600))
 	c.env = append(c.env, "CLONE_ACME_SOURCE="+acme, "CLONE_ACME_REMOTE="+filepath.Join(ingress, "acme.json"),
 		"CLONE_INGRESS_ROOT="+ingress, "CLONE_INGRESS_PROJECT="+ingressProject, "CLONE_COLD_CERT_COPY=true")
+	// A hot standby beside it, answering for another name: kept running.
+	hot, hotProject := filepath.Join(filepath.Dir(c.root), "hot"), c.project+"hot"
+	c.w.StackOn(t, hot, hotProject, "data/netbird", "127.0.0.4")
+	c.env = append(c.env, "CLONE_TARGETS=cold,hot", "CLONE_HOT_ROOT="+hot, "CLONE_HOT_PROJECT="+hotProject,
+		"CLONE_HOT_AUTOSTART=true", "CLONE_HOT_HOST=nb2.example.test")
 
 	out, code := c.clone(t, "stage")
 	require.Equal(t, 0, code, out)
@@ -86,7 +91,16 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	out, code = c.clone(t, "install", "--yes")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "-> cold")
-	require.Contains(t, out, "The primary is not touched.")
+	require.Contains(t, out, "-> hot")
+	require.Contains(t, out, "The primary is not touched. Restarts on the standby: hot.")
+	require.NotEmpty(t, clonetest.Running(t, hotProject), "the hot standby runs after its install")
+	require.Equal(t, 5, clonetest.Count(t, filepath.Join(hot, "data", "netbird", "store.db"), "peers"))
+	hotConfig, err := os.ReadFile(filepath.Join(hot, "management.json"))
+	require.NoError(t, err)
+	require.Equal(t, `{"HttpConfig":{"LetsEncryptDomain":"nb2.example.test"}}`, string(hotConfig), "its own name in its copy of the configuration")
+	coldConfig, err := os.ReadFile(filepath.Join(c.root, "management.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(coldConfig), `"127.0.0.1"`, "the failover target answers for the primary's name")
 	require.Equal(t, 5, clonetest.Count(t, c.installed(), "peers"))
 	require.FileExists(t, filepath.Join(c.root, "management.json"))
 	require.Contains(t, out, "certificates in the ingress: nb.example.com, standby.example.com")
@@ -103,6 +117,7 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	require.Contains(t, out, "The clone is faithful — moving the A record would just work.")
 	require.Contains(t, out, "Drill of cold passed.")
 	require.Empty(t, clonetest.Running(t, c.project), "a cold target is stopped again after the drill")
+	require.NotEmpty(t, clonetest.Running(t, hotProject), "the drill of cold leaves the hot standby alone")
 
 	c.w.AddPeer(t, "peer-new")
 	out, code = c.clone(t, "drill", "--yes", "-o", "json")

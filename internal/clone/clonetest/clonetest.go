@@ -119,6 +119,13 @@ func New(t testing.TB, peers int) *World {
 // Its containers go when the test ends.
 func (w *World) Stack(t testing.TB, root, project, dbDir string) {
 	t.Helper()
+	w.StackOn(t, root, project, dbDir, StandbyIP)
+}
+
+// StackOn is Stack listening on another loopback address: a second stack
+// of the standby (a hot standby beside the failover target).
+func (w *World) StackOn(t testing.TB, root, project, dbDir, ip string) {
+	t.Helper()
 	must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
 	for _, f := range []string{w.cert, w.key} {
 		b, err := os.ReadFile(f)
@@ -134,7 +141,7 @@ services:
       - ./%s:/data:ro
       - ./tls:/tls:ro
     command: ["-db", "/data/store.db", "-listen", "%s:%d", "-cert", "/tls/cert.pem", "-key", "/tls/key.pem", "-token", "%s"]
-`, w.Image, dbDir, StandbyIP, w.Port, Token)
+`, w.Image, dbDir, ip, w.Port, Token)
 	must(t, os.WriteFile(filepath.Join(root, "docker-compose.yml"), []byte(compose), 0o644))
 	t.Cleanup(func() { removeProject(project) })
 }
