@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -268,4 +269,42 @@ func TestE2ECloneBadInputIsNamed(t *testing.T) {
 		require.Equal(t, 2, code, "%s: %s", bad.env, out)
 		require.Contains(t, out, bad.want, bad.env)
 	}
+}
+
+// CLONE_IMAGES pins the standby to the primary's versions: the digest is
+// read from the primary's Docker engine at stage time, and the install
+// pulls exactly that from a real registry and tags it latest, although the
+// registry's latest has moved on since.
+func TestE2ECloneInstallPinsTheStandbyToThePrimarysImages(t *testing.T) {
+	c := newCloneWorld(t, 2)
+	repo := clonetest.Registry(t) + "/netbirdio/management"
+	v1 := clonetest.Push(t, c.w.Image, repo)
+	v1ID := clonetest.ImageID(t, repo+":latest")
+	compose := filepath.Join(c.root, "docker-compose.yml")
+	b, err := os.ReadFile(compose)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(compose, []byte(strings.ReplaceAll(string(b), c.w.Image, repo+":latest")), 0o644))
+	c.env = append(c.env, "CLONE_IMAGES="+repo, "CLONE_DOCKER_SOCKET="+clonetest.Socket())
+
+	out, code := c.clone(t, "stage")
+	require.Equal(t, 0, code, out)
+	images, err := os.ReadFile(filepath.Join(c.root, "incoming", "images.txt"))
+	require.NoError(t, err)
+	require.Equal(t, repo+" "+v1+"\n", string(images))
+
+	// A newer image is released under latest after the staging.
+	build := exec.Command("docker", "build", "-q", "-t", repo+":latest", "-")
+	build.Stdin = strings.NewReader("FROM " + repo + ":latest\nLABEL birdseye.test=newer\n")
+	o, err := build.CombinedOutput()
+	require.NoError(t, err, string(o))
+	v2 := clonetest.Push(t, repo+":latest", repo)
+	require.NotEqual(t, v1, v2)
+	require.NotEqual(t, v1ID, clonetest.ImageID(t, repo+":latest"))
+
+	out, code = c.clone(t, "install", "--yes")
+	require.Equal(t, 0, code, out)
+	require.Equal(t, v1ID, clonetest.ImageID(t, repo+":latest"), "latest is the primary's version again")
+	out, code = c.clone(t, "drill", "--yes")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "Drill of cold passed.")
 }

@@ -19,8 +19,11 @@ import (
 	"database/sql"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"math/big"
 	"net"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -33,6 +36,7 @@ import (
 
 	_ "modernc.org/sqlite" // the primary's store
 
+	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
 )
 
@@ -307,4 +311,50 @@ func SSHD(t testing.TB) *sshtest.Server {
 		extra = append(extra, "SetEnv DOCKER_HOST="+h)
 	}
 	return sshtest.Start(t, extra...)
+}
+
+// Registry starts an OCI registry (go-containerregistry's, in memory) on
+// 127.0.0.1, which the Docker engine pushes to and pulls from without TLS
+// (127.0.0.0/8 is an insecure registry by default). It returns host:port.
+func Registry(t testing.TB) string {
+	t.Helper()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// Push tags image as repo:latest, pushes it and returns the digest the
+// registry gave it. The repository's images go when the test ends.
+func Push(t testing.TB, image, repo string) string {
+	t.Helper()
+	t.Cleanup(func() {
+		ids, _ := exec.Command("docker", "images", "-q", repo).Output()
+		if f := strings.Fields(string(ids)); len(f) > 0 {
+			exec.Command("docker", append([]string{"rmi", "-f"}, f...)...).Run()
+		}
+	})
+	Docker(t, "tag", image, repo+":latest")
+	Docker(t, "push", "-q", repo+":latest")
+	for _, d := range strings.Fields(Docker(t, "image", "inspect", "--format", "{{range .RepoDigests}}{{.}} {{end}}", repo+":latest")) {
+		if r, digest, ok := strings.Cut(d, "@"); ok && r == repo {
+			return digest
+		}
+	}
+	t.Fatalf("%s has no digest after the push", repo)
+	return ""
+}
+
+// ImageID is the local image id of a reference.
+func ImageID(t testing.TB, ref string) string {
+	t.Helper()
+	return Docker(t, "image", "inspect", "--format", "{{.Id}}", ref)
+}
+
+// Socket is the engine's unix socket path (DOCKER_HOST, else the default),
+// as CLONE_DOCKER_SOCKET names it.
+func Socket() string {
+	if h, ok := strings.CutPrefix(os.Getenv("DOCKER_HOST"), "unix://"); ok {
+		return h
+	}
+	return "/var/run/docker.sock"
 }
