@@ -69,6 +69,9 @@ func cloneSetup(need []string) (clone.Options, error) {
 	return jobs.CloneOptions(c, t.NetBird, f.StateFile, os.LookupEnv)
 }
 
+// errNoToken is drill's and verify's answer without NB_API_KEY.
+var errNoToken = &config.Error{Var: "NB_API_KEY", Msg: "must be set to compare the standby with the primary; expected the primary's token (the standby, its clone, accepts it too)"}
+
 // pick is the named target, or the failover target.
 func pick(o clone.Options, name string) (clone.Target, error) {
 	if name == "" {
@@ -160,7 +163,7 @@ func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
 			return err
 		}
 		if err := o.Install(ctx, s, targets, e.stdout); err != nil {
-			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
+			fmt.Fprintln(e.stdout, err) // it says FAILED and how to roll back
 			return errExit{exitFailure}
 		}
 		fmt.Fprintln(e.stdout, "Installed. Prove it with:  birdseye clone drill")
@@ -184,7 +187,7 @@ func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	if o.Verifier() == nil {
-		return clone.ErrNoToken
+		return errNoToken
 	}
 	if c.Output == "json" && !c.Yes {
 		return &flagError{Flag: "-o json", Msg: "needs --yes: a script cannot answer the question"}
@@ -230,7 +233,7 @@ func (c cloneVerifyCmd) Run(ctx context.Context, e *env) error {
 	}
 	verify := o.Verifier()
 	if verify == nil {
-		return clone.ErrNoToken
+		return errNoToken
 	}
 	v := verify(ctx, t)
 	if c.Output == "json" {

@@ -234,6 +234,9 @@ func TestE2ECloneBadInputIsNamed(t *testing.T) {
 	require.Equal(t, 2, code, out)
 	require.Contains(t, out, "config: CLONE_STANDBY_IP is not set, nor CLONE_SSH_HOST")
 	require.NotContains(t, out, "CLONE_DB_PATHS")
+	out, code = run(append(base, "CLONE_TARGETS=cold", "CLONE_COLD_ROOT=/opt/cold", "CLONE_STANDBY_IP=192.0.2.7"), "verify")
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, "config: NB_API_KEY must be set to compare the standby with the primary")
 
 	db := filepath.Join(t.TempDir(), "store.db")
 	set := append(base, "CLONE_SSH_HOST=root@standby.invalid", "CLONE_TARGETS=cold", "CLONE_DB_PATHS="+db)

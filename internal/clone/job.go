@@ -2,7 +2,6 @@ package clone
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -166,9 +165,6 @@ func (o Options) Verifier() VerifyFunc {
 		return Verify(ctx, t.Name, o.Primary, o.standbyAPI(t))
 	}
 }
-
-// ErrNoToken is verify's answer without NB_API_KEY.
-var ErrNoToken = errors.New("NB_API_KEY must be set to verify the standby against the primary")
 
 // standbyAPI is the target as clients would reach it after a DNS change:
 // its own name (the primary's, unless _HOST says otherwise) at the
