@@ -49,13 +49,14 @@ type Drainer struct {
 // free space among the outboxes of sinks that take every event (no catch-up
 // cap) and are not down. A source that can wait (the activity store) reads
 // no more than this per poll, so a slow sink slows the reading instead of
-// losing events. Sinks that are down, and the capped people sinks, keep
-// their SINK_QUEUE_MAX behaviour: they never hold the others back.
+// losing events. Sinks that are down, the capped people sinks and a sink
+// that holds its batches on purpose (the mail digest) keep their
+// SINK_QUEUE_MAX behaviour: they never hold the others back.
 // Unbounded outboxes have all the room in the world: -1 says so.
 func Room(drainers []*Drainer) int {
 	room := -1
 	for _, d := range drainers {
-		if d.MaxCatchup > 0 || d.failing.Load() {
+		if d.MaxCatchup > 0 || d.Hold != nil || d.failing.Load() {
 			continue
 		}
 		free := d.Box.Room()

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/sink"
 )
 
 // Room is the free space of the fullest outbox among the sinks that take
@@ -24,13 +25,18 @@ func TestRoomIsTheSmallestFreeSpaceAmongSinksThatAreKeepingUp(t *testing.T) {
 		file := open("file", 100)
 		hook := open("webhook", 100)
 		chat := open("mattermost", 100)
+		digest := open("email", 100)
+		require.NoError(t, digest.Enqueue(evs(seqIDs(1, 95)...), nil))
 		drainers := []*Drainer{
 			{Box: file, Sink: &flaky{}, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()},
 			{Box: hook, Sink: webhook, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()},
 			{Box: chat, Sink: &flaky{down: true}, MaxCatchup: 5, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()},
 			{Box: open("syslog", 0), Sink: &flaky{}, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet()},
+			// A digest with MAX_CATCHUP=0: it holds its events for an hour by design.
+			{Box: digest, Sink: &flaky{}, MinBackoff: time.Second, MaxBackoff: time.Minute, Log: quiet(),
+				Hold: func(sink.Batch, time.Time) time.Duration { return time.Hour }},
 		}
-		require.Equal(t, 100, Room(drainers), "nothing queued")
+		require.Equal(t, 100, Room(drainers), "nothing queued but the digest, which holds its events on purpose")
 
 		// 40 events queued for the webhook before it is known to be down:
 		// it counts as keeping up until a delivery fails.
@@ -54,7 +60,8 @@ func TestRoomIsTheSmallestFreeSpaceAmongSinksThatAreKeepingUp(t *testing.T) {
 		require.Equal(t, 30, hook.Pending())
 		require.Equal(t, 100, Room(drainers), "down again after the failed delivery: its 30 do not count")
 
-		require.Equal(t, -1, Room(drainers[3:]), "an unbounded outbox has no limit")
+		require.Equal(t, 95, digest.Pending(), "held for the digest")
+		require.Equal(t, -1, Room(drainers[3:]), "an unbounded outbox has no limit, a held digest does not count")
 	})
 }
 
