@@ -3,7 +3,10 @@ package netbird
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -75,6 +78,35 @@ func BenchmarkPoll10kDecodeAll(b *testing.B) {
 		}
 		if n != 5 {
 			b.Fatal(n)
+		}
+	}
+}
+
+// BenchmarkPoll10kOverHTTP2 is a whole poll as the daemon makes it: the
+// 10,000-event list over TLS and HTTP/2 from a loopback server, scanned as
+// it arrives (with the client's receive window).
+func BenchmarkPoll10kOverHTTP2(b *testing.B) {
+	body := body10k(b)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	c, err := New(srv.URL, "nbp_bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.TrustCA(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		list, err := c.ListAuditEvents(b.Context(), func(id event.ID) bool { return id > AuditCap-5 })
+		if err != nil || len(list.Events) != 5 {
+			b.Fatal(err, list)
 		}
 	}
 }
