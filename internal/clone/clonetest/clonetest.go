@@ -130,12 +130,7 @@ func (w *World) Stack(t testing.TB, root, project, dbDir string) {
 // of the standby (a hot standby beside the failover target).
 func (w *World) StackOn(t testing.TB, root, project, dbDir, ip string) {
 	t.Helper()
-	must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
-	for _, f := range []string{w.cert, w.key} {
-		b, err := os.ReadFile(f)
-		must(t, err)
-		must(t, os.WriteFile(filepath.Join(root, "tls", filepath.Base(f)), b, 0o600))
-	}
+	w.tls(t, root)
 	compose := fmt.Sprintf(`version: "2.4"
 services:
   management:
@@ -155,12 +150,7 @@ services:
 // with the standby's own account and certificate, for the merge.
 func (w *World) Ingress(t testing.TB, root, project, acme string) {
 	t.Helper()
-	must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
-	for _, f := range []string{w.cert, w.key} {
-		b, err := os.ReadFile(f)
-		must(t, err)
-		must(t, os.WriteFile(filepath.Join(root, "tls", filepath.Base(f)), b, 0o600))
-	}
+	w.tls(t, root)
 	compose := fmt.Sprintf(`version: "2.4"
 services:
   traefik:
@@ -173,6 +163,18 @@ services:
 	must(t, os.WriteFile(filepath.Join(root, "docker-compose.yml"), []byte(compose), 0o644))
 	must(t, os.WriteFile(filepath.Join(root, "acme.json"), []byte(acme), 0o600))
 	t.Cleanup(func() { removeProject(project) })
+}
+
+// tls puts the certificate for the primary's name into root/tls, as the
+// standby's own ingress would hold it.
+func (w *World) tls(t testing.TB, root string) {
+	t.Helper()
+	must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
+	for _, f := range []string{w.cert, w.key} {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join(root, "tls", filepath.Base(f)), b, 0o600))
+	}
 }
 
 // removeProject removes a compose project's containers, whatever state
