@@ -118,6 +118,13 @@ func (c cloneStageCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	if !c.DryRun {
+		release, err := o.Exclusive()
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	if err := o.Stage(ctx, e.stdout, c.DryRun, time.Now()); err != nil {
 		fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
 		return errExit{exitFailure}
@@ -162,6 +169,11 @@ func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
 		if err := confirm(e, c.Yes, strings.TrimRight(what.String(), "\n")); err != nil {
 			return err
 		}
+		release, err := o.Exclusive()
+		if err != nil {
+			return err
+		}
+		defer release()
 		if err := o.Install(ctx, s, targets, e.stdout); err != nil {
 			fmt.Fprintln(e.stdout, err) // it says FAILED and how to roll back
 			return errExit{exitFailure}
@@ -197,6 +209,11 @@ func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
 			return err
 		}
 	}
+	release, err := o.Exclusive()
+	if err != nil {
+		return err
+	}
+	defer release()
 	return withStandby(ctx, o, func(s clone.Standby) error {
 		log := e.stdout
 		if c.Output == "json" {
@@ -274,6 +291,11 @@ func changeTarget(ctx context.Context, e *env, name string, yes bool, what func(
 	if err := confirm(e, yes, what(t)); err != nil {
 		return err
 	}
+	release, err := o.Exclusive()
+	if err != nil {
+		return err
+	}
+	defer release()
 	return withStandby(ctx, o, func(s clone.Standby) error {
 		if err := do(s, t); err != nil {
 			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
@@ -334,6 +356,11 @@ func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
 		}
 		return nil
 	}
+	release, err := o.Exclusive()
+	if err != nil {
+		return err
+	}
+	defer release()
 	done, err := o.Run(ctx, e.stdout, start)
 	if err != nil {
 		fmt.Fprintln(e.stdout, err)

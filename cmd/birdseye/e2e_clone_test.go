@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"database/sql"
 	"encoding/json"
 	"os"
@@ -9,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/styliteag/birdseye/internal/state"
 
 	"github.com/stretchr/testify/require"
 
@@ -191,6 +195,21 @@ func TestE2ECloneRefusesADamagedPayloadASmallSnapshotAndAChangedHostKey(t *testi
 	after, err := os.ReadFile(c.installed())
 	require.NoError(t, err)
 	require.Equal(t, before, after, "nothing installed from a damaged payload")
+
+	// One action on the standby at a time: the scheduled refresh holds the
+	// lock in the state directory while a person tries to install.
+	var stateFile string
+	for _, kv := range c.env {
+		if v, ok := strings.CutPrefix(kv, "STATE_FILE="); ok {
+			stateFile = v
+		}
+	}
+	held, _, err := state.TryLock(filepath.Join(filepath.Dir(stateFile), "clone.lock"))
+	require.NoError(t, err)
+	out, code = c.clone(t, "install", "--yes")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, fmt.Sprintf("another clone action is running (pid %d", os.Getpid()))
+	held.Release()
 
 	manifest, err := os.ReadFile(filepath.Join(c.root, "incoming", "MANIFEST.json"))
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package clone
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/sshremote"
+	"github.com/styliteag/birdseye/internal/state"
 )
 
 // Options is the standby clone as configured (jobs.CloneOptions reads it
@@ -30,6 +32,28 @@ type Options struct {
 	// StandbyDial is the standby's address as clients would reach it
 	// (CLONE_STANDBY_IP with the primary's port).
 	StandbyDial string
+	// LockFile serialises the actions that change the standby: the
+	// scheduled refresh and a command run by hand share the state
+	// directory, and an install must not read a payload a push is
+	// rewriting. "" = no lock.
+	LockFile string
+}
+
+// Exclusive takes the clone's lock for an action that changes the standby;
+// call the returned function when done. Another action holding it is an
+// error that says so: nothing waits.
+func (o Options) Exclusive() (func(), error) {
+	if o.LockFile == "" {
+		return func() {}, nil
+	}
+	l, holder, err := state.TryLock(o.LockFile)
+	if errors.Is(err, state.ErrBusy) {
+		return nil, fmt.Errorf("another clone action is running (pid %s: the scheduled refresh, or a command in another shell); nothing was done, try again when it has finished", holder)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock the clone: %w", err)
+	}
+	return l.Release, nil
 }
 
 // Targets are the configured stacks on the standby.

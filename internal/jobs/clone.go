@@ -90,6 +90,7 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 		return o, err
 	}
 	o.StandbyDial = standbyDial(cfg, api)
+	o.LockFile = filepath.Join(filepath.Dir(stateFile), "clone.lock")
 	if u, err := url.Parse(api); err == nil {
 		o.Plan.Port = u.Port()
 	}
@@ -166,6 +167,12 @@ func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off m
 	}
 	return s.Add(monitored(cfg, log, "clone-standby", "CRON_CLONE_STANDBY", spec, func(ctx context.Context, out *lineLog) error {
 		start := time.Now()
+		release, err := o.Exclusive()
+		if err != nil {
+			// Someone is at work on the standby by hand: not a failure.
+			return &monitor.Warning{Msg: "refresh skipped: " + err.Error()}
+		}
+		defer release()
 		done, err := o.Run(ctx, out, start)
 		if err != nil {
 			fmt.Fprintln(out, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/schedule"
 	"github.com/styliteag/birdseye/internal/sink/email/smtptest"
+	"github.com/styliteag/birdseye/internal/state"
 )
 
 // The scheduled refresh against a real sshd, the real Docker engine and a
@@ -94,8 +95,17 @@ func TestTheScheduledCloneReportsToCheckmkAndMailsAFailure(t *testing.T) {
 	b, _ = os.ReadFile(check)
 	require.Regexp(t, `^1 NetBird_Standby_Clone - .* clone refreshed at \d{4}-\d\d-\d\d \d\d:\d\d; drill skipped: NB_API_KEY is not set`, string(b), "WARN: refreshed, not proven")
 	require.NotContains(t, string(b), "passed")
+
+	// Someone is at work on the standby by hand: the refresh skips, WARN.
+	held, _, err := state.TryLock(filepath.Join(filepath.Dir(cfg.Forwarder.StateFile), "clone.lock"))
+	require.NoError(t, err)
+	require.NoError(t, run())
+	held.Release()
+	b, _ = os.ReadFile(check)
+	require.Regexp(t, `^1 NetBird_Standby_Clone - .*refresh skipped: another clone action is running \(pid \d+`, string(b))
+	require.Len(t, smtp.Messages(), 1, "no mail for a skipped refresh")
 	mu.Lock()
 	defer mu.Unlock()
 	require.Equal(t, []string{"GET /clone-uuid/start", "POST /clone-uuid", "GET /clone-uuid/start", "POST /clone-uuid/fail",
-		"GET /clone-uuid/start", "POST /clone-uuid"}, pings, "PING_URL_CLONE_STANDBY: success, fail, and success for a refresh without a drill")
+		"GET /clone-uuid/start", "POST /clone-uuid", "GET /clone-uuid/start", "POST /clone-uuid"}, pings, "PING_URL_CLONE_STANDBY: success, fail, and success for a refresh without a drill")
 }

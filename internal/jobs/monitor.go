@@ -63,6 +63,9 @@ func monitored(cfg *config.Config, log *slog.Logger, name, variable, spec string
 		if w := (*monitor.Warning)(nil); errors.As(r.Err, &w) {
 			r.Warn, r.Err = true, nil
 			jlog.Warn(w.Msg)
+			if r.Summary == "" {
+				r.Summary = w.Msg
+			}
 		}
 		if r.Err != nil {
 			r.Summary = strings.TrimSpace(r.Err.Error())

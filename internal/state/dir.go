@@ -53,24 +53,40 @@ func Claim(dir string) (*Lock, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, LockName)
+	l, holder, err := TryLock(path)
+	switch {
+	case errors.Is(err, ErrBusy):
+		return nil, fmt.Errorf("%w: another birdseye daemon (pid %s) uses the state directory %s: two daemons on one state would deliver every event twice; stop the other one, or give this one its own STATE_FILE",
+			ErrUnusable, holder, dir)
+	case err != nil:
+		return nil, unusable(dir, path, err)
+	}
+	return l, nil
+}
+
+// ErrBusy is TryLock's answer when another process holds the lock.
+var ErrBusy = errors.New("held by another process")
+
+// TryLock takes the lock file at path without waiting and writes this
+// process's id into it. When another process holds it, the error is
+// ErrBusy and holder is that process's id.
+func TryLock(path string) (l *Lock, holder string, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, unusable(dir, path, err)
+		return nil, "", err
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		b := make([]byte, 32)
 		n, _ := f.ReadAt(b, 0)
 		f.Close()
-		holder := strings.TrimSpace(string(b[:n]))
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w: another birdseye daemon (pid %s) uses the state directory %s: two daemons on one state would deliver every event twice; stop the other one, or give this one its own STATE_FILE",
-				ErrUnusable, holder, dir)
+			return nil, strings.TrimSpace(string(b[:n])), ErrBusy
 		}
-		return nil, fmt.Errorf("%w: lock %s: %v", ErrUnusable, path, err)
+		return nil, "", fmt.Errorf("lock %s: %w", path, err)
 	}
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	return &Lock{f: f}, nil
+	return &Lock{f: f}, "", nil
 }
 
 // Writable checks that dir and every directory and file below it can be
