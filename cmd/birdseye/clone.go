@@ -315,7 +315,7 @@ func (c cloneStatusCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	return withStandby(ctx, o, func(s clone.Standby) error {
-		st := s.Status(ctx, o.Targets(), o.ACMERemote)
+		st := s.Status(ctx, o.Targets(), o.ACMERemote, o.Ingress)
 		st.Judge(o.Failover(), time.Now())
 		if c.Output == "json" {
 			return writeJSON(e.stdout, st)

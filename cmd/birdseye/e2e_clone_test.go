@@ -154,6 +154,7 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "rollback snapshots: ")
 	require.Contains(t, out, "certificates in the ingress: nb.example.com, standby.example.com")
+	require.Regexp(t, `ingress:\n  \| .*\n(  \| .*\n)*  \| `+ingressProject+`[-_]traefik[-_]1 .* Up`, out)
 	require.Contains(t, out, "ready: cold holds the clone installed")
 
 	out, code = c.clone(t, "failover", "--yes")

@@ -35,11 +35,21 @@ type Status struct {
 	Staged       *Manifest      `json:"staged,omitempty"`
 	Problem      string         `json:"problem,omitempty"`
 	Certificates []string       `json:"certificates,omitempty"` // main domains, never keys
+	Ingress      string         `json:"ingress,omitempty"`      // the ingress's `ps`, when one is configured
 	Targets      []TargetStatus `json:"targets"`
 	// Ready says whether the failover target holds an installed clone;
 	// Verdict is the one line to act on.
 	Ready   bool   `json:"ready"`
 	Verdict string `json:"verdict"`
+}
+
+// ps is a stack's `docker compose ps`, or why it could not be had.
+func (s Standby) ps(ctx context.Context, t Target) string {
+	var out bytes.Buffer
+	if err := s.Shell.Stream(ctx, "bash -c "+sshremote.Quote(t.composeEnv()+"dc ps"), &out); err != nil {
+		return "cannot ask docker compose: " + strings.TrimSpace(out.String())
+	}
+	return strings.TrimRight(out.String(), "\n")
 }
 
 // Judge sets the verdict for the failover target: installed or not, from
@@ -72,8 +82,9 @@ func (st *Status) Judge(failover Target, now time.Time) {
 }
 
 // Status reads the standby; nothing there is changed. acmeRemote is
-// CLONE_ACME_REMOTE ("" = no ingress store to show).
-func (s Standby) Status(ctx context.Context, targets []Target, acmeRemote string) *Status {
+// CLONE_ACME_REMOTE ("" = no ingress store to show), ingress the ingress's
+// stack (Root "" = none).
+func (s Standby) Status(ctx context.Context, targets []Target, acmeRemote string, ingress Stack) *Status {
 	st := &Status{}
 	m, err := s.Manifest()
 	if err != nil {
@@ -89,6 +100,9 @@ func (s Standby) Status(ctx context.Context, targets []Target, acmeRemote string
 			f.Close()
 			st.Certificates, _ = CertDomains(b)
 		}
+	}
+	if ingress.Root != "" {
+		st.Ingress = s.ps(ctx, Target{Root: ingress.Root, Project: ingress.Project, Compose: ingress.Compose})
 	}
 	for _, t := range targets {
 		ts := TargetStatus{Name: t.Name, Root: t.Root, Databases: []FileState{}, Snapshots: []string{}}
@@ -109,13 +123,7 @@ func (s Standby) Status(ctx context.Context, targets []Target, acmeRemote string
 			slices.Reverse(ts.Snapshots)
 			ts.Snapshots = ts.Snapshots[:min(3, len(ts.Snapshots))]
 		}
-		var ps bytes.Buffer
-		env := t.composeEnv()
-		if err := s.Shell.Stream(ctx, "bash -c "+sshremote.Quote(env+"dc ps"), &ps); err != nil {
-			ts.Compose = "cannot ask docker compose: " + strings.TrimSpace(ps.String())
-		} else {
-			ts.Compose = strings.TrimRight(ps.String(), "\n")
-		}
+		ts.Compose = s.ps(ctx, t)
 		switch {
 		case len(ts.Databases) == 0 && st.Staged != nil:
 			ts.Advice = "nothing installed yet: run birdseye clone install " + t.Name
@@ -150,6 +158,12 @@ func (st *Status) Text(w io.Writer) {
 	}
 	if len(st.Certificates) > 0 {
 		fmt.Fprintf(w, "certificates in the ingress: %s\n", strings.Join(st.Certificates, ", "))
+	}
+	if st.Ingress != "" {
+		fmt.Fprintln(w, "ingress:")
+		for _, line := range strings.Split(st.Ingress, "\n") {
+			fmt.Fprintf(w, "  | %s\n", line)
+		}
 	}
 	for _, t := range st.Targets {
 		fmt.Fprintf(w, "\n%s  (%s)\n", t.Name, t.Root)

@@ -19,7 +19,7 @@ func TestStatusShowsWhatIsStagedInstalledAndKept(t *testing.T) {
 	acme := filepath.Join(t.TempDir(), "acme.json")
 	require.NoError(t, os.WriteFile(acme, []byte(primaryACME), 0o600))
 
-	st := sb.Status(context.Background(), plan.Targets, acme)
+	st := sb.Status(context.Background(), plan.Targets, acme, Stack{})
 	require.NotNil(t, st.Staged)
 	require.Equal(t, "nb.example.com", st.Staged.Primary)
 	require.Equal(t, []string{"nb.example.com", "proxy.example.com"}, st.Certificates)
@@ -45,7 +45,7 @@ func TestStatusShowsWhatIsStagedInstalledAndKept(t *testing.T) {
 
 func TestStatusOfAnEmptyStandbySaysWhatToDo(t *testing.T) {
 	sb := Standby{Shell: dialStandby(t), Payload: filepath.Join(t.TempDir(), "incoming")}
-	st := sb.Status(context.Background(), []Target{cold}, "")
+	st := sb.Status(context.Background(), []Target{cold}, "", Stack{})
 	require.Equal(t, ErrNothingStaged.Error(), st.Problem)
 	require.Equal(t, "nothing installed yet: run birdseye clone stage, then birdseye clone install cold", st.Targets[0].Advice)
 }
