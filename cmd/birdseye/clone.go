@@ -220,18 +220,24 @@ func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
 			log = io.Discard
 		}
 		r := s.Drill(ctx, t, o.Verifier(), log)
-		if c.Output == "json" {
-			if err := writeJSON(e.stdout, r); err != nil {
-				return err
-			}
-		} else {
-			r.Text(e.stdout, t.Name == o.Failover().Name)
-		}
-		if !r.Passed {
-			return errExit{exitFailure}
-		}
-		return nil
+		return verdict(e, c.Output, r, t.Name == o.Failover().Name, r.Passed)
 	})
+}
+
+// verdict prints a drill's or a verify's result, as JSON or in one screen,
+// and makes a negative one the exit code.
+func verdict(e *env, output string, r interface{ Text(io.Writer, bool) }, failover, ok bool) error {
+	if output == "json" {
+		if err := writeJSON(e.stdout, r); err != nil {
+			return err
+		}
+	} else {
+		r.Text(e.stdout, failover)
+	}
+	if !ok {
+		return errExit{exitFailure}
+	}
+	return nil
 }
 
 type cloneVerifyCmd struct {
@@ -253,17 +259,7 @@ func (c cloneVerifyCmd) Run(ctx context.Context, e *env) error {
 		return errNoToken
 	}
 	v := verify(ctx, t)
-	if c.Output == "json" {
-		if err := writeJSON(e.stdout, v); err != nil {
-			return err
-		}
-	} else {
-		v.Text(e.stdout, t.Name == o.Failover().Name)
-	}
-	if !v.Faithful {
-		return errExit{exitFailure}
-	}
-	return nil
+	return verdict(e, c.Output, v, t.Name == o.Failover().Name, v.Faithful)
 }
 
 type cloneFailoverCmd struct {
