@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 
 	"database/sql"
 	"encoding/json"
@@ -330,4 +331,34 @@ func TestE2ECloneInstallPinsTheStandbyToThePrimarysImages(t *testing.T) {
 	out, code = c.clone(t, "drill", "--yes")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "Drill of cold passed.")
+}
+
+// The image's user is not in the Docker socket's group: CLONE_IMAGES then
+// fails the stage with the fix, not a bare "permission denied".
+func TestE2ECloneStageNamesTheFixForADockerSocketItMayNotOpen(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run birdseye as another user")
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(dir, 0o777))
+	sock := filepath.Join(dir, "docker.sock")
+	l, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	defer l.Close()
+	require.NoError(t, os.Chmod(sock, 0o660)) // root:root, as root:docker on a host
+	db := filepath.Join(dir, "store.db")
+	sqlDB, err := sql.Open("sqlite", db)
+	require.NoError(t, err)
+	_, err = sqlDB.Exec(`CREATE TABLE accounts (id TEXT); INSERT INTO accounts VALUES ('a'); CREATE TABLE peers (id TEXT); INSERT INTO peers VALUES ('p')`)
+	require.NoError(t, err)
+	sqlDB.Close()
+	require.NoError(t, os.Chmod(db, 0o644))
+	env := []string{"PATH=" + os.Getenv("PATH"), "TZ=UTC", "STATE_FILE=" + filepath.Join(dir, "state.json"), "NB_URL=https://nb.example.com",
+		"CLONE_SSH_HOST=root@standby.invalid", "CLONE_TARGETS=cold", "CLONE_COLD_ROOT=/opt/cold", "CLONE_DB_PATHS=" + db,
+		"CLONE_STAGE_DIR=" + filepath.Join(dir, "stage"), "CLONE_IMAGES=netbirdio/management", "CLONE_DOCKER_SOCKET=" + sock}
+	d := startAs(t, nobody, env, "clone", "stage", "--dry-run")
+	require.Equal(t, 1, d.waitExit())
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "permission denied")
+	require.Contains(t, out, "birdseye (UID 65534) may not open the socket: give the container its group (group_add: the group id of "+sock+" on the host)")
 }

@@ -43,6 +43,9 @@ func ImageDigests(ctx context.Context, socket string, repos []string) (map[strin
 			return nil, nil, err
 		}
 		resp, err := c.Do(req)
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, nil, fmt.Errorf("ask the Docker engine at %s about %s: %w; birdseye (UID %d) may not open the socket: give the container its group (group_add: the group id of %s on the host)", socket, r, err, os.Getuid(), socket)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("ask the Docker engine at %s about %s: %w", socket, r, err)
 		}
