@@ -142,31 +142,42 @@ func TestE2EAnUnreadableBackupPathIsNamedAtStart(t *testing.T) {
 	secret := filepath.Join(vol, "store.db")
 	require.NoError(t, os.WriteFile(secret, []byte("root only"), 0o600))
 	require.NoError(t, os.Chmod(vol, 0o755))
-	state := t.TempDir()
-	require.NoError(t, os.Chmod(state, 0o777))
-	require.NoError(t, os.Chmod(filepath.Dir(binPath), 0o755))
-	require.NoError(t, os.Chmod(filepath.Dir(state), 0o755)) // the test's temp root: nobody must get through it
-	require.NoError(t, os.Chmod(filepath.Dir(vol), 0o755))
-	cmd := exec.Command(binPath, "run")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api.URL, "NB_API_KEY=" + fake.AuditorToken,
-		"NB_ADMIN_API_KEY=" + fake.AdminToken, "STATE_FILE=" + filepath.Join(state, "state.json"), "CRON_CLEANUP_EPHEMERAL=",
-		"CRON_BACKUP_NETBIRD=0 3 * * 0", "BACKUP_PATHS=" + vol, "BACKUP_ZIP_PASSWORD=a long enough passphrase", "BACKUP_DIR=" + state}
-	cmd.Dir = state
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	var mu sync.Mutex
-	var buf bytes.Buffer
-	cmd.Stderr = &lockedWriter{mu: &mu, w: &buf}
-	stderr := func() string { mu.Lock(); defer mu.Unlock(); return buf.String() }
-	require.NoError(t, cmd.Start())
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stderr(), "a BACKUP_PATHS entry is not readable") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	// The standby clone reads the same volume (CLONE_DB_PATHS).
+	for _, job := range []struct{ variable, path string }{{"BACKUP_PATHS", vol}, {"CLONE_DB_PATHS", secret}} {
+		t.Run(job.variable, func(t *testing.T) {
+			state := t.TempDir()
+			require.NoError(t, os.Chmod(state, 0o777))
+			require.NoError(t, os.Chmod(filepath.Dir(binPath), 0o755))
+			require.NoError(t, os.Chmod(filepath.Dir(state), 0o755)) // the test's temp root: nobody must get through it
+			require.NoError(t, os.Chmod(filepath.Dir(vol), 0o755))
+			cmd := exec.Command(binPath, "run")
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + api.URL, "NB_API_KEY=" + fake.AuditorToken,
+				"NB_ADMIN_API_KEY=" + fake.AdminToken, "STATE_FILE=" + filepath.Join(state, "state.json"), "CRON_CLEANUP_EPHEMERAL="}
+			if job.variable == "BACKUP_PATHS" {
+				cmd.Env = append(cmd.Env, "CRON_BACKUP_NETBIRD=0 3 * * 0", "BACKUP_PATHS="+vol, "BACKUP_ZIP_PASSWORD=a long enough passphrase", "BACKUP_DIR="+state)
+			} else {
+				cmd.Env = append(cmd.Env, "CRON_CLONE_STANDBY=0 4 * * *", "CLONE_SSH_HOST=root@standby.invalid", "CLONE_TARGETS=cold",
+					"CLONE_COLD_ROOT=/opt/cold", "CLONE_DB_PATHS="+secret)
+			}
+			cmd.Dir = state
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			var mu sync.Mutex
+			var buf bytes.Buffer
+			cmd.Stderr = &lockedWriter{mu: &mu, w: &buf}
+			stderr := func() string { mu.Lock(); defer mu.Unlock(); return buf.String() }
+			require.NoError(t, cmd.Start())
+			want := "a " + job.variable + " entry is not readable by birdseye"
+			deadline := time.Now().Add(20 * time.Second)
+			for !strings.Contains(stderr(), want) && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			require.Contains(t, stderr(), want)
+			require.Contains(t, stderr(), "path="+job.path)
+			require.Contains(t, stderr(), "uid=65534")
+		})
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	cmd.Wait()
-	require.Contains(t, stderr(), "a BACKUP_PATHS entry is not readable by birdseye")
-	require.Contains(t, stderr(), "path="+vol)
-	require.Contains(t, stderr(), "uid=65534")
 }
 
 // A restore asks for the passphrase on a terminal when no variable holds it

@@ -165,6 +165,7 @@ func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off m
 	if err != nil {
 		return err // a configuration error, naming the variable
 	}
+	checkReadable("CLONE_DB_PATHS", "the standby clone's refresh", o.Plan.DBPaths, log)
 	return s.Add(monitored(cfg, log, "clone-standby", "CRON_CLONE_STANDBY", spec, func(ctx context.Context, out *lineLog) error {
 		start := time.Now()
 		release, err := o.Exclusive()

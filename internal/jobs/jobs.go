@@ -87,7 +87,7 @@ func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Sc
 			if err != nil {
 				return nil, err
 			}
-			checkReadable(rc.Paths, log)
+			checkReadable("BACKUP_PATHS", "the scheduled backup", rc.Paths, log)
 			err = s.Add(monitored(cfg, log, "backup", "CRON_BACKUP_NETBIRD", spec, func(ctx context.Context, out *lineLog) error {
 				steps, code := backup.Run(ctx, rc, time.Now(), out)
 				for _, st := range steps {
@@ -246,19 +246,19 @@ func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Loca
 	return rc, nil
 }
 
-// checkReadable says at start, naming the path, when a BACKUP_PATHS entry
+// checkReadable says at start, naming the path, when an entry of variable
 // cannot be read (a non-root container and a root-owned NetBird volume),
-// instead of failing at the first scheduled backup.
-func checkReadable(paths []string, log *slog.Logger) {
+// instead of failing at the first scheduled run of job.
+func checkReadable(variable, job string, paths []string, log *slog.Logger) {
 	srcs, err := backup.Sources(paths)
 	if err != nil {
-		log.Warn("the scheduled backup will fail", "err", err)
+		log.Warn(job+" will fail", "err", err)
 		return
 	}
 	for _, src := range srcs {
 		err := backup.Readable(src, nil)
 		if err != nil {
-			log.Warn("a BACKUP_PATHS entry is not readable by birdseye; the scheduled backup will fail (see the README: backups of root-owned volumes)",
+			log.Warn("a "+variable+" entry is not readable by birdseye; "+job+" will fail (see the README: backups of root-owned volumes)",
 				"path", src, "err", err, "uid", os.Getuid())
 		}
 	}
