@@ -288,6 +288,7 @@ func TestE2ECloneBadInputIsNamed(t *testing.T) {
 		{"CLONE_TARGET_PATHS=/a:b:c:d", "CLONE_TARGET_PATHS"},
 		{"CLONE_FAILOVER_TARGET=warm", "CLONE_FAILOVER_TARGET='warm' is not in CLONE_TARGETS (cold)"},
 		{"CLONE_COLD_AUTOSTART=perhaps", "CLONE_COLD_AUTOSTART"},
+		{"CLONE_COLD_CERT_COPY=true", "config: CLONE_COLD_CERT_COPY=true needs CLONE_ACME_SOURCE, CLONE_ACME_REMOTE and CLONE_INGRESS_ROOT"},
 	} {
 		out, code = run(append(set, bad.env), "stage", "--dry-run")
 		require.Equal(t, 2, code, "%s: %s", bad.env, out)

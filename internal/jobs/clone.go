@@ -49,6 +49,11 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 	if err != nil {
 		return o, invalid(err)
 	}
+	for _, t := range targets {
+		if t.CertCopy && (cfg.ACMESource == "" || cfg.ACMERemote == "" || cfg.IngressRoot == "") {
+			return o, &config.Error{Var: t.Prefix() + "_CERT_COPY", Msg: "=true needs CLONE_ACME_SOURCE, CLONE_ACME_REMOTE and CLONE_INGRESS_ROOT (where the certificates come from and go to); expected all three, or false"}
+		}
+	}
 	failover, err := clone.FailoverTarget(targets, cfg.FailoverTarget)
 	if err != nil {
 		return o, invalid(err)
