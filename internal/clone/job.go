@@ -197,9 +197,9 @@ func (o Options) standbyAPI(t Target) API {
 	a := o.Primary
 	a.URL = "https://" + t.Host
 	if u, err := url.Parse(o.Primary.URL); err == nil {
-		u.Host = t.Host
-		if u.Port() != "" {
-			u.Host = net.JoinHostPort(t.Host, u.Port())
+		u.Scheme, u.Host = "https", t.Host
+		if o.Plan.Port != "" {
+			u.Host = net.JoinHostPort(t.Host, o.Plan.Port)
 		}
 		a.URL = u.String()
 	}

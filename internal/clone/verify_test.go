@@ -91,3 +91,38 @@ func TestVerifySaysWhenTheStandbysServerIsNotServing(t *testing.T) {
 	v := Verify(context.Background(), "cold", primary, standby)
 	require.Equal(t, "API: HTTP 502 — the management server there is not serving", v.Problem)
 }
+
+// NB_URL on the Docker network (http://management:80) reads the primary
+// without TLS; the standby is still verified over TLS as clients reach it.
+func TestVerifyReadsAPrimaryOnThePlainDockerNetwork(t *testing.T) {
+	_, _, _, standby := servers(t)
+	plain := httptest.NewServer(fake.New())
+	t.Cleanup(plain.Close)
+	v := Verify(context.Background(), "cold", API{URL: plain.URL, Token: fake.AdminToken}, standby)
+	require.Empty(t, v.Problem)
+	require.True(t, v.Faithful)
+
+	standby.URL = "http://example.com"
+	v = Verify(context.Background(), "cold", API{URL: plain.URL, Token: fake.AdminToken}, standby)
+	require.False(t, v.Faithful)
+	require.Equal(t, "the standby is verified as clients reach it, over TLS; got http://example.com", v.Problem)
+}
+
+// The standby is spoken to as clients would: https, the target's name, the
+// public port (none for 443), whatever scheme and port NB_URL has.
+func TestTheStandbyIsAddressedByItsPublicName(t *testing.T) {
+	for _, c := range []struct{ primary, port, want string }{
+		{"http://management:80", "", "https://nb.example.com"},
+		{"https://nb.example.com", "", "https://nb.example.com"},
+		{"https://nb.example.com:8443/netbird", "8443", "https://nb2.example.com:8443/netbird"},
+	} {
+		o := Options{Primary: API{URL: c.primary}, Plan: StagePlan{Port: c.port}, StandbyDial: "203.0.113.7:443"}
+		host := "nb.example.com"
+		if c.port != "" {
+			host = "nb2.example.com"
+		}
+		a := o.standbyAPI(Target{Host: host})
+		require.Equal(t, c.want, a.URL, c.primary)
+		require.Equal(t, "203.0.113.7:443", a.Dial)
+	}
+}

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -38,6 +39,11 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 		}
 		u.Path = strings.TrimSuffix(u.Path, "/api")
 		api = u.String()
+		if primaryHost == "" && u.Scheme == "http" {
+			// Reached on the Docker network (http://management:80): that
+			// name is not the one clients use, nor the standby's.
+			return o, &config.Error{Var: "CLONE_PRIMARY_HOST", Msg: "is not set and NB_URL=" + nb.URL + " is an internal address; expected the primary's public name, e.g. netbird.example.com"}
+		}
 		if primaryHost == "" {
 			primaryHost = u.Hostname()
 		}
@@ -96,9 +102,7 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 	}
 	o.StandbyDial = standbyDial(cfg, api)
 	o.LockFile = filepath.Join(filepath.Dir(stateFile), "clone.lock")
-	if u, err := url.Parse(api); err == nil {
-		o.Plan.Port = u.Port()
-	}
+	o.Plan.Port = publicPort(api)
 	return o, nil
 }
 
@@ -138,13 +142,9 @@ func trust(files map[string]string) (*x509.CertPool, error) {
 }
 
 // standbyDial is where verify reaches the standby: CLONE_STANDBY_IP (with
-// its own port, else the primary's), else the SSH host's name, which the
-// dialer resolves.
+// its own port, else the primary's public one), else the SSH host's name,
+// which the dialer resolves.
 func standbyDial(cfg config.Clone, api string) string {
-	port := "443"
-	if u, err := nburl.Normalise(api); err == nil && u.Port() != "" {
-		port = u.Port()
-	}
 	if _, _, err := net.SplitHostPort(cfg.StandbyIP); err == nil {
 		return cfg.StandbyIP
 	}
@@ -155,7 +155,17 @@ func standbyDial(cfg config.Clone, api string) string {
 			host = h
 		}
 	}
-	return net.JoinHostPort(host, port)
+	return net.JoinHostPort(host, cmp.Or(publicPort(api), "443"))
+}
+
+// publicPort is the HTTPS port clients use: NB_URL's when it is an https
+// URL with a port, else "" (443). An http NB_URL is an internal address;
+// its port says nothing about the public one.
+func publicPort(api string) string {
+	if u, err := url.Parse(api); err == nil && u.Scheme == "https" {
+		return u.Port()
+	}
+	return ""
 }
 
 // addClone schedules CRON_CLONE_STANDBY: stage, install every target,
