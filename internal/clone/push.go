@@ -52,6 +52,9 @@ func Push(ctx context.Context, r Remote, local, remoteDir string) (PushStats, er
 	}
 	have := parseSums(out)
 	fs := r.SFTP()
+	if err := roomFor(fs, remoteDir, want, have); err != nil {
+		return st, err
+	}
 	for _, own := range []string{ManifestName, SumsName} {
 		if _, ok := have[own]; ok {
 			if err := fs.Remove(path.Join(remoteDir, own)); err != nil {
@@ -93,6 +96,34 @@ func Push(ctx context.Context, r Remote, local, remoteDir string) (PushStats, er
 		return st, fmt.Errorf("the payload on the standby does not match its checksums after the push: %s", strings.TrimSpace(out))
 	}
 	return st, nil
+}
+
+// roomFor refuses a push the standby has no room for, before anything is
+// sent: the files that differ, plus what the install will need beside the
+// payload (each database once installed and once in the rollback
+// snapshot). A full disk in the middle would leave a payload install
+// refuses, and an install that fails half-way. A server without the
+// statvfs extension is not asked.
+func roomFor(fs *sftp.Client, remoteDir string, want map[string]FileSum, have map[string]string) error {
+	st, err := fs.StatVFS(remoteDir)
+	if err != nil {
+		return nil
+	}
+	var send, dbs int64
+	for name, f := range want {
+		if have[name] != f.SHA256 {
+			send += f.Bytes
+		}
+		if strings.HasPrefix(name, "db/") {
+			dbs += f.Bytes
+		}
+	}
+	need := send + 2*dbs
+	if free := int64(st.FreeSpace()); free < need {
+		return fmt.Errorf("the standby has %.1f MB free in %s; this push needs %.1f MB and the install %.1f MB more: free some space there first",
+			float64(free)/1e6, remoteDir, float64(send)/1e6, float64(2*dbs)/1e6)
+	}
+	return nil
 }
 
 // Text is the summary line of a push.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -70,4 +71,26 @@ func TestPushRefusesAPayloadThatArrivesDamaged(t *testing.T) {
 	_, err = Push(context.Background(), c, plan.Dir, filepath.Join(t.TempDir(), "incoming"))
 	require.ErrorContains(t, err, "does not match its checksums after the push")
 	require.ErrorContains(t, err, "images.txt")
+}
+
+// A standby without room for the payload and the install it leads to is
+// refused before anything is sent (a 16 KiB tmpfs as the payload
+// directory), naming what is free and what is needed.
+func TestPushRefusesAStandbyWithoutRoomBeforeSendingAnything(t *testing.T) {
+	c := dialStandby(t)
+	_, plan := primary(t)
+	_, err := Stage(plan, &bytes.Buffer{})
+	require.NoError(t, err)
+	remote := filepath.Join(t.TempDir(), "incoming")
+	require.NoError(t, os.MkdirAll(remote, 0o700))
+	if res, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", remote).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, res)
+	}
+	t.Cleanup(func() { exec.Command("umount", remote).Run() })
+	_, err = Push(context.Background(), c, plan.Dir, remote)
+	require.ErrorContains(t, err, "MB free in "+remote+"; this push needs")
+	require.ErrorContains(t, err, "free some space there first")
+	entries, err := os.ReadDir(remote)
+	require.NoError(t, err)
+	require.Empty(t, entries, "nothing sent")
 }
