@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -149,7 +150,60 @@ func (plan StagePlan) check() error {
 	if len(missing) > 0 {
 		return fmt.Errorf("these paths are configured but not present inside the container: %s", strings.Join(missing, ", "))
 	}
+	// Config files are copied once more for each target with its own name.
+	copies := int64(1)
+	for _, t := range plan.Targets {
+		if t.Host != plan.Primary && plan.Primary != "" {
+			copies++
+		}
+	}
+	var need int64
+	for _, s := range sources {
+		need += treeSize(s) + treeSize(s+"-wal")
+	}
+	for _, f := range plan.ConfigFiles {
+		need += (copies - 1) * treeSize(f)
+	}
+	return roomToStage(dir, need)
+}
+
+// roomToStage refuses a stage that cannot fit need bytes: the default
+// directory is a tmpfs in the container (memory), and a large events.db
+// would fill it. Any previous stage in dir is wiped first, so it counts as
+// free.
+func roomToStage(dir string, need int64) error {
+	old := treeSize(dir)
+	probe := dir
+	for {
+		if _, err := os.Stat(probe); err == nil || probe == filepath.Dir(probe) {
+			break
+		}
+		probe = filepath.Dir(probe)
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(probe, &st); err != nil {
+		return nil // cannot tell: the copy says so if it fails
+	}
+	if free := int64(st.Bavail)*st.Bsize + old; free < need {
+		return fmt.Errorf("CLONE_STAGE_DIR (%s) has %.1f MB free; the snapshots and copies need about %.1f MB. Point CLONE_STAGE_DIR at a directory on disk, e.g. /var/lib/birdseye/clone-stage (the default /var/tmp is in memory in the container)",
+			dir, float64(free)/1e6, float64(need)/1e6)
+	}
 	return nil
+}
+
+// treeSize is the bytes of the regular files at p (a file or a
+// directory); 0 when there is nothing.
+func treeSize(p string) int64 {
+	var n int64
+	filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // stagePaths copies each path to <kind>/<n>, n counting from 0.

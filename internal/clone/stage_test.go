@@ -119,3 +119,23 @@ func TestStageRefusesASnapshotBelowTheMinimumRows(t *testing.T) {
 	require.Contains(t, out.String(), "holds: 1 accounts, 2 peers", "the counts are shown with the refusal")
 	require.NoFileExists(t, filepath.Join(plan.Dir, ManifestName), "a refused payload has no manifest, so install refuses it")
 }
+
+// The default stage directory is memory in the container; a database
+// bigger than it is refused before anything is copied, with the fix (a
+// 16 KiB tmpfs as the stage directory's file system).
+func TestStageRefusesADirectoryWithoutRoomAndSaysWhereToStage(t *testing.T) {
+	_, plan := primary(t)
+	fsDir := t.TempDir()
+	if res, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", fsDir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, res)
+	}
+	t.Cleanup(func() { exec.Command("umount", fsDir).Run() })
+	plan.Dir = filepath.Join(fsDir, "birdseye-clone-stage")
+	big := filepath.Join(t.TempDir(), "big.json") // a configuration of 64 KiB
+	require.NoError(t, os.WriteFile(big, bytes.Repeat([]byte("x"), 64<<10), 0o600))
+	plan.ConfigFiles = append(plan.ConfigFiles, big)
+	_, err := Stage(plan, &bytes.Buffer{})
+	require.ErrorContains(t, err, "CLONE_STAGE_DIR ("+plan.Dir+") has 0.0 MB free; the snapshots and copies need about 0.")
+	require.ErrorContains(t, err, "e.g. /var/lib/birdseye/clone-stage")
+	require.NoDirExists(t, plan.Dir, "nothing copied")
+}
