@@ -156,7 +156,7 @@ func TestE2EAnUnreadableBackupPathIsNamedAtStart(t *testing.T) {
 			if job.variable == "BACKUP_PATHS" {
 				cmd.Env = append(cmd.Env, "CRON_BACKUP_NETBIRD=0 3 * * 0", "BACKUP_PATHS="+vol, "BACKUP_ZIP_PASSWORD=a long enough passphrase", "BACKUP_DIR="+state)
 			} else {
-				cmd.Env = append(cmd.Env, "CRON_CLONE_STANDBY=0 4 * * *", "CLONE_SSH_HOST=root@standby.invalid", "CLONE_TARGETS=cold",
+				cmd.Env = append(cmd.Env, "CRON_CLONE_STANDBY=0 4 * * *", "CLONE_SSH_HOST=root@standby.invalid", "CLONE_TARGETS=cold", "CLONE_PRIMARY_HOST=nb.example.com",
 					"CLONE_COLD_ROOT=/opt/cold", "CLONE_DB_PATHS="+secret)
 			}
 			cmd.Dir = state
