@@ -151,12 +151,20 @@ func Describe(w io.Writer, m *Manifest, targets []Target) {
 // Install installs the staged payload into each target, then merges the
 // primary's certificates into the ingress when a target asks for it.
 func (o Options) Install(ctx context.Context, s Standby, targets []Target, w io.Writer) error {
-	certs := false
 	for _, t := range targets {
 		fmt.Fprintf(w, "== install %s\n", t.Name)
 		if err := s.Install(ctx, t, w); err != nil {
 			return err
 		}
+	}
+	return o.mergeCertificates(ctx, s, targets, w)
+}
+
+// mergeCertificates merges the staged ACME store into the ingress's, once,
+// when one of targets asks for the certificates.
+func (o Options) mergeCertificates(ctx context.Context, s Standby, targets []Target, w io.Writer) error {
+	certs := false
+	for _, t := range targets {
 		certs = certs || t.CertCopy
 	}
 	if !certs || o.Ingress.Root == "" || o.ACMERemote == "" || o.Plan.ACMESource == "" {

@@ -37,9 +37,13 @@ func (o Options) Run(ctx context.Context, w io.Writer, now time.Time) (Refresh, 
 	}
 	s := Standby{Shell: c, Payload: o.Payload}
 	for _, t := range o.Targets() {
-		if err := o.Install(ctx, s, []Target{t}, w); err != nil {
+		fmt.Fprintf(w, "== install %s\n", t.Name)
+		if err := s.Install(ctx, t, w); err != nil {
 			return Refresh{}, &StepError{Step: "install " + t.Name, Err: err}
 		}
+	}
+	if err := o.mergeCertificates(ctx, s, o.Targets(), w); err != nil {
+		return Refresh{}, &StepError{Step: "certificates", Err: err}
 	}
 	fmt.Fprintf(w, "== drill %s\n", o.Failover().Name)
 	r := s.Drill(ctx, o.Failover(), o.Verifier(), w)
