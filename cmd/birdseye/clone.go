@@ -178,6 +178,11 @@ func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
 			fmt.Fprintln(e.stdout, err) // it says FAILED and how to roll back
 			return errExit{exitFailure}
 		}
+		// A hot standby was restarted: see that it answers as the primary.
+		if _, err := o.VerifyRunning(ctx, targets, e.stdout); err != nil {
+			fmt.Fprintln(e.stdout, err)
+			return errExit{exitFailure}
+		}
 		fmt.Fprintln(e.stdout, "Installed. Prove it with:  birdseye clone drill")
 		return nil
 	})

@@ -31,15 +31,17 @@ type cloneWorld struct {
 	env     []string
 }
 
-func newCloneWorld(t *testing.T, peers int, extra ...string) *cloneWorld {
+// newCloneWorld puts the cold target's stack on coldIP: StandbyIP, where
+// clients reach the standby, or behind an ingress there.
+func newCloneWorld(t *testing.T, peers int, coldIP string) *cloneWorld {
 	t.Helper()
 	w := clonetest.New(t, peers)
 	c := &cloneWorld{w: w, sshd: clonetest.SSHD(t), root: filepath.Join(t.TempDir(), "standby", "cold stack"),
 		project: "bee2eclone" + strconv.Itoa(w.Port)}
-	w.Stack(t, c.root, c.project, "data/netbird")
+	w.StackOn(t, c.root, c.project, "data/netbird", coldIP)
 	config := filepath.Join(filepath.Dir(w.StoreDB), "management.json")
 	require.NoError(t, os.WriteFile(config, []byte(`{"HttpConfig":{"LetsEncryptDomain":"127.0.0.1"}}`), 0o600))
-	c.env = append([]string{
+	c.env = []string{
 		"PATH=" + os.Getenv("PATH"), "TZ=UTC", "STATE_FILE=" + filepath.Join(t.TempDir(), "state.json"),
 		"NB_URL=" + w.URL, "NB_API_KEY=" + clonetest.Token,
 		"CLONE_SSH_HOST=root@127.0.0.1", "CLONE_SSH_PORT=" + strconv.Itoa(c.sshd.Port), "CLONE_SSH_KEY=" + c.sshd.ClientKey,
@@ -47,7 +49,7 @@ func newCloneWorld(t *testing.T, peers int, extra ...string) *cloneWorld {
 		"CLONE_TARGETS=cold", "CLONE_COLD_ROOT=" + c.root, "CLONE_COLD_PROJECT=" + c.project,
 		"CLONE_DB_PATHS=" + w.StoreDB, "CLONE_CONFIG_FILES=" + config,
 		"CLONE_STAGE_DIR=" + filepath.Join(t.TempDir(), "stage"), "CLONE_STANDBY_IP=" + clonetest.StandbyIP, "CLONE_CA_FILE=" + w.CA,
-	}, extra...)
+	}
 	return c
 }
 
@@ -65,10 +67,14 @@ func (c *cloneWorld) installed() string { return filepath.Join(c.root, "data", "
 // primary through the API (real counts from the installed store), found
 // stale after the primary changed, refreshed, failed over to, rolled back.
 func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
-	c := newCloneWorld(t, 5)
+	// Two stacks behind the standby's ingress, which routes by name as
+	// Traefik does: cold answers for the primary's name (127.0.0.1), hot
+	// for its own.
+	c := newCloneWorld(t, 5, "127.0.0.6")
 	// The primary's certificates go into the standby ingress's store.
 	ingress, ingressProject := filepath.Join(filepath.Dir(c.root), "traefik"), c.project+"ingress"
-	c.w.Ingress(t, ingress, ingressProject, `{"le":{"Account":{"Email":"ops@standby"},"Certificates":[{"domain":{"main":"standby.example.com"},"certificate":"S","key":"S"}]}}`)
+	c.w.Ingress(t, ingress, ingressProject, `{"le":{"Account":{"Email":"ops@standby"},"Certificates":[{"domain":{"main":"standby.example.com"},"certificate":"S","key":"S"}]}}`,
+		map[string]string{"127.0.0.1": "127.0.0.6", clonetest.HotHost: "127.0.0.4"})
 	acme := filepath.Join(filepath.Dir(c.w.StoreDB), "acme.json")
 	require.NoError(t, os.WriteFile(acme, []byte(`{"le":{"Account":{"Email":"ops@primary"},"Certificates":[{"domain":{"main":"nb.example.com"},"certificate":"P","key":"P"}]}}`), 0o600))
 	c.env = append(c.env, "CLONE_ACME_SOURCE="+acme, "CLONE_ACME_REMOTE="+filepath.Join(ingress, "acme.json"),
@@ -77,7 +83,7 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	hot, hotProject := filepath.Join(filepath.Dir(c.root), "hot"), c.project+"hot"
 	c.w.StackOn(t, hot, hotProject, "data/netbird", "127.0.0.4")
 	c.env = append(c.env, "CLONE_TARGETS=cold,hot", "CLONE_HOT_ROOT="+hot, "CLONE_HOT_PROJECT="+hotProject,
-		"CLONE_HOT_AUTOSTART=true", "CLONE_HOT_HOST=nb2.example.test")
+		"CLONE_HOT_AUTOSTART=true", "CLONE_HOT_HOST="+clonetest.HotHost)
 
 	out, code := c.clone(t, "stage")
 	require.Equal(t, 0, code, out)
@@ -100,6 +106,9 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	require.Contains(t, out, "-> hot")
 	require.Contains(t, out, "The primary is not touched. Restarts on the standby: hot.")
 	require.NotEmpty(t, clonetest.Running(t, hotProject), "the hot standby runs after its install")
+	require.Contains(t, out, "== verify hot (kept running)")
+	require.Regexp(t, `peers +5 +5 +ok`, out)
+	require.Contains(t, out, "Matches the primary.", "the hot standby, through the ingress under its own name")
 	require.Equal(t, 5, clonetest.Count(t, filepath.Join(hot, "data", "netbird", "store.db"), "peers"))
 	hotConfig, err := os.ReadFile(filepath.Join(hot, "management.json"))
 	require.NoError(t, err)
@@ -146,9 +155,16 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 		Same                   bool
 	}{"peers", "6", "5", false})
 
+	// The hot standby, reached at the same address under its own name,
+	// has not seen the new peer either.
+	out, code = c.clone(t, "verify", "hot")
+	require.Equal(t, 1, code, out)
+	require.Regexp(t, `peers +6 +5 +DIFFERS`, out)
+	require.Contains(t, out, "Does NOT match the primary.")
+
 	out, code = c.clone(t, "run")
 	require.Equal(t, 0, code, out)
-	require.Contains(t, out, "===== clone refreshed and drill of cold passed at")
+	require.Contains(t, out, "===== clone refreshed and drill of cold passed; hot matches the primary at")
 	require.Equal(t, 6, clonetest.Count(t, c.installed(), "peers"))
 
 	out, code = c.clone(t, "status")
@@ -177,7 +193,7 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 // it was: a payload damaged on the way, a snapshot below CLONE_MIN_ROWS, a
 // standby whose host key changed.
 func TestE2ECloneRefusesADamagedPayloadASmallSnapshotAndAChangedHostKey(t *testing.T) {
-	c := newCloneWorld(t, 3)
+	c := newCloneWorld(t, 3, clonetest.StandbyIP)
 	out, code := c.clone(t, "stage")
 	require.Equal(t, 0, code, out)
 	out, code = c.clone(t, "install", "--yes")
@@ -301,7 +317,7 @@ func TestE2ECloneBadInputIsNamed(t *testing.T) {
 // pulls exactly that from a real registry and tags it latest, although the
 // registry's latest has moved on since.
 func TestE2ECloneInstallPinsTheStandbyToThePrimarysImages(t *testing.T) {
-	c := newCloneWorld(t, 2)
+	c := newCloneWorld(t, 2, clonetest.StandbyIP)
 	repo := clonetest.Registry(t) + "/netbirdio/management"
 	v1 := clonetest.Push(t, c.w.Image, repo)
 	v1ID := clonetest.ImageID(t, repo+":latest")

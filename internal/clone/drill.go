@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/sshremote"
@@ -105,14 +104,6 @@ func (r *DrillResult) Reason() string {
 		return r.Problem
 	case r.Verified == nil:
 		return "the standby was not compared"
-	case r.Verified.Problem != "":
-		return r.Verified.Problem
 	}
-	var diff []string
-	for _, row := range r.Verified.Rows {
-		if !row.Same {
-			diff = append(diff, fmt.Sprintf("%s %s on the primary, %s on the standby", row.Name, row.Primary, row.Standby))
-		}
-	}
-	return "the standby does not match the primary: " + strings.Join(diff, "; ")
+	return r.Verified.Reason()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -55,7 +56,42 @@ func (o Options) Run(ctx context.Context, w io.Writer, now time.Time) (Refresh, 
 	case !r.Passed:
 		return Refresh{}, &StepError{Step: "drill", Err: fmt.Errorf("%s", r.Reason())}
 	}
-	return Refresh{Summary: fmt.Sprintf("clone refreshed and drill of %s passed at %s", r.Target, when), Drilled: true}, nil
+	summary := fmt.Sprintf("clone refreshed and drill of %s passed", r.Target)
+	hot, err := o.VerifyRunning(ctx, o.Targets(), w)
+	if err != nil {
+		return Refresh{}, err
+	}
+	switch len(hot) {
+	case 0:
+	case 1:
+		summary += "; " + hot[0] + " matches the primary"
+	default:
+		summary += "; " + strings.Join(hot, ", ") + " match the primary"
+	}
+	return Refresh{Summary: summary + " at " + when, Drilled: true}, nil
+}
+
+// VerifyRunning compares each target kept running (_AUTOSTART) with the
+// primary, once it answers: an install restarted it, and no drill looks
+// at it (the drill's target excepted). It returns the names that match;
+// one that does not is a StepError "verify <name>". Without a token
+// there is nothing to compare with.
+func (o Options) VerifyRunning(ctx context.Context, targets []Target, w io.Writer) ([]string, error) {
+	verify := o.Verifier()
+	var ok []string
+	for _, t := range targets {
+		if !t.Autostart || verify == nil || t.Name == o.Failover().Name {
+			continue
+		}
+		fmt.Fprintf(w, "== verify %s (kept running)\n", t.Name)
+		v := untilServing(ctx, t, verify)
+		v.Text(w, false)
+		if !v.Faithful {
+			return ok, &StepError{Step: "verify " + t.Name, Err: fmt.Errorf("%s", v.Reason())}
+		}
+		ok = append(ok, t.Name)
+	}
+	return ok, nil
 }
 
 // Refresh is what a refresh that did not fail proved.

@@ -100,6 +100,24 @@ func Verify(ctx context.Context, target string, primary, standby API) *Verificat
 	return v
 }
 
+// Reason says in one line why the standby is not faithful: what went
+// wrong, or which compared values differ; "" when it is.
+func (v *Verification) Reason() string {
+	if v.Faithful {
+		return ""
+	}
+	if v.Problem != "" {
+		return v.Problem
+	}
+	var diff []string
+	for _, row := range v.Rows {
+		if !row.Same {
+			diff = append(diff, fmt.Sprintf("%s %s on the primary, %s on the standby", row.Name, row.Primary, row.Standby))
+		}
+	}
+	return "the standby does not match the primary: " + strings.Join(diff, "; ")
+}
+
 // starting says the standby was not serving yet: not reached, or its
 // proxy answered for a backend still starting.
 func (v *Verification) starting() bool {

@@ -126,3 +126,32 @@ func TestTheStandbyIsAddressedByItsPublicName(t *testing.T) {
 		require.Equal(t, "203.0.113.7:443", a.Dial)
 	}
 }
+
+// A target kept running is compared after an install and a refresh: its
+// name is returned when it matches; when it does not, the refresh stops
+// at "verify <name>" with what differs. The drill's own target and the
+// cold ones are left to the drill.
+func TestVerifyRunningComparesTheHotTargets(t *testing.T) {
+	_, sf, primary, standby := servers(t)
+	cold := Target{Name: "cold", Host: "example.com"}
+	hot := Target{Name: "hot", Host: "example.com", Autostart: true}
+	o := Options{Primary: primary, StandbyDial: standby.Dial, Plan: StagePlan{Targets: []Target{cold, hot}, Failover: cold}}
+	var out bytes.Buffer
+	ok, err := o.VerifyRunning(context.Background(), o.Targets(), &out)
+	require.NoError(t, err, out.String())
+	require.Equal(t, []string{"hot"}, ok)
+	require.Contains(t, out.String(), "== verify hot (kept running)")
+	require.NotContains(t, out.String(), "verify cold")
+
+	sf.SetPeers(`[]`)
+	_, err = o.VerifyRunning(context.Background(), o.Targets(), &out)
+	var step *StepError
+	require.ErrorAs(t, err, &step)
+	require.Equal(t, "verify hot", step.Step)
+	require.Contains(t, err.Error(), "the standby does not match the primary: peers")
+
+	o.Primary.Token = ""
+	ok, err = o.VerifyRunning(context.Background(), o.Targets(), &out)
+	require.NoError(t, err)
+	require.Empty(t, ok, "no token, nothing compared")
+}

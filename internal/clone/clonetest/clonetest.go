@@ -47,6 +47,10 @@ const Token = "nbp_clonetest0000000000000000000000000"
 // address, so the primary and the standby share a port as in production.
 const StandbyIP = "127.0.0.2"
 
+// HotHost is the name a second stack of the standby answers for (a hot
+// standby of its own name); the test certificate holds it too.
+const HotHost = "nb2.example.test"
+
 // RequireEngine skips the test without a reachable Docker engine (fails it
 // in CI, where .ci/run starts one).
 func RequireEngine(t testing.TB) {
@@ -146,11 +150,16 @@ services:
 }
 
 // Ingress writes a stand-in for the standby's ingress (Traefik) into root:
-// a compose stack that runs (nbstandin on 127.0.0.3) and an ACME store
-// with the standby's own account and certificate, for the merge.
-func (w *World) Ingress(t testing.TB, root, project, acme string) {
+// a compose stack on StandbyIP that passes each request to the stack its
+// host name routes to (name -> ip, on the World's port), with an ACME store
+// holding the standby's own account and certificate, for the merge.
+func (w *World) Ingress(t testing.TB, root, project, acme string, routes map[string]string) {
 	t.Helper()
 	w.tls(t, root)
+	args := fmt.Sprintf(`"-listen", "%s:%d", "-cert", "/tls/cert.pem", "-key", "/tls/key.pem"`, StandbyIP, w.Port)
+	for name, ip := range routes {
+		args += fmt.Sprintf(`, "-route", "%s=%s:%d"`, name, ip, w.Port)
+	}
 	compose := fmt.Sprintf(`version: "2.4"
 services:
   traefik:
@@ -158,8 +167,8 @@ services:
     network_mode: host
     volumes:
       - ./tls:/tls:ro
-    command: ["-listen", "127.0.0.3:%d", "-cert", "/tls/cert.pem", "-key", "/tls/key.pem"]
-`, w.Image, w.Port)
+    command: [%s]
+`, w.Image, args)
 	must(t, os.WriteFile(filepath.Join(root, "docker-compose.yml"), []byte(compose), 0o644))
 	must(t, os.WriteFile(filepath.Join(root, "acme.json"), []byte(acme), 0o600))
 	t.Cleanup(func() { removeProject(project) })
@@ -276,7 +285,7 @@ func (w *World) certs(t testing.TB) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(t, err)
 	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"}, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter: time.Now().Add(24 * time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		NotAfter: time.Now().Add(24 * time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{HotHost}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		KeyUsage: x509.KeyUsageDigitalSignature}
 	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
 	must(t, err)

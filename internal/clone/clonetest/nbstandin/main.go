@@ -4,17 +4,22 @@
 // TLS, from the SQLite store it is given, so a test compares real counts
 // of the databases the clone installed. It is built by the tests and runs
 // on the host (the primary) and in a scratch image (the standby's stack).
+// With -route it is the standby's ingress instead: it terminates TLS and
+// passes each request to the stack of its host name, as Traefik does.
 package main
 
 import (
+	"crypto/tls"
 	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
 	"net/http"
+	"net/http/httputil"
 	"net/url"
 	"os"
+	"strings"
 
 	_ "modernc.org/sqlite"
 )
@@ -31,7 +36,20 @@ func main() {
 	cert := flag.String("cert", "cert.pem", "TLS certificate")
 	key := flag.String("key", "key.pem", "TLS key")
 	token := flag.String("token", "", "the API token it accepts")
+	routes := map[string]string{}
+	flag.Func("route", "name=host:port: requests for name go to that stack (an ingress)", func(v string) error {
+		name, addr, ok := strings.Cut(v, "=")
+		if !ok {
+			return fmt.Errorf("expected name=host:port, got %q", v)
+		}
+		routes[name] = addr
+		return nil
+	})
 	flag.Parse()
+	if len(routes) > 0 {
+		ingress(*listen, *cert, *key, routes)
+		return
+	}
 	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.Header.Get("Authorization") != "Token "+*token {
@@ -74,4 +92,22 @@ func main() {
 	})
 	fmt.Fprintln(os.Stderr, "nbstandin serving", *db, "on", *listen)
 	log.Fatal(http.ListenAndServeTLS(*listen, *cert, *key, nil))
+}
+
+// ingress passes each request to the stack its host name routes to; a
+// stack that is stopped answers 502, as behind Traefik.
+func ingress(listen, cert, key string, routes map[string]string) {
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			host := r.In.Host
+			if h, _, ok := strings.Cut(host, ":"); ok {
+				host = h
+			}
+			r.SetURL(&url.URL{Scheme: "https", Host: routes[host]})
+			r.Out.Host = r.In.Host
+		},
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, // the stacks' own certificates, on loopback
+	}
+	fmt.Fprintln(os.Stderr, "nbstandin ingress on", listen, routes)
+	log.Fatal(http.ListenAndServeTLS(listen, cert, key, proxy))
 }
