@@ -17,6 +17,11 @@ import (
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
 
+// PayloadMark is the file that says a directory on the standby is a
+// payload birdseye may prune. It is written before anything else and
+// stays, so a push cut short (no manifest yet) is still known as one.
+const PayloadMark = ".birdseye-payload"
+
 // Remote is the standby as Push uses it: commands and SFTP over one SSH
 // connection (*sshremote.Client).
 type Remote interface {
@@ -51,9 +56,21 @@ func Push(ctx context.Context, r Remote, local, remoteDir string) (PushStats, er
 		return st, fmt.Errorf("list the payload on the standby: %w", err)
 	}
 	have := parseSums(out)
+	_, marked := have[PayloadMark]
+	_, manifest := have[ManifestName]
+	if len(have) > 0 && !marked && !manifest {
+		// Push deletes what is not staged: never in a directory that holds
+		// something else (a CLONE_PAYLOAD_DIR of /opt would lose /opt).
+		return st, fmt.Errorf("CLONE_PAYLOAD_DIR %s on the standby holds %d files and is not a birdseye payload (no %s or %s); nothing was sent or deleted: point CLONE_PAYLOAD_DIR at a directory of its own", remoteDir, len(have), ManifestName, PayloadMark)
+	}
 	fs := r.SFTP()
 	if err := roomFor(fs, remoteDir, want, have); err != nil {
 		return st, err
+	}
+	if !marked {
+		if err := writeRemote(fs, path.Join(remoteDir, PayloadMark), strings.NewReader("birdseye clone payload: birdseye deletes what it did not stage here\n")); err != nil {
+			return st, err
+		}
 	}
 	for _, own := range []string{ManifestName, SumsName} {
 		if _, ok := have[own]; ok {
@@ -73,7 +90,7 @@ func Push(ctx context.Context, r Remote, local, remoteDir string) (PushStats, er
 		st.Bytes += want[name].Bytes
 	}
 	for name := range have {
-		if _, ok := want[name]; ok || name == ManifestName || name == SumsName {
+		if _, ok := want[name]; ok || name == ManifestName || name == SumsName || name == PayloadMark {
 			continue
 		}
 		if err := fs.Remove(path.Join(remoteDir, name)); err != nil {

@@ -34,6 +34,7 @@ func TestPushSendsOnlyChangesDeletesTheUnstagedAndVerifiesOnTheStandby(t *testin
 	remote := filepath.Join(t.TempDir(), "standby", "incoming")
 	require.NoError(t, os.MkdirAll(filepath.Join(remote, "old"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(remote, "old", "gone.db"), []byte("stale"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(remote, PayloadMark), nil, 0o600)) // an earlier payload
 
 	st, err := Push(context.Background(), c, plan.Dir, remote)
 	require.NoError(t, err)
@@ -93,4 +94,30 @@ func TestPushRefusesAStandbyWithoutRoomBeforeSendingAnything(t *testing.T) {
 	entries, err := os.ReadDir(remote)
 	require.NoError(t, err)
 	require.Empty(t, entries, "nothing sent")
+}
+
+// Push prunes what it did not stage, so it refuses a directory that is
+// not a payload (CLONE_PAYLOAD_DIR=/opt by mistake) and touches nothing;
+// a payload whose push was cut short (marked, no manifest) is pushed again.
+func TestPushRefusesADirectoryThatIsNotAPayload(t *testing.T) {
+	c := dialStandby(t)
+	_, plan := primary(t)
+	_, err := Stage(plan, &bytes.Buffer{})
+	require.NoError(t, err)
+	remote := filepath.Join(t.TempDir(), "opt")
+	require.NoError(t, os.MkdirAll(filepath.Join(remote, "netbird"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(remote, "netbird", "docker-compose.yml"), []byte("services: {}\n"), 0o644))
+	_, err = Push(context.Background(), c, plan.Dir, remote)
+	require.ErrorContains(t, err, "CLONE_PAYLOAD_DIR "+remote+" on the standby holds 1 files and is not a birdseye payload")
+	require.FileExists(t, filepath.Join(remote, "netbird", "docker-compose.yml"))
+	require.NoFileExists(t, filepath.Join(remote, PayloadMark))
+
+	cut := filepath.Join(t.TempDir(), "incoming")
+	require.NoError(t, os.MkdirAll(filepath.Join(cut, "db"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(cut, PayloadMark), nil, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(cut, "db", "half.db"), []byte("cut short"), 0o600))
+	st, err := Push(context.Background(), c, plan.Dir, cut)
+	require.NoError(t, err)
+	require.Equal(t, 1, st.Deleted, "the half-sent file goes")
+	require.FileExists(t, filepath.Join(cut, PayloadMark), "the mark stays")
 }
