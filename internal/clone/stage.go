@@ -57,6 +57,10 @@ func Stage(plan StagePlan, w io.Writer) (*Manifest, error) {
 	if err := os.MkdirAll(plan.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create CLONE_STAGE_DIR: %w", err)
 	}
+	// First in: a stage cut short is still known as one next time.
+	if err := writeFile(filepath.Join(plan.Dir, PayloadMark), []byte("birdseye clone stage: wiped at each stage\n"), 0o600); err != nil {
+		return nil, err
+	}
 	dbs, err := SnapshotDatabases(plan.DBPaths, plan.Dir, plan.MinRows)
 	if dbs != nil {
 		dbs.Text(w)
@@ -127,6 +131,16 @@ func (plan StagePlan) check() error {
 	dir, err := filepath.Abs(plan.Dir)
 	if err != nil || plan.Dir == "" || dir == "/" {
 		return fmt.Errorf("CLONE_STAGE_DIR must be a directory of its own (it is wiped at each run), got '%s'", plan.Dir)
+	}
+	// It is wiped: never one that holds something else (the state
+	// directory, a mounted volume).
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		_, mark := os.Stat(filepath.Join(dir, PayloadMark))
+		_, manifest := os.Stat(filepath.Join(dir, ManifestName))
+		if mark != nil && manifest != nil {
+			return fmt.Errorf("CLONE_STAGE_DIR (%s) holds %d entries and is not a stage (no %s or %s); it is wiped at each stage, so nothing was touched: point it at a directory of its own, e.g. %s",
+				dir, len(entries), ManifestName, PayloadMark, filepath.Join(dir, "clone-stage"))
+		}
 	}
 	var sources, missing []string
 	sources = append(sources, plan.DBPaths...)

@@ -85,6 +85,7 @@ func TestStageWipesWhatAnEarlierRunLeft(t *testing.T) {
 	_, plan := primary(t)
 	require.NoError(t, os.MkdirAll(filepath.Join(plan.Dir, "db"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(plan.Dir, "db", "old.db"), []byte("x"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(plan.Dir, ManifestName), []byte("{}"), 0o600)) // an earlier stage's
 	m, err := Stage(plan, &bytes.Buffer{})
 	require.NoError(t, err)
 	require.NotContains(t, m.Files, "db/old.db")
@@ -138,4 +139,25 @@ func TestStageRefusesADirectoryWithoutRoomAndSaysWhereToStage(t *testing.T) {
 	require.ErrorContains(t, err, "CLONE_STAGE_DIR ("+plan.Dir+") has 0.0 MB free; the snapshots and copies need about 0.")
 	require.ErrorContains(t, err, "e.g. /var/lib/birdseye/clone-stage")
 	require.NoDirExists(t, plan.Dir, "nothing copied")
+}
+
+// The stage directory is wiped at each stage, so one that holds something
+// else (CLONE_STAGE_DIR=/var/lib/birdseye, the state) is refused and left
+// alone; an earlier stage, also one cut short, is wiped as before.
+func TestStageRefusesToWipeADirectoryThatIsNotAStage(t *testing.T) {
+	_, plan := primary(t)
+	plan.Dir = t.TempDir()
+	state := filepath.Join(plan.Dir, "state.json")
+	require.NoError(t, os.WriteFile(state, []byte(`{"last_id": 7}`), 0o600))
+	_, err := Stage(plan, &bytes.Buffer{})
+	require.ErrorContains(t, err, "CLONE_STAGE_DIR ("+plan.Dir+") holds 1 entries and is not a stage")
+	require.FileExists(t, state)
+
+	require.NoError(t, os.Remove(state))
+	require.NoError(t, os.WriteFile(filepath.Join(plan.Dir, PayloadMark), nil, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(plan.Dir, "half.db"), []byte("cut short"), 0o600))
+	_, err = Stage(plan, &bytes.Buffer{})
+	require.NoError(t, err)
+	require.NoFileExists(t, filepath.Join(plan.Dir, "half.db"))
+	require.FileExists(t, filepath.Join(plan.Dir, PayloadMark))
 }
