@@ -27,7 +27,6 @@ import (
 	"github.com/styliteag/birdseye/internal/memtrim"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
-	"github.com/styliteag/birdseye/internal/outbox"
 	"github.com/styliteag/birdseye/internal/proxylog"
 	"github.com/styliteag/birdseye/internal/state"
 	"github.com/styliteag/birdseye/internal/stream"
@@ -178,7 +177,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 			m.EventsSource("api")
 		} else {
 			defer db.Store.Close()
-			db.Room = func() int { return outbox.Room(sinks.drainers) }
+			db.Room = heldBack(sinks.drainers, log)
 			src, interval = db, cfg.Events.Interval.D()
 			m.EventsSource("db")
 		}

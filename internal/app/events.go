@@ -8,6 +8,7 @@ import (
 
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/eventsdb"
+	"github.com/styliteag/birdseye/internal/outbox"
 )
 
 // openEventsDB opens NetBird's activity store for EVENTS_SOURCE=db and
@@ -64,4 +65,23 @@ func APIAccount(ctx context.Context, api accountLister) string {
 		return ""
 	}
 	return accounts[0].ID
+}
+
+// heldBack is the store source's Room: the room the machine sinks have,
+// saying once when a sink that keeps up, only slower, holds the reading
+// back (the delay grows, nothing is lost) and once when it no longer does.
+func heldBack(drainers []*outbox.Drainer, log *slog.Logger) func() int {
+	held := false
+	return func() int {
+		room, sink := outbox.Fullest(drainers)
+		switch {
+		case room == 0 && !held:
+			held = true
+			log.Warn("reading events.db is held back: a sink takes the events slower than they come; they wait in the store, none is lost", "sink", sink)
+		case room != 0 && held:
+			held = false
+			log.Info("reading events.db goes on: the sinks have room again")
+		}
+		return room
+	}
 }

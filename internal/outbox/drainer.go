@@ -54,7 +54,13 @@ type Drainer struct {
 // SINK_QUEUE_MAX behaviour: they never hold the others back.
 // Unbounded outboxes have all the room in the world: -1 says so.
 func Room(drainers []*Drainer) int {
-	room := -1
+	room, _ := Fullest(drainers)
+	return room
+}
+
+// Fullest is Room and the sink whose outbox sets it ("" when none does).
+func Fullest(drainers []*Drainer) (int, string) {
+	room, name := -1, ""
 	for _, d := range drainers {
 		if d.MaxCatchup > 0 || d.Hold != nil || d.failing.Load() {
 			continue
@@ -64,10 +70,10 @@ func Room(drainers []*Drainer) int {
 			continue
 		}
 		if room < 0 || free < room {
-			room = free
+			room, name = free, d.Sink.Name()
 		}
 	}
-	return room
+	return room, name
 }
 
 // MaxRetryAfter bounds a receiver's Retry-After: a typo of a day there

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -202,9 +203,10 @@ type flaky struct {
 	calls   int
 	got     []event.ID
 	skipped int
+	name    string // "flaky" when empty
 }
 
-func (f *flaky) Name() string { return "flaky" }
+func (f *flaky) Name() string { return cmp.Or(f.name, "flaky") }
 func (f *flaky) Deliver(ctx context.Context, b sink.Batch) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

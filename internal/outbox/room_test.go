@@ -21,7 +21,7 @@ func TestRoomIsTheSmallestFreeSpaceAmongSinksThatAreKeepingUp(t *testing.T) {
 			require.NoError(t, err)
 			return b
 		}
-		webhook := &flaky{down: true}
+		webhook := &flaky{down: true, name: "webhook"}
 		file := open("file", 100)
 		hook := open("webhook", 100)
 		chat := open("mattermost", 100)
@@ -43,6 +43,8 @@ func TestRoomIsTheSmallestFreeSpaceAmongSinksThatAreKeepingUp(t *testing.T) {
 		require.NoError(t, hook.Enqueue(evs(seqIDs(1, 40)...), nil))
 		require.NoError(t, chat.Enqueue(evs(seqIDs(1, 90)...), nil))
 		require.Equal(t, 60, Room(drainers))
+		_, fullest := Fullest(drainers)
+		require.Equal(t, "webhook", fullest, "the webhook's outbox is the fullest")
 
 		for _, d := range drainers {
 			go d.Run(t.Context())
