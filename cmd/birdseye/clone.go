@@ -72,6 +72,16 @@ func cloneSetup(need []string) (clone.Options, error) {
 // errNoToken is drill's and verify's answer without NB_API_KEY.
 var errNoToken = &config.Error{Var: "NB_API_KEY", Msg: "must be set to compare the standby with the primary; expected the primary's token (the standby, its clone, accepts it too)"}
 
+// cloneSetupTarget is cloneSetup and the target an action is about.
+func cloneSetupTarget(need []string, name string) (clone.Options, clone.Target, error) {
+	o, err := cloneSetup(need)
+	if err != nil {
+		return o, clone.Target{}, err
+	}
+	t, err := pick(o, name)
+	return o, t, err
+}
+
 // pick is the named target, or the failover target.
 func pick(o clone.Options, name string) (clone.Target, error) {
 	if name == "" {
@@ -195,11 +205,7 @@ type cloneDrillCmd struct {
 }
 
 func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
-	o, err := cloneSetup(needStandby)
-	if err != nil {
-		return err
-	}
-	t, err := pick(o, c.Target)
+	o, t, err := cloneSetupTarget(needStandby, c.Target)
 	if err != nil {
 		return err
 	}
@@ -251,11 +257,7 @@ type cloneVerifyCmd struct {
 }
 
 func (c cloneVerifyCmd) Run(ctx context.Context, e *env) error {
-	o, err := cloneSetup(needTargets)
-	if err != nil {
-		return err
-	}
-	t, err := pick(o, c.Target)
+	o, t, err := cloneSetupTarget(needTargets, c.Target)
 	if err != nil {
 		return err
 	}
@@ -281,11 +283,7 @@ func (c cloneFailoverCmd) Run(ctx context.Context, e *env) error {
 // changeTarget is failover and rollback: one target, a question, then one
 // action on the standby whose failure is the exit code.
 func changeTarget(ctx context.Context, e *env, name string, yes bool, what func(clone.Target) string, do func(clone.Standby, clone.Target) error) error {
-	o, err := cloneSetup(needStandby)
-	if err != nil {
-		return err
-	}
-	t, err := pick(o, name)
+	o, t, err := cloneSetupTarget(needStandby, name)
 	if err != nil {
 		return err
 	}
