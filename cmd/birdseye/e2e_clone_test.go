@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"time"
 
 	"database/sql"
 	"encoding/json"
@@ -340,11 +341,23 @@ func TestE2ECloneInstallPinsTheStandbyToThePrimarysImages(t *testing.T) {
 	require.NoError(t, err, string(o))
 	v2 := clonetest.Push(t, repo+":latest", repo)
 	require.NotEqual(t, v1, v2)
-	require.NotEqual(t, v1ID, clonetest.ImageID(t, repo+":latest"))
+	v2ID := clonetest.ImageID(t, repo+":latest")
+	require.NotEqual(t, v1ID, v2ID)
+	// Someone else's untagged image on the standby (a build in progress
+	// leaves such layers): the install must not touch it.
+	build = exec.Command("docker", "build", "-q", "-")
+	build.Stdin = strings.NewReader("FROM " + c.w.Image + "\nLABEL birdseye.test=not-ours-" + strconv.FormatInt(time.Now().UnixNano(), 10) + "\n")
+	o, err = build.Output()
+	require.NoError(t, err, string(o))
+	notOurs := strings.TrimSpace(string(o))
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", notOurs).Run() })
 
 	out, code = c.clone(t, "install", "--yes")
 	require.Equal(t, 0, code, out)
 	require.Equal(t, v1ID, clonetest.ImageID(t, repo+":latest"), "latest is the primary's version again")
+	require.Contains(t, out, "removed the superseded image "+v2ID)
+	require.Error(t, exec.Command("docker", "image", "inspect", v2ID).Run(), "the image latest named before is gone")
+	require.NoError(t, exec.Command("docker", "image", "inspect", notOurs).Run(), "an untagged image that is not ours stays")
 	out, code = c.clone(t, "drill", "--yes")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "Drill of cold passed.")
