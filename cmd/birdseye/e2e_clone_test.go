@@ -352,12 +352,23 @@ func TestE2ECloneInstallPinsTheStandbyToThePrimarysImages(t *testing.T) {
 	notOurs := strings.TrimSpace(string(o))
 	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", notOurs).Run() })
 
+	// A container (another stack's, say) still uses the newer version.
+	user := clonetest.Docker(t, "create", v2ID)
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", user).Run() })
+
 	out, code = c.clone(t, "install", "--yes")
 	require.Equal(t, 0, code, out)
 	require.Equal(t, v1ID, clonetest.ImageID(t, repo+":latest"), "latest is the primary's version again")
-	require.Contains(t, out, "removed the superseded image "+v2ID)
-	require.Error(t, exec.Command("docker", "image", "inspect", v2ID).Run(), "the image latest named before is gone")
+	require.NoError(t, exec.Command("docker", "image", "inspect", v2ID).Run(), "a version a container uses stays")
+	require.NotContains(t, out, "removed an old version")
+
+	clonetest.Docker(t, "rm", user)
+	out, code = c.clone(t, "install", "--yes")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "removed an old version of "+repo+": "+v2ID)
+	require.Error(t, exec.Command("docker", "image", "inspect", v2ID).Run(), "the unused old version is gone")
 	require.NoError(t, exec.Command("docker", "image", "inspect", notOurs).Run(), "an untagged image that is not ours stays")
+	require.Equal(t, v1ID, clonetest.ImageID(t, repo+":latest"))
 	out, code = c.clone(t, "drill", "--yes")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "Drill of cold passed.")

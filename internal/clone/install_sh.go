@@ -53,17 +53,12 @@ echo "payload verified: {{.Counts}}"
 
 # The primary's exact images, so both run the same version. Pulled before
 # anything is stopped: a registry that cannot be reached changes nothing.
-# The image latest named before is noted, to be removed once unused.
-superseded=
 {{- range $repo, $digest := .Images}}
 if ! docker pull -q {{q (print $repo "@" $digest)}} >/dev/null; then
   echo "cannot pull "{{q (print $repo "@" $digest)}}"; nothing was changed" >&2
   exit 1
 fi
-old=$(docker image inspect -f '{{"{{.Id}}"}}' {{q (print $repo ":latest")}} 2>/dev/null || true)
 docker tag {{q (print $repo "@" $digest)}} {{q (print $repo ":latest")}}
-new=$(docker image inspect -f '{{"{{.Id}}"}}' {{q (print $repo ":latest")}})
-[ -z "$old" ] || [ "$old" = "$new" ] || superseded="$superseded $old"
 {{- end}}
 {{- end}}
 
@@ -130,14 +125,17 @@ install -D -m 600 {{q .Staged}} "$ROOT/"{{q .Dest}}
 
 {{- if .Images}}
 
-# Only the images this install superseded, once no tag names them and no
-# container uses them (rm without -f refuses then). Never a host-wide
-# prune: the standby's other images, and builds running there, are not ours.
-for id in $superseded; do
+# Older versions of the pinned repositories go once no tag names them and
+# no container uses them (rm without -f refuses then); one still in use goes
+# at a later install. Never a host-wide prune: the standby's other images,
+# and the layers of builds running there, are not ours.
+{{- range $repo, $digest := .Images}}
+for id in $(docker image ls -q --no-trunc {{q $repo}} | sort -u); do
   if [ "$(docker image inspect -f '{{"{{len .RepoTags}}"}}' "$id" 2>/dev/null)" = 0 ]; then
-    docker image rm "$id" >/dev/null 2>&1 && echo "removed the superseded image $id" || true
+    docker image rm "$id" >/dev/null 2>&1 && echo "removed an old version of "{{q $repo}}": $id" || true
   fi
 done
+{{- end}}
 {{- end}}
 
 if [ "$START" = yes ]; then
