@@ -1,25 +1,23 @@
 package main
 
 import (
-	"fmt"
-	"net"
-	"time"
-
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/styliteag/birdseye/internal/state"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/clone/clonetest"
 	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
+	"github.com/styliteag/birdseye/internal/state"
 )
 
 // cloneWorld is a primary, a standby reached over a real sshd running the
