@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/mail"
 	"os"
 	"regexp"
 	"strings"
@@ -46,15 +45,8 @@ type Clone struct {
 
 // fill gives a set-but-empty variable its default, as the old tool did.
 func (c *Clone) fill() {
-	for _, f := range []struct {
-		v   *string
-		def string
-	}{{&c.Strict, "accept-new"}, {&c.StageDir, "/var/tmp/birdseye-clone-stage"}, {&c.DBSubdir, "data/netbird"},
-		{&c.IngressProject, "traefik"}, {&c.IngressCompose, "docker-compose.yml"}, {&c.DockerSocket, "/var/run/docker.sock"}} {
-		if strings.TrimSpace(*f.v) == "" {
-			*f.v = f.def
-		}
-	}
+	fillEmpty(defaulted{&c.Strict, "accept-new"}, defaulted{&c.StageDir, "/var/tmp/birdseye-clone-stage"}, defaulted{&c.DBSubdir, "data/netbird"},
+		defaulted{&c.IngressProject, "traefik"}, defaulted{&c.IngressCompose, "docker-compose.yml"}, defaulted{&c.DockerSocket, "/var/run/docker.sock"})
 }
 
 // Missing names what the clone needs and is not set.
@@ -91,12 +83,7 @@ func (c Clone) Validate() error {
 			errs = append(errs, &Error{Var: "CLONE_CA_FILE", Msg: fmt.Sprintf("=%s does not exist inside the container; expected a mounted PEM file", c.CAFile)})
 		}
 	}
-	if c.Strict != "yes" && c.Strict != "accept-new" && c.Strict != "no" {
-		errs = append(errs, &Error{Var: "CLONE_SSH_STRICT", Msg: fmt.Sprintf("=%q is not a host key policy; expected yes, accept-new or no", c.Strict)})
-	}
-	if c.Port < 1 || c.Port > 65535 {
-		errs = append(errs, &Error{Var: "CLONE_SSH_PORT", Msg: fmt.Sprintf("=%d is not a port; expected 1 to 65535, e.g. 22", c.Port)})
-	}
+	errs = append(errs, sshErrors("CLONE", c.Strict, c.Port)...)
 	if c.Keep < 1 {
 		errs = append(errs, &Error{Var: "CLONE_KEEP_SNAPSHOTS", Msg: "=0 would leave no rollback snapshot; expected at least 1"})
 	}
@@ -122,10 +109,6 @@ func (c Clone) Validate() error {
 	if (c.ACMERemote == "") != (c.IngressRoot == "") && c.ACMESource != "" {
 		errs = append(errs, &Error{Var: "CLONE_ACME_REMOTE", Msg: "and CLONE_INGRESS_ROOT go together: the ingress is stopped while its store is merged; expected both or neither"})
 	}
-	for _, a := range SplitComma(c.EmailTo) {
-		if _, err := mail.ParseAddress(a); err != nil {
-			errs = append(errs, &Error{Var: "CLONE_EMAIL_TO", Msg: fmt.Sprintf("has %q, which is not an e-mail address; expected comma-separated addresses", a)})
-		}
-	}
+	errs = append(errs, addressErrors("CLONE_EMAIL_TO", c.EmailTo)...)
 	return Join(errs...)
 }

@@ -9,7 +9,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/mail"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -204,13 +203,8 @@ func (c *Config) validate() error {
 	if c.Clone.Host != "" || c.Schedule.Clone != "" {
 		errs = append(errs, c.Clone.Validate())
 	}
-	for _, l := range []struct{ name, val string }{{"BACKUP_EMAIL_TO", c.Backup.EmailTo}, {"EXPORT_EMAIL_TO", c.Backup.ExportTo}} {
-		for _, a := range SplitComma(l.val) {
-			if _, err := mail.ParseAddress(a); err != nil {
-				errs = append(errs, &Error{Var: l.name, Msg: fmt.Sprintf("has %q, which is not an e-mail address; expected comma-separated addresses", a)})
-			}
-		}
-	}
+	errs = append(errs, addressErrors("BACKUP_EMAIL_TO", c.Backup.EmailTo)...)
+	errs = append(errs, addressErrors("EXPORT_EMAIL_TO", c.Backup.ExportTo)...)
 	if c.Backup.Encryption != "zip" && c.Backup.Encryption != "age" {
 		errs = append(errs, &Error{Var: "BACKUP_ENCRYPTION", Msg: fmt.Sprintf("=%q is not a format; expected zip or age", c.Backup.Encryption)})
 	} else if c.Backup.AgeRecipients != "" {
@@ -224,14 +218,7 @@ func (c *Config) validate() error {
 	if c.Schedule.Backup != "" && c.Backup.Password != "" && !(c.Backup.Age() && c.Backup.AgeRecipients != "") {
 		errs = append(errs, c.Backup.CheckPassword())
 	}
-	for _, a := range strings.Split(c.Maintenance.EmailTo, ",") {
-		if a = strings.TrimSpace(a); a == "" {
-			continue
-		}
-		if _, err := mail.ParseAddress(a); err != nil {
-			errs = append(errs, &Error{Var: "MAINTENANCE_EMAIL_TO", Msg: fmt.Sprintf("has %q, which is not an e-mail address; expected comma-separated addresses", a)})
-		}
-	}
+	errs = append(errs, addressErrors("MAINTENANCE_EMAIL_TO", c.Maintenance.EmailTo)...)
 	if c.Schedule.PrunePeers != "" && c.Prune.OfflineDays == 0 {
 		errs = append(errs, &Error{Var: "PRUNE_OFFLINE_DAYS", Msg: "=0 would prune every offline peer; expected at least 1 day"})
 	}

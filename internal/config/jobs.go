@@ -63,8 +63,8 @@ func (b Backup) TargetList(stateDir string) ([]target.Target, error) {
 	if strings.TrimSpace(strict) == "" {
 		strict = "accept-new"
 	}
-	if strict != "yes" && strict != "accept-new" && strict != "no" {
-		return nil, &Error{Var: "BACKUP_SSH_STRICT", Msg: fmt.Sprintf("=%q is not a host key policy; expected yes, accept-new or no", strict)}
+	if err := hostKeyPolicyError("BACKUP_SSH_STRICT", strict); err != nil {
+		return nil, err
 	}
 	set := target.Settings{
 		SSH: target.SSH{KeyFile: b.SSHKey, KnownHosts: sshremote.KnownHostsFile(b.SSHKnownHosts, stateDir), Strict: strict},

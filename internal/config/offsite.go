@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/mail"
 	"os"
 	"slices"
 	"strings"
@@ -30,14 +29,7 @@ type Offsite struct {
 
 // fill gives a set-but-empty variable its default, as the old tool did.
 func (o *Offsite) fill() {
-	for _, f := range []struct {
-		v   *string
-		def string
-	}{{&o.Strict, "accept-new"}, {&o.Prefix, "config-backup"}, {&o.WorkDir, "/var/tmp/birdseye-offsite"}} {
-		if strings.TrimSpace(*f.v) == "" {
-			*f.v = f.def
-		}
-	}
+	fillEmpty(defaulted{&o.Strict, "accept-new"}, defaulted{&o.Prefix, "config-backup"}, defaulted{&o.WorkDir, "/var/tmp/birdseye-offsite"})
 }
 
 // KeyPath is OFFSITE_SSH_KEY or OFFSITE_SSH_KEY_FILE.
@@ -103,22 +95,13 @@ func (o Offsite) Validate() error {
 			errs = append(errs, &Error{Var: name, Msg: fmt.Sprintf("=%s does not exist inside the container; expected the path of a mounted private key, e.g. /run/secrets/offsite_key", k)})
 		}
 	}
-	if o.Strict != "yes" && o.Strict != "accept-new" && o.Strict != "no" {
-		errs = append(errs, &Error{Var: "OFFSITE_SSH_STRICT", Msg: fmt.Sprintf("=%q is not a host key policy; expected yes, accept-new or no", o.Strict)})
-	}
-	if o.Port < 1 || o.Port > 65535 {
-		errs = append(errs, &Error{Var: "OFFSITE_SSH_PORT", Msg: fmt.Sprintf("=%d is not a port; expected 1 to 65535, e.g. 22", o.Port)})
-	}
+	errs = append(errs, sshErrors("OFFSITE", o.Strict, o.Port)...)
 	if o.Keep < 1 {
 		errs = append(errs, &Error{Var: "OFFSITE_KEEP", Msg: "=0 would prune the archive just shipped; expected at least 1"})
 	}
 	if strings.ContainsAny(o.Prefix, "/\\*?[") || strings.TrimSpace(o.Prefix) == "" {
 		errs = append(errs, &Error{Var: "OFFSITE_PREFIX", Msg: fmt.Sprintf("=%q cannot start a file name; expected e.g. config-backup", o.Prefix)})
 	}
-	for _, a := range SplitComma(o.EmailTo) {
-		if _, err := mail.ParseAddress(a); err != nil {
-			errs = append(errs, &Error{Var: "OFFSITE_EMAIL_TO", Msg: fmt.Sprintf("has %q, which is not an e-mail address; expected comma-separated addresses", a)})
-		}
-	}
+	errs = append(errs, addressErrors("OFFSITE_EMAIL_TO", o.EmailTo)...)
 	return Join(errs...)
 }
