@@ -343,18 +343,14 @@ type cloneRunCmd struct {
 // failure is the exit code (the scheduled run mails it). A dry run stages
 // and stops: the old tool's dry run still drilled, starting the standby.
 func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
+	if c.DryRun {
+		return cloneStageCmd{DryRun: true}.Run(ctx, e)
+	}
 	o, err := cloneSetup(needAll)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	if c.DryRun {
-		if err := o.Stage(ctx, e.stdout, true, start); err != nil {
-			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
-			return errExit{exitFailure}
-		}
-		return nil
-	}
 	release, err := o.Exclusive()
 	if err != nil {
 		return err
