@@ -6,7 +6,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)$(shel
 LDFLAGS := -s -w -X $(MODULE)/internal/version.Version=$(VERSION) -X $(MODULE)/internal/version.Commit=$(COMMIT)
 BIN     := bin/birdseye
 
-.PHONY: help build test lint bench fuzz demo run race clean
+.PHONY: help build test lint bench fuzz demo run race clean netbird
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -16,6 +16,9 @@ build: ## static binary in bin/ (CGO off, trimmed paths, version stamped)
 
 test: lint ## lint, then every test (unit, synctest, end-to-end of the built binary); skipped tests are listed at the end
 	go test -count=1 -json ./... | go run ./internal/tools/testreport
+
+netbird: ## build the real NetBird server the tests start (once per version, into the user's cache; minutes when cold)
+	go run ./internal/tools/netbirdbuild
 
 lint: ## gofmt, go vet, and the layering rules (internal/layering)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

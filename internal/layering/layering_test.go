@@ -20,7 +20,7 @@ var (
 	leaves = []string{"internal/event", "internal/version", "internal/archive", "internal/logging", "internal/memtrim",
 		"internal/metrics", "internal/roots", "internal/schedule", "internal/timecursor", "internal/nburl", "internal/follow",
 		"internal/sink/email/smtptest", "internal/sink/mattermost/mmfake", "internal/tools/testreport",
-		"internal/sshremote", "internal/sshremote/sshtest", "internal/monitor"}
+		"internal/sshremote", "internal/sshremote/sshtest", "internal/monitor", "internal/netbird/realtest"}
 	// sinkMay is all a sink may import: a sink never imports another sink;
 	// what they share lives in sink, sink/httppost and render.
 	sinkMay = []string{"internal/sink", "internal/sink/httppost", "internal/render", "internal/event", "internal/version"}
