@@ -234,10 +234,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !known {
-		// The router's own 404: plain text, no X-Request-Id.
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintln(w, "404 page not found")
+		notFound(w) // the router's own 404: plain text, no X-Request-Id
 		return
 	}
 	if r.Method != route.method && !(r.URL.Path == "/api/users" && r.Method == http.MethodPost) {

@@ -71,7 +71,7 @@ func (s *Server) groupReadForm(g object) object {
 func (s *Server) validateGroup(g, existing object, update bool) (string, int) {
 	name, _ := g["name"].(string)
 	switch {
-	case update && existing["name"] == "All":
+	case update && existing["id"] == s.allGroupID():
 		return "updating group all is not allowed", http.StatusUnprocessableEntity
 	case name == "":
 		return "group name shouldn't be empty", http.StatusUnprocessableEntity
@@ -83,11 +83,56 @@ func (s *Server) validateGroup(g, existing object, update bool) (string, int) {
 			}
 		}
 	}
-	ids, _ := g["peers"].([]any)
-	for _, id := range ids {
-		if _, p := s.col["peers"].find(fmt.Sprint(id)); p == nil {
-			return strings.ToLower(fmt.Sprintf("peer with ID %q not found", fmt.Sprint(id))), http.StatusUnprocessableEntity
+	return "", 0
+}
+
+// allGroupID is the id of the group the server finds by the name All (the
+// first): a second group may be named All, and only the first is guarded.
+func (s *Server) allGroupID() any {
+	for _, g := range s.col["groups"].items {
+		if g["name"] == "All" {
+			return g["id"]
 		}
 	}
-	return "", 0
+	return nil
+}
+
+// groupLink is why a group cannot be deleted (group.go validateDeleteGroup),
+// or "".
+func (s *Server) groupLink(id string) string {
+	has := func(v any) bool {
+		for _, x := range anyList(v) {
+			if x == id {
+				return true
+			}
+			if m, ok := x.(object); ok && m["id"] == id {
+				return true
+			}
+		}
+		return false
+	}
+	for _, r := range s.col["routes"].items {
+		if has(r["groups"]) || has(r["peer_groups"]) || has(r["access_control_groups"]) {
+			return "route: " + str(r["network_id"])
+		}
+	}
+	for _, n := range s.col["dns/nameservers"].items {
+		if has(n["groups"]) {
+			return "name server groups: " + str(n["name"])
+		}
+	}
+	for _, p := range s.col["policies"].items {
+		for _, r := range anyList(p["rules"]) {
+			rule, _ := r.(object)
+			if has(rule["sources"]) || has(rule["destinations"]) {
+				return "policy: " + str(p["name"])
+			}
+		}
+	}
+	for _, k := range s.col["setup-keys"].items {
+		if has(k["auto_groups"]) {
+			return "setup key: " + str(k["name"])
+		}
+	}
+	return ""
 }

@@ -141,6 +141,10 @@ func (s *Server) singletonRoute(w http.ResponseWriter, r *http.Request, name str
 		}
 		writeJSON(w, all)
 	case name == "dns/settings":
+		if msg := s.validateDNSSettings(body); write && msg != "" {
+			WriteError(w, http.StatusUnprocessableEntity, msg)
+			return true
+		}
 		if write {
 			s.dnsSettings = object{"disabled_management_groups": body["disabled_management_groups"]}
 		}
@@ -151,7 +155,11 @@ func (s *Server) singletonRoute(w http.ResponseWriter, r *http.Request, name str
 		id := strings.TrimPrefix(name, "accounts/")
 		_, acc := s.accounts.find(id)
 		if acc == nil {
-			WriteError(w, http.StatusNotFound, "account not found")
+			WriteError(w, http.StatusForbidden, "failed to validate user permissions: user is not part of this account")
+			return true
+		}
+		if msg := validateAccountSettings(body); write && msg != "" {
+			WriteError(w, http.StatusUnprocessableEntity, msg)
 			return true
 		}
 		if write {

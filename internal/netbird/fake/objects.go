@@ -137,6 +137,10 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 	if hasID {
 		key += "/"
 	}
+	if name == "peers" && key == "POST" {
+		notFound(w) // no route takes it: the router's own 404
+		return
+	}
 	if !slices.Contains(allowed, key) {
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
@@ -158,21 +162,24 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 	if col == nil { // a network's resources or routers
 		network, _, _ := strings.Cut(strings.TrimPrefix(name, "networks/"), "/")
 		if _, n := s.col["networks"].find(network); n == nil {
-			WriteError(w, http.StatusNotFound, "network not found: "+network)
+			switch {
+			case r.Method == http.MethodGet && !hasID:
+				writeJSON(w, []any{}) // listed by network id, found or not
+			case r.Method == http.MethodPost && strings.HasSuffix(name, "/resources"):
+				WriteError(w, http.StatusNotFound, "failed to create network resource: failed to get network: network: "+network+" not found")
+			default:
+				WriteError(w, http.StatusNotFound, "network: "+network+" not found")
+			}
 			return
 		}
 		col = &objects{}
 		s.col[name] = col
 	}
-	singular := map[string]string{"peers": "peer", "groups": "group", "policies": "policy", "posture-checks": "posture check", "setup-keys": "setup key",
-		"routes": "route", "dns/nameservers": "nameserver group", "networks": "network"}[name]
-	if singular == "" {
-		singular = "network " + strings.TrimSuffix(name[strings.LastIndex(name, "/")+1:], "s")
-	}
 	i, it := -1, object(nil)
 	if hasID {
 		if i, it = col.find(id); it == nil {
-			WriteError(w, http.StatusNotFound, fmt.Sprintf("%s not found: %s", singular, id))
+			code, msg := notFoundError(name, r.Method, id)
+			WriteError(w, code, msg)
 			return
 		}
 	}
@@ -189,9 +196,24 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 			writeJSON(w, col.items)
 		}
 	case http.MethodDelete:
-		if name == "groups" && it["name"] == "All" {
-			WriteError(w, http.StatusUnprocessableEntity, "deleting group all is not allowed")
-			return
+		if name == "groups" {
+			// The delete handler answers its joined errors with 400, as written.
+			if it["id"] == s.allGroupID() {
+				WriteError(w, http.StatusBadRequest, "deleting group ALL is not allowed")
+				return
+			}
+			if link := s.groupLink(id); link != "" {
+				WriteError(w, http.StatusBadRequest, "group has been linked to "+link)
+				return
+			}
+		}
+		if name == "posture-checks" {
+			for _, p := range s.col["policies"].items {
+				if slices.Contains(anyList(p["source_posture_checks"]), any(id)) {
+					WriteError(w, http.StatusPreconditionFailed, "posture checks have been linked to policy: "+str(p["name"]))
+					return
+				}
+			}
 		}
 		col.items = slices.Delete(col.items, i, i+1)
 		if name == "networks" {
@@ -201,11 +223,23 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 		writeJSON(w, object{})
 	case http.MethodPost, http.MethodPut:
 		if name == "policies" {
-			if msg := s.validatePolicy(body); msg != "" {
-				WriteError(w, http.StatusUnprocessableEntity, msg)
+			if code, msg := validatePolicy(body); msg != "" {
+				WriteError(w, code, msg)
 				return
 			}
 			body = s.policyReadForm(body)
+		}
+		if strings.HasSuffix(name, "/resources") {
+			if code, msg := validateResource(col, id, body); msg != "" {
+				WriteError(w, code, msg)
+				return
+			}
+		}
+		if strings.HasSuffix(name, "/routers") {
+			if msg := validateRouter(body); msg != "" {
+				WriteError(w, http.StatusBadRequest, msg)
+				return
+			}
 		}
 		if name == "groups" {
 			if msg, code := s.validateGroup(body, it, hasID); msg != "" {
@@ -264,32 +298,50 @@ func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request, admin bool)
 	}
 }
 
-// validatePolicy applies the server's checks that operators meet.
-func (s *Server) validatePolicy(p object) string {
-	if name, _ := p["name"].(string); name == "" {
-		return "policy name shouldn't be empty"
-	}
-	rules, _ := p["rules"].([]any)
-	for _, r := range rules {
+// validatePolicy: group ids that are not strings (the read form's group
+// objects) do not decode (400); then the handler's checks.
+func validatePolicy(p object) (int, string) {
+	for _, r := range anyList(p["rules"]) {
 		rule, _ := r.(object)
-		proto, _ := rule["protocol"].(string)
-		ports, _ := rule["ports"].([]any)
-		ranges, _ := rule["port_ranges"].([]any)
-		if (proto == "all" || proto == "icmp") && (len(ports) > 0 || len(ranges) > 0) {
-			return "for all or icmp protocol ports is not allowed"
-		}
 		for _, side := range []string{"sources", "destinations"} {
-			ids, _ := rule[side].([]any)
-			for _, id := range ids {
-				if sid, ok := id.(string); !ok {
-					return fmt.Sprintf("couldn't parse JSON request: %s must be group ids", side)
-				} else if _, g := s.col["groups"].find(sid); g == nil {
-					return fmt.Sprintf("group %s not found", sid)
+			for _, id := range anyList(rule[side]) {
+				if _, ok := id.(string); !ok {
+					return http.StatusBadRequest, "couldn't parse JSON request"
 				}
 			}
 		}
 	}
-	return ""
+	if msg := validatePolicyRequest(p); msg != "" {
+		return http.StatusUnprocessableEntity, msg
+	}
+	return 0, ""
+}
+
+// notFoundError is the server's answer for an id it does not have: typed
+// NotFound errors ("<kind>: <id> not found"), a route's delete wrapped,
+// a group's delete as a 400.
+func notFoundError(name, method, id string) (int, string) {
+	switch {
+	case name == "peers":
+		return http.StatusNotFound, "peer not found: " + id
+	case name == "routes" && method == http.MethodDelete:
+		return http.StatusNotFound, "failed to delete route " + id + ": route: " + id + " not found"
+	case name == "groups" && method == http.MethodDelete:
+		return http.StatusBadRequest, "group: " + id + " not found"
+	}
+	kind := map[string]string{"groups": "group", "policies": "policy", "posture-checks": "posture checks", "setup-keys": "setup key",
+		"routes": "route", "dns/nameservers": "nameserver group", "networks": "network"}[name]
+	if kind == "" {
+		kind = "network " + strings.TrimSuffix(name[strings.LastIndex(name, "/")+1:], "s")
+	}
+	return http.StatusNotFound, kind + ": " + id + " not found"
+}
+
+// notFound is the router's plain-text 404.
+func notFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprintln(w, "404 page not found")
 }
 
 // readBody records a write's body for Writes() and decodes it as the

@@ -32,12 +32,11 @@ func (s *Server) SetStatic(path, body string) {
 
 // staticRoute serves a captured body, or a user's tokens ([] for any user).
 func (s *Server) staticRoute(w http.ResponseWriter, r *http.Request) bool {
+	if strings.HasPrefix(r.URL.Path, "/api/users/") && strings.HasSuffix(r.URL.Path, "/tokens") {
+		return s.tokensRoute(w, r)
+	}
 	if r.Method != http.MethodGet {
 		return false
-	}
-	if strings.HasPrefix(r.URL.Path, "/api/users/") && strings.HasSuffix(r.URL.Path, "/tokens") {
-		writeJSON(w, []any{})
-		return true
 	}
 	s.mu.Lock()
 	override, set := s.static[r.URL.Path]

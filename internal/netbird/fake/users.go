@@ -94,6 +94,45 @@ func (s *Server) currentUser(w http.ResponseWriter, r *http.Request) {
 // userRoles are the roles the server accepts (api-facts: anything else is 422).
 var userRoles = []string{"owner", "admin", "user", "billing_admin", "auditor", "network_admin"}
 
+func isUserRole(role string) bool { return slices.Contains(userRoles, role) }
+
+// tokensRoute answers /api/users/<id>/tokens: an empty list, and a create
+// checked as user.go's CreatePAT checks it.
+func (s *Server) tokensRoute(w http.ResponseWriter, r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON(w, []any{})
+	case http.MethodPost:
+		if !isAdmin(r) {
+			WriteError(w, http.StatusForbidden, "permission denied")
+			return true
+		}
+		body, ok := s.readBody(w, r)
+		if !ok {
+			return true
+		}
+		days, _ := body["expires_in"].(float64)
+		switch {
+		case str(body["name"]) == "":
+			WriteError(w, http.StatusUnprocessableEntity, "token name can't be empty")
+		case days < 1 || days > 365:
+			WriteError(w, http.StatusUnprocessableEntity, "expiration has to be between 1 and 365")
+		default:
+			s.mu.Lock()
+			s.seq++
+			n := s.seq
+			s.mu.Unlock()
+			writeJSON(w, object{"plain_token": fmt.Sprintf("nbp_fake%032d", n), "personal_access_token": object{
+				"id": fmt.Sprintf("faketoken%06d", n), "name": body["name"], "created_by": tokenUser(bearer(r)),
+				"created_at": s.Now().UTC().Format("2006-01-02T15:04:05Z"), "expiration_date": s.Now().UTC().AddDate(0, 0, int(days)).Format("2006-01-02T15:04:05Z"),
+				"last_used": nil}})
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // writeUser answers POST /api/users (id "") and PUT or DELETE
 // /api/users/<id>: UserCreateRequest and UserRequest {role, auto_groups,
 // is_blocked}.
@@ -108,7 +147,12 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, id string) {
 		if body, ok = s.readBody(w, r); !ok {
 			return
 		}
-		if role, _ := body["role"].(string); !slices.Contains(userRoles, role) {
+		if r.Method == http.MethodPost {
+			if msg := validateNewUser(body); msg != "" {
+				WriteError(w, http.StatusUnprocessableEntity, msg)
+				return
+			}
+		} else if !isUserRole(str(body["role"])) {
 			WriteError(w, http.StatusUnprocessableEntity, "invalid user role")
 			return
 		}
@@ -131,7 +175,7 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, id string) {
 		users = append(users, u)
 		i = len(users) - 1
 	case i < 0:
-		WriteError(w, http.StatusNotFound, "user not found")
+		WriteError(w, http.StatusNotFound, "user: "+id+" not found")
 		return
 	case r.Method == http.MethodDelete:
 		users = slices.Delete(users, i, i+1)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -30,25 +31,42 @@ func (s *Server) validateGroupIDs(v any) string {
 	return ""
 }
 
+// validateRoute is the routes handler's checks (presence of exactly one of
+// network and domains, of peer and peer_groups: a key sent empty counts),
+// then the parsing, then route.go's.
 func (s *Server) validateRoute(r object) string {
 	metric, _ := r["metric"].(float64)
 	netID, _ := r["network_id"].(string)
-	network, _ := r["network"].(string)
-	domains, _ := r["domains"].([]any)
-	peer, _ := r["peer"].(string)
-	peerGroups, _ := r["peer_groups"].([]any)
-	_, prefixErr := netip.ParsePrefix(network)
+	network, hasNetwork := r["network"].(string)
+	domains, hasDomains := r["domains"].([]any)
+	peer, hasPeer := r["peer"].(string)
+	_, hasPeerGroups := r["peer_groups"].([]any)
 	switch {
-	case metric < 1 || metric > 9999:
-		return "metric should be between 1 and 9999"
+	case hasNetwork && hasDomains:
+		return "only one of 'network' or 'domains' should be provided"
+	case !hasNetwork && !hasDomains:
+		return "either 'network' or 'domains' should be provided"
+	case !hasPeer && !hasPeerGroups:
+		return "either 'peer' or 'peer_groups' should be provided"
+	case hasPeer && hasPeerGroups:
+		return "only one of 'peer' or 'peer_groups' should be provided"
 	case netID == "" || utf8.RuneCountInString(netID) > 40:
-		return "identifier should be between 1 and 40"
-	case len(domains) > 0 && prefixErr == nil:
-		return "domains and network should not be provided at the same time"
-	case len(domains) == 0 && prefixErr != nil:
-		return "invalid Prefix"
-	case peer != "" && len(peerGroups) > 0:
-		return "peer with ID and peer groups should not be provided at the same time"
+		return "identifier should be between 1 and 40 characters"
+	}
+	if hasDomains {
+		if len(domains) == 0 {
+			return "invalid domains: domains list is empty"
+		}
+		for _, d := range domains {
+			if ds, _ := d.(string); !domainRe.MatchString(strings.ToLower(ds)) {
+				return "invalid domains: invalid domain format: " + ds
+			}
+		}
+	} else if _, err := netip.ParsePrefix(network); err != nil {
+		return "invalid network " + network
+	}
+	if metric < 1 || metric > 9999 {
+		return "metric should be between 1 and 9999"
 	}
 	if peer != "" {
 		if _, p := s.col["peers"].find(peer); p == nil {
@@ -65,11 +83,21 @@ func (s *Server) validateRoute(r object) string {
 	return s.validateGroupIDs(r["groups"])
 }
 
+// domainRe is NetBird's domain check (shared/management/domain/validate.go).
+var domainRe = regexp.MustCompile(`^(?:\*\.)?(?:(?:xn--)?[a-zA-Z0-9_](?:[a-zA-Z0-9-_]{0,61}[a-zA-Z0-9])?\.)*(?:xn--)?[a-zA-Z0-9](?:[a-zA-Z0-9-_]{0,61}[a-zA-Z0-9])?$`)
+
 func (s *Server) validateNameservers(n object, id string) string {
 	primary := n["primary"] == true
 	domains, _ := n["domains"].([]any)
 	name, _ := n["name"].(string)
 	list, _ := n["nameservers"].([]any)
+	// The handler parses the nameservers first.
+	for _, x := range list {
+		m, _ := x.(object)
+		if _, err := netip.ParseAddr(str(m["ip"])); err != nil {
+			return "invalid ns servers format"
+		}
+	}
 	switch {
 	case !primary && len(domains) == 0:
 		return "nameserver group primary status is false and domains are empty, it should be primary or have at least one domain"
@@ -82,7 +110,7 @@ func (s *Server) validateNameservers(n object, id string) string {
 	}
 	for _, o := range s.col["dns/nameservers"].items {
 		if o["name"] == name && o["id"] != id {
-			return "a nameserver group with name " + name + " already exist"
+			return "nameserver group with name " + name + " already exist"
 		}
 	}
 	if len(list) == 0 || len(list) > 3 {
@@ -103,6 +131,15 @@ func (s *Server) validateWrite(name, id string, body object) (int, string) {
 		if id == "" {
 			msg = validateSetupKey(body)
 		}
+		if msg == "" {
+			msg = s.validateAutoGroups(body["auto_groups"])
+		}
+	case "posture-checks":
+		msg = validatePostureCheck(body)
+	case "peers":
+		if code, msg := s.validatePeer(id, body); msg != "" {
+			return code, msg
+		}
 	}
 	if msg == "" {
 		return 0, ""
@@ -122,6 +159,21 @@ func validateSetupKey(k object) string {
 		return "unknown setup key type " + typ
 	case expires < 0:
 		return "expiresIn can not be in the past"
+	}
+	return ""
+}
+
+// validateAutoGroups is the setup keys' group check (setupkey.go): each
+// group must exist and none may be All.
+func (s *Server) validateAutoGroups(v any) string {
+	for _, id := range anyList(v) {
+		_, g := s.col["groups"].find(str(id))
+		switch {
+		case g == nil:
+			return "invalid auto groups: group not found: " + str(id)
+		case g["name"] == "All":
+			return "invalid auto groups: can't add 'all' group to the setup key"
+		}
 	}
 	return ""
 }
