@@ -16,12 +16,21 @@ var routes = &section{name: "routes", kind: "route", path: "/routes",
 
 func routeBody(r obj, group, peer func(string) (string, string)) (obj, []string, hold) {
 	body := obj{"network_id": r["network_id"], "description": str(r["description"]), "enabled": r["enabled"] == true, "metric": r["metric"],
-		"masquerade": r["masquerade"] == true, "keep_route": r["keep_route"] == true, "peer": "", "peer_groups": []string{},
-		"network": str(r["network"]), "domains": []any{}}
-	if d := list(r["domains"]); d != nil {
+		"masquerade": r["masquerade"] == true, "keep_route": r["keep_route"] == true}
+	// NetBird takes exactly one of network and domains, and one of peer
+	// and peer_groups: a key sent empty counts as given (422). A domain
+	// route reads back with network "invalid Prefix", a peer-group route
+	// with peer "".
+	if d := list(r["domains"]); len(d) > 0 {
 		body["domains"] = d
+	} else {
+		body["network"] = str(r["network"])
 	}
-	for _, k := range []string{"groups", "access_control_groups", "peer_groups"} {
+	keys := []string{"groups", "access_control_groups"}
+	if str(r["peer"]) == "" {
+		keys = append(keys, "peer_groups")
+	}
+	for _, k := range keys {
 		m, h := mapAll(anyIDs(r[k]), group)
 		if h.reason != "" {
 			return nil, nil, h

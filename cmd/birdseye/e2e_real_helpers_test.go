@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird/realtest"
+)
+
+// Helpers for the end-to-end tests against a real NetBird server
+// (internal/netbird/realtest): they skip where the server is not built.
+
+type jsonObj = map[string]any
+
+// startReal starts a real server, or skips (fails in CI) without one.
+func startReal(t *testing.T) *realtest.Server {
+	t.Helper()
+	return realtest.Start(t)
+}
+
+// realList reads a list endpoint with the owner's token.
+func realList(t *testing.T, s *realtest.Server, path string) []jsonObj {
+	t.Helper()
+	var out []jsonObj
+	s.MustDo(t, s.OwnerToken, "GET", path, nil, &out)
+	return out
+}
+
+// realByName indexes a list by a key (name unless given).
+func realByName(t *testing.T, s *realtest.Server, path string, key ...string) map[string]jsonObj {
+	t.Helper()
+	k := "name"
+	if len(key) > 0 {
+		k = key[0]
+	}
+	m := map[string]jsonObj{}
+	for _, o := range realList(t, s, path) {
+		m[o[k].(string)] = o
+	}
+	return m
+}
+
+// realCreate posts a body with the owner's token and returns the new id.
+func realCreate(t *testing.T, s *realtest.Server, path string, body any) string {
+	t.Helper()
+	var out struct {
+		ID string `json:"id"`
+	}
+	s.MustDo(t, s.OwnerToken, "POST", path, body, &out)
+	require.NotEmpty(t, out.ID, "POST %s gave no id", path)
+	return out.ID
+}
+
+// auditCount is how many audit events the server has.
+func auditCount(t *testing.T, s *realtest.Server) int {
+	t.Helper()
+	return len(realList(t, s, "/api/events/audit"))
+}
+
+// realAccount reads the one account.
+func realAccount(t *testing.T, s *realtest.Server) jsonObj {
+	t.Helper()
+	all := realList(t, s, "/api/accounts")
+	require.Len(t, all, 1)
+	return all[0]
+}
+
+// canonical is a value as JSON with sorted keys, to compare by value.
+func canonical(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/netbird/realtest"
+)
+
+// peerNames are enrolled on both servers: the mirror matches peers by name
+// and never enrols one.
+var peerNames = []string{"web-1", "db-1", "router-1", "router-2"}
+
+// enrolAll enrols the peers and returns their ids by name.
+func enrolAll(t *testing.T, s *realtest.Server) map[string]string {
+	t.Helper()
+	_, key := s.SetupKey(t, "enrol", realtest.SetupKeyOptions{})
+	ids := map[string]string{}
+	for _, p := range s.Enrol(t, key, false, peerNames...).List {
+		ids[p.Hostname] = p.ID
+	}
+	return ids
+}
+
+// buildSourceAccount gives a real server an account as an operator has
+// one: groups with peers, posture checks, policies of each kind, networks
+// with resources and routers, routes by network and by domains, nameserver
+// groups, DNS settings, setup keys of every kind, a service user and
+// changed account settings.
+func buildSourceAccount(t *testing.T, s *realtest.Server) {
+	t.Helper()
+	peer := enrolAll(t, s)
+	g := map[string]string{}
+	for name, members := range map[string][]string{"Web": {peer["web-1"]}, "DB": {peer["db-1"]},
+		"Routers": {peer["router-1"], peer["router-2"]}, "Ops": {}} {
+		g[name] = s.Group(t, name, members...)
+	}
+	pc := realCreate(t, s, "/api/posture-checks", jsonObj{"name": "min-version", "description": "current clients",
+		"checks": jsonObj{"nb_version_check": jsonObj{"min_version": "0.30.0"}}})
+
+	office := realCreate(t, s, "/api/networks", jsonObj{"name": "office", "description": "HQ LAN"})
+	db := realCreate(t, s, "/api/networks/"+office+"/resources", jsonObj{"name": "db-host", "address": "10.0.0.7", "enabled": true, "groups": []string{g["DB"]}})
+	realCreate(t, s, "/api/networks/"+office+"/routers", jsonObj{"peer": peer["router-1"], "metric": 9999, "masquerade": true, "enabled": true})
+	cloud := realCreate(t, s, "/api/networks", jsonObj{"name": "cloud", "description": ""})
+	realCreate(t, s, "/api/networks/"+cloud+"/resources", jsonObj{"name": "vpc", "address": "10.1.0.0/24", "enabled": true, "groups": []string{g["Web"]}})
+	realCreate(t, s, "/api/networks/"+cloud+"/resources", jsonObj{"name": "wiki", "address": "wiki.example.com", "enabled": false, "groups": []string{g["Ops"]}})
+	realCreate(t, s, "/api/networks/"+cloud+"/routers", jsonObj{"peer_groups": []string{g["Routers"]}, "metric": 100, "masquerade": false, "enabled": true})
+
+	rule := func(extra jsonObj) jsonObj {
+		r := jsonObj{"name": "r", "enabled": true, "action": "accept", "bidirectional": false, "protocol": "tcp",
+			"sources": []string{g["Ops"]}, "destinations": []string{g["Web"]}}
+		for k, v := range extra {
+			r[k] = v
+		}
+		return r
+	}
+	for _, p := range []jsonObj{
+		{"name": "web-to-db", "enabled": true, "rules": []jsonObj{rule(jsonObj{"sources": []string{g["Web"]}, "destinations": []string{g["DB"]}, "ports": []string{"5432"}})}},
+		{"name": "ops-range", "enabled": true, "source_posture_checks": []string{pc}, "rules": []jsonObj{rule(jsonObj{"protocol": "udp",
+			"port_ranges": []jsonObj{{"start": 10000, "end": 10100}}})}},
+		{"name": "ops-to-db-host", "enabled": true, "rules": []jsonObj{rule(jsonObj{"destinations": nil,
+			"destinationResource": jsonObj{"id": db, "type": "host"}})}},
+		{"name": "ops-to-db-peer", "enabled": true, "rules": []jsonObj{rule(jsonObj{"destinations": nil,
+			"destinationResource": jsonObj{"id": peer["db-1"], "type": "peer"}, "ports": []string{"22"}})}},
+		{"name": "ping (off)", "enabled": false, "rules": []jsonObj{rule(jsonObj{"protocol": "icmp", "bidirectional": true})}},
+	} {
+		realCreate(t, s, "/api/policies", p)
+	}
+
+	realCreate(t, s, "/api/routes", jsonObj{"network_id": "lan", "description": "branch LAN", "network": "192.168.50.0/24", "peer": peer["router-1"],
+		"groups": []string{g["Web"]}, "enabled": true, "metric": 9999, "masquerade": true, "keep_route": false})
+	realCreate(t, s, "/api/routes", jsonObj{"network_id": "saas", "description": "", "domains": []string{"example.com", "*.example.org"},
+		"peer_groups": []string{g["Routers"]}, "groups": []string{g["Ops"]}, "access_control_groups": []string{g["Ops"]},
+		"enabled": true, "metric": 100, "masquerade": true, "keep_route": true})
+
+	ns := func(name string, primary bool, domains []string, group string) {
+		realCreate(t, s, "/api/dns/nameservers", jsonObj{"name": name, "description": "", "enabled": true, "primary": primary,
+			"domains": domains, "search_domains_enabled": !primary, "groups": []string{group},
+			"nameservers": []jsonObj{{"ip": "10.0.0.53", "ns_type": "udp", "port": 53}}})
+	}
+	ns("corp-dns", false, []string{"corp.example"}, g["Web"])
+	ns("public", true, []string{}, g["DB"])
+	s.MustDo(t, s.OwnerToken, "PUT", "/api/dns/settings", jsonObj{"disabled_management_groups": []string{g["Ops"]}}, nil)
+
+	for _, k := range []realtest.SetupKeyOptions{
+		{AutoGroups: []string{g["Web"]}}, {OneOff: true}, {Ephemeral: true, UsageLimit: 10, AutoGroups: []string{g["Ops"]}},
+	} {
+		name := map[bool]string{true: "one-off", false: "web-servers"}[k.OneOff]
+		if k.Ephemeral {
+			name = "ci-runners"
+		}
+		s.SetupKey(t, name, k)
+	}
+	s.ServiceUser(t, "ci-bot", "user")
+
+	s.MustDo(t, s.OwnerToken, "PUT", "/api/peers/"+peer["web-1"], jsonObj{"name": "web-1", "ssh_enabled": true,
+		"login_expiration_enabled": false, "inactivity_expiration_enabled": false}, nil)
+	acc := realAccount(t, s)
+	settings := acc["settings"].(jsonObj)
+	settings["peer_login_expiration"] = 172800
+	settings["regular_users_view_blocked"] = false
+	settings["groups_propagation_enabled"] = false
+	s.MustDo(t, s.OwnerToken, "PUT", "/api/accounts/"+acc["id"].(string), jsonObj{"settings": settings}, nil)
+}
+
+// The mirror between two real v0.77.1 servers: a dry run writes nothing,
+// an apply makes the target match (every route body accepted), a re-plan is
+// empty, a second apply writes nothing (the target's audit log does not
+// grow), drift on the target is put back, prune deletes what the source
+// lacks and leaves protected groups alone.
+func TestE2ERealMirrorKeepsARealServerInStep(t *testing.T) {
+	src, dst := startReal(t), startReal(t)
+	buildSourceAccount(t, src)
+	enrolAll(t, dst)
+	dst.Group(t, "Old team")
+	dst.Group(t, "Keep me")
+	_, srcReader := src.ServiceUser(t, "mirror-reader", "auditor")
+	_, dstAdmin := dst.ServiceUser(t, "mirror-writer", "admin")
+	env := toolEnv(src.URL, "NB_API_KEY="+srcReader, "MIRROR_URL="+dst.URL, "MIRROR_API_KEY="+dstAdmin,
+		"MIRROR_SNAPSHOT_DIR="+t.TempDir(), "MIRROR_PROTECTED_GROUPS=All,Keep me")
+	mirror := func(args ...string) (int, string) {
+		d := start(t, env, append([]string{"mirror", "--create-users"}, args...)...)
+		code := d.waitExit()
+		return code, strings.Join(d.stdout(), "\n") + "\n" + d.logs()
+	}
+
+	before := auditCount(t, dst)
+	code, out := mirror()
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "Re-run with --apply to execute.")
+	require.Equal(t, before, auditCount(t, dst), "a dry run writes nothing")
+
+	code, out = mirror("--apply")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "target matches the source for every selected section", out)
+	require.NotContains(t, out, "ABORTED")
+	t.Logf("first apply:\n%s", out)
+
+	// What the target holds now, compared by name with the source.
+	for _, path := range []string{"/api/routes", "/api/dns/nameservers", "/api/policies", "/api/posture-checks", "/api/networks"} {
+		key := "name"
+		if path == "/api/routes" {
+			key = "network_id"
+		}
+		require.ElementsMatch(t, keysOf(realByName(t, src, path, key)), keysOf(realByName(t, dst, path, key)), path)
+	}
+	srcRoutes, dstRoutes := realByName(t, src, "/api/routes", "network_id"), realByName(t, dst, "/api/routes", "network_id")
+	for id, r := range srcRoutes {
+		for _, k := range []string{"network", "domains", "network_type", "metric", "masquerade", "keep_route", "enabled", "description"} {
+			require.Equal(t, canonical(r[k]), canonical(dstRoutes[id][k]), "route %s: %s", id, k)
+		}
+	}
+	groups := realByName(t, dst, "/api/groups")
+	require.NotContains(t, groups, "Old team", "pruned")
+	require.Contains(t, groups, "Keep me", "protected")
+	require.Contains(t, realByName(t, dst, "/api/setup-keys"), "ci-runners")
+	dstUsers := realByName(t, dst, "/api/users?service_user=true")
+	require.Contains(t, dstUsers, "ci-bot")
+	require.EqualValues(t, 172800, realAccount(t, dst)["settings"].(jsonObj)["peer_login_expiration"])
+
+	code, out = mirror()
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "planned: 0 created, 0 updated, 0 deleted", "the re-plan is empty")
+
+	before = auditCount(t, dst)
+	code, out = mirror("--apply")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "applied: 0 created, 0 updated, 0 deleted")
+	require.Equal(t, before, auditCount(t, dst), "a second apply writes nothing")
+
+	// Drift on the target: a policy switched off, a route changed.
+	pol := realByName(t, dst, "/api/policies")["web-to-db"]
+	pol["enabled"] = false
+	pol["rules"] = policyWriteRules(pol["rules"])
+	dst.MustDo(t, dst.OwnerToken, "PUT", "/api/policies/"+pol["id"].(string), pol, nil)
+	lan := realByName(t, dst, "/api/routes", "network_id")["lan"]
+	dst.MustDo(t, dst.OwnerToken, "PUT", "/api/routes/"+lan["id"].(string), jsonObj{"network_id": "lan", "description": "changed by hand",
+		"network": lan["network"], "peer": lan["peer"], "groups": lan["groups"], "enabled": true, "metric": 10, "masquerade": true, "keep_route": false}, nil)
+	code, out = mirror("--apply")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "target matches the source for every selected section")
+	require.Equal(t, true, realByName(t, dst, "/api/policies")["web-to-db"]["enabled"])
+	require.Equal(t, "branch LAN", realByName(t, dst, "/api/routes", "network_id")["lan"]["description"])
+}
+
+// policyWriteRules turns read-form rules (group objects) into the write form.
+func policyWriteRules(v any) []jsonObj {
+	var out []jsonObj
+	for _, r := range v.([]any) {
+		rule := r.(jsonObj)
+		for _, side := range []string{"sources", "destinations"} {
+			if l, ok := rule[side].([]any); ok {
+				ids := []string{}
+				for _, g := range l {
+					ids = append(ids, g.(jsonObj)["id"].(string))
+				}
+				rule[side] = ids
+			}
+		}
+		out = append(out, rule)
+	}
+	return out
+}
+
+func keysOf(m map[string]jsonObj) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
