@@ -126,7 +126,7 @@ func Overview(w io.Writer, ps []netbird.Policy, gs []netbird.Group, checks []net
 		for _, r := range p.Rules {
 			fmt.Fprintf(w, "    Rule: %s  (%s)\n", render.Repr(r.Name), r.ID)
 			fmt.Fprintf(w, "      action       : %s\n", r.Action)
-			fmt.Fprintf(w, "      protocol     : %s   ports: %s\n", r.Protocol, orDash(strings.Join(r.Ports, ",")))
+			fmt.Fprintf(w, "      protocol     : %s   ports: %s\n", r.Protocol, orDash(strings.Join(rulePorts(r), ",")))
 			fmt.Fprintf(w, "      bidirectional: %s\n", render.PyBool(r.Bidirectional))
 			fmt.Fprintf(w, "      enabled      : %s\n", render.PyBool(r.Enabled))
 			fmt.Fprintf(w, "      sources      : %s\n", groups(r.Sources, r.SourceResource))
@@ -174,4 +174,13 @@ func orDash(s string) string {
 		return dash
 	}
 	return s
+}
+
+// rulePorts are a rule's ports and then its port ranges (start-end).
+func rulePorts(r netbird.PolicyRule) []string {
+	out := slices.Clone(r.Ports)
+	for _, pr := range r.PortRanges {
+		out = append(out, fmt.Sprintf("%d-%d", pr.Start, pr.End))
+	}
+	return out
 }
