@@ -146,7 +146,7 @@ services:
     command: ["-db", "/data/store.db", "-listen", "%s:%d", "-cert", "/tls/cert.pem", "-key", "/tls/key.pem", "-token", "%s"]
 `, w.Image, dbDir, ip, w.Port, Token)
 	must(t, os.WriteFile(filepath.Join(root, "docker-compose.yml"), []byte(compose), 0o644))
-	t.Cleanup(func() { removeProject(project) })
+	t.Cleanup(func() { RemoveProject(project) })
 }
 
 // Ingress writes a stand-in for the standby's ingress (Traefik) into root:
@@ -171,7 +171,7 @@ services:
 `, w.Image, args)
 	must(t, os.WriteFile(filepath.Join(root, "docker-compose.yml"), []byte(compose), 0o644))
 	must(t, os.WriteFile(filepath.Join(root, "acme.json"), []byte(acme), 0o600))
-	t.Cleanup(func() { removeProject(project) })
+	t.Cleanup(func() { RemoveProject(project) })
 }
 
 // tls puts the certificate for the primary's name into root/tls, as the
@@ -186,9 +186,9 @@ func (w *World) tls(t testing.TB, root string) {
 	}
 }
 
-// removeProject removes a compose project's containers, whatever state
+// RemoveProject removes a compose project's containers, whatever state
 // the test left them in.
-func removeProject(project string) {
+func RemoveProject(project string) {
 	ids, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=com.docker.compose.project="+project).Output()
 	if f := strings.Fields(string(ids)); len(f) > 0 {
 		exec.Command("docker", append([]string{"rm", "-f"}, f...)...).Run()
@@ -273,28 +273,33 @@ func (w *World) waitServing(t testing.TB, ip string) {
 
 // certs makes a CA and a certificate for the primary's name (127.0.0.1,
 // an IP SAN: no DNS needed) that the standby presents too.
-func (w *World) certs(t testing.TB) {
+func (w *World) certs(t testing.TB) { w.CA, w.cert, w.key = Certs(t, w.Dir) }
+
+// Certs writes into dir a test CA (ca.pem) and a certificate for the
+// primary's name, 127.0.0.1, and for HotHost (cert.pem, key.pem).
+func Certs(t testing.TB, dir string) (ca, cert, key string) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(t, err)
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "clonetest CA"}, NotBefore: time.Now().Add(-time.Hour),
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "clonetest CA"}, NotBefore: time.Now().Add(-time.Hour),
 		NotAfter: time.Now().Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	caDER, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &caKey.PublicKey, caKey)
 	must(t, err)
 	caCert, err := x509.ParseCertificate(caDER)
 	must(t, err)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(t, err)
 	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"}, NotBefore: time.Now().Add(-time.Hour),
 		NotAfter: time.Now().Add(24 * time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{HotHost}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &leafKey.PublicKey, caKey)
 	must(t, err)
-	keyDER, err := x509.MarshalECPrivateKey(key)
+	keyDER, err := x509.MarshalECPrivateKey(leafKey)
 	must(t, err)
-	w.CA, w.cert, w.key = filepath.Join(w.Dir, "ca.pem"), filepath.Join(w.Dir, "cert.pem"), filepath.Join(w.Dir, "key.pem")
-	must(t, os.WriteFile(w.CA, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644))
-	must(t, os.WriteFile(w.cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
-	must(t, os.WriteFile(w.key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+	ca, cert, key = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	must(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644))
+	must(t, os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+	must(t, os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+	return ca, cert, key
 }
 
 func freePort(t testing.TB) int {

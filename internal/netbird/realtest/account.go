@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -117,6 +118,10 @@ func (s *Server) Enrol(t testing.TB, setupKey string, stay bool, hostnames ...st
 		args = append(args, "--stay")
 	}
 	cmd := exec.Command(s.bins.Peer, args...)
+	if s.opts.CertFile != "" {
+		cmd.Args = append(cmd.Args, "--tls")
+		cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+s.opts.CAFile) // Go's roots on Linux
+	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@ package realtest
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -33,10 +35,20 @@ type Server struct {
 	OwnerEmail string
 	OwnerToken string // a personal access token of the owner
 
-	bins Binaries
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
+	opts   Options
+	client *http.Client
+	bins   Binaries
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	done   chan struct{}
+}
+
+// Options change how a server is started.
+type Options struct {
+	// CertFile and KeyFile make the server speak TLS (HTTP API and gRPC),
+	// as it does with --cert-file and --cert-key; CAFile is the CA that
+	// signed them, which the kit's clients and nbpeer then trust.
+	CertFile, KeyFile, CAFile string
 }
 
 // skipOrFail skips a test that cannot have the server here; in CI, where
@@ -56,7 +68,10 @@ func Available() bool { _, err := Find(); return err == nil }
 // Start runs a fresh server until the test ends and sets up its owner
 // (with a token). Several may run at once: each has its own port and
 // directory.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { t.Helper(); return StartWith(t, Options{}) }
+
+// StartWith is Start with options (TLS).
+func StartWith(t testing.TB, o Options) *Server {
 	t.Helper()
 	bins, err := Find()
 	if err != nil {
@@ -64,7 +79,10 @@ func Start(t testing.TB) *Server {
 	}
 	key := make([]byte, 32)
 	rand.Read(key)
-	s := &Server{Dir: t.TempDir(), Key: base64.StdEncoding.EncodeToString(key), bins: bins}
+	s := &Server{Dir: t.TempDir(), Key: base64.StdEncoding.EncodeToString(key), bins: bins, opts: o}
+	if s.client, err = o.httpClient(); err != nil {
+		t.Fatal(err)
+	}
 	s.DataDir = filepath.Join(s.Dir, "data")
 	s.Config = filepath.Join(s.Dir, "management.json")
 	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
@@ -80,7 +98,7 @@ func Start(t testing.TB) *Server {
 	// package's tests run beside this one): then try another.
 	for attempt := 0; ; attempt++ {
 		s.Port = freePortPair(t)
-		s.URL = fmt.Sprintf("http://127.0.0.1:%d", s.Port)
+		s.URL = fmt.Sprintf("%s://127.0.0.1:%d", o.scheme(), s.Port)
 		s.Addr = fmt.Sprintf("127.0.0.1:%d", s.Port)
 		if err := s.writeConfig(); err != nil {
 			t.Fatal(err)
@@ -150,6 +168,9 @@ func (s *Server) launch() error {
 	cmd := exec.Command(s.bins.Management, "management", "--config", s.Config, "--datadir", s.DataDir,
 		"--port", strconv.Itoa(s.Port), "--metrics-port", strconv.Itoa(s.Port+1), "--disable-legacy-port",
 		"--disable-anonymous-metrics", "--log-file", "console", "--log-level", "info")
+	if s.opts.CertFile != "" {
+		cmd.Args = append(cmd.Args, "--cert-file", s.opts.CertFile, "--cert-key", s.opts.KeyFile)
+	}
 	cmd.Env = append(os.Environ(), "NB_SETUP_PAT_ENABLED=true", "NB_DISABLE_GEOLOCATION=true")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
@@ -161,7 +182,6 @@ func (s *Server) launch() error {
 	s.mu.Lock()
 	s.cmd, s.done = cmd, done
 	s.mu.Unlock()
-	client := &http.Client{Timeout: 5 * time.Second}
 	// Bounded by count; a process that ends stops the wait at once.
 	for range 2400 {
 		select {
@@ -169,7 +189,7 @@ func (s *Server) launch() error {
 			return fmt.Errorf("the server exited: %v", cmd.ProcessState)
 		default:
 		}
-		if resp, err := client.Get(s.URL + "/api/instance"); err == nil {
+		if resp, err := s.client.Get(s.URL + "/api/instance"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
@@ -258,7 +278,7 @@ func (s *Server) Do(method, path, token string, body any) (int, []byte, error) {
 	if token != "" {
 		req.Header.Set("Authorization", "Token "+token)
 	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -287,3 +307,28 @@ func (s *Server) MustDo(t testing.TB, token, method, path string, body, out any)
 
 // sleep is the pause between two looks at the server while waiting on it.
 func sleep() { time.Sleep(50 * time.Millisecond) }
+
+func (o Options) scheme() string {
+	if o.CertFile != "" {
+		return "https"
+	}
+	return "http"
+}
+
+// httpClient trusts CAFile besides the system's roots.
+func (o Options) httpClient() (*http.Client, error) {
+	c := &http.Client{Timeout: 30 * time.Second}
+	if o.CAFile == "" {
+		return c, nil
+	}
+	pem, err := os.ReadFile(o.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no certificate", o.CAFile)
+	}
+	c.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	return c, nil
+}

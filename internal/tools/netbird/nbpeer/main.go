@@ -37,6 +37,7 @@ func main() {
 	setupKey := flag.String("setup-key", "", "setup key to register with")
 	stay := flag.Bool("stay", false, "keep the peers connected until standard input closes")
 	version := flag.String("version", "0.77.1", "NetBird version the peers report")
+	useTLS := flag.Bool("tls", false, "speak TLS to the server (its CA from SSL_CERT_FILE or the system)")
 	flag.Var(&names, "hostname", "hostname of a peer to enrol (repeat for more)")
 	flag.Parse()
 	if *addr == "" || *setupKey == "" || len(names) == 0 {
@@ -56,7 +57,7 @@ func main() {
 		if err != nil {
 			fail("generate key: %v", err)
 		}
-		c, err := mgmt.NewClient(ctx, *addr, key, false)
+		c, err := mgmt.NewClient(ctx, *addr, key, *useTLS)
 		if err != nil {
 			fail("connect to %s: %v", *addr, err)
 		}
