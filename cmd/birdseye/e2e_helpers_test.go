@@ -137,11 +137,16 @@ func (d *daemon) logs() string {
 	return d.stderr.String()
 }
 
+// hangGuard ends a wait that will never end. It measures nothing: on a
+// loaded machine (2 shared CPUs, a Docker engine busy beside the test) a
+// clone refresh took over 20 s, so it is long.
+const hangGuard = 3 * time.Minute
+
 // waitFor polls cond; the deadline only guards against a hang, it does not
 // measure speed.
 func (d *daemon) waitFor(what string, cond func() bool) {
 	d.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(hangGuard)
 	for !cond() {
 		if time.Now().After(deadline) {
 			d.t.Fatalf("timed out waiting for %s\nstdout:\n%s\nstderr:\n%s", what, strings.Join(d.stdout(), "\n"), d.logs())
@@ -160,7 +165,7 @@ func (d *daemon) waitExit() int {
 	d.t.Helper()
 	select {
 	case <-d.done:
-	case <-time.After(20 * time.Second):
+	case <-time.After(hangGuard):
 		d.t.Fatalf("process did not exit\nstderr:\n%s", d.logs())
 	}
 	return d.cmd.ProcessState.ExitCode()
