@@ -1,7 +1,9 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -71,4 +73,20 @@ func realAccount(t *testing.T, s *realtest.Server) jsonObj {
 func canonical(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// editStore changes a real server's store.db as only NetBird itself could
+// (a peer's last_seen, a peer enrolled by a user's login): the server is
+// stopped, the statement run, the server started again.
+func editStore(t *testing.T, s *realtest.Server, stmt string, args ...any) {
+	t.Helper()
+	s.Stop()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.DataDir, "store.db"))
+	require.NoError(t, err)
+	res, err := db.Exec(stmt, args...)
+	require.NoError(t, err)
+	n, _ := res.RowsAffected()
+	require.NotZero(t, n, "the statement changed nothing: %s", stmt)
+	require.NoError(t, db.Close())
+	s.Restart(t)
 }

@@ -211,3 +211,28 @@ func keysOf(m map[string]jsonObj) []string {
 	}
 	return out
 }
+
+// A change the target would refuse is not sent: a peer enrolled by a
+// user's login on the source has login expiration on; the target's peer of
+// that name was enrolled with a setup key, for which NetBird refuses the
+// change (412). The plan says it stays, the rest of the peer is mirrored,
+// the run passes and a re-plan is empty.
+func TestE2ERealMirrorLeavesAsItIsWhatTheTargetWouldRefuse(t *testing.T) {
+	src, dst := startReal(t), startReal(t)
+	enrolAll(t, src)
+	enrolAll(t, dst)
+	editStore(t, src, `UPDATE peers SET login_expiration_enabled = 1, ssh_enabled = 1, user_id = ? WHERE name = 'web-1'`, src.OwnerID)
+	_, reader := src.ServiceUser(t, "mirror-reader", "auditor")
+	_, writer := dst.ServiceUser(t, "mirror-writer", "admin")
+	env := toolEnv(src.URL, "NB_API_KEY="+reader, "MIRROR_URL="+dst.URL, "MIRROR_API_KEY="+writer, "MIRROR_SNAPSHOT_DIR=", "MIRROR_SECTIONS=peers")
+
+	code, out := runTool(t, env, "mirror", "--apply")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "  ! peers          web-1 — login_expiration_enabled stays false: the target's peer was enrolled with a setup key")
+	require.Contains(t, out, "  ~ peers          web-1 (ssh_enabled)")
+	require.NotContains(t, out, "refused")
+	require.Equal(t, true, realByName(t, dst, "/api/peers")["web-1"]["ssh_enabled"])
+	code, out = runTool(t, env, "mirror")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "planned: 0 created, 0 updated, 0 deleted")
+}

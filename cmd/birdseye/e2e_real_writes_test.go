@@ -1,8 +1,6 @@
 package main
 
 import (
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -111,13 +109,7 @@ func TestE2ERealPeersPruneDeletesLongOfflinePeers(t *testing.T) {
 	_, admin := s.ServiceUser(t, "bot-admin", "admin")
 	_, key := s.SetupKey(t, "enrol", realtest.SetupKeyOptions{})
 	s.Enrol(t, key, false, "old-1", "old-2", "recent")
-	s.Stop()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.DataDir, "store.db"))
-	require.NoError(t, err)
-	_, err = db.Exec(`UPDATE peers SET peer_status_last_seen = ?, peer_status_connected = 0 WHERE name LIKE 'old-%'`, time.Now().Add(-100*24*time.Hour).UTC())
-	require.NoError(t, err)
-	require.NoError(t, db.Close())
-	s.Restart(t)
+	editStore(t, s, `UPDATE peers SET peer_status_last_seen = ?, peer_status_connected = 0 WHERE name LIKE 'old-%'`, time.Now().Add(-100*24*time.Hour).UTC())
 	env := toolEnv(s.URL, "NB_ADMIN_API_KEY="+admin)
 
 	code, out := runTool(t, env, "peers", "prune", "--offline-days=90")

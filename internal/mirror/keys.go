@@ -1,6 +1,8 @@
 package mirror
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -50,6 +52,9 @@ var setupKeys = &section{name: "setup-keys", kind: "setup-key", path: "/setup-ke
 
 // peers: matched by name, never created (a machine enrols itself) and
 // never deleted; the settings an admin sets on a peer follow the source.
+// NetBird changes the login and inactivity expiration only of a peer that
+// was enrolled by a user's login (SSO), not with a setup key (412): for such
+// a target peer they stay as they are, and the plan says so.
 var peers = &section{name: "peers", kind: "peer", path: "/peers",
 	desired: func(_ *planner, src, dst obj) (obj, []string, hold) {
 		if dst == nil {
@@ -60,7 +65,20 @@ var peers = &section{name: "peers", kind: "peer", path: "/peers",
 		for _, k := range keys {
 			body[k] = src[k] == true
 		}
-		return body, keys, hold{}
+		var h hold
+		if str(dst["user_id"]) == "" {
+			var kept []string
+			for _, k := range keys[1:] {
+				if body[k] != (dst[k] == true) {
+					body[k] = dst[k] == true
+					kept = append(kept, fmt.Sprintf("%s stays %v", k, dst[k] == true))
+				}
+			}
+			if kept != nil {
+				h.partial = strings.Join(kept, ", ") + ": the target's peer was enrolled with a setup key, and NetBird changes this only for a peer enrolled by a user's login"
+			}
+		}
+		return body, keys, h
 	},
 	current: func(_ *planner, dst obj) obj {
 		return obj{"ssh_enabled": dst["ssh_enabled"] == true, "login_expiration_enabled": dst["login_expiration_enabled"] == true,

@@ -193,16 +193,24 @@ func TestTheSameHostIsRefusedAlsoUnderAnotherName(t *testing.T) {
 	require.False(t, same, "another port is another server")
 }
 
-func TestAnUpsertTheTargetRefusesAbortsWithTheReason(t *testing.T) {
+// A write the target refuses is reported with the server's reason; the run
+// goes on with what does not depend on it (what does is held back) and
+// fails at the end.
+func TestARefusedWriteIsReportedAndTheRunGoesOn(t *testing.T) {
 	_, src, dstF, dst := twoServers(t)
 	refusal := fake.ServerError(1)
 	refusal.Method, refusal.Path = "POST", "/api/groups"
 	dstF.Fail(refusal)
 	var out bytes.Buffer
 	o := opts(t, true)
-	_, err := Run(t.Context(), src, dst, o, &out)
+	c, err := Run(t.Context(), src, dst, o, &out)
 	require.Error(t, err)
-	require.Contains(t, out.String(), "ABORTED: create group")
+	require.Equal(t, 1, c.Failed)
+	require.Contains(t, out.String(), "  E groups         Laptops — create refused: POST /api/groups: HTTP 500: internal server error")
+	require.Contains(t, out.String(), "  + groups         Ops", "the next group is still created")
+	require.Contains(t, out.String(), "  ! nameservers    corp — group 'Laptops' missing on target", "what depends on it is held back")
+	require.Contains(t, out.String(), "  + policies       Ops SSH", "later sections still run")
+	require.NotContains(t, out.String(), "ABORTED")
 	require.True(t, strings.Contains(out.String(), "snapshot of the target before writing"), "the snapshot was taken before the first write")
 	entries, _ := os.ReadDir(o.SnapshotDir)
 	require.Len(t, entries, 1, "and it stays")

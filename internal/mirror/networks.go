@@ -128,7 +128,8 @@ var dnsSettings = &section{name: "dns-settings", kind: "dns settings",
 		before := obj{"disabled_management_groups": ids(p.dst.dns["disabled_management_groups"])}
 		if p.o.Apply {
 			if _, err := p.write(ctx, http.MethodPut, "/dns/settings", obj{"disabled_management_groups": want}); err != nil {
-				return err
+				p.failed("dns-settings", "settings", "update", err, []string{"disabled_management_groups"}, before, obj{"disabled_management_groups": want})
+				return nil
 			}
 			p.dst.dns = obj{"disabled_management_groups": anyStrings(want)}
 		}

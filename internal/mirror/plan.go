@@ -132,6 +132,9 @@ func (sec *section) itemPath(o obj) string {
 type hold struct {
 	reason            string
 	waiting, expected bool
+	// partial is what of an object is left as the target has it, because
+	// the target would refuse it: said in the plan, the rest is mirrored.
+	partial string
 }
 
 // Change is one line of the plan: what happens (or would) to an object.
@@ -198,6 +201,10 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 		if h.reason == "" && d == nil && sec.collection != nil {
 			_, h.reason = sec.collection(p, s)
 		}
+		if h.partial != "" {
+			p.counts.Skipped++
+			p.note(Change{Op: "skip", Section: sec.name, Name: name, Reason: h.partial}, nil, nil, nil)
+		}
 		if h.reason != "" {
 			p.counts.Skipped++
 			switch {
@@ -218,7 +225,9 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 				}
 				raw, err := p.write(ctx, http.MethodPost, at, body)
 				if err != nil {
-					return fmt.Errorf("create %s %q: %w", sec.kind, name, err)
+					// Reported; what depends on it is held back ("missing on target").
+					p.failed(sec.name, name, "create", err)
+					continue
 				}
 				var made obj
 				json.Unmarshal(raw, &made)
@@ -245,7 +254,8 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 		}
 		if p.o.Apply {
 			if _, err := p.write(ctx, http.MethodPut, sec.itemPath(d), body); err != nil {
-				return fmt.Errorf("update %s %q: %w", sec.kind, name, err)
+				p.failed(sec.name, name, "update", err, diff, cur, body)
+				continue
 			}
 			changed = true
 		}
@@ -274,8 +284,7 @@ func (p *planner) deletes(ctx context.Context, sec *section) {
 		}
 		if p.o.Apply {
 			if _, err := p.write(ctx, http.MethodDelete, sec.itemPath(d), nil); err != nil {
-				p.counts.Failed++
-				p.note(Change{Op: "fail", Section: sec.name, Name: name, Reason: err.Error()}, nil, nil, nil)
+				p.failed(sec.name, name, "delete", err)
 				continue
 			}
 		}
@@ -283,6 +292,20 @@ func (p *planner) deletes(ctx context.Context, sec *section) {
 		p.note(Change{Op: "delete", Section: sec.name, Name: name}, nil, nil, nil)
 		delete(p.target[sec.list()], name)
 	}
+}
+
+// failed reports a write the target refused; the run goes on with what
+// does not depend on it, and ends with exit 1. An update's fields are
+// shown, so a refused one says what it tried.
+func (p *planner) failed(section, name, what string, err error, fields ...any) {
+	p.counts.Failed++
+	c := Change{Op: "fail", Section: section, Name: name, Reason: what + " refused: " + err.Error()}
+	if len(fields) == 3 {
+		keys, before, after := fields[0].([]string), fields[1].(obj), fields[2].(obj)
+		p.note(c, keys, before, after)
+		return
+	}
+	p.note(c, nil, nil, nil)
 }
 
 // write sends one change; the target is dumped first, once per run.

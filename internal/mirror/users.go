@@ -83,7 +83,8 @@ var account = &section{name: "account", kind: "account",
 		}
 		if p.o.Apply {
 			if _, err := p.write(ctx, http.MethodPut, "/accounts/"+url.PathEscape(str(dst["id"])), obj{"settings": want}); err != nil {
-				return err
+				p.failed("account", "settings", "update", err, diff, flatten(have), flatten(want))
+				return nil
 			}
 			if err := p.dst.reload(ctx, p.dstW, "/accounts"); err != nil {
 				return err
