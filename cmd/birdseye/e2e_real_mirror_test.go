@@ -126,6 +126,9 @@ func TestE2ERealMirrorKeepsARealServerInStep(t *testing.T) {
 		return code, strings.Join(d.stdout(), "\n") + "\n" + d.logs()
 	}
 
+	dstRange := realAccount(t, dst)["settings"].(jsonObj)["network_range"]
+	srcRange := realAccount(t, src)["settings"].(jsonObj)["network_range"]
+	require.NotEqual(t, srcRange, dstRange, "each server picked its own range")
 	before := auditCount(t, dst)
 	code, out := mirror()
 	require.Equal(t, 0, code, out)
@@ -136,7 +139,6 @@ func TestE2ERealMirrorKeepsARealServerInStep(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "target matches the source for every selected section", out)
 	require.NotContains(t, out, "ABORTED")
-	t.Logf("first apply:\n%s", out)
 
 	// What the target holds now, compared by name with the source.
 	for _, path := range []string{"/api/routes", "/api/dns/nameservers", "/api/policies", "/api/posture-checks", "/api/networks"} {
@@ -159,6 +161,7 @@ func TestE2ERealMirrorKeepsARealServerInStep(t *testing.T) {
 	dstUsers := realByName(t, dst, "/api/users?service_user=true")
 	require.Contains(t, dstUsers, "ci-bot")
 	require.EqualValues(t, 172800, realAccount(t, dst)["settings"].(jsonObj)["peer_login_expiration"])
+	require.Equal(t, dstRange, realAccount(t, dst)["settings"].(jsonObj)["network_range"], "the target's peers keep their addresses")
 
 	code, out = mirror()
 	require.Equal(t, 0, code, out)
@@ -183,6 +186,12 @@ func TestE2ERealMirrorKeepsARealServerInStep(t *testing.T) {
 	require.Contains(t, out, "target matches the source for every selected section")
 	require.Equal(t, true, realByName(t, dst, "/api/policies")["web-to-db"]["enabled"])
 	require.Equal(t, "branch LAN", realByName(t, dst, "/api/routes", "network_id")["lan"]["description"])
+
+	// The address ranges only when named.
+	code, out = mirror("--apply", "--only", "addresses")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "network_range: ")
+	require.Equal(t, srcRange, realAccount(t, dst)["settings"].(jsonObj)["network_range"])
 }
 
 // policyWriteRules turns read-form rules (group objects) into the write form.

@@ -29,9 +29,18 @@ type Target interface {
 	Send(ctx context.Context, method, path string, body any) (json.RawMessage, error)
 }
 
-// Sections are the old tool's, in its order.
+// Sections are the old tool's, in its order, and "addresses": the
+// account's address ranges and DNS domain, mirrored only when named
+// (MIRROR_SECTIONS or --only), since a new range renumbers every peer of
+// the target and a new domain renames them all.
 var Sections = []string{"posture-checks", "groups", "networks", "resources", "routers", "policies", "routes",
-	"setup-keys", "nameservers", "dns-settings", "users", "peers", "account"}
+	"setup-keys", "nameservers", "dns-settings", "users", "peers", "account", "addresses"}
+
+// optIn are the sections left out unless named.
+var optIn = []string{"addresses"}
+
+// addressSettings are the account settings of the "addresses" section.
+var addressSettings = []string{"network_range", "network_range_v6", "dns_domain"}
 
 // Options are MIRROR_* and the command's flags.
 type Options struct {
@@ -73,7 +82,11 @@ func (c Counts) changes() int { return c.Created + c.Updated + c.Deleted }
 func Choose(configured, only, skip []string) ([]string, error) {
 	chosen := configured
 	if len(chosen) == 0 {
-		chosen = Sections
+		for _, s := range Sections {
+			if !slices.Contains(optIn, s) {
+				chosen = append(chosen, s)
+			}
+		}
 	}
 	if len(only) > 0 {
 		chosen = only

@@ -61,7 +61,7 @@ func (p *planner) run(ctx context.Context) error {
 		}
 	}
 	for _, sec := range []*section{postureChecks, groups, networks, resources, routers, policies, routes, setupKeys, nameservers, dnsSettings, users, peers, account} {
-		if on(sec.name) {
+		if on(sec.name) || (sec == account && on("addresses")) {
 			if err := p.upserts(ctx, sec); err != nil {
 				return err
 			}

@@ -95,6 +95,15 @@ var account = &section{name: "account", kind: "account",
 		return nil
 	}}
 
+// settingOn: the address ranges and the DNS domain belong to the
+// "addresses" section, every other setting to "account".
+func (p *planner) settingOn(key string) bool {
+	if slices.Contains(addressSettings, key) {
+		return slices.Contains(p.o.Sections, "addresses")
+	}
+	return slices.Contains(p.o.Sections, "account")
+}
+
 // settingsFor is the target's settings with the source's values for the
 // keys both have (nested objects key by key), and the keys that differ.
 func settingsFor(p *planner, srcV any, have obj, prefix string) (obj, []string, string) {
@@ -112,6 +121,9 @@ func settingsFor(p *planner, srcV any, have obj, prefix string) (obj, []string, 
 	for _, k := range keys {
 		cur, ok := have[k]
 		if !ok {
+			continue
+		}
+		if prefix == "" && !p.settingOn(k) {
 			continue
 		}
 		v := src[k]
