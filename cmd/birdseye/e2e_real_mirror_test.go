@@ -245,3 +245,26 @@ func TestE2ERealMirrorLeavesAsItIsWhatTheTargetWouldRefuse(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "planned: 0 created, 0 updated, 0 deleted")
 }
+
+// A target that cannot be read, or a check after an apply that fails, says
+// why on stderr (it printed a header and exit 1, nothing else).
+func TestE2ERealMirrorSaysWhyItFailed(t *testing.T) {
+	src, dst := startReal(t), startReal(t)
+	_, reader := src.ServiceUser(t, "mirror-reader", "auditor")
+	_, auditor := dst.ServiceUser(t, "target-auditor", "auditor")
+	env := toolEnv(src.URL, "NB_API_KEY="+reader, "MIRROR_URL="+dst.URL, "MIRROR_SNAPSHOT_DIR=")
+
+	d := start(t, append(env, "MIRROR_API_KEY=nbp_NotATokenOfThisServer000000000000000"), "mirror")
+	require.Equal(t, 1, d.waitExit())
+	require.Contains(t, d.logs(), "birdseye: could not read both sides: ")
+	require.Contains(t, d.logs(), "HTTP 401")
+
+	// A token that may read the target but not write it: every write is
+	// refused, and the run says so at the end.
+	src.Group(t, "Ops")
+	d = start(t, append(env, "MIRROR_API_KEY="+auditor), "mirror", "--apply", "--only", "groups")
+	require.Equal(t, 1, d.waitExit())
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "  E groups         Ops — create refused: POST /api/groups: HTTP 403: permission denied")
+	require.Contains(t, d.logs(), "birdseye: the target does not match the source: 1 difference(s), 0 unresolved, 1 failed write(s)")
+}

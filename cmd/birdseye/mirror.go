@@ -73,8 +73,8 @@ func (c mirrorCmd) Run(ctx context.Context, e *env) error {
 			return werr
 		}
 	}
-	if err != nil {
-		return errExit{exitFailure}
+	if err != nil && c.Output == "json" {
+		return errExit{exitFailure} // the report holds the error
 	}
-	return nil
+	return err // said on stderr: a target that cannot be read prints no plan
 }
