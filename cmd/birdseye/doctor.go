@@ -82,7 +82,7 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 		}
 	}
 	if m := cfg.Mirror; m.URL != "" && m.APIKey != "" {
-		p.Mirror = func(ctx context.Context) (string, error) { return mirrorProbe(ctx, cfg) }
+		p.Mirror = func(ctx context.Context) (string, string, error) { return mirrorProbe(ctx, cfg) }
 	}
 	if cfg.Events.FromDB() {
 		p.EventsDB = func(ctx context.Context) (string, string, error) { return eventsProbe(ctx, cfg, api) }
@@ -135,25 +135,40 @@ func doctorDestinations(cfg *config.Config) ([]doctor.Destination, error) {
 }
 
 // mirrorProbe: the target is another controller, answers with its token,
-// and the sections are known.
-func mirrorProbe(ctx context.Context, cfg *config.Config) (string, error) {
+// the sections are known, and the token may write (a warning when not: a
+// dry run only reads).
+func mirrorProbe(ctx context.Context, cfg *config.Config) (string, string, error) {
 	if same, why := mirror.SameHost(ctx, cfg.NetBird.URL, cfg.Mirror.URL); same {
-		return "", fmt.Errorf("REFUSING: source and target are the same host (%s)", why)
+		return "", "", fmt.Errorf("REFUSING: source and target are the same host (%s)", why)
 	}
 	if _, err := jobs.MirrorOptions(cfg, false, true, nil, nil); err != nil {
-		return "", err
+		return "", "", err
 	}
 	dst, err := apiclient.New(config.NetBird{URL: cfg.Mirror.URL, CAFile: cfg.NetBird.CAFile}, cfg.Mirror.APIKey.Reveal())
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	raw, err := dst.GetRaw(ctx, "/groups")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	var groups []json.RawMessage
 	json.Unmarshal(raw, &groups)
-	return fmt.Sprintf("%s answers with MIRROR_API_KEY (%d groups); a run writes only with --apply or MIRROR_APPLY=true", dst.BaseURL(), len(groups)), nil
+	msg := fmt.Sprintf("%s answers with MIRROR_API_KEY (%d groups); a run writes only with --apply or MIRROR_APPLY=true", dst.BaseURL(), len(groups))
+	// The token's own user is the one the list marks is_current (service
+	// users cannot read /users/current).
+	var users []struct {
+		Name, Role string
+		IsCurrent  bool `json:"is_current"`
+	}
+	if raw, err := dst.GetRaw(ctx, "/users"); err == nil && json.Unmarshal(raw, &users) == nil {
+		for _, u := range users {
+			if u.IsCurrent && u.Role != "admin" && u.Role != "owner" {
+				return msg, fmt.Sprintf("its user %s has the role %q: every write (--apply, MIRROR_APPLY=true) will be refused", u.Name, u.Role), nil
+			}
+		}
+	}
+	return msg, "", nil
 }
 
 // eventsProbe: the store opens read-only with the expected schema; the key

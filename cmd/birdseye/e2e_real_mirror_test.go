@@ -1,6 +1,8 @@
 package main
 
 import (
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -267,4 +269,36 @@ func TestE2ERealMirrorSaysWhyItFailed(t *testing.T) {
 	out := strings.Join(d.stdout(), "\n")
 	require.Contains(t, out, "  E groups         Ops — create refused: POST /api/groups: HTTP 403: permission denied")
 	require.Contains(t, d.logs(), "birdseye: the target does not match the source: 1 difference(s), 0 unresolved, 1 failed write(s)")
+}
+
+// The source is refused as the target under any name a client reaches it
+// by; a MIRROR_URL that is not a URL is a configuration error; doctor warns
+// about a target token that may not write.
+func TestE2ERealMirrorRefusesTheSourceAndDoctorChecksTheTargetToken(t *testing.T) {
+	src, dst := startReal(t), startReal(t)
+	_, reader := src.ServiceUser(t, "mirror-reader", "auditor")
+	_, srcAdmin := src.ServiceUser(t, "source-admin", "admin")
+	port := strconv.Itoa(src.Port)
+	for _, target := range []string{"http://0.0.0.0:" + port, "http://[::ffff:127.0.0.1]:" + port, "127.0.0.1:" + port, "http://[::1]:" + port} {
+		code, out := runTool(t, toolEnv(src.URL, "NB_API_KEY="+reader, "MIRROR_URL="+target, "MIRROR_API_KEY="+srcAdmin), "mirror", "--apply")
+		require.Equal(t, 2, code, "%s: %s", target, out)
+		require.Contains(t, out, "REFUSING: source and target are the same host", target)
+	}
+	code, out := runTool(t, toolEnv(src.URL, "NB_API_KEY="+reader, "MIRROR_URL=ftp://standby", "MIRROR_API_KEY="+srcAdmin), "mirror")
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, `config: MIRROR_URL="ftp://standby" has scheme "ftp", not http or https; expected the management URL`)
+
+	_, dstAuditor := dst.ServiceUser(t, "target-auditor", "auditor")
+	_, dstAdmin := dst.ServiceUser(t, "target-admin", "admin")
+	doctor := func(token string) (int, string) {
+		return runTool(t, toolEnv(src.URL, "NB_API_KEY="+reader, "NB_ADMIN_API_KEY="+srcAdmin, "MIRROR_URL="+dst.URL, "MIRROR_API_KEY="+token,
+			"STATE_FILE="+filepath.Join(t.TempDir(), "state.json")), "doctor")
+	}
+	code, out = doctor(dstAuditor)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, `WARN  MIRROR_API_KEY`)
+	require.Contains(t, out, `its user target-auditor has the role "auditor": every write (--apply, MIRROR_APPLY=true) will be refused`)
+	code, out = doctor(dstAdmin)
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "ok    MIRROR_URL")
 }

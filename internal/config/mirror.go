@@ -1,5 +1,11 @@
 package config
 
+import (
+	"fmt"
+
+	"github.com/styliteag/birdseye/internal/nburl"
+)
+
 // Mirror is `birdseye mirror`: the Python tool's MIRROR_* variables. The
 // source is NB_URL with NB_API_KEY, only ever read.
 type Mirror struct {
@@ -25,6 +31,8 @@ func (m Mirror) Require() error {
 	var errs []error
 	if m.URL == "" {
 		errs = append(errs, &Error{Var: "MIRROR_URL", Msg: "is not set; expected the management URL of the controller to keep in step, e.g. https://netbird-standby.example.com"})
+	} else if _, err := nburl.Normalise(m.URL); err != nil {
+		errs = append(errs, &Error{Var: "MIRROR_URL", Msg: fmt.Sprintf("=%q %v; expected the management URL of the controller to keep in step, e.g. https://netbird-standby.example.com", m.URL, err)})
 	}
 	if m.APIKey == "" {
 		errs = append(errs, &Error{Var: "MIRROR_API_KEY", Msg: "is not set (nor MIRROR_API_KEY_FILE); expected an admin token of that controller"})

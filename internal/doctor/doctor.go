@@ -71,9 +71,10 @@ type Probes struct {
 	// Clone connects to the standby and looks at what is staged and
 	// installed there (clone.Check); nil when CLONE_SSH_HOST is not set.
 	Clone func(ctx context.Context) (string, error)
-	// Mirror reads the mirror's target with MIRROR_API_KEY; nil when
+	// Mirror reads the mirror's target with MIRROR_API_KEY: what to say,
+	// and a warning (a token that may not write) or a failure; nil when
 	// MIRROR_URL is not set.
-	Mirror func(ctx context.Context) (string, error)
+	Mirror func(ctx context.Context) (msg, warn string, err error)
 	// Targets are BACKUP_TARGETS, each checked without storing anything.
 	Targets []Checker
 	// EventsDB looks at events.db for EVENTS_SOURCE=db: what to say, and

@@ -71,12 +71,15 @@ func checkMirror(ctx context.Context, p Probes, add func(Result)) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	msg, err := p.Mirror(ctx)
-	if err != nil {
+	msg, warn, err := p.Mirror(ctx)
+	switch {
+	case err != nil:
 		add(Result{Fail, "MIRROR_URL", err.Error(), "check MIRROR_URL and that MIRROR_API_KEY is an admin token of that controller"})
-		return
+	case warn != "":
+		add(Result{Warn, "MIRROR_API_KEY", msg + "; " + warn, "give the token's user the Admin role on the target (a dry run needs only reading)"})
+	default:
+		add(Result{OK, "MIRROR_URL", msg, ""})
 	}
-	add(Result{OK, "MIRROR_URL", msg, ""})
 }
 
 // checkTargets reaches every backup target and proves it writable.

@@ -11,10 +11,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/styliteag/birdseye/internal/nburl"
 )
 
 // Source is the primary: reads only.
@@ -110,10 +113,14 @@ func Choose(configured, only, skip []string) ([]string, error) {
 }
 
 // SameHost refuses a target that is the source: the same port and a host
-// name that is the same or resolves to an address the other has.
+// name that is the same or resolves to an address the other has. Both are
+// read as the client reads them (a URL without a scheme is https); an
+// IPv4 address written as IPv6 (::ffff:127.0.0.1) is that IPv4 address,
+// ::1 is 127.0.0.1, and the unspecified address (0.0.0.0, ::), which a client reaches as
+// this machine, is the same as any address of this machine.
 func SameHost(ctx context.Context, a, b string) (bool, string) {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
+	ua, err1 := nburl.Normalise(a)
+	ub, err2 := nburl.Normalise(b)
 	if err1 != nil || err2 != nil {
 		return false, ""
 	}
@@ -124,22 +131,56 @@ func SameHost(ctx context.Context, a, b string) (bool, string) {
 	if ha == hb {
 		return true, ua.Host
 	}
-	addrs := func(h string) []string {
+	// ::1 is this machine as 127.0.0.1 is: a server on every interface
+	// (NetBird's) answers both.
+	canonical := func(ip netip.Addr) netip.Addr {
+		if ip = ip.Unmap(); ip == netip.IPv6Loopback() {
+			return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		}
+		return ip
+	}
+	addrs := func(h string) []netip.Addr {
+		if ip, err := netip.ParseAddr(h); err == nil {
+			return []netip.Addr{canonical(ip)}
+		}
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		ips, err := net.DefaultResolver.LookupHost(ctx, h)
 		if err != nil {
 			return nil
 		}
-		return ips
+		var out []netip.Addr
+		for _, s := range ips {
+			if ip, err := netip.ParseAddr(s); err == nil {
+				out = append(out, canonical(ip))
+			}
+		}
+		return out
 	}
 	bs := addrs(hb)
 	for _, ip := range addrs(ha) {
-		if slices.Contains(bs, ip) {
-			return true, fmt.Sprintf("%s and %s are both %s", ua.Host, ub.Host, net.JoinHostPort(ip, port(ua)))
+		for _, other := range bs {
+			if ip == other || (ip.IsUnspecified() && isLocal(other)) || (other.IsUnspecified() && isLocal(ip)) {
+				return true, fmt.Sprintf("%s and %s are both %s", ua.Host, ub.Host, net.JoinHostPort(other.String(), port(ua)))
+			}
 		}
 	}
 	return false, ""
+}
+
+// isLocal: a loopback address, the unspecified one, or an address of one
+// of this machine's interfaces.
+func isLocal(ip netip.Addr) bool {
+	if ip.IsLoopback() || ip.IsUnspecified() {
+		return true
+	}
+	ifaces, _ := net.InterfaceAddrs()
+	for _, a := range ifaces {
+		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().Unmap() == ip {
+			return true
+		}
+	}
+	return false
 }
 
 func port(u *url.URL) string {

@@ -194,6 +194,14 @@ func TestTheSameHostIsRefusedAlsoUnderAnotherName(t *testing.T) {
 	require.Contains(t, why, "127.0.0.1:8080")
 	same, _ = SameHost(t.Context(), "http://127.0.0.1:8080", "http://127.0.0.1:8081")
 	require.False(t, same, "another port is another server")
+	for _, other := range []string{"http://0.0.0.0:8080", "http://[::ffff:127.0.0.1]:8080", "http://[::1]:8080", "http://[::]:8080"} {
+		same, _ = SameHost(t.Context(), "http://127.0.0.1:8080", other)
+		require.True(t, same, other)
+	}
+	same, _ = SameHost(t.Context(), "https://127.0.0.1:8443", "127.0.0.1:8443")
+	require.True(t, same, "a URL without a scheme is https, as the client reads it")
+	same, _ = SameHost(t.Context(), "http://127.0.0.1:8080", "http://127.0.0.2:8080")
+	require.False(t, same, "another loopback address may be another server")
 }
 
 // A write the target refuses is reported with the server's reason; the run
