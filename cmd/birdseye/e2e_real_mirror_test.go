@@ -135,12 +135,14 @@ func TestE2ERealMirrorKeepsARealServerInStep(t *testing.T) {
 	code, out := mirror()
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "Re-run with --apply to execute.")
+	require.Contains(t, out, `disabled_management_groups: [] → ["Ops (new)"]`, "names, not the target's ids")
 	require.Equal(t, before, auditCount(t, dst), "a dry run writes nothing")
 
 	code, out = mirror("--apply")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "target matches the source for every selected section", out)
 	require.NotContains(t, out, "ABORTED")
+	require.Contains(t, out, `disabled_management_groups: [] → ["Ops"]`, "names, not the target's ids")
 
 	// What the target holds now, compared by name with the source.
 	for _, path := range []string{"/api/routes", "/api/dns/nameservers", "/api/policies", "/api/posture-checks", "/api/networks"} {

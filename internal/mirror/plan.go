@@ -7,12 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 )
 
 type obj = map[string]any
@@ -29,6 +26,7 @@ type planner struct {
 	target  map[string]map[string]string
 	counts  Counts
 	written bool
+	idNames map[string]string // the target's ids to names, for the plan's lines
 }
 
 func newPlanner(ctx context.Context, src Source, dst Target, o Options, out io.Writer) (*planner, error) {
@@ -171,13 +169,16 @@ func (p *planner) note(c Change, keys []string, before, after obj) {
 		return
 	}
 	fmt.Fprintf(p.out, "  %c %-14s %s\n", marks[c.Op], c.Section, text)
+	p.idNames = nil // the target's lists change as the apply goes
 	for _, k := range keys {
 		if c.Fields == nil {
 			c.Fields = map[string]Field{}
 		}
 		b, a := canon(before[k]), canon(after[k])
 		c.Fields[k] = Field{Before: json.RawMessage(b), After: json.RawMessage(a)}
-		fmt.Fprintf(p.out, "      %s: %s → %s\n", k, cut(b, 200), cut(a, 200))
+		// In full (a long rule list cut short could hide what differs),
+		// the target's ids as the names they stand for.
+		fmt.Fprintf(p.out, "      %s: %s → %s\n", k, canon(p.named(before[k])), canon(p.named(after[k])))
 	}
 	p.counts.Changes = append(p.counts.Changes, c)
 }
@@ -321,41 +322,6 @@ func (p *planner) write(ctx context.Context, method, path string, body any) (jso
 	return p.dstW.Send(ctx, method, path, body)
 }
 
-// snapshotPaths are what the dump holds, as the old tool's did.
-var snapshotPaths = []string{"/accounts", "/users", "/peers", "/groups", "/policies", "/networks", "/posture-checks",
-	"/setup-keys", "/routes", "/dns/nameservers", "/dns/settings"}
-
-// snapshot writes the target's configuration to
-// <SnapshotDir>/target-before-<local stamp>.json (0600), so an apply can
-// be undone by hand.
-func (p *planner) snapshot(ctx context.Context) (string, error) {
-	if p.o.SnapshotDir == "" {
-		return "", nil
-	}
-	dump := map[string]any{}
-	for _, path := range snapshotPaths {
-		raw, err := p.dstW.GetRaw(ctx, path)
-		if err != nil {
-			dump[strings.TrimPrefix(path, "/")] = map[string]string{"error": err.Error()}
-			continue
-		}
-		dump[strings.TrimPrefix(path, "/")] = raw
-	}
-	b, err := json.MarshalIndent(dump, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(p.o.SnapshotDir, 0o700); err != nil {
-		return "", err
-	}
-	loc := p.o.Loc
-	if loc == nil {
-		loc = time.Local
-	}
-	file := filepath.Join(p.o.SnapshotDir, "target-before-"+p.o.Now.In(loc).Format("20060102-150405")+".json")
-	return file, os.WriteFile(file, b, 0o600)
-}
-
 func sortedBy(l []obj, key func(obj) string) []obj {
 	out := slices.Clone(l)
 	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
@@ -382,9 +348,45 @@ func canon(v any) string {
 	return string(b)
 }
 
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
+// named is a value with the target's ids of groups, peers, posture checks
+// and resources (and the placeholders of a dry run's creates) replaced by
+// their names, for the plan's lines.
+func (p *planner) named(v any) any {
+	if p.idNames == nil {
+		p.idNames = map[string]string{}
+		for _, list := range []string{"/groups", "/peers", "/posture-checks", "resources"} {
+			for _, o := range p.dst.lists[list] {
+				p.idNames[str(o["id"])] = str(o["name"])
+			}
+		}
 	}
-	return s[:n] + "…"
+	switch x := v.(type) {
+	case string:
+		if n, ok := p.idNames[x]; ok {
+			return n
+		}
+		if _, rest, ok := strings.Cut(x, "NEW:"); ok && rest != "" {
+			return rest[strings.Index(rest, ":")+1:] + " (new)"
+		}
+		return x
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = p.named(e)
+		}
+		return out
+	case []string:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = p.named(e)
+		}
+		return out
+	case obj:
+		out := obj{}
+		for k, e := range x {
+			out[k] = p.named(e)
+		}
+		return out
+	}
+	return v
 }
