@@ -304,3 +304,32 @@ func TestE2ERealMirrorRefusesTheSourceAndDoctorChecksTheTargetToken(t *testing.T
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "ok    MIRROR_URL")
 }
+
+// A setup key is compared by every field that can be set: one whose type,
+// usage limit or expiry differs on the target cannot be changed in place,
+// so the plan says it is replaced, and an apply does (a new secret); a key
+// that expires in an hour on the source expires then on the target too.
+func TestE2ERealMirrorReplacesASetupKeyThatCannotChangeInPlace(t *testing.T) {
+	src, dst := startReal(t), startReal(t)
+	src.MustDo(t, src.OwnerToken, "POST", "/api/setup-keys", jsonObj{"name": "deploy", "type": "reusable", "expires_in": 3600,
+		"auto_groups": []string{}, "usage_limit": 5, "ephemeral": true}, nil)
+	dst.MustDo(t, dst.OwnerToken, "POST", "/api/setup-keys", jsonObj{"name": "deploy", "type": "one-off", "expires_in": 0,
+		"auto_groups": []string{}, "usage_limit": 0}, nil)
+	_, reader := src.ServiceUser(t, "mirror-reader", "auditor")
+	_, writer := dst.ServiceUser(t, "mirror-writer", "admin")
+	env := toolEnv(src.URL, "NB_API_KEY="+reader, "MIRROR_URL="+dst.URL, "MIRROR_API_KEY="+writer, "MIRROR_SNAPSHOT_DIR=", "MIRROR_SECTIONS=setup-keys")
+
+	code, out := runTool(t, env, "mirror")
+	require.Equal(t, 0, code, out)
+	require.Regexp(t, `~ setup-keys +deploy — replaced \(type "one-off" → "reusable", ephemeral false → true, usage_limit 1 → 5, expires never → [^)]+\): NetBird cannot change this in place`, out)
+	code, out = runTool(t, env, "mirror", "--apply")
+	require.Equal(t, 0, code, out)
+	k := realByName(t, dst, "/api/setup-keys")["deploy"]
+	require.Equal(t, "reusable", k["type"])
+	require.Equal(t, true, k["ephemeral"])
+	require.EqualValues(t, 5, k["usage_limit"])
+	require.Equal(t, realByName(t, src, "/api/setup-keys")["deploy"]["expires"].(string)[:15], k["expires"].(string)[:15], "expires within the same minute as the source's")
+	code, out = runTool(t, env, "mirror")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "planned: 0 created, 0 updated, 0 deleted")
+}

@@ -42,12 +42,15 @@ func twoServers(t *testing.T) (srcF *fake.Server, src netbird.ReadOnly, dstF *fa
 	dstF.SetNetworks("[]")
 	dstF.SetNameservers("[]")
 	dstF.SetRoutes("[]")
+	dstF.Now = func() time.Time { return testNow } // keys it makes expire from the run's now
 	return srcF, sc.ReadOnly(), dstF, dst
 }
 
+var testNow = time.Date(2026, 11, 29, 4, 0, 0, 0, time.UTC)
+
 func opts(t *testing.T, apply bool) Options {
 	return Options{Apply: apply, Prune: true, Sections: Sections, Protected: []string{"All"},
-		SnapshotDir: t.TempDir(), Now: time.Date(2026, 11, 29, 4, 0, 0, 0, time.UTC), Loc: time.UTC}
+		SnapshotDir: t.TempDir(), Now: testNow, Loc: time.UTC}
 }
 
 func TestADryRunPlansEverythingAndWritesNothing(t *testing.T) {
@@ -234,6 +237,7 @@ func TestSetupKeysAreCreatedWithTheTargetsGroupsAndExpiredOnesAreLeftAlone(t *te
 	require.Len(t, keys, 2)
 	o := opts(t, true)
 	o.Now = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) // 7 hours before office-2026 expires
+	dstF.Now = func() time.Time { return o.Now }
 	var out bytes.Buffer
 	_, err := Run(t.Context(), src, dst, o, &out)
 	require.NoError(t, err, out.String())
@@ -257,7 +261,18 @@ func TestSetupKeysAreCreatedWithTheTargetsGroupsAndExpiredOnesAreLeftAlone(t *te
 			require.NoError(t, json.Unmarshal([]byte(w.Body), &req))
 		}
 	}
-	require.Equal(t, float64(86400), req["expires_in"], "a day left at least, as the old tool")
+	var exp time.Time
+	for _, k := range keys {
+		if k["name"] == "office-2026" {
+			exp, _ = time.Parse(time.RFC3339Nano, k["expires"].(string))
+		}
+	}
+	require.Equal(t, float64(int(exp.Sub(o.Now).Seconds())), req["expires_in"],
+		"it expires when the source's does (NetBird takes any expiry ahead; the old tool gave a day at least)")
+	out.Reset()
+	_, err = Run(t.Context(), src, dst, o, &out)
+	require.NoError(t, err, out.String())
+	require.Contains(t, out.String(), "applied: 0 created, 0 updated, 0 deleted", "in step: no replace")
 
 	// Later, the key has expired on the source: nothing to create.
 	dstF.SetSetupKeys("[]")

@@ -133,6 +133,9 @@ type hold struct {
 	// partial is what of an object is left as the target has it, because
 	// the target would refuse it: said in the plan, the rest is mirrored.
 	partial string
+	// replace is what differs that NetBird cannot change in place: the
+	// target's object is deleted and created again with the body.
+	replace string
 }
 
 // Change is one line of the plan: what happens (or would) to an object.
@@ -240,6 +243,17 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 			p.target[sec.list()][name] = id
 			continue
 		}
+		if h.replace != "" {
+			if p.o.Apply {
+				if !p.replaceObject(ctx, sec, name, d, body) {
+					continue
+				}
+				changed = true
+			}
+			p.counts.Updated++
+			p.note(Change{Op: "update", Section: sec.name, Name: name, Reason: "replaced (" + h.replace + "): NetBird cannot change this in place"}, nil, nil, nil)
+			continue
+		}
 		cur := sec.current(p, d)
 		var diff []string
 		for _, k := range keys {
@@ -293,6 +307,25 @@ func (p *planner) deletes(ctx context.Context, sec *section) {
 		p.note(Change{Op: "delete", Section: sec.name, Name: name}, nil, nil, nil)
 		delete(p.target[sec.list()], name)
 	}
+}
+
+// replaceObject deletes the target's object and creates it again; false
+// (reported) when the target refuses either.
+func (p *planner) replaceObject(ctx context.Context, sec *section, name string, d, body obj) bool {
+	if _, err := p.write(ctx, http.MethodDelete, sec.itemPath(d), nil); err != nil {
+		p.failed(sec.name, name, "replace (delete)", err)
+		return false
+	}
+	raw, err := p.write(ctx, http.MethodPost, sec.path, body)
+	if err != nil {
+		p.failed(sec.name, name, "replace (create after the delete)", err)
+		delete(p.target[sec.list()], name)
+		return false
+	}
+	var made obj
+	json.Unmarshal(raw, &made)
+	p.target[sec.list()][name] = str(made["id"])
+	return true
 }
 
 // failed reports a write the target refused; the run goes on with what
