@@ -18,7 +18,7 @@ type mirrorCmd struct {
 	NoPrune     bool     `help:"Do not delete what the target has and the source does not (MIRROR_PRUNE=false does so always)."`
 	Only        []string `sep:"," placeholder:"a,b" help:"Only these sections (replaces MIRROR_SECTIONS)."`
 	Skip        []string `sep:"," placeholder:"a,b" help:"Leave these sections out."`
-	CreateUsers bool     `help:"Create the users the target lacks (people are invited; a service user is created)."`
+	CreateUsers bool     `help:"Create the users the target lacks (people are invited; a service user is created); MIRROR_CREATE_USERS=true does so always."`
 	Verbose     bool     `short:"v" help:"Also list what is in sync."`
 	Output      string   `short:"o" enum:"table,json" default:"table" help:"table, or json: the plan (or what was applied, and what remains) for scripts."`
 }
@@ -49,7 +49,7 @@ func (c mirrorCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return fmt.Errorf("MIRROR_URL: %w", err)
 	}
-	o.Verbose, o.CreateUsers, o.Now = c.Verbose, c.CreateUsers, time.Now()
+	o.Verbose, o.CreateUsers, o.Now = c.Verbose, o.CreateUsers || c.CreateUsers, time.Now()
 	out := e.stdout
 	if c.Output == "json" {
 		out = io.Discard

@@ -23,7 +23,7 @@ func MirrorOptions(cfg *config.Config, apply, prune bool, only, skip []string) (
 		return mirror.Options{}, err // the flags': the command names them
 	}
 	return mirror.Options{Apply: apply, Prune: prune, Sections: sections, Protected: cfg.Mirror.ProtectedGroups(),
-		SnapshotDir: cfg.Mirror.SnapshotDir, Loc: cfg.Log.TZ.Loc}, nil
+		SnapshotDir: cfg.Mirror.SnapshotDir, Loc: cfg.Log.TZ.Loc, CreateUsers: bool(cfg.Mirror.CreateUsers)}, nil
 }
 
 // addMirror schedules CRON_MIRROR_ACCOUNT: a dry run unless MIRROR_APPLY,

@@ -67,7 +67,8 @@ type Counts struct {
 	Deleted int `json:"deleted"`
 	Skipped int `json:"skipped"`
 	Failed  int `json:"failed"`
-	// Waiting are objects held back only by peers not yet on the target.
+	// Waiting are objects held back only by peers not yet on the target,
+	// or users the target lacks while users are not created.
 	Waiting int `json:"waiting"`
 	// Unresolved are the other skips, "section: name — reason".
 	Unresolved []string `json:"unresolved,omitempty"`
@@ -250,7 +251,7 @@ func verify(ctx context.Context, src Source, dst Target, o Options, applied Coun
 		fmt.Fprintln(out, "target matches the source for every selected section")
 	}
 	if c.Waiting > 0 {
-		fmt.Fprintf(out, "%d object(s) waiting for peers to enrol on the target\n", c.Waiting)
+		fmt.Fprintf(out, "%d object(s) waiting for peers to enrol or users to be created on the target\n", c.Waiting)
 	}
 	for _, u := range c.Unresolved {
 		fmt.Fprintln(out, "UNRESOLVED "+u)

@@ -169,7 +169,7 @@ func TestAPeerNotEnrolledOnTheTargetHoldsBackOnlyWhatNeedsIt(t *testing.T) {
 	_, err := Run(t.Context(), src, dst, opts(t, true), &out)
 	require.NoError(t, err, out.String())
 	require.Contains(t, out.String(), "peer(s) not enrolled on target yet, left out for now: "+srcPeers[0]["name"].(string))
-	require.Contains(t, out.String(), "object(s) waiting for peers to enrol on the target")
+	require.Contains(t, out.String(), "object(s) waiting for peers to enrol or users to be created on the target")
 }
 
 func TestSectionsAreChosenAsTheOldToolDidAndUnknownOnesAreNamed(t *testing.T) {
@@ -404,11 +404,13 @@ func TestUsersFollowTheSourceAndAreCreatedOnlyWhenAsked(t *testing.T) {
 		{"id":"u3","email":"","name":"deploy-bot","role":"user","auto_groups":[],"is_blocked":false,"is_service_user":true},
 		{"id":"u4","email":"bob@example.com","name":"Bob","role":"user","auto_groups":[],"is_blocked":false,"is_service_user":false}]`)
 	var out bytes.Buffer
-	_, err := Run(t.Context(), src, dst, opts(t, true), &out)
-	require.Error(t, err, "a service user the target lacks is a difference")
+	c, err := Run(t.Context(), src, dst, opts(t, true), &out)
+	require.NoError(t, err, "users the target lacks wait for the operator (or a sign-in): no failure")
+	require.Equal(t, 2, c.Remaining.Waiting)
 	require.Contains(t, out.String(), "  ~ users          service user birdseye-bot (role, auto_groups)\n")
-	require.Contains(t, out.String(), "  ! users          service user deploy-bot — not on target (--create-users creates it)\n")
-	require.Contains(t, out.String(), "  ! users          bob@example.com — has not signed in on target yet (--create-users invites them)\n")
+	require.Contains(t, out.String(), "  ! users          service user deploy-bot — not on target (--create-users or MIRROR_CREATE_USERS=true creates it)\n")
+	require.Contains(t, out.String(), "  ! users          bob@example.com — has not signed in on target yet (--create-users or MIRROR_CREATE_USERS=true invites them)\n")
+	require.Contains(t, out.String(), "2 object(s) waiting for peers to enrol or users to be created on the target")
 	require.NotContains(t, out.String(), "users          admin@netbird.test", "the owner stays owner")
 
 	o := opts(t, true)

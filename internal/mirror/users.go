@@ -33,10 +33,12 @@ var users = &section{name: "users", kind: "user", path: "/users",
 		}
 		service := src["is_service_user"] == true
 		if !p.o.CreateUsers {
+			// Waiting for the operator, not a failure: a scheduled run
+			// says so and stays OK.
 			if service {
-				return nil, nil, hold{reason: "not on target (--create-users creates it)"}
+				return nil, nil, hold{reason: "not on target (--create-users or MIRROR_CREATE_USERS=true creates it)", waiting: true}
 			}
-			return nil, nil, hold{reason: "has not signed in on target yet (--create-users invites them)", waiting: true}
+			return nil, nil, hold{reason: "has not signed in on target yet (--create-users or MIRROR_CREATE_USERS=true invites them)", waiting: true}
 		}
 		if role == "owner" {
 			role = "admin"
