@@ -333,3 +333,62 @@ func TestE2ERealMirrorReplacesASetupKeyThatCannotChangeInPlace(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "planned: 0 created, 0 updated, 0 deleted")
 }
+
+// Names that repeat: two source policies of one name, three on the target,
+// and NetBird's high-availability routes (one network id, two routing
+// peers). They are matched in the order each server lists them, the
+// target's extra one is deleted (kept and reported with pruning off), the
+// plan says the names are not unique, and a second run has nothing to do.
+func TestE2ERealMirrorMatchesRepeatedNamesInOrder(t *testing.T) {
+	src, dst := startReal(t), startReal(t)
+	srcPeers, _ := enrolAll(t, src), enrolAll(t, dst)
+	policy := func(s *realtest.Server, name, port string) {
+		g := realByName(t, s, "/api/groups")["All"]["id"]
+		realCreate(t, s, "/api/policies", jsonObj{"name": name, "enabled": true, "rules": []jsonObj{{"name": "r", "enabled": true, "action": "accept",
+			"bidirectional": true, "protocol": "tcp", "ports": []string{port}, "sources": []any{g}, "destinations": []any{g}}}})
+	}
+	policy(src, "web", "80")
+	policy(src, "web", "443")
+	for _, port := range []string{"22", "8080", "9090"} {
+		policy(dst, "web", port)
+	}
+	all := realByName(t, src, "/api/groups")["All"]["id"]
+	for i, peer := range []string{"router-1", "router-2"} {
+		realCreate(t, src, "/api/routes", jsonObj{"network_id": "lan", "description": "", "network": "10.9.0.0/24", "peer": srcPeers[peer],
+			"groups": []any{all}, "enabled": true, "metric": 100 + i, "masquerade": true, "keep_route": false})
+	}
+	_, reader := src.ServiceUser(t, "mirror-reader", "auditor")
+	_, writer := dst.ServiceUser(t, "mirror-writer", "admin")
+	env := toolEnv(src.URL, "NB_API_KEY="+reader, "MIRROR_URL="+dst.URL, "MIRROR_API_KEY="+writer, "MIRROR_SNAPSHOT_DIR=", "MIRROR_SECTIONS=policies,routes")
+
+	code, out := runTool(t, append(env, "MIRROR_PRUNE=false"), "mirror")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, `note: "web" names 2 policy(s) on the source and 3 on the target`)
+	require.Contains(t, out, `! policies       web #3 — on the target only, one more of this name than the source has: kept (pruning is off)`)
+
+	code, out = runTool(t, env, "mirror", "--apply")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, `note: "lan" names 2 route(s) on the source and 0 on the target`)
+	require.Contains(t, out, "- policies       web #3")
+	ports := func(s *realtest.Server) []string {
+		var got []string
+		for _, p := range realList(t, s, "/api/policies") {
+			if p["name"] == "web" {
+				got = append(got, p["rules"].([]any)[0].(jsonObj)["ports"].([]any)[0].(string))
+			}
+		}
+		return got
+	}
+	require.Equal(t, ports(src), ports(dst), "the n-th of a name has the source's n-th settings")
+	var metrics []any
+	for _, r := range realList(t, dst, "/api/routes") {
+		metrics = append(metrics, r["metric"])
+	}
+	require.ElementsMatch(t, []any{100.0, 101.0}, metrics, "both routes of the network id, each with its own routing peer")
+
+	before := auditCount(t, dst)
+	code, out = runTool(t, env, "mirror", "--apply")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "applied: 0 created, 0 updated, 0 deleted")
+	require.Equal(t, before, auditCount(t, dst), "a second run writes nothing")
+}

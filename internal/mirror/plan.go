@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -108,7 +109,20 @@ func (sec *section) list() string {
 	return sec.path
 }
 
+// keyOf is how an object is matched: its name (or the section's key) and,
+// for the second and later objects of one name on a side, " #2", " #3" …
+// in the order the server lists them. NetBird lets names repeat (policies,
+// routes of one network id for high availability, IdP groups); matching
+// the n-th of a name with the n-th keeps every run deciding the same.
 func (sec *section) keyOf(s *side, o obj) string {
+	base := sec.baseKey(s, o)
+	if n := s.ordinal(sec.list(), o, func(x obj) string { return sec.baseKey(s, x) }); n > 1 {
+		return fmt.Sprintf("%s #%d", base, n)
+	}
+	return base
+}
+
+func (sec *section) baseKey(s *side, o obj) string {
 	if sec.key != nil {
 		return sec.key(s, o)
 	}
@@ -194,6 +208,7 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 	for _, o := range p.dst.lists[sec.list()] {
 		dst[sec.keyOf(p.dst, o)] = o
 	}
+	p.noteRepeated(sec)
 	changed := false
 	for _, s := range sortedBy(p.src.lists[sec.list()], func(o obj) string { return sec.keyOf(p.src, o) }) {
 		name := sec.keyOf(p.src, s)
@@ -283,6 +298,32 @@ func (p *planner) upserts(ctx context.Context, sec *section) error {
 		}
 	}
 	return nil
+}
+
+// noteRepeated says which keys are not unique on a side, and, when pruning
+// is off, which extra objects of such a key the target keeps.
+func (p *planner) noteRepeated(sec *section) {
+	src := p.src.repeated(sec.list(), func(o obj) string { return sec.baseKey(p.src, o) })
+	dst := p.dst.repeated(sec.list(), func(o obj) string { return sec.baseKey(p.dst, o) })
+	keys := map[string]bool{}
+	for k := range src {
+		keys[k] = true
+	}
+	for k := range dst {
+		keys[k] = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		fmt.Fprintf(p.out, "  note: %q names %d %s(s) on the source and %d on the target: matched in the order each server lists them (%q, \"%s #2\" …)\n",
+			k, max(1, src[k]), sec.kind, dst[k], k, k)
+		if p.o.Prune {
+			continue
+		}
+		for n := max(1, src[k]) + 1; n <= dst[k]; n++ {
+			p.counts.Skipped++
+			p.note(Change{Op: "skip", Section: sec.name, Name: fmt.Sprintf("%s #%d", k, n),
+				Reason: "on the target only, one more of this name than the source has: kept (pruning is off)"}, nil, nil, nil)
+		}
+	}
 }
 
 // deletes removes what the target has and the source does not. A failed

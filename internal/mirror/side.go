@@ -14,6 +14,9 @@ import (
 type side struct {
 	lists map[string][]obj
 	dns   obj
+	// ords are the objects' places among those of the same key, by list
+	// and id (see keyOf); dropped when the list is read again.
+	ords map[string]map[string]int
 }
 
 var paths = []string{"/peers", "/groups", "/policies", "/posture-checks", "/setup-keys", "/networks", "/routes", "/dns/nameservers", "/users", "/accounts"}
@@ -38,6 +41,7 @@ func load(ctx context.Context, r Source) (*side, error) {
 // reload reads one list again; "resources" and "routers" are read per
 // network, so the networks are read first.
 func (s *side) reload(ctx context.Context, r Source, list string) error {
+	s.ords = nil
 	if list == "resources" || list == "routers" || list == "/networks" {
 		return s.reloadNetworks(ctx, r)
 	}
@@ -86,11 +90,51 @@ func (s *side) summary() string {
 		len(s.lists["/groups"]), len(s.lists["/policies"]), len(s.lists["/networks"]), len(s.lists["/peers"]))
 }
 
-// names maps ids to names in a list.
+// names maps ids to names in a list, as keyOf matches them (a repeated
+// name with its " #n").
 func (s *side) names(list string) map[string]string {
 	m := map[string]string{}
+	name := func(o obj) string { return str(o["name"]) }
 	for _, o := range s.lists[list] {
-		m[str(o["id"])] = str(o["name"])
+		m[str(o["id"])] = name(o)
+		if n := s.ordinal(list, o, name); n > 1 {
+			m[str(o["id"])] = fmt.Sprintf("%s #%d", name(o), n)
+		}
 	}
 	return m
+}
+
+// ordinal is o's place (1, 2 …) among the objects of its list with the
+// same key, in the order the server lists them.
+func (s *side) ordinal(list string, o obj, key func(obj) string) int {
+	if s.ords == nil {
+		s.ords = map[string]map[string]int{}
+	}
+	ords, ok := s.ords[list]
+	if !ok {
+		ords = map[string]int{}
+		seen := map[string]int{}
+		for _, x := range s.lists[list] {
+			k := key(x)
+			seen[k]++
+			ords[str(x["id"])] = seen[k]
+		}
+		s.ords[list] = ords
+	}
+	return max(1, ords[str(o["id"])])
+}
+
+// repeated are the keys that more than one object of a list has, with
+// how many.
+func (s *side) repeated(list string, key func(obj) string) map[string]int {
+	count := map[string]int{}
+	for _, x := range s.lists[list] {
+		count[key(x)]++
+	}
+	for k, n := range count {
+		if n < 2 {
+			delete(count, k)
+		}
+	}
+	return count
 }
