@@ -148,7 +148,14 @@ func (c cloneStageCmd) Run(ctx context.Context, e *env) error {
 type cloneInstallCmd struct {
 	cloneTarget
 	cloneConfirm
+	cloneAfterFailover
 	DryRun bool `help:"Show what would be installed where; change nothing."`
+}
+
+// cloneAfterFailover is the explicit permission to act on a target that
+// failover.sh made the live server.
+type cloneAfterFailover struct {
+	AfterFailover bool `help:"Act on a target failover.sh made the live server (refused otherwise: it would stop it or replace its store)."`
 }
 
 func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
@@ -165,6 +172,7 @@ func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
 		targets = []clone.Target{t}
 	}
 	return withStandby(ctx, o, func(s clone.Standby) error {
+		s.AfterFailover = c.AfterFailover
 		m, err := s.Manifest()
 		if err != nil {
 			return err
@@ -201,6 +209,7 @@ func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
 type cloneDrillCmd struct {
 	cloneTarget
 	cloneConfirm
+	cloneAfterFailover
 	Output string `short:"o" enum:"text,json" default:"text" help:"text (one screen) or json (the verdict, for scripts)."`
 }
 
@@ -230,6 +239,7 @@ func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
 		if c.Output == "json" {
 			log = io.Discard
 		}
+		s.AfterFailover = c.AfterFailover
 		r := s.Drill(ctx, t, o.Verifier(), log)
 		return verdict(e, c.Output, r, t.Name == o.Failover().Name, r.Passed)
 	})
@@ -317,9 +327,15 @@ func (c cloneStatusCmd) Run(ctx context.Context, e *env) error {
 		st := s.Status(ctx, o.Targets(), o.ACMERemote, o.Ingress)
 		st.Judge(o.Failover(), time.Now())
 		if c.Output == "json" {
-			return writeJSON(e.stdout, st)
+			if err := writeJSON(e.stdout, st); err != nil {
+				return err
+			}
+		} else {
+			st.Text(e.stdout)
 		}
-		st.Text(e.stdout)
+		if !st.Ready {
+			return errExit{exitFailure} // NOT READY or LIVE: no standby to fail over to
+		}
 		return nil
 	})
 }
@@ -327,15 +343,20 @@ func (c cloneStatusCmd) Run(ctx context.Context, e *env) error {
 type cloneRollbackCmd struct {
 	cloneTarget
 	cloneConfirm
+	cloneAfterFailover
 }
 
 func (c cloneRollbackCmd) Run(ctx context.Context, e *env) error {
 	return changeTarget(ctx, e, c.Target, c.Yes, func(t clone.Target) string {
-		return fmt.Sprintf("Roll %s in %s back to the snapshot its last install kept.", t.Name, t.Root)
-	}, func(s clone.Standby, t clone.Target) error { return s.Rollback(ctx, t, e.stdout) })
+		return fmt.Sprintf("Roll %s in %s back to the snapshot its last install kept (what it replaces is kept as a snapshot too).", t.Name, t.Root)
+	}, func(s clone.Standby, t clone.Target) error {
+		s.AfterFailover = c.AfterFailover
+		return s.Rollback(ctx, t, e.stdout)
+	})
 }
 
 type cloneRunCmd struct {
+	cloneAfterFailover
 	DryRun bool `help:"Stage only, into CLONE_STAGE_DIR: nothing is pushed, installed or started."`
 }
 
@@ -350,6 +371,7 @@ func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	o.AfterFailover = c.AfterFailover
 	start := time.Now()
 	release, err := o.Exclusive()
 	if err != nil {

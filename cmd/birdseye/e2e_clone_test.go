@@ -183,9 +183,20 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.Regexp(t, `peers +6 +6 +ok`, out)
 
+	// The standby is the live server now: a rollback would stop it and
+	// put an older store in its place, losing what was made since.
 	out, code = c.clone(t, "rollback", "--yes")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "cold is the live server since")
+	require.Equal(t, 6, clonetest.Count(t, c.installed(), "peers"), "nothing changed")
+	out, code = c.clone(t, "status")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "LIVE: cold is the live server since")
+
+	out, code = c.clone(t, "rollback", "--yes", "--after-failover")
 	require.Equal(t, 0, code, out)
 	require.Equal(t, 5, clonetest.Count(t, c.installed(), "peers"), "back to what the install before the last one left")
+	require.Contains(t, out, "what it replaces is kept in: ")
 }
 
 // What must be refused is refused, naming why, and leaves the standby as

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,6 +33,7 @@ func TestE2ERealCloneDrillStartsARealServerFromTheClonedStore(t *testing.T) {
 	s := realtest.StartWith(t, realtest.Options{CertFile: cert, KeyFile: key, CAFile: ca})
 	buildSourceAccount(t, s)
 	_, reader := s.ServiceUser(t, "clone-reader", "auditor")
+	_, cloneAdmin := s.ServiceUser(t, "clone-admin", "admin") // cloned: works on the standby after a failover
 	image := realtest.Image(t)
 	sshd := clonetest.SSHD(t)
 
@@ -91,6 +97,61 @@ services:
 	require.Regexp(t, `setup-keys +4 +4 +ok`, out)
 	require.Contains(t, out, "Drill of cold passed.", "the primary's token worked on the standby")
 	require.Empty(t, clonetest.Running(t, project), "a cold standby is stopped again after the drill")
+
+	// Failover: the standby becomes the live server, probed where verify
+	// reaches it, and from then on birdseye leaves it alone.
+	code, out = clone("failover", "--yes")
+	require.Equal(t, 0, code, out)
+	require.Regexp(t, `the management API answers for 127\.0\.0\.1 here \(HTTP \d+, port `+strconv.Itoa(published)+`\)`, out)
+	standby := standbyClient(t, ca, clonetest.StandbyIP+":"+strconv.Itoa(published))
+	require.Equal(t, 200, postJSON(t, standby, s.URL+"/api/groups", cloneAdmin, `{"name":"made after the failover"}`), "the live standby takes writes")
+
+	code, out = clone("status")
+	require.Equal(t, 1, code, "no standby to fail over to: %s", out)
+	require.Contains(t, out, "LIVE: cold is the live server since ")
+	for _, args := range [][]string{{"drill", "cold", "--yes"}, {"install", "--yes"}, {"rollback", "cold", "--yes"}} {
+		code, out = clone(args...)
+		require.Equal(t, 1, code, "%v: %s", args, out)
+		require.Contains(t, out, "cold is the live server since", args)
+		require.Contains(t, out, "nothing on the standby was changed", args)
+		require.NotEmpty(t, clonetest.Running(t, project), "%v: the live server keeps running", args)
+	}
+	req, err := http.NewRequest("GET", s.URL+"/api/groups", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Token "+cloneAdmin)
+	resp, err := standby.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(body), "made after the failover", "what was made on the live server is still there")
+}
+
+// standbyClient reaches the standby at addr, speaking to it as the
+// primary's name, as clients do once DNS points there.
+func standbyClient(t *testing.T, caFile, addr string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(caFile)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(pem))
+	return &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}
+}
+
+func postJSON(t *testing.T, c *http.Client, url, token, body string) int {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Token "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func freeTCPPort(t *testing.T) int {

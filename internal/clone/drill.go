@@ -35,6 +35,11 @@ func (s Standby) Drill(ctx context.Context, t Target, verify VerifyFunc, w io.Wr
 		r.Skipped = "NB_API_KEY is not set, so the standby cannot be compared with the primary"
 		return r
 	}
+	if err := s.refuseLive(t, "a drill"); err != nil {
+		r.Problem = err.Error()
+		r.Why = r.Reason()
+		return r
+	}
 	env := t.composeEnv()
 	if err := s.Shell.Stream(ctx, "bash -c "+sshremote.Quote("set -euo pipefail\n"+env+"dc up -d\ndc ps"), w); err != nil {
 		r.Problem = "the stack did not start: " + err.Error()

@@ -24,6 +24,19 @@ type InstallScript struct {
 	Counts      string
 }
 
+// LiveMark is the file failover.sh leaves in the failover target's root:
+// the standby is the live server from then on, and install, drill, run and
+// rollback leave it alone unless told (--after-failover).
+const LiveMark = ".birdseye-live"
+
+// InstalledMark is what install.sh records in a target's root: when, from
+// which staging, and the rollback snapshot it took.
+const InstalledMark = ".birdseye-installed"
+
+// LiveMark and InstalledMark for the template.
+func (InstallScript) LiveMark() string      { return LiveMark }
+func (InstallScript) InstalledMark() string { return InstalledMark }
+
 var installTmpl = template.Must(template.New("install.sh").Funcs(template.FuncMap{
 	"q":    sshremote.Quote,
 	"dc":   func() string { return composeFunc },
@@ -42,11 +55,26 @@ case "$T" in
   *) echo "usage: install.sh <{{range $i, $t := .Targets}}{{if $i}}|{{end}}{{$t.Name}}{{end}}>" >&2; exit 2 ;;
 esac
 {{dc}}
+# Exit 3: refused before anything was changed (no rollback needed).
+# A target failover.sh made the live server is not replaced by a standby's
+# install unless asked for explicitly (clone install --after-failover).
+if [ -e "$ROOT/{{.LiveMark}}" ] && [ "${BIRDSEYE_AFTER_FAILOVER:-}" != yes ]; then
+  echo "$T is the live server since $(head -n 1 "$ROOT/{{.LiveMark}}") (failover.sh ran there): not replaced; nothing was changed" >&2
+  exit 3
+fi
+if [ ! -f "$ROOT/$COMPOSE" ]; then
+  echo "no compose file $ROOT/$COMPOSE: nothing was changed" >&2
+  exit 3
+fi
+if ! out=$(cd "$ROOT" && dc config -q 2>&1); then
+  echo "the compose file $ROOT/$COMPOSE is broken: $out; nothing was changed" >&2
+  exit 3
+fi
 
 cd "$P"
 if ! out=$(sha256sum --quiet -c SHA256SUMS 2>&1); then
-  echo "payload is damaged: $out" >&2
-  exit 1
+  echo "payload is damaged: $out; nothing was changed" >&2
+  exit 3
 fi
 echo "payload verified: {{.Counts}}"
 {{- if .Images}}
@@ -56,7 +84,7 @@ echo "payload verified: {{.Counts}}"
 {{- range $repo, $digest := .Images}}
 if ! docker pull -q {{q (print $repo "@" $digest)}} >/dev/null; then
   echo "cannot pull "{{q (print $repo "@" $digest)}}"; nothing was changed" >&2
-  exit 1
+  exit 3
 fi
 docker tag {{q (print $repo "@" $digest)}} {{q (print $repo ":latest")}}
 {{- end}}
@@ -81,7 +109,7 @@ install -D -m 644 {{q .Staged}} {{q .Dest}}
 {{- end}}
 
 echo "stopping $PROJECT"
-dc down --remove-orphans || true
+dc down --remove-orphans
 
 # A rollback snapshot of what is there now.
 stamp=$(date +%Y%m%d-%H%M%S)
@@ -94,6 +122,7 @@ chmod 700 "$ROOT/snapshots"
 {{- range .ConfigFiles}}
 [ -f "$ROOT/"{{q .}} ] && cp -a "$ROOT/"{{q .}} "$snap/" || true
 {{- end}}
+[ -f "$ROOT/{{.InstalledMark}}" ] && cp -a "$ROOT/{{.InstalledMark}}" "$snap/" || true
 ls -1d "$ROOT"/snapshots/*/ | sort -r | tail -n +{{.Keep | inc}} | while read -r old; do rm -rf -- "$old"; done
 echo "rollback snapshot: $snap"
 
@@ -137,6 +166,12 @@ for id in $(docker image ls -q --no-trunc {{q $repo}} | sort -u); do
 done
 {{- end}}
 {{- end}}
+
+# What is installed, from which staging: clone status reads it (a drill
+# changes the databases' times). A standby again: no longer live.
+staging=$(sed -n 's/^ *"created": *"\([^"]*\)".*/\1/p' "$P/MANIFEST.json" | head -n 1)
+printf 'installed=%s\nstaging=%s\nsnapshot=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$staging" "$stamp" > "$ROOT/{{.InstalledMark}}"
+rm -f "$ROOT/{{.LiveMark}}"
 
 if [ "$START" = yes ]; then
   dc up -d

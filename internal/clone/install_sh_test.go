@@ -49,6 +49,10 @@ func installPlan(t *testing.T) StagePlan {
 	plan.SharedPaths[0].Dest = filepath.Join(standby, "shared", "m.json")
 	plan.Failover = plan.Targets[1]
 	plan.Keep = 2
+	for _, tg := range plan.Targets {
+		require.NoError(t, os.MkdirAll(tg.Root, 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(tg.Root, "docker-compose.yml"), []byte("services:\n  management:\n    image: netbirdio/management\n"), 0o644))
+	}
 	return plan
 }
 
@@ -105,7 +109,7 @@ func TestInstallScriptRefusesADamagedPayloadBeforeTouchingAnything(t *testing.T)
 	require.Contains(t, out, "payload is damaged")
 	require.Contains(t, out, "db/store.db")
 	require.False(t, strings.Contains(calls, "down"), "the stack is not stopped for a damaged payload")
-	require.NoDirExists(t, plan.Targets[1].Root)
+	require.NoDirExists(t, filepath.Join(plan.Targets[1].Root, "data"))
 }
 
 func TestInstallScriptNamesTheTargetsOnAnUnknownOne(t *testing.T) {
@@ -152,5 +156,28 @@ func TestInstallScriptThatCannotPullChangesNothing(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, out, "cannot pull netbirdio/management@sha256:abc; nothing was changed")
 	require.NotContains(t, calls, "down", "the running stack is left alone")
-	require.NoDirExists(t, plan.Targets[0].Root)
+	require.NoDirExists(t, filepath.Join(plan.Targets[0].Root, "data"), "nothing installed")
+}
+
+// install.sh run by hand on a target failover.sh made live refuses (exit
+// 3: nothing changed), unless BIRDSEYE_AFTER_FAILOVER=yes; a missing
+// compose file is refused too, before the stack is touched.
+func TestInstallScriptLeavesALiveTargetAndAMissingComposeFileAlone(t *testing.T) {
+	plan := installPlan(t)
+	cold := plan.Targets[1].Root
+	require.NoError(t, os.WriteFile(filepath.Join(cold, LiveMark), []byte("2026-12-05T15:00:00Z\n"), 0o600))
+	out, calls, err := standbyRun(t, plan, nil, "cold")
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 3, ee.ExitCode())
+	require.Contains(t, out, "cold is the live server since 2026-12-05T15:00:00Z (failover.sh ran there): not replaced; nothing was changed")
+	require.NotContains(t, calls, "down")
+
+	require.NoError(t, os.Remove(filepath.Join(cold, LiveMark)))
+	require.NoError(t, os.Remove(filepath.Join(cold, "docker-compose.yml")))
+	out, calls, err = standbyRun(t, plan, nil, "cold")
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 3, ee.ExitCode())
+	require.Contains(t, out, "no compose file "+cold+"/docker-compose.yml: nothing was changed")
+	require.NotContains(t, calls, "down")
 }

@@ -37,6 +37,9 @@ type Options struct {
 	// directory, and an install must not read a payload a push is
 	// rewriting. "" = no lock.
 	LockFile string
+	// AfterFailover lets a refresh act on a target failover.sh made the
+	// live server (clone run --after-failover); the schedule never does.
+	AfterFailover bool
 }
 
 // Exclusive takes the clone's lock for an action that changes the standby;

@@ -16,7 +16,11 @@ import (
 
 func dialStandby(t *testing.T) *sshremote.Client {
 	t.Helper()
-	s := sshtest.Start(t)
+	// The standby's docker is the shim that records its calls: these tests
+	// are of birdseye's side; the Docker engine's are end-to-end
+	// (cmd/birdseye, clonetest).
+	bin, _ := dockerShim(t)
+	s := sshtest.Start(t, "SetEnv PATH="+bin+":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
 	c, err := sshremote.Dial(context.Background(), sshremote.Config{
 		Host: "root@127.0.0.1", Port: s.Port, KeyFile: s.ClientKey,
 		KnownHosts: filepath.Join(t.TempDir(), "known_hosts"), Strict: sshremote.StrictAcceptNew,

@@ -36,7 +36,7 @@ func (o Options) Run(ctx context.Context, w io.Writer, now time.Time) (Refresh, 
 	if err := o.push(ctx, c, w); err != nil {
 		return Refresh{}, &StepError{Step: "stage", Err: err}
 	}
-	s := Standby{Shell: c, Payload: o.Payload}
+	s := Standby{Shell: c, Payload: o.Payload, AfterFailover: o.AfterFailover}
 	for _, t := range o.Targets() {
 		fmt.Fprintf(w, "== install %s\n", t.Name)
 		if err := s.Install(ctx, t, w); err != nil {

@@ -32,7 +32,10 @@ type StagePlan struct {
 	Keep      int    // CLONE_KEEP_SNAPSHOTS
 	Failover  Target // the stack failover.sh starts
 	StandbyIP string // for failover.sh's DNS advice; "" = unknown
-	Port      string // the primary's HTTPS port (NB_URL's), "" = 443
+	// StandbyPort is the port in CLONE_STANDBY_IP, where failover.sh
+	// probes the API as verify does; "" = the HTTPS port.
+	StandbyPort string
+	Port        string // the primary's HTTPS port (NB_URL's), "" = 443
 }
 
 // PathEntry records where a staged path goes, so the standby's install
@@ -285,7 +288,7 @@ func (plan StagePlan) writeScripts(m *Manifest, dbs *Databases) error {
 	if err != nil {
 		return err
 	}
-	failover, err := FailoverScript{Target: plan.Failover, Primary: plan.Primary, StandbyIP: plan.StandbyIP, Port: plan.Port}.Render()
+	failover, err := FailoverScript{Target: plan.Failover, Primary: plan.Primary, StandbyIP: plan.StandbyIP, Port: plan.Port, ProbePort: plan.StandbyPort}.Render()
 	if err != nil {
 		return err
 	}

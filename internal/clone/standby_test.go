@@ -49,12 +49,16 @@ func TestInstallRefusesWhenNothingIsStaged(t *testing.T) {
 	require.EqualError(t, err, "nothing staged on the standby — run 'birdseye clone stage' first")
 }
 
-func TestInstallOfADamagedPayloadFailsAndSaysHowToRollBack(t *testing.T) {
+// A damaged payload is refused before anything changes: no rollback is
+// advised (it would put an older snapshot in place of a good store).
+func TestInstallOfADamagedPayloadIsRefusedAndSaysNothingChanged(t *testing.T) {
 	plan, sb := stagedStandby(t)
 	require.NoError(t, os.WriteFile(filepath.Join(sb.Payload, "db", "store.db"), []byte("damaged in transit"), 0o600))
 	var out bytes.Buffer
 	err := sb.Install(context.Background(), plan.Targets[1], &out)
-	require.ErrorContains(t, err, "install FAILED for cold — roll back with: birdseye clone rollback cold")
+	require.ErrorContains(t, err, "install refused for cold, nothing on the standby was changed")
+	require.ErrorContains(t, err, "it said: payload is damaged", "the remote cause is in the error")
+	require.NotContains(t, err.Error(), "roll back")
 	require.Contains(t, out.String(), "payload is damaged")
-	require.NoDirExists(t, plan.Targets[1].Root, "nothing was installed")
+	require.NoDirExists(t, filepath.Join(plan.Targets[1].Root, "data"), "nothing was installed")
 }

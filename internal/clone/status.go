@@ -28,6 +28,11 @@ type TargetStatus struct {
 	Snapshots []string    `json:"snapshots"` // newest first, at most 3
 	Compose   string      `json:"compose"`   // `ps` output, or why it failed
 	Advice    string      `json:"advice,omitempty"`
+	// Live is when failover.sh made it the live server ("" = a standby).
+	Live string `json:"live,omitempty"`
+	// Installed is install.sh's record: installed, staging, snapshot, and
+	// after a rollback rolled_back and from_snapshot.
+	Installed map[string]string `json:"installed,omitempty"`
 }
 
 // Status is `clone status`: what is staged and installed on the standby.
@@ -61,24 +66,61 @@ func (st *Status) Judge(failover Target, now time.Time) {
 			continue
 		}
 		switch {
+		case t.Live != "":
+			st.Verdict = fmt.Sprintf("LIVE: %s is the live server since %s (failover.sh ran there), not a standby; install, drill, run and rollback leave it alone unless given --after-failover", t.Name, t.Live)
 		case len(t.Databases) == 0:
 			st.Verdict = "NOT READY: the failover target " + t.Name + " has no databases installed; " + t.Advice
 		case st.Staged == nil:
 			st.Verdict = "NOT READY: nothing is staged on the standby (" + st.Problem + ")"
 		default:
-			newest := t.Databases[0].Modified
-			for _, d := range t.Databases {
-				if d.Modified.After(newest) {
-					newest = d.Modified
-				}
-			}
 			st.Ready = true
-			st.Verdict = fmt.Sprintf("ready: %s holds the clone installed %s (%s ago) from the staging of %s; prove it with: birdseye clone drill %s",
-				t.Name, newest.Format("2006-01-02 15:04"), age(now.Sub(newest)), st.Staged.Created, t.Name)
+			st.Verdict = fmt.Sprintf("ready: %s holds %s; prove it with: birdseye clone drill %s", t.Name, t.installedText(now), t.Name)
 		}
 		return
 	}
 	st.Verdict = "NOT READY: the failover target " + failover.Name + " is not among the targets"
+}
+
+// installedText is what the target holds, from install.sh's record (the
+// databases' times change with every drill, so they are the last resort).
+func (t TargetStatus) installedText(now time.Time) string {
+	when, err := time.Parse(time.RFC3339, t.Installed["installed"])
+	if err != nil {
+		when = t.Databases[0].Modified
+		for _, d := range t.Databases {
+			if d.Modified.After(when) {
+				when = d.Modified
+			}
+		}
+	}
+	staging := t.Installed["staging"]
+	if staging == "" {
+		staging = "an unrecorded staging"
+	} else {
+		staging = "the staging of " + staging
+	}
+	text := fmt.Sprintf("the clone installed %s (%s ago) from %s", when.UTC().Format("2006-01-02 15:04"), age(now.Sub(when)), staging)
+	if rb := t.Installed["rolled_back"]; rb != "" {
+		text += fmt.Sprintf(", put back by a rollback at %s from snapshot %s", rb, t.Installed["from_snapshot"])
+	}
+	return text
+}
+
+// readMarks reads the target's live mark and install record.
+func (s Standby) readMarks(t Target, ts *TargetStatus) {
+	ts.Live = s.LiveSince(t)
+	f, err := s.Shell.SFTP().Open(path.Join(t.Root, InstalledMark))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, 4096))
+	ts.Installed = map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			ts.Installed[k] = v
+		}
+	}
 }
 
 // Status reads the standby; nothing there is changed. acmeRemote is
@@ -123,6 +165,7 @@ func (s Standby) Status(ctx context.Context, targets []Target, acmeRemote string
 			slices.Reverse(ts.Snapshots)
 			ts.Snapshots = ts.Snapshots[:min(3, len(ts.Snapshots))]
 		}
+		s.readMarks(t, &ts)
 		ts.Compose = s.ps(ctx, t)
 		switch {
 		case len(ts.Databases) == 0 && st.Staged != nil:
@@ -167,8 +210,17 @@ func (st *Status) Text(w io.Writer) {
 	}
 	for _, t := range st.Targets {
 		fmt.Fprintf(w, "\n%s  (%s)\n", t.Name, t.Root)
+		if t.Live != "" {
+			fmt.Fprintf(w, "  LIVE since %s: failover.sh made it the live server\n", t.Live)
+		}
+		if t.Installed["installed"] != "" {
+			fmt.Fprintf(w, "  installed %s from the staging of %s (rollback snapshot %s)\n", t.Installed["installed"], t.Installed["staging"], t.Installed["snapshot"])
+		}
+		if t.Installed["rolled_back"] != "" {
+			fmt.Fprintf(w, "  rolled back %s to snapshot %s\n", t.Installed["rolled_back"], t.Installed["from_snapshot"])
+		}
 		for _, d := range t.Databases {
-			fmt.Fprintf(w, "  %-14s %7.1f MB  installed %s\n", d.Name, float64(d.Bytes)/1e6, d.Modified.Format("2006-01-02 15:04"))
+			fmt.Fprintf(w, "  %-14s %7.1f MB  modified %s\n", d.Name, float64(d.Bytes)/1e6, d.Modified.Format("2006-01-02 15:04"))
 		}
 		if len(t.Snapshots) > 0 {
 			fmt.Fprintf(w, "  rollback snapshots: %s\n", strings.Join(t.Snapshots, ", "))

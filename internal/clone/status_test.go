@@ -31,6 +31,9 @@ func TestStatusShowsWhatIsStagedInstalledAndKept(t *testing.T) {
 	require.Equal(t, "store.db", cold.Databases[0].Name)
 	require.Len(t, cold.Snapshots, 1)
 	require.Empty(t, cold.Advice)
+	require.Equal(t, st.Staged.Created, cold.Installed["staging"], "install.sh recorded the staging it installed")
+	require.Equal(t, cold.Snapshots[0], cold.Installed["snapshot"])
+	require.NotEmpty(t, cold.Installed["installed"])
 
 	var out bytes.Buffer
 	st.Text(&out)
@@ -56,9 +59,12 @@ func TestStatusOfAnEmptyStandbySaysWhatToDo(t *testing.T) {
 func TestTheStatusVerdictSaysWhetherTheFailoverTargetIsReady(t *testing.T) {
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	installed := now.Add(-5 * time.Hour)
-	st := &Status{Staged: &Manifest{Created: "2026-11-29T06:59:00Z"}, Targets: []TargetStatus{
+	// The databases were changed by a drill since; install.sh's record says
+	// when and from which staging they were installed.
+	st := &Status{Staged: &Manifest{Created: "2026-11-29T11:30:00Z"}, Targets: []TargetStatus{
 		{Name: "hot", Databases: []FileState{{Name: "store.db", Modified: now}}},
-		{Name: "cold", Databases: []FileState{{Name: "events.db", Modified: installed.Add(-time.Minute)}, {Name: "store.db", Modified: installed}}},
+		{Name: "cold", Databases: []FileState{{Name: "events.db", Modified: now.Add(-time.Minute)}, {Name: "store.db", Modified: now}},
+			Installed: map[string]string{"installed": "2026-11-29T07:00:00Z", "staging": "2026-11-29T06:59:00Z"}},
 	}}
 	st.Judge(Target{Name: "cold"}, now)
 	require.True(t, st.Ready)
@@ -66,6 +72,18 @@ func TestTheStatusVerdictSaysWhetherTheFailoverTargetIsReady(t *testing.T) {
 	var out bytes.Buffer
 	st.Text(&out)
 	require.True(t, strings.HasSuffix(out.String(), "\n"+st.Verdict+"\n"), "the verdict is the last line")
+
+	// After a rollback, the record says so.
+	st.Targets[1].Installed["rolled_back"], st.Targets[1].Installed["from_snapshot"] = "2026-11-29T11:00:00Z", "20261129-070000"
+	st.Judge(Target{Name: "cold"}, now)
+	require.Contains(t, st.Verdict, "from the staging of 2026-11-29T06:59:00Z, put back by a rollback at 2026-11-29T11:00:00Z from snapshot 20261129-070000")
+
+	// A target failover.sh made the live server is no standby.
+	st.Targets[1].Live = "2026-11-29T11:50:00Z"
+	st.Judge(Target{Name: "cold"}, now)
+	require.False(t, st.Ready)
+	require.Equal(t, "LIVE: cold is the live server since 2026-11-29T11:50:00Z (failover.sh ran there), not a standby; install, drill, run and rollback leave it alone unless given --after-failover", st.Verdict)
+	st.Targets[1].Live = ""
 
 	st.Targets[1].Databases, st.Targets[1].Advice = nil, "nothing installed yet: run birdseye clone install cold"
 	st.Judge(Target{Name: "cold"}, now)

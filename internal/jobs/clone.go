@@ -80,9 +80,9 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 	if payload == "" {
 		payload = path.Join(failover.Root, "incoming")
 	}
-	standbyIP := cfg.StandbyIP
-	if host, _, err := net.SplitHostPort(standbyIP); err == nil {
-		standbyIP = host
+	standbyIP, standbyPort := cfg.StandbyIP, ""
+	if host, port, err := net.SplitHostPort(standbyIP); err == nil {
+		standbyIP, standbyPort = host, port
 	}
 	o = clone.Options{
 		Remote: sshremote.Config{Host: cfg.Host, Port: int(cfg.Port), KeyFile: cfg.Key, Strict: cfg.Strict, Vars: "CLONE",
@@ -91,7 +91,7 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 		Plan: clone.StagePlan{
 			Dir: cfg.StageDir, Primary: primaryHost, DBPaths: config.SplitComma(cfg.DBPaths), ConfigFiles: config.SplitComma(cfg.ConfigFiles),
 			TargetPaths: targetPaths, SharedPaths: sharedPaths, ACMESource: cfg.ACMESource, Targets: targets, MinRows: minRows,
-			Keep: int(cfg.Keep), Failover: failover, StandbyIP: standbyIP,
+			Keep: int(cfg.Keep), Failover: failover, StandbyIP: standbyIP, StandbyPort: standbyPort,
 		},
 		ImageRepos: config.SplitComma(cfg.Images), DockerSocket: cfg.DockerSocket, ACMERemote: cfg.ACMERemote,
 		Ingress: clone.Stack{Root: strings.TrimRight(cfg.IngressRoot, "/"), Project: cfg.IngressProject, Compose: cfg.IngressCompose},

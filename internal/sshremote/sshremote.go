@@ -152,20 +152,55 @@ func (c *Client) Stream(ctx context.Context, cmd string, w io.Writer) error {
 		return ctx.Err()
 	}
 	if err != nil {
+		// The cause is in what the command said last: a summary (a drill's
+		// verdict, a Checkmk line, a failure mail) keeps it.
+		if last := out.last(); last != "" {
+			return fmt.Errorf("%s on %s: %w; it said: %s", strings.Fields(cmd)[0], c.cfg.Addr(), err, last)
+		}
 		return fmt.Errorf("%s on %s: %w", strings.Fields(cmd)[0], c.cfg.Addr(), err)
 	}
 	return nil
 }
 
+// ExitStatus is the remote command's exit status in an error of Stream.
+func ExitStatus(err error) (int, bool) {
+	var ee *ssh.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitStatus(), true
+	}
+	return 0, false
+}
+
+// lastLines is how many of the output's last lines a failure keeps.
+const lastLines = 3
+
 type lockedBuffer struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu   sync.Mutex
+	w    io.Writer
+	tail []byte // the output's end, for last
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.tail = append(l.tail, p...)
+	if len(l.tail) > 4096 {
+		l.tail = l.tail[len(l.tail)-4096:]
+	}
 	return l.w.Write(p)
+}
+
+// last is the output's last non-empty lines, joined with " | ".
+func (l *lockedBuffer) last() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var lines []string
+	for _, line := range strings.Split(string(l.tail), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines[max(0, len(lines)-lastLines):], " | ")
 }
 
 // Close ends the connection.
