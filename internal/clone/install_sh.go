@@ -20,7 +20,8 @@ type InstallScript struct {
 	TargetPaths []PathEntry
 	SharedPaths []PathEntry
 	Images      map[string]string
-	Keep        int // CLONE_KEEP_SNAPSHOTS
+	ImageTags   map[string]string // the tag each pinned image gets (latest when none)
+	Keep        int               // CLONE_KEEP_SNAPSHOTS
 	Counts      string
 }
 
@@ -32,6 +33,15 @@ const LiveMark = ".birdseye-live"
 // InstalledMark is what install.sh records in a target's root: when, from
 // which staging, and the rollback snapshot it took.
 const InstalledMark = ".birdseye-installed"
+
+// Tag is the tag a pinned repository gets on the standby: the one the
+// primary runs it as, else latest.
+func (s InstallScript) Tag(repo string) string {
+	if t := s.ImageTags[repo]; t != "" {
+		return t
+	}
+	return "latest"
+}
 
 // LiveMark and InstalledMark for the template.
 func (InstallScript) LiveMark() string      { return LiveMark }
@@ -86,7 +96,7 @@ if ! docker pull -q {{q (print $repo "@" $digest)}} >/dev/null; then
   echo "cannot pull "{{q (print $repo "@" $digest)}}"; nothing was changed" >&2
   exit 3
 fi
-docker tag {{q (print $repo "@" $digest)}} {{q (print $repo ":latest")}}
+docker tag {{q (print $repo "@" $digest)}} {{q (print $repo ":" ($.Tag $repo))}}
 {{- end}}
 {{- end}}
 

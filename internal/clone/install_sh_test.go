@@ -181,3 +181,14 @@ func TestInstallScriptLeavesALiveTargetAndAMissingComposeFileAlone(t *testing.T)
 	require.Contains(t, out, "no compose file "+cold+"/docker-compose.yml: nothing was changed")
 	require.NotContains(t, calls, "down")
 }
+
+// A pinned image gets the tag the primary runs it as, so the standby's
+// compose file, which names that tag, starts the same version.
+func TestInstallScriptTagsThePinnedImageAsThePrimaryRunsIt(t *testing.T) {
+	plan := installPlan(t)
+	plan.ImageTags = map[string]string{"netbirdio/management": "0.77.1"}
+	out, calls, err := standbyRun(t, plan, nil, "cold")
+	require.NoError(t, err, out)
+	require.Contains(t, calls, "tag netbirdio/management@sha256:abc netbirdio/management:0.77.1")
+	require.NotContains(t, calls, "netbirdio/management:latest")
+}

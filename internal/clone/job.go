@@ -98,14 +98,14 @@ func (o Options) stageHere(ctx context.Context, w io.Writer, now time.Time) erro
 	plan := o.Plan
 	plan.Now = now
 	plan.SourceHost, _ = os.Hostname()
-	images, notes, err := ImageDigests(ctx, o.DockerSocket, o.ImageRepos)
+	images, tags, notes, err := ImageDigests(ctx, o.DockerSocket, o.ImageRepos)
 	if err != nil {
 		return err
 	}
 	for _, n := range notes {
 		fmt.Fprintf(w, "  images: %s\n", n)
 	}
-	plan.Images = images
+	plan.Images, plan.ImageTags = images, tags
 	m, err := Stage(plan, w)
 	if err != nil {
 		return err

@@ -36,8 +36,9 @@ type Manifest struct {
 	Primary    string             `json:"primary"`
 	Targets    map[string]string  `json:"targets"` // name -> root on the standby
 	Counts     map[string]int     `json:"counts"`
-	Images     map[string]string  `json:"images,omitempty"` // repository -> digest
-	Files      map[string]FileSum `json:"files,omitempty"`  // slash path inside the payload
+	Images     map[string]string  `json:"images,omitempty"`     // repository -> digest
+	ImageTags  map[string]string  `json:"image_tags,omitempty"` // repository -> the tag the primary runs it as, when not latest
+	Files      map[string]FileSum `json:"files,omitempty"`      // slash path inside the payload
 	// Where target/<n> and shared/<n> go; the old tool baked this into
 	// install.sh only.
 	TargetPaths []PathEntry `json:"target_paths,omitempty"`

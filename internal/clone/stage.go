@@ -26,6 +26,7 @@ type StagePlan struct {
 	Targets     []Target
 	MinRows     map[string]int
 	Images      map[string]string // repository -> digest, resolved by the caller
+	ImageTags   map[string]string // repository -> tag the primary runs, when not latest
 	SourceHost  string
 	Now         time.Time
 	// For the generated scripts.
@@ -73,7 +74,7 @@ func Stage(plan StagePlan, w io.Writer) (*Manifest, error) {
 	}
 	m := &Manifest{
 		Created: plan.Now.Format(time.RFC3339), SourceHost: plan.SourceHost, Primary: plan.Primary,
-		Targets: map[string]string{}, Counts: dbs.Counts, Images: plan.Images,
+		Targets: map[string]string{}, Counts: dbs.Counts, Images: plan.Images, ImageTags: plan.ImageTags,
 	}
 	for _, t := range plan.Targets {
 		m.Targets[t.Name] = t.Root
@@ -284,7 +285,7 @@ func (plan StagePlan) writeScripts(m *Manifest, dbs *Databases) error {
 		configs = append(configs, filepath.Base(f))
 	}
 	install, err := InstallScript{Targets: plan.Targets, DBFiles: dbNames, ConfigFiles: configs,
-		TargetPaths: m.TargetPaths, SharedPaths: m.SharedPaths, Images: m.Images, Keep: plan.Keep, Counts: countsText(m.Counts)}.Render()
+		TargetPaths: m.TargetPaths, SharedPaths: m.SharedPaths, Images: m.Images, ImageTags: m.ImageTags, Keep: plan.Keep, Counts: countsText(m.Counts)}.Render()
 	if err != nil {
 		return err
 	}
