@@ -110,7 +110,19 @@ func confirm(e *env, yes bool, what string) error {
 	return errors.New("not confirmed: nothing on the standby was changed (give --yes to skip the question)")
 }
 
-func withStandby(ctx context.Context, o clone.Options, do func(clone.Standby) error) error {
+// withStandby connects to the standby and takes its lock (the actions
+// that change it; a dry run only reads, but waits its turn all the same).
+func withStandby(ctx context.Context, e *env, o clone.Options, do func(clone.Standby) error) error {
+	c, done, err := o.DialLocked(ctx, e.stderr)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return do(clone.Standby{Shell: c, Payload: o.Payload})
+}
+
+// readStandby connects to the standby to read it: no lock.
+func readStandby(ctx context.Context, o clone.Options, do func(clone.Standby) error) error {
 	c, err := o.Dial(ctx)
 	if err != nil {
 		return err
@@ -171,7 +183,7 @@ func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
 		}
 		targets = []clone.Target{t}
 	}
-	return withStandby(ctx, o, func(s clone.Standby) error {
+	return withStandby(ctx, e, o, func(s clone.Standby) error {
 		s.AfterFailover = c.AfterFailover
 		m, err := s.Manifest()
 		if err != nil {
@@ -234,7 +246,7 @@ func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	defer release()
-	return withStandby(ctx, o, func(s clone.Standby) error {
+	return withStandby(ctx, e, o, func(s clone.Standby) error {
 		log := e.stdout
 		if c.Output == "json" {
 			log = io.Discard
@@ -305,7 +317,7 @@ func changeTarget(ctx context.Context, e *env, name string, yes bool, what func(
 		return err
 	}
 	defer release()
-	return withStandby(ctx, o, func(s clone.Standby) error {
+	return withStandby(ctx, e, o, func(s clone.Standby) error {
 		if err := do(s, t); err != nil {
 			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
 			return errExit{exitFailure}
@@ -323,7 +335,7 @@ func (c cloneStatusCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	return withStandby(ctx, o, func(s clone.Standby) error {
+	return readStandby(ctx, o, func(s clone.Standby) error {
 		st := s.Status(ctx, o.Targets(), o.ACMERemote, o.Ingress)
 		st.Judge(o.Failover(), time.Now())
 		if c.Output == "json" {

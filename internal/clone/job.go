@@ -59,6 +59,56 @@ func (o Options) Exclusive() (func(), error) {
 	return l.Release, nil
 }
 
+// Lock takes the standby's own lock (flock on a file beside the payload
+// directory), held until release: two birdseye instances, or two state
+// directories, acting on one standby are serialised there too. The lock
+// goes with the SSH connection, so a birdseye that dies cannot leave it
+// taken. A standby without flock is acted on unlocked, with a note.
+func (o Options) Lock(ctx context.Context, c *sshremote.Client, w io.Writer) (func(), error) {
+	lock := path.Join(path.Dir(strings.TrimRight(o.Payload, "/")), ".birdseye-clone.lock")
+	host, _ := os.Hostname()
+	who := fmt.Sprintf("%s pid %d since %s", host, os.Getpid(), time.Now().UTC().Format(time.RFC3339))
+	cmd := "L=" + sshremote.Quote(lock) + "; WHO=" + sshremote.Quote(who) + "; export L WHO\n" +
+		`mkdir -p "$(dirname "$L")"
+if ! command -v flock >/dev/null 2>&1; then echo noflock; exit 0; fi
+flock -n "$L" -c 'printf "%s\n" "$WHO" > "$L.who"; echo locked; exec cat >/dev/null' || echo "busy $(cat "$L.who" 2>/dev/null)"`
+	first, release, err := c.Hold(ctx, "bash -c "+sshremote.Quote(cmd))
+	if err != nil {
+		return nil, fmt.Errorf("lock the standby: %w", err)
+	}
+	switch {
+	case first == "locked":
+		return release, nil
+	case first == "noflock":
+		release()
+		fmt.Fprintln(w, "  note: the standby has no flock (util-linux): it is not locked against another birdseye")
+		return func() {}, nil
+	case strings.HasPrefix(first, "busy"):
+		release()
+		holder := strings.TrimSpace(strings.TrimPrefix(first, "busy"))
+		if holder == "" {
+			holder = "unknown"
+		}
+		return nil, fmt.Errorf("another birdseye is acting on the standby (%s, lock %s); nothing was done, try again when it has finished", holder, lock)
+	}
+	release()
+	return nil, fmt.Errorf("lock the standby: unexpected answer %q", first)
+}
+
+// DialLocked is Dial and Lock: for the actions that change the standby.
+// done closes both.
+func (o Options) DialLocked(ctx context.Context, w io.Writer) (c *sshremote.Client, done func(), err error) {
+	if c, err = o.Dial(ctx); err != nil {
+		return nil, nil, err
+	}
+	release, err := o.Lock(ctx, c, w)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, func() { release(); c.Close() }, nil
+}
+
 // Targets are the configured stacks on the standby.
 func (o Options) Targets() []Target { return o.Plan.Targets }
 
@@ -85,11 +135,11 @@ func (o Options) Stage(ctx context.Context, w io.Writer, dryRun bool, now time.T
 		fmt.Fprintf(w, "DRY RUN — would push to %s:%s/\n", o.Remote.Host, o.Payload)
 		return nil
 	}
-	c, err := o.Dial(ctx)
+	c, done, err := o.DialLocked(ctx, w)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer done()
 	return o.push(ctx, c, w)
 }
 

@@ -28,11 +28,11 @@ func (o Options) Run(ctx context.Context, w io.Writer, now time.Time) (Refresh, 
 		return Refresh{}, &StepError{Step: "stage", Err: err}
 	}
 	// One connection for the push, the installs and the drill.
-	c, err := o.Dial(ctx)
+	c, done, err := o.DialLocked(ctx, w)
 	if err != nil {
 		return Refresh{}, &StepError{Step: "stage", Err: err}
 	}
-	defer c.Close()
+	defer done()
 	if err := o.push(ctx, c, w); err != nil {
 		return Refresh{}, &StepError{Step: "stage", Err: err}
 	}

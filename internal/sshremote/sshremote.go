@@ -5,6 +5,7 @@
 package sshremote
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -160,6 +161,51 @@ func (c *Client) Stream(ctx context.Context, cmd string, w io.Writer) error {
 		return fmt.Errorf("%s on %s: %w", strings.Fields(cmd)[0], c.cfg.Addr(), err)
 	}
 	return nil
+}
+
+// Hold starts cmd and keeps its session open until release is called,
+// which closes the command's standard input and waits for it to end. It
+// returns the first line the command printed (a command that ends before
+// printing one gives ""). A lock held this way (flock) is let go when the
+// connection drops, whatever happens to this process.
+func (c *Client) Hold(ctx context.Context, cmd string) (first string, release func(), err error) {
+	s, err := c.conn.NewSession()
+	if err != nil {
+		return "", nil, fmt.Errorf("ssh session: %w", err)
+	}
+	in, err := s.StdinPipe()
+	if err != nil {
+		s.Close()
+		return "", nil, err
+	}
+	out, err := s.StdoutPipe()
+	if err != nil {
+		s.Close()
+		return "", nil, err
+	}
+	if err := s.Start(cmd); err != nil {
+		s.Close()
+		return "", nil, fmt.Errorf("%s on %s: %w", strings.Fields(cmd)[0], c.cfg.Addr(), err)
+	}
+	line := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(out)
+		l, _ := r.ReadString('\n')
+		line <- strings.TrimSpace(l)
+		io.Copy(io.Discard, r)
+	}()
+	select {
+	case first = <-line:
+	case <-ctx.Done():
+		s.Close()
+		return "", nil, ctx.Err()
+	}
+	release = func() {
+		in.Close()
+		s.Wait()
+		s.Close()
+	}
+	return first, release, nil
 }
 
 // ExitStatus is the remote command's exit status in an error of Stream.
