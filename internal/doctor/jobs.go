@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/monitor"
 )
 
 // checkCheckmk says whether the jobs' local checks can be written.
@@ -13,18 +14,14 @@ func checkCheckmk(dir string, add func(Result)) {
 	if dir == "" {
 		return
 	}
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() {
-		add(Result{Warn, "CHECKMK_SPOOL_DIR", dir + " is not a directory: no Checkmk files are written", "mount the agent's spool directory there, e.g. /var/lib/check_mk_agent/spool"})
+	if problem, fix := monitor.SpoolProblem(dir); problem != "" {
+		status := Fail
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			status = Warn
+		}
+		add(Result{status, "CHECKMK_SPOOL_DIR", problem, fix})
 		return
 	}
-	f, err := os.CreateTemp(dir, ".birdseye-doctor-*")
-	if err != nil {
-		add(Result{Fail, "CHECKMK_SPOOL_DIR", err.Error(), "birdseye (UID 65532 in the image) must be able to write there"})
-		return
-	}
-	f.Close()
-	os.Remove(f.Name())
 	add(Result{OK, "CHECKMK_SPOOL_DIR", dir + ": writable; each scheduled job writes its local check there", ""})
 }
 

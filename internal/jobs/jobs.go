@@ -39,6 +39,7 @@ import (
 func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Scheduler, error) {
 	s := schedule.New(cfg.Log.TZ.Loc, log)
 	s.OnRun = func(job string, err error) { m.Job(job, err, time.Now()) }
+	spoolWarning(cfg, log)
 	var admin *netbird.Client
 	if cfg.NetBird.AdminKey != "" {
 		var err error

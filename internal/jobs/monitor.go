@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -46,9 +45,8 @@ func monitored(cfg *config.Config, log *slog.Logger, name, variable, spec string
 		check.MaxAge = 9 * time.Hour // the old tool's fixed 32400_netbird_standby_clone.txt
 	}
 	spool := mon.CheckmkDir
-	if fi, err := os.Stat(spool); spool != "" && (err != nil || !fi.IsDir()) {
-		log.Warn("CHECKMK_SPOOL_DIR is not a directory; no Checkmk files are written (mount the agent's spool directory there)", "dir", spool, "job", name)
-		spool = ""
+	if problem, _ := monitor.SpoolProblem(spool); spool != "" && problem != "" {
+		spool = "" // said once at start (spoolWarning)
 	}
 	jlog := log.With("job", name)
 	return schedule.Job{Name: name, Spec: spec, Run: func(ctx context.Context) error {
@@ -82,6 +80,16 @@ func monitored(cfg *config.Config, log *slog.Logger, name, variable, spec string
 		}
 		return r.Err
 	}}
+}
+
+// spoolWarning says once, at start, that the jobs' checks cannot be
+// written, and how to fix it.
+func spoolWarning(cfg *config.Config, log *slog.Logger) {
+	if dir := cfg.Monitor.CheckmkDir; dir != "" {
+		if problem, fix := monitor.SpoolProblem(dir); problem != "" {
+			log.Warn("CHECKMK_SPOOL_DIR: "+problem, "fix", fix)
+		}
+	}
 }
 
 // staleAfter is twice the job's interval (from its schedule's next two

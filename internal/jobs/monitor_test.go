@@ -60,11 +60,16 @@ func TestEveryJobWritesItsCheckmkFileAndPings(t *testing.T) {
 	require.Equal(t, 14*24*time.Hour, weekly)
 }
 
-func TestAMissingSpoolDirectoryIsSaidAndNothingBreaks(t *testing.T) {
+func TestAMissingSpoolDirectoryIsSaidOnceAndNothingBreaks(t *testing.T) {
 	var logs strings.Builder
 	cfg := &config.Config{Log: config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}},
 		Monitor: config.Monitor{CheckmkDir: filepath.Join(t.TempDir(), "not-mounted"), MaintenanceMaxAge: 7200, PingStyle: "healthchecks"}}
-	j := monitored(cfg, slog.New(slog.NewTextHandler(&logs, nil)), "prune-peers", "CRON_PRUNE_PEERS", "@daily", func(context.Context, *lineLog) error { return nil })
-	require.NoError(t, j.Run(t.Context()))
-	require.Contains(t, logs.String(), "CHECKMK_SPOOL_DIR is not a directory")
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	spoolWarning(cfg, log)
+	for _, v := range []string{"CRON_PRUNE_PEERS", "CRON_CLEANUP_EPHEMERAL"} {
+		j := monitored(cfg, log, "job", v, "@daily", func(context.Context, *lineLog) error { return nil })
+		require.NoError(t, j.Run(t.Context()))
+	}
+	require.Equal(t, 1, strings.Count(logs.String(), "CHECKMK_SPOOL_DIR: "), logs.String())
+	require.Contains(t, logs.String(), "is not a directory: no Checkmk files are written")
 }

@@ -50,13 +50,18 @@ const (
 )
 
 // Text is the check's line for a run, in the Python tool's words: OK
-// "<local start> ok in <s>s; <summary>" (at most 400 characters), CRIT
+// "<local start> ok in <s>s; <summary>" (at most 400 characters), WARN
+// "<local start> WARN after <s>s; <summary>", CRIT
 // "<label> FAILED: <detail>" (at most 160 of the detail).
 func (c Check) Text(r Run, loc *time.Location) (int, string) {
 	if r.Err != nil {
 		return Crit, c.Label + " FAILED: " + cut(oneLine(r.Summary), 160)
 	}
-	text := fmt.Sprintf("%s ok in %ds", r.Start.In(loc).Format("2006-01-02 15:04"), int(r.Took.Seconds()))
+	how := "ok in"
+	if r.Warn {
+		how = "WARN after" // no "ok" in a warning
+	}
+	text := fmt.Sprintf("%s %s %ds", r.Start.In(loc).Format("2006-01-02 15:04"), how, int(r.Took.Seconds()))
 	if s := oneLine(r.Summary); s != "" {
 		text += "; " + s
 	}
@@ -64,6 +69,26 @@ func (c Check) Text(r Run, loc *time.Location) (int, string) {
 		return Warn, cut(text, 400)
 	}
 	return OK, cut(text, 400)
+}
+
+// SpoolProblem says why the jobs' checks cannot be written into dir, with
+// the fix; "" when they can. A spool mounted from the host is often
+// root's, 0755 (the Python image ran as root): birdseye's user may not
+// write there, and every check goes stale.
+func SpoolProblem(dir string) (problem, fix string) {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return dir + " is not a directory: no Checkmk files are written", "mount the agent's spool directory there, e.g. /var/lib/check_mk_agent/spool"
+	}
+	f, err := os.CreateTemp(dir, ".birdseye-probe-*")
+	if err != nil {
+		uid, gid := os.Getuid(), os.Getgid()
+		return fmt.Sprintf("%s is not writable by birdseye (UID %d): no Checkmk files are written and every job's check goes stale", dir, uid),
+			fmt.Sprintf("on the host, let birdseye's group write there: chgrp %d %s && chmod g+w %s (or an ACL: setfacl -m u:%d:rwx %s)", gid, dir, dir, uid, dir)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return "", ""
 }
 
 // Write puts the check's file in dir atomically (a temp file, then a

@@ -37,7 +37,7 @@ func TestTheCheckmkFileIsTheOldToolsLine(t *testing.T) {
 
 	require.NoError(t, maintenance.Write(dir, Run{Start: start, Took: time.Second, Warn: true, Summary: "refreshed; drill skipped"}, berlin))
 	b, _ = os.ReadFile(filepath.Join(dir, "7200_netbird_account_maintenance.txt"))
-	require.Equal(t, "1 NetBird_Account_Maintenance - 2026-11-23 08:05 ok in 1s; refreshed; drill skipped\n", string(b), "WARN: it ran, it proved less")
+	require.Equal(t, "1 NetBird_Account_Maintenance - 2026-11-23 08:05 WARN after 1s; refreshed; drill skipped\n", string(b), "WARN: it ran, it proved less")
 }
 
 type pings struct {
