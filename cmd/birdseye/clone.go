@@ -369,7 +369,8 @@ func (c cloneRollbackCmd) Run(ctx context.Context, e *env) error {
 
 type cloneRunCmd struct {
 	cloneAfterFailover
-	DryRun bool `help:"Stage only, into CLONE_STAGE_DIR: nothing is pushed, installed or started."`
+	DryRun   bool `help:"Stage only, into CLONE_STAGE_DIR: nothing is pushed, installed or started."`
+	NoReport bool `help:"Write no Checkmk check, send no ping or failure mail (a run by hand reports as CRON_CLONE_STANDBY's does)."`
 }
 
 // Run is CRON_CLONE_STANDBY by hand: the report goes to the terminal, a
@@ -390,11 +391,23 @@ func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	defer release()
-	done, err := o.Run(ctx, e.stdout, start)
-	if err != nil {
-		fmt.Fprintln(e.stdout, err)
-		return errExit{exitFailure}
+	if c.NoReport {
+		done, err := o.Run(ctx, e.stdout, start)
+		if err != nil {
+			fmt.Fprintln(e.stdout, err)
+			return errExit{exitFailure}
+		}
+		fmt.Fprintf(e.stdout, "===== %s (%ds)\n", done.Summary, int(time.Since(start).Seconds()))
+		return nil
 	}
-	fmt.Fprintf(e.stdout, "===== %s (%ds)\n", done.Summary, int(time.Since(start).Seconds()))
+	// Reported as the scheduled run is: check, pings, failure mail.
+	t, err := config.LoadTool()
+	if err != nil {
+		return err
+	}
+	log := newLog(e.stderr, t.Log.Level, t.Log.Format)
+	if err := jobs.ByHand(ctx, t.Config(), log, "CRON_CLONE_STANDBY", e.stdout, jobs.CloneWork(t.Config(), log, o)); err != nil {
+		return errExit{exitFailure} // the work printed why
+	}
 	return nil
 }

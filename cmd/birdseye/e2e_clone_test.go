@@ -163,7 +163,7 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 
 	out, code = c.clone(t, "run")
 	require.Equal(t, 0, code, out)
-	require.Contains(t, out, "===== clone refreshed and drill of cold passed; hot matches the primary at")
+	require.Contains(t, out, "clone refreshed and drill of cold passed; hot matches the primary at")
 	require.Equal(t, 6, clonetest.Count(t, c.installed(), "peers"))
 
 	out, code = c.clone(t, "status")

@@ -21,6 +21,7 @@ type mirrorCmd struct {
 	CreateUsers bool     `help:"Create the users the target lacks (people are invited; a service user is created); MIRROR_CREATE_USERS=true does so always."`
 	Verbose     bool     `short:"v" help:"Also list what is in sync."`
 	Output      string   `short:"o" enum:"table,json" default:"table" help:"table, or json: the plan (or what was applied, and what remains) for scripts."`
+	NoReport    bool     `help:"Write no Checkmk check, send no ping or failure mail (a run by hand reports as CRON_MIRROR_ACCOUNT's does)."`
 }
 
 // Run mirrors NB_URL's account onto MIRROR_URL. The source client is a
@@ -37,7 +38,8 @@ func (c mirrorCmd) Run(ctx context.Context, e *env) error {
 	if _, err := mirror.Choose(nil, c.Only, c.Skip); err != nil {
 		return &flagError{Flag: "--only/--skip", Msg: err.Error()}
 	}
-	cfg := &config.Config{NetBird: t.NetBird, Mirror: m, Log: t.Log}
+	cfg := t.Config()
+	cfg.Mirror = m
 	o, err := jobs.MirrorOptions(cfg, c.Apply, bool(m.Prune) && !c.NoPrune, c.Only, c.Skip)
 	if err != nil {
 		return err
@@ -54,7 +56,18 @@ func (c mirrorCmd) Run(ctx context.Context, e *env) error {
 	if c.Output == "json" {
 		out = io.Discard
 	}
-	counts, err := mirror.Run(ctx, srcClient.ReadOnly(), dst, o, out)
+	var counts mirror.Counts
+	run := func(ctx context.Context, w io.Writer) (mirror.Counts, error) {
+		var err error
+		counts, err = mirror.Run(ctx, srcClient.ReadOnly(), dst, o, w)
+		return counts, err
+	}
+	if c.NoReport {
+		_, err = run(ctx, out)
+	} else {
+		log := newLog(e.stderr, t.Log.Level, t.Log.Format)
+		err = jobs.ByHand(ctx, cfg, log, "CRON_MIRROR_ACCOUNT", out, jobs.MirrorWork(cfg, log, run))
+	}
 	if c.Output == "json" {
 		report := struct {
 			Source   string        `json:"source"`

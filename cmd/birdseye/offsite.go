@@ -11,9 +11,10 @@ import (
 )
 
 type backupOffsiteCmd struct {
-	DryRun bool `help:"Build the archive in OFFSITE_WORK_DIR and keep it there; connect to nothing."`
-	List   bool `help:"List this prefix's archives on the remote host, newest first, with sizes and the total."`
-	Keep   *int `help:"Keep this many archives of the prefix on the remote (overrides OFFSITE_KEEP)." placeholder:"N"`
+	DryRun   bool `help:"Build the archive in OFFSITE_WORK_DIR and keep it there; connect to nothing."`
+	List     bool `help:"List this prefix's archives on the remote host, newest first, with sizes and the total."`
+	Keep     *int `help:"Keep this many archives of the prefix on the remote (overrides OFFSITE_KEEP)." placeholder:"N"`
+	NoReport bool `help:"Write no Checkmk check, send no ping or failure mail (a run by hand reports as CRON_BACKUP_OFFSITE's does)."`
 }
 
 // Run is what CRON_BACKUP_OFFSITE runs, by hand: the report goes to the
@@ -57,9 +58,19 @@ func (c backupOffsiteCmd) Run(ctx context.Context, e *env) error {
 		return listOffsite(ctx, e, opts)
 	}
 	start := time.Now()
-	if _, err := offsite.Run(ctx, opts, start, e.stdout); err != nil {
-		fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
-		return errExit{exitFailure}
+	if c.DryRun || c.NoReport {
+		if _, err := offsite.Run(ctx, opts, start, e.stdout); err != nil {
+			fmt.Fprintf(e.stdout, "FAILED: %v\n", err)
+			return errExit{exitFailure}
+		}
+	} else {
+		// Reported as the scheduled run is: check, pings, failure mail.
+		cfg := t.Config()
+		cfg.Offsite = o
+		log := newLog(e.stderr, t.Log.Level, t.Log.Format)
+		if err := jobs.ByHand(ctx, cfg, log, "CRON_BACKUP_OFFSITE", e.stdout, jobs.OffsiteWork(cfg, log, nil, opts)); err != nil {
+			return errExit{exitFailure} // the work printed FAILED and why
+		}
 	}
 	fmt.Fprintf(e.stdout, "ok in %ds\n", int(time.Since(start).Seconds()))
 	return nil

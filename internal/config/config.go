@@ -118,20 +118,29 @@ func Load() (*Config, error) {
 // Tool is what the one-shot commands need: where NetBird is, the tokens
 // (checked by each command for what it does), and the log settings.
 type Tool struct {
-	NetBird NetBird
-	Prune   Prune
-	Backup  Backup
-	Offsite Offsite
-	Mirror  Mirror
-	Clone   Clone
-	SMTP    SMTP
-	Log     Log
+	NetBird  NetBird
+	Prune    Prune
+	Backup   Backup
+	Offsite  Offsite
+	Mirror   Mirror
+	Clone    Clone
+	SMTP     SMTP
+	Log      Log
+	Monitor  Monitor  // a job's command run by hand reports as the schedule does
+	Schedule Schedule // how soon that report is stale
+}
+
+// Config is the tool's settings as a Config, for the jobs a command runs
+// by hand.
+func (t *Tool) Config() *Config {
+	return &Config{NetBird: t.NetBird, Prune: t.Prune, Backup: t.Backup, Offsite: t.Offsite, Mirror: t.Mirror, Clone: t.Clone,
+		SMTP: t.SMTP, Log: t.Log, Monitor: t.Monitor, Schedule: t.Schedule}
 }
 
 // LoadTool reads and checks the settings of the one-shot commands.
 func LoadTool() (*Tool, error) {
 	var t Tool
-	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Offsite, &t.Mirror, &t.Clone, &t.SMTP, &t.Log} {
+	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Offsite, &t.Mirror, &t.Clone, &t.SMTP, &t.Log, &t.Monitor, &t.Schedule} {
 		if err := process(part); err != nil {
 			return nil, err
 		}

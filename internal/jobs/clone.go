@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -181,14 +182,24 @@ func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off m
 		return err // a configuration error, naming the variable
 	}
 	checkReadable("CLONE_DB_PATHS", "the standby clone's refresh", o.Plan.DBPaths, log)
+	work := CloneWork(cfg, log, o)
 	return s.Add(monitored(cfg, log, "clone-standby", "CRON_CLONE_STANDBY", spec, func(ctx context.Context, out *lineLog) error {
-		start := time.Now()
 		release, err := o.Exclusive()
 		if err != nil {
 			// Someone is at work on the standby by hand: not a failure.
 			return &monitor.Warning{Msg: "refresh skipped: " + err.Error()}
 		}
 		defer release()
+		return work(ctx, out)
+	}))
+}
+
+// CloneWork is what CRON_CLONE_STANDBY runs once the clone's lock is
+// taken, and `clone run` by hand: the refresh, its summary, a failure
+// mailed in the old tool's words, a warning when nothing was drilled.
+func CloneWork(cfg *config.Config, log *slog.Logger, o clone.Options) Work {
+	return func(ctx context.Context, out io.Writer) error {
+		start := time.Now()
 		done, err := o.Run(ctx, out, start)
 		if err != nil {
 			fmt.Fprintln(out, err)
@@ -205,7 +216,7 @@ func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off m
 			return &monitor.Warning{Msg: "standby clone refreshed but not drilled: set NB_API_KEY so the drill can compare it with the primary"}
 		}
 		return nil
-	}))
+	}
 }
 
 // CloneFailureMail is the old tool's failure mail for the standby clone.

@@ -3,7 +3,9 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/apiclient"
@@ -54,15 +56,25 @@ func addMirror(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off 
 	if err != nil {
 		return fmt.Errorf("MIRROR_URL: %w", err)
 	}
-	return s.Add(monitored(cfg, log, "mirror-account", "CRON_MIRROR_ACCOUNT", spec, func(ctx context.Context, out *lineLog) error {
+	work := MirrorWork(cfg, log, func(ctx context.Context, out io.Writer) (mirror.Counts, error) {
 		run := o
 		run.Now = time.Now()
-		c, err := mirror.Run(ctx, src.ReadOnly(), dst, run, out)
+		return mirror.Run(ctx, src.ReadOnly(), dst, run, out)
+	})
+	return s.Add(monitored(cfg, log, "mirror-account", "CRON_MIRROR_ACCOUNT", spec, func(ctx context.Context, out *lineLog) error { return work(ctx, out) }))
+}
+
+// MirrorWork is what CRON_MIRROR_ACCOUNT runs, and `mirror` by hand: the
+// run, its counts as the last line, a failure mailed with the report.
+func MirrorWork(cfg *config.Config, log *slog.Logger, run func(ctx context.Context, out io.Writer) (mirror.Counts, error)) Work {
+	return func(ctx context.Context, out io.Writer) error {
+		var report strings.Builder
+		c, err := run(ctx, io.MultiWriter(out, &report))
 		if err == nil {
 			fmt.Fprintf(out, "%d created, %d updated, %d deleted, %d waiting for peers or users\n", c.Created, c.Updated, c.Deleted, c.Waiting)
 			return nil
 		}
-		notifyFailure(ctx, cfg, log, "mirror-account", err, out.text.String())
+		notifyFailure(ctx, cfg, log, "mirror-account", err, report.String())
 		return err
-	}))
+	}
 }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -38,16 +39,25 @@ func addOffsite(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, m *
 		return nil
 	}
 	o := OffsiteOptions(cfg.Offsite, cfg.Forwarder.StateFile, cfg.Log.TZ.Loc)
-	return s.Add(monitored(cfg, log, "backup-offsite", "CRON_BACKUP_OFFSITE", spec, func(ctx context.Context, out *lineLog) error {
+	work := OffsiteWork(cfg, log, m, o)
+	return s.Add(monitored(cfg, log, "backup-offsite", "CRON_BACKUP_OFFSITE", spec, func(ctx context.Context, out *lineLog) error { return work(ctx, out) }))
+}
+
+// OffsiteWork is what CRON_BACKUP_OFFSITE runs, and `backup offsite` by
+// hand: ship, and mail a failure in the old tool's words. m may be nil.
+func OffsiteWork(cfg *config.Config, log *slog.Logger, m *metrics.M, o offsite.Options) Work {
+	return func(ctx context.Context, out io.Writer) error {
 		r, err := offsite.Run(ctx, o, time.Now(), out)
 		if err != nil {
 			fmt.Fprintf(out, "FAILED: %v\n", err)
 			mailOffsiteFailure(ctx, cfg, log, err, time.Now())
 			return err
 		}
-		m.BackupSize("offsite", r.Size)
+		if m != nil {
+			m.BackupSize("offsite", r.Size)
+		}
 		return nil
-	}))
+	}
 }
 
 // OffsiteFailureMail is the old tool's failure mail for the offsite backup.
