@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,6 +171,27 @@ type MetaField struct {
 }
 
 // Get returns the string value of key and whether it is present as a string.
+// With is m with key set to the string value (replaced where m has it,
+// else added at the end).
+func (m Meta) With(key, value string) Meta {
+	for i := range m {
+		if m[i].Key == key {
+			out := slices.Clone(m)
+			out[i] = MetaField{Key: key, Value: value}
+			return out
+		}
+	}
+	return append(slices.Clone(m), MetaField{Key: key, Value: value})
+}
+
+// Sorted is m with its keys in order, as the API writes them (a JSON
+// object made from a Go map).
+func (m Meta) Sorted() Meta {
+	out := slices.Clone(m)
+	slices.SortStableFunc(out, func(a, b MetaField) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
 func (m Meta) Get(key string) string {
 	for _, f := range m {
 		if f.Key == key && f.Raw == nil {

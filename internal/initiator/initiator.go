@@ -27,6 +27,7 @@ type Directory interface {
 // NetBird's optional rate limit (6 a minute per token) together with the poll.
 const MinRefresh = time.Minute
 
+
 // Resolver labels initiators. It is safe for concurrent use.
 type Resolver struct {
 	dir Directory
@@ -42,6 +43,7 @@ type Resolver struct {
 	emails      map[string]string
 	lastTry     time.Time
 	lastErr     string
+	tried       map[string]bool // ids that refreshed the lookups once already
 }
 
 // New returns a resolver that has not looked anything up yet.
@@ -55,25 +57,47 @@ func New(dir Directory, log *slog.Logger) *Resolver {
 func (r *Resolver) Resolve(ctx context.Context, evs []event.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.tried == nil {
+		r.tried = map[string]bool{}
+	}
 	for i := range evs {
 		// An unknown id, or (for names filled in here) a change to users,
-		// refreshes the lookups, at most once per MinRefresh.
+		// refreshes the lookups, at most once per MinRefresh. With names
+		// filled in, an id never seen before does so at once, and only
+		// once: the store is read every second, and a new service user's
+		// first action must carry its name, as the API gives it. The ids
+		// are users and setup keys: few, so these refreshes are too.
 		_, known := r.label(evs[i])
 		userEvent := r.FillNames && (strings.HasPrefix(evs[i].ActivityCode, "user.") || strings.HasPrefix(evs[i].ActivityCode, "service.user."))
-		if (!known || userEvent) && time.Since(r.lastTry) >= MinRefresh {
+		newID := r.FillNames && !known && !r.tried[evs[i].InitiatorID]
+		if (!known || userEvent) && time.Since(r.lastTry) >= MinRefresh || newID {
+			r.tried[evs[i].InitiatorID] = true
 			r.refresh(ctx)
 			break
 		}
 	}
 	for i := range evs {
 		e := &evs[i]
-		if r.FillNames && e.InitiatorName == "" && e.InitiatorEmail == "" && r.emails != nil {
-			if email, ok := r.emails[e.InitiatorID]; ok {
-				e.InitiatorName, e.InitiatorEmail = r.names[e.InitiatorID], email
-			}
+		if r.FillNames && r.emails != nil {
+			r.fill(e)
 		}
 		e.InitiatorLabel, _ = r.label(*e)
 	}
+}
+
+// fill gives an event read from the store what the API adds to it
+// (management/server/event.go): the initiator's name and e-mail when the
+// event has none, the e-mail and name of a target that is a user of the
+// account as meta email and username, and the meta keys in the API's
+// order (a JSON object of a Go map: sorted).
+func (r *Resolver) fill(e *event.Event) {
+	if email, ok := r.emails[e.InitiatorID]; ok && e.InitiatorName == "" && e.InitiatorEmail == "" {
+		e.InitiatorName, e.InitiatorEmail = r.names[e.InitiatorID], email
+	}
+	if email, ok := r.emails[e.TargetID]; ok {
+		e.Meta = e.Meta.With("email", email).With("username", r.names[e.TargetID])
+	}
+	e.Meta = e.Meta.Sorted()
 }
 
 func (r *Resolver) label(e event.Event) (string, bool) {
@@ -101,9 +125,8 @@ func (r *Resolver) refresh(ctx context.Context) {
 		for _, u := range users {
 			if u.ID != "" {
 				r.users[u.ID] = cmp.Or(u.Name, u.Email, u.ID)
-				if !u.IsServiceUser { // the API leaves service users unnamed
-					r.names[u.ID], r.emails[u.ID] = u.Name, u.Email
-				}
+				// The API names service users too (v0.77.1: their name, no e-mail).
+				r.names[u.ID], r.emails[u.ID] = u.Name, u.Email
 			}
 		}
 	}

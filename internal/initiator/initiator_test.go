@@ -95,8 +95,9 @@ func TestALookupFailureKeepsTheOldNamesAndDoesNotStopAnything(t *testing.T) {
 }
 
 // For events read from the store, names are filled in as the API fills
-// them (people, not service users), and a change to users refreshes them.
-func TestFillNamesNamesPeopleAndFollowsUserChanges(t *testing.T) {
+// them (people, and service users by name: v0.77.1 does), and a change to
+// users refreshes them.
+func TestFillNamesNamesUsersAndFollowsUserChanges(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d := &dir{users: []netbird.User{{ID: "u1", Name: "Alice", Email: "alice@example.com"}, {ID: "bot", Name: "ci-bot", IsServiceUser: true}}}
 		r := New(d, quiet())
@@ -105,7 +106,8 @@ func TestFillNamesNamesPeopleAndFollowsUserChanges(t *testing.T) {
 		r.Resolve(t.Context(), evs)
 		require.Equal(t, "Alice", evs[0].InitiatorName)
 		require.Equal(t, "alice@example.com", evs[0].InitiatorEmail)
-		require.Empty(t, evs[1].InitiatorName, "the API leaves service users unnamed")
+		require.Equal(t, "ci-bot", evs[1].InitiatorName, "the API names a service user")
+		require.Empty(t, evs[1].InitiatorEmail)
 		require.Equal(t, "ci-bot", evs[1].InitiatorLabel)
 
 		d.users[0].Name = "Alice Smith"
@@ -113,5 +115,34 @@ func TestFillNamesNamesPeopleAndFollowsUserChanges(t *testing.T) {
 		renamed := []event.Event{{InitiatorID: "u1", ActivityCode: "user.role.update"}}
 		r.Resolve(t.Context(), renamed)
 		require.Equal(t, "Alice Smith", renamed[0].InitiatorName, "a user event refreshes the names")
+	})
+}
+
+// An event about a user of the account gets the user's e-mail and name in
+// meta, as the API adds them; meta keys come in the API's (sorted) order;
+// an id never seen before refreshes the names at once, and only once.
+func TestFillNamesAddsTheTargetUserAndFollowsANewUserSoon(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := &dir{users: []netbird.User{{ID: "u1", Name: "Alice", Email: "alice@example.com"}}}
+		r := New(d, quiet())
+		r.FillNames = true
+		evs := []event.Event{{InitiatorID: "u1", TargetID: "u1", ActivityCode: "personal.access.token.create",
+			Meta: event.Meta{{Key: "name", Value: "t"}, {Key: "is_service_user", Value: "false"}}}}
+		r.Resolve(t.Context(), evs)
+		require.Equal(t, event.Meta{{Key: "email", Value: "alice@example.com"}, {Key: "is_service_user", Value: "false"},
+			{Key: "name", Value: "t"}, {Key: "username", Value: "Alice"}}, evs[0].Meta)
+
+		d.users = append(d.users, netbird.User{ID: "bot", Name: "deploy-bot", IsServiceUser: true})
+		first := []event.Event{{InitiatorID: "bot", ActivityCode: "group.add"}}
+		r.Resolve(t.Context(), first)
+		require.Equal(t, "deploy-bot", first[0].InitiatorName, "named at once, not after a minute")
+		calls := d.calls
+		for range 3 {
+			r.Resolve(t.Context(), []event.Event{{InitiatorID: "gone", ActivityCode: "group.add"}})
+		}
+		require.Equal(t, calls+1, d.calls, "an id that stays unknown refreshes once, then by MinRefresh")
+		time.Sleep(MinRefresh)
+		r.Resolve(t.Context(), []event.Event{{InitiatorID: "gone", ActivityCode: "group.add"}})
+		require.Equal(t, calls+2, d.calls)
 	})
 }
