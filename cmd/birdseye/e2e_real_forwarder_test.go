@@ -149,4 +149,3 @@ func TestE2ERealForwarderFromTheAPIAndFromTheStore(t *testing.T) {
 	viaAPINow := realList(t, s, "/api/events/audit")[0]
 	require.Equal(t, viaAPINow["initiator_name"], got[len(got)-1]["initiator_name"], "as the API names it")
 }
-

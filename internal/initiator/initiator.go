@@ -27,7 +27,6 @@ type Directory interface {
 // NetBird's optional rate limit (6 a minute per token) together with the poll.
 const MinRefresh = time.Minute
 
-
 // Resolver labels initiators. It is safe for concurrent use.
 type Resolver struct {
 	dir Directory
