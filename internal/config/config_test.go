@@ -318,7 +318,7 @@ func TestCleanupScheduleAndAdminToken(t *testing.T) {
 	require.Equal(t, "*/15 * * * *", c.Schedule.CleanupEphemeral)
 	require.Empty(t, c.NetBird.AdminKey)
 
-	for _, spec := range []string{"", "@hourly", "0 3 * * 0"} {
+	for _, spec := range []string{"", "@hourly", "0 3 * * 0", "0 3 * * 7", "30 2 * * 1-7"} { // 7: Sunday, as in Debian cron
 		setEnv(t, with(map[string]string{"CRON_CLEANUP_EPHEMERAL": spec}))
 		c, err := Load()
 		require.NoError(t, err, spec)

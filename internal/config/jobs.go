@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"filippo.io/age"
-	"github.com/robfig/cron/v3"
 	"github.com/styliteag/birdseye/internal/archive"
+	"github.com/styliteag/birdseye/internal/schedule"
 	"github.com/styliteag/birdseye/internal/sshremote"
 	"github.com/styliteag/birdseye/internal/target"
 )
@@ -152,7 +152,7 @@ func (s Schedule) validate() error {
 		if strings.TrimSpace(j.spec) == "" {
 			continue
 		}
-		if _, err := cron.ParseStandard(j.spec); err != nil {
+		if _, err := schedule.Parse(j.spec); err != nil {
 			return &Error{Var: j.name, Msg: fmt.Sprintf("=%q is not a schedule (%v); expected five fields, minute hour day month weekday, such as */15 * * * * or 0 3 * * 0, or @hourly/@daily/@weekly", j.spec, err)}
 		}
 	}

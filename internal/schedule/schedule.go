@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +27,32 @@ type Job struct {
 // Parse checks a spec: five fields (minute hour day month weekday) or a
 // descriptor (@hourly, @daily, @every 1h30m, …).
 func Parse(spec string) (cron.Schedule, error) {
-	return cron.ParseStandard(spec)
+	return cron.ParseStandard(Normalise(spec))
+}
+
+// Normalise reads weekday 7 as Sunday, as Debian's cron (the Python tool's)
+// does and robfig/cron does not: "0 3 * * 7" and a range ending in 7
+// ("1-7") become 0 and "…-6,0".
+func Normalise(spec string) string {
+	f := strings.Fields(spec)
+	if len(f) != 5 {
+		return spec
+	}
+	parts := strings.Split(f[4], ",")
+	for i, p := range parts {
+		switch {
+		case p == "7":
+			parts[i] = "0"
+		case strings.HasSuffix(p, "-7") && !strings.Contains(p, "/"):
+			if from := strings.TrimSuffix(p, "-7"); from == "7" {
+				parts[i] = "0"
+			} else {
+				parts[i] = from + "-6,0"
+			}
+		}
+	}
+	f[4] = strings.Join(parts, ",")
+	return strings.Join(f, " ")
 }
 
 // Scheduler runs jobs until its context ends.
@@ -66,7 +92,7 @@ func (s *Scheduler) Run(ctx context.Context, stopWait time.Duration) {
 	var wg sync.WaitGroup
 	for _, j := range s.jobs {
 		var running sync.Mutex
-		id, _ := c.AddFunc(j.Spec, func() {
+		id, _ := c.AddFunc(Normalise(j.Spec), func() {
 			if !running.TryLock() {
 				s.log.Warn("job still running; this run is skipped", "job", j.Name)
 				return

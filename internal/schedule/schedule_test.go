@@ -116,3 +116,20 @@ func TestBadSpecsAreRejected(t *testing.T) {
 		require.NoError(t, err, spec)
 	}
 }
+
+// Weekday 7 is Sunday, as in Debian's cron, which the Python tool used: a
+// .env carried over must start.
+func TestWeekdaySevenIsSunday(t *testing.T) {
+	for spec, want := range map[string]string{
+		"0 3 * * 7": "0 3 * * 0", "0 3 * * 1-7": "0 3 * * 1-6,0", "0 3 * * 5,7": "0 3 * * 5,0",
+		"0 3 * * 0": "0 3 * * 0", "@weekly": "@weekly", "*/5 * * * *": "*/5 * * * *",
+	} {
+		require.Equal(t, want, Normalise(spec), spec)
+		_, err := Parse(spec)
+		require.NoError(t, err, spec)
+	}
+	s, err := Parse("0 3 * * 7")
+	require.NoError(t, err)
+	next := s.Next(time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)) // a Saturday
+	require.Equal(t, time.Sunday, next.Weekday())
+}
