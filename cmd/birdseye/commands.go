@@ -33,6 +33,9 @@ func (runCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	log := newLog(e.stderr, cfg.Log.Level, cfg.Log.Format)
+	for _, k := range config.DotEnvRepeated() {
+		log.Warn(".env sets "+k+" more than once; the last value is used, as Docker Compose does", "key", k)
+	}
 	e.daemon = func() error { return app.Run(ctx, cfg, log, e.stdout, app.Options{}) }
 	return nil
 }

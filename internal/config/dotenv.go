@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -23,6 +24,13 @@ func LoadDotEnv(path string) error {
 		return &Error{Var: path, Msg: fmt.Sprintf("cannot be read: %v", err)}
 	}
 	defer f.Close()
+	// The last of a key set twice wins, as with Docker Compose,
+	// python-dotenv and the Python tool: a user who appends NB_URL=… to the
+	// template means the appended one. What the environment already has
+	// wins over the file, as before.
+	preset := map[string]bool{}
+	seen := map[string]bool{}
+	dotEnvRepeated = nil
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
@@ -37,12 +45,26 @@ func LoadDotEnv(path string) error {
 		if !ok {
 			continue
 		}
-		if _, set := os.LookupEnv(key); !set {
+		if seen[key] && !slices.Contains(dotEnvRepeated, key) {
+			dotEnvRepeated = append(dotEnvRepeated, key)
+		}
+		if !seen[key] {
+			_, preset[key] = os.LookupEnv(key)
+		}
+		seen[key] = true
+		if !preset[key] {
 			os.Setenv(key, val)
 		}
 	}
 	return sc.Err()
 }
+
+// dotEnvRepeated are the keys the last LoadDotEnv found more than once.
+var dotEnvRepeated []string
+
+// DotEnvRepeated says which keys .env sets more than once (the last value
+// is used), for the start-up warning and doctor.
+func DotEnvRepeated() []string { return slices.Clone(dotEnvRepeated) }
 
 func parseDotEnvLine(line string) (key, val string, ok bool, err error) {
 	line = strings.TrimSpace(line)

@@ -109,11 +109,15 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
+	repeated := config.DotEnvRepeated()
+	for _, k := range repeated {
+		add(Result{Status: Warn, Name: "configuration", Detail: ".env sets " + k + " more than once; the last value is used", Hint: "keep one line of it"})
+	}
 	if unknown := config.Unknown(p.Environ); len(unknown) > 0 {
 		for _, u := range unknown {
 			add(Result{Status: Warn, Name: "configuration", Detail: u.String()})
 		}
-	} else {
+	} else if len(repeated) == 0 {
 		add(Result{Status: OK, Name: "configuration", Detail: "every variable is valid"})
 	}
 	checkNetBird(ctx, cfg, p, add)
