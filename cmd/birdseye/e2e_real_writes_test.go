@@ -112,7 +112,12 @@ func TestE2ERealPeersPruneDeletesLongOfflinePeers(t *testing.T) {
 	editStore(t, s, `UPDATE peers SET peer_status_last_seen = ?, peer_status_connected = 0 WHERE name LIKE 'old-%'`, time.Now().Add(-100*24*time.Hour).UTC())
 	env := toolEnv(s.URL, "NB_ADMIN_API_KEY="+admin)
 
-	code, out := runTool(t, env, "peers", "prune", "--offline-days=90")
+	code, out := runTool(t, env, "peers", "prune", "--offline-days=90", "--dry-run")
+	require.Equal(t, 0, code, "--dry-run is taken, as by every changing command: %s", out)
+	code, out = runTool(t, env, "peers", "prune", "--offline-days=90", "--dry-run", "--apply")
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, "--dry-run and --apply contradict each other")
+	code, out = runTool(t, env, "peers", "prune", "--offline-days=90")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "old-1")
 	require.Contains(t, out, "old-2")

@@ -40,6 +40,7 @@ type peersPruneCmd struct {
 	Name        []string `placeholder:"GLOB" help:"Only peers whose name matches this glob (repeatable)."`
 	Max         int      `default:"20" help:"Refuse, deleting nothing, when more peers than this qualify."`
 	Apply       bool     `help:"Delete. Without it, only show what would be deleted."`
+	DryRun      bool     `help:"Only show what would be deleted (the default; as every changing command takes it)."`
 }
 
 // Run deletes ordinary peers that have been offline for long. Peers in
@@ -50,6 +51,9 @@ func (c peersPruneCmd) Run(ctx context.Context, e *env) error {
 	}
 	if c.Max < 1 {
 		return &flagError{Flag: "--max", Msg: fmt.Sprintf("=%d; expected at least 1", c.Max)}
+	}
+	if c.DryRun && c.Apply {
+		return &flagError{Flag: "--dry-run", Msg: "and --apply contradict each other; expected one of them"}
 	}
 	var groups, names []event.Glob
 	for _, l := range []struct {

@@ -152,6 +152,9 @@ func Run(ctx context.Context, api API, o Options, w io.Writer) (Result, error) {
 			continue
 		}
 		fmt.Fprintf(w, "  ~ %s (%s)  (drift from %s)\n", render.Repr(c.Name), c.ID, render.Repr(orig.Name))
+		for _, d := range drift(c.Update(), want) {
+			fmt.Fprintf(w, "      %s\n", d)
+		}
 		r.Updated++
 		if !o.DryRun {
 			if _, err := api.UpdatePolicy(ctx, c.ID, want); err != nil {
@@ -227,9 +230,31 @@ func ids(gs []netbird.GroupRef) []string {
 // signature is what must match for a companion to be in step: the old
 // tool's fields plus the resources, which it did not compare.
 func signature(u netbird.PolicyUpdate) string {
+	enabled, description, pcs, rules := parts(u)
+	return fmt.Sprintf("%s|%s|%s|%s", enabled, description, pcs, rules)
+}
+
+// drift is what differs between a companion and what it should be, one
+// "field: before -> after" each.
+func drift(have, want netbird.PolicyUpdate) []string {
+	h1, h2, h3, h4 := parts(have)
+	w1, w2, w3, w4 := parts(want)
+	var out []string
+	for _, f := range []struct{ name, before, after string }{
+		{"enabled", h1, w1}, {"description", h2, w2}, {"posture checks", h3, w3}, {"rules", h4, w4},
+	} {
+		if f.before != f.after {
+			out = append(out, f.name+": "+f.before+" -> "+f.after)
+		}
+	}
+	return out
+}
+
+// parts are the compared fields of a policy, each as text.
+func parts(u netbird.PolicyUpdate) (enabled, description, postureChecks, rules string) {
 	pcs := slices.Clone(u.SourcePostureChecks)
 	slices.Sort(pcs)
-	var rules []string
+	var rs []string
 	for _, r := range u.Rules {
 		src, dst := slices.Clone(r.Sources), slices.Clone(r.Destinations)
 		slices.Sort(src)
@@ -240,11 +265,11 @@ func signature(u netbird.PolicyUpdate) string {
 			}
 			return x.ID + "/" + x.Type
 		}
-		rules = append(rules, fmt.Sprintf("%q %s %s %v %v %t %t %s %s", r.Name, cmp.Or(r.Action, "accept"), strings.ToLower(r.Protocol),
+		rs = append(rs, fmt.Sprintf("%q %s %s %v %v bidirectional=%t enabled=%t %s %s", r.Name, cmp.Or(r.Action, "accept"), strings.ToLower(r.Protocol),
 			src, dst, r.Bidirectional, r.Enabled, res(r.SourceResource), res(r.DestinationResource)))
 	}
-	slices.Sort(rules)
-	return fmt.Sprintf("%t|%s|%v|%s", u.Enabled, u.Description, pcs, strings.Join(rules, ";"))
+	slices.Sort(rs)
+	return fmt.Sprintf("%t", u.Enabled), fmt.Sprintf("%q", u.Description), fmt.Sprintf("%v", pcs), "[" + strings.Join(rs, "; ") + "]"
 }
 
 func ruleSummary(p netbird.Policy) string {
