@@ -160,6 +160,8 @@ func TestE2EFifteenThousandEventsAtOnceAreAllForwarded(t *testing.T) {
 	})
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
+	require.NotContains(t, d.logs(), "POLL_INTERVAL is under 10 s", "the store source does not poll the API for events")
+	require.Equal(t, 1, strings.Count(d.logs(), "audit-events backlog: more new events in one poll"), "15,000 new events are a backlog, said once")
 	got := lines()
 	require.Len(t, got, 15_000, "none lost, none twice")
 	for i, l := range got {

@@ -23,7 +23,10 @@ func PerMinute(cfg *config.Config) (float64, string) {
 		name string
 		n    float64
 	}
-	parts := []part{{"audit", 60 / cfg.Forwarder.PollInterval.D().Seconds()}}
+	var parts []part
+	if !cfg.Events.FromDB() { // the store source reads events.db, not the API
+		parts = append(parts, part{"audit", 60 / cfg.Forwarder.PollInterval.D().Seconds()})
+	}
 	if cfg.Watch.On {
 		parts = append(parts, part{"watch", watch.RequestsPerRound*60/cfg.Watch.Interval.D().Seconds() + watch.SlowRequests/15.0})
 	}

@@ -29,3 +29,16 @@ func TestTheLoopsShareOneRequestBudgetWhichTheDefaultsKeep(t *testing.T) {
 	n, _ = PerMinute(cfg)
 	require.LessOrEqual(t, n, Limit, "WATCH_INTERVAL=180 makes room")
 }
+
+// With EVENTS_SOURCE=db the audit events come from events.db: a short
+// EVENTS_DB_POLL_INTERVAL costs no API requests.
+func TestTheStoreSourceSpendsNoAPIRequestsOnEvents(t *testing.T) {
+	cfg := &config.Config{
+		Forwarder: config.Forwarder{PollInterval: config.Seconds(time.Second)},
+		Events:    config.Events{Source: "db"},
+		Watch:     config.Watch{On: true, Interval: config.Seconds(60 * time.Second)},
+	}
+	n, parts := PerMinute(cfg)
+	require.Equal(t, "watch 3.2", parts)
+	require.LessOrEqual(t, n, Limit)
+}

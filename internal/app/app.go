@@ -118,11 +118,12 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		"state_file", f.StateFile,
 		"sinks", strings.Join(sinks.dispatch.Names(), ","),
 		"tz", cfg.Log.TZ.Name)
-	if f.PollInterval.D().Seconds() < 10 && !opt.Simulated {
+	// With EVENTS_SOURCE=db the audit events are not polled from the API.
+	if f.PollInterval.D().Seconds() < 10 && !opt.Simulated && !cfg.Events.FromDB() {
 		log.Warn("POLL_INTERVAL is under 10 s: with NetBird's optional API rate limiter on (6 requests a minute per token) polls will get 429 answers",
 			"poll_interval", f.PollInterval.D())
 	}
-	if n, parts := apibudget.PerMinute(cfg); n > apibudget.Limit && !opt.Simulated && f.PollInterval.D().Seconds() >= 10 {
+	if n, parts := apibudget.PerMinute(cfg); n > apibudget.Limit && !opt.Simulated && (f.PollInterval.D().Seconds() >= 10 || cfg.Events.FromDB()) {
 		log.Warn(fmt.Sprintf("about %.1f API requests a minute with NB_API_KEY (%s): NetBird's optional rate limiter allows %.0f a minute per token; "+
 			"if it is on, raise WATCH_INTERVAL or the poll intervals (after a 429 every loop waits as long as the server says)", n, parts, apibudget.Limit))
 	}

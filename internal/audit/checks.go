@@ -31,16 +31,23 @@ func (p *Poller) checkBadIDs(list *netbird.AuditList) {
 	p.badIDs = list.BadIDs
 }
 
+// checkBacklog warns once when one poll brings more new events than
+// BACKLOG_WARN_THRESHOLD (a burst, or a long time down), and says when the
+// backlog is caught up (a poll brings nothing new: the store source reads
+// a backlog in pages, some smaller than the threshold). It counts the new
+// events, not the list the server sends: that is every event it keeps, so
+// a mature server warned at every start and a growing log never dropped
+// back.
 func (p *Poller) checkBacklog(n int) {
 	t := p.cfg.BacklogWarn
 	switch {
 	case t > 0 && n > t && !p.backlogWarned:
 		p.backlogWarned = true
-		p.log.Warn("audit-events backlog: the audit endpoint has no cursor, so every poll downloads the whole list; birdseye decodes only the new events, but the server still sends them all",
-			"events_in_one_poll", n, "threshold", t)
-	case p.backlogWarned && n <= t:
+		p.log.Warn("audit-events backlog: more new events in one poll than BACKLOG_WARN_THRESHOLD; all are forwarded in order (sinks people read get the newest MAX_CATCHUP and a summary)",
+			"new_events", n, "threshold", t)
+	case p.backlogWarned && n == 0:
 		p.backlogWarned = false
-		p.log.Info("audit-events backlog back under the threshold", "events_in_one_poll", n, "threshold", t)
+		p.log.Info("audit-events backlog caught up", "threshold", t)
 	}
 }
 

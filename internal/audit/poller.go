@@ -202,7 +202,7 @@ func (p *Poller) pollOnce(ctx context.Context) error {
 		return classify(err)
 	}
 	p.polls++
-	p.checkBacklog(list.Count)
+	p.checkBacklog(len(list.Events))
 	p.checkGap(ctx, list)
 	p.checkReset(list)
 	p.checkBadIDs(list)
