@@ -41,6 +41,8 @@ func TestE2ERealBackupCheckCountsAgainstTheLiveServer(t *testing.T) {
 	code, out = runTool(t, env, "backup", "volumes", "--out", keyless)
 	require.Equal(t, 0, code, out)
 	code, out = runTool(t, env, "backup", "check", "latest")
-	require.Equal(t, 0, code, "a warning, not a failure: %s", out)
+	require.Equal(t, 1, code, "not restorable: %s", out)
 	require.Contains(t, out, "the archive has store.db but no store encryption key", out)
+	require.Contains(t, out, "encrypts users' names and e-mails in store.db")
+	require.NotContains(t, out, "verdict:  restorable\n")
 }

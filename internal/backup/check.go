@@ -71,7 +71,15 @@ func Check(ctx context.Context, file string, k Key, live Live) (*CheckReport, er
 	if err != nil {
 		return nil, err
 	}
-	c.Databases, c.Warnings = in.Databases, in.Warnings
+	c.Databases = in.Databases
+	for _, w := range in.Warnings {
+		if in.NoKey && strings.Contains(w, "no store encryption key") {
+			// Not restorable: the users' names and e-mails would be lost.
+			c.Problems = append(c.Problems, w)
+			continue
+		}
+		c.Warnings = append(c.Warnings, w)
+	}
 	names := make([]string, 0, len(c.Databases))
 	for n := range c.Databases {
 		names = append(names, n)

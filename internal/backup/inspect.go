@@ -20,6 +20,9 @@ import (
 type Inspection struct {
 	Databases map[string]error // entry name -> nil when integrity_check says ok
 	Warnings  []string
+	// NoKey: the archive has store.db but not the key that opens its
+	// encrypted fields (management.json or config.yaml).
+	NoKey bool
 }
 
 // Key opens an archive: the zip password (or age passphrase), or age
@@ -98,7 +101,8 @@ func inspect(file string, k Key, seen func(name, copy string)) (*Inspection, err
 		return nil, err
 	}
 	if sawStore && !sawKey {
-		in.Warnings = append(in.Warnings, "the archive has store.db but no store encryption key (DataStoreEncryptionKey in management.json, or the key in config.yaml): after a restore, deleted users show as unknown")
+		in.NoKey = true
+		in.Warnings = append(in.Warnings, "the archive has store.db but no store encryption key (DataStoreEncryptionKey in management.json, or the key in config.yaml): NetBird encrypts users' names and e-mails in store.db and deleted users' in events.db with it, so a restore without it loses them")
 	}
 	return in, nil
 }

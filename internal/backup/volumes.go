@@ -160,7 +160,7 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 		r.Warnings = append(r.Warnings, "NetBird's store is Postgres (per its configuration): this volume backup does not hold NetBird's data; back the database up with pg_dump (the API export still records the configuration)")
 	}
 	if seen.store && !seen.key {
-		r.Warnings = append(r.Warnings, "the backup has store.db but no store encryption key (DataStoreEncryptionKey in management.json, or the key in config.yaml): after a restore, deleted users show as unknown; add the file that holds the key to BACKUP_PATHS")
+		r.Warnings = append(r.Warnings, "the backup has store.db but no store encryption key (DataStoreEncryptionKey in management.json, or the key in config.yaml): NetBird encrypts users' names and e-mails in store.db and deleted users' in events.db with it, so a restore without it loses them; add the file that holds the key to BACKUP_PATHS")
 	}
 	return r, nil
 }
