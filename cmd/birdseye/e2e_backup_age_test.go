@@ -19,11 +19,13 @@ import (
 // with birdseye's verify and extract given the key; SQLite comes out as a
 // consistent snapshot.
 func TestE2EAgeBackupsRestoreWithTheAgeCLIAndWithBirdseye(t *testing.T) {
-	if _, err := exec.LookPath("age"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the age CLI is needed in CI")
+	for _, tool := range []string{"age", "ssh-keygen"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is needed in CI", tool)
+			}
+			t.Skipf("skipped: no %s here (apt-get install age openssh-client)", tool)
 		}
-		t.Skip("skipped: no age CLI here (apt-get install age)")
 	}
 	src := filepath.Join(t.TempDir(), "netbird")
 	require.NoError(t, os.MkdirAll(src, 0o755))

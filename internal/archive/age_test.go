@@ -15,13 +15,19 @@ import (
 )
 
 // needAge is the stock age CLI (Debian's age), which .ci/run installs.
-func needAge(t *testing.T) {
+func needAge(t *testing.T) { t.Helper(); needTools(t, "age", "ssh-keygen") }
+
+// needTools skips a test whose command-line tools are missing here (age:
+// Debian's age; ssh-keygen: openssh-client), and fails it in CI.
+func needTools(t *testing.T, tools ...string) {
 	t.Helper()
-	if _, err := exec.LookPath("age"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the age CLI is needed in CI (apt-get install age)")
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is needed in CI (.ci/run installs age and openssh-server)", tool)
+			}
+			t.Skipf("skipped: no %s here (apt-get install age openssh-client)", tool)
 		}
-		t.Skip("skipped: no age CLI here (apt-get install age)")
 	}
 }
 
@@ -129,6 +135,7 @@ func TestRecipientsThatAreNotKeysAreNamedByPosition(t *testing.T) {
 }
 
 func TestExtractAgeRestoresWithModesAndRefusesAWrongIdentity(t *testing.T) {
+	needTools(t, "ssh-keygen")
 	dir := t.TempDir()
 	sshKey := filepath.Join(dir, "id_ed25519")
 	out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", sshKey).CombinedOutput()
