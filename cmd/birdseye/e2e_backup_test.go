@@ -105,7 +105,14 @@ func TestE2EBackupRunAndItsSchedule(t *testing.T) {
 	env := append(toolEnv(api.URL, "NB_ADMIN_API_KEY="+fake.AdminToken, "BACKUP_ZIP_PASSWORD=e2e backup passphrase",
 		"BACKUP_PATHS="+filepath.Join(src, "netbird"), "BACKUP_LABEL=prod", "BACKUP_DIR="+keep, "EXPORT_EMAIL_TO=audit@example.com"), mailEnv(smtp, "off")...)
 
-	d := start(t, env, "backup", "run", "--dry-run")
+	// A BACKUP_DIR that is not there (an unmounted volume) is named, with
+	// the fix, before anything is built.
+	d := start(t, append(env, "BACKUP_DIR="+filepath.Join(keep, "not-mounted")), "backup", "run")
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), `config: BACKUP_DIR="`+filepath.Join(keep, "not-mounted")+`" is not a directory; expected a mounted volume`)
+	require.Empty(t, smtp.Messages())
+
+	d = start(t, env, "backup", "run", "--dry-run")
 	require.Equal(t, 0, d.waitExit(), strings.Join(d.stdout(), "\n"))
 	require.Empty(t, smtp.Messages(), "a dry run mails nothing")
 

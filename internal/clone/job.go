@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -48,6 +49,11 @@ type Options struct {
 func (o Options) Exclusive() (func(), error) {
 	if o.LockFile == "" {
 		return func() {}, nil
+	}
+	// The state directory, as the daemon makes it: a command run before
+	// the daemon ever started has none yet.
+	if err := os.MkdirAll(filepath.Dir(o.LockFile), 0o700); err != nil {
+		return nil, fmt.Errorf("lock the clone: make the state directory: %w", err)
 	}
 	l, holder, err := state.TryLock(o.LockFile)
 	if errors.Is(err, state.ErrBusy) {

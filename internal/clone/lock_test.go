@@ -43,3 +43,15 @@ func TestTheStandbysOwnLockSerialisesTwoBirdseyes(t *testing.T) {
 	require.NoError(t, err)
 	release3()
 }
+
+// A clone command run before the daemon ever made the state directory
+// makes it, as the daemon would (it failed: open …/clone.lock: no such file).
+func TestTheLocalLockMakesTheStateDirectory(t *testing.T) {
+	o := Options{LockFile: filepath.Join(t.TempDir(), "not", "yet", "clone.lock")}
+	release, err := o.Exclusive()
+	require.NoError(t, err)
+	release()
+	fi, err := os.Stat(filepath.Dir(o.LockFile))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
+}

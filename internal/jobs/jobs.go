@@ -208,6 +208,11 @@ func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Loca
 		NBURL: nb.URL, Version: version, Dir: b.Dir, MaxBytes: int64(b.MaxMB) << 20, Age: b.Age(),
 	}
 	rc.Keep = retention.Policy{Last: int(b.Keep), Daily: int(b.KeepDaily), Weekly: int(b.KeepWeekly), Monthly: int(b.KeepMonthly)}
+	if b.Dir != "" {
+		if fi, err := os.Stat(b.Dir); err != nil || !fi.IsDir() {
+			return rc, &config.Error{Var: "BACKUP_DIR", Msg: fmt.Sprintf("=%q is not a directory; expected a mounted volume that keeps the archives (mkdir it, or mount it in the compose file), or leave BACKUP_DIR empty to mail only", b.Dir)}
+		}
+	}
 	var err error
 	if rc.Recipients, err = b.Recipients(); err != nil {
 		return rc, err
