@@ -59,7 +59,7 @@ func TestE2EStandardWebhooksWithCloudEventsAndTheVerifyCommand(t *testing.T) {
 		args := append([]string{"webhook", "verify", "--id", p.header.Get("webhook-id"), "--timestamp", p.header.Get("webhook-timestamp"),
 			"--signature", p.header.Get("webhook-signature")}, extra...)
 		cmd := exec.Command(binPath, args...)
-		cmd.Env = []string{"WEBHOOK_SECRET=" + whsec}
+		cmd.Env = []string{"WEBHOOK_SECRET=" + whsec, "WEBHOOK_STYLE=standard"} // as the sender's .env has it
 		cmd.Dir = t.TempDir()
 		cmd.Stdin = bytes.NewReader(body)
 		out, _ := cmd.CombinedOutput()
@@ -74,6 +74,12 @@ func TestE2EStandardWebhooksWithCloudEventsAndTheVerifyCommand(t *testing.T) {
 	code, out = verify(p.body, "--secret", "not-a-whsec")
 	require.Equal(t, 2, code)
 	require.Contains(t, out, "birdseye: --secret secret 1 does not start with whsec_")
+	// The flag wins over WEBHOOK_STYLE: the birdseye style does not match.
+	code, out = verify(p.body, "--style", "birdseye")
+	require.Equal(t, 1, code, out)
+	code, out = verify(p.body, "--style", "svix")
+	require.Equal(t, 2, code)
+	require.Contains(t, out, `birdseye: --style="svix" is not a style; expected standard or birdseye`)
 }
 
 // A receiver answering 410 Gone stops the webhook with one alert, which

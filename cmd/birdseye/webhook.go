@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +17,7 @@ type webhookCmd struct {
 }
 
 type webhookVerifyCmd struct {
-	Style     string        `enum:"standard,birdseye" default:"standard" help:"standard (webhook-id, webhook-timestamp, webhook-signature) or birdseye (X-Birdseye-Signature)."`
+	Style     string        `help:"standard (webhook-id, webhook-timestamp, webhook-signature) or birdseye (X-Birdseye-Signature). Default: WEBHOOK_STYLE, as the sender signs."`
 	Secret    string        `help:"The shared secret (whsec_… for standard). Default: WEBHOOK_SECRET, which keeps it out of the process list."`
 	ID        string        `name:"id" help:"The webhook-id header (standard)."`
 	Timestamp string        `help:"The webhook-timestamp header (standard)."`
@@ -25,11 +26,19 @@ type webhookVerifyCmd struct {
 }
 
 func (c webhookVerifyCmd) Run(e *env) error {
+	if err := config.LoadDotEnv(".env"); err != nil {
+		return err
+	}
+	// The style the sender signs with: WEBHOOK_STYLE (birdseye by default,
+	// as the webhook sink's), unless the flag says otherwise.
+	if c.Style == "" {
+		c.Style = cmp.Or(os.Getenv("WEBHOOK_STYLE"), "birdseye")
+	}
+	if c.Style != "standard" && c.Style != "birdseye" {
+		return &flagError{Flag: "--style", Msg: fmt.Sprintf("=%q is not a style; expected standard or birdseye", c.Style)}
+	}
 	secret := c.Secret
 	if secret == "" {
-		if err := config.LoadDotEnv(".env"); err != nil {
-			return err
-		}
 		secret = os.Getenv("WEBHOOK_SECRET")
 		if f := os.Getenv("WEBHOOK_SECRET_FILE"); secret == "" && f != "" {
 			b, err := os.ReadFile(f)
