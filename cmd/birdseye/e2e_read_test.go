@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -96,6 +97,23 @@ func TestTheDockerfileLinksEveryMultiCallName(t *testing.T) {
 	m := regexp.MustCompile(`for c in ([a-z\- ]+); do ln -s birdseye`).FindSubmatch(b)
 	require.NotNil(t, m)
 	require.ElementsMatch(t, multiCallNames, strings.Fields(string(m[1])))
+	// Every command has its link, but run (the image's default) and help.
+	var commands []string
+	ct := reflect.TypeOf(cli{})
+	for i := range ct.NumField() {
+		f := ct.Field(i)
+		if _, ok := f.Tag.Lookup("cmd"); !ok {
+			continue
+		}
+		name := f.Tag.Get("name")
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		if name != "run" && name != "help" {
+			commands = append(commands, name)
+		}
+	}
+	require.ElementsMatch(t, commands, multiCallNames)
 }
 
 func TestE2EEventsTail(t *testing.T) {

@@ -157,7 +157,7 @@ var offline = []string{"healthcheck", "version"}
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
-var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes", "sinks", "mirror", "clone"}
+var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes", "sinks", "mirror", "clone", "state", "webhook", "demo"}
 
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.
