@@ -127,6 +127,8 @@ func TestBadValuesNameTheVariableAndTheExpectedForm(t *testing.T) {
 		{map[string]string{"NB_URL": "https://"}, `config: NB_URL="https://" has no host name`},
 		{map[string]string{"NB_URL": "https://nb.example.com/?x=1"}, `has a query or fragment`},
 		{map[string]string{"NB_API_KEY": ""}, "config: NB_API_KEY is not set (nor NB_API_KEY_FILE)"},
+		{map[string]string{"NB_URL": "https://nb.example.com:99999"}, `config: NB_URL="https://nb.example.com:99999" has port 99999, not 1 to 65535`},
+		{map[string]string{"EVENTS_SOURCE": "db", "EVENTS_DB": "/no/such/events.db"}, `config: EVENTS_DB="/no/such/events.db" is not a file here; expected the path of NetBird's events.db in the container`},
 		{map[string]string{"POLL_INTERVAL": "abc"}, `config: POLL_INTERVAL="abc" is not a number; expected seconds as a positive decimal number, e.g. 60 or 0.5`},
 		{map[string]string{"POLL_INTERVAL": "0"}, `config: POLL_INTERVAL="0" must be greater than 0`},
 		{map[string]string{"WEBHOOK_URL": "siem.example.com/k3y-secret"}, `config: WEBHOOK_URL is not an http(s) URL; expected e.g. https://siem.example.com/ingest/netbird`},

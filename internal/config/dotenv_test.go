@@ -29,3 +29,12 @@ func TestDotEnvTheLastOfARepeatedKeyWinsAndIsNamed(t *testing.T) {
 	require.NoError(t, LoadDotEnv(path))
 	require.Equal(t, "https://from-the-environment.example.com", os.Getenv("NB_URL"), "the environment wins over the file")
 }
+
+// An unreadable NB_API_KEY_FILE is said once: not also as "NB_API_KEY is
+// not set (nor NB_API_KEY_FILE)", which contradicts it.
+func TestAnUnreadableSecretFileIsSaidOnce(t *testing.T) {
+	setEnv(t, map[string]string{"NB_URL": "https://nb.example.com", "NB_API_KEY_FILE": "/no/such/key"})
+	_, err := Load()
+	require.ErrorContains(t, err, `config: NB_API_KEY_FILE="/no/such/key" cannot be read`)
+	require.NotContains(t, err.Error(), "NB_API_KEY is not set")
+}

@@ -107,5 +107,10 @@ func (e Events) validate(backupPaths string) error {
 	if e.Path(backupPaths) == "" {
 		return &Error{Var: "EVENTS_DB", Msg: "is not set and no events.db was found in BACKUP_PATHS; expected the path of NetBird's events.db in the container, e.g. /netbird-data/events.db (mount the management volume read-only)"}
 	}
+	if e.DB != "" {
+		if fi, err := os.Stat(e.DB); err != nil || !fi.Mode().IsRegular() {
+			return &Error{Var: "EVENTS_DB", Msg: fmt.Sprintf("=%q is not a file here; expected the path of NetBird's events.db in the container, e.g. /netbird-data/events.db (is the management volume mounted read-only there?)", e.DB)}
+		}
+	}
 	return nil
 }

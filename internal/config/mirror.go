@@ -35,7 +35,7 @@ func (m Mirror) Require() error {
 	} else if _, err := nburl.Normalise(m.URL); err != nil {
 		errs = append(errs, &Error{Var: "MIRROR_URL", Msg: fmt.Sprintf("=%q %v; expected the management URL of the controller to keep in step, e.g. https://netbird-standby.example.com", m.URL, err)})
 	}
-	if m.APIKey == "" {
+	if m.APIKey == "" && !fileGiven("MIRROR_API_KEY") {
 		errs = append(errs, &Error{Var: "MIRROR_API_KEY", Msg: "is not set (nor MIRROR_API_KEY_FILE); expected an admin token of that controller"})
 	}
 	return Join(errs...)

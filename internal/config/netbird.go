@@ -67,11 +67,15 @@ func (n NetBird) validate() error {
 	if err := n.checkTransport(); err != nil {
 		return err
 	}
-	if n.APIKey == "" {
+	if n.APIKey == "" && !fileGiven("NB_API_KEY") {
 		return &Error{Var: "NB_API_KEY", Msg: "is not set (nor NB_API_KEY_FILE); expected a personal access token (nbp_...)"}
 	}
 	return nil
 }
+
+// fileGiven: <key>_FILE is set, so an unreadable file was said already
+// ("cannot be read"), and "is not set" would only repeat it wrongly.
+func fileGiven(key string) bool { return os.Getenv(key+"_FILE") != "" }
 
 // TokenAdminFirst returns NB_ADMIN_API_KEY, else NB_API_KEY (setup keys, as
 // the old tool did: a read-only token gets a clear 403 on writes).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -26,6 +27,11 @@ func Normalise(raw string) (*url.URL, error) {
 	}
 	if u.Host == "" || u.Hostname() == "" {
 		return nil, errors.New("has no host name")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("has port %s, not 1 to 65535", p)
+		}
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, errors.New("has a query or fragment")
