@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,8 @@ var (
 	needAll     = []string{"CLONE_SSH_HOST", "CLONE_TARGETS", "CLONE_DB_PATHS"}
 	needStandby = []string{"CLONE_SSH_HOST", "CLONE_TARGETS"}
 	needTargets = []string{"CLONE_TARGETS"}
+	// needStageHere: a dry run stages here and connects to nothing.
+	needStageHere = []string{"CLONE_TARGETS", "CLONE_DB_PATHS"}
 )
 
 // cloneSetup reads the configuration the clone commands share, requiring
@@ -63,7 +66,8 @@ func cloneSetup(need []string) (clone.Options, error) {
 	if err := c.Validate(); err != nil {
 		return clone.Options{}, err
 	}
-	if c.Host == "" && c.StandbyIP == "" {
+	// Where the standby is, unless staging here only.
+	if c.Host == "" && c.StandbyIP == "" && !slices.Equal(need, needStageHere) {
 		return clone.Options{}, &config.Error{Var: "CLONE_STANDBY_IP", Msg: "is not set, nor CLONE_SSH_HOST: nothing says where the standby is; expected its address, e.g. 203.0.113.7"}
 	}
 	return jobs.CloneOptions(c, t.NetBird, f.StateFile, os.LookupEnv)
@@ -136,7 +140,11 @@ type cloneStageCmd struct {
 }
 
 func (c cloneStageCmd) Run(ctx context.Context, e *env) error {
-	o, err := cloneSetup(needAll)
+	need := needAll
+	if c.DryRun {
+		need = needStageHere
+	}
+	o, err := cloneSetup(need)
 	if err != nil {
 		return err
 	}

@@ -308,6 +308,12 @@ func TestE2ECloneBadInputIsNamed(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "DRY RUN — would push to root@standby.invalid:/opt/cold/incoming/")
 	require.FileExists(t, filepath.Join(stage, "install.sh"))
+	// It needs no standby at all: CLONE_SSH_HOST is for pushing.
+	here := filepath.Join(t.TempDir(), "stage-here")
+	out, code = run(append(base, "CLONE_TARGETS=cold", "CLONE_COLD_ROOT=/opt/cold", "CLONE_DB_PATHS="+db, "CLONE_STAGE_DIR="+here), "stage", "--dry-run")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "DRY RUN — staged here; CLONE_SSH_HOST is not set")
+	require.FileExists(t, filepath.Join(here, "install.sh"))
 
 	for _, bad := range []struct{ env, want string }{
 		{"CLONE_SSH_STRICT=sometimes", `CLONE_SSH_STRICT="sometimes" is not a host key policy; expected yes, accept-new or no`},

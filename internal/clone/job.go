@@ -138,6 +138,10 @@ func (o Options) Stage(ctx context.Context, w io.Writer, dryRun bool, now time.T
 		return err
 	}
 	if dryRun {
+		if o.Remote.Host == "" {
+			fmt.Fprintln(w, "DRY RUN — staged here; CLONE_SSH_HOST is not set, so there is no standby to push to yet")
+			return nil
+		}
 		fmt.Fprintf(w, "DRY RUN — would push to %s:%s/\n", o.Remote.Host, o.Payload)
 		return nil
 	}
