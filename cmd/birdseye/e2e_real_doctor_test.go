@@ -44,6 +44,7 @@ func TestE2ERealDoctorWithEachRole(t *testing.T) {
 	code, out := doctor(gone, admin)
 	require.Equal(t, 2, code, out)
 	require.Contains(t, out, "FAIL  NB_API_KEY events")
+	require.Contains(t, out, "ok    NB_ADMIN_API_KEY       bot-admin, role admin", "the other token is checked all the same")
 	require.NotContains(t, out, gone, "the token is never printed")
 }
 

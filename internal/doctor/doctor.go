@@ -169,6 +169,7 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 		add(Result{OK, "NB_API_KEY events", fmt.Sprintf("reads the audit log (%d events, newest id %d)", list.Count, list.MaxID), ""})
 	case k == netbird.KindAuth || k == netbird.KindNotFound:
 		add(Result{Fail, "NB_API_KEY events", err.Error(), "a service user's token with at least the Auditor role; a 404 with a JSON body means the token was deleted"})
+		checkAdmin(ctx, p, add) // the other token is checked all the same
 		return
 	default:
 		add(Result{Fail, "NB_API_KEY events", err.Error(), "is NB_URL the management API, and reachable from here?"})
@@ -204,6 +205,11 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 			add(Result{OK, "API request budget", fmt.Sprintf("about %.1f requests a minute (%s), within NetBird's optional limit of 6", n, parts), ""})
 		}
 	}
+	checkAdmin(ctx, p, add)
+}
+
+// checkAdmin says what NB_ADMIN_API_KEY may do.
+func checkAdmin(ctx context.Context, p Probes, add func(Result)) {
 	if p.Admin == nil {
 		add(Result{Warn, "NB_ADMIN_API_KEY", "not set: ephemeral cleanup, pruning, export and the policy commands are off", ""})
 		return
