@@ -117,6 +117,27 @@ func TestE2ERealForwarderFromTheAPIAndFromTheStore(t *testing.T) {
 		require.Equal(t, canonical(a[i]), canonical(d[i]), "event %s", a[i]["id"])
 	}
 
+	// Without the store key the deleted person is "unknown", as NetBird
+	// itself says of a name it cannot open, and the start says why, once.
+	keyless := filepath.Join(t.TempDir(), "keyless.jsonl")
+	env0 := []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + s.URL, "NB_API_KEY=" + auditor, "STATE_FILE=" + filepath.Join(t.TempDir(), "state.json"),
+		"POLL_INTERVAL=0.05", "EVENTS_DB_POLL_INTERVAL=0.05", "TZ=UTC", "WATCH=off", "CHANGE_DIFFS=off", "FILE_SINK_PATH=" + keyless, "STDOUT_INCLUDE=",
+		"BACKFILL=10000", "EVENTS_SOURCE=db", "EVENTS_DB=" + filepath.Join(s.DataDir, "events.db")}
+	dk := start(t, env0)
+	dk.waitFor("the history", func() bool { return len(forwarded(t, keyless)) >= len(all) })
+	dk.signal(syscall.SIGTERM)
+	require.Equal(t, 0, dk.waitExit(), dk.logs())
+	require.Equal(t, 1, strings.Count(dk.logs(), "the store key does not open the deleted users of events.db"), dk.logs())
+	unknown := 0
+	for _, e := range forwarded(t, keyless) {
+		if e["target_id"] == person.ID && e["meta"].(jsonObj)["username"] != nil {
+			require.Equal(t, "unknown", e["meta"].(jsonObj)["username"])
+			require.Equal(t, "unknown@unknown.com", e["meta"].(jsonObj)["email"])
+			unknown++
+		}
+	}
+	require.NotZero(t, unknown)
+
 	// One state file, the source switched between runs.
 	state := filepath.Join(t.TempDir(), "state.json")
 	sink := filepath.Join(t.TempDir(), "switch.jsonl")

@@ -41,6 +41,15 @@ func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, lo
 		}
 	}
 	log.Info("reading the audit events from events.db", "path", path, "account", account, "interval", cfg.Events.Interval.D())
+	// The store key, tried on the deleted users once at start: without it
+	// (or with another) their events name them "unknown", as NetBird does.
+	if total, readable, err := st.DeletedUsers(ctx); err == nil && total > readable {
+		hint := "set NB_DATASTORE_ENCRYPTION_KEY (or NB_MANAGEMENT_CONFIG) to NetBird's DataStoreEncryptionKey"
+		if key != "" {
+			hint = "NB_DATASTORE_ENCRYPTION_KEY is not the key of this store: use the DataStoreEncryptionKey of NetBird's management.json"
+		}
+		log.Warn("the store key does not open the deleted users of events.db: their events name them unknown", "deleted_users", total, "readable", readable, "hint", hint)
+	}
 	return &eventsdb.Source{Store: st, Account: account}, nil
 }
 

@@ -174,12 +174,18 @@ func (s *Store) Read(ctx context.Context, account string, after event.ID, limit 
 			e.ActivityCode, e.Activity = "unknown."+strconv.Itoa(act), "Unknown activity "+strconv.Itoa(act)
 		}
 		e.Meta = renderMeta(meta.String)
+		// A deleted user's name and e-mail, or NetBird's words for one it
+		// cannot open (no key, or another key): unknown, unknown@unknown.com.
 		if uName.Valid {
-			e.InitiatorName, e.InitiatorEmail = s.decrypt(uName.String, uAlgo.String), s.decrypt(uEmail.String, uAlgo.String)
+			e.InitiatorName, e.InitiatorEmail = s.open(uName.String, uAlgo.String, fallbackName), s.open(uEmail.String, uAlgo.String, fallbackEmail)
 		}
 		if tName.Valid {
-			e.Meta = setMeta(e.Meta, "username", s.decrypt(tName.String, tAlgo.String))
-			e.Meta = setMeta(e.Meta, "email", s.decrypt(tEmail.String, tAlgo.String))
+			if tName.String != "" {
+				e.Meta = setMeta(e.Meta, "username", s.open(tName.String, tAlgo.String, fallbackName))
+			}
+			if tEmail.String != "" {
+				e.Meta = setMeta(e.Meta, "email", s.open(tEmail.String, tAlgo.String, fallbackEmail))
+			}
 		}
 		if e.ActivityCode == "user.join" {
 			key := e.TargetID + "|" + e.InitiatorID + "|" + account
@@ -243,6 +249,25 @@ func setMeta(m event.Meta, key, value string) event.Meta {
 		}
 	}
 	return append(m, event.MetaField{Key: key, Value: value})
+}
+
+// NetBird's activity store writes these for a field it cannot decrypt
+// (management/server/activity/store/sql_store.go).
+const (
+	fallbackName  = "unknown"
+	fallbackEmail = "unknown@unknown.com"
+)
+
+// open is decrypt with NetBird's fallback for a field that is set but
+// does not open.
+func (s *Store) open(v, algo, fallback string) string {
+	if v == "" {
+		return ""
+	}
+	if plain := s.decrypt(v, algo); plain != "" {
+		return plain
+	}
+	return fallback
 }
 
 // decrypt opens a deleted user's field: base64(nonce ‖ ciphertext ‖ tag),

@@ -88,7 +88,13 @@ func TestRowsAreRenderedAsTheAPIRendersThem(t *testing.T) {
 	require.NoError(t, err)
 	defer noKey.Close()
 	evs, _ = noKey.Read(t.Context(), "acc", 0, 1)
-	require.Empty(t, evs[0].InitiatorName, "without the key a deleted user stays unnamed")
+	require.Equal(t, "unknown", evs[0].InitiatorName, "without the key a deleted user is unknown, as NetBird says")
+	require.Equal(t, "unknown@unknown.com", evs[0].InitiatorEmail)
+	otherKey, err := Open(path, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=") // 32 bytes, not this store's
+	require.NoError(t, err)
+	defer otherKey.Close()
+	evs, _ = otherKey.Read(t.Context(), "acc", 0, 1)
+	require.Equal(t, "unknown", evs[0].InitiatorName, "another store's key opens nothing either")
 }
 
 func TestAStoreOfAnotherShapeOrAWrongKeyIsRefused(t *testing.T) {
