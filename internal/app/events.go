@@ -50,7 +50,7 @@ func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, lo
 		}
 		log.Warn("the store key does not open the deleted users of events.db: their events name them unknown", "deleted_users", total, "readable", readable, "hint", hint)
 	}
-	return &eventsdb.Source{Store: st, Account: account}, nil
+	return &eventsdb.Source{Store: st, Account: account, Log: log}, nil
 }
 
 // accountLister reads /api/accounts.

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,10 @@ var ErrShape = errors.New("not NetBird's activity store of a known shape")
 type Store struct {
 	db  *sql.DB
 	gcm cipher.AEAD // nil without the store key: deleted users stay unnamed
+	// path, key and the file as opened: a file replaced, deleted or cut
+	// shorter at the path is noticed (Changed) and opened again.
+	path, key string
+	file      os.FileInfo
 	// seenJoins are the user.join events already given, by target,
 	// initiator and account: the API drops the repeats.
 	seenJoins map[string]bool
@@ -72,7 +77,8 @@ func Open(path, key string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, seenJoins: map[string]bool{}}
+	s := &Store{db: db, seenJoins: map[string]bool{}, path: path, key: key}
+	s.file, _ = os.Stat(path)
 	if err := s.checkShape(); err != nil {
 		db.Close()
 		return nil, err
@@ -88,6 +94,32 @@ func Open(path, key string) (*Store, error) {
 	}
 	return s, nil
 }
+
+// Changed says how the file at the path is no longer the one opened:
+// "deleted", "replaced" (another file: a restore, a copy), "cut shorter";
+// "" when it is the same. SQLite keeps reading the inode it opened, so a
+// replaced file would otherwise be read no more, silently.
+func (s *Store) Changed() string {
+	now, err := os.Stat(s.path)
+	switch {
+	case s.file == nil:
+		return ""
+	case err != nil:
+		return "deleted"
+	case !os.SameFile(s.file, now):
+		return "replaced"
+	case now.Size() < s.file.Size():
+		return "cut shorter"
+	}
+	s.file = now
+	return ""
+}
+
+// Reopen opens the file now at the path, with the same key.
+func (s *Store) Reopen() (*Store, error) { return Open(s.path, s.key) }
+
+// Path is where the store is read.
+func (s *Store) Path() string { return s.path }
 
 func (s *Store) checkShape() error {
 	// In order: the events table is the one a wrong file most often lacks,

@@ -2,6 +2,9 @@ package eventsdb
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"math"
 	"sync"
 
 	"github.com/styliteag/birdseye/internal/event"
@@ -25,9 +28,43 @@ type Source struct {
 	// to drop it.
 	Room func() int
 
+	// Log says when the file was replaced and what that means; nil: quiet.
+	Log *slog.Logger
+
 	mu      sync.Mutex
 	after   event.ID // the highest id handed out (or known old)
 	started bool
+}
+
+// follow notices a file replaced, deleted or cut shorter at the path and
+// reads the file now there, by the rule the API source follows for a
+// restored database: ids at or below the cursor are not forwarded again,
+// and that is said. A deleted file is an error until one is there again.
+func (s *Source) follow(ctx context.Context) error {
+	why := s.Store.Changed()
+	if why == "" {
+		return nil
+	}
+	next, err := s.Store.Reopen()
+	if err != nil {
+		return fmt.Errorf("events.db at %s was %s while birdseye ran, and what is there now does not open: %w", s.Store.Path(), why, err)
+	}
+	s.Store.Close()
+	s.Store = next
+	hi, err := next.maxID(ctx, s.Account)
+	if err != nil {
+		return err
+	}
+	if s.Log != nil {
+		if s.started && hi < s.after {
+			s.Log.Error("events.db was "+why+" while birdseye ran, and every event id in it is below last_id: was NetBird's database restored? "+
+				"events are forwarded again once ids pass last_id; stop birdseye and delete the state file to re-seed now",
+				"path", next.Path(), "newest_id", hi, "last_id", s.after)
+		} else {
+			s.Log.Warn("events.db was "+why+" while birdseye ran; reading the file now at the path from last_id on", "path", next.Path(), "newest_id", hi, "last_id", s.after)
+		}
+	}
+	return nil
 }
 
 // ListAuditEvents is the poller's read. The first call finds where the
@@ -36,6 +73,9 @@ type Source struct {
 func (s *Source) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) (*netbird.AuditList, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.follow(ctx); err != nil {
+		return nil, err
+	}
 	if !s.started {
 		hi, err := s.Store.maxID(ctx, s.Account)
 		if err != nil {
@@ -43,6 +83,14 @@ func (s *Source) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) 
 		}
 		s.started = true
 		if hi == 0 || !keep(hi) {
+			// A cursor beyond the newest stored id (keep takes ids above
+			// it, not hi+1): the file is not the one the cursor was kept
+			// against. A first boot (keep takes nothing) is not that.
+			if hi > 0 && !keep(hi+1) && keep(math.MaxInt64) && s.Log != nil {
+				s.Log.Error("every event id in events.db is below last_id: was NetBird's database replaced or restored? "+
+					"events are forwarded again once ids pass last_id; stop birdseye and delete the state file to re-seed now",
+					"path", s.Store.Path(), "newest_id", hi)
+			}
 			s.after = hi // nothing new (or a first boot without backfill)
 			return &netbird.AuditList{MinID: hi, MaxID: hi}, nil
 		}

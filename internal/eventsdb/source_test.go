@@ -2,6 +2,9 @@ package eventsdb
 
 import (
 	"database/sql"
+	"log/slog"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -112,4 +115,72 @@ func TestTheSourceReadsNoMoreThanTheSinksHaveRoomFor(t *testing.T) {
 	for i, id := range got {
 		require.Equal(t, event.ID(i+2), id, "in order, none skipped")
 	}
+}
+
+// A store replaced at its path while birdseye reads it (NetBird restored
+// from a backup): the new file is read, by the cursor's rule (ids at or
+// below it are not forwarded again), and that is said loudly; new events
+// past the cursor arrive. SQLite alone kept reading the old file, and
+// every later event was lost without a word.
+func TestAReplacedStoreIsFollowedAndSaid(t *testing.T) {
+	path, db := newStore(t)
+	insertN(t, db, "acc", 5)
+	s, err := Open(path, "")
+	require.NoError(t, err)
+	var logs strings.Builder
+	src := &Source{Store: s, Account: "acc", Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	defer func() { src.Store.Close() }()
+	last := event.ID(0)
+	keep := func(id event.ID) bool { return id > last }
+	list, err := src.ListAuditEvents(t.Context(), keep)
+	require.NoError(t, err)
+	last = list.Events[len(list.Events)-1].ID
+	require.Equal(t, event.ID(5), last)
+
+	// The restored file: three events, then NetBird carries on from there.
+	restoredPath, restored := newStore(t)
+	insertN(t, restored, "acc", 3)
+	require.NoError(t, os.Rename(restoredPath, path))
+	list, err = src.ListAuditEvents(t.Context(), keep)
+	require.NoError(t, err)
+	require.Empty(t, list.Events)
+	require.Contains(t, logs.String(), "events.db was replaced while birdseye ran, and every event id in it is below last_id")
+	restored.Close()
+	now, err := sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	defer now.Close()
+	insertN(t, now, "acc", 4) // ids 4-7: 4 and 5 are at or below the cursor
+	list, err = src.ListAuditEvents(t.Context(), keep)
+	require.NoError(t, err)
+	var got []event.ID
+	for _, e := range list.Events {
+		got = append(got, e.ID)
+	}
+	require.Equal(t, []event.ID{6, 7}, got, "read from the new file, past the cursor")
+
+	// A deleted file is an error (an outage) until one is there again.
+	require.NoError(t, os.Remove(path))
+	_, err = src.ListAuditEvents(t.Context(), keep)
+	require.ErrorContains(t, err, "was deleted while birdseye ran")
+}
+
+// After a restart against a replaced file, the cursor beyond every stored
+// id is said (the new file's first ids were skipped without a word).
+func TestACursorBeyondTheStoreIsSaidAtStart(t *testing.T) {
+	path, db := newStore(t)
+	insertN(t, db, "acc", 3)
+	s, err := Open(path, "")
+	require.NoError(t, err)
+	defer s.Close()
+	var logs strings.Builder
+	src := &Source{Store: s, Account: "acc", Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	_, err = src.ListAuditEvents(t.Context(), func(id event.ID) bool { return id > 10 })
+	require.NoError(t, err)
+	require.Contains(t, logs.String(), "every event id in events.db is below last_id")
+
+	logs.Reset()
+	first := &Source{Store: s, Account: "acc", Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	_, err = first.ListAuditEvents(t.Context(), func(event.ID) bool { return false })
+	require.NoError(t, err)
+	require.Empty(t, logs.String(), "a first boot is not a replaced file")
 }
