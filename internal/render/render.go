@@ -79,7 +79,7 @@ func line(e event.Event, loc *time.Location, color bool) string {
 	if len(e.Meta) > 0 {
 		pairs := make([]string, 0, len(e.Meta))
 		for _, f := range e.Meta {
-			pairs = append(pairs, f.Key+"="+metaRepr(f))
+			pairs = append(pairs, Clean(f.Key)+"="+metaRepr(f)) // keys come from the API too
 		}
 		fields = append(fields, paint(ansiDim, strings.Join(pairs, " ")))
 	}

@@ -112,3 +112,13 @@ func TestColorLineOnlyAddsColours(t *testing.T) {
 	require.Contains(t, c, "\x1b[1mAdmin")
 	require.Equal(t, Line(e, time.UTC), regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(c, ""))
 }
+
+// Meta keys come from the API as values do: escaped alike on stdout.
+func TestMetaKeysAreEscapedAsValuesAre(t *testing.T) {
+	e := event.Event{ID: 1, Timestamp: "2026-11-29T15:40:03Z", ActivityCode: "group.add", Activity: "Group created",
+		Meta: event.Meta{{Key: "na\x1b[2Jme\u202e", Value: "v"}}}
+	l := Line(e, time.UTC)
+	require.NotContains(t, l, "\x1b")
+	require.NotContains(t, l, "\u202e")
+	require.Contains(t, l, `na\x1b[2Jme\u202e=`)
+}

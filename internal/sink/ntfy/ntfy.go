@@ -59,7 +59,7 @@ func title(b sink.Batch) string {
 	case len(b.Alerts) > 0:
 		return "NetBird: " + b.Alerts[0]
 	case len(b.Events) == 1:
-		return "NetBird: " + b.Events[0].ActivityCode + " by " + b.Events[0].Initiator()
+		return "NetBird: " + render.Clean(b.Events[0].ActivityCode) + " by " + render.Clean(b.Events[0].Initiator())
 	}
 	return fmt.Sprintf("NetBird: %d events", len(b.Events))
 }
@@ -95,12 +95,14 @@ func (s *Sink) Message(b sink.Batch) string {
 }
 
 // short is an event on a phone's screen: time, what, who, on what.
+// Text from the API is cleaned as on every text sink (render.Clean): a
+// name cannot add a line or hide text with control characters.
 func short(e event.Event, loc *time.Location) string {
-	l := render.Time(e, loc)[11:] + " " + e.Activity
+	l := render.Time(e, loc)[11:] + " " + render.Clean(e.Activity)
 	if n := e.Meta.Get("name"); n != "" {
-		l += ": " + n
+		l += ": " + render.Clean(n)
 	}
-	l += " (" + e.Initiator() + ")"
+	l += " (" + render.Clean(e.Initiator()) + ")"
 	if d := render.DiffLine(e); d != "" {
 		l += " " + d
 	}

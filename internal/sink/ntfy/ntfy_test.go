@@ -120,3 +120,16 @@ func TestAWrongTokenIsAConfigurationProblem(t *testing.T) {
 	require.True(t, sink.IsPermanent(err))
 	require.NotContains(t, err.Error(), "birdseye-alerts-x9", "the topic name is the secret of a public ntfy")
 }
+
+// Text from the API reaches the phone cleaned, as on every text sink: a
+// name cannot add a line, send an escape or turn text around.
+func TestNamesAreCleanedAsOnEveryTextSink(t *testing.T) {
+	s := New("https://ntfy.example.com/t", token, 20, time.UTC)
+	e := event.Event{ID: 1, Timestamp: "2026-11-29T15:40:03Z", ActivityCode: "group.add", Activity: "Group created",
+		InitiatorName: "eve\u202eevil", Meta: event.Meta{{Key: "name", Value: "ops\nFAKE: second line\x1b[2J"}}}
+	msg := s.Message(sink.Batch{Events: []event.Event{e}})
+	require.NotContains(t, msg, "\n", "one event, one line")
+	require.NotContains(t, msg, "\x1b")
+	require.NotContains(t, msg, "\u202e")
+	require.Contains(t, msg, `ops\nFAKE: second line\x1b[2J`)
+}
