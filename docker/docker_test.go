@@ -224,6 +224,7 @@ func TestImageWithTheShippedComposeFile(t *testing.T) {
 	compose(t, dir, "up", "-d")
 	waitFor(t, "the refusal", func() bool { return strings.Contains(logs(t, c), "cannot be written by birdseye (uid 65532)") })
 	require.Contains(t, logs(t, c), "fix: docker compose run --rm --user 0 --cap-add CHOWN --cap-add FOWNER birdseye state fix-owner")
+	require.Contains(t, logs(t, c), "or with plain docker: docker run --rm --user 0 --cap-add CHOWN --cap-add FOWNER -v <the state volume>:/var/lib/birdseye <the birdseye image> state fix-owner")
 	compose(t, dir, "stop")
 	// The documented command, with the compose file's capabilities (none) plus
 	// the two it adds; Compose v1 has no --cap-add on run, so docker run.

@@ -118,24 +118,32 @@ func unusable(dir, path string, cause error) error {
 			owner = fmt.Sprintf(" (owner %d:%d, mode %04o)", st.Uid, st.Gid, fi.Mode().Perm())
 		}
 	}
-	var why string
+	uid := os.Getuid()
+	const consequence = "the state could not be saved and every restart would send the same events again"
+	// The fix that matches the cause: the owner only when it is the owner.
 	switch {
 	case errors.Is(cause, syscall.EROFS):
-		why = "is on a read-only file system"
+		return fmt.Errorf("%w: %s is on a read-only file system; %s; fix: mount the state volume read-write (no :ro on it: the image's own file system is read-only, the volume must not be), or set STATE_FILE to a file on a writable volume",
+			ErrUnusable, path, consequence)
+	case errors.Is(cause, fs.ErrNotExist):
+		return fmt.Errorf("%w: %s does not exist and cannot be made (%v); %s; fix: mount a volume at %s (the compose file's birdseye-state volume), or set STATE_FILE to a file in a directory that exists",
+			ErrUnusable, path, cause, consequence, dir)
 	case errors.Is(cause, fs.ErrPermission):
-		why = "cannot be written"
-	default:
-		why = "cannot be used: " + cause.Error()
+		fix := fmt.Sprintf("chown -R %d:%d %s", uid, os.Getgid(), dir)
+		if uid == ImageUID {
+			fix = FixOwnerCommand + " (once; it hands a volume of the Python image to the image's user), or with plain docker: " +
+				"docker run --rm --user 0 --cap-add CHOWN --cap-add FOWNER -v <the state volume>:" + dir + " <the birdseye image> state fix-owner; " +
+				"or on the host: chown -R " + fmt.Sprint(ImageUID) + ":" + fmt.Sprint(ImageUID) + " <the volume's directory> (" + dir + " is the path inside the container)"
+		} else {
+			fix += ", or set STATE_FILE to a file in a directory you own (e.g. ./state/state.json)"
+		}
+		return fmt.Errorf("%w: %s%s cannot be written by birdseye (uid %d); %s; fix: %s", ErrUnusable, path, owner, uid, consequence, fix)
 	}
-	uid := os.Getuid()
-	fix := fmt.Sprintf("chown -R %d:%d %s", uid, os.Getgid(), dir)
-	if uid == ImageUID {
-		fix = FixOwnerCommand + " (once; it hands a volume of the Python image to the image's user), or " + fix
-	} else {
-		fix += ", or set STATE_FILE to a file in a directory you own (e.g. ./state/state.json)"
+	if errors.Is(cause, syscall.ENOTDIR) {
+		return fmt.Errorf("%w: %s cannot be a directory: a file is in its way (%v); %s; fix: set STATE_FILE to a file in a directory, or move the file that is in the way",
+			ErrUnusable, path, cause, consequence)
 	}
-	return fmt.Errorf("%w: %s%s %s by birdseye (uid %d); the state could not be saved and every restart would send the same events again; fix: %s",
-		ErrUnusable, path, owner, why, uid, fix)
+	return fmt.Errorf("%w: %s%s cannot be used by birdseye (uid %d): %v; %s", ErrUnusable, path, owner, uid, cause, consequence)
 }
 
 // FixOwner hands dir and everything below it to uid:gid with the modes the
