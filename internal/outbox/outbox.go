@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/event"
@@ -95,6 +96,14 @@ func Open(dir, name string, limit int) (*Box, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "meta.json"))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+	case err != nil && errors.Is(err, syscall.EISDIR):
+		// Not ours to read (a hand-made directory): set aside as a corrupt
+		// file is, so the daemon does not stop at every start.
+		kept, qerr := setAside(filepath.Join(dir, "meta.json"))
+		if qerr != nil {
+			return nil, fmt.Errorf("open %s outbox: %s/meta.json is a directory and cannot be set aside: %w", name, dir, qerr)
+		}
+		b.setAside = append(b.setAside, fmt.Sprintf("meta.json is a directory; kept as %s; the outbox starts a new record of what it holds", kept))
 	case err != nil:
 		return nil, fmt.Errorf("open %s outbox: %w", name, err)
 	default:

@@ -383,3 +383,30 @@ func TestADueBatchIsFlushedOnShutdownAndANotDueOneWaits(t *testing.T) {
 		require.Zero(t, b.Pending())
 	})
 }
+
+// A segment that disappears while the outbox runs is said, with how many
+// events it took with it; a directory where meta.json belongs is set aside
+// as a corrupt file is, not a crash loop.
+func TestAVanishedSegmentIsSaidAndAMetaDirectoryIsSetAside(t *testing.T) {
+	dir := t.TempDir()
+	b, err := Open(dir, "webhook", 10)
+	require.NoError(t, err)
+	require.NoError(t, b.Enqueue(evs(1, 2), nil))
+	require.NoError(t, b.Enqueue(evs(3), nil))
+	segs, _ := filepath.Glob(filepath.Join(dir, "seg-*.json"))
+	require.Len(t, segs, 2)
+	require.NoError(t, os.Remove(segs[0]))
+	batch, _ := b.Peek(0)
+	require.Equal(t, []event.ID{3}, idsOf(batch))
+	problems := b.Problems()
+	require.Len(t, problems, 1)
+	require.Contains(t, problems[0], "is gone")
+	require.Contains(t, problems[0], "its 2 events do not reach this sink")
+
+	other := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(other, "meta.json"), 0o700))
+	b, err = Open(other, "webhook", 10)
+	require.NoError(t, err, "no crash loop")
+	require.Len(t, b.Problems(), 1)
+	require.NoError(t, b.Enqueue(evs(1), nil), "and it takes events")
+}

@@ -57,6 +57,12 @@ func (b *Box) trim(s *segment, n int, dropAlerts bool) error {
 
 // lost sets an unreadable segment aside; its events count as dropped.
 func (b *Box) lost(s *segment, cause error) {
+	if errors.Is(cause, fs.ErrNotExist) {
+		b.setAside = append(b.setAside, fmt.Sprintf("segment %d is gone (deleted from %s while birdseye ran); its %d events do not reach this sink", s.seq, b.dir, s.n))
+		b.dropped += s.n
+		s.n = 0
+		return
+	}
 	kept, err := setAside(b.segPath(s.seq))
 	if err != nil {
 		os.Remove(b.segPath(s.seq))
