@@ -191,13 +191,19 @@ func (s *Store) Read(ctx context.Context, account string, after event.ID, limit 
 	for rows.Next() {
 		var (
 			id                                         int64
-			ts                                         any
-			act                                        int
+			ts, rawAct                                 any
 			initiator, target, meta                    sql.NullString
 			uName, uEmail, uAlgo, tName, tEmail, tAlgo sql.NullString
 		)
-		if err := rows.Scan(&id, &ts, &act, &initiator, &target, &meta, &uName, &uEmail, &uAlgo, &tName, &tEmail, &tAlgo); err != nil {
+		if err := rows.Scan(&id, &ts, &rawAct, &initiator, &target, &meta, &uName, &uEmail, &uAlgo, &tName, &tEmail, &tAlgo); err != nil {
 			return nil, fmt.Errorf("read events.db: %w", err)
+		}
+		act, ok := activityNumber(rawAct)
+		if !ok {
+			// One odd row never stops the rows after it: it is forwarded
+			// as the API source forwards an entry it cannot read.
+			out = append(out, unreadableRow(event.ID(id), timestamp(ts), rawAct))
+			continue
 		}
 		e := event.Event{ID: event.ID(id), Timestamp: timestamp(ts), InitiatorID: initiator.String, TargetID: target.String, Meta: event.Meta{}}
 		if a, ok := activities[act]; ok {
@@ -229,6 +235,36 @@ func (s *Store) Read(ctx context.Context, account string, after event.ID, limit 
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// activityNumber is the stored activity as the integer NetBird writes; a
+// value SQLite keeps as another type (NULL, text, 1.5) is not one.
+func activityNumber(v any) (int, bool) {
+	switch n := v.(type) {
+	case int64:
+		return int(n), true
+	case float64:
+		if n == float64(int(n)) {
+			return int(n), true
+		}
+	case string:
+		if i, err := strconv.Atoi(n); err == nil {
+			return i, true
+		}
+	case []byte:
+		if i, err := strconv.Atoi(string(n)); err == nil {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// unreadableRow stands in for a row whose activity is not a number: its id
+// keeps the cursor moving, in order, and meta says what was stored.
+func unreadableRow(id event.ID, ts string, act any) event.Event {
+	return event.Event{ID: id, Timestamp: ts, ActivityCode: event.CodeUnreadable,
+		Activity: "Audit entry birdseye could not read (its raw text is in meta.raw)", InitiatorID: "sys",
+		Meta: event.Meta{{Key: "raw", Value: fmt.Sprintf("activity=%v", act)}, {Key: "error", Value: "events.db row: the activity is not a number"}}}
 }
 
 // timestamp renders the stored time ("2026-11-29 15:40:03.421387276+00:00",

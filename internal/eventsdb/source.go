@@ -135,6 +135,9 @@ func (s *Source) page(ctx context.Context, keep func(event.ID) bool, after, maxH
 		list.MaxID = max(list.MaxID, e.ID)
 		if keep(e.ID) {
 			list.Events = append(list.Events, e)
+			if e.ActivityCode == event.CodeUnreadable {
+				list.Odd = append(list.Odd, netbird.OddEntry{ID: e.ID, Problem: e.Meta.Get("error") + " (" + e.Meta.Get("raw") + "); forwarded as " + event.CodeUnreadable, Unreadable: true})
+			}
 		}
 	}
 	s.after = list.MaxID

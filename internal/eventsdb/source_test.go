@@ -184,3 +184,29 @@ func TestACursorBeyondTheStoreIsSaidAtStart(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, logs.String(), "a first boot is not a replaced file")
 }
+
+// One bad row (an activity that is NULL, text or 1.5) stopped the store
+// source for good: every poll failed and the good rows beside it waited.
+// It is forwarded as an unreadable notice now, in order, and said.
+func TestABadRowIsForwardedAsUnreadableAndTheRestGoesOn(t *testing.T) {
+	path, db := newStore(t)
+	insertN(t, db, "acc", 1)
+	for _, act := range []any{nil, "sixteen", 1.5} {
+		_, err := db.Exec(`INSERT INTO events (timestamp, activity, initiator_id, target_id, account_id, meta) VALUES ('2026-11-29 15:40:03+00:00', ?, 'admin', 'g', 'acc', '{}')`, act)
+		require.NoError(t, err)
+	}
+	insertN(t, db, "acc", 1)
+	s, err := Open(path, "")
+	require.NoError(t, err)
+	defer s.Close()
+	src := &Source{Store: s, Account: "acc"}
+	list, err := src.ListAuditEvents(t.Context(), func(id event.ID) bool { return id > 0 })
+	require.NoError(t, err)
+	var codes []string
+	for _, e := range list.Events {
+		codes = append(codes, e.ActivityCode)
+	}
+	require.Equal(t, []string{"group.add", event.CodeUnreadable, event.CodeUnreadable, event.CodeUnreadable, "group.add"}, codes)
+	require.Len(t, list.Odd, 3, "each said")
+	require.Equal(t, "activity=sixteen", list.Events[2].Meta.Get("raw"))
+}
