@@ -159,7 +159,8 @@ func ship(ctx context.Context, o Options, r Result, entries []entry, skip map[st
 	}
 	f.Chmod(0o600)
 	h := sha256.New()
-	bw := bufio.NewWriterSize(f, 256<<10)
+	remote := &writeErr{w: f}
+	bw := bufio.NewWriterSize(remote, 256<<10)
 	cw := &countWriter{w: io.MultiWriter(bw, h)}
 	r.Members, err = writeArchive(cw, entries, o.Exclude, skip)
 	if err == nil {
@@ -167,6 +168,11 @@ func ship(ctx context.Context, o Options, r Result, entries []entry, skip map[st
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if remote.err != nil {
+		// The remote refused the bytes (a full disk answers SFTP "Failure"):
+		// name the remote, not the local file being read when it happened.
+		return r, fmt.Errorf("write %s to %s on %s failed (is its disk full?): %w", partial, o.RemoteDir, o.Remote.Addr(), remote.err)
 	}
 	if err != nil {
 		return r, fmt.Errorf("write %s to the remote: %w", r.Name, err)
@@ -248,5 +254,19 @@ type countWriter struct {
 func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
+	return n, err
+}
+
+// writeErr keeps the first error of the writer it wraps: the remote's.
+type writeErr struct {
+	w   io.Writer
+	err error
+}
+
+func (e *writeErr) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
 	return n, err
 }

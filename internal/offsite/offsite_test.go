@@ -247,7 +247,10 @@ func TestARemoteThatFillsUpLeavesNoPartialFile(t *testing.T) {
 	rand.Read(noise)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "data", "noise.bin"), noise, 0o644))
 	_, err := Run(t.Context(), o, stamp, &bytes.Buffer{})
-	require.ErrorContains(t, err, "write config-backup-20261129-031500.tar.gz to the remote")
+	// The remote is named, not the local file being read when it filled up.
+	require.ErrorContains(t, err, "write "+filepath.Join(o.RemoteDir, ".config-backup-20261129-031500.tar.gz.partial")+" to "+o.RemoteDir+" on 127.0.0.1:")
+	require.ErrorContains(t, err, "failed (is its disk full?)")
+	require.NotContains(t, err.Error(), filepath.Join(dir, "data"))
 	require.Empty(t, remoteFiles(t, o.RemoteDir))
 }
 
