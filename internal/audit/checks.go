@@ -68,7 +68,9 @@ func (p *Poller) checkGap(ctx context.Context, list *netbird.AuditList) {
 // NetBird database was replaced or restored, and new events stay invisible
 // until their ids pass last_id.
 func (p *Poller) checkReset(list *netbird.AuditList) {
-	if list.Count == 0 || list.MaxID >= p.st.Cursor.Floor || p.resetWarned {
+	// Entries without a usable id (one beyond int64, say) say nothing of
+	// where the server's ids stand: they are not "below last_id".
+	if list.Count-list.BadIDs == 0 || list.MaxID >= p.st.Cursor.Floor || p.resetWarned {
 		return
 	}
 	p.resetWarned = true

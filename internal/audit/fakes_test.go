@@ -25,6 +25,8 @@ type source struct {
 	// maxInFlight show whether polls ever overlap.
 	delay                 time.Duration
 	inFlight, maxInFlight int
+	// badIDs are entries whose id does not parse (beyond int64, say).
+	badIDs int
 }
 
 func (s *source) add(ids ...event.ID) {
@@ -67,7 +69,7 @@ func (s *source) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) 
 	if s.cap > 0 && len(evs) > s.cap {
 		evs = evs[len(evs)-s.cap:]
 	}
-	out := &netbird.AuditList{Count: len(evs)}
+	out := &netbird.AuditList{Count: len(evs) + s.badIDs, BadIDs: s.badIDs}
 	for _, e := range evs {
 		if out.MinID == 0 || e.ID < out.MinID {
 			out.MinID = e.ID

@@ -422,3 +422,22 @@ func TestAnOutageClockInTheFutureRestartsNow(t *testing.T) {
 		require.False(t, r.store.state().OutageStarted.After(time.Now()))
 	})
 }
+
+// An entry whose id birdseye cannot hold (beyond int64) is no sign that the
+// database was replaced: with only such entries above the cursor, no reset
+// is said.
+func TestAnUnusableIDIsNotADatabaseReplaced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig()
+		r.src.add(1, 2, 3)
+		stop := r.start(t.Context())
+		synctest.Wait()
+		r.src.mu.Lock()
+		r.src.events, r.src.badIDs = nil, 1
+		r.src.mu.Unlock()
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		require.NoError(t, stop())
+		require.NotContains(t, r.logs.String(), "was the NetBird database replaced")
+	})
+}

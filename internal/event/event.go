@@ -10,6 +10,7 @@ package event
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -135,6 +136,9 @@ type ID int64
 func ParseID(b []byte) (ID, error) {
 	b = bytes.Trim(b, `"`)
 	n, err := strconv.ParseInt(string(b), 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("event id %q is beyond the largest id birdseye keeps (2^63-1)", b)
+	}
 	if err != nil || n < 0 {
 		return 0, fmt.Errorf("event id %q is not a non-negative integer", b)
 	}

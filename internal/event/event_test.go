@@ -70,3 +70,9 @@ func TestEverySampleEventDecodes(t *testing.T) {
 		require.True(t, ok, e.Timestamp)
 	}
 }
+
+// An id beyond int64 is said as that, not as "not an integer".
+func TestAnIDBeyondInt64IsSaidAsSuch(t *testing.T) {
+	_, err := ParseID([]byte(`"99999999999999999999"`))
+	require.ErrorContains(t, err, "beyond the largest id birdseye keeps (2^63-1)")
+}
