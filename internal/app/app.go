@@ -180,6 +180,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 			defer db.Store.Close()
 			db.Room = heldBack(sinks.drainers, log)
 			src, interval = db, cfg.Events.Interval.D()
+			sinks.alerts.fromStore = true
 			m.EventsSource("db")
 		}
 	} else {
@@ -193,6 +194,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		Backfill:         int(f.Backfill),
 		HeartbeatFile:    state.HeartbeatPath(f.StateFile),
 		Metrics:          m,
+		FromStore:        sinks.alerts.fromStore,
 	}, src, store, sinks.dispatch, resolvers(ctx, &wg, cfg, client, log, observers...), sinks.alerts, log)
 	err = p.Run(ctx)
 	cancel()

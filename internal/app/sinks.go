@@ -166,6 +166,9 @@ func (s *sinks) startupProbes(ctx context.Context, cfg *config.Config, log *slog
 type alerts struct {
 	log   *slog.Logger
 	boxes []*outbox.Box
+	// fromStore: the audit events come from events.db, so an outage is the
+	// store's and is named so.
+	fromStore bool
 }
 
 func (a *alerts) send(text string) { a.sendExcept("", text) }
@@ -189,12 +192,18 @@ func (a *alerts) sendExcept(name, text string) {
 
 func (a *alerts) Outage(_ context.Context, d time.Duration, cause error) {
 	text := audit.OutageText(d, cause)
+	if a.fromStore {
+		text = audit.StoreOutageText(d, cause)
+	}
 	a.log.Error(text)
 	a.send(text)
 }
 
 func (a *alerts) Recovered(_ context.Context, d time.Duration) {
 	text := audit.RecoveryText(d)
+	if a.fromStore {
+		text = audit.StoreRecoveryText(d)
+	}
 	a.log.Info(text)
 	a.send(text)
 }

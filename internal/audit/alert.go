@@ -23,6 +23,17 @@ func RecoveryText(d time.Duration) string {
 	return fmt.Sprintf("NetBird API recovered after %s min outage", minutes(d))
 }
 
+// StoreOutageText and StoreRecoveryText are said instead when the audit
+// events come from events.db (EVENTS_SOURCE=db): the API is then not what
+// failed, and an operator told so would look in the wrong place.
+func StoreOutageText(d time.Duration, cause error) string {
+	return fmt.Sprintf("NetBird's events.db (EVENTS_DB) unreadable for %s min (%v)", minutes(d), cause)
+}
+
+func StoreRecoveryText(d time.Duration) string {
+	return fmt.Sprintf("NetBird's events.db (EVENTS_DB) readable again after %s min outage", minutes(d))
+}
+
 func GapText(from, to event.ID) string {
 	return fmt.Sprintf("audit events %d to %d were lost: more than 10,000 events arrived between two polls", from, to)
 }

@@ -19,3 +19,11 @@ func TestAnAPIThatAnswersWithAnUnreadableListIsNotCalledUnreachable(t *testing.T
 	down := &netbird.Error{Kind: netbird.KindNetwork, Method: "GET", Path: "/api/events/audit", Err: errors.New("connection refused")}
 	require.Contains(t, OutageText(5*time.Minute, down), "NetBird API unreachable for 5 min")
 }
+
+func TestAnOutageOfTheStoreSourceNamesTheStoreNotTheAPI(t *testing.T) {
+	cause := errors.New("read events.db: database disk image is malformed")
+	text := StoreOutageText(5*time.Minute, cause)
+	require.Equal(t, "NetBird's events.db (EVENTS_DB) unreadable for 5 min (read events.db: database disk image is malformed)", text)
+	require.NotContains(t, text, "API")
+	require.Equal(t, "NetBird's events.db (EVENTS_DB) readable again after 5 min outage", StoreRecoveryText(5*time.Minute))
+}

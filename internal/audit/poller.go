@@ -71,6 +71,8 @@ type Config struct {
 	HeartbeatFile string
 	// Metrics, when set, counts polls, errors and events.
 	Metrics *metrics.M
+	// FromStore says the source is NetBird's events.db, for the heartbeat.
+	FromStore bool
 }
 
 // ErrFatal wraps errors that restarting cannot fix (a bad or deleted token, a
@@ -163,6 +165,9 @@ func (p *Poller) beat(next time.Time, err error) {
 		st = &p.boot
 	}
 	hb.OutageSince = st.OutageStarted
+	if p.cfg.FromStore {
+		hb.Source = state.SourceStore
+	}
 	if err != nil {
 		hb.LastError = err.Error()
 	}

@@ -20,7 +20,13 @@ type Heartbeat struct {
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	OutageSince time.Time `json:"outage_since,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
+	// Source is SourceStore when the audit events come from events.db; an
+	// outage is then the store's, not the API's.
+	Source string `json:"source,omitempty"`
 }
+
+// SourceStore marks a heartbeat whose audit source is NetBird's events.db.
+const SourceStore = "events.db"
 
 // HeartbeatPath is the heartbeat file that belongs to a state file.
 func HeartbeatPath(stateFile string) string {
@@ -96,7 +102,11 @@ func Check(stateFile string, now time.Time) Health {
 		h.Lines = append(h.Lines, fmt.Sprintf("last successful poll %s ago", now.Sub(hb.LastSuccess).Round(time.Second)))
 	}
 	if !hb.OutageSince.IsZero() {
-		h.Lines = append(h.Lines, fmt.Sprintf("NetBird API unreachable for %s (not a birdseye fault): %s", now.Sub(hb.OutageSince).Round(time.Second), hb.LastError))
+		what := "NetBird API unreachable"
+		if hb.Source == SourceStore {
+			what = "NetBird's events.db (EVENTS_DB) unreadable"
+		}
+		h.Lines = append(h.Lines, fmt.Sprintf("%s for %s (not a birdseye fault): %s", what, now.Sub(hb.OutageSince).Round(time.Second), hb.LastError))
 	}
 	return h
 }
