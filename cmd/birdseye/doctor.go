@@ -36,17 +36,18 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 	if err := config.LoadDotEnv(".env"); err != nil {
 		return err
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err // the configuration check: one line naming the variable, exit 2
-	}
-	api, err := apiclient.New(cfg.NetBird, cfg.NetBird.APIKey.Reveal())
-	if err != nil {
-		return err
-	}
-	p := doctor.Probes{API: api, SendTest: c.SendTest, Secrets: config.SecretValues(), Environ: os.Environ(),
+	// Bad settings are reported one a line, and everything that does not
+	// hang on them is still checked: one run shows all there is to fix.
+	cfg, cfgErr := config.LoadPartial()
+	p := doctor.Probes{Config: cfgErr, SendTest: c.SendTest, Secrets: config.SecretValues(), Environ: os.Environ(),
 		Budget: func() (float64, string) { return apibudget.PerMinute(cfg) }}
-	if cfg.NetBird.AdminKey != "" {
+	var err error
+	if cfg.NetBird.URL == "" {
+		p.APIErr = fmt.Errorf("not set")
+	} else if p.API, p.APIErr = apiclient.New(cfg.NetBird, cfg.NetBird.APIKey.Reveal()); p.APIErr != nil {
+		p.API = nil
+	}
+	if cfg.NetBird.AdminKey != "" && p.API != nil {
 		if p.Admin, err = apiclient.New(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
 			return err
 		}
@@ -85,16 +86,18 @@ func (c doctorCmd) Run(ctx context.Context, e *env) error {
 		p.Mirror = func(ctx context.Context) (string, string, error) { return mirrorProbe(ctx, cfg) }
 	}
 	if cfg.Events.FromDB() {
-		p.EventsDB = func(ctx context.Context) (string, string, error) { return eventsProbe(ctx, cfg, api) }
+		p.EventsDB = func(ctx context.Context) (string, string, error) { return eventsProbe(ctx, cfg, p.API) }
 	}
+	// With bad settings these may fail again on the same values; the
+	// configuration lines have said so already.
 	targets, err := cfg.Backup.TargetList(filepath.Dir(cfg.Forwarder.StateFile))
-	if err != nil {
+	if err != nil && cfgErr == nil {
 		return err
 	}
 	for _, t := range targets {
 		p.Targets = append(p.Targets, t)
 	}
-	if p.Destinations, err = doctorDestinations(cfg); err != nil {
+	if p.Destinations, err = doctorDestinations(cfg); err != nil && cfgErr == nil {
 		return err
 	}
 	switch doctor.Run(ctx, cfg, p, time.Now(), e.stdout) {
@@ -185,7 +188,7 @@ func eventsProbe(ctx context.Context, cfg *config.Config, api *netbird.Client) (
 	}
 	defer st.Close()
 	account := cfg.Events.Account
-	if account == "" {
+	if account == "" && api != nil {
 		account = app.APIAccount(ctx, api)
 	}
 	if account == "" {

@@ -48,7 +48,8 @@ func TestE2EDoctor(t *testing.T) {
 
 	d = start(t, baseEnv(t, api, sf, "POLL_INTERVAL=soon"), "doctor")
 	require.Equal(t, 2, d.waitExit())
-	require.Contains(t, d.logs(), `config: POLL_INTERVAL="soon"`)
+	require.Contains(t, strings.Join(d.stdout(), "\n"), `FAIL  configuration          config: POLL_INTERVAL="soon"`)
+	require.Contains(t, strings.Join(d.stdout(), "\n"), "ok    NB_API_KEY events", "the other checks still run")
 }
 
 func TestE2EDoctorChecksSyslogAndTheFileSinkWithoutSending(t *testing.T) {
@@ -103,4 +104,26 @@ func TestE2EMisspeltAndOldJobVariablesAreNamed(t *testing.T) {
 	out := strings.Join(d.stdout(), "\n")
 	require.Contains(t, out, "WARN  configuration          MATERMOST_WEBHOOK_URL is set but birdseye has no such variable")
 	require.NotContains(t, out, "every variable is valid")
+}
+
+// A missing NB_URL is one failed line, not the end of the check: the mail,
+// the state directory and the schedules are still checked and reported.
+func TestE2EDoctorWithoutNBURLStillChecksTheRest(t *testing.T) {
+	_, api := newAPI(t)
+	smtp := smtptest.Start(t, "tls", "mailer", "doctor-pass-42")
+	sf := filepath.Join(t.TempDir(), "state.json")
+	var env []string
+	for _, kv := range append(baseEnv(t, api, sf), mailEnv(smtp, "off")...) {
+		if !strings.HasPrefix(kv, "NB_URL=") {
+			env = append(env, kv)
+		}
+	}
+	d := start(t, append(env, "POLL_INTERVAL=soon"), "doctor")
+	require.Equal(t, 2, d.waitExit())
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "FAIL  configuration          config: NB_URL")
+	require.Contains(t, out, `FAIL  configuration          config: POLL_INTERVAL="soon"`)
+	require.Contains(t, out, "FAIL  NetBird API            not checked: NB_URL is not usable")
+	require.Contains(t, out, "ok    SMTP                   tls 127.0.0.1:")
+	require.Contains(t, out, "state directory")
 }

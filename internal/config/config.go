@@ -99,6 +99,17 @@ type Config struct {
 
 // Load reads and validates the whole configuration from the environment.
 func Load() (*Config, error) {
+	c, err := LoadPartial()
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// LoadPartial is Load for `doctor`, which reports every problem and then
+// checks what it still can: the settings come back even with the error,
+// each value that did not parse or check out left as read or at its default.
+func LoadPartial() (*Config, error) {
 	var c Config
 	var errs []error
 	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Clone, &c.Monitor, &c.Metrics, &c.Log} {
@@ -109,10 +120,7 @@ func Load() (*Config, error) {
 	// A value that did not parse keeps its default, which is valid: the
 	// checks below still run, and every problem is reported at once.
 	errs = append(errs, c.validate())
-	if err := Join(errs...); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return &c, Join(errs...)
 }
 
 // Tool is what the one-shot commands need: where NetBird is, the tokens

@@ -49,7 +49,12 @@ type Result struct {
 // Probes are the outside things doctor talks to; the command fills them
 // from the configuration (tests give fakes).
 type Probes struct {
+	// Config is what the configuration check found wrong (config.Errors):
+	// each problem is a failed line, and the other checks still run.
+	Config error
+	// API is nil when NB_URL or NB_API_KEY cannot make a client (APIErr).
 	API       *netbird.Client // NB_API_KEY
+	APIErr    error
 	Admin     *netbird.Client // NB_ADMIN_API_KEY; nil when unset
 	Environ   []string        // the variables set (os.Environ after .env), for misspelt names
 	SMTPCheck func(ctx context.Context) error
@@ -113,11 +118,18 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	for _, k := range repeated {
 		add(Result{Status: Warn, Name: "configuration", Detail: ".env sets " + k + " more than once; the last value is used", Hint: "keep one line of it"})
 	}
+	var problems config.Errors
+	if p.Config != nil && !errors.As(p.Config, &problems) {
+		problems = config.Errors{p.Config}
+	}
+	for _, e := range problems {
+		add(Result{Status: Fail, Name: "configuration", Detail: e.Error()})
+	}
 	if unknown := config.Unknown(p.Environ); len(unknown) > 0 {
 		for _, u := range unknown {
 			add(Result{Status: Warn, Name: "configuration", Detail: u.String()})
 		}
-	} else if len(repeated) == 0 {
+	} else if len(repeated) == 0 && len(problems) == 0 {
 		add(Result{Status: OK, Name: "configuration", Detail: "every variable is valid"})
 	}
 	checkNetBird(ctx, cfg, p, add)
@@ -150,6 +162,15 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 }
 
 func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Result)) {
+	if p.API == nil {
+		why := "NB_URL is not usable"
+		if p.APIErr != nil {
+			why += ": " + p.APIErr.Error()
+		}
+		add(Result{Fail, "NetBird API", "not checked: " + why, "set NB_URL to the management API (https://netbird.example.com) and NB_API_KEY to a service user's token"})
+		checkAdmin(ctx, p, add)
+		return
+	}
 	u, _ := nburl.Normalise(cfg.NetBird.URL)
 	lookup := p.LookupHost
 	if lookup == nil {
