@@ -202,9 +202,6 @@ func (c backupExtractCmd) Run(e *env) error {
 	for _, w := range got.Files {
 		fmt.Fprintln(e.stdout, w)
 	}
-	for _, s := range got.Skipped {
-		fmt.Fprintln(e.stderr, "skipped:", s)
-	}
 	return err
 }
 

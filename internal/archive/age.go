@@ -204,6 +204,9 @@ func walkTar(file string, r io.Reader, fn func(h *tar.Header, r io.Reader) error
 		if err != nil {
 			return entries, fmt.Errorf("%s: %w", file, err)
 		}
+		if err := judge(h.Name, h.FileInfo().Mode()); err != nil {
+			return entries, err
+		}
 		if h.Typeflag == tar.TypeDir {
 			entries = append(entries, Entry{Name: h.Name, Dir: true, Mode: fs.FileMode(h.Mode).Perm() | fs.ModeDir})
 			if err := fn(h, nil); err != nil {

@@ -4,12 +4,10 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -50,9 +48,9 @@ func ParseIdentityFile(file string) ([]age.Identity, error) {
 }
 
 // ExtractAge writes an age archive's entries under dir with the same care
-// as Extract: names that would land outside dir are refused, special
-// entries skipped, an entry larger than the free space refused; and every
-// file is checked against SHA256SUMS at the end.
+// as Extract: an entry judge refuses stops it, an entry larger than the
+// free space too, and every file is checked against SHA256SUMS at the end;
+// on any failure what it wrote is removed.
 func ExtractAge(file string, identities []age.Identity, dir string) (Extracted, error) {
 	return extractTar(dir, func(fn func(h *tar.Header, r io.Reader) error) error {
 		_, err := walkAge(file, identities, fn)
@@ -60,44 +58,37 @@ func ExtractAge(file string, identities []age.Identity, dir string) (Extracted, 
 	})
 }
 
-// extractTar writes what walk shows it under dir.
+// extractTar writes what walk shows it under dir. The tar is read once, as
+// a stream: its entries are judged (in walkTar) and its checksums known only
+// as they come, so a failure takes back what was written before it.
 func extractTar(dir string, walk func(fn func(h *tar.Header, r io.Reader) error) error) (Extracted, error) {
 	var out Extracted
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	var u undo
+	if err := u.mkdirAll(dir); err != nil {
 		return out, err
 	}
 	var dirs []*tar.Header
 	err := walk(func(h *tar.Header, r io.Reader) error {
 		name := strings.TrimSuffix(h.Name, "/")
-		if !filepath.IsLocal(filepath.FromSlash(name)) || path.Clean(name) != name {
-			return fmt.Errorf("refusing entry %q: it would be written outside %s", h.Name, dir)
-		}
 		dst := filepath.Join(dir, filepath.FromSlash(name))
-		switch h.Typeflag {
-		case tar.TypeDir:
+		if h.Typeflag == tar.TypeDir {
 			dirs = append(dirs, h)
-			return os.MkdirAll(dst, 0o700)
-		case tar.TypeReg:
-		default:
-			out.Skipped = append(out.Skipped, fmt.Sprintf("%s: a special entry (tar type %q), not extracted", name, h.Typeflag))
-			return nil
+			return u.mkdirAll(dst)
 		}
 		if free, ok := freeSpace(dir); ok && uint64(h.Size) > free {
 			return fmt.Errorf("%s is %s but %s has %s free; make room or extract elsewhere", name, bytesText(uint64(h.Size)), dir, bytesText(free))
 		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		if err := u.mkdirAll(filepath.Dir(dst)); err != nil {
 			return err
 		}
-		f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		err := u.place(dst, func(f *os.File) error {
+			w := bufio.NewWriter(f)
+			if _, err := io.Copy(w, r); err != nil {
+				return err
+			}
+			return w.Flush()
+		})
 		if err != nil {
-			return err
-		}
-		w := bufio.NewWriter(f)
-		if _, err := io.Copy(w, r); err != nil {
-			f.Close()
-			return err
-		}
-		if err := errors.Join(w.Flush(), f.Close()); err != nil {
 			return err
 		}
 		os.Chmod(dst, fs.FileMode(h.Mode).Perm())
@@ -105,10 +96,14 @@ func extractTar(dir string, walk func(fn func(h *tar.Header, r io.Reader) error)
 		out.Files = append(out.Files, name)
 		return nil
 	})
+	if err != nil {
+		u.rollback()
+		return Extracted{}, err
+	}
 	for _, h := range dirs {
 		dst := filepath.Join(dir, filepath.FromSlash(strings.TrimSuffix(h.Name, "/")))
 		os.Chmod(dst, fs.FileMode(h.Mode).Perm())
 		os.Chtimes(dst, h.ModTime, h.ModTime)
 	}
-	return out, err
+	return out, nil
 }

@@ -17,7 +17,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -147,6 +146,9 @@ func Verify(file, password string) ([]Entry, error) {
 	want := map[string]string{}
 	sawSums := false
 	for _, f := range zr.File {
+		if err := judge(f.Name, f.Mode()); err != nil {
+			return out, err
+		}
 		if strings.HasSuffix(f.Name, "/") {
 			out = append(out, Entry{Name: f.Name, Dir: true, Mode: f.Mode()})
 			continue
@@ -212,18 +214,17 @@ func wrapPassword(name string, err error) error {
 	return fmt.Errorf("entry %s: %w", name, err)
 }
 
-// Extracted is what Extract wrote, and what it left out and why.
+// Extracted is what Extract wrote.
 type Extracted struct {
-	Files   []string
-	Skipped []string
+	Files []string
 }
 
-// Extract writes every file and directory entry under dir, refusing names
-// that would land outside it, and keeps modes and times. Links, devices
-// and other special entries are skipped and named: birdseye's archives hold
-// none, and a link could point a later entry outside dir. It refuses to
-// start when the entries would not fit in the free space, and stops an
-// entry that inflates beyond its declared size (a zip bomb).
+// Extract writes every file and directory entry under dir and keeps modes
+// and times. An archive with an entry judge refuses (a name outside dir, a
+// link, a device) is refused whole, before anything is written. It refuses
+// to start when the entries would not fit in the free space, and stops an
+// entry that inflates beyond its declared size (a zip bomb). Files are
+// written under temporary names; on any failure what it created is removed.
 func Extract(file, password, dir string) (Extracted, error) {
 	if zr, err := zip.OpenReader(file); err == nil {
 		isHidden := hidden(zr) != nil
@@ -241,43 +242,46 @@ func Extract(file, password, dir string) (Extracted, error) {
 		return out, fmt.Errorf("open %s: %w", file, err)
 	}
 	defer zr.Close()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return out, err
-	}
 	var need uint64
 	for _, f := range zr.File {
+		if err := judge(f.Name, f.Mode()); err != nil {
+			return out, err
+		}
 		if f.Mode().IsRegular() {
 			need += f.UncompressedSize64
 		}
 	}
+	var u undo
+	if err := u.mkdirAll(dir); err != nil {
+		return out, err
+	}
 	if free, ok := freeSpace(dir); ok && need > free {
+		u.rollback()
 		return out, fmt.Errorf("the archive unpacks to %s but %s has %s free; make room or extract elsewhere", bytesText(need), dir, bytesText(free))
 	}
 	for _, f := range zr.File {
 		name := strings.TrimSuffix(f.Name, "/")
-		if !filepath.IsLocal(filepath.FromSlash(name)) || path.Clean(name) != name {
-			return out, fmt.Errorf("refusing entry %q: it would be written outside %s", f.Name, dir)
-		}
 		dst := filepath.Join(dir, filepath.FromSlash(name))
 		if strings.HasSuffix(f.Name, "/") || f.Mode().IsDir() {
-			if err := os.MkdirAll(dst, 0o700); err != nil {
-				return out, err
+			if err := u.mkdirAll(dst); err != nil {
+				u.rollback()
+				return Extracted{}, err
 			}
 			continue
 		}
-		if !f.Mode().IsRegular() {
-			out.Skipped = append(out.Skipped, fmt.Sprintf("%s: a %s entry, not extracted", name, kind(f.Mode())))
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-			return out, err
+		if err := u.mkdirAll(filepath.Dir(dst)); err != nil {
+			u.rollback()
+			return Extracted{}, err
 		}
 		if f.IsEncrypted() {
 			f.SetPassword(password)
 		}
-		if err := extractOne(f, dst); err != nil {
-			return out, wrapPassword(f.Name, err)
+		if err := u.place(dst, func(w *os.File) error { return extractOne(f, w) }); err != nil {
+			u.rollback()
+			return Extracted{}, wrapPassword(f.Name, err)
 		}
+		os.Chmod(dst, f.Mode().Perm())
+		os.Chtimes(dst, f.ModTime(), f.ModTime())
 		out.Files = append(out.Files, name)
 	}
 	// Directory times after their contents.
@@ -291,20 +295,6 @@ func Extract(file, password, dir string) (Extracted, error) {
 	return out, nil
 }
 
-func kind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeSymlink != 0:
-		return "symbolic link"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	}
-	return "special"
-}
-
 func freeSpace(dir string) (uint64, bool) {
 	var st syscall.Statfs_t
 	if syscall.Statfs(dir, &st) != nil {
@@ -315,30 +305,17 @@ func freeSpace(dir string) (uint64, bool) {
 
 func bytesText(n uint64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 
-func extractOne(f *zip.File, dst string) error {
+func extractOne(f *zip.File, out *os.File) error {
 	rc, err := f.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
 	n, err := io.Copy(out, io.LimitReader(rc, int64(f.UncompressedSize64)+1))
 	if err == nil && uint64(n) > f.UncompressedSize64 {
 		err = fmt.Errorf("inflates beyond its declared %d bytes; refusing it", f.UncompressedSize64)
 	}
-	if err != nil {
-		out.Close()
-		os.Remove(dst)
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	os.Chmod(dst, f.Mode().Perm())
-	return os.Chtimes(dst, f.ModTime(), f.ModTime())
+	return err
 }
 
 // Each calls fn with every file entry's decrypted contents, in order.

@@ -135,10 +135,11 @@ func TestSevenZipOpensTheArchive(t *testing.T) {
 	require.Contains(t, string(res), "Wrong password")
 }
 
-// A crafted archive with a symbolic link: it is named and skipped, never
-// written as a file (it was written as a 0777 regular file holding the
-// link's target) nor as a link a later entry could write through.
-func TestExtractSkipsLinkEntriesAndSaysSo(t *testing.T) {
+// A crafted archive with a symbolic link is refused whole, naming the link:
+// never written as a file (it was once written as a 0777 regular file
+// holding the link's target) nor as a link a later entry could write
+// through, and the good entry beside it is not written either.
+func TestExtractRefusesLinkEntriesAndSaysSo(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "links.zip")
 	f, _ := os.Create(file)
@@ -156,11 +157,11 @@ func TestExtractSkipsLinkEntriesAndSaysSo(t *testing.T) {
 
 	out := filepath.Join(dir, "out")
 	got, err := Extract(file, "", out)
-	require.NoError(t, err)
-	require.Equal(t, []string{"data/ok.txt"}, got.Files)
-	require.Equal(t, []string{"data/escape: a symbolic link entry, not extracted"}, got.Skipped)
+	require.EqualError(t, err, `refusing entry "data/escape": a symbolic link; birdseye's archives hold only files and directories`)
+	require.Empty(t, got.Files)
 	_, err = os.Lstat(filepath.Join(out, "data", "escape"))
 	require.True(t, os.IsNotExist(err), "nothing written for the link")
+	require.NoFileExists(t, filepath.Join(out, "data", "ok.txt"))
 }
 
 // An archive bigger than the free space is refused before anything is
