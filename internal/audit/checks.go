@@ -37,15 +37,16 @@ func (p *Poller) checkBadIDs(list *netbird.AuditList) {
 // a backlog in pages, some smaller than the threshold). It counts the new
 // events, not the list the server sends: that is every event it keeps, so
 // a mature server warned at every start and a growing log never dropped
-// back.
-func (p *Poller) checkBacklog(n int) {
-	t := p.cfg.BacklogWarn
+// back. A list the source held back (the sinks had no room for more) is
+// part of the same backlog, however short.
+func (p *Poller) checkBacklog(list *netbird.AuditList) {
+	t, n := p.cfg.BacklogWarn, len(list.Events)
 	switch {
 	case t > 0 && n > t && !p.backlogWarned:
 		p.backlogWarned = true
 		p.log.Warn("audit-events backlog: more new events in one poll than BACKLOG_WARN_THRESHOLD; all are forwarded in order (sinks people read get the newest MAX_CATCHUP and a summary)",
 			"new_events", n, "threshold", t)
-	case p.backlogWarned && n == 0:
+	case p.backlogWarned && n == 0 && !list.HeldBack:
 		p.backlogWarned = false
 		p.log.Info("audit-events backlog caught up", "threshold", t)
 	}

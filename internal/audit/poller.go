@@ -207,7 +207,7 @@ func (p *Poller) pollOnce(ctx context.Context) error {
 		return classify(err)
 	}
 	p.polls++
-	p.checkBacklog(len(list.Events))
+	p.checkBacklog(list)
 	p.checkGap(ctx, list)
 	p.checkReset(list)
 	p.checkBadIDs(list)

@@ -349,6 +349,24 @@ func TestBacklogWarningOnceAndBackUnder(t *testing.T) {
 	})
 }
 
+// The store source reads a backlog in pages as the sinks have room: a poll
+// that reads nothing because they are full is not the backlog caught up,
+// and the next page is not a second backlog (it was said twice on a loaded
+// machine).
+func TestAPageHeldBackIsNotABacklogCaughtUp(t *testing.T) {
+	r := newRig()
+	r.cfg.BacklogWarn = 3
+	p := r.poller()
+	p.checkBacklog(&netbird.AuditList{Events: make([]event.Event, 5), HeldBack: true})
+	p.checkBacklog(&netbird.AuditList{HeldBack: true})
+	p.checkBacklog(&netbird.AuditList{Events: make([]event.Event, 5), HeldBack: true})
+	p.checkBacklog(&netbird.AuditList{Events: make([]event.Event, 2)})
+	require.Equal(t, 1, strings.Count(r.logs.String(), "audit-events backlog:"), r.logs.String())
+	require.NotContains(t, r.logs.String(), "caught up")
+	p.checkBacklog(&netbird.AuditList{})
+	require.Equal(t, 1, strings.Count(r.logs.String(), "audit-events backlog caught up"), r.logs.String())
+}
+
 func TestStopIsImmediateAndSavesPendingState(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig()

@@ -117,9 +117,13 @@ func (s *Source) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) 
 	}
 	if limit == 0 {
 		// The sinks are full: nothing read, the next poll asks again.
-		return &netbird.AuditList{MinID: s.after, MaxID: s.after}, nil
+		return &netbird.AuditList{MinID: s.after, MaxID: s.after, HeldBack: true}, nil
 	}
-	return s.page(ctx, keep, s.after, 0, limit)
+	list, err := s.page(ctx, keep, s.after, 0, limit)
+	if err == nil && list.Count == limit {
+		list.HeldBack = true // a full page: more may wait
+	}
+	return list, err
 }
 
 func (s *Source) page(ctx context.Context, keep func(event.ID) bool, after, maxHint event.ID, limit int) (*netbird.AuditList, error) {

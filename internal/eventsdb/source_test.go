@@ -99,13 +99,19 @@ func TestTheSourceReadsNoMoreThanTheSinksHaveRoomFor(t *testing.T) {
 	list, err := src.ListAuditEvents(t.Context(), keep)
 	require.NoError(t, err)
 	require.Empty(t, list.Events, "no room: nothing read")
+	require.True(t, list.HeldBack, "an empty page for want of room is no caught-up backlog")
 	var got []event.ID
-	// -1: unbounded outboxes; the page size alone limits the read.
-	for _, step := range []struct{ room, want int }{{30, 30}, {0, 0}, {45, 45}, {-1, 25}} {
+	// -1: unbounded outboxes; the page size alone limits the read. A page
+	// cut to the room says more may wait; the last, short one does not.
+	for _, step := range []struct {
+		room, want int
+		held       bool
+	}{{30, 30, true}, {0, 0, true}, {45, 45, true}, {-1, 25, false}} {
 		room = step.room
 		list, err := src.ListAuditEvents(t.Context(), keep)
 		require.NoError(t, err)
 		require.Len(t, list.Events, step.want, "room %d", step.room)
+		require.Equal(t, step.held, list.HeldBack, "room %d", step.room)
 		for _, e := range list.Events {
 			got = append(got, e.ID)
 			last = e.ID

@@ -32,6 +32,10 @@ type AuditList struct {
 	// Odd are the kept entries that did not decode cleanly; each was kept
 	// as well as it could be (see event.Decode) and is among Events.
 	Odd []OddEntry
+	// HeldBack says the source kept events back for the next poll (the
+	// store source reads no more than the sinks have room for): a short
+	// or empty list is then no sign that the backlog is caught up.
+	HeldBack bool
 }
 
 // OddEntry is a kept audit entry that did not decode cleanly.
