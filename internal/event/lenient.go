@@ -3,6 +3,7 @@ package event
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,6 +74,14 @@ func Decode(raw []byte, id ID) (e Event, problem string) {
 	}
 	slices.Sort(bad)
 	return e, "fields of an unexpected type, kept as JSON text: " + strings.Join(bad, ", ")
+}
+
+// Oversize is the notice for an entry too large to read whole: head is its
+// beginning, size its length in bytes.
+func Oversize(head []byte, id ID, size int, why string) Event {
+	e := unreadable(head, id, errors.New(fmt.Sprintf("%d bytes, %s", size, why)))
+	e.Meta[2].Value = fmt.Sprint(size)
+	return e
 }
 
 func unreadable(raw []byte, id ID, err error) Event {

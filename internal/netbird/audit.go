@@ -73,9 +73,19 @@ func (c *Client) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) 
 	return list, nil
 }
 
+// MaxEntry caps the bytes of one audit entry birdseye reads whole. NetBird's
+// entries are a few hundred bytes; one that is megabytes (a crafted or broken
+// meta) would be held several times over while decoded and rendered (50 MB
+// once peaked at 381 MB). Past the cap it is forwarded as an unreadable
+// notice with its id and size.
+const MaxEntry = 1 << 20
+
 // ScanAudit decodes an audit list from r; see ListAuditEvents.
 func ScanAudit(r io.Reader, keep func(event.ID) bool) (*AuditList, error) {
-	s := scanner{r: r, buf: make([]byte, 64<<10)}
+	return scanAudit(&scanner{r: r, buf: make([]byte, 64<<10)}, keep)
+}
+
+func scanAudit(s *scanner, keep func(event.ID) bool) (*AuditList, error) {
 	out := &AuditList{}
 	c, err := s.next()
 	if err != nil {
@@ -105,6 +115,8 @@ func ScanAudit(r io.Reader, keep func(event.ID) bool) (*AuditList, error) {
 				sample := "(none)"
 				if rawID != nil {
 					sample = string(rawID)
+				} else if s.size > MaxEntry {
+					sample = "(none before the 1 MiB limit)"
 				}
 				out.BadIDSamples = append(out.BadIDSamples, sample)
 			}
@@ -113,7 +125,11 @@ func ScanAudit(r io.Reader, keep func(event.ID) bool) (*AuditList, error) {
 				out.MinID = id
 			}
 			out.MaxID = max(out.MaxID, id)
-			if keep(id) {
+			if keep(id) && s.size > MaxEntry {
+				e := event.Oversize(s.obj, id, s.size, "over the 1 MiB limit for one entry; its first bytes are in meta.raw")
+				out.Odd = append(out.Odd, OddEntry{ID: id, Problem: fmt.Sprintf("%d bytes, over the 1 MiB limit for one entry; forwarded as %s", s.size, event.CodeUnreadable), Unreadable: true})
+				out.Events = append(out.Events, e)
+			} else if keep(id) {
 				e, problem := event.Decode(s.obj, id)
 				if problem != "" {
 					out.Odd = append(out.Odd, OddEntry{ID: id, Problem: problem, Unreadable: e.ActivityCode == event.CodeUnreadable})
@@ -145,7 +161,8 @@ type scanner struct {
 	buf      []byte
 	pos, end int
 	err      error
-	obj      []byte // the current object, reused
+	obj      []byte // the current object, reused; its first MaxEntry bytes
+	size     int    // the current object's whole size
 }
 
 func (s *scanner) fill() bool {
@@ -190,6 +207,7 @@ func (s *scanner) next() (byte, error) {
 // every poll.
 func (s *scanner) object() ([]byte, error) {
 	s.obj = append(s.obj[:0], '{')
+	s.size = 1
 	depth := 1
 	inStr, esc := false, false
 	expectKey, isKey := true, false
@@ -280,7 +298,16 @@ func (s *scanner) object() ([]byte, error) {
 				break
 			}
 		}
-		s.obj = append(s.obj, chunk[:i]...)
+		// Past MaxEntry the rest is only scanned for its end: an id not
+		// found by then is not looked for (its offsets would point into
+		// bytes not kept).
+		if s.size+i > MaxEntry && s.size <= MaxEntry && idState != idDone {
+			idState, idStart, idEnd = idDone, 0, 0
+		}
+		if s.size+i <= MaxEntry {
+			s.obj = append(s.obj, chunk[:i]...)
+		}
+		s.size += i
 		s.pos += i
 		if finished {
 			if idState == idDone && idEnd > idStart {

@@ -2,6 +2,7 @@ package netbird
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -104,4 +105,34 @@ func FuzzScanAuditAgreesWithEncodingJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// One huge entry (a 50 MB event once peaked at 381 MB) is not read whole:
+// past MaxEntry the scanner stops copying it and forwards an unreadable
+// notice with its id and size, and the entries around it as they are. An
+// entry whose id comes only after the limit cannot be forwarded and is
+// counted as one without a usable id, which the log names.
+func TestAnEntryOverTheSizeLimitBecomesANoticeWithItsID(t *testing.T) {
+	big := strings.Repeat("x", 3*MaxEntry)
+	body := `[{"id":"7","activity_code":"group.add"},` +
+		`{"activity_code":"policy.update","id":"6","meta":{"blob":"` + big + `"}},` +
+		`{"meta":{"blob":"` + big + `"},"id":"5"},` +
+		`{"id":"4","activity_code":"group.delete"}]`
+	s := scanner{r: iotest.HalfReader(strings.NewReader(body)), buf: make([]byte, 64<<10)}
+	list, err := scanAudit(&s, all)
+	require.NoError(t, err)
+	require.Equal(t, 4, list.Count)
+	require.Len(t, list.Events, 3)
+	require.Equal(t, "group.add", list.Events[0].ActivityCode)
+	n := list.Events[1]
+	require.Equal(t, event.ID(6), n.ID)
+	require.Equal(t, event.CodeUnreadable, n.ActivityCode)
+	require.Equal(t, fmt.Sprint(len(big)+len(`{"activity_code":"policy.update","id":"6","meta":{"blob":""}}`)), n.Meta.Get("bytes"))
+	require.Contains(t, n.Meta.Get("error"), "over the 1 MiB limit for one entry")
+	require.LessOrEqual(t, len(n.Meta.Get("raw")), 4096)
+	require.Equal(t, []OddEntry{{ID: 6, Problem: list.Odd[0].Problem, Unreadable: true}}, list.Odd)
+	require.Equal(t, "group.delete", list.Events[2].ActivityCode)
+	require.Equal(t, 1, list.BadIDs)
+	require.Equal(t, []string{"(none before the 1 MiB limit)"}, list.BadIDSamples)
+	require.Less(t, cap(s.obj), 2*MaxEntry, "the copy of one 3 MiB entry stays near the limit")
 }
