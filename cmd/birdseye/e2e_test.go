@@ -129,6 +129,15 @@ func TestE2EKillMinus9LosesNothing(t *testing.T) {
 	}
 	close(stop)
 	<-arrived
+	// What the kills left between a temporary file and its rename is
+	// removed by the next daemon once old enough: aged here, with one
+	// planted so that there is something to remove.
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(sf), ".state.json.tmp-1"), []byte("{"), 0o600))
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(sf), ".*.tmp-*"))
+	for _, l := range leftovers {
+		old := time.Now().Add(-time.Hour)
+		require.NoError(t, os.Chtimes(l, old, old))
+	}
 	// A last clean run catches up with everything.
 	total := len(f.Events())
 	d = start(t, env)
@@ -138,6 +147,9 @@ func TestE2EKillMinus9LosesNothing(t *testing.T) {
 	})
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
+	require.Contains(t, d.logs(), fmt.Sprintf("removed temporary files an earlier crash left in the state directory\" count=%d", len(leftovers)))
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(sf), ".*.tmp-*"))
+	require.Empty(t, left, "no temporary file outlives a clean run")
 	for _, id := range ids(d.stdout()) {
 		if seen[id] {
 			require.True(t, inFlight[id], "event %d printed again although the state file had it", id)

@@ -103,6 +103,12 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		return err
 	}
 	defer lock.Release()
+	// Claimed: no other daemon writes here, so what a crash left is ours.
+	if n, err := state.Sweep(filepath.Dir(f.StateFile), time.Now()); err != nil {
+		log.Warn("temporary files in the state directory not cleaned", "err", err)
+	} else if n > 0 {
+		log.Info("removed temporary files an earlier crash left in the state directory", "count", n)
+	}
 	var m *metrics.M
 	if cfg.Metrics.Addr != "" {
 		m = metrics.New()
