@@ -87,6 +87,9 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 		defer os.RemoveAll(tmp)
 		out = tmp
 	}
+	if out == rc.Dir {
+		sweepPartials(rc.Dir, now, log)
+	}
 	var steps []Step
 	if len(rc.Paths) > 0 {
 		s := Step{What: "NetBird volume backup"}
@@ -344,4 +347,34 @@ func prune(dir, name string, keep retention.Policy) error {
 		}
 	}
 	return nil
+}
+
+// partialAge is how long a partial archive must have gone unwritten to be
+// taken as left by a crash: a run writes it without pause, and a `backup
+// run` by hand may be writing one beside the schedule's.
+const partialAge = 10 * time.Minute
+
+// sweepPartials removes the partial archives (netbird-*.partial,
+// netbirdexport-*.partial) an interrupted run left in dir, and says so.
+func sweepPartials(dir string, now time.Time, log io.Writer) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return // the run itself says what is wrong with dir
+	}
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(name, "netbird") || !strings.HasSuffix(name, ".partial") {
+			continue
+		}
+		if fi, err := e.Info(); err != nil || now.Sub(fi.ModTime()) < partialAge {
+			continue
+		}
+		if os.Remove(filepath.Join(dir, name)) == nil {
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(log, "removed %d partial archives an interrupted run left in %s\n", n, dir)
+	}
 }

@@ -236,3 +236,34 @@ func TestAHiddenNamesBackupIsMailedCheckedAndOpens(t *testing.T) {
 	att := msgs[0].Attachments["netbird-prod-20261123T030000Z.zip"]
 	require.NotContains(t, string(att), "management.json")
 }
+
+// A kill -9 during a backup leaves its ".partial" in BACKUP_DIR (45 MB
+// once). The next run removes birdseye's own partials that nobody has
+// written to for ten minutes, and says so; a partial being written (by a
+// `backup run` by hand beside the schedule) and other files stay.
+func TestARunRemovesThePartialArchivesACrashLeft(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	files := map[string]time.Time{
+		"netbird-prod-20261122T030000Z.zip.partial":             now.Add(-24 * time.Hour),
+		"netbirdexport-prod-20261122T030000Z.tar.gz.age.partial": now.Add(-24 * time.Hour),
+		"netbird-prod-20261123T025900Z.zip.partial":             now.Add(-time.Minute), // being written
+		"other.partial":                    now.Add(-24 * time.Hour),
+		"netbird-prod-20261122T030000Z.zip": now.Add(-24 * time.Hour),
+	}
+	for name, mt := range files {
+		mkfile(t, filepath.Join(dir, name), "x")
+		require.NoError(t, os.Chtimes(filepath.Join(dir, name), mt, mt))
+	}
+	var log bytes.Buffer
+	Run(t.Context(), RunConfig{Dir: dir, Label: "prod", Password: pass, Keep: retention.Policy{Last: 5}}, now, &log)
+	for name := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if strings.HasPrefix(name, "netbird") && strings.HasSuffix(name, ".partial") && name != "netbird-prod-20261123T025900Z.zip.partial" {
+			require.True(t, os.IsNotExist(err), name)
+		} else {
+			require.NoError(t, err, name)
+		}
+	}
+	require.Contains(t, log.String(), "removed 2 partial archives an interrupted run left in "+dir)
+}
