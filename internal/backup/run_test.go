@@ -245,10 +245,10 @@ func TestARunRemovesThePartialArchivesACrashLeft(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
 	files := map[string]time.Time{
-		"netbird-prod-20261122T030000Z.zip.partial":             now.Add(-24 * time.Hour),
+		"netbird-prod-20261122T030000Z.zip.partial":              now.Add(-24 * time.Hour),
 		"netbirdexport-prod-20261122T030000Z.tar.gz.age.partial": now.Add(-24 * time.Hour),
-		"netbird-prod-20261123T025900Z.zip.partial":             now.Add(-time.Minute), // being written
-		"other.partial":                    now.Add(-24 * time.Hour),
+		"netbird-prod-20261123T025900Z.zip.partial":              now.Add(-time.Minute), // being written
+		"other.partial":                     now.Add(-24 * time.Hour),
 		"netbird-prod-20261122T030000Z.zip": now.Add(-24 * time.Hour),
 	}
 	for name, mt := range files {
