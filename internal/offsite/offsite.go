@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pkg/sftp"
+
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
@@ -144,6 +146,7 @@ func ship(ctx context.Context, o Options, r Result, entries []entry, skip map[st
 		return r, fmt.Errorf("create %s on the remote: %w", o.RemoteDir, err)
 	}
 	fs.Chmod(o.RemoteDir, 0o700)
+	sweepPartials(fs, o, out)
 	final := path.Join(o.RemoteDir, r.Name)
 	partial := path.Join(o.RemoteDir, "."+r.Name+".partial")
 	// Whatever goes wrong from here, no partial file is left behind.
@@ -269,4 +272,31 @@ func (e *writeErr) Write(p []byte) (int, error) {
 		e.err = err
 	}
 	return n, err
+}
+
+// partialAge is how long a partial upload must have gone unwritten to be
+// taken as left by a killed run: a run writes without pause, and the
+// remote's clock (by which SFTP reports the time) may be off by minutes.
+const partialAge = time.Hour
+
+// sweepPartials removes this prefix's partial uploads a killed run left in
+// the remote directory, and says so.
+func sweepPartials(fs *sftp.Client, o Options, out io.Writer) {
+	infos, err := fs.ReadDir(o.RemoteDir)
+	if err != nil {
+		return
+	}
+	n := 0
+	for _, fi := range infos {
+		name := fi.Name()
+		if !fi.Mode().IsRegular() || !strings.HasPrefix(name, "."+o.Prefix+"-") || !strings.HasSuffix(name, ".partial") || time.Since(fi.ModTime()) < partialAge {
+			continue
+		}
+		if fs.Remove(path.Join(o.RemoteDir, name)) == nil {
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "removed %d partial upload(s) a killed run left in %s\n", n, o.RemoteDir)
+	}
 }

@@ -349,3 +349,28 @@ func TestCheckConnectsAndProbesWithoutShipping(t *testing.T) {
 	_, err = Check(t.Context(), o)
 	require.ErrorContains(t, err, "is not a directory")
 }
+
+// A run killed while shipping leaves its hidden ".partial" on the remote
+// (the docs promised none). The next run removes this prefix's partials
+// unwritten for an hour, and leaves a fresh one and anything else alone.
+func TestAPartialAKilledRunLeftIsRemovedByTheNext(t *testing.T) {
+	s := sshtest.Start(t)
+	dir, db := netbirdDir(t)
+	o := options(t, s, dir, db)
+	require.NoError(t, os.MkdirAll(o.RemoteDir, 0o700))
+	stale, fresh, other := ".config-backup-20200101-000000.tar.gz.partial", ".config-backup-20200102-000000.tar.gz.partial", ".other-20200101-000000.tar.gz.partial"
+	old := time.Now().Add(-2 * time.Hour)
+	for _, n := range []string{stale, fresh, other} {
+		require.NoError(t, os.WriteFile(filepath.Join(o.RemoteDir, n), []byte("half"), 0o600))
+		if n != fresh {
+			require.NoError(t, os.Chtimes(filepath.Join(o.RemoteDir, n), old, old))
+		}
+	}
+	var out bytes.Buffer
+	_, err := Run(t.Context(), o, stamp, &out)
+	require.NoError(t, err)
+	require.NoFileExists(t, filepath.Join(o.RemoteDir, stale))
+	require.FileExists(t, filepath.Join(o.RemoteDir, fresh))
+	require.FileExists(t, filepath.Join(o.RemoteDir, other), "another prefix's")
+	require.Contains(t, out.String(), "removed 1 partial upload(s) a killed run left in "+o.RemoteDir)
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 )
 
 // Dir is a directory on this host (a mounted disk or share): file:///dir.
@@ -23,6 +24,13 @@ func (d *Dir) Put(_ context.Context, name, local string) error {
 	}
 	if err := os.MkdirAll(d.Path, 0o700); err != nil {
 		return err
+	}
+	if entries, err := os.ReadDir(d.Path); err == nil {
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && stalePartial(fi, time.Now()) {
+				os.Remove(filepath.Join(d.Path, e.Name()))
+			}
+		}
 	}
 	partial := filepath.Join(d.Path, partialName(name))
 	defer os.Remove(partial)

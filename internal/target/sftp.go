@@ -13,6 +13,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
@@ -47,6 +48,13 @@ func (s *SFTP) Put(ctx context.Context, name, local string) error {
 	fsys := c.SFTP()
 	if err := fsys.MkdirAll(s.Dir); err != nil {
 		return fmt.Errorf("%s: create the directory: %w", s, err)
+	}
+	if infos, err := fsys.ReadDir(s.Dir); err == nil {
+		for _, fi := range infos {
+			if stalePartial(fi, time.Now()) {
+				fsys.Remove(path.Join(s.Dir, fi.Name()))
+			}
+		}
 	}
 	partial := path.Join(s.Dir, partialName(name))
 	done := false

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/styliteag/birdseye/internal/retention"
 	"github.com/styliteag/birdseye/internal/sshremote"
@@ -150,3 +151,15 @@ func Latest(ctx context.Context, t Target) (string, error) {
 }
 
 func partialName(name string) string { return "." + path.Base(name) + ".partial" }
+
+// partialAge is how long a partial must have gone unwritten to be taken
+// as left by a killed put: an upload writes without pause, and a remote's
+// clock (by which SFTP reports the time) may be off by minutes.
+const partialAge = time.Hour
+
+// stalePartial says whether a file in a target is a partial upload of
+// birdseye's (".netbird….partial") that a killed put left behind.
+func stalePartial(fi os.FileInfo, now time.Time) bool {
+	n := fi.Name()
+	return fi.Mode().IsRegular() && strings.HasPrefix(n, ".netbird") && strings.HasSuffix(n, ".partial") && now.Sub(fi.ModTime()) > partialAge
+}

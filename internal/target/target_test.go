@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -177,4 +178,35 @@ func conformanceS3(t *testing.T, tg Target, dir string) {
 	require.Equal(t, []string{names[0]}, deleted)
 	got, _ = tg.List(ctx)
 	require.Equal(t, []string{"README.txt", names[1], names[2]}, got)
+}
+
+// A put killed midway leaves its hidden ".partial". The next put to the
+// target removes birdseye's partials unwritten for an hour (a remote's
+// clock may be off by minutes) and leaves a fresh one, which may be
+// another run's upload in flight.
+func TestAPartialACrashLeftIsRemovedByTheNextPut(t *testing.T) {
+	s := sshtest.Start(t)
+	sftpDir := filepath.Join(t.TempDir(), "backups")
+	sftpTarget, err := Parse("sftp://root@127.0.0.1:"+itoa(s.Port)+sftpDir, Settings{SSH: SSH{KeyFile: s.ClientKey, KnownHosts: filepath.Join(t.TempDir(), "known"), Strict: sshremote.StrictAcceptNew}})
+	require.NoError(t, err)
+	fileDir := filepath.Join(t.TempDir(), "disk")
+	for _, c := range []struct {
+		tg  Target
+		dir string
+	}{{&Dir{Path: fileDir}, fileDir}, {sftpTarget, sftpDir}} {
+		require.NoError(t, os.MkdirAll(c.dir, 0o700))
+		stale, fresh, other := ".netbird-prod-20261101T030000Z.zip.partial", ".netbird-prod-20261102T030000Z.zip.partial", ".notes.partial"
+		for _, n := range []string{stale, fresh, other} {
+			require.NoError(t, os.WriteFile(filepath.Join(c.dir, n), []byte("half"), 0o600))
+		}
+		old := time.Now().Add(-2 * time.Hour)
+		require.NoError(t, os.Chtimes(filepath.Join(c.dir, stale), old, old))
+		require.NoError(t, os.Chtimes(filepath.Join(c.dir, other), old, old))
+		local := filepath.Join(t.TempDir(), "a")
+		require.NoError(t, os.WriteFile(local, []byte("archive"), 0o600))
+		require.NoError(t, c.tg.Put(t.Context(), "netbird-prod-20261103T030000Z.zip", local))
+		require.NoFileExists(t, filepath.Join(c.dir, stale), c.tg.String())
+		require.FileExists(t, filepath.Join(c.dir, fresh), c.tg.String())
+		require.FileExists(t, filepath.Join(c.dir, other), "not birdseye's")
+	}
 }
