@@ -155,6 +155,10 @@ func (s *S3) Put(ctx context.Context, name, local string) error {
 		s.Delete(ctx, name)
 		return fmt.Errorf("%s: %s does not read back as written", s, name)
 	}
+	// The parts of an upload a killed run left are aborted. A service that
+	// cannot list uploads has not failed this backup: the bucket's
+	// lifecycle rule (docs) is the other way to clean them.
+	s.abortStale(ctx, time.Now())
 	return nil
 }
 
@@ -295,4 +299,75 @@ func (s *S3) Get(ctx context.Context, name string, w io.Writer) error {
 	defer resp.Body.Close()
 	_, err = io.Copy(w, resp.Body)
 	return err
+}
+
+// staleUpload is how long ago a multipart upload must have begun to be
+// taken as left by a killed run: an archive's upload takes minutes.
+const staleUpload = 24 * time.Hour
+
+type upload struct {
+	Key       string
+	UploadId  string
+	Initiated time.Time
+}
+
+// uploads lists the multipart uploads under the prefix that were begun
+// and neither completed nor aborted.
+func (s *S3) uploads(ctx context.Context) ([]upload, error) {
+	prefix := s.Prefix
+	if prefix != "" {
+		prefix += "/"
+	}
+	var out []upload
+	q := url.Values{"uploads": {""}, "prefix": {prefix}}
+	for {
+		resp, err := s.do(ctx, http.MethodGet, "", q, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("list multipart uploads: %w", err)
+		}
+		var page struct {
+			Upload             []upload
+			IsTruncated        bool
+			NextKeyMarker      string
+			NextUploadIdMarker string
+		}
+		err = xml.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("list multipart uploads: %w", err)
+		}
+		out = append(out, page.Upload...)
+		if !page.IsTruncated || page.NextKeyMarker == "" {
+			return out, nil
+		}
+		q.Set("key-marker", page.NextKeyMarker)
+		q.Set("upload-id-marker", page.NextUploadIdMarker)
+	}
+}
+
+// abortStale aborts birdseye's multipart uploads (netbird… keys directly
+// under the prefix) begun more than staleUpload before now: their parts
+// are stored, and billed, until aborted. It returns how many.
+func (s *S3) abortStale(ctx context.Context, now time.Time) (int, error) {
+	ups, err := s.uploads(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, u := range ups {
+		name := strings.TrimPrefix(u.Key, s.Prefix+"/")
+		if s.Prefix == "" {
+			name = u.Key
+		}
+		if strings.Contains(name, "/") || !strings.HasPrefix(name, "netbird") || now.Sub(u.Initiated) < staleUpload {
+			continue
+		}
+		resp, err := s.do(ctx, http.MethodDelete, u.Key, url.Values{"uploadId": {u.UploadId}}, nil, nil)
+		if err != nil {
+			return n, fmt.Errorf("abort %s: %w", u.Key, err)
+		}
+		resp.Body.Close()
+		n++
+	}
+	return n, nil
 }

@@ -3,6 +3,7 @@ package target
 import (
 	"bytes"
 	"crypto/rand"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -209,4 +210,38 @@ func TestAPartialACrashLeftIsRemovedByTheNextPut(t *testing.T) {
 		require.FileExists(t, filepath.Join(c.dir, fresh), c.tg.String())
 		require.FileExists(t, filepath.Join(c.dir, other), "not birdseye's")
 	}
+}
+
+// A multipart upload killed midway keeps its parts on S3 (48 MiB once),
+// billed and invisible to a listing. The next put aborts birdseye's
+// uploads under the prefix begun over a day ago; others stay.
+func TestAnS3UploadAKilledRunLeftIsAborted(t *testing.T) {
+	srv := s3test.Start(t, "netbird-backups")
+	set := Settings{S3: S3Config{Endpoint: srv.Endpoint, Region: "us-east-1", PathStyle: true, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, PartSize: 5 << 20}}
+	tg, err := Parse("s3://netbird-backups/prod", set)
+	require.NoError(t, err)
+	s3 := tg.(*S3)
+	ctx := t.Context()
+	begin := func(key string) {
+		resp, err := s3.do(ctx, "POST", key, url.Values{"uploads": {""}}, nil, nil)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	begin("prod/netbird-prod-20261101T030000Z.tar.gz.age")
+	begin("prod/other-file.bin")
+	begin("elsewhere/netbird-x-20261101T030000Z.zip")
+	ups, err := s3.uploads(ctx)
+	require.NoError(t, err)
+	require.Len(t, ups, 2, "the listing is of the prefix only")
+
+	n, err := s3.abortStale(ctx, time.Now())
+	require.NoError(t, err)
+	require.Zero(t, n, "an upload begun just now may be another run's")
+	n, err = s3.abortStale(ctx, time.Now().Add(25*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	ups, err = s3.uploads(ctx)
+	require.NoError(t, err)
+	require.Len(t, ups, 1)
+	require.Equal(t, "prod/other-file.bin", ups[0].Key, "not birdseye's: left alone")
 }
