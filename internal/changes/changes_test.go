@@ -224,3 +224,25 @@ func TestPrimeDropsChangeLogRecordsOlderThanAYearAndAMonth(t *testing.T) {
 	require.Len(t, recs, 1)
 	require.Equal(t, event.ID(2), recs[0].EventID)
 }
+
+// A backfilled event (first boot, BACKFILL) happened before birdseye's first
+// snapshot, which already holds its change: diffing against it said "no field
+// changed", which is not so. Its before-state is unknown, and said so.
+func TestAnEventOlderThanTheFirstSnapshotHasAnUnknownBeforeState(t *testing.T) {
+	f, c := nbtest.Start(t, fake.AuditorToken)
+	tr := tracker(t, c, "")
+	require.NoError(t, tr.Prime(t.Context()))
+	old := policyUpdate(1)
+	old.Timestamp = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano)
+	evs := []event.Event{old}
+	tr.Resolve(t.Context(), evs)
+	require.Empty(t, evs[0].Changes)
+	require.Equal(t, "before-state unknown: the event is older than birdseye's first snapshot of this policy", evs[0].ChangesNote)
+
+	edit(t, f, func(p map[string]any) { p["enabled"] = false })
+	later := policyUpdate(2)
+	later.Timestamp = time.Now().Add(time.Second).UTC().Format(time.RFC3339Nano)
+	evs = []event.Event{later}
+	tr.Resolve(t.Context(), evs)
+	require.Equal(t, []event.Change{{Path: "enabled", Before: "true", After: "false"}}, evs[0].Changes)
+}

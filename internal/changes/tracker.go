@@ -99,6 +99,18 @@ type Tracker struct {
 	snaps   map[string]map[string]json.RawMessage // path → object id → object
 	logged  map[event.ID]Record
 	lastErr string
+	// firstAt is when this process took a path's first snapshot: an event
+	// older than that (a backfill) is already in it, and diffing against
+	// it would say "no field changed".
+	firstAt map[string]time.Time
+}
+
+// tookFirst notes that path's first snapshot was taken now.
+func (t *Tracker) tookFirst(path string) {
+	if t.firstAt == nil {
+		t.firstAt = map[string]time.Time{}
+	}
+	t.firstAt[path] = time.Now()
 }
 
 func (t *Tracker) snapFile() string { return filepath.Join(t.Dir, "snapshots.json") }
@@ -148,6 +160,7 @@ func (t *Tracker) Prime(ctx context.Context) error {
 			continue
 		}
 		t.snaps[k.Path] = objs
+		t.tookFirst(k.Path)
 	}
 	return errors.Join(append(errs, t.saveSnaps())...)
 }
@@ -225,6 +238,10 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 			id = ""
 		}
 		before, known := t.snaps[path]
+		older := false
+		if at, ok := e.Time(); ok && known && at.Before(t.firstAt[path]) {
+			known, older = false, true
+		}
 		r := Record{At: time.Now().UTC(), EventID: e.ID, Code: e.ActivityCode, Initiator: e.Initiator(), Kind: k.Name, ObjectID: e.TargetID,
 			// setupkey.group.* name the key under "setupkey"; other events
 			// may name nothing: the object itself says.
@@ -245,6 +262,8 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 			// Created: every field is new, whatever birdseye knew before.
 			r.Note = "created"
 			r.Changes = DiffNamed(nil, cur[id], names)
+		case older:
+			r.Note = "before-state unknown: the event is older than birdseye's first snapshot of this " + k.Name
 		case !known:
 			r.Note = "before-state unknown: birdseye had no snapshot of this " + k.Name + " yet"
 		default:
@@ -255,6 +274,7 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 		}
 		if t.snaps[path] == nil {
 			t.snaps[path] = map[string]json.RawMessage{}
+			t.tookFirst(path)
 		}
 		t.snaps[path][id] = cur[id] // a second event on it in this poll diffs from here
 		if cur[id] == nil {
