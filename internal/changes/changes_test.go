@@ -145,8 +145,20 @@ func TestDiffKeysRulesByNameAndIgnoresCounters(t *testing.T) {
 	after := json.RawMessage(`{"name":"p","rules":[{"name":"b","ports":["2"]},{"name":"c","ports":["3"]}],"peers_count":9}`)
 	require.Equal(t, []event.Change{
 		{Path: `rules["a"]`, Before: "present", After: "removed"},
+		{Path: `rules["a"].name`, Before: "a"},
+		{Path: `rules["a"].ports`, Before: "[1]"},
 		{Path: `rules["c"]`, After: "added"},
-	}, Diff(before, after), "order changes and counters are not changes")
+		{Path: `rules["c"].name`, After: "c"},
+		{Path: `rules["c"].ports`, After: "[3]"},
+	}, Diff(before, after), "order changes and counters are not changes; an added or removed rule shows what it holds")
+}
+
+// A created object lists what it holds, not its own id (which no one set
+// and which read as "id (none) → <name>"), nor fields that are empty
+// either way ("description (none) → (none)").
+func TestACreateListsNeitherItsIDNorEmptyFields(t *testing.T) {
+	got := Diff(nil, json.RawMessage(`{"id":"g1","name":"Ops","description":"","peers":[]}`))
+	require.Equal(t, []event.Change{{Path: "name", After: "Ops"}}, got)
 }
 
 type mailbox struct {

@@ -79,6 +79,11 @@ func (d differ) walk(path string, a, b any) {
 		}
 		sort.Strings(sorted)
 		for _, k := range sorted {
+			// An object's own id is not a field anyone changes; on a
+			// create it read as "id (none) → <its name>".
+			if k == "id" && (a == nil || b == nil) {
+				continue
+			}
 			d.walk(join(path, k), am[k], bm[k])
 		}
 		return
@@ -106,10 +111,15 @@ func (d differ) walk(path string, a, b any) {
 				for _, l := range order {
 					p := fmt.Sprintf("%s[%q]", path, l)
 					switch x, y := ka.items[l], kb.items[l]; {
+					// An added or removed item shows what it holds: a rule's
+					// ports, protocol, sources and destinations are the
+					// evidence, not its name alone.
 					case x == nil:
 						*d.out = append(*d.out, event.Change{Path: p, After: "added"})
+						d.walk(p, nil, y)
 					case y == nil:
 						*d.out = append(*d.out, event.Change{Path: p, Before: "present", After: "removed"})
+						d.walk(p, x, nil)
 					default:
 						d.walk(p, x, y)
 					}
@@ -118,9 +128,25 @@ func (d differ) walk(path string, a, b any) {
 			}
 		}
 	}
-	if !equal(a, b) {
+	// Empty either way (nil, "", []) is no change: a created object's
+	// empty description read as "(none) → (none)".
+	if !equal(a, b) && !(empty(a) && empty(b)) {
 		*d.out = append(*d.out, event.Change{Path: path, Before: d.text(a), After: d.text(b)})
 	}
+}
+
+func empty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }
 
 func join(path, key string) string {
