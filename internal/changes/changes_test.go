@@ -258,3 +258,19 @@ func TestAnEventOlderThanTheFirstSnapshotHasAnUnknownBeforeState(t *testing.T) {
 	tr.Resolve(t.Context(), evs)
 	require.Equal(t, []event.Change{{Path: "enabled", Before: "true", After: "false"}}, evs[0].Changes)
 }
+
+// A network lists its policies and resources by id; the diff promises
+// names, so ids of policies and network resources birdseye knows read as
+// their names, as groups and posture checks do.
+func TestPolicyAndResourceIDsReadAsNames(t *testing.T) {
+	tr := &Tracker{snaps: map[string]map[string]json.RawMessage{
+		"/policies":              {"p1": json.RawMessage(`{"id":"p1","name":"Admins to Servers"}`)},
+		"/networks/n1/resources": {"r1": json.RawMessage(`{"id":"r1","name":"db.internal"}`)},
+	}}
+	got := DiffNamed(nil, json.RawMessage(`{"id":"n1","name":"office","policies":["p1"],"resources":["r1"]}`), tr.idNames(nil))
+	require.Equal(t, []event.Change{
+		{Path: "name", After: "office"},
+		{Path: "policies", After: "[Admins to Servers]"},
+		{Path: "resources", After: "[db.internal]"},
+	}, got)
+}

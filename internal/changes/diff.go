@@ -27,7 +27,8 @@ func Diff(before, after json.RawMessage) []event.Change { return DiffNamed(befor
 
 // DiffNamed is Diff with ids shown as names: a setup key's auto_groups, a
 // route's groups or a policy's posture checks hold ids, and names maps the
-// ids of groups and posture checks to their names.
+// ids of groups, posture checks, policies and network resources to their
+// names.
 func DiffNamed(before, after json.RawMessage, names map[string]string) []event.Change {
 	var out []event.Change
 	d := differ{names: names, out: &out}

@@ -315,7 +315,13 @@ func objectName(raw json.RawMessage) string {
 // what this poll read and the snapshots.
 func (t *Tracker) idNames(current map[string]map[string]json.RawMessage) map[string]string {
 	out := map[string]string{}
-	for _, p := range []string{"/groups", "/posture-checks"} {
+	paths := []string{"/groups", "/posture-checks", "/policies"}
+	for p := range t.snaps {
+		if strings.HasSuffix(p, "/resources") {
+			paths = append(paths, p) // a network's resources, by network
+		}
+	}
+	for _, p := range paths {
 		for _, src := range []map[string]json.RawMessage{t.snaps[p], current[p]} {
 			for id, raw := range src {
 				if n := objectName(raw); n != "" {
