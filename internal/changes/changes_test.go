@@ -97,6 +97,7 @@ func TestAddedAndDeletedObjectsAndGroupListsReadAsNames(t *testing.T) {
 	require.Len(t, evs[0].Changes, 1)
 	require.Equal(t, `rules["ssh"].sources`, evs[0].Changes[0].Path)
 	require.Contains(t, evs[0].Changes[0].After, "Contractors")
+	require.Regexp(t, `^\[.*Contractors.*\]$`, evs[0].Changes[0].After, "a list of groups is written as other lists are: [a, b]")
 
 	f.SetPolicies(`[]`)
 	del := []event.Event{{ID: 3, ActivityCode: "policy.delete", TargetID: adminsPolicy}}

@@ -95,7 +95,7 @@ func (d differ) walk(path string, a, b any) {
 		if refs(al) && refs(bl) {
 			an, bn := names(al), names(bl)
 			if !slices.Equal(an, bn) {
-				*d.out = append(*d.out, event.Change{Path: path, Before: strings.Join(an, ", "), After: strings.Join(bn, ", ")})
+				*d.out = append(*d.out, event.Change{Path: path, Before: listText(an), After: listText(bn)})
 			}
 			return
 		}
@@ -247,6 +247,15 @@ func (d differ) text(v any) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
 	return compact(v)
+}
+
+// listText writes a list of names as every other list of values is
+// written, [a, b]; an empty one as nothing.
+func listText(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return "[" + strings.Join(l, ", ") + "]"
 }
 
 func compact(v any) string {
