@@ -125,11 +125,13 @@ func scanAudit(s *scanner, keep func(event.ID) bool) (*AuditList, error) {
 				out.MinID = id
 			}
 			out.MaxID = max(out.MaxID, id)
-			if keep(id) && s.size > MaxEntry {
+			// keep is called once per entry: a caller may count with it.
+			kept := keep(id)
+			if kept && s.size > MaxEntry {
 				e := event.Oversize(s.obj, id, s.size, "over the 1 MiB limit for one entry; its first bytes are in meta.raw")
 				out.Odd = append(out.Odd, OddEntry{ID: id, Problem: fmt.Sprintf("%d bytes, over the 1 MiB limit for one entry; forwarded as %s", s.size, event.CodeUnreadable), Unreadable: true})
 				out.Events = append(out.Events, e)
-			} else if keep(id) {
+			} else if kept {
 				e, problem := event.Decode(s.obj, id)
 				if problem != "" {
 					out.Odd = append(out.Odd, OddEntry{ID: id, Problem: problem, Unreadable: e.ActivityCode == event.CodeUnreadable})

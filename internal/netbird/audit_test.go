@@ -136,3 +136,11 @@ func TestAnEntryOverTheSizeLimitBecomesANoticeWithItsID(t *testing.T) {
 	require.Equal(t, []string{"(none before the 1 MiB limit)"}, list.BadIDSamples)
 	require.Less(t, cap(s.obj), 2*MaxEntry, "the copy of one 3 MiB entry stays near the limit")
 }
+
+// keep is asked once per entry: the tail command counts with it.
+func TestScanAuditAsksKeepOncePerEntry(t *testing.T) {
+	asked := map[event.ID]int{}
+	_, err := ScanAudit(strings.NewReader(`[{"id":"3"},{"id":"2"},{"id":"1"}]`), func(id event.ID) bool { asked[id]++; return id > 1 })
+	require.NoError(t, err)
+	require.Equal(t, map[event.ID]int{1: 1, 2: 1, 3: 1}, asked)
+}
