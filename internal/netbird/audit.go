@@ -300,16 +300,16 @@ func (s *scanner) object() ([]byte, error) {
 				break
 			}
 		}
-		// Past MaxEntry the rest is only scanned for its end: an id not
-		// found by then is not looked for (its offsets would point into
-		// bytes not kept).
-		if s.size+i > MaxEntry && s.size <= MaxEntry && idState != idDone {
-			idState, idStart, idEnd = idDone, 0, 0
-		}
-		if s.size+i <= MaxEntry {
+		// Past MaxEntry the rest is only scanned for its end. The read
+		// that crosses it is still kept, so that every offset taken in it
+		// points into s.obj; an id not found by then is not looked for.
+		if s.size <= MaxEntry {
 			s.obj = append(s.obj, chunk[:i]...)
 		}
 		s.size += i
+		if s.size > MaxEntry && idState != idDone {
+			idState, idStart, idEnd = idDone, 0, 0
+		}
 		s.pos += i
 		if finished {
 			if idState == idDone && idEnd > idStart {

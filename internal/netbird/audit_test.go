@@ -144,3 +144,18 @@ func TestScanAuditAsksKeepOncePerEntry(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[event.ID]int{1: 1, 2: 1, 3: 1}, asked)
 }
+
+// An id that ends in the read that crosses MaxEntry is found: it once
+// pointed past the bytes kept (into stale memory), and the entry was lost
+// as one without a usable id.
+func TestAnIDInTheReadThatCrossesTheLimitIsFound(t *testing.T) {
+	for pad := MaxEntry - 40; pad < MaxEntry+5; pad++ {
+		body := `[{"activity":"` + strings.Repeat("a", pad) + `","id":"7"}]`
+		list, err := ScanAudit(strings.NewReader(body), all)
+		require.NoError(t, err, pad)
+		require.Equal(t, 1, list.Count, pad)
+		require.Zero(t, list.BadIDs, pad)
+		require.Len(t, list.Events, 1, pad)
+		require.Equal(t, event.ID(7), list.Events[0].ID, pad)
+	}
+}
