@@ -275,3 +275,49 @@ func TestPolicyAndResourceIDsReadAsNames(t *testing.T) {
 		{Path: "resources", After: "[db.internal]"},
 	}, got)
 }
+
+// stubAPI answers GetRaw from fixed bodies and counts the reads.
+type stubAPI struct {
+	bodies map[string]string
+	reads  map[string]int
+}
+
+func (s *stubAPI) GetRaw(_ context.Context, path string) (json.RawMessage, error) {
+	if s.reads == nil {
+		s.reads = map[string]int{}
+	}
+	s.reads[path]++
+	b, ok := s.bodies[path]
+	if !ok {
+		b = "[]"
+	}
+	return json.RawMessage(b), nil
+}
+
+// A route and a network router name their routing peer by id; the diff
+// promises names, so the peer is read as its name (peers are not
+// snapshotted: they are read once per poll, and only when a diff needs one).
+func TestARoutesAndARoutersPeerReadAsItsName(t *testing.T) {
+	api := &stubAPI{bodies: map[string]string{
+		"/routes":           `[]`,
+		"/networks/routers": `[]`,
+		"/peers":            `[{"id":"p1","name":"gw-office","ip":"100.64.0.1"}]`,
+	}}
+	tr := tracker(t, api, "")
+	require.NoError(t, tr.Prime(t.Context()))
+	api.bodies["/routes"] = `[{"id":"r1","network_id":"office","network":"10.0.0.0/24","peer":"p1","enabled":true}]`
+	api.bodies["/networks/routers"] = `[{"id":"nr1","peer":"p1","enabled":true,"metric":9999}]`
+	evs := []event.Event{
+		{ID: 1, ActivityCode: "route.add", TargetID: "r1"},
+		{ID: 2, ActivityCode: "network.router.create", TargetID: "nr1"},
+	}
+	tr.Resolve(t.Context(), evs)
+	require.Contains(t, evs[0].Changes, event.Change{Path: "peer", After: "gw-office"})
+	require.Contains(t, evs[1].Changes, event.Change{Path: "peer", After: "gw-office"})
+	require.Equal(t, 1, api.reads["/peers"], "peers are read once for the whole poll")
+
+	// A poll without a route or router reads no peers.
+	api.bodies["/groups"] = `[{"id":"g1","name":"ops"}]`
+	tr.Resolve(t.Context(), []event.Event{{ID: 3, ActivityCode: "group.add", TargetID: "g1"}})
+	require.Equal(t, 1, api.reads["/peers"])
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,6 +205,7 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 	defer t.mu.Unlock()
 	t.load()
 	current := map[string]map[string]json.RawMessage{}
+	var peers map[string]string // read at most once a poll, when a diff needs it
 	var recs []Record
 	for i := range evs {
 		e := &evs[i]
@@ -250,6 +252,12 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 			r.EventAt = at.UTC()
 		}
 		names := t.idNames(current)
+		if p := peerRef(cur[id], before[id]); p != "" && names[p] == "" {
+			if peers == nil {
+				peers = t.peerNames(ctx)
+			}
+			maps.Copy(names, peers)
+		}
 		switch {
 		case known && before[id] == nil && cur[id] == nil:
 			// Not a tracked object (or gone before birdseye saw it): nothing
@@ -301,36 +309,6 @@ func (t *Tracker) Resolve(ctx context.Context, evs []event.Event) {
 // isCreate: the codes that make an object (group.add, dns.zone.create).
 func isCreate(code string) bool {
 	return strings.HasSuffix(code, ".add") || strings.HasSuffix(code, ".create")
-}
-
-func objectName(raw json.RawMessage) string {
-	var o struct {
-		Name string `json:"name"`
-	}
-	json.Unmarshal(raw, &o)
-	return o.Name
-}
-
-// idNames maps the ids of groups and posture checks to their names, from
-// what this poll read and the snapshots.
-func (t *Tracker) idNames(current map[string]map[string]json.RawMessage) map[string]string {
-	out := map[string]string{}
-	paths := []string{"/groups", "/posture-checks", "/policies"}
-	for p := range t.snaps {
-		if strings.HasSuffix(p, "/resources") {
-			paths = append(paths, p) // a network's resources, by network
-		}
-	}
-	for _, p := range paths {
-		for _, src := range []map[string]json.RawMessage{t.snaps[p], current[p]} {
-			for id, raw := range src {
-				if n := objectName(raw); n != "" {
-					out[id] = n
-				}
-			}
-		}
-	}
-	return out
 }
 
 func (t *Tracker) saveSnaps() error {
