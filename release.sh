@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# release.sh patch|minor|major [--dry-run]
+# release.sh patch|minor|major|X.Y.Z [--dry-run]
 #
-# Bumps VERSION, moves the "## [Unreleased]" section of CHANGELOG.md under the
+# Bumps VERSION (or sets it to X.Y.Z, which may equal VERSION when that is
+# not tagged yet: the Go line's first release, 1.0.0, is made so), moves the "## [Unreleased]" section of CHANGELOG.md under the
 # new version with today's date (UTC), commits, tags vX.Y.Z and pushes both;
 # the tag starts the image build. Refuses a dirty working tree, an empty
 # Unreleased section and a tag that exists already. --dry-run says what it
@@ -9,12 +10,12 @@
 set -euo pipefail
 
 die() { echo "release.sh: $*" >&2; exit 1; }
-usage() { echo "usage: release.sh patch|minor|major [--dry-run]" >&2; exit 2; }
+usage() { echo "usage: release.sh patch|minor|major|X.Y.Z [--dry-run]" >&2; exit 2; }
 
 bump="" dry=false
 for arg in "$@"; do
   case "$arg" in
-    patch|minor|major) [ -z "$bump" ] || usage; bump=$arg ;;
+    patch|minor|major|[0-9]*.[0-9]*.[0-9]*) [ -z "$bump" ] || usage; bump=$arg ;;
     --dry-run) dry=true ;;
     *) usage ;;
   esac
@@ -32,6 +33,12 @@ case "$bump" in
   major) next="$((major + 1)).0.0" ;;
   minor) next="$major.$((minor + 1)).0" ;;
   patch) next="$major.$minor.$((patch + 1))" ;;
+  *)
+    [[ "$bump" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || usage
+    next=$bump
+    lowest=$(printf '%s\n%s\n' "$current" "$next" | sort -V | head -1)
+    [ "$lowest" = "$current" ] || die "$next is below VERSION $current"
+    ;;
 esac
 tag="v$next"
 

@@ -131,6 +131,36 @@ func TestReleaseRefuses(t *testing.T) {
 	for _, args := range [][]string{{}, {"huge"}, {"patch", "minor"}} {
 		out, code = release(t, work, args...)
 		require.Equal(t, 2, code, args)
-		require.Contains(t, out, "usage: release.sh patch|minor|major [--dry-run]")
+		require.Contains(t, out, "usage: release.sh patch|minor|major|X.Y.Z [--dry-run]")
 	}
+}
+
+// The Go line has its own version: the repository's VERSION is not the
+// Python tool's (its last release was 0.4.1), so `birdseye version` and an
+// update check tell the two apart.
+func TestTheGoLineIsVersionedApartFromThePythonTool(t *testing.T) {
+	v, err := os.ReadFile("../VERSION")
+	require.NoError(t, err)
+	major, _, ok := strings.Cut(strings.TrimSpace(string(v)), ".")
+	require.True(t, ok, "VERSION holds X.Y.Z")
+	require.NotEqual(t, "0", major, "the Go line starts at 1.0.0, after the Python tool's 0.x")
+}
+
+// The first release of a version set by hand (VERSION 1.0.0, no tag yet)
+// names it; a version below VERSION is refused.
+func TestReleaseTakesAnExplicitVersion(t *testing.T) {
+	work, remote := releaseRepo(t, changelog)
+	require.NoError(t, os.WriteFile(filepath.Join(work, "VERSION"), []byte("1.0.0\n"), 0o644))
+	git(t, work, "commit", "-qam", "the Go line starts at 1.0.0")
+
+	out, code := release(t, work, "0.9.0")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "0.9.0 is below VERSION 1.0.0")
+
+	out, code = release(t, work, "1.0.0")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "release 1.0.0 -> 1.0.0")
+	require.Equal(t, "v1.0.0", git(t, remote, "tag", "--list", "v1.0.0"))
+	log, _ := os.ReadFile(filepath.Join(work, "CHANGELOG.md"))
+	require.Contains(t, string(log), "## [Unreleased]\n\n## [1.0.0] - 2026-11-23\n")
 }
