@@ -62,6 +62,9 @@ type Step struct {
 	Stored   []string // the targets that hold it
 	// TargetErr: a target that did not take it (the archive went elsewhere).
 	TargetErr error
+	// KeptErr: BACKUP_DIR could not take it (a full disk); it was built in
+	// a staging directory so the targets and the mail still got it.
+	KeptErr error
 	// Verified: the restore check passed (volume archive, BACKUP_VERIFY).
 	Verified bool
 }
@@ -90,10 +93,16 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 	if out == rc.Dir {
 		sweepPartials(rc.Dir, now, log)
 	}
+	stage := &staging{}
+	defer stage.remove()
 	var steps []Step
 	if len(rc.Paths) > 0 {
 		s := Step{What: "NetBird volume backup"}
-		r, err := Volumes(ctx, Options{Paths: rc.Paths, Exclude: rc.Exclude, Label: rc.Label, Password: rc.Password, OutDir: out, Age: rc.Age, Recipients: rc.Recipients, HideNames: rc.HideNames}, now)
+		var r *Report
+		err := rc.build(out, stage, &s, log, func(dir string) (err error) {
+			r, err = Volumes(ctx, Options{Paths: rc.Paths, Exclude: rc.Exclude, Label: rc.Label, Password: rc.Password, OutDir: dir, Age: rc.Age, Recipients: rc.Recipients, HideNames: rc.HideNames}, now)
+			return err
+		})
 		body := volumeBody(r, rc.Paths, rc.decryptHow())
 		if err == nil {
 			s.File, s.Size = r.File, r.Size
@@ -112,7 +121,11 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 	}
 	if rc.Export != nil {
 		s := Step{What: "NetBird API export"}
-		r, err := Export(ctx, rc.Export, Options{Label: rc.Label, Password: rc.Password, OutDir: out, Age: rc.Age, Recipients: rc.Recipients, HideNames: rc.HideNames}, rc.NBURL, rc.Version, now)
+		var r *ExportReport
+		err := rc.build(out, stage, &s, log, func(dir string) (err error) {
+			r, err = Export(ctx, rc.Export, Options{Label: rc.Label, Password: rc.Password, OutDir: dir, Age: rc.Age, Recipients: rc.Recipients, HideNames: rc.HideNames}, rc.NBURL, rc.Version, now)
+			return err
+		})
 		if err == nil {
 			s.File, s.Size = r.File, r.Size
 		}
@@ -127,7 +140,7 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 	code := 0
 	for _, s := range steps {
 		switch {
-		case s.Err != nil, s.TargetErr != nil:
+		case s.Err != nil, s.TargetErr != nil, s.KeptErr != nil:
 			code = 1
 		case s.Oversize && code == 0:
 			code = 2
@@ -174,7 +187,9 @@ func (rc RunConfig) deliver(ctx context.Context, s Step, prefix string, to []str
 		failed(s.Err.Error())
 		return s
 	}
-	if rc.Dir != "" && !rc.DryRun {
+	if s.KeptErr != nil {
+		body += "\nNOT kept: " + s.KeptErr.Error() + "\n"
+	} else if rc.Dir != "" && !rc.DryRun {
 		s.Kept = s.File
 		if err := prune(rc.Dir, filepath.Base(s.File), rc.Keep); err != nil {
 			fmt.Fprintf(log, "warning: pruning %s: %v\n", rc.Dir, err)
@@ -324,57 +339,4 @@ func exportBody(r *ExportReport, how string) string {
 	}
 	b.WriteString("\n" + how + "\nexport/manifest.json inside the archive lists every endpoint queried,\nincluding the ones that were skipped (404/403) and why.\n")
 	return b.String()
-}
-
-// prune applies the retention to the archives of the same kind and label
-// as name in dir; both formats count, so a switch to age does not keep the
-// old zips forever.
-func prune(dir, name string, keep retention.Policy) error {
-	kind := name[:strings.LastIndex(name, "-")+1] // netbird-<label>-
-	all, err := filepath.Glob(filepath.Join(dir, kind+"*"))
-	if err != nil {
-		return err
-	}
-	var mine []string
-	for _, m := range all {
-		if b := filepath.Base(m); strings.HasSuffix(b, ".zip") || strings.HasSuffix(b, ".tar.gz.age") {
-			mine = append(mine, b)
-		}
-	}
-	for _, d := range retention.Drop(mine, keep) {
-		if err := os.Remove(filepath.Join(dir, d)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// partialAge is how long a partial archive must have gone unwritten to be
-// taken as left by a crash: a run writes it without pause, and a `backup
-// run` by hand may be writing one beside the schedule's.
-const partialAge = 10 * time.Minute
-
-// sweepPartials removes the partial archives (netbird-*.partial,
-// netbirdexport-*.partial) an interrupted run left in dir, and says so.
-func sweepPartials(dir string, now time.Time, log io.Writer) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return // the run itself says what is wrong with dir
-	}
-	n := 0
-	for _, e := range entries {
-		name := e.Name()
-		if !e.Type().IsRegular() || !strings.HasPrefix(name, "netbird") || !strings.HasSuffix(name, ".partial") {
-			continue
-		}
-		if fi, err := e.Info(); err != nil || now.Sub(fi.ModTime()) < partialAge {
-			continue
-		}
-		if os.Remove(filepath.Join(dir, name)) == nil {
-			n++
-		}
-	}
-	if n > 0 {
-		fmt.Fprintf(log, "removed %d partial archives an interrupted run left in %s\n", n, dir)
-	}
 }

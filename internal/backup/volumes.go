@@ -260,37 +260,65 @@ func addSource(ctx context.Context, w packer, src string, exclude []string, stag
 	})
 }
 
+// WriteError is a failure to write the archive file itself (a full or
+// read-only BACKUP_DIR), as opposed to reading what goes into it.
+type WriteError struct{ Err error }
+
+func (e *WriteError) Error() string { return e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// countingFile remembers the first error writing to the archive file, so a
+// failure inside the packer is told apart from a source that cannot be read.
+type countingFile struct {
+	f   *os.File
+	err error
+}
+
+func (c *countingFile) Write(p []byte) (int, error) {
+	n, err := c.f.Write(p)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
 // writeArchive writes an archive at path through fill, atomically: a
 // partial file, synced, renamed only when complete. It returns the size.
+// A failure of the file itself is a *WriteError.
 func writeArchive(path string, o Options, fill func(packer) error) (int64, error) {
 	partial := path + ".partial"
 	f, err := os.OpenFile(partial, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
-		return 0, fmt.Errorf("create archive: %w", err)
+		return 0, &WriteError{fmt.Errorf("create archive: %w", err)}
 	}
 	defer os.Remove(partial)
-	w, err := o.newPacker(f, path)
-	if err != nil {
+	out := &countingFile{f: f}
+	fail := func(err error) (int64, error) {
 		f.Close()
+		if out.err != nil {
+			return 0, &WriteError{fmt.Errorf("write %s: %w", partial, out.err)}
+		}
 		return 0, err
+	}
+	w, err := o.newPacker(out, path)
+	if err != nil {
+		return fail(err)
 	}
 	if err := fill(w); err != nil {
-		f.Close()
-		return 0, err
+		return fail(err)
 	}
 	if err := w.Close(); err != nil {
-		f.Close()
-		return 0, err
+		return fail(err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return 0, err
+		return 0, &WriteError{fmt.Errorf("sync %s: %w", partial, err)}
 	}
 	if err := f.Close(); err != nil {
-		return 0, err
+		return 0, &WriteError{fmt.Errorf("close %s: %w", partial, err)}
 	}
 	if err := os.Rename(partial, path); err != nil {
-		return 0, err
+		return 0, &WriteError{err}
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
