@@ -253,6 +253,7 @@ func (rc RunConfig) store(ctx context.Context, s *Step, name string, log io.Writ
 	kind := name[:strings.LastIndex(name, "-")+1]
 	var errs []error
 	for _, t := range rc.Targets {
+		sweep(ctx, t, log)
 		if err := t.Put(ctx, name, s.File); err != nil {
 			fmt.Fprintf(log, "not stored in %s: %v\n", t, err)
 			errs = append(errs, fmt.Errorf("%s: %w", t, err))
@@ -267,6 +268,29 @@ func (rc RunConfig) store(ctx context.Context, s *Step, name string, log io.Writ
 		}
 	}
 	s.TargetErr = errors.Join(errs...)
+}
+
+// sweeper is a target that cleans what a killed run left there before an
+// upload (S3: the parts of incomplete multipart uploads, billed and
+// invisible to a listing).
+type sweeper interface {
+	Sweep(ctx context.Context) (int, error)
+}
+
+// sweep cleans t before an upload, whether or not the upload then works,
+// and says what it did or why it could not.
+func sweep(ctx context.Context, t target.Target, log io.Writer) {
+	sw, ok := t.(sweeper)
+	if !ok {
+		return
+	}
+	n, err := sw.Sweep(ctx)
+	if err != nil {
+		fmt.Fprintf(log, "warning: %s: what a killed run left was not cleaned: %v (a lifecycle rule that aborts incomplete uploads does it too: docs/operations.md)\n", t, err)
+	}
+	if n > 0 {
+		fmt.Fprintf(log, "%s: aborted %d incomplete uploads a killed run left\n", t, n)
+	}
 }
 
 // check is the restore check of a fresh archive, opened with the key it

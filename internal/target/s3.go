@@ -155,12 +155,14 @@ func (s *S3) Put(ctx context.Context, name, local string) error {
 		s.Delete(ctx, name)
 		return fmt.Errorf("%s: %s does not read back as written", s, name)
 	}
-	// The parts of an upload a killed run left are aborted. A service that
-	// cannot list uploads has not failed this backup: the bucket's
-	// lifecycle rule (docs) is the other way to clean them.
-	s.abortStale(ctx, time.Now())
 	return nil
 }
+
+// Sweep aborts the multipart uploads a killed run left under the prefix
+// (begun over a day ago); the backup runs it before each upload. A
+// service that cannot list uploads has not failed the backup: the
+// bucket's lifecycle rule (docs) is the other way to clean them.
+func (s *S3) Sweep(ctx context.Context) (int, error) { return s.abortStale(ctx, time.Now()) }
 
 func (s *S3) multipart(ctx context.Context, key string, r io.Reader) error {
 	resp, err := s.do(ctx, http.MethodPost, key, url.Values{"uploads": {""}}, nil, nil)
