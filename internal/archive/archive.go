@@ -1,10 +1,13 @@
-// Package archive writes and reads the password-protected zip archives of
-// the backups: every entry AES-256 encrypted (WinZip AE-2, which 7-Zip and
-// bsdtar open), names flagged UTF-8, modes and times kept, contents
-// streamed so memory stays flat whatever the size. The last entry,
-// SHA256SUMS, lists every file's checksum in `sha256sum -c` form, which
-// Verify checks. Zip AES encrypts contents, not names: the file names in an
-// archive stay readable without the password.
+// Package archive writes and reads the backups' encrypted archives: zip
+// (BACKUP_ENCRYPTION=zip), age (a tar.gz encrypted with age to recipients
+// or a passphrase, names hidden too; age.go) and the zip whose names are
+// hidden in an inner tar (hidden.go). In the zip every entry is AES-256
+// encrypted (WinZip AE-2, which 7-Zip and bsdtar open), names flagged
+// UTF-8, modes and times kept, contents streamed so memory stays flat
+// whatever the size. The last entry, SHA256SUMS, lists every file's
+// checksum in `sha256sum -c` form, which Verify checks. Zip AES encrypts
+// contents, not names: the file names in an archive stay readable without
+// the password.
 package archive
 
 import (

@@ -2,32 +2,58 @@ package event
 
 import (
 	_ "embed"
+	"strconv"
 	"strings"
 )
 
-// activity-codes.tsv is every audit activity_code NetBird v0.77.1 emits, with
-// the server's own text for it.
+// activities.tsv is every audit activity NetBird v0.77.1 emits: the number
+// its activity store keeps, its Go name, the API's activity_code and the
+// server's own text for it. The API source and the events.db source read
+// this one table.
 //
-//go:embed activity-codes.tsv
-var codesTSV string
+//go:embed activities.tsv
+var activitiesTSV string
 
-// Code is a known activity code and the server's description of it.
+// Code is a known activity: its stored number, its code and the server's
+// description of it.
 type Code struct {
+	Number         int
 	Code, Activity string
 }
 
-// KnownCodes lists every audit activity code of the NetBird server, in the
-// server's order.
-var KnownCodes = parseCodes(codesTSV)
+// KnownCodes lists every audit activity of the NetBird server, by number.
+var KnownCodes = parseCodes(activitiesTSV)
+
+// byNumber indexes KnownCodes by the number events.db stores.
+var byNumber = func() map[int]Code {
+	m := make(map[int]Code, len(KnownCodes))
+	for _, c := range KnownCodes {
+		m[c.Number] = c
+	}
+	return m
+}()
+
+// ByNumber is the activity events.db stores as n.
+func ByNumber(n int) (Code, bool) {
+	c, ok := byNumber[n]
+	return c, ok
+}
 
 func parseCodes(tsv string) []Code {
 	var out []Code
 	for i, line := range strings.Split(strings.TrimSpace(tsv), "\n") {
 		if i == 0 {
-			continue // header
+			continue // header: number, name, code, activity
 		}
-		code, activity, _ := strings.Cut(line, "\t")
-		out = append(out, Code{Code: strings.TrimSpace(code), Activity: strings.TrimSpace(activity)})
+		f := strings.Split(line, "\t")
+		if len(f) < 4 {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(f[0]))
+		if err != nil {
+			continue
+		}
+		out = append(out, Code{Number: n, Code: strings.TrimSpace(f[2]), Activity: strings.TrimSpace(f[3])})
 	}
 	return out
 }

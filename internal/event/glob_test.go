@@ -67,7 +67,12 @@ func TestFilterIncludeMinusExclude(t *testing.T) {
 
 func TestKnownCodesAreTheServersList(t *testing.T) {
 	require.Len(t, KnownCodes, 143)
-	require.Equal(t, Code{"peer.user.add", "Peer added"}, KnownCodes[0])
+	require.Equal(t, Code{0, "peer.user.add", "Peer added"}, KnownCodes[0])
+	c, ok := ByNumber(16) // events.db stores group.add as 16
+	require.True(t, ok)
+	require.Equal(t, "group.add", c.Code)
+	_, ok = ByNumber(9999)
+	require.False(t, ok)
 }
 
 func TestMatchesNoKnownCodeFlagsTheOldDefaultTypo(t *testing.T) {

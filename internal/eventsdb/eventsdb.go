@@ -27,33 +27,6 @@ import (
 	"github.com/styliteag/birdseye/internal/event"
 )
 
-// activities.tsv is NetBird v0.77.1's activities with their stored numbers.
-//
-//go:embed activities.tsv
-var activitiesTSV string
-
-type activity struct{ code, text string }
-
-var activities = parseActivities(activitiesTSV)
-
-func parseActivities(tsv string) map[int]activity {
-	out := map[int]activity{}
-	for i, line := range strings.Split(strings.TrimSpace(tsv), "\n") {
-		if i == 0 {
-			continue
-		}
-		f := strings.Split(line, "\t")
-		if len(f) < 4 {
-			continue
-		}
-		n, err := strconv.Atoi(f[0])
-		if err == nil {
-			out[n] = activity{code: f[2], text: f[3]}
-		}
-	}
-	return out
-}
-
 // ErrShape is a file that is not an activity store of a known shape.
 var ErrShape = errors.New("not NetBird's activity store of a known shape")
 
@@ -206,8 +179,8 @@ func (s *Store) Read(ctx context.Context, account string, after event.ID, limit 
 			continue
 		}
 		e := event.Event{ID: event.ID(id), Timestamp: timestamp(ts), InitiatorID: initiator.String, TargetID: target.String, Meta: event.Meta{}}
-		if a, ok := activities[act]; ok {
-			e.ActivityCode, e.Activity = a.code, a.text
+		if a, ok := event.ByNumber(act); ok {
+			e.ActivityCode, e.Activity = a.Code, a.Activity
 		} else {
 			e.ActivityCode, e.Activity = "unknown."+strconv.Itoa(act), "Unknown activity "+strconv.Itoa(act)
 		}

@@ -3,6 +3,7 @@ package layering
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -87,4 +88,16 @@ func TestDependenciesPointOneWay(t *testing.T) {
 // the shared conformance suite, which tests may use).
 func isSink(p string) bool {
 	return strings.HasPrefix(p, "internal/sink/") && p != "internal/sink/sinktest" && p != "internal/sink/httppost" && !slices.Contains(leaves, p)
+}
+
+// docs/development.md names every package in its layout, so a new one is
+// placed and described where the next reader looks.
+func TestTheDevelopmentDocNamesEveryPackage(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/development.md")
+	require.NoError(t, err)
+	for _, p := range packages(t) {
+		if !strings.Contains(string(doc), "`"+p.ImportPath+"`") {
+			t.Errorf("docs/development.md's layout does not name `%s`", p.ImportPath)
+		}
+	}
 }
