@@ -414,7 +414,7 @@ func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	log := newLog(e.stderr, t.Log.Level, t.Log.Format)
-	if err := jobs.ByHand(ctx, t.Config(), log, "CRON_CLONE_STANDBY", e.stdout, jobs.CloneWork(t.Config(), log, o)); err != nil {
+	if err := jobs.ByHand(ctx, t.Config(), log, "CRON_CLONE_STANDBY", e.stdout, jobs.CloneWork(t.Config(), o)); err != nil {
 		return errExit{exitFailure} // the work printed why
 	}
 	return nil

@@ -66,7 +66,7 @@ func (c mirrorCmd) Run(ctx context.Context, e *env) error {
 		_, err = run(ctx, out)
 	} else {
 		log := newLog(e.stderr, t.Log.Level, t.Log.Format)
-		err = jobs.ByHand(ctx, cfg, log, "CRON_MIRROR_ACCOUNT", out, jobs.MirrorWork(cfg, log, run))
+		err = jobs.ByHand(ctx, cfg, log, "CRON_MIRROR_ACCOUNT", out, jobs.MirrorWork(run))
 	}
 	if c.Output == "json" {
 		report := struct {

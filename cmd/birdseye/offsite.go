@@ -68,7 +68,7 @@ func (c backupOffsiteCmd) Run(ctx context.Context, e *env) error {
 		cfg := t.Config()
 		cfg.Offsite = o
 		log := newLog(e.stderr, t.Log.Level, t.Log.Format)
-		if err := jobs.ByHand(ctx, cfg, log, "CRON_BACKUP_OFFSITE", e.stdout, jobs.OffsiteWork(cfg, log, nil, opts)); err != nil {
+		if err := jobs.ByHand(ctx, cfg, log, "CRON_BACKUP_OFFSITE", e.stdout, jobs.OffsiteWork(nil, opts)); err != nil {
 			return errExit{exitFailure} // the work printed FAILED and why
 		}
 	}

@@ -222,11 +222,6 @@ func TestOffsiteDefaultsAndAnEmptyValue(t *testing.T) {
 	require.Equal(t, []string{"OFFSITE_REMOTE_DIR", "OFFSITE_PATHS"}, o.Missing())
 }
 
-func TestAnOffsiteScheduleWithoutItsSettingsIsOffAndSaysWhatIsMissing(t *testing.T) {
-	cfg := &Config{Schedule: Schedule{Offsite: "30 2 * * *"}, Offsite: Offsite{RemoteDir: "/srv/b"}}
-	require.Equal(t, []JobOff{{Job: "backup-offsite", Variable: "CRON_BACKUP_OFFSITE", Missing: []string{"OFFSITE_SSH_HOST", "OFFSITE_PATHS"}}}, cfg.JobsOff())
-}
-
 func TestBoolWords(t *testing.T) {
 	for in, want := range map[string]bool{"1": true, "TRUE": true, "yes": true, "on": true, "": false, "0": false, "false": false, "No": false, "off": false} {
 		var b Bool

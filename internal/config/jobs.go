@@ -3,7 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"os"
+	"reflect"
 	"strings"
 
 	"filippo.io/age"
@@ -137,7 +137,7 @@ type Maintenance struct {
 	PostureRule  string `envconfig:"MAINTENANCE_POSTURE_RULE" desc:"policy to attach it to (by name); empty = all policies"`
 	AllowPing    Bool   `envconfig:"MAINTENANCE_ALLOW_PING" default:"false" desc:"then reconcile the ICMP companion policies"`
 	DryRun       Bool   `envconfig:"MAINTENANCE_DRY_RUN" default:"false" desc:"report what the maintenance would change, change nothing"`
-	EmailTo      string `envconfig:"MAINTENANCE_EMAIL_TO" desc:"where a failed maintenance is mailed (empty = SMTP_TO)"`
+	EmailTo      string `envconfig:"MAINTENANCE_EMAIL_TO" desc:"where a failed maintenance is mailed (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
 }
 
 // Prune is what `peers prune` and CRON_PRUNE_PEERS delete.
@@ -147,114 +147,20 @@ type Prune struct {
 	Max           Count `envconfig:"PRUNE_MAX" default:"20" desc:"CRON_PRUNE_PEERS deletes nothing when more peers than this qualify"`
 }
 
+// validate checks every schedule field (each a CRON_… or CHANGE_REPORT
+// spec): a new job's schedule is checked without a list to extend.
 func (s Schedule) validate() error {
-	for _, j := range []struct{ name, spec string }{{"CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral}, {"CRON_PRUNE_PEERS", s.PrunePeers}, {"CRON_NETBIRD_MAINTENANCE", s.Maintenance}, {"CRON_BACKUP_NETBIRD", s.Backup}, {"CRON_BACKUP_OFFSITE", s.Offsite}, {"CRON_MIRROR_ACCOUNT", s.Mirror}, {"CRON_CLONE_STANDBY", s.Clone}, {"CHANGE_REPORT", s.ChangeReport}} {
-		if strings.TrimSpace(j.spec) == "" {
+	v := reflect.ValueOf(s)
+	for i := range v.NumField() {
+		name, spec := v.Type().Field(i).Tag.Get("envconfig"), v.Field(i).String()
+		if strings.TrimSpace(spec) == "" {
 			continue
 		}
-		if _, err := schedule.Parse(j.spec); err != nil {
-			return &Error{Var: j.name, Msg: fmt.Sprintf("=%q is not a schedule (%v); expected five fields, minute hour day month weekday, such as */15 * * * * or 0 3 * * 0, or @hourly/@daily/@weekly", j.spec, err)}
+		if _, err := schedule.Parse(spec); err != nil {
+			return &Error{Var: name, Msg: fmt.Sprintf("=%q is not a schedule (%v); expected five fields, minute hour day month weekday, such as */15 * * * * or 0 3 * * 0, or @hourly/@daily/@weekly", spec, err)}
 		}
 	}
 	return nil
-}
-
-// JobOff is a scheduled job that is set but cannot run, and what it lacks.
-// The daemon and doctor both judge from it, so they agree.
-type JobOff struct {
-	Job      string   // cleanup-ephemeral
-	Variable string   // CRON_CLEANUP_EPHEMERAL
-	Missing  []string // what to set
-	// Default: the schedule is the default, not set by the user (the
-	// template leaves CRON_CLEANUP_EPHEMERAL unset): the job simply waits
-	// for its token, nothing to warn about.
-	Default bool
-}
-
-// Text is the line the daemon logs and doctor prints.
-func (j JobOff) Text() string {
-	if j.Default {
-		return fmt.Sprintf("%s is off until %s is set (its schedule %s is the default)", j.Job, strings.Join(j.Missing, "; "), j.Variable)
-	}
-	return fmt.Sprintf("%s is off: %s is set but these are missing: %s (set %s= empty to turn the job off)", j.Job, j.Variable, strings.Join(j.Missing, "; "), j.Variable)
-}
-
-// JobsOff lists the scheduled jobs that are set but lack what they need.
-func (c *Config) JobsOff() []JobOff {
-	var out []JobOff
-	admin := c.NetBird.AdminKey != ""
-	needAdmin := func(job, variable, spec string, isDefault bool, more ...string) {
-		if spec == "" {
-			return
-		}
-		var missing []string
-		if !admin {
-			missing = append(missing, "NB_ADMIN_API_KEY")
-		}
-		missing = append(missing, more...)
-		if len(missing) > 0 {
-			out = append(out, JobOff{Job: job, Variable: variable, Missing: missing, Default: isDefault && len(more) == 0})
-		}
-	}
-	s := c.Schedule
-	_, cleanupSet := os.LookupEnv("CRON_CLEANUP_EPHEMERAL")
-	needAdmin("cleanup-ephemeral", "CRON_CLEANUP_EPHEMERAL", s.CleanupEphemeral, !cleanupSet)
-	needAdmin("prune-peers", "CRON_PRUNE_PEERS", s.PrunePeers, false)
-	var what []string
-	if m := c.Maintenance; m.PostureCheck == "" && !bool(m.AllowPing) {
-		what = append(what, "MAINTENANCE_POSTURE_CHECK or MAINTENANCE_ALLOW_PING (what to do)")
-	}
-	needAdmin("netbird-maintenance", "CRON_NETBIRD_MAINTENANCE", s.Maintenance, false, what...)
-	if s.Backup != "" {
-		if missing := c.backupMissing(); len(missing) > 0 {
-			out = append(out, JobOff{Job: "backup", Variable: "CRON_BACKUP_NETBIRD", Missing: missing})
-		}
-	}
-	if s.Mirror != "" {
-		var missing []string
-		if c.Mirror.URL == "" {
-			missing = append(missing, "MIRROR_URL")
-		}
-		if c.Mirror.APIKey == "" {
-			missing = append(missing, "MIRROR_API_KEY")
-		}
-		if len(missing) > 0 {
-			out = append(out, JobOff{Job: "mirror-account", Variable: "CRON_MIRROR_ACCOUNT", Missing: missing})
-		}
-	}
-	if s.Offsite != "" {
-		if missing := c.Offsite.Missing(); len(missing) > 0 {
-			out = append(out, JobOff{Job: "backup-offsite", Variable: "CRON_BACKUP_OFFSITE", Missing: missing})
-		}
-	}
-	if s.Clone != "" {
-		missing := c.Clone.Missing()
-		if strings.TrimSpace(c.NetBird.URL) == "" && strings.TrimSpace(c.Clone.PrimaryHost) == "" {
-			missing = append(missing, "NB_URL or CLONE_PRIMARY_HOST (the primary's name)")
-		}
-		if len(missing) > 0 {
-			out = append(out, JobOff{Job: "clone-standby", Variable: "CRON_CLONE_STANDBY", Missing: missing})
-		}
-	}
-	return out
-}
-
-// backupMissing names what CRON_BACKUP_NETBIRD lacks: the password, a
-// source, and a destination (mail or BACKUP_DIR).
-func (c *Config) backupMissing() []string {
-	var missing []string
-	b := c.Backup
-	if b.Password == "" && !(b.Age() && strings.TrimSpace(b.AgeRecipients) != "") {
-		missing = append(missing, "BACKUP_ZIP_PASSWORD (or BACKUP_ENCRYPTION=age with BACKUP_AGE_RECIPIENTS)")
-	}
-	if b.Paths == "" && c.NetBird.AdminKey == "" {
-		missing = append(missing, "BACKUP_PATHS or NB_ADMIN_API_KEY")
-	}
-	mail := c.SMTP.Host != "" && c.SMTP.From != "" && (b.EmailTo != "" || b.ExportTo != "" || len(c.SMTP.To) > 0)
-	if !mail && b.Dir == "" {
-		missing = append(missing, "SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR")
-	}
-	return missing
 }
 
 // Monitor is how the scheduled jobs tell monitoring how they went.
@@ -272,25 +178,25 @@ type Monitor struct {
 	PingClone         Secret `envconfig:"PING_URL_CLONE_STANDBY" desc:"ping URL of the standby clone (empty = none)"`
 }
 
-// PingURL is the ping URL of a job by its schedule's variable.
-func (m Monitor) PingURL(variable string) string {
-	return map[string]Secret{"CRON_CLEANUP_EPHEMERAL": m.PingCleanup, "CRON_PRUNE_PEERS": m.PingPrune,
-		"CRON_NETBIRD_MAINTENANCE": m.PingMaintenance, "CRON_BACKUP_NETBIRD": m.PingBackup, "CHANGE_REPORT": m.PingChangeReport, "CRON_BACKUP_OFFSITE": m.PingOffsite, "CRON_MIRROR_ACCOUNT": m.PingMirror, "CRON_CLONE_STANDBY": m.PingClone}[variable].Reveal()
-}
-
 func (m Monitor) validate() error {
 	var errs []error
 	if m.PingStyle != "healthchecks" && m.PingStyle != "uptime-kuma" {
 		errs = append(errs, &Error{Var: "PING_STYLE", Msg: fmt.Sprintf("=%q is not a ping style; expected healthchecks or uptime-kuma", m.PingStyle)})
 	}
-	for _, v := range []struct {
-		name string
-		url  Secret
-	}{{"PING_URL_CLEANUP_EPHEMERAL", m.PingCleanup}, {"PING_URL_PRUNE_PEERS", m.PingPrune}, {"PING_URL_NETBIRD_MAINTENANCE", m.PingMaintenance},
-		{"PING_URL_BACKUP_NETBIRD", m.PingBackup}, {"PING_URL_CHANGE_REPORT", m.PingChangeReport}, {"PING_URL_BACKUP_OFFSITE", m.PingOffsite}, {"PING_URL_MIRROR_ACCOUNT", m.PingMirror}, {"PING_URL_CLONE_STANDBY", m.PingClone}} {
-		if v.url == "" {
+	// Every PING_URL_<JOB> field: a new job's ping is checked without a
+	// list to extend.
+	mv := reflect.ValueOf(m)
+	for i := range mv.NumField() {
+		f := mv.Type().Field(i)
+		name := f.Tag.Get("envconfig")
+		u, isSecret := mv.Field(i).Interface().(Secret)
+		if !isSecret || !strings.HasPrefix(name, "PING_URL_") || u == "" {
 			continue
 		}
+		v := struct {
+			name string
+			url  Secret
+		}{name, u}
 		if u, err := url.Parse(v.url.Reveal()); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			// The URL holds the check's key: it is not echoed.
 			errs = append(errs, &Error{Var: v.name, Msg: "is not an http(s) URL; expected e.g. https://hc-ping.com/<uuid> or https://kuma.example.com/api/push/<token>"})

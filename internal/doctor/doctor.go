@@ -22,6 +22,7 @@ import (
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/nburl"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/schedule"
@@ -392,35 +393,29 @@ func checkBackup(cfg *config.Config, add func(Result)) {
 
 func checkSchedules(cfg *config.Config, now time.Time, add func(Result)) {
 	loc := cfg.Log.TZ.Loc
-	// The daemon's own judgement (config.JobsOff), so both say the same.
-	off := map[string]config.JobOff{}
-	for _, j := range cfg.JobsOff() {
+	// The daemon's own judgement (jobs.JobsOff), so both say the same.
+	off := map[string]jobs.Off{}
+	for _, j := range jobs.JobsOff(cfg) {
 		off[j.Variable] = j
 	}
-	for _, j := range []struct{ name, spec string }{
-		{"CRON_CLEANUP_EPHEMERAL", cfg.Schedule.CleanupEphemeral},
-		{"CRON_PRUNE_PEERS", cfg.Schedule.PrunePeers},
-		{"CRON_NETBIRD_MAINTENANCE", cfg.Schedule.Maintenance},
-		{"CRON_BACKUP_NETBIRD", cfg.Schedule.Backup},
-		{"CRON_BACKUP_OFFSITE", cfg.Schedule.Offsite},
-		{"CRON_MIRROR_ACCOUNT", cfg.Schedule.Mirror},
-	} {
-		if j.spec == "" {
+	for _, j := range jobs.Table {
+		spec := j.Schedule(cfg.Schedule)
+		if spec == "" {
 			continue
 		}
-		s, err := schedule.Parse(j.spec)
+		s, err := schedule.Parse(spec)
 		if err != nil {
-			add(Result{Fail, j.name, err.Error(), ""})
+			add(Result{Fail, j.Variable, err.Error(), ""})
 			continue
 		}
-		if o, isOff := off[j.name]; isOff {
+		if o, isOff := off[j.Variable]; isOff {
 			status := Warn
 			if o.Default {
 				status = OK
 			}
-			add(Result{status, j.name, o.Text(), ""})
+			add(Result{status, j.Variable, o.Text(), ""})
 			continue
 		}
-		add(Result{OK, j.name, fmt.Sprintf("%q, next run %s", j.spec, s.Next(now.In(loc)).Format("2006-01-02 15:04 MST")), ""})
+		add(Result{OK, j.Variable, fmt.Sprintf("%q, next run %s", spec, s.Next(now.In(loc)).Format("2006-01-02 15:04 MST")), ""})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
 	"github.com/styliteag/birdseye/internal/netbird/nbtest"
 	"github.com/styliteag/birdseye/internal/sink/email"
@@ -69,7 +70,20 @@ func TestDoctorAgreesWithTheDaemonAboutJobsThatCannotRun(t *testing.T) {
 	Run(t.Context(), cfg, Probes{API: api}, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), &out)
 	require.Contains(t, out.String(), "WARN  CRON_CLEANUP_EPHEMERAL cleanup-ephemeral is off: CRON_CLEANUP_EPHEMERAL is set but these are missing: NB_ADMIN_API_KEY")
 	require.Contains(t, out.String(), "WARN  CRON_BACKUP_NETBIRD    backup is off: CRON_BACKUP_NETBIRD is set but these are missing: BACKUP_ZIP_PASSWORD")
-	require.Equal(t, cfg.JobsOff()[0].Text(), "cleanup-ephemeral is off: CRON_CLEANUP_EPHEMERAL is set but these are missing: NB_ADMIN_API_KEY (set CRON_CLEANUP_EPHEMERAL= empty to turn the job off)", "the daemon's words")
+	require.Equal(t, jobs.JobsOff(cfg)[0].Text(), "cleanup-ephemeral is off: CRON_CLEANUP_EPHEMERAL is set but these are missing: NB_ADMIN_API_KEY (set CRON_CLEANUP_EPHEMERAL= empty to turn the job off)", "the daemon's words")
+}
+
+// Every job of the table is judged, the standby clone and the change
+// report too (doctor's own list once left them out).
+func TestDoctorJudgesEveryScheduledJobOfTheTable(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	cfg := baseConfig(t, api.BaseURL())
+	cfg.Schedule = config.Schedule{Clone: "0 4 * * *", ChangeReport: "0 8 * * 1"}
+	var out bytes.Buffer
+	Run(t.Context(), cfg, Probes{API: api}, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), &out)
+	require.Contains(t, out.String(), "CRON_CLONE_STANDBY")
+	require.Contains(t, out.String(), "clone-standby is off: CRON_CLONE_STANDBY is set but these are missing: CLONE_SSH_HOST")
+	require.Contains(t, out.String(), "change-report is off: CHANGE_REPORT is set but these are missing:")
 }
 
 // v0.77.1 answers 403 on /api/users/current to every service user: the

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -21,7 +20,6 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/monitor"
 	"github.com/styliteag/birdseye/internal/nburl"
-	"github.com/styliteag/birdseye/internal/schedule"
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
 
@@ -169,41 +167,45 @@ func publicPort(api string) string {
 	return ""
 }
 
-// addClone schedules CRON_CLONE_STANDBY: stage, install every target,
-// drill. A failure is mailed in the old tool's words and the Checkmk
-// check names the step.
-func addClone(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off map[string]bool) error {
-	spec := cfg.Schedule.Clone
-	if spec == "" || off["CRON_CLONE_STANDBY"] {
-		return nil
+// cloneNeeds names what CRON_CLONE_STANDBY lacks.
+func cloneNeeds(c *config.Config) []string {
+	missing := c.Clone.Missing()
+	if strings.TrimSpace(c.NetBird.URL) == "" && strings.TrimSpace(c.Clone.PrimaryHost) == "" {
+		missing = append(missing, "NB_URL or CLONE_PRIMARY_HOST (the primary's name)")
 	}
+	return missing
+}
+
+// buildClone is CRON_CLONE_STANDBY's work: stage, install every target,
+// drill, under the clone's lock (someone at work on the standby by hand
+// makes the run a warning, not a failure).
+func buildClone(cfg *config.Config, d Deps) (Work, error) {
 	o, err := CloneOptions(cfg.Clone, cfg.NetBird, cfg.Forwarder.StateFile, os.LookupEnv)
 	if err != nil {
-		return err // a configuration error, naming the variable
+		return nil, err // a configuration error, naming the variable
 	}
-	checkReadable("CLONE_DB_PATHS", "the standby clone's refresh", o.Plan.DBPaths, log)
-	work := CloneWork(cfg, log, o)
-	return s.Add(monitored(cfg, log, "clone-standby", "CRON_CLONE_STANDBY", spec, func(ctx context.Context, out *lineLog) error {
+	checkReadable("CLONE_DB_PATHS", "the standby clone's refresh", o.Plan.DBPaths, d.Log)
+	work := CloneWork(cfg, o)
+	return func(ctx context.Context, out io.Writer) error {
 		release, err := o.Exclusive()
 		if err != nil {
-			// Someone is at work on the standby by hand: not a failure.
 			return &monitor.Warning{Msg: "refresh skipped: " + err.Error()}
 		}
 		defer release()
 		return work(ctx, out)
-	}))
+	}, nil
 }
 
 // CloneWork is what CRON_CLONE_STANDBY runs once the clone's lock is
-// taken, and `clone run` by hand: the refresh, its summary, a failure
-// mailed in the old tool's words, a warning when nothing was drilled.
-func CloneWork(cfg *config.Config, log *slog.Logger, o clone.Options) Work {
+// taken, and `clone run` by hand: the refresh, its summary (a failure is
+// mailed in the old tool's words by the job's report), a warning when
+// nothing was drilled.
+func CloneWork(cfg *config.Config, o clone.Options) Work {
 	return func(ctx context.Context, out io.Writer) error {
 		start := time.Now()
 		done, err := o.Run(ctx, out, start)
 		if err != nil {
 			fmt.Fprintln(out, err)
-			mailCloneFailure(ctx, cfg, log, err, start)
 			var step *clone.StepError
 			if errors.As(err, &step) {
 				return fmt.Errorf("refresh stopped at %s (%s): %v", step.Step, start.In(cfg.Log.TZ.Loc).Format("2006-01-02 15:04"), step.Err)
@@ -230,11 +232,4 @@ func CloneFailureMail(cfg *config.Config, jobErr error, now time.Time) (subject,
 	body = fmt.Sprintf("The standby clone refresh failed.\n\n%s\n\nThe standby %s keeps what it had before this run.\nSee where it stands with:  birdseye clone status\n",
 		detail, cfg.Clone.Host)
 	return subject, body
-}
-
-// mailCloneFailure sends it to CLONE_EMAIL_TO, else BACKUP_EMAIL_TO, else
-// SMTP_TO.
-func mailCloneFailure(ctx context.Context, cfg *config.Config, log *slog.Logger, jobErr error, now time.Time) {
-	subject, body := CloneFailureMail(cfg, jobErr, now)
-	mailFailure(ctx, cfg, log, "clone-standby", cfg.Clone.EmailTo, subject, body)
 }

@@ -62,7 +62,7 @@ func TestTheScheduledCloneReportsToCheckmkAndMailsAFailure(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	job := func() schedule.Job {
 		s := schedule.New(time.UTC, log)
-		require.NoError(t, addClone(s, cfg, log, map[string]bool{}))
+		require.NoError(t, addJob(s, cfg, log, "CRON_CLONE_STANDBY"))
 		require.Len(t, s.Jobs(), 1)
 		require.Equal(t, "clone-standby", s.Jobs()[0].Name)
 		return s.Jobs()[0]

@@ -26,31 +26,30 @@ import (
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/version"
 
-	"github.com/styliteag/birdseye/internal/cleanup"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/schedule"
 )
 
-// Scheduler builds the scheduler with every job the configuration enables.
-// A job whose prerequisites are missing is left out with one warning naming
-// them.
+// Scheduler builds the scheduler with every job of the table the
+// configuration schedules. A job whose prerequisites are missing is left
+// out with one warning naming them.
 func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Scheduler, error) {
 	s := schedule.New(cfg.Log.TZ.Loc, log)
 	s.OnRun = func(job string, err error) { m.Job(job, err, time.Now()) }
 	spoolWarning(cfg, log)
-	var admin *netbird.Client
+	d := Deps{Log: log, Metrics: m}
 	if cfg.NetBird.AdminKey != "" {
 		var err error
-		if admin, err = apiclient.New(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
+		if d.Admin, err = apiclient.New(cfg.NetBird, cfg.NetBird.AdminKey.Reveal()); err != nil {
 			return nil, err
 		}
 	}
 	// A job that lacks what it needs is said once (doctor says the same)
 	// and left out.
 	off := map[string]bool{}
-	for _, j := range cfg.JobsOff() {
+	for _, j := range JobsOff(cfg) {
 		off[j.Variable] = true
 		if j.Default {
 			log.Info(j.Text())
@@ -58,80 +57,77 @@ func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Sc
 			log.Warn(j.Text(), "missing", strings.Join(j.Missing, "; "))
 		}
 	}
-	// add registers a job that needs the admin token.
-	add := func(name, variable, spec string, run func(ctx context.Context, out *lineLog) error) error {
-		if spec == "" || off[variable] {
-			return nil
+	for _, spec := range Table {
+		if off[spec.Variable] {
+			continue
 		}
-		return s.Add(monitored(cfg, log, name, variable, spec, run))
-	}
-	err := add("cleanup-ephemeral", "CRON_CLEANUP_EPHEMERAL", cfg.Schedule.CleanupEphemeral, func(ctx context.Context, out *lineLog) error {
-		_, err := cleanup.Ephemeral(ctx, admin, cleanup.Options{MinAge: time.Hour}, time.Now(), out)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	p := cfg.Prune
-	err = add("prune-peers", "CRON_PRUNE_PEERS", cfg.Schedule.PrunePeers, func(ctx context.Context, out *lineLog) error {
-		_, err := cleanup.Prune(ctx, admin, cleanup.PruneOptions{OfflineFor: time.Duration(p.OfflineDays) * 24 * time.Hour,
-			Protect: p.ProtectGroups.Globs, Max: int(p.Max), Apply: true}, time.Now(), out)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	mt := cfg.Maintenance
-	if spec := cfg.Schedule.Backup; spec != "" && !off["CRON_BACKUP_NETBIRD"] {
-		{
-			rc, err := Backup(cfg.NetBird, cfg.Backup, cfg.SMTP, cfg.Log.TZ.Loc, version.Version, cfg.Forwarder.StateFile)
-			if err != nil {
-				return nil, err
-			}
-			checkReadable("BACKUP_PATHS", "the scheduled backup", rc.Paths, log)
-			err = s.Add(monitored(cfg, log, "backup", "CRON_BACKUP_NETBIRD", spec, func(ctx context.Context, out *lineLog) error {
-				steps, code := backup.Run(ctx, rc, time.Now(), out)
-				for _, st := range steps {
-					if st.File != "" {
-						m.BackupSize(map[bool]string{true: "export", false: "volumes"}[strings.Contains(st.What, "export")], st.Size)
-					}
-					if st.Verified {
-						m.BackupVerified("volumes", time.Now())
-					}
-				}
-				if code != 0 {
-					return fmt.Errorf("backup finished with exit code %d (see the lines above)", code)
-				}
-				return nil
-			}))
-			if err != nil {
-				return nil, err
-			}
+		if err := add(s, cfg, d, spec); err != nil {
+			return nil, err
 		}
-	}
-	if err := addMirror(s, cfg, log, off); err != nil {
-		return nil, err
-	}
-	if err := addOffsite(s, cfg, log, m, off); err != nil {
-		return nil, err
-	}
-	if err := addClone(s, cfg, log, off); err != nil {
-		return nil, err
-	}
-	if err := addChangeReport(s, cfg, log); err != nil {
-		return nil, err
-	}
-	err = add("netbird-maintenance", "CRON_NETBIRD_MAINTENANCE", cfg.Schedule.Maintenance, func(ctx context.Context, out *lineLog) error {
-		err := maintenance(ctx, admin, mt, out)
-		if err != nil {
-			notifyFailure(ctx, cfg, log, "netbird-maintenance", err, out.text.String())
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
 	}
 	return s, nil
+}
+
+// add builds one job of the table and schedules it, when it is scheduled.
+func add(s *schedule.Scheduler, cfg *config.Config, d Deps, spec Spec) error {
+	when := spec.Schedule(cfg.Schedule)
+	if when == "" {
+		return nil
+	}
+	work, err := spec.Build(cfg, d)
+	if err != nil {
+		return err
+	}
+	return s.Add(monitored(cfg, d.Log, spec, when, func(ctx context.Context, out *lineLog) error { return work(ctx, out) }))
+}
+
+// buildMaintenance is CRON_NETBIRD_MAINTENANCE's work.
+func buildMaintenance(cfg *config.Config, d Deps) (Work, error) {
+	mt := cfg.Maintenance
+	return func(ctx context.Context, out io.Writer) error { return maintenance(ctx, d.Admin, mt, out) }, nil
+}
+
+// buildBackup is CRON_BACKUP_NETBIRD's work: `backup run`, its sizes and
+// its restore check in the metrics.
+func buildBackup(cfg *config.Config, d Deps) (Work, error) {
+	rc, err := Backup(cfg.NetBird, cfg.Backup, cfg.SMTP, cfg.Log.TZ.Loc, version.Version, cfg.Forwarder.StateFile)
+	if err != nil {
+		return nil, err
+	}
+	checkReadable("BACKUP_PATHS", "the scheduled backup", rc.Paths, d.Log)
+	return func(ctx context.Context, out io.Writer) error {
+		steps, code := backup.Run(ctx, rc, time.Now(), out)
+		for _, st := range steps {
+			if st.File != "" && d.Metrics != nil {
+				d.Metrics.BackupSize(map[bool]string{true: "export", false: "volumes"}[strings.Contains(st.What, "export")], st.Size)
+			}
+			if st.Verified && d.Metrics != nil {
+				d.Metrics.BackupVerified("volumes", time.Now())
+			}
+		}
+		if code != 0 {
+			return fmt.Errorf("backup finished with exit code %d (see the lines above)", code)
+		}
+		return nil
+	}, nil
+}
+
+// backupNeeds names what CRON_BACKUP_NETBIRD lacks: the password, a
+// source, and a destination (mail or BACKUP_DIR).
+func backupNeeds(c *config.Config) []string {
+	var missing []string
+	b := c.Backup
+	if b.Password == "" && !(b.Age() && strings.TrimSpace(b.AgeRecipients) != "") {
+		missing = append(missing, "BACKUP_ZIP_PASSWORD (or BACKUP_ENCRYPTION=age with BACKUP_AGE_RECIPIENTS)")
+	}
+	if b.Paths == "" && c.NetBird.AdminKey == "" {
+		missing = append(missing, "BACKUP_PATHS or NB_ADMIN_API_KEY")
+	}
+	mail := c.SMTP.Host != "" && c.SMTP.From != "" && (b.EmailTo != "" || b.ExportTo != "" || len(c.SMTP.To) > 0)
+	if !mail && b.Dir == "" {
+		missing = append(missing, "SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR")
+	}
+	return missing
 }
 
 // maintenance is the old netbird_maintenance job: attach the posture check
@@ -150,30 +146,6 @@ func maintenance(ctx context.Context, admin *netbird.Client, m config.Maintenanc
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// notifyFailure mails a failed job's error and report when SMTP is set up
-// (SMTP_HOST, SMTP_FROM and a recipient), whatever EMAIL_MODE says.
-func notifyFailure(ctx context.Context, cfg *config.Config, log *slog.Logger, job string, jobErr error, report string) {
-	mc := destinations.MailConfig(cfg)
-	if to := strings.TrimSpace(cfg.Maintenance.EmailTo); to != "" && job == "netbird-maintenance" {
-		mc.To = nil
-		for _, a := range strings.Split(to, ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				mc.To = append(mc.To, a)
-			}
-		}
-	}
-	if mc.Host == "" || mc.From == "" || len(mc.To) == 0 {
-		return
-	}
-	host, _ := os.Hostname()
-	body := fmt.Sprintf("%s failed on %s at %s UTC:\n\n  %v\n\nWhat it reported:\n\n%s", job, host, time.Now().UTC().Format("2006-01-02 15:04:05"), jobErr, report)
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := email.New(mc, cfg.Log.TZ.Loc).Send(ctx, fmt.Sprintf("[NetBird] %s failed (%s)", job, host), body); err != nil {
-		log.Error("failure notice not mailed", "job", job, "err", err)
-	}
 }
 
 // lineLog turns a job's report into log lines (stdout is for events only),

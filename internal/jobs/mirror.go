@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/mirror"
-	"github.com/styliteag/birdseye/internal/schedule"
 )
 
 // MirrorOptions is `birdseye mirror` from the configuration; a bad
@@ -28,53 +25,58 @@ func MirrorOptions(cfg *config.Config, apply, prune bool, only, skip []string) (
 		SnapshotDir: cfg.Mirror.SnapshotDir, Loc: cfg.Log.TZ.Loc, CreateUsers: bool(cfg.Mirror.CreateUsers)}, nil
 }
 
-// addMirror schedules CRON_MIRROR_ACCOUNT: a dry run unless MIRROR_APPLY,
-// as the Python tool's cron line. Settings that cannot work stop the start
-// with their variable named; a failed run is mailed and turns its Checkmk
-// check CRIT.
-func addMirror(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger, off map[string]bool) error {
-	spec := cfg.Schedule.Mirror
-	if spec == "" || off["CRON_MIRROR_ACCOUNT"] {
-		return nil
+// mirrorNeeds names what CRON_MIRROR_ACCOUNT lacks.
+func mirrorNeeds(c *config.Config) []string {
+	var missing []string
+	if c.Mirror.URL == "" {
+		missing = append(missing, "MIRROR_URL")
 	}
+	if c.Mirror.APIKey == "" {
+		missing = append(missing, "MIRROR_API_KEY")
+	}
+	return missing
+}
+
+// buildMirror is CRON_MIRROR_ACCOUNT's work: a dry run unless MIRROR_APPLY,
+// as the Python tool's cron line. Settings that cannot work stop the start
+// with their variable named.
+func buildMirror(cfg *config.Config, _ Deps) (Work, error) {
 	o, err := MirrorOptions(cfg, bool(cfg.Mirror.Apply), bool(cfg.Mirror.Prune), nil, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if same, why := mirror.SameHost(context.Background(), cfg.NetBird.URL, cfg.Mirror.URL); same {
-		return &config.Error{Var: "MIRROR_URL", Msg: "is the source: REFUSING: source and target are the same host (" + why + "); expected another controller"}
+		return nil, &config.Error{Var: "MIRROR_URL", Msg: "is the source: REFUSING: source and target are the same host (" + why + "); expected another controller"}
 	}
 	tok, err := cfg.NetBird.Token(false, "the mirror")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	src, err := apiclient.New(cfg.NetBird, tok)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	dst, err := apiclient.New(config.NetBird{URL: cfg.Mirror.URL, CAFile: cfg.NetBird.CAFile}, cfg.Mirror.APIKey.Reveal())
 	if err != nil {
-		return fmt.Errorf("MIRROR_URL: %w", err)
+		return nil, fmt.Errorf("MIRROR_URL: %w", err)
 	}
-	work := MirrorWork(cfg, log, func(ctx context.Context, out io.Writer) (mirror.Counts, error) {
+	return MirrorWork(func(ctx context.Context, out io.Writer) (mirror.Counts, error) {
 		run := o
 		run.Now = time.Now()
 		return mirror.Run(ctx, src.ReadOnly(), dst, run, out)
-	})
-	return s.Add(monitored(cfg, log, "mirror-account", "CRON_MIRROR_ACCOUNT", spec, func(ctx context.Context, out *lineLog) error { return work(ctx, out) }))
+	}), nil
 }
 
 // MirrorWork is what CRON_MIRROR_ACCOUNT runs, and `mirror` by hand: the
-// run, its counts as the last line, a failure mailed with the report.
-func MirrorWork(cfg *config.Config, log *slog.Logger, run func(ctx context.Context, out io.Writer) (mirror.Counts, error)) Work {
+// run and its counts as the last line (a failure is mailed by the job's
+// report, with what it printed).
+func MirrorWork(run func(ctx context.Context, out io.Writer) (mirror.Counts, error)) Work {
 	return func(ctx context.Context, out io.Writer) error {
-		var report strings.Builder
-		c, err := run(ctx, io.MultiWriter(out, &report))
-		if err == nil {
-			fmt.Fprintf(out, "%d created, %d updated, %d deleted, %d waiting for peers or users\n", c.Created, c.Updated, c.Deleted, c.Waiting)
-			return nil
+		c, err := run(ctx, out)
+		if err != nil {
+			return err
 		}
-		notifyFailure(ctx, cfg, log, "mirror-account", err, report.String())
-		return err
+		fmt.Fprintf(out, "%d created, %d updated, %d deleted, %d waiting for peers or users\n", c.Created, c.Updated, c.Deleted, c.Waiting)
+		return nil
 	}
 }

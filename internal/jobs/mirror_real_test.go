@@ -36,7 +36,7 @@ func TestTheScheduledMirrorWaitsForUsersItMayNotCreate(t *testing.T) {
 		var logs bytes.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
 		s := schedule.New(time.UTC, log)
-		require.NoError(t, addMirror(s, cfg, log, map[string]bool{}))
+		require.NoError(t, addJob(s, cfg, log, "CRON_MIRROR_ACCOUNT"))
 		require.NoError(t, s.RunOnce(t.Context(), s.Jobs()[0]), logs.String())
 		b, err := os.ReadFile(filepath.Join(spool, "7200_netbird_account_mirror.txt"))
 		require.NoError(t, err)

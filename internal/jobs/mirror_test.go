@@ -37,7 +37,7 @@ func TestTheScheduledMirrorIsADryRunUnlessAppliedAndReportsAFailure(t *testing.T
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	s := schedule.New(time.UTC, log)
-	require.NoError(t, addMirror(s, cfg, log, map[string]bool{}))
+	require.NoError(t, addJob(s, cfg, log, "CRON_MIRROR_ACCOUNT"))
 	job := s.Jobs()[0]
 	require.Equal(t, "mirror-account", job.Name)
 
@@ -50,7 +50,7 @@ func TestTheScheduledMirrorIsADryRunUnlessAppliedAndReportsAFailure(t *testing.T
 
 	cfg.Mirror.Apply = true
 	s = schedule.New(time.UTC, log)
-	require.NoError(t, addMirror(s, cfg, log, map[string]bool{}))
+	require.NoError(t, addJob(s, cfg, log, "CRON_MIRROR_ACCOUNT"))
 	require.NoError(t, s.RunOnce(t.Context(), s.Jobs()[0]))
 	require.NotEmpty(t, dstF.Writes())
 	require.Empty(t, srcF.Writes())
@@ -71,11 +71,11 @@ func TestAMirrorThatCannotWorkStopsTheStartNamingTheVariable(t *testing.T) {
 			Log: config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}}}
 	}
 	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
-	err := addMirror(schedule.New(time.UTC, log), base(), log, map[string]bool{})
+	err := addJob(schedule.New(time.UTC, log), base(), log, "CRON_MIRROR_ACCOUNT")
 	require.ErrorContains(t, err, "MIRROR_URL is the source: REFUSING: source and target are the same host")
 	cfg := base()
 	cfg.Mirror.URL, cfg.Mirror.Sections = "https://standby.example.com", "groups,polices"
-	err = addMirror(schedule.New(time.UTC, log), cfg, log, map[string]bool{})
+	err = addJob(schedule.New(time.UTC, log), cfg, log, "CRON_MIRROR_ACCOUNT")
 	var ce *config.Error
 	require.ErrorAs(t, err, &ce)
 	require.Equal(t, "MIRROR_SECTIONS", ce.Var)

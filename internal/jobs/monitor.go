@@ -12,44 +12,25 @@ import (
 	"github.com/styliteag/birdseye/internal/schedule"
 )
 
-// checks are the jobs' Checkmk local checks, by the variable that
-// schedules them. The maintenance and offsite checks are the Python
-// tool's (file, service, maximum age); the others follow its style, and
-// are stale after two of their intervals (at least an hour), so one missed
-// run is not yet an alarm.
-var checks = map[string]monitor.Check{
-	"CRON_NETBIRD_MAINTENANCE": {File: "netbird_account_maintenance", Service: "NetBird_Account_Maintenance", Label: "maintenance"},
-	"CRON_CLEANUP_EPHEMERAL":   {File: "netbird_cleanup_ephemeral", Service: "NetBird_Cleanup_Ephemeral", Label: "cleanup"},
-	"CRON_PRUNE_PEERS":         {File: "netbird_prune_peers", Service: "NetBird_Prune_Peers", Label: "prune"},
-	"CRON_BACKUP_NETBIRD":      {File: "netbird_backup", Service: "NetBird_Backup", Label: "backup"},
-	"CHANGE_REPORT":            {File: "netbird_change_report", Service: "NetBird_Change_Report", Label: "change report"},
-	"CRON_BACKUP_OFFSITE":      {File: "netbird_config_backup", Service: "NetBird_Config_Backup", Label: "backup"},
-	"CRON_MIRROR_ACCOUNT":      {File: "netbird_account_mirror", Service: "NetBird_Account_Mirror", Label: "mirror"},
-	"CRON_CLONE_STANDBY":       {File: "netbird_standby_clone", Service: "NetBird_Standby_Clone", Label: "clone"},
-}
-
-// monitored wraps a job: pings its start, runs it with a report that goes
-// to the log, then writes its Checkmk check and pings how it went. Neither
-// may fail the job: a monitoring problem is logged.
-func monitored(cfg *config.Config, log *slog.Logger, name, variable, spec string, run func(ctx context.Context, out *lineLog) error) schedule.Job {
+// monitored wraps a job of the table: pings its start, runs it with a
+// report that goes to the log, then writes its Checkmk check, pings how it
+// went and mails a failure. None of these may fail the job: a monitoring
+// problem is logged. when is its schedule (its check is stale after two of
+// its intervals, at least an hour, unless its row says otherwise).
+func monitored(cfg *config.Config, log *slog.Logger, spec Spec, when string, run func(ctx context.Context, out *lineLog) error) schedule.Job {
 	mon := cfg.Monitor
-	ping := monitor.Pinger{URL: mon.PingURL(variable), Style: mon.PingStyle}
-	check, hasCheck := checks[variable]
-	check.MaxAge = staleAfter(spec)
-	switch variable {
-	case "CRON_NETBIRD_MAINTENANCE":
-		check.MaxAge = time.Duration(mon.MaintenanceMaxAge) * time.Second
-	case "CRON_BACKUP_OFFSITE":
-		check.MaxAge = 48 * time.Hour // the old tool's fixed 172800_netbird_config_backup.txt
-	case "CRON_CLONE_STANDBY":
-		check.MaxAge = 9 * time.Hour // the old tool's fixed 32400_netbird_standby_clone.txt
+	ping := monitor.Pinger{URL: spec.PingURL(mon).Reveal(), Style: mon.PingStyle}
+	check := spec.Check
+	check.MaxAge = staleAfter(when)
+	if spec.MaxAge != nil {
+		check.MaxAge = spec.MaxAge(cfg)
 	}
 	spool := mon.CheckmkDir
 	if problem, _ := monitor.SpoolProblem(spool); spool != "" && problem != "" {
 		spool = "" // said once at start (spoolWarning)
 	}
-	jlog := log.With("job", name)
-	return schedule.Job{Name: name, Spec: spec, Run: func(ctx context.Context) error {
+	jlog := log.With("job", spec.Name)
+	return schedule.Job{Name: spec.Name, Spec: when, Run: func(ctx context.Context) error {
 		if err := ping.Start(ctx); err != nil {
 			jlog.Warn("start ping not sent", "err", err)
 		}
@@ -67,10 +48,11 @@ func monitored(cfg *config.Config, log *slog.Logger, name, variable, spec string
 		}
 		if r.Err != nil {
 			r.Summary = strings.TrimSpace(r.Err.Error())
+			mailFailure(ctx, cfg, jlog, spec, r.Err, out.text.String(), time.Now())
 		}
 		// A dry run reports failures, not success: it changed nothing.
-		dry := variable == "CRON_NETBIRD_MAINTENANCE" && bool(cfg.Maintenance.DryRun)
-		if spool != "" && hasCheck && (r.Err != nil || !dry) {
+		dry := spec.FailuresOnly != nil && spec.FailuresOnly(cfg)
+		if spool != "" && (r.Err != nil || !dry) {
 			if err := check.Write(spool, r, cfg.Log.TZ.Loc); err != nil {
 				jlog.Warn("Checkmk file not written", "err", err)
 			}

@@ -41,7 +41,7 @@ func TestTheScheduledOffsiteBackupReportsToCheckmkAndMailsAFailure(t *testing.T)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	s := schedule.New(time.UTC, log)
-	require.NoError(t, addOffsite(s, cfg, log, nil, map[string]bool{}))
+	require.NoError(t, addJob(s, cfg, log, "CRON_BACKUP_OFFSITE"))
 	require.Len(t, s.Jobs(), 1)
 	job := s.Jobs()[0]
 	require.Equal(t, "backup-offsite", job.Name)
@@ -76,9 +76,9 @@ func TestAnOffsiteFailureWithoutOffsiteRecipientsGoesToTheBackupOnesThenSMTPTo(t
 		Log:     config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}},
 	}
 	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
-	mailOffsiteFailure(t.Context(), cfg, log, os.ErrNotExist, time.Now())
+	mailFailure(t.Context(), cfg, log, spec(t, "CRON_BACKUP_OFFSITE"), os.ErrNotExist, "", time.Now())
 	cfg.Backup.EmailTo = "backup@example.com"
-	mailOffsiteFailure(t.Context(), cfg, log, os.ErrNotExist, time.Now())
+	mailFailure(t.Context(), cfg, log, spec(t, "CRON_BACKUP_OFFSITE"), os.ErrNotExist, "", time.Now())
 	msgs := smtp.Messages()
 	require.Len(t, msgs, 2)
 	require.Equal(t, []string{"ops@example.com"}, msgs[0].To)

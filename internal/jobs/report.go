@@ -3,7 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -11,33 +11,31 @@ import (
 	"github.com/styliteag/birdseye/internal/changes"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/destinations"
-	"github.com/styliteag/birdseye/internal/schedule"
 	"github.com/styliteag/birdseye/internal/sink/email"
 )
 
-// addChangeReport schedules CHANGE_REPORT: the configuration changes since
-// the previous report, mailed to SMTP_TO. What it needs and lacks is said
-// once at start.
-func addChangeReport(s *schedule.Scheduler, cfg *config.Config, log *slog.Logger) error {
-	spec := cfg.Schedule.ChangeReport
-	if spec == "" {
-		return nil
+// reportNeeds names what CHANGE_REPORT lacks: recorded changes and mail.
+func reportNeeds(c *config.Config) []string {
+	var missing []string
+	if !c.Watch.ChangeDiffs {
+		missing = append(missing, "CHANGE_DIFFS=on (CHANGE_DIFFS=off records no changes)")
 	}
-	if !cfg.Watch.ChangeDiffs {
-		log.Warn("change-report is off: CHANGE_REPORT is set but CHANGE_DIFFS=off records no changes")
-		return nil
+	if mc := destinations.MailConfig(c); mc.Host == "" || mc.From == "" || len(mc.To) == 0 {
+		missing = append(missing, "SMTP_HOST, SMTP_FROM and SMTP_TO (the report is mailed)")
 	}
+	return missing
+}
+
+// buildChangeReport is CHANGE_REPORT's work: the configuration changes
+// since the previous report, mailed to SMTP_TO.
+func buildChangeReport(cfg *config.Config, _ Deps) (Work, error) {
 	mc := destinations.MailConfig(cfg)
-	if mc.Host == "" || mc.From == "" || len(mc.To) == 0 {
-		log.Warn("change-report is off: CHANGE_REPORT is set but mail is not (SMTP_HOST, SMTP_FROM and SMTP_TO are needed)")
-		return nil
-	}
 	dir := filepath.Dir(cfg.Forwarder.StateFile)
-	return s.Add(monitored(cfg, log, "change-report", "CHANGE_REPORT", spec, func(ctx context.Context, out *lineLog) error {
+	return func(ctx context.Context, out io.Writer) error {
 		n, err := changes.MailReport(ctx, dir, email.New(mc, cfg.Log.TZ.Loc), cfg.Log.TZ.Loc, time.Now())
 		if err == nil {
 			fmt.Fprintf(out, "change report mailed: %d changes to %s\n", n, strings.Join(mc.To, ", "))
 		}
 		return err
-	}))
+	}, nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/styliteag/birdseye/internal/changes"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
-	"github.com/styliteag/birdseye/internal/schedule"
 	"github.com/styliteag/birdseye/internal/sink/email/smtptest"
 )
 
@@ -25,19 +24,23 @@ func TestChangeReportIsScheduledOnlyWithMailAndDiffsAndMailsTheReport(t *testing
 	cfg := &config.Config{Forwarder: config.Forwarder{StateFile: filepath.Join(dir, "state.json")},
 		Schedule: config.Schedule{ChangeReport: "0 8 * * 1"}, Log: config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}}}
 
-	s := schedule.New(time.UTC, log)
-	require.NoError(t, addChangeReport(s, cfg, log))
+	s, err := Scheduler(cfg, log, nil)
+	require.NoError(t, err)
 	require.Empty(t, s.Jobs())
-	require.Contains(t, logs.String(), "CHANGE_REPORT is set but CHANGE_DIFFS=off records no changes")
+	require.Contains(t, logs.String(), "change-report is off: CHANGE_REPORT is set but these are missing: CHANGE_DIFFS=on (CHANGE_DIFFS=off records no changes); SMTP_HOST, SMTP_FROM and SMTP_TO (the report is mailed)")
 
 	cfg.Watch.ChangeDiffs = true
-	require.NoError(t, addChangeReport(s, cfg, log))
+	logs.Reset()
+	s, err = Scheduler(cfg, log, nil)
+	require.NoError(t, err)
 	require.Empty(t, s.Jobs())
-	require.Contains(t, logs.String(), "SMTP_HOST, SMTP_FROM and SMTP_TO are needed")
+	require.Contains(t, logs.String(), "these are missing: SMTP_HOST, SMTP_FROM and SMTP_TO (the report is mailed)")
 
 	srv := smtptest.Start(t, "none", "", "")
 	cfg.SMTP = config.SMTP{Host: srv.Host, Port: srv.Port, TLSMode: "none", From: "birdseye@example.com", To: []string{"audit@example.com"}}
-	require.NoError(t, addChangeReport(s, cfg, log))
+	cfg.Schedule.CleanupEphemeral = "" // only the report
+	s, err = Scheduler(cfg, log, nil)
+	require.NoError(t, err)
 	require.Len(t, s.Jobs(), 1)
 	require.NoError(t, writeRecord(dir, changes.Record{At: time.Now().Add(-time.Hour), EventID: 7, Code: "policy.update", Initiator: "alice", Kind: "policy", Name: "Admins",
 		Changes: []event.Change{{Path: "enabled", Before: "true", After: "false"}}}))
