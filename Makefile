@@ -14,7 +14,7 @@ help: ## list the targets
 build: ## static binary in bin/ (CGO off, trimmed paths, version stamped)
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/birdseye
 
-test: lint ## lint, then every test (unit, synctest, end-to-end of the built binary); skipped tests are listed at the end
+test: lint ## lint, then every test (unit, synctest, end-to-end of the built binary); skipped and failed tests are listed at the end
 	go test -count=1 -json ./... | go run ./internal/tools/testreport
 
 netbird: ## build the real NetBird server the tests start (once per version, into the user's cache; minutes when cold)

@@ -1,6 +1,7 @@
 // Command testreport reads `go test -json` and prints what `go test` prints
 // without -v (a line per package, the whole output of what failed), then
-// the tests that were skipped, with their reasons. Without -v, go test
+// the tests that were skipped, with their reasons, and the tests that
+// failed, by name. Without -v, go test
 // hides a skip; `make test` must not let a test that could not run (no
 // Docker engine, no 7-Zip) pass for one that ran. The exit code is 1 when
 // anything failed.
@@ -28,7 +29,8 @@ func main() { os.Exit(run(os.Stdin, os.Stdout)) }
 func run(in io.Reader, out io.Writer) int {
 	type key struct{ pkg, test string }
 	output := map[key]*strings.Builder{}
-	var skips []string
+	var skips, fails []string
+	failedTests := map[string]bool{} // packages with a failed test
 	failed := false
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
@@ -64,6 +66,13 @@ func run(in io.Reader, out io.Writer) int {
 			delete(output, k)
 		case "fail":
 			failed = true
+			switch {
+			case e.Test != "":
+				fails = append(fails, e.Package+" "+e.Test)
+				failedTests[e.Package] = true
+			case !failedTests[e.Package]:
+				fails = append(fails, e.Package+" (the package: no test of it failed; see its output above)")
+			}
 			if b := output[k]; b != nil {
 				fmt.Fprint(out, b.String())
 			}
@@ -77,6 +86,12 @@ func run(in io.Reader, out io.Writer) int {
 		fmt.Fprintf(out, "\n%d tests skipped (they did not run; the reason is theirs):\n", len(skips))
 		for _, s := range skips {
 			fmt.Fprintln(out, "  SKIP "+s)
+		}
+	}
+	if len(fails) > 0 {
+		fmt.Fprintf(out, "\n%d failed:\n", len(fails))
+		for _, f := range fails {
+			fmt.Fprintln(out, "  FAIL "+f)
 		}
 	}
 	if failed {

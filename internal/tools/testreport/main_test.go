@@ -28,6 +28,24 @@ func TestSkipsAreListedAndFailuresShownWhole(t *testing.T) {
 	require.Contains(t, s, "FAIL\tp/a\t1.000s\n")
 	require.Contains(t, s, "1 tests skipped")
 	require.Contains(t, s, "  SKIP p/docker TestImage: skipped: no Docker engine reachable\n")
+	// The failed tests are listed at the end too, after the skips: in a
+	// long run they are what the reader looks for first.
+	require.Contains(t, s, "\n1 failed:\n  FAIL p/a TestB\n")
+	require.Greater(t, strings.Index(s, " failed:"), strings.Index(s, "tests skipped"))
+}
+
+// A subtest's failure fails its parent too: each is listed, and a package
+// that failed without a test (a build error, a panic in init) is named.
+func TestSubtestsAndPackagesThatFailAreListed(t *testing.T) {
+	in := strings.Join([]string{
+		`{"Action":"fail","Package":"p/a","Test":"TestB/case_1"}`,
+		`{"Action":"fail","Package":"p/a","Test":"TestB"}`,
+		`{"Action":"fail","Package":"p/a","Elapsed":1}`,
+		`{"Action":"fail","Package":"p/c","Elapsed":0}`,
+	}, "\n")
+	var out bytes.Buffer
+	require.Equal(t, 1, run(strings.NewReader(in), &out))
+	require.Contains(t, out.String(), "\n3 failed:\n  FAIL p/a TestB/case_1\n  FAIL p/a TestB\n  FAIL p/c (the package: no test of it failed; see its output above)\n")
 }
 
 func TestAllPassingIsExitZero(t *testing.T) {
