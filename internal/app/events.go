@@ -25,7 +25,7 @@ func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, lo
 	}
 	account := cfg.Events.Account
 	if account == "" {
-		account = APIAccount(ctx, api) // the account the token belongs to
+		account = eventsdb.APIAccount(ctx, api) // the account the token belongs to
 	}
 	if account == "" {
 		accounts, err := st.Accounts(ctx)
@@ -56,24 +56,6 @@ func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, lo
 // accountLister reads /api/accounts.
 type accountLister interface {
 	GetRaw(ctx context.Context, path string) (json.RawMessage, error)
-}
-
-// APIAccount is the id of the account the API token sees, or "".
-func APIAccount(ctx context.Context, api accountLister) string {
-	if api == nil {
-		return ""
-	}
-	raw, err := api.GetRaw(ctx, "/accounts")
-	if err != nil {
-		return ""
-	}
-	var accounts []struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(raw, &accounts) != nil || len(accounts) == 0 {
-		return ""
-	}
-	return accounts[0].ID
 }
 
 // heldBack is the store source's Room: the room the machine sinks have,
