@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/styliteag/birdseye/internal/apiclient"
@@ -37,7 +36,10 @@ func (c backupCheckCmd) Run(ctx context.Context, e *env) error {
 		}
 		defer os.RemoveAll(filepath.Dir(file))
 	} else if file == "latest" {
-		if file, err = latestArchive(t.Backup.Dir); err != nil {
+		if t.Backup.Dir == "" {
+			return &config.Error{Var: "BACKUP_DIR", Msg: "is not set; `backup check latest` looks there: expected the directory that keeps the archives, or give the archive's path"}
+		}
+		if file, err = backup.LatestIn(ctx, t.Backup.Dir); err != nil {
 			return err
 		}
 	} else if _, err := os.Stat(file); err != nil {
@@ -68,8 +70,8 @@ func (c backupCheckCmd) Run(ctx context.Context, e *env) error {
 	return nil
 }
 
-// fetchLatest downloads the newest volume archive of a target into a
-// temporary directory, for the check.
+// fetchLatest downloads the newest volume archive of a target (a URL of
+// BACKUP_TARGETS' form) into a temporary directory, for the check.
 func fetchLatest(ctx context.Context, t *config.Tool, raw string) (string, error) {
 	f, err := config.LoadForwarder()
 	if err != nil {
@@ -85,52 +87,9 @@ func fetchLatest(ctx context.Context, t *config.Tool, raw string) (string, error
 		}
 		return "", &flagError{Flag: "ARCHIVE", Msg: msg}
 	}
-	tg := targets[0]
-	name, err := target.Latest(ctx, tg)
+	name, err := target.Latest(ctx, targets[0])
 	if err != nil {
 		return "", err
 	}
-	dir, err := os.MkdirTemp("", "birdseye-check-")
-	if err != nil {
-		return "", err
-	}
-	file := filepath.Join(dir, name)
-	out, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return "", err
-	}
-	err = tg.Get(ctx, name, out)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.RemoveAll(dir)
-		return "", fmt.Errorf("fetch %s from %s: %w", name, tg, err)
-	}
-	return file, nil
-}
-
-// latestArchive is the newest volume archive (either format) in dir.
-func latestArchive(dir string) (string, error) {
-	if dir == "" {
-		return "", &config.Error{Var: "BACKUP_DIR", Msg: "is not set; `backup check latest` looks there: expected the directory that keeps the archives, or give the archive's path"}
-	}
-	all, _ := filepath.Glob(filepath.Join(dir, "netbird-*"))
-	var found []string
-	for _, f := range all {
-		if strings.HasSuffix(f, ".zip") || strings.HasSuffix(f, ".tar.gz.age") {
-			found = append(found, f)
-		}
-	}
-	if len(found) == 0 {
-		return "", fmt.Errorf("no volume archive (netbird-*.zip or .tar.gz.age) in BACKUP_DIR=%s", dir)
-	}
-	// Names end in their UTC time stamp: sort by it, not by the label.
-	sort.Slice(found, func(i, j int) bool { return stamp(found[i]) < stamp(found[j]) })
-	return found[len(found)-1], nil
-}
-
-func stamp(file string) string {
-	base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(file), ".zip"), ".tar.gz.age")
-	return base[strings.LastIndex(base, "-")+1:]
+	return target.Fetch(ctx, targets[0], name)
 }

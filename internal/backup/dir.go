@@ -4,6 +4,7 @@ package backup
 // and the staging directory used when BACKUP_DIR cannot take an archive.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +14,18 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/retention"
+	"github.com/styliteag/birdseye/internal/target"
 )
+
+// LatestIn is the newest volume archive (either format) in dir, by the
+// time stamp its name ends in, as on every target.
+func LatestIn(ctx context.Context, dir string) (string, error) {
+	name, err := target.Latest(ctx, &target.Dir{Path: dir})
+	if err != nil {
+		return "", fmt.Errorf("no volume archive (netbird-*.zip or .tar.gz.age) in BACKUP_DIR=%s", dir)
+	}
+	return filepath.Join(dir, name), nil
+}
 
 // staging is the directory an archive is built in when BACKUP_DIR cannot
 // take it, made on the first need and removed when the run ends.

@@ -150,6 +150,31 @@ func Latest(ctx context.Context, t Target) (string, error) {
 	return best, nil
 }
 
+// Fetch copies name from t into a new temporary directory and returns the
+// file's path; the caller removes that directory. A failed copy leaves
+// nothing behind.
+func Fetch(ctx context.Context, t Target, name string) (string, error) {
+	dir, err := os.MkdirTemp("", "birdseye-fetch-")
+	if err != nil {
+		return "", err
+	}
+	file := path.Join(dir, path.Base(name))
+	out, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	err = t.Get(ctx, name, out)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("fetch %s from %s: %w", name, t, err)
+	}
+	return file, nil
+}
+
 func partialName(name string) string { return "." + path.Base(name) + ".partial" }
 
 // partialAge is how long a partial must have gone unwritten to be taken

@@ -245,3 +245,22 @@ func TestAnS3UploadAKilledRunLeftIsAborted(t *testing.T) {
 	require.Len(t, ups, 1)
 	require.Equal(t, "prod/other-file.bin", ups[0].Key, "not birdseye's: left alone")
 }
+
+// Fetch copies an archive out of a target into a directory of its own; a
+// name the target does not hold leaves no directory behind.
+func TestFetchCopiesAnArchiveOutAndLeavesNothingWhenItFails(t *testing.T) {
+	d := &Dir{Path: t.TempDir()}
+	require.NoError(t, os.WriteFile(filepath.Join(d.Path, "netbird-a-20261102T030000Z.zip"), []byte("archive"), 0o600))
+	file, err := Fetch(t.Context(), d, "netbird-a-20261102T030000Z.zip")
+	require.NoError(t, err)
+	defer os.RemoveAll(filepath.Dir(file))
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Equal(t, "archive", string(b))
+
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "birdseye-fetch-*"))
+	_, err = Fetch(t.Context(), d, "netbird-a-20261103T030000Z.zip")
+	require.ErrorContains(t, err, "fetch netbird-a-20261103T030000Z.zip from file://")
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "birdseye-fetch-*"))
+	require.Equal(t, len(before), len(after), "the failed fetch's directory is removed")
+}
