@@ -74,8 +74,7 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	paths := config.SplitComma(t.Backup.Paths)
-	if len(paths) == 0 {
+	if strings.TrimSpace(t.Backup.Paths) == "" {
 		return &config.Error{Var: "BACKUP_PATHS", Msg: "is not set; expected the paths of NetBird's volumes inside the container, e.g. /backup/netbird"}
 	}
 	out := c.Out
@@ -85,9 +84,11 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 		}
 		defer os.RemoveAll(out)
 	}
-	recipients, _ := t.Backup.Recipients() // checked by CheckKey
-	r, err := backup.Volumes(ctx, backup.Options{Paths: paths, Exclude: config.SplitComma(t.Backup.Exclude), Label: t.Backup.Label,
-		Password: t.Backup.Password.Reveal(), OutDir: out, Age: t.Backup.Age(), Recipients: recipients, HideNames: bool(t.Backup.HideNames)}, time.Now())
+	o, err := jobs.ArchiveOptions(t.Backup, out)
+	if err != nil {
+		return err
+	}
+	r, err := backup.Volumes(ctx, o, time.Now())
 	if err != nil {
 		if pe := (*backup.PathsError)(nil); errors.As(err, &pe) {
 			return &config.Error{Var: "BACKUP_PATHS", Msg: pe.Msg}
@@ -227,10 +228,12 @@ func (c exportCmd) Run(ctx context.Context, e *env) error {
 		}
 		defer os.RemoveAll(out)
 	}
-	recipients, _ := t.Backup.Recipients() // checked by CheckKey
-	r, err := backup.Export(ctx, client, backup.Options{Label: t.Backup.Label, Password: t.Backup.Password.Reveal(), OutDir: out,
-		Age: t.Backup.Age(), Recipients: recipients, HideNames: bool(t.Backup.HideNames)},
-		t.NetBird.URL, version.Version, time.Now())
+	o, err := jobs.ArchiveOptions(t.Backup, out)
+	if err != nil {
+		return err
+	}
+	o.Paths, o.Exclude = nil, nil // the API, not the volumes
+	r, err := backup.Export(ctx, client, o, t.NetBird.URL, version.Version, time.Now())
 	if r != nil && r.Manifest != nil {
 		for _, en := range r.Manifest.Endpoints {
 			line := fmt.Sprintf("%-8s %-45s %5d items  %s", en.Status, en.Path, en.Count, en.Reason)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -35,19 +34,9 @@ type cloneConfirm struct {
 	Yes bool `short:"y" help:"Do not ask before changing the standby."`
 }
 
-// What each kind of action needs: staging reads the databases; the other
-// actions only reach the standby; verify only its API.
-var (
-	needAll     = []string{"CLONE_SSH_HOST", "CLONE_TARGETS", "CLONE_DB_PATHS"}
-	needStandby = []string{"CLONE_SSH_HOST", "CLONE_TARGETS"}
-	needTargets = []string{"CLONE_TARGETS"}
-	// needStageHere: a dry run stages here and connects to nothing.
-	needStageHere = []string{"CLONE_TARGETS", "CLONE_DB_PATHS"}
-)
-
 // cloneSetup reads the configuration the clone commands share, requiring
 // the variables named.
-func cloneSetup(need []string) (clone.Options, error) {
+func cloneSetup(need config.CloneAction) (clone.Options, error) {
 	if err := config.LoadDotEnv(".env"); err != nil {
 		return clone.Options{}, err
 	}
@@ -60,15 +49,11 @@ func cloneSetup(need []string) (clone.Options, error) {
 		return clone.Options{}, err
 	}
 	c := t.Clone
-	if err := c.Require(need...); err != nil {
+	if err := c.RequireFor(need); err != nil {
 		return clone.Options{}, err
 	}
 	if err := c.Validate(); err != nil {
 		return clone.Options{}, err
-	}
-	// Where the standby is, unless staging here only.
-	if c.Host == "" && c.StandbyIP == "" && !slices.Equal(need, needStageHere) {
-		return clone.Options{}, &config.Error{Var: "CLONE_STANDBY_IP", Msg: "is not set, nor CLONE_SSH_HOST: nothing says where the standby is; expected its address, e.g. 203.0.113.7"}
 	}
 	return jobs.CloneOptions(c, t.NetBird, f.StateFile, os.LookupEnv)
 }
@@ -77,7 +62,7 @@ func cloneSetup(need []string) (clone.Options, error) {
 var errNoToken = &config.Error{Var: "NB_API_KEY", Msg: "must be set to compare the standby with the primary; expected the primary's token (the standby, its clone, accepts it too)"}
 
 // cloneSetupTarget is cloneSetup and the target an action is about.
-func cloneSetupTarget(need []string, name string) (clone.Options, clone.Target, error) {
+func cloneSetupTarget(need config.CloneAction, name string) (clone.Options, clone.Target, error) {
 	o, err := cloneSetup(need)
 	if err != nil {
 		return o, clone.Target{}, err
@@ -140,9 +125,9 @@ type cloneStageCmd struct {
 }
 
 func (c cloneStageCmd) Run(ctx context.Context, e *env) error {
-	need := needAll
+	need := config.CloneEverything
 	if c.DryRun {
-		need = needStageHere
+		need = config.CloneStageHere
 	}
 	o, err := cloneSetup(need)
 	if err != nil {
@@ -179,7 +164,7 @@ type cloneAfterFailover struct {
 }
 
 func (c cloneInstallCmd) Run(ctx context.Context, e *env) error {
-	o, err := cloneSetup(needStandby)
+	o, err := cloneSetup(config.CloneStandby)
 	if err != nil {
 		return err
 	}
@@ -234,7 +219,7 @@ type cloneDrillCmd struct {
 }
 
 func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
-	o, t, err := cloneSetupTarget(needStandby, c.Target)
+	o, t, err := cloneSetupTarget(config.CloneStandby, c.Target)
 	if err != nil {
 		return err
 	}
@@ -287,7 +272,7 @@ type cloneVerifyCmd struct {
 }
 
 func (c cloneVerifyCmd) Run(ctx context.Context, e *env) error {
-	o, t, err := cloneSetupTarget(needTargets, c.Target)
+	o, t, err := cloneSetupTarget(config.CloneTargets, c.Target)
 	if err != nil {
 		return err
 	}
@@ -313,7 +298,7 @@ func (c cloneFailoverCmd) Run(ctx context.Context, e *env) error {
 // changeTarget is failover and rollback: one target, a question, then one
 // action on the standby whose failure is the exit code.
 func changeTarget(ctx context.Context, e *env, name string, yes bool, what func(clone.Target) string, do func(clone.Standby, clone.Target) error) error {
-	o, t, err := cloneSetupTarget(needStandby, name)
+	o, t, err := cloneSetupTarget(config.CloneStandby, name)
 	if err != nil {
 		return err
 	}
@@ -339,7 +324,7 @@ type cloneStatusCmd struct {
 }
 
 func (c cloneStatusCmd) Run(ctx context.Context, e *env) error {
-	o, err := cloneSetup(needStandby)
+	o, err := cloneSetup(config.CloneStandby)
 	if err != nil {
 		return err
 	}
@@ -388,7 +373,7 @@ func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
 	if c.DryRun {
 		return cloneStageCmd{DryRun: true}.Run(ctx, e)
 	}
-	o, err := cloneSetup(needAll)
+	o, err := cloneSetup(config.CloneEverything)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"time"
 
-	"github.com/styliteag/birdseye/internal/apiclient"
-	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/mirror"
 )
@@ -40,16 +37,13 @@ func (c mirrorCmd) Run(ctx context.Context, e *env) error {
 	}
 	cfg := t.Config()
 	cfg.Mirror = m
-	o, err := jobs.MirrorOptions(cfg, c.Apply, bool(m.Prune) && !c.NoPrune, c.Only, c.Skip)
+	o, err := jobs.MirrorOptions(m, t.Log.TZ.Loc, c.Apply, bool(m.Prune) && !c.NoPrune, c.Only, c.Skip)
 	if err != nil {
 		return err
 	}
-	if same, why := mirror.SameHost(ctx, t.NetBird.URL, m.URL); same {
-		return &config.Error{Var: "MIRROR_URL", Msg: "is the source: REFUSING: source and target are the same host (" + why + "); expected another controller"}
-	}
-	dst, err := apiclient.New(config.NetBird{URL: m.URL, CAFile: t.NetBird.CAFile}, m.APIKey.Reveal())
+	dst, err := jobs.MirrorTarget(ctx, t.NetBird, m)
 	if err != nil {
-		return fmt.Errorf("MIRROR_URL: %w", err)
+		return err
 	}
 	o.Verbose, o.CreateUsers, o.Now = c.Verbose, o.CreateUsers || c.CreateUsers, time.Now()
 	out := e.stdout

@@ -32,9 +32,18 @@ func TestAFullBackupDirStillFeedsTheTargetsAndTheMail(t *testing.T) {
 	disk := filepath.Join(t.TempDir(), "disk")
 	srv := smtptest.Start(t, "starttls", "", "")
 	var log bytes.Buffer
-	steps, code := Run(t.Context(), RunConfig{Paths: []string{src}, Export: api, Label: "prod", Password: pass,
-		Dir: dir, Keep: retention.Policy{Last: 1}, Targets: []target.Target{&target.Dir{Path: disk}},
-		Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}, ExportTo: []string{"ops@example.com"}},
+	steps, code := Run(t.Context(), RunConfig{
+		Options:  Options{Paths: []string{src}, Label: "prod", Password: pass},
+		Export:   api,
+		Dir:      dir,
+		Keep:     retention.Policy{Last: 1},
+		Targets:  []target.Target{&target.Dir{Path: disk}},
+		Version:  "test",
+		MaxBytes: 20 << 20,
+		Mailer:   mailer(srv),
+		VolumeTo: []string{"ops@example.com"},
+		ExportTo: []string{"ops@example.com"},
+	},
 		time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC), &log)
 
 	require.Equal(t, 1, code, "a copy BACKUP_DIR did not take fails the run\n%s", log.String())

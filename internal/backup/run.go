@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"filippo.io/age"
 	"github.com/styliteag/birdseye/internal/export"
 	"github.com/styliteag/birdseye/internal/retention"
 	"github.com/styliteag/birdseye/internal/target"
@@ -24,15 +23,10 @@ type Mailer interface {
 
 // RunConfig is everything `backup run` (and CRON_BACKUP_NETBIRD) uses.
 type RunConfig struct {
-	Paths    []string // empty = no volume backup
-	Exclude  []string
-	Export   export.API // nil = no API export
-	Label    string
-	Password string
-	// Age and Recipients choose the age format (BACKUP_ENCRYPTION=age).
-	Age        bool
-	Recipients []age.Recipient
-	HideNames  bool // BACKUP_ZIP_HIDE_NAMES
+	// Options are the archives' (paths, exclusions, label, key, hidden
+	// names); empty Paths = no volume backup. OutDir is the run's own.
+	Options
+	Export export.API // nil = no API export
 	// Verify runs the restore check on the volume archive after writing it
 	// (BACKUP_VERIFY), comparing with Live when set.
 	Verify bool
@@ -100,7 +94,9 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 		s := Step{What: "NetBird volume backup"}
 		var r *Report
 		err := rc.build(out, stage, &s, log, func(dir string) (err error) {
-			r, err = Volumes(ctx, Options{Paths: rc.Paths, Exclude: rc.Exclude, Label: rc.Label, Password: rc.Password, OutDir: dir, Age: rc.Age, Recipients: rc.Recipients, HideNames: rc.HideNames}, now)
+			o := rc.Options
+			o.OutDir = dir
+			r, err = Volumes(ctx, o, now)
 			return err
 		})
 		body := volumeBody(r, rc.Paths, rc.decryptHow())
@@ -123,7 +119,9 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 		s := Step{What: "NetBird API export"}
 		var r *ExportReport
 		err := rc.build(out, stage, &s, log, func(dir string) (err error) {
-			r, err = Export(ctx, rc.Export, Options{Label: rc.Label, Password: rc.Password, OutDir: dir, Age: rc.Age, Recipients: rc.Recipients, HideNames: rc.HideNames}, rc.NBURL, rc.Version, now)
+			o := rc.Options
+			o.Paths, o.Exclude, o.OutDir = nil, nil, dir
+			r, err = Export(ctx, rc.Export, o, rc.NBURL, rc.Version, now)
 			return err
 		})
 		if err == nil {

@@ -42,8 +42,14 @@ func TestRunMailsBothArchivesIntact(t *testing.T) {
 	var log bytes.Buffer
 	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
 	steps, code := Run(t.Context(), RunConfig{
-		Paths: []string{filepath.Join(src, "netbird")}, Export: api, Label: "prod", Password: pass, NBURL: "https://nb.example.com:443",
-		Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}, ExportTo: []string{"audit@example.com"},
+		Options:  Options{Paths: []string{filepath.Join(src, "netbird")}, Label: "prod", Password: pass},
+		Export:   api,
+		NBURL:    "https://nb.example.com:443",
+		Version:  "test",
+		MaxBytes: 20 << 20,
+		Mailer:   mailer(srv),
+		VolumeTo: []string{"ops@example.com"},
+		ExportTo: []string{"audit@example.com"},
 	}, now, &log)
 	require.Equal(t, 0, code, log.String())
 	require.Len(t, steps, 2)
@@ -73,8 +79,15 @@ func TestAnArchiveTooBigToMailGetsAFailedMailAndStaysInBackupDir(t *testing.T) {
 	dir := t.TempDir()
 	srv := smtptest.Start(t, "none", "", "")
 	var log bytes.Buffer
-	steps, code := Run(t.Context(), RunConfig{Paths: []string{filepath.Join(src, "netbird")}, Password: pass, NBURL: "nb.example.com",
-		Dir: dir, Keep: retention.Policy{Last: 8}, MaxBytes: 100_000, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
+	steps, code := Run(t.Context(), RunConfig{
+		Options:  Options{Paths: []string{filepath.Join(src, "netbird")}, Password: pass},
+		NBURL:    "nb.example.com",
+		Dir:      dir,
+		Keep:     retention.Policy{Last: 8},
+		MaxBytes: 100_000,
+		Mailer:   mailer(srv),
+		VolumeTo: []string{"ops@example.com"},
+	}, time.Now(), &log)
 	require.Equal(t, 2, code, log.String())
 	require.True(t, steps[0].Oversize)
 	msgs := srv.Messages()
@@ -91,8 +104,15 @@ func TestAFailingStepMailsAFailureAndTheOtherStillRuns(t *testing.T) {
 	_, api := nbtest.Start(t, fake.AdminToken)
 	srv := smtptest.Start(t, "none", "", "")
 	var log bytes.Buffer
-	_, code := Run(t.Context(), RunConfig{Paths: []string{"/no/such/volume"}, Export: api, Password: pass, NBURL: "nb.example.com",
-		MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}, ExportTo: []string{"ops@example.com"}}, time.Now(), &log)
+	_, code := Run(t.Context(), RunConfig{
+		Options:  Options{Paths: []string{"/no/such/volume"}, Password: pass},
+		Export:   api,
+		NBURL:    "nb.example.com",
+		MaxBytes: 20 << 20,
+		Mailer:   mailer(srv),
+		VolumeTo: []string{"ops@example.com"},
+		ExportTo: []string{"ops@example.com"},
+	}, time.Now(), &log)
 	require.Equal(t, 1, code)
 	msgs := srv.Messages()
 	require.Len(t, msgs, 2)
@@ -131,8 +151,14 @@ func TestRunWithAgeMailsArchivesOnlyTheRecipientOpens(t *testing.T) {
 	var log bytes.Buffer
 	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
 	_, code := Run(t.Context(), RunConfig{
-		Paths: []string{filepath.Join(src, "netbird")}, Export: api, Label: "prod", Age: true, Recipients: []age.Recipient{id.Recipient()},
-		NBURL: "https://nb.example.com", Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}, ExportTo: []string{"ops@example.com"},
+		Options:  Options{Paths: []string{filepath.Join(src, "netbird")}, Label: "prod", Age: true, Recipients: []age.Recipient{id.Recipient()}},
+		Export:   api,
+		NBURL:    "https://nb.example.com",
+		Version:  "test",
+		MaxBytes: 20 << 20,
+		Mailer:   mailer(srv),
+		VolumeTo: []string{"ops@example.com"},
+		ExportTo: []string{"ops@example.com"},
 	}, now, &log)
 	require.Equal(t, 0, code, log.String())
 	msgs := srv.Messages()
@@ -171,8 +197,15 @@ func TestTheScheduledBackupRunsTheRestoreCheckAndMailsItsVerdict(t *testing.T) {
 	mkfile(t, filepath.Join(src, "management.json"), `{"DataStoreEncryptionKey":"k"}`)
 	srv := smtptest.Start(t, "starttls", "", "")
 	var log bytes.Buffer
-	steps, code := Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Password: pass, Verify: true, NBURL: "https://nb.example.com",
-		Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
+	steps, code := Run(t.Context(), RunConfig{
+		Options:  Options{Paths: []string{src}, Label: "prod", Password: pass},
+		Verify:   true,
+		NBURL:    "https://nb.example.com",
+		Version:  "test",
+		MaxBytes: 20 << 20,
+		Mailer:   mailer(srv),
+		VolumeTo: []string{"ops@example.com"},
+	}, time.Now(), &log)
 	require.Equal(t, 0, code, log.String())
 	require.True(t, steps[0].Verified)
 	msgs := srv.Messages()
@@ -185,8 +218,14 @@ func TestTheScheduledBackupRunsTheRestoreCheckAndMailsItsVerdict(t *testing.T) {
 	// An archive for recipients cannot be opened on this host: said, not failed.
 	id, _ := age.GenerateX25519Identity()
 	log.Reset()
-	steps, code = Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Verify: true, Age: true, Recipients: []age.Recipient{id.Recipient()},
-		Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
+	steps, code = Run(t.Context(), RunConfig{
+		Options:  Options{Paths: []string{src}, Label: "prod", Age: true, Recipients: []age.Recipient{id.Recipient()}},
+		Verify:   true,
+		Version:  "test",
+		MaxBytes: 20 << 20,
+		Mailer:   mailer(srv),
+		VolumeTo: []string{"ops@example.com"},
+	}, time.Now(), &log)
 	require.Equal(t, 0, code, log.String())
 	require.False(t, steps[0].Verified)
 	require.Contains(t, log.String(), "not opened: it is encrypted to BACKUP_AGE_RECIPIENTS")
@@ -202,9 +241,15 @@ func TestArchivesReachEveryTargetAndAFailingOneIsNamed(t *testing.T) {
 	mkfile(t, blocked, "not a directory")
 	srv := smtptest.Start(t, "starttls", "", "")
 	var log bytes.Buffer
-	steps, code := Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Password: pass, Keep: retention.Policy{Last: 8},
-		Targets: []target.Target{&target.Dir{Path: good}, &target.Dir{Path: blocked}},
-		Version: "test", MaxBytes: 1, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, time.Now(), &log)
+	steps, code := Run(t.Context(), RunConfig{
+		Options:  Options{Paths: []string{src}, Label: "prod", Password: pass},
+		Keep:     retention.Policy{Last: 8},
+		Targets:  []target.Target{&target.Dir{Path: good}, &target.Dir{Path: blocked}},
+		Version:  "test",
+		MaxBytes: 1,
+		Mailer:   mailer(srv),
+		VolumeTo: []string{"ops@example.com"},
+	}, time.Now(), &log)
 	require.Equal(t, 1, code, "a target that failed fails the run")
 	require.Equal(t, []string{"file://" + good}, steps[0].Stored)
 	require.ErrorContains(t, steps[0].TargetErr, "file://"+blocked)
@@ -226,8 +271,14 @@ func TestAHiddenNamesBackupIsMailedCheckedAndOpens(t *testing.T) {
 	srv := smtptest.Start(t, "starttls", "", "")
 	var log bytes.Buffer
 	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
-	steps, code := Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Password: pass, HideNames: true, Verify: true,
-		Version: "test", MaxBytes: 20 << 20, Mailer: mailer(srv), VolumeTo: []string{"ops@example.com"}}, now, &log)
+	steps, code := Run(t.Context(), RunConfig{
+		Options:  Options{Paths: []string{src}, Label: "prod", Password: pass, HideNames: true},
+		Verify:   true,
+		Version:  "test",
+		MaxBytes: 20 << 20,
+		Mailer:   mailer(srv),
+		VolumeTo: []string{"ops@example.com"},
+	}, now, &log)
 	require.Equal(t, 0, code, log.String())
 	require.True(t, steps[0].Verified, log.String())
 	msgs := srv.Messages()
@@ -256,7 +307,7 @@ func TestARunRemovesThePartialArchivesACrashLeft(t *testing.T) {
 		require.NoError(t, os.Chtimes(filepath.Join(dir, name), mt, mt))
 	}
 	var log bytes.Buffer
-	Run(t.Context(), RunConfig{Dir: dir, Label: "prod", Password: pass, Keep: retention.Policy{Last: 5}}, now, &log)
+	Run(t.Context(), RunConfig{Options: Options{Label: "prod", Password: pass}, Dir: dir, Keep: retention.Policy{Last: 5}}, now, &log)
 	for name := range files {
 		_, err := os.Stat(filepath.Join(dir, name))
 		if strings.HasPrefix(name, "netbird") && strings.HasSuffix(name, ".partial") && name != "netbird-prod-20261123T025900Z.zip.partial" {

@@ -46,7 +46,7 @@ func TestATargetIsSweptBeforeEachUploadAndAFailedSweepIsSaid(t *testing.T) {
 	mkfile(t, filepath.Join(src, "management.json"), `{"DataStoreEncryptionKey":"k"}`)
 	tg := &sweepingTarget{}
 	var log bytes.Buffer
-	_, code := Run(t.Context(), RunConfig{Paths: []string{src}, Label: "prod", Password: pass, Targets: []target.Target{tg}, Version: "test"}, time.Now(), &log)
+	_, code := Run(t.Context(), RunConfig{Options: Options{Paths: []string{src}, Label: "prod", Password: pass}, Targets: []target.Target{tg}, Version: "test"}, time.Now(), &log)
 	require.Equal(t, 1, code)
 	require.Equal(t, 1, tg.puts)
 	require.Equal(t, 1, tg.sweeps, "swept although the upload failed")

@@ -66,6 +66,36 @@ func (c Clone) Require(names ...string) error {
 	return requireSet(c.Missing(), cloneExpected, names)
 }
 
+// CloneAction is a kind of clone command, by what it needs: staging reads
+// the databases; the other actions only reach the standby; verify only its
+// API; a dry run of stage stages here and connects to nothing.
+type CloneAction int
+
+const (
+	CloneEverything CloneAction = iota // run, stage
+	CloneStandby                       // install, drill, failover, status, rollback
+	CloneTargets                       // verify
+	CloneStageHere                     // stage --dry-run
+)
+
+// RequireFor reports what an action lacks: its variables, each with the
+// form it expects, and where the standby is unless it stages here only.
+func (c Clone) RequireFor(a CloneAction) error {
+	need := map[CloneAction][]string{
+		CloneEverything: {"CLONE_SSH_HOST", "CLONE_TARGETS", "CLONE_DB_PATHS"},
+		CloneStandby:    {"CLONE_SSH_HOST", "CLONE_TARGETS"},
+		CloneTargets:    {"CLONE_TARGETS"},
+		CloneStageHere:  {"CLONE_TARGETS", "CLONE_DB_PATHS"},
+	}[a]
+	if err := c.Require(need...); err != nil {
+		return err
+	}
+	if c.Host == "" && c.StandbyIP == "" && a != CloneStageHere {
+		return &Error{Var: "CLONE_STANDBY_IP", Msg: "is not set, nor CLONE_SSH_HOST: nothing says where the standby is; expected its address, e.g. 203.0.113.7"}
+	}
+	return nil
+}
+
 var tableRows = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*:[0-9]+$`)
 
 // Validate checks what is set, reporting every problem. The targets and

@@ -10,7 +10,10 @@ import (
 type Error struct {
 	Var string
 	Msg string
+	Err error // what it is, for errors.Is (optional)
 }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	if strings.HasPrefix(e.Msg, "=") {

@@ -7,10 +7,12 @@ package doctor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/apibudget"
@@ -20,7 +22,6 @@ import (
 	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/eventsdb"
 	"github.com/styliteag/birdseye/internal/jobs"
-	"github.com/styliteag/birdseye/internal/mirror"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/offsite"
 	"github.com/styliteag/birdseye/internal/sink/email"
@@ -128,14 +129,15 @@ func configuredDestinations(cfg *config.Config) ([]Destination, error) {
 // the sections are known, and the token may write (a warning when not: a
 // dry run only reads).
 func mirrorProbe(ctx context.Context, cfg *config.Config) (string, string, error) {
-	if same, why := mirror.SameHost(ctx, cfg.NetBird.URL, cfg.Mirror.URL); same {
-		return "", "", fmt.Errorf("REFUSING: source and target are the same host (%s)", why)
+	dst, err := jobs.MirrorTarget(ctx, cfg.NetBird, cfg.Mirror)
+	var ce *config.Error
+	if errors.Is(err, jobs.ErrSameHost) && errors.As(err, &ce) {
+		return "", "", errors.New(strings.TrimPrefix(ce.Msg, "is the source: ")) // the line names MIRROR_URL
 	}
-	if _, err := jobs.MirrorOptions(cfg, false, true, nil, nil); err != nil {
+	if err != nil {
 		return "", "", err
 	}
-	dst, err := apiclient.New(config.NetBird{URL: cfg.Mirror.URL, CAFile: cfg.NetBird.CAFile}, cfg.Mirror.APIKey.Reveal())
-	if err != nil {
+	if _, err := jobs.MirrorOptions(cfg.Mirror, cfg.Log.TZ.Loc, false, true, nil, nil); err != nil {
 		return "", "", err
 	}
 	raw, err := dst.GetRaw(ctx, "/groups")

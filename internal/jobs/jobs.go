@@ -169,30 +169,40 @@ func (l *lineLog) Write(p []byte) (int, error) {
 	}
 }
 
+// ArchiveOptions is how BACKUP_* make an archive (the paths, exclusions,
+// label, the key: the passphrase or age recipients, hidden names), written
+// to out: the one builder for the job, `backup run`, `backup volumes` and
+// `export`.
+func ArchiveOptions(b config.Backup, out string) (backup.Options, error) {
+	recipients, err := b.Recipients()
+	if err != nil {
+		return backup.Options{}, err
+	}
+	return backup.Options{Paths: config.SplitComma(b.Paths), Exclude: config.SplitComma(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
+		OutDir: out, Age: b.Age(), Recipients: recipients, HideNames: bool(b.HideNames)}, nil
+}
+
 // Backup assembles `backup run` from the configuration: the volume
 // backup when BACKUP_PATHS is set, the API export when NB_ADMIN_API_KEY is,
 // mails through SMTP_* with the old recipient fallbacks (volumes:
 // BACKUP_EMAIL_TO, else SMTP_TO; export: EXPORT_EMAIL_TO, else
 // BACKUP_EMAIL_TO, else SMTP_TO).
 func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Location, version, stateFile string) (backup.RunConfig, error) {
-	rc := backup.RunConfig{
-		Paths: config.SplitComma(b.Paths), Exclude: config.SplitComma(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
-		NBURL: nb.URL, Version: version, Dir: b.Dir, MaxBytes: int64(b.MaxMB) << 20, Age: b.Age(),
+	opts, err := ArchiveOptions(b, "")
+	if err != nil {
+		return backup.RunConfig{}, err
 	}
+	rc := backup.RunConfig{Options: opts, NBURL: nb.URL, Version: version, Dir: b.Dir, MaxBytes: int64(b.MaxMB) << 20}
 	rc.Keep = retention.Policy{Last: int(b.Keep), Daily: int(b.KeepDaily), Weekly: int(b.KeepWeekly), Monthly: int(b.KeepMonthly)}
 	if b.Dir != "" {
 		if fi, err := os.Stat(b.Dir); err != nil || !fi.IsDir() {
 			return rc, &config.Error{Var: "BACKUP_DIR", Msg: fmt.Sprintf("=%q is not a directory; expected a mounted volume that keeps the archives (mkdir it, or mount it in the compose file), or leave BACKUP_DIR empty to mail only", b.Dir)}
 		}
 	}
-	var err error
-	if rc.Recipients, err = b.Recipients(); err != nil {
-		return rc, err
-	}
 	if rc.Targets, err = b.TargetList(filepath.Dir(stateFile)); err != nil {
 		return rc, err
 	}
-	rc.Verify, rc.HideNames = bool(b.Verify), bool(b.HideNames)
+	rc.Verify = bool(b.Verify)
 	if tok, terr := nb.Token(false, "the restore check"); terr == nil && nb.URL != "" {
 		if c, cerr := apiclient.New(nb, tok); cerr == nil {
 			rc.Live = c

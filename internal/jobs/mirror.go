@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -9,20 +10,39 @@ import (
 	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/mirror"
+	"github.com/styliteag/birdseye/internal/netbird"
 )
 
-// MirrorOptions is `birdseye mirror` from the configuration; a bad
-// MIRROR_SECTIONS is an error naming it.
-func MirrorOptions(cfg *config.Config, apply, prune bool, only, skip []string) (mirror.Options, error) {
-	if _, err := mirror.Choose(config.SplitComma(cfg.Mirror.Sections), nil, nil); err != nil {
+// MirrorOptions is `birdseye mirror` from MIRROR_*; a bad MIRROR_SECTIONS
+// is an error naming it.
+func MirrorOptions(m config.Mirror, loc *time.Location, apply, prune bool, only, skip []string) (mirror.Options, error) {
+	if _, err := mirror.Choose(config.SplitComma(m.Sections), nil, nil); err != nil {
 		return mirror.Options{}, &config.Error{Var: "MIRROR_SECTIONS", Msg: "has " + err.Error()}
 	}
-	sections, err := mirror.Choose(config.SplitComma(cfg.Mirror.Sections), only, skip)
+	sections, err := mirror.Choose(config.SplitComma(m.Sections), only, skip)
 	if err != nil {
 		return mirror.Options{}, err // the flags': the command names them
 	}
-	return mirror.Options{Apply: apply, Prune: prune, Sections: sections, Protected: cfg.Mirror.ProtectedGroups(),
-		SnapshotDir: cfg.Mirror.SnapshotDir, Loc: cfg.Log.TZ.Loc, CreateUsers: bool(cfg.Mirror.CreateUsers)}, nil
+	return mirror.Options{Apply: apply, Prune: prune, Sections: sections, Protected: m.ProtectedGroups(),
+		SnapshotDir: m.SnapshotDir, Loc: loc, CreateUsers: bool(m.CreateUsers)}, nil
+}
+
+// ErrSameHost is what MirrorTarget refuses: a target that is the source.
+var ErrSameHost = errors.New("REFUSING: source and target are the same host")
+
+// MirrorTarget is the mirror's target as MIRROR_URL and MIRROR_API_KEY
+// name it (trusting NB_CA_FILE as the source does): the one reading of
+// MIRROR_URL for the job, the command and doctor. A target that is the
+// source's host is refused, naming MIRROR_URL (errors.Is ErrSameHost).
+func MirrorTarget(ctx context.Context, nb config.NetBird, m config.Mirror) (*netbird.Client, error) {
+	if same, why := mirror.SameHost(ctx, nb.URL, m.URL); same {
+		return nil, &config.Error{Var: "MIRROR_URL", Msg: "is the source: " + ErrSameHost.Error() + " (" + why + "); expected another controller", Err: ErrSameHost}
+	}
+	dst, err := apiclient.New(config.NetBird{URL: m.URL, CAFile: nb.CAFile}, m.APIKey.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("MIRROR_URL: %w", err)
+	}
+	return dst, nil
 }
 
 // mirrorNeeds names what CRON_MIRROR_ACCOUNT lacks.
@@ -41,12 +61,13 @@ func mirrorNeeds(c *config.Config) []string {
 // as the Python tool's cron line. Settings that cannot work stop the start
 // with their variable named.
 func buildMirror(cfg *config.Config, _ Deps) (Work, error) {
-	o, err := MirrorOptions(cfg, bool(cfg.Mirror.Apply), bool(cfg.Mirror.Prune), nil, nil)
+	o, err := MirrorOptions(cfg.Mirror, cfg.Log.TZ.Loc, bool(cfg.Mirror.Apply), bool(cfg.Mirror.Prune), nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	if same, why := mirror.SameHost(context.Background(), cfg.NetBird.URL, cfg.Mirror.URL); same {
-		return nil, &config.Error{Var: "MIRROR_URL", Msg: "is the source: REFUSING: source and target are the same host (" + why + "); expected another controller"}
+	dst, err := MirrorTarget(context.Background(), cfg.NetBird, cfg.Mirror)
+	if err != nil {
+		return nil, err
 	}
 	tok, err := cfg.NetBird.Token(false, "the mirror")
 	if err != nil {
@@ -55,10 +76,6 @@ func buildMirror(cfg *config.Config, _ Deps) (Work, error) {
 	src, err := apiclient.New(cfg.NetBird, tok)
 	if err != nil {
 		return nil, err
-	}
-	dst, err := apiclient.New(config.NetBird{URL: cfg.Mirror.URL, CAFile: cfg.NetBird.CAFile}, cfg.Mirror.APIKey.Reveal())
-	if err != nil {
-		return nil, fmt.Errorf("MIRROR_URL: %w", err)
 	}
 	return MirrorWork(func(ctx context.Context, out io.Writer) (mirror.Counts, error) {
 		run := o
