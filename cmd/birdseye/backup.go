@@ -74,7 +74,7 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(t.Backup.Paths) == "" {
+	if len(t.Backup.Paths) == 0 {
 		return &config.Error{Var: "BACKUP_PATHS", Msg: "is not set; expected the paths of NetBird's volumes inside the container, e.g. /backup/netbird"}
 	}
 	out := c.Out

@@ -12,9 +12,9 @@ import (
 
 // addressErrors reports each entry of a comma-separated list that is not
 // an e-mail address.
-func addressErrors(name, list string) []error {
+func addressErrors(name string, list List) []error {
 	var errs []error
-	for _, a := range SplitComma(list) {
+	for _, a := range list {
 		if _, err := mail.ParseAddress(a); err != nil {
 			errs = append(errs, &Error{Var: name, Msg: fmt.Sprintf("has %q, which is not an e-mail address; expected comma-separated addresses", a)})
 		}

@@ -24,9 +24,9 @@ type Clone struct {
 	StandbyIP      string `envconfig:"CLONE_STANDBY_IP" desc:"the standby's address clients would reach after a DNS change, for verify and the failover advice (empty = the address of CLONE_SSH_HOST)"`
 	PayloadDir     string `envconfig:"CLONE_PAYLOAD_DIR" desc:"directory on the standby the payload is pushed to (empty = <failover target's root>/incoming)"`
 	StageDir       string `envconfig:"CLONE_STAGE_DIR" default:"/var/tmp/birdseye-clone-stage" desc:"local directory the payload is staged in (wiped at each stage)"`
-	DBPaths        string `envconfig:"CLONE_DB_PATHS" desc:"the primary's SQLite databases, comma-separated, copied as consistent integrity-checked snapshots"`
+	DBPaths        List   `envconfig:"CLONE_DB_PATHS" desc:"the primary's SQLite databases, comma-separated, copied as consistent integrity-checked snapshots"`
 	DBSubdir       string `envconfig:"CLONE_DB_SUBDIR" default:"data/netbird" desc:"where the databases go in a target's root, unless CLONE_<NAME>_DB_DIR says otherwise"`
-	ConfigFiles    string `envconfig:"CLONE_CONFIG_FILES" desc:"configuration files installed into each target's root, comma-separated (the primary's name is rewritten for a target with another _HOST)"`
+	ConfigFiles    List   `envconfig:"CLONE_CONFIG_FILES" desc:"configuration files installed into each target's root, comma-separated (the primary's name is rewritten for a target with another _HOST)"`
 	TargetPaths    string `envconfig:"CLONE_TARGET_PATHS" desc:"more files or directories per target, local:dest[:sync|seed] with dest relative to the target's root, comma-separated"`
 	SharedPaths    string `envconfig:"CLONE_SHARED_PATHS" desc:"files or directories shared by all targets, local:dest[:sync|seed] with an absolute dest on the standby, comma-separated"`
 	ACMESource     string `envconfig:"CLONE_ACME_SOURCE" desc:"the primary ingress's ACME store (Traefik's acme.json), merged into the standby's for targets with _CERT_COPY"`
@@ -34,12 +34,12 @@ type Clone struct {
 	IngressRoot    string `envconfig:"CLONE_INGRESS_ROOT" desc:"the standby ingress's compose directory (stopped and started around the certificate merge)"`
 	IngressProject string `envconfig:"CLONE_INGRESS_PROJECT" default:"traefik" desc:"its compose project name"`
 	IngressCompose string `envconfig:"CLONE_INGRESS_COMPOSE" default:"docker-compose.yml" desc:"its compose file"`
-	Images         string `envconfig:"CLONE_IMAGES" desc:"image repositories whose versions the standby pins to the primary's (by digest), comma-separated, e.g. netbirdio/management,netbirdio/signal"`
+	Images         List   `envconfig:"CLONE_IMAGES" desc:"image repositories whose versions the standby pins to the primary's (by digest), comma-separated, e.g. netbirdio/management,netbirdio/signal"`
 	DockerSocket   string `envconfig:"CLONE_DOCKER_SOCKET" default:"/var/run/docker.sock" desc:"the primary's Docker socket, read for those digests (not mounted = the standby keeps its own versions)"`
 	MinRows        string `envconfig:"CLONE_MIN_ROWS" default:"accounts:1,peers:1" desc:"table:rows a snapshot must hold at least, comma-separated; a smaller one is refused (set empty: no minimum)"`
 	Keep           Count  `envconfig:"CLONE_KEEP_SNAPSHOTS" default:"3" desc:"rollback snapshots kept per target on the standby (at least 1)"`
 	FailoverTarget string `envconfig:"CLONE_FAILOVER_TARGET" desc:"the target failover.sh starts (empty = the first without _AUTOSTART, else the first)"`
-	EmailTo        string `envconfig:"CLONE_EMAIL_TO" desc:"where a failed scheduled clone is mailed (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
+	EmailTo        List   `envconfig:"CLONE_EMAIL_TO" desc:"where a failed scheduled clone is mailed (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
 	CAFile         string `envconfig:"CLONE_CA_FILE" desc:"PEM file of a CA verify trusts besides the system's, for certificates of a private CA (empty = the system's and NB_CA_FILE)"`
 }
 
@@ -51,7 +51,7 @@ func (c *Clone) fill() {
 
 // Missing names what the clone needs and is not set.
 func (c Clone) Missing() []string {
-	return unset(setting{"CLONE_SSH_HOST", c.Host}, setting{"CLONE_TARGETS", c.Targets}, setting{"CLONE_DB_PATHS", c.DBPaths})
+	return unset(setting{"CLONE_SSH_HOST", c.Host}, setting{"CLONE_TARGETS", c.Targets}, setting{"CLONE_DB_PATHS", c.DBPaths.String()})
 }
 
 var cloneExpected = map[string]string{

@@ -9,7 +9,7 @@ import (
 // Each clone action needs its own variables: a dry run of stage connects
 // to nothing, verify needs only the targets and where the standby is.
 func TestEachCloneActionRequiresWhatItUses(t *testing.T) {
-	c := Clone{Targets: "cold", DBPaths: "/netbird/data/store.db"}
+	c := Clone{Targets: "cold", DBPaths: List{"/netbird/data/store.db"}}
 	require.NoError(t, c.RequireFor(CloneStageHere))
 	require.ErrorContains(t, c.RequireFor(CloneEverything), "CLONE_SSH_HOST is not set")
 	require.ErrorContains(t, c.RequireFor(CloneStandby), "CLONE_SSH_HOST is not set")

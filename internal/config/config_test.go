@@ -450,3 +450,15 @@ func TestTheStoreKeyIsReadFromNetBirdsConfiguration(t *testing.T) {
 	_, err := Events{KeyFrom: empty}.StoreKey()
 	require.ErrorContains(t, err, "holds no DataStoreEncryptionKey")
 }
+
+// Comma-separated settings are read once into lists: entries trimmed,
+// empty ones dropped, so no feature splits them again.
+func TestListsAreReadOnceTrimmedWithoutEmpties(t *testing.T) {
+	setEnv(t, with(map[string]string{"BACKUP_PATHS": " /backup/a , ,/backup/b,", "BACKUP_EMAIL_TO": "ops@example.com, audit@example.com", "MIRROR_SECTIONS": ""}))
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, List{"/backup/a", "/backup/b"}, c.Backup.Paths)
+	require.Equal(t, "/backup/a,/backup/b", c.Backup.Paths.String())
+	require.Equal(t, List{"ops@example.com", "audit@example.com"}, c.Backup.EmailTo)
+	require.Empty(t, c.Mirror.Sections)
+}

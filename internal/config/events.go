@@ -73,11 +73,11 @@ func (e Events) FromDB() bool { return e.Source == "db" }
 
 // Path is EVENTS_DB, or events.db found in a BACKUP_PATHS entry (at its
 // top or one level down), or "".
-func (e Events) Path(backupPaths string) string {
+func (e Events) Path(backupPaths List) string {
 	if e.DB != "" {
 		return e.DB
 	}
-	for _, p := range SplitComma(backupPaths) {
+	for _, p := range backupPaths {
 		matches, _ := filepath.Glob(p)
 		for _, m := range matches {
 			for _, c := range []string{filepath.Join(m, "events.db"), filepath.Join(m, "*", "events.db")} {
@@ -93,7 +93,7 @@ func (e Events) Path(backupPaths string) string {
 	return ""
 }
 
-func (e Events) validate(backupPaths string) error {
+func (e Events) validate(backupPaths List) error {
 	switch e.Source {
 	case "api":
 		return nil

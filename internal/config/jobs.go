@@ -27,12 +27,12 @@ type Schedule struct {
 
 // Backup is what the volume backup archives and how it is protected.
 type Backup struct {
-	Paths    string `envconfig:"BACKUP_PATHS" desc:"paths of NetBird's volumes inside the container, comma-separated, wildcards allowed"`
-	Exclude  string `envconfig:"BACKUP_EXCLUDE" desc:"file-name wildcards left out of the volume archive (case-insensitive, at any depth)"`
+	Paths    List   `envconfig:"BACKUP_PATHS" desc:"paths of NetBird's volumes inside the container, comma-separated, wildcards allowed"`
+	Exclude  List   `envconfig:"BACKUP_EXCLUDE" desc:"file-name wildcards left out of the volume archive (case-insensitive, at any depth)"`
 	Label    string `envconfig:"BACKUP_LABEL" desc:"tag in archive names and mail subjects, e.g. prod"`
 	Password Secret `envconfig:"BACKUP_ZIP_PASSWORD" desc:"passphrase of the archives (at least 12 characters; keep it offline)"`
-	EmailTo  string `envconfig:"BACKUP_EMAIL_TO" desc:"recipients of the volume backup (empty = SMTP_TO)"`
-	ExportTo string `envconfig:"EXPORT_EMAIL_TO" desc:"recipients of the API export (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
+	EmailTo  List   `envconfig:"BACKUP_EMAIL_TO" desc:"recipients of the volume backup (empty = SMTP_TO)"`
+	ExportTo List   `envconfig:"EXPORT_EMAIL_TO" desc:"recipients of the API export (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
 	MaxMB    Count  `envconfig:"BACKUP_MAX_ATTACHMENT_MB" default:"20" desc:"largest attachment, in MiB as encoded in the mail (base64); above it a FAILED mail with the sizes is sent"`
 	Dir      string `envconfig:"BACKUP_DIR" desc:"directory (a mounted volume) that also keeps every archive (empty = mail only)"`
 	Keep     Count  `envconfig:"BACKUP_KEEP" default:"8" desc:"archives of each kind kept in BACKUP_DIR and each target (unless BACKUP_KEEP_DAILY/_WEEKLY/_MONTHLY are set)"`
@@ -137,7 +137,7 @@ type Maintenance struct {
 	PostureRule  string `envconfig:"MAINTENANCE_POSTURE_RULE" desc:"policy to attach it to (by name); empty = all policies"`
 	AllowPing    Bool   `envconfig:"MAINTENANCE_ALLOW_PING" default:"false" desc:"then reconcile the ICMP companion policies"`
 	DryRun       Bool   `envconfig:"MAINTENANCE_DRY_RUN" default:"false" desc:"report what the maintenance would change, change nothing"`
-	EmailTo      string `envconfig:"MAINTENANCE_EMAIL_TO" desc:"where a failed maintenance is mailed (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
+	EmailTo      List   `envconfig:"MAINTENANCE_EMAIL_TO" desc:"where a failed maintenance is mailed (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
 }
 
 // Prune is what `peers prune` and CRON_PRUNE_PEERS delete.

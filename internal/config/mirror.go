@@ -14,7 +14,7 @@ type Mirror struct {
 	Apply       Bool   `envconfig:"MIRROR_APPLY" default:"false" desc:"the scheduled mirror (CRON_MIRROR_ACCOUNT) writes to the target; false: a dry run that only reports (by hand, --apply writes)"`
 	Prune       Bool   `envconfig:"MIRROR_PRUNE" default:"true" desc:"delete what the target has and the source does not (--no-prune turns it off once)"`
 	CreateUsers Bool   `envconfig:"MIRROR_CREATE_USERS" default:"false" desc:"create the users the target lacks: service users are created, people invited (as --create-users)"`
-	Sections    string `envconfig:"MIRROR_SECTIONS" desc:"comma-separated sections to mirror (empty = every section birdseye mirrors)"`
+	Sections    List   `envconfig:"MIRROR_SECTIONS" desc:"comma-separated sections to mirror (empty = every section birdseye mirrors)"`
 	Protected   string `envconfig:"MIRROR_PROTECTED_GROUPS" default:"All" desc:"comma-separated group names never created, changed or deleted on the target (empty = All)"`
 	SnapshotDir string `envconfig:"MIRROR_SNAPSHOT_DIR" default:"/var/lib/birdseye/mirror" desc:"where a dump of the target is written before the first change (set empty: none)"`
 }

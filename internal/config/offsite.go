@@ -17,14 +17,14 @@ type Offsite struct {
 	KnownHosts string `envconfig:"OFFSITE_SSH_KNOWN_HOSTS" desc:"known-hosts file; when empty or not writable, known_hosts in the state directory"`
 	Strict     string `envconfig:"OFFSITE_SSH_STRICT" default:"accept-new" desc:"host key policy as OpenSSH's StrictHostKeyChecking: yes (must be known), accept-new (learn it once, refuse a changed one) or no"`
 	RemoteDir  string `envconfig:"OFFSITE_REMOTE_DIR" desc:"directory on the remote host the archives go to (created, mode 0700)"`
-	Paths      string `envconfig:"OFFSITE_PATHS" desc:"files and directories to archive, comma-separated, wildcards allowed (a wildcard that matches nothing is an error)"`
-	DBPaths    string `envconfig:"OFFSITE_DB_PATHS" desc:"SQLite databases, archived as consistent, integrity-checked snapshots under their own names (the live files and their -wal/-shm are left out)"`
+	Paths      List   `envconfig:"OFFSITE_PATHS" desc:"files and directories to archive, comma-separated, wildcards allowed (a wildcard that matches nothing is an error)"`
+	DBPaths    List   `envconfig:"OFFSITE_DB_PATHS" desc:"SQLite databases, archived as consistent, integrity-checked snapshots under their own names (the live files and their -wal/-shm are left out)"`
 	BaseDir    string `envconfig:"OFFSITE_BASE_DIR" desc:"names in the archive are relative to this directory (empty = the common parent of all paths)"`
-	Exclude    string `envconfig:"OFFSITE_EXCLUDE" desc:"wildcards left out, matched against names and paths in the archive as tar --exclude does, comma-separated"`
+	Exclude    List   `envconfig:"OFFSITE_EXCLUDE" desc:"wildcards left out, matched against names and paths in the archive as tar --exclude does, comma-separated"`
 	Prefix     string `envconfig:"OFFSITE_PREFIX" default:"config-backup" desc:"archive names are <prefix>-<YYYYmmdd-HHMMSS>.tar.gz (local time); pruning touches only this prefix"`
 	Keep       Count  `envconfig:"OFFSITE_KEEP" default:"14" desc:"archives of this prefix kept on the remote (at least 1)"`
 	WorkDir    string `envconfig:"OFFSITE_WORK_DIR" default:"/var/tmp/birdseye-offsite" desc:"local scratch directory for the snapshots (wiped at each run)"`
-	EmailTo    string `envconfig:"OFFSITE_EMAIL_TO" desc:"where a failed offsite backup is mailed (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
+	EmailTo    List   `envconfig:"OFFSITE_EMAIL_TO" desc:"where a failed offsite backup is mailed (empty = BACKUP_EMAIL_TO, then SMTP_TO)"`
 }
 
 // fill gives a set-but-empty variable its default, as the old tool did.
@@ -42,7 +42,7 @@ func (o Offsite) KeyPath() string {
 
 // Missing names what the job needs and is not set.
 func (o Offsite) Missing() []string {
-	return unset(setting{"OFFSITE_SSH_HOST", o.Host}, setting{"OFFSITE_REMOTE_DIR", o.RemoteDir}, setting{"OFFSITE_PATHS", o.Paths})
+	return unset(setting{"OFFSITE_SSH_HOST", o.Host}, setting{"OFFSITE_REMOTE_DIR", o.RemoteDir}, setting{"OFFSITE_PATHS", o.Paths.String()})
 }
 
 var offsiteExpected = map[string]string{

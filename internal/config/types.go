@@ -103,6 +103,18 @@ func (b *Bool) Decode(v string) error {
 	return nil
 }
 
+// List is a comma-separated setting read once: entries trimmed, empty ones
+// dropped (BACKUP_PATHS=/a, /b, is [/a /b]).
+type List []string
+
+func (l *List) Decode(v string) error {
+	*l = SplitComma(v)
+	return nil
+}
+
+// String is the list as it was written, comma-separated.
+func (l List) String() string { return strings.Join(l, ",") }
+
 // Globs is a comma-separated list of shell globs over activity codes. An empty
 // value is an empty list (the sink then forwards nothing), as in the old tool.
 type Globs struct {

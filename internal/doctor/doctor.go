@@ -358,7 +358,7 @@ func checkState(cfg *config.Config, add func(Result)) {
 }
 
 func checkBackup(cfg *config.Config, add func(Result)) {
-	paths := config.SplitComma(cfg.Backup.Paths)
+	paths := cfg.Backup.Paths
 	if len(paths) == 0 {
 		return
 	}

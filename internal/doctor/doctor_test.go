@@ -123,7 +123,7 @@ func TestProblemsAreNamedWithHints(t *testing.T) {
 	cfg := baseConfig(t, bad.BaseURL())
 	cfg.Schedule.Backup = ""
 	cfg.SMTP = config.SMTP{Host: "smtp.example.com", Port: 587, TLSMode: "starttls"}
-	cfg.Backup.Paths = "/no/such/volume"
+	cfg.Backup.Paths = config.List{"/no/such/volume"}
 	var out bytes.Buffer
 	worst := Run(t.Context(), cfg, Probes{API: bad, SMTPCheck: func(context.Context) error { return errors.New("dial tcp: connection refused") }}, time.Now(), &out)
 	require.Equal(t, Fail, worst)

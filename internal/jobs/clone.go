@@ -88,11 +88,11 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 			KnownHosts: sshremote.KnownHostsFile(cfg.KnownHosts, filepath.Dir(stateFile))},
 		Payload: payload,
 		Plan: clone.StagePlan{
-			Dir: cfg.StageDir, Primary: primaryHost, DBPaths: config.SplitComma(cfg.DBPaths), ConfigFiles: config.SplitComma(cfg.ConfigFiles),
+			Dir: cfg.StageDir, Primary: primaryHost, DBPaths: cfg.DBPaths, ConfigFiles: cfg.ConfigFiles,
 			TargetPaths: targetPaths, SharedPaths: sharedPaths, ACMESource: cfg.ACMESource, Targets: targets, MinRows: minRows,
 			Keep: int(cfg.Keep), Failover: failover, StandbyIP: standbyIP, StandbyPort: standbyPort,
 		},
-		ImageRepos: config.SplitComma(cfg.Images), DockerSocket: cfg.DockerSocket, ACMERemote: cfg.ACMERemote,
+		ImageRepos: cfg.Images, DockerSocket: cfg.DockerSocket, ACMERemote: cfg.ACMERemote,
 		Ingress: clone.Stack{Root: strings.TrimRight(cfg.IngressRoot, "/"), Project: cfg.IngressProject, Compose: cfg.IngressCompose},
 		Primary: clone.API{URL: api, Token: nb.APIKey.Reveal()},
 	}

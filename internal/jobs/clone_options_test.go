@@ -16,7 +16,7 @@ func lookup(vars map[string]string) func(string) (string, bool) {
 // public https URL; an NB_URL on the Docker network (plain http) says
 // nothing about them, so CLONE_PRIMARY_HOST must name the primary then.
 func TestCloneOptionsTakeThePublicNameAndPortFromTheRightPlace(t *testing.T) {
-	cfg := config.Clone{Host: "root@standby.example.com", Targets: "cold", DBPaths: "/netbird/store.db", DBSubdir: "data/netbird",
+	cfg := config.Clone{Host: "root@standby.example.com", Targets: "cold", DBPaths: config.List{"/netbird/store.db"}, DBSubdir: "data/netbird",
 		StageDir: "/var/tmp/stage", MinRows: "accounts:1", Keep: 3, Strict: "accept-new", Port: 22}
 	get := lookup(map[string]string{"CLONE_TARGETS": "cold", "CLONE_COLD_ROOT": "/opt/cold"})
 

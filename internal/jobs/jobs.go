@@ -120,10 +120,10 @@ func backupNeeds(c *config.Config) []string {
 	if b.Password == "" && !(b.Age() && strings.TrimSpace(b.AgeRecipients) != "") {
 		missing = append(missing, "BACKUP_ZIP_PASSWORD (or BACKUP_ENCRYPTION=age with BACKUP_AGE_RECIPIENTS)")
 	}
-	if b.Paths == "" && c.NetBird.AdminKey == "" {
+	if len(b.Paths) == 0 && c.NetBird.AdminKey == "" {
 		missing = append(missing, "BACKUP_PATHS or NB_ADMIN_API_KEY")
 	}
-	mail := c.SMTP.Host != "" && c.SMTP.From != "" && (b.EmailTo != "" || b.ExportTo != "" || len(c.SMTP.To) > 0)
+	mail := c.SMTP.Host != "" && c.SMTP.From != "" && (len(b.EmailTo) > 0 || len(b.ExportTo) > 0 || len(c.SMTP.To) > 0)
 	if !mail && b.Dir == "" {
 		missing = append(missing, "SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR")
 	}
@@ -178,7 +178,7 @@ func ArchiveOptions(b config.Backup, out string) (backup.Options, error) {
 	if err != nil {
 		return backup.Options{}, err
 	}
-	return backup.Options{Paths: config.SplitComma(b.Paths), Exclude: config.SplitComma(b.Exclude), Label: b.Label, Password: b.Password.Reveal(),
+	return backup.Options{Paths: b.Paths, Exclude: b.Exclude, Label: b.Label, Password: b.Password.Reveal(),
 		OutDir: out, Age: b.Age(), Recipients: recipients, HideNames: bool(b.HideNames)}, nil
 }
 
@@ -223,8 +223,8 @@ func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Loca
 		}
 		return nil
 	}
-	rc.VolumeTo = first(config.SplitComma(b.EmailTo), smtp.To)
-	rc.ExportTo = first(config.SplitComma(b.ExportTo), config.SplitComma(b.EmailTo), smtp.To)
+	rc.VolumeTo = first(b.EmailTo, smtp.To)
+	rc.ExportTo = first(b.ExportTo, b.EmailTo, smtp.To)
 	if smtp.Host != "" && smtp.From != "" {
 		rc.Mailer = email.New(email.Config{
 			Transport: destinations.SMTPTransport(smtp),

@@ -21,7 +21,7 @@ func TestBackupRecipientsFallBackAsTheOldToolDid(t *testing.T) {
 		{"", "audit@example.com", []string{"ops@example.com"}, []string{"audit@example.com"}},
 	}
 	for _, c := range cases {
-		rc, err := Backup(config.NetBird{URL: "nb.example.com"}, config.Backup{EmailTo: c.backupTo, ExportTo: c.exportTo, MaxMB: 20}, smtp, time.UTC, "v", "/var/lib/birdseye/state.json")
+		rc, err := Backup(config.NetBird{URL: "nb.example.com"}, config.Backup{EmailTo: config.SplitComma(c.backupTo), ExportTo: config.SplitComma(c.exportTo), MaxMB: 20}, smtp, time.UTC, "v", "/var/lib/birdseye/state.json")
 		require.NoError(t, err)
 		require.Equal(t, c.volumes, rc.VolumeTo, c)
 		require.Equal(t, c.export, rc.ExportTo, c)

@@ -23,7 +23,7 @@ func mailFailure(ctx context.Context, cfg *config.Config, log *slog.Logger, spec
 	}
 	own, subject, body := spec.Mail(cfg, jobErr, report, now)
 	mc := destinations.MailConfig(cfg)
-	for _, l := range [][]string{config.SplitComma(own), config.SplitComma(cfg.Backup.EmailTo), cfg.SMTP.To} {
+	for _, l := range [][]string{own, cfg.Backup.EmailTo, cfg.SMTP.To} {
 		if len(l) > 0 {
 			mc.To = l
 			break
@@ -46,8 +46,8 @@ func mailFailure(ctx context.Context, cfg *config.Config, log *slog.Logger, spec
 // plainMail is the failure mail of the jobs the Python tool did not word
 // one for: the job, the host, the time, the error and what it reported.
 // own is the job's *_EMAIL_TO.
-func plainMail(job string, own func(*config.Config) string) func(*config.Config, error, string, time.Time) (string, string, string) {
-	return func(cfg *config.Config, jobErr error, report string, now time.Time) (string, string, string) {
+func plainMail(job string, own func(*config.Config) config.List) func(*config.Config, error, string, time.Time) (config.List, string, string) {
+	return func(cfg *config.Config, jobErr error, report string, now time.Time) (config.List, string, string) {
 		host, _ := os.Hostname()
 		body := fmt.Sprintf("%s failed on %s at %s UTC:\n\n  %v\n\nWhat it reported:\n\n%s", job, host, now.UTC().Format("2006-01-02 15:04:05"), jobErr, report)
 		return own(cfg), fmt.Sprintf("[NetBird] %s failed (%s)", job, host), body
@@ -56,14 +56,14 @@ func plainMail(job string, own func(*config.Config) string) func(*config.Config,
 
 // offsiteMail is the old tool's failure mail for the offsite backup, to
 // OFFSITE_EMAIL_TO.
-func offsiteMail(cfg *config.Config, jobErr error, _ string, now time.Time) (string, string, string) {
+func offsiteMail(cfg *config.Config, jobErr error, _ string, now time.Time) (config.List, string, string) {
 	subject, body := OffsiteFailureMail(cfg, jobErr, now)
 	return cfg.Offsite.EmailTo, subject, body
 }
 
 // cloneMail is the old tool's failure mail for the standby clone, to
 // CLONE_EMAIL_TO.
-func cloneMail(cfg *config.Config, jobErr error, _ string, now time.Time) (string, string, string) {
+func cloneMail(cfg *config.Config, jobErr error, _ string, now time.Time) (config.List, string, string) {
 	subject, body := CloneFailureMail(cfg, jobErr, now)
 	return cfg.Clone.EmailTo, subject, body
 }

@@ -16,10 +16,10 @@ import (
 // MirrorOptions is `birdseye mirror` from MIRROR_*; a bad MIRROR_SECTIONS
 // is an error naming it.
 func MirrorOptions(m config.Mirror, loc *time.Location, apply, prune bool, only, skip []string) (mirror.Options, error) {
-	if _, err := mirror.Choose(config.SplitComma(m.Sections), nil, nil); err != nil {
+	if _, err := mirror.Choose(m.Sections, nil, nil); err != nil {
 		return mirror.Options{}, &config.Error{Var: "MIRROR_SECTIONS", Msg: "has " + err.Error()}
 	}
-	sections, err := mirror.Choose(config.SplitComma(m.Sections), only, skip)
+	sections, err := mirror.Choose(m.Sections, only, skip)
 	if err != nil {
 		return mirror.Options{}, err // the flags': the command names them
 	}

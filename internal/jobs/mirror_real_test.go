@@ -28,7 +28,7 @@ func TestTheScheduledMirrorWaitsForUsersItMayNotCreate(t *testing.T) {
 	cfg := &config.Config{
 		NetBird:  config.NetBird{URL: src.URL, APIKey: config.Secret(reader)},
 		Schedule: config.Schedule{Mirror: "0 * * * *"},
-		Mirror:   config.Mirror{URL: dst.URL, APIKey: config.Secret(writer), Apply: true, Prune: true, Protected: "All", Sections: "users"},
+		Mirror:   config.Mirror{URL: dst.URL, APIKey: config.Secret(writer), Apply: true, Prune: true, Protected: "All", Sections: config.List{"users"}},
 		Monitor:  config.Monitor{CheckmkDir: spool, PingStyle: "healthchecks"},
 		Log:      config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}},
 	}

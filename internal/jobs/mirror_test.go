@@ -74,7 +74,7 @@ func TestAMirrorThatCannotWorkStopsTheStartNamingTheVariable(t *testing.T) {
 	err := addJob(schedule.New(time.UTC, log), base(), log, "CRON_MIRROR_ACCOUNT")
 	require.ErrorContains(t, err, "MIRROR_URL is the source: REFUSING: source and target are the same host")
 	cfg := base()
-	cfg.Mirror.URL, cfg.Mirror.Sections = "https://standby.example.com", "groups,polices"
+	cfg.Mirror.URL, cfg.Mirror.Sections = "https://standby.example.com", config.List{"groups", "polices"}
 	err = addJob(schedule.New(time.UTC, log), cfg, log, "CRON_MIRROR_ACCOUNT")
 	var ce *config.Error
 	require.ErrorAs(t, err, &ce)

@@ -81,7 +81,7 @@ func TestAMissingSpoolDirectoryIsSaidOnceAndNothingBreaks(t *testing.T) {
 func TestAFailedMaintenanceIsMailedByTheOneRuleEvenWhenCancelled(t *testing.T) {
 	smtp := smtptest.Start(t, "none", "", "")
 	cfg := &config.Config{
-		Backup:  config.Backup{EmailTo: "backup@example.com"},
+		Backup:  config.Backup{EmailTo: config.List{"backup@example.com"}},
 		SMTP:    config.SMTP{Host: smtp.Host, Port: smtp.Port, TLSMode: "none", From: "birdseye@example.com", To: []string{"ops@example.com"}},
 		Monitor: config.Monitor{PingStyle: "healthchecks", MaintenanceMaxAge: 7200},
 		Log:     config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}},
@@ -95,7 +95,7 @@ func TestAFailedMaintenanceIsMailedByTheOneRuleEvenWhenCancelled(t *testing.T) {
 		return errors.New("posture add Recent client: context canceled")
 	})
 	require.Error(t, job.Run(ctx))
-	cfg.Maintenance.EmailTo = "noc@example.com"
+	cfg.Maintenance.EmailTo = config.List{"noc@example.com"}
 	require.Error(t, job.Run(t.Context()))
 	msgs := smtp.Messages()
 	require.Len(t, msgs, 2, logs.String())

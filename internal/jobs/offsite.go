@@ -20,8 +20,8 @@ func OffsiteOptions(o config.Offsite, stateFile string, loc *time.Location) offs
 	return offsite.Options{
 		Remote: sshremote.Config{Host: o.Host, Port: int(o.Port), KeyFile: o.KeyPath(), Strict: o.Strict, Vars: "OFFSITE",
 			KnownHosts: sshremote.KnownHostsFile(o.KnownHosts, filepath.Dir(stateFile))},
-		RemoteDir: o.RemoteDir, Paths: config.SplitComma(o.Paths), DBPaths: config.SplitComma(o.DBPaths),
-		BaseDir: o.BaseDir, Exclude: config.SplitComma(o.Exclude), Prefix: o.Prefix, Keep: int(o.Keep),
+		RemoteDir: o.RemoteDir, Paths: o.Paths, DBPaths: o.DBPaths,
+		BaseDir: o.BaseDir, Exclude: o.Exclude, Prefix: o.Prefix, Keep: int(o.Keep),
 		WorkDir: o.WorkDir, Loc: loc,
 	}
 }

@@ -32,8 +32,8 @@ func TestTheScheduledOffsiteBackupReportsToCheckmkAndMailsAFailure(t *testing.T)
 		Forwarder: config.Forwarder{StateFile: filepath.Join(state, "state.json")},
 		Schedule:  config.Schedule{Offsite: "30 2 * * *"},
 		Offsite: config.Offsite{Host: "root@127.0.0.1", Port: config.Count(sshd.Port), Key: sshd.ClientKey, Strict: "accept-new",
-			RemoteDir: remote, Paths: src, Prefix: "config-backup", Keep: 14, WorkDir: filepath.Join(t.TempDir(), "work"), EmailTo: "offsite@example.com"},
-		Backup:  config.Backup{EmailTo: "backup@example.com", Label: "prod"},
+			RemoteDir: remote, Paths: config.List{src}, Prefix: "config-backup", Keep: 14, WorkDir: filepath.Join(t.TempDir(), "work"), EmailTo: config.List{"offsite@example.com"}},
+		Backup:  config.Backup{EmailTo: config.List{"backup@example.com"}, Label: "prod"},
 		SMTP:    config.SMTP{Host: smtp.Host, Port: smtp.Port, TLSMode: "none", From: "birdseye@example.com", To: []string{"ops@example.com"}},
 		Monitor: config.Monitor{CheckmkDir: spool, PingStyle: "healthchecks"},
 		Log:     config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}},
@@ -77,7 +77,7 @@ func TestAnOffsiteFailureWithoutOffsiteRecipientsGoesToTheBackupOnesThenSMTPTo(t
 	}
 	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
 	mailFailure(t.Context(), cfg, log, spec(t, "CRON_BACKUP_OFFSITE"), os.ErrNotExist, "", time.Now())
-	cfg.Backup.EmailTo = "backup@example.com"
+	cfg.Backup.EmailTo = config.List{"backup@example.com"}
 	mailFailure(t.Context(), cfg, log, spec(t, "CRON_BACKUP_OFFSITE"), os.ErrNotExist, "", time.Now())
 	msgs := smtp.Messages()
 	require.Len(t, msgs, 2)

@@ -46,7 +46,7 @@ type Spec struct {
 	// Mail, when set, is its failure mail: the job's own recipients (its
 	// *_EMAIL_TO; empty falls back to BACKUP_EMAIL_TO, then SMTP_TO),
 	// the subject and the body. The report is what the run printed.
-	Mail func(cfg *config.Config, err error, report string, now time.Time) (to, subject, body string)
+	Mail func(cfg *config.Config, err error, report string, now time.Time) (to config.List, subject, body string)
 	// Build makes the job's work from the configuration; an error stops
 	// the start, naming the variable at fault.
 	Build func(cfg *config.Config, d Deps) (Work, error)
@@ -96,7 +96,7 @@ var Table = []Spec{
 		PingURL:  func(m config.Monitor) config.Secret { return m.PingMirror },
 		Needs:    mirrorNeeds,
 		Check:    monitor.Check{File: "netbird_account_mirror", Service: "NetBird_Account_Mirror", Label: "mirror"},
-		Mail:     plainMail("mirror-account", func(*config.Config) string { return "" }),
+		Mail:     plainMail("mirror-account", func(*config.Config) config.List { return nil }),
 		Build:    buildMirror},
 	{Name: "backup-offsite", Variable: "CRON_BACKUP_OFFSITE", Ping: "PING_URL_BACKUP_OFFSITE",
 		Schedule: func(s config.Schedule) string { return s.Offsite },
@@ -133,7 +133,7 @@ var Table = []Spec{
 		Check:        monitor.Check{File: "netbird_account_maintenance", Service: "NetBird_Account_Maintenance", Label: "maintenance"},
 		MaxAge:       func(c *config.Config) time.Duration { return time.Duration(c.Monitor.MaintenanceMaxAge) * time.Second },
 		FailuresOnly: func(c *config.Config) bool { return bool(c.Maintenance.DryRun) },
-		Mail:         plainMail("netbird-maintenance", func(c *config.Config) string { return c.Maintenance.EmailTo }),
+		Mail:         plainMail("netbird-maintenance", func(c *config.Config) config.List { return c.Maintenance.EmailTo }),
 		Build:        buildMaintenance},
 }
 

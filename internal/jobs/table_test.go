@@ -17,11 +17,11 @@ func TestBackupPrerequisitesAreNamed(t *testing.T) {
 	cfg := &config.Config{Schedule: config.Schedule{Backup: "0 3 * * 0"}}
 	require.Equal(t, []Off{{Job: "backup", Variable: "CRON_BACKUP_NETBIRD", Missing: []string{"BACKUP_ZIP_PASSWORD (or BACKUP_ENCRYPTION=age with BACKUP_AGE_RECIPIENTS)", "BACKUP_PATHS or NB_ADMIN_API_KEY",
 		"SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR"}}}, JobsOff(cfg))
-	cfg.Backup = config.Backup{Password: "long enough pw", Paths: "/backup", Dir: "/archives"}
+	cfg.Backup = config.Backup{Password: "long enough pw", Paths: config.List{"/backup"}, Dir: "/archives"}
 	require.Empty(t, JobsOff(cfg), "BACKUP_DIR is a destination too")
 	cfg.Backup.Dir = ""
 	cfg.SMTP = config.SMTP{Host: "h", From: "f@x"}
-	cfg.Backup.ExportTo = "a@x"
+	cfg.Backup.ExportTo = config.List{"a@x"}
 	require.Empty(t, JobsOff(cfg))
 }
 
