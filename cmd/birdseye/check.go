@@ -10,6 +10,7 @@ import (
 	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/target"
 )
 
@@ -78,8 +79,8 @@ func fetchLatest(ctx context.Context, t *config.Tool, raw string) (string, error
 		return "", err
 	}
 	one := t.Backup
-	one.Targets = raw
-	targets, err := one.TargetList(filepath.Dir(f.StateFile))
+	one.Targets = config.List{raw}
+	targets, err := jobs.Targets(one, filepath.Dir(f.StateFile))
 	if err != nil {
 		msg := err.Error()
 		if ce, ok := err.(*config.Error); ok {

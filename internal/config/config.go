@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"path/filepath"
 	"strings"
 )
 
@@ -228,9 +227,13 @@ func (c *Config) validate() error {
 		_, err := c.Backup.Recipients()
 		errs = append(errs, err)
 	}
-	if c.Backup.Targets != "" {
-		_, err := c.Backup.TargetList(filepath.Dir(c.Forwarder.StateFile))
-		errs = append(errs, err)
+	if len(c.Backup.Targets) > 0 {
+		if err := hostKeyPolicyError("BACKUP_SSH_STRICT", c.Backup.SSHStrictOr()); err != nil {
+			errs = append(errs, err)
+		} else {
+			_, err := c.Backup.TargetSpecs()
+			errs = append(errs, err)
+		}
 	}
 	if c.Schedule.Backup != "" && c.Backup.Password != "" && !(c.Backup.Age() && c.Backup.AgeRecipients != "") {
 		errs = append(errs, c.Backup.CheckPassword())

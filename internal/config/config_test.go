@@ -462,3 +462,9 @@ func TestListsAreReadOnceTrimmedWithoutEmpties(t *testing.T) {
 	require.Equal(t, List{"ops@example.com", "audit@example.com"}, c.Backup.EmailTo)
 	require.Empty(t, c.Mirror.Sections)
 }
+
+func TestAgeRecipientsThatAreNotKeysAreNamedByPosition(t *testing.T) {
+	setEnv(t, with(map[string]string{"BACKUP_ENCRYPTION": "age", "BACKUP_AGE_RECIPIENTS": "age1qqqq, ssh-ed25519 AAAAnope"}))
+	_, err := Load()
+	require.ErrorContains(t, err, "BACKUP_AGE_RECIPIENTS recipient 1 is not an age1… key or an SSH public key")
+}

@@ -7,10 +7,7 @@ import (
 	"strings"
 
 	"filippo.io/age"
-	"github.com/styliteag/birdseye/internal/archive"
 	"github.com/styliteag/birdseye/internal/schedule"
-	"github.com/styliteag/birdseye/internal/sshremote"
-	"github.com/styliteag/birdseye/internal/target"
 )
 
 // Schedule is the daemon's cron jobs; an empty spec turns a job off.
@@ -42,7 +39,7 @@ type Backup struct {
 	KeepMonthly Count `envconfig:"BACKUP_KEEP_MONTHLY" default:"0" desc:"keep the newest archive of each of the last N months"`
 	// Encryption is the archive format: zip (AES, 7-Zip opens it) or age.
 	Encryption    string `envconfig:"BACKUP_ENCRYPTION" default:"zip" desc:"zip (AES-256 zip, opened with 7-Zip and BACKUP_ZIP_PASSWORD) or age (a tar.gz encrypted with age: names hidden too; to BACKUP_AGE_RECIPIENTS, else with BACKUP_ZIP_PASSWORD as passphrase)"`
-	Targets       string `envconfig:"BACKUP_TARGETS" desc:"more places each archive goes to, comma-separated: file:///dir (a mounted disk), sftp://user@host[:port]/dir or s3://bucket/prefix; each keeps BACKUP_KEEP of each kind"`
+	Targets       List   `envconfig:"BACKUP_TARGETS" desc:"more places each archive goes to, comma-separated: file:///dir (a mounted disk), sftp://user@host[:port]/dir or s3://bucket/prefix; each keeps BACKUP_KEEP of each kind"`
 	SSHKey        string `envconfig:"BACKUP_SSH_KEY" desc:"private key for sftp:// targets (a path in the container; empty = ~/.ssh/id_ed25519, id_ecdsa, id_rsa)"`
 	SSHKnownHosts string `envconfig:"BACKUP_SSH_KNOWN_HOSTS" desc:"known-hosts file for sftp:// targets (empty or not writable = known_hosts in the state directory)"`
 	SSHStrict     string `envconfig:"BACKUP_SSH_STRICT" default:"accept-new" desc:"host key policy of sftp:// targets: yes, accept-new or no"`
@@ -56,40 +53,12 @@ type Backup struct {
 	AgeRecipients string `envconfig:"BACKUP_AGE_RECIPIENTS" desc:"age1… public keys or SSH public keys (ssh-ed25519 …), comma-separated: with BACKUP_ENCRYPTION=age the backups open only with their private keys, which this host need not have"`
 }
 
-// TargetList parses BACKUP_TARGETS; the state directory holds the known
-// hosts when BACKUP_SSH_KNOWN_HOSTS does not.
-func (b Backup) TargetList(stateDir string) ([]target.Target, error) {
-	strict := b.SSHStrict
-	if strings.TrimSpace(strict) == "" {
-		strict = "accept-new"
-	}
-	if err := hostKeyPolicyError("BACKUP_SSH_STRICT", strict); err != nil {
-		return nil, err
-	}
-	set := target.Settings{
-		SSH: target.SSH{KeyFile: b.SSHKey, KnownHosts: sshremote.KnownHostsFile(b.SSHKnownHosts, stateDir), Strict: strict},
-		S3: target.S3Config{Endpoint: b.S3Endpoint, Region: b.S3Region, PathStyle: bool(b.S3PathStyle), AccessKey: b.S3AccessKey,
-			SecretKey: b.S3SecretKey.Reveal()},
-	}
-	var out []target.Target
-	var errs []error
-	for i, raw := range SplitComma(b.Targets) {
-		t, err := target.Parse(raw, set)
-		if err != nil {
-			errs = append(errs, &Error{Var: "BACKUP_TARGETS", Msg: fmt.Sprintf("entry %d %v", i+1, err)})
-			continue
-		}
-		out = append(out, t)
-	}
-	return out, Join(errs...)
-}
-
 // Age reports whether the archives are age-encrypted.
 func (b Backup) Age() bool { return b.Encryption == "age" }
 
 // Recipients parses BACKUP_AGE_RECIPIENTS.
 func (b Backup) Recipients() ([]age.Recipient, error) {
-	r, err := archive.ParseRecipients(b.AgeRecipients)
+	r, err := parseRecipients(b.AgeRecipients)
 	if err != nil {
 		return nil, &Error{Var: "BACKUP_AGE_RECIPIENTS", Msg: err.Error() + "; expected e.g. age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p or ssh-ed25519 AAAA…"}
 	}

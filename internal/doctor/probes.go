@@ -84,7 +84,7 @@ func ProbesFor(cfg *config.Config, cfgErr error, sendTest bool) (Probes, error) 
 	}
 	// With bad settings these may fail again on the same values; the
 	// configuration lines have said so already.
-	targets, err := cfg.Backup.TargetList(filepath.Dir(cfg.Forwarder.StateFile))
+	targets, err := jobs.Targets(cfg.Backup, filepath.Dir(cfg.Forwarder.StateFile))
 	if err != nil && cfgErr == nil {
 		return p, err
 	}

@@ -24,6 +24,8 @@ import (
 	"github.com/styliteag/birdseye/internal/posture"
 	"github.com/styliteag/birdseye/internal/retention"
 	"github.com/styliteag/birdseye/internal/sink/email"
+	"github.com/styliteag/birdseye/internal/sshremote"
+	"github.com/styliteag/birdseye/internal/target"
 	"github.com/styliteag/birdseye/internal/version"
 
 	"github.com/styliteag/birdseye/internal/config"
@@ -182,6 +184,30 @@ func ArchiveOptions(b config.Backup, out string) (backup.Options, error) {
 		OutDir: out, Age: b.Age(), Recipients: recipients, HideNames: bool(b.HideNames)}, nil
 }
 
+// Targets builds BACKUP_TARGETS' clients (once a process: the daemon's
+// job, a command, doctor); the state directory holds the known hosts when
+// BACKUP_SSH_KNOWN_HOSTS does not.
+func Targets(b config.Backup, stateDir string) ([]target.Target, error) {
+	specs, err := b.TargetSpecs()
+	if err != nil {
+		return nil, err
+	}
+	set := target.Settings{
+		SSH: target.SSH{KeyFile: b.SSHKey, KnownHosts: sshremote.KnownHostsFile(b.SSHKnownHosts, stateDir), Strict: b.SSHStrictOr()},
+		S3: target.S3Config{Endpoint: b.S3Endpoint, Region: b.S3Region, PathStyle: bool(b.S3PathStyle), AccessKey: b.S3AccessKey,
+			SecretKey: b.S3SecretKey.Reveal()},
+	}
+	var out []target.Target
+	for _, sp := range specs {
+		t, err := target.New(target.Spec(sp), set)
+		if err != nil {
+			return nil, &config.Error{Var: "BACKUP_TARGETS", Msg: err.Error()}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
 // Backup assembles `backup run` from the configuration: the volume
 // backup when BACKUP_PATHS is set, the API export when NB_ADMIN_API_KEY is,
 // mails through SMTP_* with the old recipient fallbacks (volumes:
@@ -199,7 +225,7 @@ func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Loca
 			return rc, &config.Error{Var: "BACKUP_DIR", Msg: fmt.Sprintf("=%q is not a directory; expected a mounted volume that keeps the archives (mkdir it, or mount it in the compose file), or leave BACKUP_DIR empty to mail only", b.Dir)}
 		}
 	}
-	if rc.Targets, err = b.TargetList(filepath.Dir(stateFile)); err != nil {
+	if rc.Targets, err = Targets(b, filepath.Dir(stateFile)); err != nil {
 		return rc, err
 	}
 	rc.Verify = bool(b.Verify)

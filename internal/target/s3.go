@@ -38,7 +38,7 @@ type S3 struct {
 	http           *http.Client
 }
 
-func newS3(u *url.URL, cfg S3Config) (*S3, error) {
+func newS3(bucket, prefix string, cfg S3Config) (*S3, error) {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -53,7 +53,7 @@ func newS3(u *url.URL, cfg S3Config) (*S3, error) {
 	if cfg.PartSize <= 0 {
 		cfg.PartSize = 16 << 20
 	}
-	return &S3{Bucket: u.Host, Prefix: strings.Trim(u.Path, "/"), cfg: cfg, base: e, http: &http.Client{Timeout: 10 * time.Minute}}, nil
+	return &S3{Bucket: bucket, Prefix: strings.Trim(prefix, "/"), cfg: cfg, base: e, http: &http.Client{Timeout: 10 * time.Minute}}, nil
 }
 
 func (s *S3) String() string { return "s3://" + path.Join(s.Bucket, s.Prefix) }

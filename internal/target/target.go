@@ -7,12 +7,12 @@
 package target
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path"
 	"strings"
@@ -48,48 +48,38 @@ type Settings struct {
 	S3  S3Config
 }
 
-// Parse reads one BACKUP_TARGETS entry: file:///dir,
-// sftp://user@host[:port]/dir or s3://bucket/prefix.
-func Parse(raw string, set Settings) (Target, error) {
-	ssh := set.SSH
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL", raw)
-	}
-	switch u.Scheme {
+// Spec is one target as the configuration read it (config.BackupTarget
+// converts to it): file:///dir, sftp://user@host[:port]/dir or
+// s3://bucket/prefix taken apart.
+type Spec struct {
+	Raw    string
+	Scheme string // file, sftp or s3
+	User   string // sftp
+	Host   string // sftp: the host; s3: the bucket
+	Port   int    // sftp
+	Path   string // file and sftp: the directory; s3: the prefix
+}
+
+// New builds the target a spec names.
+func New(sp Spec, set Settings) (Target, error) {
+	switch sp.Scheme {
 	case "file":
-		if u.Host != "" || !strings.HasPrefix(u.Path, "/") {
-			return nil, fmt.Errorf("%q: expected file:///absolute/dir (three slashes)", raw)
-		}
-		return &Dir{Path: u.Path}, nil
+		return &Dir{Path: sp.Path}, nil
 	case "sftp":
-		if u.Host == "" || u.Path == "" || u.Path == "/" {
-			return nil, fmt.Errorf("%q: expected sftp://user@host[:port]/dir", raw)
+		host := sp.Host
+		if sp.User != "" {
+			host = sp.User + "@" + host
 		}
-		port := 22
-		if p := u.Port(); p != "" {
-			fmt.Sscan(p, &port)
-		}
-		host := u.Hostname()
-		if u.User != nil {
-			host = u.User.Username() + "@" + host
-		}
-		return &SFTP{Remote: sshremote.Config{Host: host, Port: port, KeyFile: ssh.KeyFile, KnownHosts: ssh.KnownHosts, Strict: ssh.Strict, Vars: "BACKUP"},
-			Dir: u.Path}, nil
+		return &SFTP{Remote: sshremote.Config{Host: host, Port: cmp.Or(sp.Port, 22), KeyFile: set.SSH.KeyFile, KnownHosts: set.SSH.KnownHosts, Strict: set.SSH.Strict, Vars: "BACKUP"},
+			Dir: sp.Path}, nil
 	case "s3":
-		if u.Host == "" {
-			return nil, fmt.Errorf("%q: expected s3://bucket/prefix", raw)
-		}
-		if set.S3.AccessKey == "" || set.S3.SecretKey == "" {
-			return nil, fmt.Errorf("%q: BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY are needed", raw)
-		}
-		t, err := newS3(u, set.S3)
+		t, err := newS3(sp.Host, sp.Path, set.S3)
 		if err != nil {
-			return nil, fmt.Errorf("%q: %v", raw, err)
+			return nil, fmt.Errorf("%q: %v", sp.Raw, err)
 		}
 		return t, nil
 	}
-	return nil, fmt.Errorf("%q: unknown scheme; expected file:///dir, sftp://user@host[:port]/dir or s3://bucket/prefix", raw)
+	return nil, fmt.Errorf("%q: unknown scheme; expected file:///dir, sftp://user@host[:port]/dir or s3://bucket/prefix", sp.Raw)
 }
 
 // Prune applies the retention to each kind's archives (the name up to its

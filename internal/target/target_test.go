@@ -65,7 +65,7 @@ func conformance(t *testing.T, tg Target, dir string) {
 
 func TestADirectoryTarget(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "disk")
-	tg, err := Parse("file://"+dir, Settings{})
+	tg, err := New(Spec{Scheme: "file", Path: dir}, Settings{})
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(dir, 0o700))
 	conformance(t, tg, dir)
@@ -74,7 +74,7 @@ func TestADirectoryTarget(t *testing.T) {
 func TestAnSFTPTargetOnARealOpenSSHServer(t *testing.T) {
 	s := sshtest.Start(t)
 	dir := filepath.Join(t.TempDir(), "backups")
-	tg, err := Parse("sftp://root@127.0.0.1:"+itoa(s.Port)+dir, Settings{SSH: SSH{KeyFile: s.ClientKey, KnownHosts: filepath.Join(t.TempDir(), "known"), Strict: sshremote.StrictAcceptNew}})
+	tg, err := New(Spec{Scheme: "sftp", User: "root", Host: "127.0.0.1", Port: s.Port, Path: dir}, Settings{SSH: SSH{KeyFile: s.ClientKey, KnownHosts: filepath.Join(t.TempDir(), "known"), Strict: sshremote.StrictAcceptNew}})
 	require.NoError(t, err)
 	require.Equal(t, "sftp://root@127.0.0.1:"+itoa(s.Port)+dir, tg.String())
 	conformance(t, tg, dir)
@@ -101,18 +101,6 @@ func TestAFullTargetLeavesNothingBehind(t *testing.T) {
 	require.Empty(t, entries)
 }
 
-func TestTargetURLsAreCheckedAndNamed(t *testing.T) {
-	for raw, want := range map[string]string{
-		"file://relative/dir":     `"file://relative/dir": expected file:///absolute/dir (three slashes)`,
-		"sftp://vault":            `"sftp://vault": expected sftp://user@host[:port]/dir`,
-		"s3://bucket/prefix":      `"s3://bucket/prefix": BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY are needed`,
-		"ftp://old.example.com/x": `"ftp://old.example.com/x": unknown scheme`,
-	} {
-		_, err := Parse(raw, Settings{})
-		require.ErrorContains(t, err, want, raw)
-	}
-}
-
 func itoa(n int) string { return portText(n) }
 
 func TestMain(m *testing.M) {
@@ -127,7 +115,7 @@ func TestMain(m *testing.M) {
 func TestAnS3TargetOnARealS3Server(t *testing.T) {
 	srv := s3test.Start(t, "netbird-backups")
 	set := Settings{S3: S3Config{Endpoint: srv.Endpoint, Region: "us-east-1", PathStyle: true, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, PartSize: 5 << 20}}
-	tg, err := Parse("s3://netbird-backups/prod", set)
+	tg, err := New(Spec{Scheme: "s3", Host: "netbird-backups", Path: "prod"}, set)
 	require.NoError(t, err)
 	require.Equal(t, "s3://netbird-backups/prod", tg.String())
 	conformanceS3(t, tg, filepath.Join(srv.Root, "netbird-backups", "prod"))
@@ -141,12 +129,12 @@ func TestAnS3TargetOnARealS3Server(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, body, stored, "the multipart upload is whole")
 
-	missing, err := Parse("s3://no-such-bucket/x", set)
+	missing, err := New(Spec{Scheme: "s3", Host: "no-such-bucket", Path: "x"}, set)
 	require.NoError(t, err)
 	_, err = missing.Check(t.Context())
 	require.ErrorContains(t, err, "the bucket no-such-bucket does not exist")
 	set.S3.SecretKey = "wrong"
-	wrong, err := Parse("s3://netbird-backups/prod", set)
+	wrong, err := New(Spec{Scheme: "s3", Host: "netbird-backups", Path: "prod"}, set)
 	require.NoError(t, err)
 	_, err = wrong.Check(t.Context())
 	require.Error(t, err)
@@ -188,7 +176,7 @@ func conformanceS3(t *testing.T, tg Target, dir string) {
 func TestAPartialACrashLeftIsRemovedByTheNextPut(t *testing.T) {
 	s := sshtest.Start(t)
 	sftpDir := filepath.Join(t.TempDir(), "backups")
-	sftpTarget, err := Parse("sftp://root@127.0.0.1:"+itoa(s.Port)+sftpDir, Settings{SSH: SSH{KeyFile: s.ClientKey, KnownHosts: filepath.Join(t.TempDir(), "known"), Strict: sshremote.StrictAcceptNew}})
+	sftpTarget, err := New(Spec{Scheme: "sftp", User: "root", Host: "127.0.0.1", Port: s.Port, Path: sftpDir}, Settings{SSH: SSH{KeyFile: s.ClientKey, KnownHosts: filepath.Join(t.TempDir(), "known"), Strict: sshremote.StrictAcceptNew}})
 	require.NoError(t, err)
 	fileDir := filepath.Join(t.TempDir(), "disk")
 	for _, c := range []struct {
@@ -218,7 +206,7 @@ func TestAPartialACrashLeftIsRemovedByTheNextPut(t *testing.T) {
 func TestAnS3UploadAKilledRunLeftIsAborted(t *testing.T) {
 	srv := s3test.Start(t, "netbird-backups")
 	set := Settings{S3: S3Config{Endpoint: srv.Endpoint, Region: "us-east-1", PathStyle: true, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, PartSize: 5 << 20}}
-	tg, err := Parse("s3://netbird-backups/prod", set)
+	tg, err := New(Spec{Scheme: "s3", Host: "netbird-backups", Path: "prod"}, set)
 	require.NoError(t, err)
 	s3 := tg.(*S3)
 	ctx := t.Context()
