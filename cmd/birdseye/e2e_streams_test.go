@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -144,29 +143,10 @@ func TestE2EKillMinus9LosesNoProxyLogRow(t *testing.T) {
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
 
-	var mu sync.Mutex
+	// The rows arrive while each daemon runs and is killed, a bounded
+	// number a cycle (not as many as the wall clock allows: on a loaded
+	// machine that grew to more than the catch-up could read).
 	added := 0
-	stop, arrived := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(arrived)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			mu.Lock()
-			var batch []fake.Access
-			for range 1 + rand.IntN(40) {
-				added++
-				batch = append(batch, fake.Access{Time: time.Now().UTC().Truncate(time.Second), Method: "GET", Host: "vault.example.com",
-					Path: fmt.Sprintf("/r/%d", added), Status: 401, SourceIP: "198.51.100.9"})
-			}
-			f.AddProxyLogs(batch...)
-			mu.Unlock()
-			time.Sleep(time.Duration(rand.IntN(5)) * time.Millisecond)
-		}
-	}()
 	count := map[int]int{}
 	tally := func(lines []string) {
 		for _, l := range lines {
@@ -176,16 +156,23 @@ func TestE2EKillMinus9LosesNoProxyLogRow(t *testing.T) {
 			}
 		}
 	}
-	const cycles = 15
+	const cycles, batches = 15, 8
 	for range cycles {
 		d := start(t, env)
-		time.Sleep(time.Duration(40+rand.IntN(150)) * time.Millisecond)
+		for range batches {
+			var batch []fake.Access
+			for range 1 + rand.IntN(40) {
+				added++
+				batch = append(batch, fake.Access{Time: time.Now().UTC().Truncate(time.Second), Method: "GET", Host: "vault.example.com",
+					Path: fmt.Sprintf("/r/%d", added), Status: 401, SourceIP: "198.51.100.9"})
+			}
+			f.AddProxyLogs(batch...)
+			time.Sleep(time.Duration(5+rand.IntN(20)) * time.Millisecond) // a kill lands anywhere between
+		}
 		require.NoError(t, d.cmd.Process.Kill())
 		d.waitExit()
 		tally(d.stdout())
 	}
-	close(stop)
-	<-arrived
 	d = start(t, env)
 	d.waitFor("catch-up", func() bool {
 		seen := map[int]bool{}
