@@ -127,7 +127,6 @@ func (a *TarWriter) Close() error {
 	return nil
 }
 
-
 // ErrNoIdentity is an age archive that none of the identities opens.
 var ErrNoIdentity = errors.New("no identity or passphrase given opens this archive")
 

@@ -2,7 +2,6 @@ package backup
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,11 +10,8 @@ import (
 	"strings"
 
 	"github.com/styliteag/birdseye/internal/archive"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
-
-// storeTables are the tables of NetBird's store.db that a restore check
-// counts (the Python tool's table_counts), those that exist.
-var storeTables = []string{"accounts", "peers", "users", "groups", "policies", "setup_keys", "networks", "posture_checks", "personal_access_tokens"}
 
 // liveCounts maps store tables to the API lists to compare with.
 var liveCounts = map[string]string{"peers": "/peers", "users": "/users", "groups": "/groups", "policies": "/policies", "setup_keys": "/setup-keys"}
@@ -66,7 +62,7 @@ func Check(ctx context.Context, file string, k Key, live Live) (*CheckReport, er
 			return
 		}
 		c.Store = name
-		c.Counts = TableCounts(copy)
+		c.Counts = sqlitefile.TableCounts(copy)
 	})
 	if err != nil {
 		return nil, err
@@ -108,7 +104,7 @@ func Check(ctx context.Context, file string, k Key, live Live) (*CheckReport, er
 			}
 		}
 		var diffs []string
-		for _, table := range storeTables {
+		for _, table := range sqlitefile.StoreTables {
 			have, inStore := c.Counts[table]
 			if n, ok := c.Live[table]; ok && inStore && n != have {
 				diffs = append(diffs, fmt.Sprintf("%s %d in the backup, %d live", table, have, n))
@@ -119,24 +115,6 @@ func Check(ctx context.Context, file string, k Key, live Live) (*CheckReport, er
 		}
 	}
 	return c, nil
-}
-
-// TableCounts counts the rows of the store tables a database has; a table
-// it lacks is absent from the map.
-func TableCounts(file string) map[string]int {
-	out := map[string]int{}
-	db, err := sql.Open("sqlite", "file:"+file+"?mode=ro")
-	if err != nil {
-		return out
-	}
-	defer db.Close()
-	for _, t := range storeTables {
-		var n int
-		if db.QueryRow(`SELECT count(*) FROM "`+t+`"`).Scan(&n) == nil {
-			out[t] = n
-		}
-	}
-	return out
 }
 
 // Text is the report for people: one line per finding, the verdict last.
@@ -156,7 +134,7 @@ func (c *CheckReport) Text(w io.Writer) {
 	}
 	if c.Store != "" {
 		var parts []string
-		for _, t := range storeTables {
+		for _, t := range sqlitefile.StoreTables {
 			if n, ok := c.Counts[t]; ok {
 				part := fmt.Sprintf("%d %s", n, t)
 				if l, ok := c.Live[t]; ok {

@@ -3,6 +3,7 @@ package backup
 import (
 	"bytes"
 	"database/sql"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +25,7 @@ func storeDB(t *testing.T, dir string, rows map[string]int) string {
 	db, err := sql.Open("sqlite", "file:"+p)
 	require.NoError(t, err)
 	defer db.Close()
-	for _, table := range storeTables {
+	for _, table := range sqlitefile.StoreTables {
 		_, err := db.Exec(`CREATE TABLE "` + table + `" (id TEXT)`)
 		require.NoError(t, err)
 		for i := range rows[table] {

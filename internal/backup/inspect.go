@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"os"
 	"path"
@@ -67,10 +68,10 @@ func inspect(file string, k Key, seen func(name, copy string)) (*Inspection, err
 	var sawStore, sawKey bool
 	err = Each(file, k, func(name string, r io.Reader) error {
 		br := bufio.NewReader(r)
-		head, _ := br.Peek(len(sqliteMagic))
+		head, _ := br.Peek(len(sqlitefile.Magic))
 		base := path.Base(name)
 		switch {
-		case bytes.Equal(head, sqliteMagic):
+		case bytes.Equal(head, sqlitefile.Magic):
 			if base == "store.db" {
 				sawStore = true
 			}
@@ -84,7 +85,7 @@ func inspect(file string, k Key, seen func(name, copy string)) (*Inspection, err
 				return err
 			}
 			f.Close()
-			in.Databases[name] = IntegrityCheck(dst)
+			in.Databases[name] = sqlitefile.IntegrityCheck(dst)
 			if seen != nil {
 				seen(name, dst)
 			}

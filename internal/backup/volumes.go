@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"io/fs"
 	"os"
@@ -230,7 +231,7 @@ func addSource(ctx context.Context, w packer, src string, exclude []string, stag
 		seen.store = seen.store || d.Name() == "store.db"
 		seen.key = seen.key || hasEncryptionKey(path, d.Name())
 		seen.postgres = seen.postgres || usesPostgres(path, d.Name())
-		if !IsSQLite(path) {
+		if !sqlitefile.IsSQLite(path) {
 			n, err := w.AddFile(name, path)
 			if err != nil && vanished(path, err) {
 				return nil
@@ -241,7 +242,7 @@ func addSource(ctx context.Context, w packer, src string, exclude []string, stag
 		}
 		snap := filepath.Join(stage, fmt.Sprintf("%d.db", len(r.Snapshots)))
 		defer os.Remove(snap)
-		if err := Snapshot(path, snap); err != nil {
+		if err := sqlitefile.Snapshot(path, snap); err != nil {
 			return err
 		}
 		sf, err := os.Open(snap)
@@ -331,7 +332,7 @@ func writeArchive(path string, o Options, fill func(packer) error) (int64, error
 // their database; a stale one next to a restored snapshot would corrupt it.
 func isSidecar(path string) bool {
 	for _, suffix := range sidecarSuffixes {
-		if strings.HasSuffix(path, suffix) && IsSQLite(strings.TrimSuffix(path, suffix)) {
+		if strings.HasSuffix(path, suffix) && sqlitefile.IsSQLite(strings.TrimSuffix(path, suffix)) {
 			return true
 		}
 	}

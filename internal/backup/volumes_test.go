@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,7 +82,7 @@ func TestVolumesArchiveRestoresWithSevenZip(t *testing.T) {
 	require.NoError(t, err, "%s", res)
 	got, _ := os.ReadFile(filepath.Join(restore, "management", "sub", "notes.txt"))
 	require.Equal(t, "hello", string(got))
-	require.NoError(t, IntegrityCheck(filepath.Join(restore, "management", "store.db")))
+	require.NoError(t, sqlitefile.IntegrityCheck(filepath.Join(restore, "management", "store.db")))
 	require.Equal(t, 50, countRows(t, filepath.Join(restore, "management", "store.db")))
 }
 
@@ -131,7 +132,7 @@ func TestALiveDatabaseIsSnapshottedConsistently(t *testing.T) {
 	_, err = archive.Extract(r.File, pass, restore)
 	require.NoError(t, err)
 	snap := filepath.Join(restore, "data", "store.db")
-	require.NoError(t, IntegrityCheck(snap))
+	require.NoError(t, sqlitefile.IntegrityCheck(snap))
 	n := countRows(t, snap)
 	require.Positive(t, n)
 	require.Zero(t, n%2, "whole transactions only: %d rows", n)

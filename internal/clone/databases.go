@@ -2,14 +2,13 @@ package clone
 
 import (
 	"fmt"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/styliteag/birdseye/internal/backup"
 )
 
 // Database is one snapshot in the payload's db/ directory.
@@ -50,7 +49,7 @@ func SnapshotDatabases(paths []string, dir string, min map[string]int) (*Databas
 		}
 		dst := filepath.Join(dir, "db", filepath.Base(p))
 		_ = os.Remove(dst) // VACUUM INTO refuses an existing file
-		if err := backup.Snapshot(p, dst); err != nil {
+		if err := sqlitefile.Snapshot(p, dst); err != nil {
 			return nil, err
 		}
 		if err := os.Chmod(dst, 0o600); err != nil {
@@ -61,7 +60,7 @@ func SnapshotDatabases(paths []string, dir string, min map[string]int) (*Databas
 			return nil, fmt.Errorf("snapshot %s: %w", p, err)
 		}
 		out.Files = append(out.Files, Database{Name: filepath.Base(p), Bytes: fi.Size()})
-		for t, n := range backup.TableCounts(dst) {
+		for t, n := range sqlitefile.TableCounts(dst) {
 			if _, ok := out.Counts[t]; !ok {
 				out.Counts[t] = n
 			}

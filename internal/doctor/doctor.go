@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"net"
 	"os"
@@ -369,8 +370,8 @@ func checkBackup(cfg *config.Config, add func(Result)) {
 	}
 	var dbs []string
 	for _, src := range srcs {
-		err := backup.Readable(src, func(path string) {
-			if backup.IsSQLite(path) {
+		err := sqlitefile.Readable(src, func(path string) {
+			if sqlitefile.IsSQLite(path) {
 				dbs = append(dbs, path)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"log/slog"
 	"os"
@@ -270,7 +271,7 @@ func checkReadable(variable, job string, paths []string, log *slog.Logger) {
 		return
 	}
 	for _, src := range srcs {
-		err := backup.Readable(src, nil)
+		err := sqlitefile.Readable(src, nil)
 		if err != nil {
 			log.Warn("a "+variable+" entry is not readable by birdseye; "+job+" will fail (see the README: backups of root-owned volumes)",
 				"path", src, "err", err, "uid", os.Getuid())

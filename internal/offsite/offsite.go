@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"os"
 	"path"
@@ -23,7 +24,6 @@ import (
 
 	"github.com/pkg/sftp"
 
-	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
 
@@ -98,7 +98,7 @@ func Run(ctx context.Context, o Options, now time.Time, out io.Writer) (Result, 
 	for i, db := range dbs {
 		rel, _ := filepath.Rel(base, db)
 		snap := filepath.Join(o.WorkDir, "snapshots", fmt.Sprint(i))
-		if err := backup.Snapshot(db, snap); err != nil {
+		if err := sqlitefile.Snapshot(db, snap); err != nil {
 			return r, fmt.Errorf("snapshot %s: %w", db, err)
 		}
 		fi, _ := os.Stat(snap)

@@ -1,7 +1,8 @@
-package backup
+package sqlitefile
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,4 +76,41 @@ func TestAPlainCopyOfALiveDatabaseLosesCommittedWrites(t *testing.T) {
 	snap := filepath.Join(t.TempDir(), "snap.db")
 	require.NoError(t, Snapshot(db, snap))
 	require.Equal(t, 10, countRows(t, snap))
+}
+
+func makeDB(t *testing.T, path string, rows int) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	db, err := sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec("CREATE TABLE peers(id INTEGER PRIMARY KEY, name TEXT)")
+	require.NoError(t, err)
+	for i := range rows {
+		_, err = db.Exec("INSERT INTO peers(id, name) VALUES (?, ?)", i+1, fmt.Sprint("p", i))
+		require.NoError(t, err)
+	}
+}
+
+func countRows(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	require.NoError(t, err)
+	defer db.Close()
+	var n int
+	require.NoError(t, db.QueryRow("SELECT count(*) FROM peers").Scan(&n))
+	return n
+}
+
+// A store's rows are counted by table; a table it lacks is absent, and a
+// file that is not SQLite is told apart by its header.
+func TestTableCountsAndTheHeader(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "store.db")
+	makeDB(t, db, 3)
+	require.Equal(t, map[string]int{"peers": 3}, TableCounts(db))
+	require.True(t, IsSQLite(db))
+	other := filepath.Join(t.TempDir(), "management.json")
+	require.NoError(t, os.WriteFile(other, []byte("{}"), 0o600))
+	require.False(t, IsSQLite(other))
+	require.NoError(t, IntegrityCheck(db))
 }

@@ -1,4 +1,9 @@
-package backup
+// Package sqlitefile is what birdseye does to SQLite files it does not own
+// (NetBird's store.db, events.db, idp.db): tell one by its header, take a
+// consistent snapshot through SQLite itself, check its integrity, walk a
+// tree for readability, count a store's rows. The backups, the offsite
+// backup and the standby clone share it.
+package sqlitefile
 
 import (
 	"bytes"
@@ -13,7 +18,8 @@ import (
 	_ "modernc.org/sqlite" // pure Go: the binary stays static
 )
 
-var sqliteMagic = []byte("SQLite format 3\x00")
+// Magic is the header every SQLite database file starts with.
+var Magic = []byte("SQLite format 3\x00")
 
 // IsSQLite reports whether the file starts with SQLite's header.
 func IsSQLite(path string) bool {
@@ -22,11 +28,11 @@ func IsSQLite(path string) bool {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, len(sqliteMagic))
+	head := make([]byte, len(Magic))
 	if _, err := io.ReadFull(f, head); err != nil {
 		return false
 	}
-	return bytes.Equal(head, sqliteMagic)
+	return bytes.Equal(head, Magic)
 }
 
 // Snapshot copies a live SQLite database consistently into dst: SQLite
@@ -85,4 +91,26 @@ func Readable(src string, visit func(path string)) error {
 		}
 		return nil
 	})
+}
+
+// StoreTables are the tables of NetBird's store.db that a restore check
+// counts (the Python tool's table_counts), those that exist.
+var StoreTables = []string{"accounts", "peers", "users", "groups", "policies", "setup_keys", "networks", "posture_checks", "personal_access_tokens"}
+
+// TableCounts counts the rows of the store tables a database has; a table
+// it lacks is absent from the map.
+func TableCounts(file string) map[string]int {
+	out := map[string]int{}
+	db, err := sql.Open("sqlite", "file:"+file+"?mode=ro")
+	if err != nil {
+		return out
+	}
+	defer db.Close()
+	for _, t := range StoreTables {
+		var n int
+		if db.QueryRow(`SELECT count(*) FROM "`+t+`"`).Scan(&n) == nil {
+			out[t] = n
+		}
+	}
+	return out
 }
