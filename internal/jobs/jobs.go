@@ -24,6 +24,7 @@ import (
 	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/posture"
 	"github.com/styliteag/birdseye/internal/retention"
+	"github.com/styliteag/birdseye/internal/retry"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sshremote"
 	"github.com/styliteag/birdseye/internal/target"
@@ -204,7 +205,7 @@ func Targets(b config.Backup, stateDir string) ([]target.Target, error) {
 		if err != nil {
 			return nil, &config.Error{Var: "BACKUP_TARGETS", Msg: err.Error()}
 		}
-		out = append(out, t)
+		out = append(out, target.WithRetry(t, retry.Default)) // a reset or a 503 is tried again
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/mirror"
 	"github.com/styliteag/birdseye/internal/netbird"
+	"github.com/styliteag/birdseye/internal/retry"
 )
 
 // MirrorOptions is `birdseye mirror` from MIRROR_*; a bad MIRROR_SECTIONS
@@ -24,7 +25,8 @@ func MirrorOptions(m config.Mirror, loc *time.Location, apply, prune bool, only,
 		return mirror.Options{}, err // the flags': the command names them
 	}
 	return mirror.Options{Apply: apply, Prune: prune, Sections: sections, Protected: m.ProtectedGroups(),
-		SnapshotDir: m.SnapshotDir, Loc: loc, CreateUsers: bool(m.CreateUsers)}, nil
+		SnapshotDir: m.SnapshotDir, Loc: loc, CreateUsers: bool(m.CreateUsers),
+		Reads: retry.Policy{Attempts: 3, Transient: netbird.Transient}}, nil
 }
 
 // ErrSameHost is what MirrorTarget refuses: a target that is the source.

@@ -81,3 +81,25 @@ func TestAMirrorThatCannotWorkStopsTheStartNamingTheVariable(t *testing.T) {
 	require.Equal(t, "MIRROR_SECTIONS", ce.Var)
 	require.ErrorContains(t, err, "unknown section(s): polices")
 }
+
+// A read that fails for a passing reason (a proxy's 502 in front of the
+// target) is tried again: the run goes through instead of failing.
+func TestAMirrorReadThatFailsOnceIsTriedAgain(t *testing.T) {
+	srcF, dstF := fake.New(), fake.New()
+	src, dst := httptest.NewServer(srcF), httptest.NewServer(dstF)
+	t.Cleanup(src.Close)
+	t.Cleanup(dst.Close)
+	cfg := &config.Config{
+		NetBird:  config.NetBird{URL: src.URL, APIKey: fake.AuditorToken},
+		Schedule: config.Schedule{Mirror: "0 * * * *"},
+		Mirror:   config.Mirror{URL: dst.URL, APIKey: fake.AdminToken, SnapshotDir: filepath.Join(t.TempDir(), "mirror")},
+		Log:      config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}},
+	}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	s := schedule.New(time.UTC, log)
+	require.NoError(t, addJob(s, cfg, log, "CRON_MIRROR_ACCOUNT"))
+	dstF.Fail(fake.BadGateway(1))
+	require.NoError(t, s.RunOnce(t.Context(), s.Jobs()[0]), logs.String())
+	require.Contains(t, logs.String(), "created")
+}

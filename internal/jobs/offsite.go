@@ -11,6 +11,7 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/offsite"
+	"github.com/styliteag/birdseye/internal/retry"
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
 
@@ -36,7 +37,18 @@ func buildOffsite(cfg *config.Config, d Deps) (Work, error) {
 // mails it). m may be nil.
 func OffsiteWork(m *metrics.M, o offsite.Options) Work {
 	return func(ctx context.Context, out io.Writer) error {
-		r, err := offsite.Run(ctx, o, time.Now(), out)
+		// A connection that fails or drops (the remote restarting, a
+		// network blip) is tried again; a refused key or a full disk is not.
+		p := retry.Default
+		p.OnRetry = func(err error, n int, pause time.Duration) {
+			fmt.Fprintf(out, "failed: %v; attempt %d of %d in %s\n", err, n, p.Attempts, pause)
+		}
+		var r offsite.Result
+		err := p.Do(ctx, func() error {
+			var err error
+			r, err = offsite.Run(ctx, o, time.Now(), out)
+			return err
+		})
 		if err != nil {
 			fmt.Fprintf(out, "FAILED: %v\n", err)
 			return err

@@ -3,8 +3,11 @@ package jobs
 import (
 	"bytes"
 	"log/slog"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -83,4 +86,29 @@ func TestAnOffsiteFailureWithoutOffsiteRecipientsGoesToTheBackupOnesThenSMTPTo(t
 	require.Len(t, msgs, 2)
 	require.Equal(t, []string{"ops@example.com"}, msgs[0].To)
 	require.Equal(t, []string{"backup@example.com"}, msgs[1].To)
+}
+
+// A remote that refuses the connection (sshd restarting) is tried again,
+// and the report says so; it fails only when the attempts run out.
+func TestAnOffsiteConnectionRefusedIsTriedAgain(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close() // nothing listens there now
+	src := filepath.Join(t.TempDir(), "netbird")
+	require.NoError(t, os.MkdirAll(src, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "management.json"), []byte("{}"), 0o600))
+	key := filepath.Join(t.TempDir(), "id")
+	out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput()
+	if err != nil {
+		t.Skipf("ssh-keygen: %v %s", err, out)
+	}
+	o := OffsiteOptions(config.Offsite{Host: "root@127.0.0.1", Port: config.Count(port), Key: key, Strict: "accept-new",
+		RemoteDir: "/srv/b", Paths: config.List{src}, Prefix: "config-backup", Keep: 3, WorkDir: filepath.Join(t.TempDir(), "work")},
+		filepath.Join(t.TempDir(), "state.json"), time.UTC)
+	var report bytes.Buffer
+	err = OffsiteWork(nil, o)(t.Context(), &report)
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
+	require.Contains(t, report.String(), "attempt 2 of 3 in 1s")
+	require.Contains(t, report.String(), "attempt 3 of 3 in 2s")
 }

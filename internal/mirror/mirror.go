@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/styliteag/birdseye/internal/retry"
 	"io"
 	"net"
 	"net/netip"
@@ -58,6 +59,9 @@ type Options struct {
 	SnapshotDir string
 	Now         time.Time
 	Loc         *time.Location
+	// Reads retries a read of either side that failed for a passing
+	// reason (a reset, a 5xx); writes are never repeated. Zero: no retry.
+	Reads retry.Policy
 }
 
 // Counts is what a run did or would do.
@@ -194,6 +198,35 @@ func port(u *url.URL) string {
 	return "443"
 }
 
+// retrySource and retryTarget try a read again as the policy says.
+type retrySource struct {
+	Source
+	p retry.Policy
+}
+
+func (r retrySource) GetRaw(ctx context.Context, path string) (json.RawMessage, error) {
+	return retryRead(ctx, r.p, r.Source, path)
+}
+
+type retryTarget struct {
+	Target
+	p retry.Policy
+}
+
+func (r retryTarget) GetRaw(ctx context.Context, path string) (json.RawMessage, error) {
+	return retryRead(ctx, r.p, r.Target, path)
+}
+
+func retryRead(ctx context.Context, p retry.Policy, s Source, path string) (json.RawMessage, error) {
+	var raw json.RawMessage
+	err := p.Do(ctx, func() error {
+		var err error
+		raw, err = s.GetRaw(ctx, path)
+		return err
+	})
+	return raw, err
+}
+
 // Run plans (and with Apply, writes) every chosen section, reporting to
 // out; with Apply a fresh plan afterwards must come out empty. The error is
 // an abort (a read or an upsert the server refused); problems that let the
@@ -207,6 +240,9 @@ func Run(ctx context.Context, src Source, dst Target, o Options, out io.Writer) 
 		mode += " (prune off)"
 	}
 	fmt.Fprintf(out, "source   %s   (read-only)\ntarget   %s\nmode     %s\nsections %s\n\n", src.BaseURL(), dst.BaseURL(), mode, strings.Join(o.Sections, ","))
+	if o.Reads.Attempts > 1 {
+		src, dst = retrySource{src, o.Reads}, retryTarget{dst, o.Reads}
+	}
 	p, err := newPlanner(ctx, src, dst, o, out)
 	if err != nil {
 		return Counts{}, fmt.Errorf("could not read both sides: %w", err)

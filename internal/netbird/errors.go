@@ -77,6 +77,17 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Transient reports a failure that may pass by waiting: no answer (a reset,
+// a timeout), a server error, a rate limit. A refused token, a missing
+// object or a bad request do not.
+func Transient(err error) bool {
+	switch KindOf(err) {
+	case KindNetwork, KindServer, KindRateLimit:
+		return true
+	}
+	return false
+}
+
 // KindOf returns the Kind of err, or 0 when err is not from this package.
 func KindOf(err error) Kind {
 	var e *Error

@@ -2,17 +2,23 @@ package target
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
+	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/retention"
+	"github.com/styliteag/birdseye/internal/retry"
 	"github.com/styliteag/birdseye/internal/sshremote"
 	"github.com/styliteag/birdseye/internal/sshremote/sshtest"
 	"github.com/styliteag/birdseye/internal/target/s3test"
@@ -251,4 +257,61 @@ func TestFetchCopiesAnArchiveOutAndLeavesNothingWhenItFails(t *testing.T) {
 	require.ErrorContains(t, err, "fetch netbird-a-20261103T030000Z.zip from file://")
 	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "birdseye-fetch-*"))
 	require.Equal(t, len(before), len(after), "the failed fetch's directory is removed")
+}
+
+// flaky fails its first puts and gets with a reset connection, or a
+// server error, then works.
+type flaky struct {
+	Target
+	fails      int
+	puts, gets int
+	writeFirst bool
+	failWith   error
+}
+
+func (f *flaky) Put(ctx context.Context, name, local string) error {
+	if f.puts++; f.puts <= f.fails {
+		return f.failWith
+	}
+	return f.Target.Put(ctx, name, local)
+}
+
+func (f *flaky) Get(ctx context.Context, name string, w io.Writer) error {
+	if f.gets++; f.gets <= f.fails {
+		if f.writeFirst {
+			w.Write([]byte("half"))
+		}
+		return f.failWith
+	}
+	return f.Target.Get(ctx, name, w)
+}
+
+// A put or get that fails for a passing reason (a reset, an S3 503) is
+// tried again and succeeds; a permanent one (403) is not; a get that has
+// written part of the archive is not tried again.
+func TestWithRetryTriesAgainWhatPassesOnly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		local := filepath.Join(t.TempDir(), "a")
+		require.NoError(t, os.WriteFile(local, []byte("archive"), 0o600))
+		for _, c := range []struct {
+			err   error
+			calls int
+			ok    bool
+		}{
+			{fmt.Errorf("upload: %w", syscall.ECONNRESET), 3, true},
+			{&s3Error{status: 503, code: "SlowDown"}, 3, true},
+			{&s3Error{status: 403, code: "AccessDenied"}, 1, false},
+		} {
+			f := &flaky{Target: &Dir{Path: dir}, fails: 2, failWith: c.err}
+			err := WithRetry(f, retry.Default).Put(t.Context(), "netbird-a-20261102T030000Z.zip", local)
+			require.Equal(t, c.ok, err == nil, "%v: %v", c.err, err)
+			require.Equal(t, c.calls, f.puts, "%v", c.err)
+		}
+		f := &flaky{Target: &Dir{Path: dir}, fails: 1, failWith: io.ErrUnexpectedEOF, writeFirst: true}
+		var buf bytes.Buffer
+		err := WithRetry(f, retry.Default).Get(t.Context(), "netbird-a-20261102T030000Z.zip", &buf)
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+		require.Equal(t, 1, f.gets, "half an archive written: not tried again")
+	})
 }
