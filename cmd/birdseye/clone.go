@@ -55,7 +55,7 @@ func cloneSetup(need config.CloneAction) (clone.Options, error) {
 	if err := c.Validate(); err != nil {
 		return clone.Options{}, err
 	}
-	return jobs.CloneOptions(c, t.NetBird, f.StateFile, os.LookupEnv)
+	return jobs.CloneOptions(c, t.NetBird, f.StateFile)
 }
 
 // errNoToken is drill's and verify's answer without NB_API_KEY.

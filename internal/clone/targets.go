@@ -2,8 +2,6 @@ package clone
 
 import (
 	"fmt"
-	"path"
-	"regexp"
 	"strings"
 )
 
@@ -24,89 +22,6 @@ type Target struct {
 // case, dashes as underscores.
 func (t Target) Prefix() string {
 	return "CLONE_" + strings.ToUpper(strings.ReplaceAll(t.Name, "-", "_"))
-}
-
-var targetName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
-
-// Lookup reads one variable, as os.LookupEnv.
-type Lookup func(name string) (string, bool)
-
-// ParseTargets reads CLONE_TARGETS and each target's variables. dbSubdir is
-// CLONE_DB_SUBDIR, the default of every target's _DB_DIR (the old tool read
-// it and then ignored it); primaryHost is the default of _HOST.
-func ParseTargets(get Lookup, primaryHost, dbSubdir string) ([]Target, error) {
-	list, _ := get("CLONE_TARGETS")
-	var out []Target
-	seen := map[string]string{}
-	for _, name := range strings.Split(list, ",") {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			continue
-		}
-		if !targetName.MatchString(name) {
-			return nil, fmt.Errorf("CLONE_TARGETS: '%s' is not a usable name; expected letters, digits, - and _ (it becomes part of CLONE_<NAME>_ROOT)", name)
-		}
-		t := Target{Name: name}
-		if other, ok := seen[t.Prefix()]; ok {
-			return nil, fmt.Errorf("CLONE_TARGETS: '%s' and '%s' both read %s_* variables", other, name, t.Prefix())
-		}
-		seen[t.Prefix()] = name
-		if err := t.read(get, primaryHost, dbSubdir); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("CLONE_TARGETS is not set — name at least one stack on the standby, e.g. CLONE_TARGETS=standby")
-	}
-	return out, nil
-}
-
-func (t *Target) read(get Lookup, primaryHost, dbSubdir string) error {
-	p := t.Prefix()
-	str := func(suffix, def string) string {
-		if v, _ := get(p + suffix); strings.TrimSpace(v) != "" {
-			return strings.TrimSpace(v)
-		}
-		return def
-	}
-	t.Root = strings.TrimRight(str("_ROOT", ""), "/")
-	if t.Root == "" {
-		return fmt.Errorf("%s_ROOT must be set for target '%s'; expected the stack's directory on the standby, e.g. /opt/netbird-standby", p, t.Name)
-	}
-	if !path.IsAbs(t.Root) {
-		return fmt.Errorf("%s_ROOT must be an absolute path on the standby, got '%s'", p, t.Root)
-	}
-	t.Project = str("_PROJECT", t.Name)
-	t.Compose = str("_COMPOSE", "docker-compose.yml")
-	t.Host = str("_HOST", primaryHost)
-	if dbSubdir == "" {
-		dbSubdir = "data/netbird"
-	}
-	t.DBDir = strings.Trim(str("_DB_DIR", dbSubdir), "/")
-	if c := path.Clean(t.DBDir); t.DBDir == "" || c == ".." || strings.HasPrefix(c, "../") {
-		return fmt.Errorf("%s_DB_DIR must be a directory inside %s_ROOT, got '%s'", p, p, t.DBDir)
-	}
-	var err error
-	if t.Autostart, err = truthy(p+"_AUTOSTART", str("_AUTOSTART", "")); err != nil {
-		return err
-	}
-	if t.CertCopy, err = truthy(p+"_CERT_COPY", str("_CERT_COPY", "")); err != nil {
-		return err
-	}
-	return nil
-}
-
-// truthy reads the old tool's boolean words; anything else is an error
-// rather than a silent false.
-func truthy(name, v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "on":
-		return true, nil
-	case "", "0", "false", "no", "off":
-		return false, nil
-	}
-	return false, fmt.Errorf("%s is not a boolean, got '%s'; expected true or false (also 1/0, yes/no, on/off)", name, v)
 }
 
 // FailoverTarget picks the stack `failover` and `drill` act on:

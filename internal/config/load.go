@@ -117,3 +117,11 @@ type Var struct {
 	Name, Default, Desc string
 	Secret              bool
 }
+
+// IsSet reports whether the variable is set in the environment (to
+// anything, empty too): a default the user did not choose is said more
+// quietly than a setting they made.
+func IsSet(name string) bool {
+	_, ok := os.LookupEnv(name)
+	return ok
+}

@@ -69,7 +69,7 @@ func ProbesFor(cfg *config.Config, cfgErr error, sendTest bool) (Probes, error) 
 	}
 	if cfg.Clone.Host != "" {
 		p.Clone = func(ctx context.Context) (string, error) {
-			o, err := jobs.CloneOptions(cfg.Clone, cfg.NetBird, cfg.Forwarder.StateFile, os.LookupEnv)
+			o, err := jobs.CloneOptions(cfg.Clone, cfg.NetBird, cfg.Forwarder.StateFile)
 			if err != nil {
 				return "", err
 			}

@@ -24,10 +24,10 @@ import (
 )
 
 // CloneOptions is the standby clone from the configuration: CLONE_* and
-// each target's CLONE_<NAME>_* (read through get, os.LookupEnv in use),
-// NB_URL for the primary's name and NB_API_KEY for verify. Known hosts
-// default to the state directory, which survives a new image.
-func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clone.Lookup) (clone.Options, error) {
+// each target's CLONE_<NAME>_* (config.Clone.Stacks), NB_URL for the
+// primary's name and NB_API_KEY for verify. Known hosts default to the
+// state directory, which survives a new image.
+func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string) (clone.Options, error) {
 	var o clone.Options
 	primaryHost := strings.TrimSpace(cfg.PrimaryHost)
 	var api string
@@ -50,9 +50,13 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string, get clo
 	if primaryHost == "" {
 		return o, &config.Error{Var: "NB_URL", Msg: "must be set (it names the primary this clone is made from); expected e.g. https://netbird.example.com"}
 	}
-	targets, err := clone.ParseTargets(get, primaryHost, strings.Trim(cfg.DBSubdir, "/"))
+	stacks, err := cfg.Stacks(primaryHost)
 	if err != nil {
-		return o, invalid(err)
+		return o, err
+	}
+	targets := make([]clone.Target, 0, len(stacks))
+	for _, st := range stacks {
+		targets = append(targets, clone.Target(st))
 	}
 	for _, t := range targets {
 		if t.CertCopy && (cfg.ACMESource == "" || cfg.ACMERemote == "" || cfg.IngressRoot == "") {
@@ -180,7 +184,7 @@ func cloneNeeds(c *config.Config) []string {
 // drill, under the clone's lock (someone at work on the standby by hand
 // makes the run a warning, not a failure).
 func buildClone(cfg *config.Config, d Deps) (Work, error) {
-	o, err := CloneOptions(cfg.Clone, cfg.NetBird, cfg.Forwarder.StateFile, os.LookupEnv)
+	o, err := CloneOptions(cfg.Clone, cfg.NetBird, cfg.Forwarder.StateFile)
 	if err != nil {
 		return nil, err // a configuration error, naming the variable
 	}

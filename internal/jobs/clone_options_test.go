@@ -8,19 +8,15 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 )
 
-func lookup(vars map[string]string) func(string) (string, bool) {
-	return func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
-}
-
 // The primary's public name and port come from NB_URL when it is the
 // public https URL; an NB_URL on the Docker network (plain http) says
 // nothing about them, so CLONE_PRIMARY_HOST must name the primary then.
 func TestCloneOptionsTakeThePublicNameAndPortFromTheRightPlace(t *testing.T) {
 	cfg := config.Clone{Host: "root@standby.example.com", Targets: "cold", DBPaths: config.List{"/netbird/store.db"}, DBSubdir: "data/netbird",
 		StageDir: "/var/tmp/stage", MinRows: "accounts:1", Keep: 3, Strict: "accept-new", Port: 22}
-	get := lookup(map[string]string{"CLONE_TARGETS": "cold", "CLONE_COLD_ROOT": "/opt/cold"})
+	t.Setenv("CLONE_COLD_ROOT", "/opt/cold")
 
-	o, err := CloneOptions(cfg, config.NetBird{URL: "https://nb.example.com:8443", APIKey: "nbp_x"}, "/var/lib/birdseye/state.json", get)
+	o, err := CloneOptions(cfg, config.NetBird{URL: "https://nb.example.com:8443", APIKey: "nbp_x"}, "/var/lib/birdseye/state.json")
 	require.NoError(t, err)
 	require.Equal(t, "nb.example.com", o.Plan.Primary)
 	require.Equal(t, "8443", o.Plan.Port)
@@ -28,11 +24,11 @@ func TestCloneOptionsTakeThePublicNameAndPortFromTheRightPlace(t *testing.T) {
 	require.Equal(t, "/opt/cold/incoming", o.Payload)
 	require.Equal(t, "/var/lib/birdseye/clone.lock", o.LockFile)
 
-	_, err = CloneOptions(cfg, config.NetBird{URL: "http://management:80"}, "/var/lib/birdseye/state.json", get)
+	_, err = CloneOptions(cfg, config.NetBird{URL: "http://management:80"}, "/var/lib/birdseye/state.json")
 	require.EqualError(t, err, "config: CLONE_PRIMARY_HOST is not set and NB_URL=http://management:80 is an internal address; expected the primary's public name, e.g. netbird.example.com")
 
 	cfg.PrimaryHost, cfg.StandbyIP = "nb.example.com", "203.0.113.7"
-	o, err = CloneOptions(cfg, config.NetBird{URL: "http://management:80"}, "/var/lib/birdseye/state.json", get)
+	o, err = CloneOptions(cfg, config.NetBird{URL: "http://management:80"}, "/var/lib/birdseye/state.json")
 	require.NoError(t, err)
 	require.Equal(t, "nb.example.com", o.Plan.Primary)
 	require.Equal(t, "", o.Plan.Port, "the public port is 443, not the internal 80")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -189,8 +188,7 @@ func JobsOff(cfg *config.Config) []Off {
 		if len(missing) == 0 {
 			continue
 		}
-		_, set := os.LookupEnv(s.Variable)
-		out = append(out, Off{Job: s.Name, Variable: s.Variable, Missing: missing, Default: s.Defaulted && !set && len(more) == 0})
+		out = append(out, Off{Job: s.Name, Variable: s.Variable, Missing: missing, Default: s.Defaulted && !config.IsSet(s.Variable) && len(more) == 0})
 	}
 	return out
 }
