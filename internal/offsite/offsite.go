@@ -11,8 +11,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/styliteag/birdseye/internal/sqlitefile"
+	"github.com/styliteag/birdseye/internal/target"
 	"io"
 	"os"
 	"path"
@@ -21,8 +23,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/pkg/sftp"
 
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
@@ -146,53 +146,50 @@ func ship(ctx context.Context, o Options, r Result, entries []entry, skip map[st
 		return r, fmt.Errorf("create %s on the remote: %w", o.RemoteDir, err)
 	}
 	fs.Chmod(o.RemoteDir, 0o700)
-	sweepPartials(fs, o, out)
-	final := path.Join(o.RemoteDir, r.Name)
-	partial := path.Join(o.RemoteDir, "."+r.Name+".partial")
-	// Whatever goes wrong from here, no partial file is left behind.
-	done := false
-	defer func() {
-		if !done {
-			fs.Remove(partial)
+	if n := target.SweepPartials(fs, o.RemoteDir, o.Prefix+"-", time.Now()); n > 0 {
+		fmt.Fprintf(out, "removed %d partial upload(s) a killed run left in %s\n", n, o.RemoteDir)
+	}
+	// The archive streams to the remote as it is made: no local copy.
+	var how string
+	remote := &writeErr{}
+	err = target.Upload(fs, o.RemoteDir, r.Name, func(w io.Writer) error {
+		remote.w = w
+		h := sha256.New()
+		bw := bufio.NewWriterSize(remote, 256<<10)
+		cw := &countWriter{w: io.MultiWriter(bw, h)}
+		var err error
+		if r.Members, err = writeArchive(cw, entries, o.Exclude, skip); err != nil {
+			return err
 		}
-	}()
-	f, err := fs.OpenFile(partial, os.O_CREATE|os.O_TRUNC|os.O_WRONLY)
-	if err != nil {
-		return r, fmt.Errorf("create %s on the remote: %w", partial, err)
-	}
-	f.Chmod(0o600)
-	h := sha256.New()
-	remote := &writeErr{w: f}
-	bw := bufio.NewWriterSize(remote, 256<<10)
-	cw := &countWriter{w: io.MultiWriter(bw, h)}
-	r.Members, err = writeArchive(cw, entries, o.Exclude, skip)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if remote.err != nil {
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		r.Size, r.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
+		fmt.Fprintf(out, "archive %s: %.1f MB, %d members, sha256 %s\n", r.Name, float64(r.Size)/1e6, r.Members, r.SHA256)
+		return nil
+	}, func(partial string) error {
+		var err error
+		how, err = verify(ctx, c, partial, r)
+		return err
+	})
+	var ue *target.UploadError
+	switch {
+	case err == nil:
+	case errors.As(err, &ue) && ue.Stage == target.StageWrite && remote.err != nil:
 		// The remote refused the bytes (a full disk answers SFTP "Failure"):
 		// name the remote, not the local file being read when it happened.
-		return r, fmt.Errorf("write %s to %s on %s failed (is its disk full?): %w", partial, o.RemoteDir, o.Remote.Addr(), remote.err)
-	}
-	if err != nil {
-		return r, fmt.Errorf("write %s to the remote: %w", r.Name, err)
-	}
-	r.Size, r.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
-	fmt.Fprintf(out, "archive %s: %.1f MB, %d members, sha256 %s\n", r.Name, float64(r.Size)/1e6, r.Members, r.SHA256)
-
-	how, err := verify(ctx, c, partial, r)
-	if err != nil {
+		return r, fmt.Errorf("write %s to %s on %s failed (is its disk full?): %w", ue.Partial, o.RemoteDir, o.Remote.Addr(), remote.err)
+	case errors.As(err, &ue) && ue.Stage == target.StageWrite:
+		return r, fmt.Errorf("write %s to the remote: %w", r.Name, ue.Err)
+	case errors.As(err, &ue) && ue.Stage == target.StageCheck:
+		return r, ue.Err // verify's own words
+	case errors.As(err, &ue) && ue.Stage == target.StageRename:
+		return r, fmt.Errorf("rename %s to %s: %w", ue.Partial, ue.Final, ue.Err)
+	case errors.As(err, &ue):
+		return r, fmt.Errorf("create %s on the remote: %w", ue.Partial, ue.Err)
+	default:
 		return r, err
 	}
-	if err := fs.PosixRename(partial, final); err != nil {
-		if err := fs.Rename(partial, final); err != nil {
-			return r, fmt.Errorf("rename %s to %s: %w", partial, final, err)
-		}
-	}
-	done = true
 	fmt.Fprintf(out, "verified on the remote (%s): sha256 matches, archive lists cleanly\n", how)
 
 	all, err := list(fs, o.RemoteDir, o.Prefix)
@@ -272,31 +269,4 @@ func (e *writeErr) Write(p []byte) (int, error) {
 		e.err = err
 	}
 	return n, err
-}
-
-// partialAge is how long a partial upload must have gone unwritten to be
-// taken as left by a killed run: a run writes without pause, and the
-// remote's clock (by which SFTP reports the time) may be off by minutes.
-const partialAge = time.Hour
-
-// sweepPartials removes this prefix's partial uploads a killed run left in
-// the remote directory, and says so.
-func sweepPartials(fs *sftp.Client, o Options, out io.Writer) {
-	infos, err := fs.ReadDir(o.RemoteDir)
-	if err != nil {
-		return
-	}
-	n := 0
-	for _, fi := range infos {
-		name := fi.Name()
-		if !fi.Mode().IsRegular() || !strings.HasPrefix(name, "."+o.Prefix+"-") || !strings.HasSuffix(name, ".partial") || time.Since(fi.ModTime()) < partialAge {
-			continue
-		}
-		if fs.Remove(path.Join(o.RemoteDir, name)) == nil {
-			n++
-		}
-	}
-	if n > 0 {
-		fmt.Fprintf(out, "removed %d partial upload(s) a killed run left in %s\n", n, o.RemoteDir)
-	}
 }

@@ -46,60 +46,46 @@ func (s *SFTP) Put(ctx context.Context, name, local string) error {
 	}
 	defer c.Close()
 	fsys := c.SFTP()
-	if err := fsys.MkdirAll(s.Dir); err != nil {
-		return fmt.Errorf("%s: create the directory: %w", s, err)
-	}
-	if infos, err := fsys.ReadDir(s.Dir); err == nil {
-		for _, fi := range infos {
-			if stalePartial(fi, time.Now()) {
-				fsys.Remove(path.Join(s.Dir, fi.Name()))
-			}
-		}
-	}
-	partial := path.Join(s.Dir, partialName(name))
-	done := false
-	defer func() {
-		if !done {
-			fsys.Remove(partial)
-		}
-	}()
+	SweepPartials(fsys, s.Dir, "netbird", time.Now())
 	in, err := os.Open(local)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := fsys.OpenFile(partial, os.O_CREATE|os.O_TRUNC|os.O_WRONLY)
-	if err != nil {
-		return fmt.Errorf("%s: %w", s, err)
-	}
-	out.Chmod(0o600)
-	if _, err := out.ReadFrom(bufio.NewReaderSize(in, 256<<10)); err != nil {
-		out.Close()
-		return fmt.Errorf("%s: write %s: %w", s, name, err)
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("%s: write %s: %w", s, name, err)
-	}
-	// Read it back over SFTP: the bytes there must be the bytes sent.
-	rf, err := fsys.Open(partial)
-	if err != nil {
+	err = Upload(fsys, s.Dir, name, func(w io.Writer) error {
+		_, err := w.(io.ReaderFrom).ReadFrom(bufio.NewReaderSize(in, 256<<10))
 		return err
-	}
-	h := sha256.New()
-	n, err := io.Copy(h, bufio.NewReaderSize(rf, 256<<10))
-	rf.Close()
-	if err != nil || n != size || hex.EncodeToString(h.Sum(nil)) != want {
-		return fmt.Errorf("%s: %s does not read back as written", s, name)
-	}
-	final := path.Join(s.Dir, path.Base(name))
-	if err := fsys.PosixRename(partial, final); err != nil {
-		if err := fsys.Rename(partial, final); err != nil {
-			return fmt.Errorf("%s: rename %s: %w", s, name, err)
+	}, func(partial string) error {
+		// Read it back over SFTP: the bytes there must be the bytes sent.
+		rf, err := fsys.Open(partial)
+		if err != nil {
+			return err
 		}
+		h := sha256.New()
+		n, err := io.Copy(h, bufio.NewReaderSize(rf, 256<<10))
+		rf.Close()
+		if err != nil || n != size || hex.EncodeToString(h.Sum(nil)) != want {
+			return errNotAsWritten
+		}
+		return nil
+	})
+	var ue *UploadError
+	switch {
+	case errors.As(err, &ue) && ue.Stage == StageDir:
+		return fmt.Errorf("%s: create the directory: %w", s, ue.Err)
+	case errors.As(err, &ue) && ue.Stage == StageCreate:
+		return fmt.Errorf("%s: %w", s, ue.Err)
+	case errors.As(err, &ue) && ue.Stage == StageWrite:
+		return fmt.Errorf("%s: write %s: %w", s, name, ue.Err)
+	case errors.As(err, &ue) && ue.Stage == StageCheck && errors.Is(ue.Err, errNotAsWritten):
+		return fmt.Errorf("%s: %s does not read back as written", s, name)
+	case errors.As(err, &ue) && ue.Stage == StageRename:
+		return fmt.Errorf("%s: rename %s: %w", s, name, ue.Err)
 	}
-	done = true
-	return nil
+	return err
 }
+
+var errNotAsWritten = errors.New("does not read back as written")
 
 func (s *SFTP) List(ctx context.Context) ([]string, error) {
 	c, err := sshremote.Dial(ctx, s.Remote)
