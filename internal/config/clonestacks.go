@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/styliteag/birdseye/internal/nburl"
 	"os"
 	"path"
 	"regexp"
@@ -38,6 +39,11 @@ func (c Clone) Stacks(primaryHost string) ([]CloneStack, error) {
 	out, err := c.stacks(os.LookupEnv, primaryHost)
 	if err != nil {
 		return nil, cloneError(err)
+	}
+	for _, t := range out {
+		if t.CertCopy && (c.ACMESource == "" || c.ACMERemote == "" || c.IngressRoot == "") {
+			return nil, &Error{Var: t.Prefix() + "_CERT_COPY", Msg: "=true needs CLONE_ACME_SOURCE, CLONE_ACME_REMOTE and CLONE_INGRESS_ROOT (where the certificates come from and go to); expected all three, or false"}
+		}
 	}
 	return out, nil
 }
@@ -116,6 +122,33 @@ func truthy(name, v string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("%s is not a boolean, got '%s'; expected true or false (also 1/0, yes/no, on/off)", name, v)
+}
+
+// Primary is the primary's public name (CLONE_PRIMARY_HOST, else NB_URL's
+// host when NB_URL is the public https URL) and where birdseye reaches its
+// API (NB_URL without /api; empty when NB_URL is not set).
+func (c Clone) Primary(nb NetBird) (host, api string, err error) {
+	host = strings.TrimSpace(c.PrimaryHost)
+	if strings.TrimSpace(nb.URL) != "" {
+		u, err := nburl.Normalise(nb.URL)
+		if err != nil {
+			return "", "", &Error{Var: "NB_URL", Msg: err.Error() + "; expected the primary's management URL, e.g. https://netbird.example.com"}
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/api")
+		api = u.String()
+		if host == "" && u.Scheme == "http" {
+			// Reached on the Docker network (http://management:80): that
+			// name is not the one clients use, nor the standby's.
+			return "", "", &Error{Var: "CLONE_PRIMARY_HOST", Msg: "is not set and NB_URL=" + nb.URL + " is an internal address; expected the primary's public name, e.g. netbird.example.com"}
+		}
+		if host == "" {
+			host = u.Hostname()
+		}
+	}
+	if host == "" {
+		return "", "", &Error{Var: "NB_URL", Msg: "must be set (it names the primary this clone is made from); expected e.g. https://netbird.example.com"}
+	}
+	return host, api, nil
 }
 
 // cloneError makes a stack's error, which starts with its variable's name,

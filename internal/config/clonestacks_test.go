@@ -65,3 +65,24 @@ func TestStacksNameTheVariableAsConfigurationErrors(t *testing.T) {
 	require.Equal(t, "CLONE_A_ROOT", ce.Var)
 	require.EqualError(t, err, "config: CLONE_A_ROOT must be an absolute path on the standby, got 'opt/x'")
 }
+
+// The primary's public name comes from CLONE_PRIMARY_HOST, else from an
+// https NB_URL; an http NB_URL is an address on the Docker network.
+func TestThePrimarysNameAndAPI(t *testing.T) {
+	host, api, err := Clone{}.Primary(NetBird{URL: "https://nb.example.com:8443/api"})
+	require.NoError(t, err)
+	require.Equal(t, "nb.example.com", host)
+	require.Equal(t, "https://nb.example.com:8443", api)
+	_, _, err = Clone{}.Primary(NetBird{URL: "http://management:80"})
+	require.EqualError(t, err, "config: CLONE_PRIMARY_HOST is not set and NB_URL=http://management:80 is an internal address; expected the primary's public name, e.g. netbird.example.com")
+	host, _, err = Clone{PrimaryHost: "nb.example.com"}.Primary(NetBird{URL: "http://management:80"})
+	require.NoError(t, err)
+	require.Equal(t, "nb.example.com", host)
+	_, _, err = Clone{}.Primary(NetBird{})
+	require.ErrorContains(t, err, "NB_URL must be set")
+
+	t.Setenv("CLONE_A_ROOT", "/a")
+	t.Setenv("CLONE_A_CERT_COPY", "yes")
+	_, err = Clone{Targets: "a"}.Stacks("nb")
+	require.EqualError(t, err, "config: CLONE_A_CERT_COPY=true needs CLONE_ACME_SOURCE, CLONE_ACME_REMOTE and CLONE_INGRESS_ROOT (where the certificates come from and go to); expected all three, or false")
+}

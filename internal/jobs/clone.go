@@ -19,7 +19,6 @@ import (
 	"github.com/styliteag/birdseye/internal/clone"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/monitor"
-	"github.com/styliteag/birdseye/internal/nburl"
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
 
@@ -29,26 +28,9 @@ import (
 // state directory, which survives a new image.
 func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string) (clone.Options, error) {
 	var o clone.Options
-	primaryHost := strings.TrimSpace(cfg.PrimaryHost)
-	var api string
-	if strings.TrimSpace(nb.URL) != "" {
-		u, err := nburl.Normalise(nb.URL)
-		if err != nil {
-			return o, &config.Error{Var: "NB_URL", Msg: err.Error() + "; expected the primary's management URL, e.g. https://netbird.example.com"}
-		}
-		u.Path = strings.TrimSuffix(u.Path, "/api")
-		api = u.String()
-		if primaryHost == "" && u.Scheme == "http" {
-			// Reached on the Docker network (http://management:80): that
-			// name is not the one clients use, nor the standby's.
-			return o, &config.Error{Var: "CLONE_PRIMARY_HOST", Msg: "is not set and NB_URL=" + nb.URL + " is an internal address; expected the primary's public name, e.g. netbird.example.com"}
-		}
-		if primaryHost == "" {
-			primaryHost = u.Hostname()
-		}
-	}
-	if primaryHost == "" {
-		return o, &config.Error{Var: "NB_URL", Msg: "must be set (it names the primary this clone is made from); expected e.g. https://netbird.example.com"}
+	primaryHost, api, err := cfg.Primary(nb)
+	if err != nil {
+		return o, err
 	}
 	stacks, err := cfg.Stacks(primaryHost)
 	if err != nil {
@@ -57,11 +39,6 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string) (clone.
 	targets := make([]clone.Target, 0, len(stacks))
 	for _, st := range stacks {
 		targets = append(targets, clone.Target(st))
-	}
-	for _, t := range targets {
-		if t.CertCopy && (cfg.ACMESource == "" || cfg.ACMERemote == "" || cfg.IngressRoot == "") {
-			return o, &config.Error{Var: t.Prefix() + "_CERT_COPY", Msg: "=true needs CLONE_ACME_SOURCE, CLONE_ACME_REMOTE and CLONE_INGRESS_ROOT (where the certificates come from and go to); expected all three, or false"}
-		}
 	}
 	failover, err := clone.FailoverTarget(targets, cfg.FailoverTarget)
 	if err != nil {
