@@ -399,7 +399,7 @@ func (c cloneRunCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	log := newLog(e.stderr, t.Log.Level, t.Log.Format)
-	if err := jobs.ByHand(ctx, t.Config(), log, "CRON_CLONE_STANDBY", e.stdout, jobs.CloneWork(t.Config(), o)); err != nil {
+	if err := jobs.ByHand(ctx, t.Config(), log, "CRON_CLONE_STANDBY", e.stdout, jobs.CloneWork(t.Log.TZ.Loc, o)); err != nil {
 		return errExit{exitFailure} // the work printed why
 	}
 	return nil

@@ -166,7 +166,7 @@ func buildClone(cfg *config.Config, d Deps) (Work, error) {
 		return nil, err // a configuration error, naming the variable
 	}
 	checkReadable("CLONE_DB_PATHS", "the standby clone's refresh", o.Plan.DBPaths, d.Log)
-	work := CloneWork(cfg, o)
+	work := CloneWork(cfg.Log.TZ.Loc, o)
 	return func(ctx context.Context, out io.Writer) error {
 		release, err := o.Exclusive()
 		if err != nil {
@@ -181,7 +181,7 @@ func buildClone(cfg *config.Config, d Deps) (Work, error) {
 // taken, and `clone run` by hand: the refresh, its summary (a failure is
 // mailed in the old tool's words by the job's report), a warning when
 // nothing was drilled.
-func CloneWork(cfg *config.Config, o clone.Options) Work {
+func CloneWork(loc *time.Location, o clone.Options) Work {
 	return func(ctx context.Context, out io.Writer) error {
 		start := time.Now()
 		done, err := o.Run(ctx, out, start)
@@ -189,7 +189,7 @@ func CloneWork(cfg *config.Config, o clone.Options) Work {
 			fmt.Fprintln(out, err)
 			var step *clone.StepError
 			if errors.As(err, &step) {
-				return fmt.Errorf("refresh stopped at %s (%s): %v", step.Step, start.In(cfg.Log.TZ.Loc).Format("2006-01-02 15:04"), step.Err)
+				return fmt.Errorf("refresh stopped at %s (%s): %v", step.Step, start.In(loc).Format("2006-01-02 15:04"), step.Err)
 			}
 			return err
 		}
