@@ -189,7 +189,7 @@ func CloneWork(loc *time.Location, o clone.Options) Work {
 			fmt.Fprintln(out, err)
 			var step *clone.StepError
 			if errors.As(err, &step) {
-				return fmt.Errorf("refresh stopped at %s (%s): %v", step.Step, start.In(loc).Format("2006-01-02 15:04"), step.Err)
+				return &stoppedAt{msg: fmt.Sprintf("refresh stopped at %s (%s): %v", step.Step, start.In(loc).Format("2006-01-02 15:04"), step.Err), step: step}
 			}
 			return err
 		}
@@ -201,6 +201,16 @@ func CloneWork(loc *time.Location, o clone.Options) Work {
 		return nil
 	}
 }
+
+// stoppedAt is a refresh that stopped at a step: its text is the Checkmk
+// summary, and it is still the step's error for the failure mail.
+type stoppedAt struct {
+	msg  string
+	step *clone.StepError
+}
+
+func (e *stoppedAt) Error() string { return e.msg }
+func (e *stoppedAt) Unwrap() error { return e.step }
 
 // CloneFailureMail is the old tool's failure mail for the standby clone.
 func CloneFailureMail(cfg *config.Config, jobErr error, now time.Time) (subject, body string) {

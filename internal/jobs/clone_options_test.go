@@ -1,10 +1,13 @@
 package jobs
 
 import (
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/styliteag/birdseye/internal/clone"
 	"github.com/styliteag/birdseye/internal/config"
 )
 
@@ -34,4 +37,14 @@ func TestCloneOptionsTakeThePublicNameAndPortFromTheRightPlace(t *testing.T) {
 	require.Equal(t, "", o.Plan.Port, "the public port is 443, not the internal 80")
 	require.Equal(t, "203.0.113.7:443", o.StandbyDial)
 	require.Equal(t, "http://management:80", o.Primary.URL, "the primary is read where birdseye reaches it")
+}
+
+// The failure mail names the step the refresh stopped at, also now that
+// the job's report (not the work) sends it: the error the work returns is
+// still the step's.
+func TestTheCloneFailureMailNamesTheStepFromTheWorksError(t *testing.T) {
+	cfg := &config.Config{Clone: config.Clone{Host: "root@standby"}, Log: config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}}}
+	err := &stoppedAt{msg: "refresh stopped at stage (2026-12-05 17:56): snapshot fails CLONE_MIN_ROWS", step: &clone.StepError{Step: "stage", Err: errors.New("snapshot fails CLONE_MIN_ROWS")}}
+	_, body := CloneFailureMail(cfg, err, time.Now())
+	require.Contains(t, body, "The standby clone refresh failed.\n\nFailed at step 'stage'.\n\nsnapshot fails CLONE_MIN_ROWS")
 }
