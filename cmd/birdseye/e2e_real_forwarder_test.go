@@ -87,6 +87,7 @@ func TestE2ERealForwarderFromTheAPIAndFromTheStore(t *testing.T) {
 	s.MustDo(t, s.OwnerToken, "PUT", "/api/users/"+person.ID, jsonObj{"role": "admin", "auto_groups": []string{}, "is_blocked": false}, nil)
 	s.MustDo(t, s.OwnerToken, "DELETE", "/api/users/"+person.ID, nil, nil)
 	s.Group(t, "made-by-owner")
+	waitAudited(t, s, "group.add", "made-by-owner") // the last change's event is stored, so the history is whole
 	storeEnv := []string{"EVENTS_SOURCE=db", "EVENTS_DB=" + filepath.Join(s.DataDir, "events.db"), "NB_DATASTORE_ENCRYPTION_KEY=" + s.Key}
 
 	// Both sources from the first boot, with the whole history.

@@ -3,8 +3,10 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -60,6 +62,43 @@ func auditCount(t *testing.T, s *realtest.Server) int {
 	t.Helper()
 	return len(realList(t, s, "/api/events/audit"))
 }
+
+// waitAudited waits until the audit log lists an event of code whose
+// meta name is name: NetBird stores events asynchronously
+// (api-facts.md), so a list read right after a change may lack it.
+func waitAudited(t *testing.T, s *realtest.Server, code, name string) {
+	t.Helper()
+	deadline := time.Now().Add(hangGuard) // a guard against a hang, not a measure
+	for {
+		for _, e := range realList(t, s, "/api/events/audit") {
+			meta, _ := e["meta"].(map[string]any)
+			if e["activity_code"] == code && meta["name"] == name {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the audit log never listed %s %q", code, name)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// settledAuditCount is the number of audit events once the server has
+// stored the events of everything done before: it stores them
+// asynchronously, so a count read right after a command may lack some and
+// a later one would seem to show writes. A marker (a token of the owner's,
+// which nothing mirrors or reconciles) is made and its event awaited; the
+// count includes it.
+func settledAuditCount(t *testing.T, s *realtest.Server) int {
+	t.Helper()
+	markers++
+	name := fmt.Sprintf("settle-%d", markers)
+	s.Token(t, s.OwnerID, name)
+	waitAudited(t, s, "personal.access.token.create", name)
+	return auditCount(t, s)
+}
+
+var markers int
 
 // realAccount reads the one account.
 func realAccount(t *testing.T, s *realtest.Server) jsonObj {

@@ -1,8 +1,10 @@
 // Package jobs is the daemon's scheduled jobs (cleanup, pruning,
-// maintenance, the backups, the change report): each built from the
-// configuration, run with its report in the log, its Checkmk check, its
-// pings and, where the Python tool mailed one, its failure mail. The
-// commands that run a job by hand use the same builders.
+// maintenance, the backups, the mirror, the standby clone, the change
+// report) as one table (table.go): each row says what schedules the job,
+// what it needs, how monitoring hears of it (its Checkmk check and pings),
+// where its failure is mailed and how it is built. The scheduler, doctor,
+// the docs' job table and the commands that run a job by hand all read
+// the table; adding a job is its package, its variables and one row.
 package jobs
 
 import (
