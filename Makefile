@@ -14,8 +14,10 @@ help: ## list the targets
 build: ## static binary in bin/ (CGO off, trimmed paths, version stamped)
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/birdseye
 
+# -timeout 45m: on a loaded 2-CPU machine cmd/birdseye's end-to-end suite
+# runs past go test's default 10 minutes (626 s once, under 4 busy loops).
 test: lint ## lint, then every test (unit, synctest, end-to-end of the built binary); skipped and failed tests are listed at the end
-	go test -count=1 -json ./... | go run ./internal/tools/testreport
+	go test -count=1 -timeout 45m -json ./... | go run ./internal/tools/testreport
 
 netbird: ## build the real NetBird server the tests start (once per version, into the user's cache; minutes when cold)
 	go run ./internal/tools/netbirdbuild
@@ -37,7 +39,7 @@ fuzz: ## a short run of each fuzz target (seed corpora in each package's testdat
 	go test -run '^$$' -fuzz FuzzExcluded -fuzztime 30s ./internal/backup/
 
 race: ## tests with the race detector (needs cgo; the image test is left to `make test`)
-	CGO_ENABLED=1 go test -race -count=1 $$(go list ./... | grep -v /docker$$)
+	CGO_ENABLED=1 go test -race -count=1 -timeout 45m $$(go list ./... | grep -v /docker$$)
 
 demo: build ## the forwarder against a built-in simulated NetBird (Ctrl-C to stop)
 	./$(BIN) demo

@@ -12,7 +12,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -66,6 +68,18 @@ func run(in io.Reader, out io.Writer) int {
 			delete(output, k)
 		case "fail":
 			failed = true
+			if e.Test == "" {
+				// A test still running when its package failed never ended: the
+				// binary died (go test's -timeout, a crash). Its output says why.
+				for _, k2 := range slices.SortedFunc(maps.Keys(output), func(a, b key) int { return strings.Compare(a.test, b.test) }) {
+					if k2.pkg == e.Package && k2.test != "" {
+						fmt.Fprint(out, output[k2].String())
+						fails = append(fails, e.Package+" "+k2.test+" (it never ended: see its output above)")
+						failedTests[e.Package] = true
+						delete(output, k2)
+					}
+				}
+			}
 			switch {
 			case e.Test != "":
 				fails = append(fails, e.Package+" "+e.Test)

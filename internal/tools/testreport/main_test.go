@@ -53,3 +53,22 @@ func TestAllPassingIsExitZero(t *testing.T) {
 	require.Equal(t, 0, run(strings.NewReader(`{"Action":"pass","Package":"p","Elapsed":0.1}`), &out))
 	require.NotContains(t, out.String(), "skipped")
 }
+
+// A test binary that dies mid-test (go test's 10-minute -timeout, a crash)
+// ends no test: the running test's output (the panic, the goroutines) is
+// shown and the test listed as failed, not lost.
+func TestATestThatNeverEndedIsShownAndListed(t *testing.T) {
+	in := strings.Join([]string{
+		`{"Action":"run","Package":"p/cmd","Test":"TestSlow"}`,
+		`{"Action":"output","Package":"p/cmd","Test":"TestSlow","Output":"=== RUN   TestSlow\n"}`,
+		`{"Action":"output","Package":"p/cmd","Test":"TestSlow","Output":"panic: test timed out after 10m0s\n"}`,
+		`{"Action":"output","Package":"p/cmd","Output":"FAIL\tp/cmd\t600.1s\n"}`,
+		`{"Action":"fail","Package":"p/cmd","Elapsed":600.1}`,
+	}, "\n")
+	var out bytes.Buffer
+	require.Equal(t, 1, run(strings.NewReader(in), &out))
+	s := out.String()
+	require.Contains(t, s, "panic: test timed out after 10m0s\n")
+	require.Contains(t, s, "  FAIL p/cmd TestSlow (it never ended: see its output above)\n")
+	require.NotContains(t, s, "no test of it failed")
+}
