@@ -13,18 +13,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/styliteag/birdseye/internal/sqlitefile"
-	"github.com/styliteag/birdseye/internal/target"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/styliteag/birdseye/internal/retention"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"github.com/styliteag/birdseye/internal/sshremote"
+	"github.com/styliteag/birdseye/internal/target"
 )
 
 // Options are the OFFSITE_* settings.
@@ -196,12 +196,21 @@ func ship(ctx context.Context, o Options, r Result, entries []entry, skip map[st
 	if err != nil {
 		return r, err
 	}
-	r.Kept = all[:min(len(all), o.Keep)]
-	for _, a := range all[len(r.Kept):] {
-		if err := fs.Remove(path.Join(o.RemoteDir, a.Name)); err != nil {
-			return r, fmt.Errorf("prune %s: %w", a.Name, err)
+	// Pruned as every backup target prunes; the Python tool named the
+	// newest first, and so does the report.
+	r.Pruned, err = target.PruneSeries(ctx, target.OnSFTP(fs, o.RemoteDir), Series(o.Prefix), retention.Policy{Last: o.Keep})
+	sort.Sort(sort.Reverse(sort.StringSlice(r.Pruned)))
+	if err != nil {
+		return r, err
+	}
+	gone := map[string]bool{}
+	for _, n := range r.Pruned {
+		gone[n] = true
+	}
+	for _, a := range all {
+		if !gone[a.Name] {
+			r.Kept = append(r.Kept, a)
 		}
-		r.Pruned = append(r.Pruned, a.Name)
 	}
 	if len(r.Pruned) > 0 {
 		fmt.Fprintf(out, "pruned %d beyond the last %d: %s\n", len(r.Pruned), o.Keep, strings.Join(r.Pruned, ", "))
@@ -228,17 +237,36 @@ type lister interface {
 	ReadDir(string) ([]os.FileInfo, error)
 }
 
-// list reads the archives of this prefix only: <prefix>-YYYYMMDD-HHMMSS.tar.gz.
+// Series is the archives of this prefix only, <prefix>-YYYYMMDD-HHMMSS.tar.gz,
+// stamped with the local wall-clock time in the name. It is read as if it
+// were UTC: the order is then the names' order, also across a change of
+// summer time, and a day is the day the name says.
+func Series(prefix string) target.Series {
+	mine := regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) + `-(\d{8}-\d{6})\.tar\.gz$`)
+	return target.Series{
+		Match: mine.MatchString,
+		Stamp: func(name string) (time.Time, bool) {
+			m := mine.FindStringSubmatch(name)
+			if m == nil {
+				return time.Time{}, false
+			}
+			t, err := time.Parse("20060102-150405", m[1])
+			return t, err == nil
+		},
+	}
+}
+
+// list reads the archives of this prefix, newest first, with their sizes.
 // Nothing else in the directory is ever touched.
 func list(fs lister, dir, prefix string) ([]Archive, error) {
 	infos, err := fs.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list %s on the remote: %w", dir, err)
 	}
-	mine := regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) + `-\d{8}-\d{6}\.tar\.gz$`)
+	mine := Series(prefix).Match
 	var out []Archive
 	for _, fi := range infos {
-		if fi.Mode().IsRegular() && mine.MatchString(fi.Name()) {
+		if fi.Mode().IsRegular() && mine(fi.Name()) {
 			out = append(out, Archive{Name: fi.Name(), Size: fi.Size(), ModTime: fi.ModTime()})
 		}
 	}

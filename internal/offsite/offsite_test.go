@@ -374,3 +374,22 @@ func TestAPartialAKilledRunLeftIsRemovedByTheNext(t *testing.T) {
 	require.FileExists(t, filepath.Join(o.RemoteDir, other), "another prefix's")
 	require.Contains(t, out.String(), "removed 1 partial upload(s) a killed run left in "+o.RemoteDir)
 }
+
+func TestTheSeriesReadsThePythonToolsLocalStampsInNameOrder(t *testing.T) {
+	s := Series("config-backup")
+	for name, want := range map[string]bool{
+		"config-backup-20261025-023000.tar.gz":    true,
+		"config-backup-eu-20261025-023000.tar.gz": false,
+		"config-backup-20261025-023000.tar.gz.x":  false,
+		"netbird-prod-20261025T023000Z.zip":       false,
+	} {
+		require.Equal(t, want, s.Match(name), name)
+	}
+	// 02:30 happens twice on the night summer time ends in Europe: the
+	// names still sort, and the stamps with them.
+	a, ok := s.Stamp("config-backup-20261025-023000.tar.gz")
+	require.True(t, ok)
+	b, _ := s.Stamp("config-backup-20261025-023001.tar.gz")
+	require.True(t, b.After(a))
+	require.Equal(t, time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), a)
+}

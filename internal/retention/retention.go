@@ -33,14 +33,18 @@ func Stamp(name string) (time.Time, bool) {
 
 // Drop is the names to delete under the policy. Names without a stamp are
 // never dropped; Last <= 0 without GFS keeps everything.
-func Drop(names []string, p Policy) []string {
+func Drop(names []string, p Policy) []string { return DropBy(names, p, Stamp) }
+
+// DropBy is Drop for names whose time stamp stamp reads: the offsite
+// backup keeps the Python tool's <prefix>-YYYYMMDD-HHMMSS.tar.gz.
+func DropBy(names []string, p Policy, stamp func(string) (time.Time, bool)) []string {
 	type item struct {
 		name string
 		t    time.Time
 	}
 	var items []item
 	for _, n := range names {
-		if t, ok := Stamp(n); ok {
+		if t, ok := stamp(n); ok {
 			items = append(items, item{n, t})
 		}
 	}

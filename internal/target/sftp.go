@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pkg/sftp"
+
 	"github.com/styliteag/birdseye/internal/sshremote"
 )
 
@@ -93,9 +95,36 @@ func (s *SFTP) List(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	defer c.Close()
-	infos, err := c.SFTP().ReadDir(s.Dir)
+	names, err := OnSFTP(c.SFTP(), s.Dir).List(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s, err)
+	}
+	return names, nil
+}
+
+func (s *SFTP) Delete(ctx context.Context, name string) error {
+	c, err := sshremote.Dial(ctx, s.Remote)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return OnSFTP(c.SFTP(), s.Dir).Delete(ctx, name)
+}
+
+// OnSFTP is a directory on an open SFTP connection as a Store: the
+// regular files there, sorted. The offsite backup prunes through it on
+// the connection it shipped over.
+func OnSFTP(fsys *sftp.Client, dir string) Store { return sftpDir{fsys, dir} }
+
+type sftpDir struct {
+	fsys *sftp.Client
+	dir  string
+}
+
+func (d sftpDir) List(context.Context) ([]string, error) {
+	infos, err := d.fsys.ReadDir(d.dir)
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, fi := range infos {
@@ -107,13 +136,8 @@ func (s *SFTP) List(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-func (s *SFTP) Delete(ctx context.Context, name string) error {
-	c, err := sshremote.Dial(ctx, s.Remote)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	return c.SFTP().Remove(path.Join(s.Dir, path.Base(name)))
+func (d sftpDir) Delete(_ context.Context, name string) error {
+	return d.fsys.Remove(path.Join(d.dir, path.Base(name)))
 }
 
 func (s *SFTP) Check(ctx context.Context) (string, error) {

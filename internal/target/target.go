@@ -85,24 +85,55 @@ func New(sp Spec, set Settings) (Target, error) {
 // Prune applies the retention to each kind's archives (the name up to its
 // time stamp; both formats count); other files are never touched.
 func Prune(ctx context.Context, t Target, kinds []string, keep retention.Policy) ([]string, error) {
-	names, err := t.List(ctx)
+	var deleted []string
+	for _, kind := range kinds {
+		gone, err := PruneSeries(ctx, t, Series{
+			Match: func(n string) bool {
+				return strings.HasPrefix(n, kind) && (strings.HasSuffix(n, ".zip") || strings.HasSuffix(n, ".tar.gz.age"))
+			},
+			Stamp: retention.Stamp,
+		}, keep)
+		deleted = append(deleted, gone...)
+		if err != nil {
+			return deleted, err
+		}
+	}
+	return deleted, nil
+}
+
+// Series is one kind of archive in a place: which names belong to it and
+// the time each name carries.
+type Series struct {
+	Match func(name string) bool
+	Stamp func(name string) (time.Time, bool)
+}
+
+// Store is what pruning needs of a place that holds archives: a Target,
+// or an open SFTP connection's directory (OnSFTP).
+type Store interface {
+	List(ctx context.Context) ([]string, error)
+	Delete(ctx context.Context, name string) error
+}
+
+// PruneSeries deletes the series' archives the policy does not keep, in
+// name order, and returns them; names outside the series are never
+// touched. A failed delete is named in the error.
+func PruneSeries(ctx context.Context, st Store, s Series, keep retention.Policy) ([]string, error) {
+	names, err := st.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var deleted []string
-	for _, kind := range kinds {
-		var mine []string
-		for _, n := range names {
-			if strings.HasPrefix(n, kind) && (strings.HasSuffix(n, ".zip") || strings.HasSuffix(n, ".tar.gz.age")) {
-				mine = append(mine, n)
-			}
+	var mine, deleted []string
+	for _, n := range names {
+		if s.Match(n) {
+			mine = append(mine, n)
 		}
-		for _, d := range retention.Drop(mine, keep) {
-			if err := t.Delete(ctx, d); err != nil {
-				return deleted, err
-			}
-			deleted = append(deleted, d)
+	}
+	for _, d := range retention.DropBy(mine, keep, s.Stamp) {
+		if err := st.Delete(ctx, d); err != nil {
+			return deleted, fmt.Errorf("prune %s: %w", d, err)
 		}
+		deleted = append(deleted, d)
 	}
 	return deleted, nil
 }

@@ -315,3 +315,28 @@ func TestWithRetryTriesAgainWhatPassesOnly(t *testing.T) {
 		require.Equal(t, 1, f.gets, "half an archive written: not tried again")
 	})
 }
+
+type refusingDelete struct{ *Dir }
+
+func (r refusingDelete) Delete(_ context.Context, name string) error {
+	if name == "netbird-a-20261102T030000Z.zip" {
+		return os.ErrPermission
+	}
+	return r.Dir.Delete(context.Background(), name)
+}
+
+// A delete the place refuses stops the pruning, names the archive, and
+// what was deleted before it is still reported.
+func TestPruneNamesTheArchiveItCouldNotDelete(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{"netbird-a-20261101T030000Z.zip", "netbird-a-20261102T030000Z.zip", "netbird-a-20261103T030000Z.zip", "notes.txt"}
+	for _, n := range names {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o600))
+	}
+	gone, err := Prune(t.Context(), refusingDelete{&Dir{Path: dir}}, []string{"netbird-a"}, retention.Policy{Last: 1})
+	require.ErrorIs(t, err, os.ErrPermission)
+	require.ErrorContains(t, err, "prune netbird-a-20261102T030000Z.zip: ")
+	require.Equal(t, []string{"netbird-a-20261101T030000Z.zip"}, gone)
+	_, err = os.Stat(filepath.Join(dir, "notes.txt"))
+	require.NoError(t, err)
+}
