@@ -122,12 +122,12 @@ func Run(ctx context.Context, o Options, now time.Time, out io.Writer) (Result, 
 			return r, err
 		}
 		h := sha256.New()
-		cw := &countWriter{w: io.MultiWriter(f, h)}
+		cw := &target.CountingWriter{W: io.MultiWriter(f, h)}
 		r.Members, err = writeArchive(cw, entries, o.Exclude, skip)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		r.Size, r.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
+		r.Size, r.SHA256 = cw.N, hex.EncodeToString(h.Sum(nil))
 		fmt.Fprintf(out, "archive %s: %.1f MB, %d members\n", r.Name, float64(r.Size)/1e6, r.Members)
 		fmt.Fprintf(out, "dry-run: keeping %s, not shipping it\n", r.Local)
 		return r, err
@@ -156,7 +156,7 @@ func ship(ctx context.Context, o Options, r Result, entries []entry, skip map[st
 		remote.w = w
 		h := sha256.New()
 		bw := bufio.NewWriterSize(remote, 256<<10)
-		cw := &countWriter{w: io.MultiWriter(bw, h)}
+		cw := &target.CountingWriter{W: io.MultiWriter(bw, h)}
 		var err error
 		if r.Members, err = writeArchive(cw, entries, o.Exclude, skip); err != nil {
 			return err
@@ -164,7 +164,7 @@ func ship(ctx context.Context, o Options, r Result, entries []entry, skip map[st
 		if err := bw.Flush(); err != nil {
 			return err
 		}
-		r.Size, r.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
+		r.Size, r.SHA256 = cw.N, hex.EncodeToString(h.Sum(nil))
 		fmt.Fprintf(out, "archive %s: %.1f MB, %d members, sha256 %s\n", r.Name, float64(r.Size)/1e6, r.Members, r.SHA256)
 		return nil
 	}, func(partial string) error {
@@ -272,17 +272,6 @@ func list(fs lister, dir, prefix string) ([]Archive, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name > out[j].Name }) // the stamp sorts by time
 	return out, nil
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // writeErr keeps the first error of the writer it wraps: the remote's.

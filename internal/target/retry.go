@@ -55,10 +55,10 @@ func (r *retrying) Delete(ctx context.Context, name string) error {
 }
 
 func (r *retrying) Get(ctx context.Context, name string, w io.Writer) error {
-	cw := &countingWriter{w: w}
+	cw := &CountingWriter{W: w}
 	p := r.p
 	transient := p.Transient
-	p.Transient = func(err error) bool { return cw.n == 0 && transient(err) }
+	p.Transient = func(err error) bool { return cw.N == 0 && transient(err) }
 	return p.Do(ctx, func() error { return r.Target.Get(ctx, name, cw) })
 }
 
@@ -73,13 +73,14 @@ func (r *retrying) Sweep(ctx context.Context) (int, error) {
 	return 0, nil
 }
 
-type countingWriter struct {
-	w io.Writer
-	n int64
+// CountingWriter counts the bytes written through it to W.
+type CountingWriter struct {
+	W io.Writer
+	N int64
 }
 
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
+func (c *CountingWriter) Write(p []byte) (int, error) {
+	n, err := c.W.Write(p)
+	c.N += int64(n)
 	return n, err
 }
