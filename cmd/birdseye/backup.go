@@ -53,7 +53,7 @@ func readPassword(e *env) (string, error) {
 	}
 	fd := int(os.Stdin.Fd())
 	if !term.IsTerminal(fd) {
-		return "", &config.Error{Var: "BACKUP_ZIP_PASSWORD", Msg: "is not set and there is no terminal to ask on; expected BACKUP_ZIP_PASSWORD or BACKUP_ZIP_PASSWORD_FILE"}
+		return "", t.Backup.RequirePassword()
 	}
 	fmt.Fprint(e.stderr, "Archive passphrase: ")
 	b, err := term.ReadPassword(fd)
@@ -74,8 +74,8 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if len(t.Backup.Paths) == 0 {
-		return &config.Error{Var: "BACKUP_PATHS", Msg: "is not set; expected the paths of NetBird's volumes inside the container, e.g. /backup/netbird"}
+	if err := t.Backup.RequirePaths(); err != nil {
+		return err
 	}
 	out := c.Out
 	if c.DryRun {
@@ -272,8 +272,8 @@ func (c backupRunCmd) Run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if len(rc.Paths) == 0 && rc.Export == nil {
-		return &config.Error{Var: "BACKUP_PATHS", Msg: "and NB_ADMIN_API_KEY are both empty; expected at least one (volumes, API export)"}
+	if err := t.RequireSource(); err != nil {
+		return err
 	}
 	rc.DryRun = c.DryRun
 	if _, code := backup.Run(ctx, rc, time.Now(), e.stdout); code != 0 {

@@ -37,8 +37,8 @@ func (c backupCheckCmd) Run(ctx context.Context, e *env) error {
 		}
 		defer os.RemoveAll(filepath.Dir(file))
 	} else if file == "latest" {
-		if t.Backup.Dir == "" {
-			return &config.Error{Var: "BACKUP_DIR", Msg: "is not set; `backup check latest` looks there: expected the directory that keeps the archives, or give the archive's path"}
+		if err := t.Backup.RequireDir(); err != nil {
+			return err
 		}
 		if file, err = backup.LatestIn(ctx, t.Backup.Dir); err != nil {
 			return err

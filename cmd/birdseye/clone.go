@@ -58,9 +58,6 @@ func cloneSetup(need config.CloneAction) (clone.Options, error) {
 	return jobs.CloneOptions(c, t.NetBird, f.StateFile)
 }
 
-// errNoToken is drill's and verify's answer without NB_API_KEY.
-var errNoToken = &config.Error{Var: "NB_API_KEY", Msg: "must be set to compare the standby with the primary; expected the primary's token (the standby, its clone, accepts it too)"}
-
 // cloneSetupTarget is cloneSetup and the target an action is about.
 func cloneSetupTarget(need config.CloneAction, name string) (clone.Options, clone.Target, error) {
 	o, err := cloneSetup(need)
@@ -224,7 +221,7 @@ func (c cloneDrillCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	if o.Verifier() == nil {
-		return errNoToken
+		return config.ErrNoCompareToken
 	}
 	if c.Output == "json" && !c.Yes {
 		return &flagError{Flag: "-o json", Msg: "needs --yes: a script cannot answer the question"}
@@ -278,7 +275,7 @@ func (c cloneVerifyCmd) Run(ctx context.Context, e *env) error {
 	}
 	verify := o.Verifier()
 	if verify == nil {
-		return errNoToken
+		return config.ErrNoCompareToken
 	}
 	v := verify(ctx, t)
 	return verdict(e, c.Output, v, t.Name == o.Failover().Name, v.Faithful)

@@ -130,7 +130,7 @@ func TestE2EPeersPrune(t *testing.T) {
 	require.Contains(t, d.logs(), "missing flags: --offline-days")
 	d = start(t, env, "peers", "prune", "--offline-days", "90", "--group", "[x")
 	require.Equal(t, 2, d.waitExit())
-	require.Contains(t, d.logs(), "config: --group pattern")
+	require.Contains(t, d.logs(), "birdseye: --group pattern")
 }
 
 func TestE2EThePruneScheduleDeletesWithItsCap(t *testing.T) {

@@ -42,5 +42,5 @@ func TestE2ESinksTestReportsEachConfiguredSink(t *testing.T) {
 
 	d = start(t, env, "sinks", "test", "slack")
 	require.Equal(t, 2, d.waitExit())
-	require.Contains(t, d.logs(), `birdseye: config: sinks test NAME="slack" is not a configured sink; expected one of: stdout, mattermost, webhook, file`)
+	require.Contains(t, d.logs(), `birdseye: sinks test NAME="slack" is not a configured sink; expected one of: stdout, mattermost, webhook, file`)
 }

@@ -65,8 +65,8 @@ func TestE2ETrafficListNamesTheBadFlag(t *testing.T) {
 		want string
 	}{
 		{[]string{"--type", "sideways"}, `--type="sideways"; expected started, ended or dropped`},
-		{[]string{"--direction", "up"}, `--direction="up"; expected INGRESS or EGRESS`},
-		{[]string{"--connection-type", "relay"}, `--connection-type="relay"; expected P2P or ROUTED`},
+		{[]string{"--direction", "up"}, `birdseye: --direction="up"; expected INGRESS or EGRESS`},
+		{[]string{"--connection-type", "relay"}, `birdseye: --connection-type="relay"; expected P2P or ROUTED`},
 		{[]string{"--protocol", "sctp"}, `--protocol`},
 		{[]string{"--since", "yesterday"}, `--since`},
 		{[]string{"--since", "1h", "--until", "2h"}, `--until is before --since`},

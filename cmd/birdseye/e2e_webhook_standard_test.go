@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -55,11 +56,12 @@ func TestE2EStandardWebhooksWithCloudEventsAndTheVerifyCommand(t *testing.T) {
 	require.Equal(t, "io.netbird.audit.policy.update", batch[0]["type"])
 	require.Equal(t, api.URL+"/audit", batch[0]["source"])
 
+	senderEnv := []string{"WEBHOOK_SECRET=" + whsec, "WEBHOOK_STYLE=standard"} // as the sender's .env has it
 	verify := func(body []byte, extra ...string) (int, string) {
 		args := append([]string{"webhook", "verify", "--id", p.header.Get("webhook-id"), "--timestamp", p.header.Get("webhook-timestamp"),
 			"--signature", p.header.Get("webhook-signature")}, extra...)
 		cmd := exec.Command(binPath, args...)
-		cmd.Env = []string{"WEBHOOK_SECRET=" + whsec, "WEBHOOK_STYLE=standard"} // as the sender's .env has it
+		cmd.Env = senderEnv
 		cmd.Dir = t.TempDir()
 		cmd.Stdin = bytes.NewReader(body)
 		out, _ := cmd.CombinedOutput()
@@ -80,6 +82,17 @@ func TestE2EStandardWebhooksWithCloudEventsAndTheVerifyCommand(t *testing.T) {
 	code, out = verify(p.body, "--style", "svix")
 	require.Equal(t, 2, code)
 	require.Contains(t, out, `birdseye: --style="svix" is not a style; expected standard or birdseye`)
+
+	// The secret in a file (Docker secrets) is read as the sender reads it.
+	secretFile := filepath.Join(t.TempDir(), "whsec")
+	require.NoError(t, os.WriteFile(secretFile, []byte(whsec+"\n"), 0o600))
+	senderEnv = []string{"WEBHOOK_SECRET_FILE=" + secretFile, "WEBHOOK_STYLE=standard"}
+	code, out = verify(p.body)
+	require.Equal(t, 0, code, out)
+	senderEnv = []string{"WEBHOOK_SECRET_FILE=" + secretFile + ".gone", "WEBHOOK_STYLE=standard"}
+	code, out = verify(p.body)
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, `birdseye: config: WEBHOOK_SECRET_FILE="`+secretFile+`.gone" cannot be read (no such file or directory); expected a readable file holding the secret`)
 }
 
 // A receiver answering 410 Gone stops the webhook with one alert, which

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/cleanup"
-	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/tables"
 )
@@ -64,7 +63,7 @@ func (c peersPruneCmd) Run(ctx context.Context, e *env) error {
 		for _, s := range l.in {
 			g, err := event.ParseGlob(s)
 			if err != nil {
-				return &config.Error{Var: l.flag, Msg: err.Error() + "; expected a glob such as Laptops or ci-*"}
+				return &flagError{Flag: l.flag, Msg: err.Error() + "; expected a glob such as Laptops or ci-*"}
 			}
 			*l.out = append(*l.out, g)
 		}

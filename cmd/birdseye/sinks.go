@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/styliteag/birdseye/internal/config"
@@ -27,6 +28,9 @@ func (c sinksTestCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	results, err := destinations.Test(ctx, cfg, e.stdout, c.Name)
+	if ue := (*destinations.UnknownError)(nil); errors.As(err, &ue) {
+		return &flagError{Flag: "sinks test NAME", Msg: "=" + ue.Error()}
+	}
 	if err != nil {
 		return err
 	}

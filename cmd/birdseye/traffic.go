@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/traffic"
 )
@@ -100,7 +99,7 @@ func (c trafficListCmd) filter(now time.Time) (netbird.TrafficFilter, error) {
 		}
 		v := strings.ToUpper(e.val)
 		if !slices.Contains(e.allowed, v) {
-			return f, &config.Error{Var: e.flag, Msg: fmt.Sprintf("=%q; expected %s", e.val, strings.Join(e.allowed, " or "))}
+			return f, &flagError{Flag: e.flag, Msg: fmt.Sprintf("=%q; expected %s", e.val, strings.Join(e.allowed, " or "))}
 		}
 		*e.out = v
 	}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/config"
@@ -31,22 +29,18 @@ func (c webhookVerifyCmd) Run(e *env) error {
 	}
 	// The style the sender signs with: WEBHOOK_STYLE (birdseye by default,
 	// as the webhook sink's), unless the flag says otherwise.
+	secret, style, err := config.LoadWebhookSigning()
+	if err != nil {
+		return err
+	}
 	if c.Style == "" {
-		c.Style = cmp.Or(os.Getenv("WEBHOOK_STYLE"), "birdseye")
+		c.Style = style
 	}
 	if c.Style != "standard" && c.Style != "birdseye" {
 		return &flagError{Flag: "--style", Msg: fmt.Sprintf("=%q is not a style; expected standard or birdseye", c.Style)}
 	}
-	secret := c.Secret
-	if secret == "" {
-		secret = os.Getenv("WEBHOOK_SECRET")
-		if f := os.Getenv("WEBHOOK_SECRET_FILE"); secret == "" && f != "" {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return &config.Error{Var: "WEBHOOK_SECRET_FILE", Msg: fmt.Sprintf("=%q cannot be read; expected a readable file holding the secret", f)}
-			}
-			secret = strings.TrimSpace(string(b))
-		}
+	if c.Secret != "" {
+		secret = c.Secret
 	}
 	if secret == "" {
 		return &flagError{Flag: "--secret", Msg: "is not given and WEBHOOK_SECRET is not set; expected the receiver's shared secret"}

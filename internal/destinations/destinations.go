@@ -41,6 +41,17 @@ type Result struct {
 
 // Test sends one sample event, straight (no outbox, no filter), to
 // every configured destination or to the one named, and says how each took
+// UnknownError is a sink name `sinks test` was given that is not
+// configured; the command words it as its argument's error.
+type UnknownError struct {
+	Name       string
+	Configured []string
+}
+
+func (e *UnknownError) Error() string {
+	return fmt.Sprintf("%q is not a configured sink; expected one of: %s", e.Name, strings.Join(e.Configured, ", "))
+}
+
 // it.
 func Test(ctx context.Context, cfg *config.Config, out io.Writer, name string) ([]Result, error) {
 	all, err := Configured(cfg, out)
@@ -52,7 +63,7 @@ func Test(ctx context.Context, cfg *config.Config, out io.Writer, name string) (
 		names = append(names, s.Name())
 	}
 	if name != "" && !slices.Contains(names, name) {
-		return nil, &config.Error{Var: "sinks test NAME", Msg: fmt.Sprintf("=%q is not a configured sink; expected one of: %s", name, strings.Join(names, ", "))}
+		return nil, &UnknownError{Name: name, Configured: names}
 	}
 	host, _ := os.Hostname()
 	sample := event.Event{ActivityCode: "birdseye.test", Activity: "birdseye sink test from " + host, InitiatorID: "sys", InitiatorLabel: "birdseye",

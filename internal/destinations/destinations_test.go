@@ -38,5 +38,7 @@ func TestConfiguredBuildsStdoutFirstThenWhatIsTurnedOn(t *testing.T) {
 	require.Equal(t, []string{"stdout", "mattermost", "ntfy"}, names)
 
 	_, err = Test(t.Context(), cfg, &bytes.Buffer{}, "slack")
-	require.ErrorContains(t, err, `sinks test NAME="slack" is not a configured sink; expected one of: stdout, mattermost, ntfy`)
+	var ue *UnknownError
+	require.ErrorAs(t, err, &ue)
+	require.EqualError(t, err, `"slack" is not a configured sink; expected one of: stdout, mattermost, ntfy`)
 }

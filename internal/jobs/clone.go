@@ -3,13 +3,11 @@ package jobs
 import (
 	"cmp"
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -77,7 +75,7 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string) (clone.
 		Ingress: clone.Stack{Root: strings.TrimRight(cfg.IngressRoot, "/"), Project: cfg.IngressProject, Compose: cfg.IngressCompose},
 		Primary: clone.API{URL: api, Token: nb.APIKey.Reveal()},
 	}
-	if o.Primary.RootCA, err = trust(map[string]string{"NB_CA_FILE": nb.CAFile, "CLONE_CA_FILE": cfg.CAFile}); err != nil {
+	if o.Primary.RootCA, err = cfg.Roots(nb); err != nil {
 		return o, err
 	}
 	o.StandbyDial = standbyDial(cfg, api)
@@ -95,30 +93,6 @@ func invalid(err error) error {
 		return &config.Error{Var: "CLONE", Msg: msg}
 	}
 	return &config.Error{Var: msg[:i], Msg: strings.TrimPrefix(strings.TrimPrefix(msg[i:], ":"), " ")}
-}
-
-// trust is the system's roots plus the private CAs named, or nil (the
-// system's alone) when none is.
-func trust(files map[string]string) (*x509.CertPool, error) {
-	var pool *x509.CertPool
-	for _, name := range []string{"NB_CA_FILE", "CLONE_CA_FILE"} {
-		if files[name] == "" {
-			continue
-		}
-		if pool == nil {
-			if pool, _ = x509.SystemCertPool(); pool == nil {
-				pool = x509.NewCertPool()
-			}
-		}
-		pem, err := os.ReadFile(files[name])
-		if err != nil {
-			return nil, &config.Error{Var: name, Msg: fmt.Sprintf("=%s cannot be read (%v); expected a mounted PEM file", files[name], err)}
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &config.Error{Var: name, Msg: fmt.Sprintf("=%s holds no PEM certificate; expected a CA certificate in PEM form", files[name])}
-		}
-	}
-	return pool, nil
 }
 
 // standbyDial is where verify reaches the standby: CLONE_STANDBY_IP (with
