@@ -3,7 +3,6 @@ package backup
 import (
 	"bytes"
 	"database/sql"
-	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/styliteag/birdseye/internal/archive"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
 	"github.com/styliteag/birdseye/internal/netbird/nbtest"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
 
 // storeDB makes a store.db with NetBird's tables and these row counts.

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"os"
 	"path"
@@ -12,7 +11,9 @@ import (
 	"strings"
 
 	"filippo.io/age"
+
 	"github.com/styliteag/birdseye/internal/archive"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
 
 // Inspection is what `backup verify` says about a volume archive beyond its

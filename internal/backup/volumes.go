@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"io/fs"
 	"os"
@@ -18,6 +17,8 @@ import (
 
 	"filippo.io/age"
 	"github.com/styliteag/birdseye/internal/archive"
+
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
 
 // Options of a volume backup.

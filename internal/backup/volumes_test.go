@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/archive"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
 
 const pass = "a long backup passphrase"

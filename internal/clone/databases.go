@@ -2,13 +2,14 @@ package clone
 
 import (
 	"fmt"
-	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
 
 // Database is one snapshot in the payload's db/ directory.

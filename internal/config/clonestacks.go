@@ -2,11 +2,12 @@ package config
 
 import (
 	"fmt"
-	"github.com/styliteag/birdseye/internal/nburl"
 	"os"
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/styliteag/birdseye/internal/nburl"
 )
 
 // CloneStack is one stack on the standby the clone is installed into

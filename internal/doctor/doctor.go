@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"net"
 	"os"
@@ -27,6 +26,7 @@ import (
 	"github.com/styliteag/birdseye/internal/nburl"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/schedule"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
 
 // Status of a check, worst last.

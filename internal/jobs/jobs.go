@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"io"
 	"log/slog"
 	"os"
@@ -36,6 +35,7 @@ import (
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/schedule"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
 
 // Scheduler builds the scheduler with every job of the table the

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/styliteag/birdseye/internal/retry"
 	"io"
 	"net"
 	"net/netip"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/nburl"
+	"github.com/styliteag/birdseye/internal/retry"
 )
 
 // Source is the primary: reads only.
