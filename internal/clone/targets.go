@@ -24,25 +24,6 @@ func (t Target) Prefix() string {
 	return "CLONE_" + strings.ToUpper(strings.ReplaceAll(t.Name, "-", "_"))
 }
 
-// FailoverTarget picks the stack `failover` and `drill` act on:
-// CLONE_FAILOVER_TARGET, else the first that is not kept running (a cold
-// standby), else the first.
-func FailoverTarget(targets []Target, configured string) (Target, error) {
-	if configured = strings.TrimSpace(configured); configured != "" {
-		t, err := Find(targets, configured)
-		if err != nil {
-			return Target{}, fmt.Errorf("CLONE_FAILOVER_TARGET='%s' is not in CLONE_TARGETS (%s)", configured, names(targets))
-		}
-		return t, nil
-	}
-	for _, t := range targets {
-		if !t.Autostart {
-			return t, nil
-		}
-	}
-	return targets[0], nil
-}
-
 // Find returns the target of that name.
 func Find(targets []Target, name string) (Target, error) {
 	for _, t := range targets {

@@ -99,8 +99,8 @@ func (c Clone) RequireFor(a CloneAction) error {
 var tableRows = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*:[0-9]+$`)
 
 // Validate checks what is set, reporting every problem. The targets and
-// the path lists are checked where they are read (clone.ParseTargets,
-// clone.ParsePaths), with the same kind of message.
+// the path lists are checked where they are read (Stacks, TargetPathList,
+// SharedPathList, Failover), with the same kind of message.
 func (c Clone) Validate() error {
 	var errs []error
 	if c.Key != "" {

@@ -38,21 +38,22 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string) (clone.
 	for _, st := range stacks {
 		targets = append(targets, clone.Target(st))
 	}
-	failover, err := clone.FailoverTarget(targets, cfg.FailoverTarget)
+	fo, err := cfg.Failover(stacks)
 	if err != nil {
-		return o, invalid(err)
+		return o, err
 	}
-	minRows, err := clone.ParseMinRows(cfg.MinRows)
+	failover := clone.Target(fo)
+	minRows, err := cfg.MinRowsMap()
 	if err != nil {
-		return o, invalid(err)
+		return o, err
 	}
-	targetPaths, err := clone.ParsePaths("CLONE_TARGET_PATHS", cfg.TargetPaths, false)
+	targetPaths, err := cfg.TargetPathList()
 	if err != nil {
-		return o, invalid(err)
+		return o, err
 	}
-	sharedPaths, err := clone.ParsePaths("CLONE_SHARED_PATHS", cfg.SharedPaths, true)
+	sharedPaths, err := cfg.SharedPathList()
 	if err != nil {
-		return o, invalid(err)
+		return o, err
 	}
 	payload := strings.TrimRight(cfg.PayloadDir, "/")
 	if payload == "" {
@@ -68,7 +69,7 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string) (clone.
 		Payload: payload,
 		Plan: clone.StagePlan{
 			Dir: cfg.StageDir, Primary: primaryHost, DBPaths: cfg.DBPaths, ConfigFiles: cfg.ConfigFiles,
-			TargetPaths: targetPaths, SharedPaths: sharedPaths, ACMESource: cfg.ACMESource, Targets: targets, MinRows: minRows,
+			TargetPaths: clonePaths(targetPaths), SharedPaths: clonePaths(sharedPaths), ACMESource: cfg.ACMESource, Targets: targets, MinRows: minRows,
 			Keep: int(cfg.Keep), Failover: failover, StandbyIP: standbyIP, StandbyPort: standbyPort,
 		},
 		ImageRepos: cfg.Images, DockerSocket: cfg.DockerSocket, ACMERemote: cfg.ACMERemote,
@@ -82,17 +83,6 @@ func CloneOptions(cfg config.Clone, nb config.NetBird, stateFile string) (clone.
 	o.LockFile = filepath.Join(filepath.Dir(stateFile), "clone.lock")
 	o.Plan.Port = publicPort(api)
 	return o, nil
-}
-
-// invalid makes the clone package's setting errors, which start with the
-// variable's name, configuration errors (exit 2).
-func invalid(err error) error {
-	msg := err.Error()
-	i := strings.IndexAny(msg, " :=")
-	if i <= 0 {
-		return &config.Error{Var: "CLONE", Msg: msg}
-	}
-	return &config.Error{Var: msg[:i], Msg: strings.TrimPrefix(strings.TrimPrefix(msg[i:], ":"), " ")}
 }
 
 // standbyDial is where verify reaches the standby: CLONE_STANDBY_IP (with
@@ -197,4 +187,13 @@ func CloneFailureMail(cfg *config.Config, jobErr error, now time.Time) (subject,
 	body = fmt.Sprintf("The standby clone refresh failed.\n\n%s\n\nThe standby %s keeps what it had before this run.\nSee where it stands with:  birdseye clone status\n",
 		detail, cfg.Clone.Host)
 	return subject, body
+}
+
+// clonePaths are the configuration's paths as the clone stages them.
+func clonePaths(ps []config.ClonePath) []clone.Path {
+	out := make([]clone.Path, len(ps))
+	for i, p := range ps {
+		out[i] = clone.Path{Local: p.Local, Dest: p.Dest, Mode: clone.Mode(p.Mode)}
+	}
+	return out
 }
