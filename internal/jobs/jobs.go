@@ -22,20 +22,19 @@ import (
 	"github.com/styliteag/birdseye/internal/allowping"
 	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/backup"
+	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/destinations"
+	"github.com/styliteag/birdseye/internal/metrics"
+	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/posture"
 	"github.com/styliteag/birdseye/internal/retention"
 	"github.com/styliteag/birdseye/internal/retry"
+	"github.com/styliteag/birdseye/internal/schedule"
 	"github.com/styliteag/birdseye/internal/sink/email"
+	"github.com/styliteag/birdseye/internal/sqlitefile"
 	"github.com/styliteag/birdseye/internal/sshremote"
 	"github.com/styliteag/birdseye/internal/target"
 	"github.com/styliteag/birdseye/internal/version"
-
-	"github.com/styliteag/birdseye/internal/config"
-	"github.com/styliteag/birdseye/internal/metrics"
-	"github.com/styliteag/birdseye/internal/netbird"
-	"github.com/styliteag/birdseye/internal/schedule"
-	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
 
 // Scheduler builds the scheduler with every job of the table the
