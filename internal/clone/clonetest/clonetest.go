@@ -193,6 +193,14 @@ func RemoveProject(project string) {
 	if f := strings.Fields(string(ids)); len(f) > 0 {
 		exec.Command("docker", append([]string{"rm", "-f"}, f...)...).Run()
 	}
+	// Its networks too: each holds one of the engine's few address pools
+	// (about 30), and an engine that keeps its data between runs would
+	// run out of them ("could not find an available, non-overlapping IPv4
+	// address pool").
+	nets, _ := exec.Command("docker", "network", "ls", "-q", "--filter", "label=com.docker.compose.project="+project).Output()
+	if f := strings.Fields(string(nets)); len(f) > 0 {
+		exec.Command("docker", append([]string{"network", "rm"}, f...)...).Run()
+	}
 }
 
 // Running lists the running containers of a compose project.
@@ -344,9 +352,13 @@ func Registry(t testing.TB) string {
 func Push(t testing.TB, image, repo string) string {
 	t.Helper()
 	t.Cleanup(func() {
-		ids, _ := exec.Command("docker", "images", "-q", repo).Output()
-		if f := strings.Fields(string(ids)); len(f) > 0 {
-			exec.Command("docker", append([]string{"rmi", "-f"}, f...)...).Run()
+		// By name, not by id: the same nbstandin built by a test of
+		// another package at the same time is the same image, and removing
+		// its id would untag that test's image too (its compose file would
+		// then try to pull it from Docker Hub).
+		refs, _ := exec.Command("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", repo).Output()
+		if f := strings.Fields(string(refs)); len(f) > 0 {
+			exec.Command("docker", append([]string{"rmi"}, f...)...).Run()
 		}
 	})
 	Docker(t, "tag", image, repo+":latest")
