@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -30,10 +31,16 @@ import (
 // ErrShape is a file that is not an activity store of a known shape.
 var ErrShape = errors.New("not NetBird's activity store of a known shape")
 
-// Store is an open, read-only events.db.
+// Store is an open, read-only activity store: an events.db file, or
+// NetBird's Postgres activity store (postgres.go).
 type Store struct {
 	db  *sql.DB
 	gcm cipher.AEAD // nil without the store key: deleted users stay unnamed
+	// pg: a Postgres store, where ids can commit out of order (gaps
+	// decides how far they are settled); name is how messages call it.
+	pg   bool
+	gaps gapWait
+	name string
 	// path, key and the file as opened: a file replaced, deleted or cut
 	// shorter at the path is noticed (Changed) and opened again.
 	path, key string
@@ -43,23 +50,33 @@ type Store struct {
 	seenJoins map[string]bool
 }
 
-// Open opens path read-only and checks its schema. key is the store
-// encryption key (DataStoreEncryptionKey, base64 of 32 bytes) or "".
+// Open opens the store read-only and checks its schema: path is the
+// events.db file or a Postgres DSN (IsDSN). key is the store encryption
+// key (DataStoreEncryptionKey, base64 of 32 bytes) or "".
 func Open(path, key string) (*Store, error) {
+	if IsDSN(path) {
+		return openPostgres(path, key)
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)")
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, seenJoins: map[string]bool{}, path: path, key: key}
+	s := &Store{db: db, seenJoins: map[string]bool{}, path: path, key: key, name: "events.db"}
 	s.file, _ = os.Stat(path)
+	return s.ready(key)
+}
+
+// ready checks the shape and takes the key; the store is closed when it
+// fails.
+func (s *Store) ready(key string) (*Store, error) {
 	if err := s.checkShape(); err != nil {
-		db.Close()
+		s.db.Close()
 		return nil, err
 	}
 	if key != "" {
 		raw, err := base64.StdEncoding.DecodeString(key)
 		if err != nil || len(raw) != 32 {
-			db.Close()
+			s.db.Close()
 			return nil, errors.New("the store encryption key is not base64 of 32 bytes")
 		}
 		block, _ := aes.NewCipher(raw)
@@ -91,8 +108,13 @@ func (s *Store) Changed() string {
 // Reopen opens the file now at the path, with the same key.
 func (s *Store) Reopen() (*Store, error) { return Open(s.path, s.key) }
 
-// Path is where the store is read.
+// Path is where the store is read: the file, or the DSN without its
+// password.
 func (s *Store) Path() string { return s.path }
+
+// Name is what messages call the store: events.db, or the Postgres
+// activity store.
+func (s *Store) Name() string { return s.name }
 
 func (s *Store) checkShape() error {
 	// In order: the events table is the one a wrong file most often lacks,
@@ -106,17 +128,10 @@ func (s *Store) checkShape() error {
 	}
 	for _, w := range want {
 		table, cols := w.table, w.cols
-		rows, err := s.db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+		have, err := s.columns(table)
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrShape, err)
+			return err
 		}
-		have := map[string]bool{}
-		for rows.Next() {
-			var n string
-			rows.Scan(&n)
-			have[n] = true
-		}
-		rows.Close()
 		for _, c := range cols {
 			if !have[c] {
 				return fmt.Errorf("%w: table %s has no column %s", ErrShape, table, c)
@@ -126,12 +141,49 @@ func (s *Store) checkShape() error {
 	return nil
 }
 
+// columns are the table's columns (none when there is no such table).
+func (s *Store) columns(table string) (map[string]bool, error) {
+	if s.pg {
+		return s.pgColumns(table)
+	}
+	rows, err := s.db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrShape, err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		have[n] = true
+	}
+	return have, rows.Err()
+}
+
+// q is the query with the store's placeholders: SQLite's ?, Postgres's $n.
+func (s *Store) q(query string) string {
+	if !s.pg {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // Close closes the file.
 func (s *Store) Close() error { return s.db.Close() }
 
 // Accounts are the accounts with events, most events first.
 func (s *Store) Accounts(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT account_id FROM events GROUP BY account_id ORDER BY count(*) DESC`)
+	rows, err := s.db.QueryContext(ctx, `SELECT account_id FROM events GROUP BY account_id ORDER BY count(*) DESC, account_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -147,17 +199,53 @@ func (s *Store) Accounts(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
+// Page is one read: the events, the id through which everything is read
+// (the next read starts after it), and whether ids above it wait to
+// settle (Postgres: an insert not committed yet).
+type Page struct {
+	Events  []event.Event
+	Through event.ID
+	Waiting bool
+}
+
 // Read returns up to limit events of account with an id above after, in id
-// order: SQLite assigns ids at insert, one writer at a time, so among
-// committed rows ids only grow and nothing is read twice or skipped. One
-// short read transaction; nothing is held while the caller delivers.
+// order, that are settled (ReadPage).
 func (s *Store) Read(ctx context.Context, account string, after event.ID, limit int) ([]event.Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.timestamp, e.activity, e.initiator_id, e.target_id, e.meta,
+	p, err := s.ReadPage(ctx, account, after, limit)
+	return p.Events, err
+}
+
+// ReadPage reads up to limit events of account after the id after. In
+// SQLite ids are assigned at insert, one writer at a time, so among
+// committed rows ids only grow and nothing is read twice or skipped; on
+// Postgres they can commit out of order and the read stops below an id
+// that may still come (readPostgres). One short read transaction; nothing
+// is held while the caller delivers.
+func (s *Store) ReadPage(ctx context.Context, account string, after event.ID, limit int) (Page, error) {
+	if s.pg {
+		return s.readPostgres(ctx, account, after, limit)
+	}
+	evs, err := s.read(ctx, s.db, account, after, math.MaxInt64, limit)
+	p := Page{Events: evs, Through: after}
+	if len(evs) > 0 {
+		p.Through = evs[len(evs)-1].ID
+	}
+	return p, err
+}
+
+// querier is a connection or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// read is the events of account with after < id <= upTo, at most limit.
+func (s *Store) read(ctx context.Context, db querier, account string, after, upTo event.ID, limit int) ([]event.Event, error) {
+	rows, err := db.QueryContext(ctx, s.q(`SELECT e.id, e.timestamp, e.activity, e.initiator_id, e.target_id, e.meta,
 		u.name, u.email, u.enc_algo, t.name, t.email, t.enc_algo
 		FROM events e LEFT JOIN deleted_users u ON u.id = e.initiator_id LEFT JOIN deleted_users t ON t.id = e.target_id
-		WHERE e.account_id = ? AND e.id > ? ORDER BY e.id LIMIT ?`, account, int64(after), limit)
+		WHERE e.account_id = ? AND e.id > ? AND e.id <= ? ORDER BY e.id LIMIT ?`), account, int64(after), int64(upTo), limit)
 	if err != nil {
-		return nil, fmt.Errorf("read events.db: %w", err)
+		return nil, fmt.Errorf("read %s: %w", s.name, err)
 	}
 	defer rows.Close()
 	var out []event.Event
@@ -169,7 +257,7 @@ func (s *Store) Read(ctx context.Context, account string, after event.ID, limit 
 			uName, uEmail, uAlgo, tName, tEmail, tAlgo sql.NullString
 		)
 		if err := rows.Scan(&id, &ts, &rawAct, &initiator, &target, &meta, &uName, &uEmail, &uAlgo, &tName, &tEmail, &tAlgo); err != nil {
-			return nil, fmt.Errorf("read events.db: %w", err)
+			return nil, fmt.Errorf("read %s: %w", s.name, err)
 		}
 		act, ok := activityNumber(rawAct)
 		if !ok {
@@ -331,13 +419,13 @@ func (s *Store) decrypt(v, algo string) string {
 
 func (s *Store) maxID(ctx context.Context, account string) (event.ID, error) {
 	var n sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT max(id) FROM events WHERE account_id = ?`, account).Scan(&n)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT max(id) FROM events WHERE account_id = ?`), account).Scan(&n)
 	return event.ID(n.Int64), err
 }
 
 func (s *Store) minID(ctx context.Context, account string) (event.ID, error) {
 	var n sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT min(id) FROM events WHERE account_id = ?`, account).Scan(&n)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT min(id) FROM events WHERE account_id = ?`), account).Scan(&n)
 	return event.ID(n.Int64), err
 }
 

@@ -127,12 +127,17 @@ func (s *Source) ListAuditEvents(ctx context.Context, keep func(event.ID) bool) 
 }
 
 func (s *Source) page(ctx context.Context, keep func(event.ID) bool, after, maxHint event.ID, limit int) (*netbird.AuditList, error) {
-	evs, err := s.Store.Read(ctx, s.Account, after, limit)
+	pg, err := s.Store.ReadPage(ctx, s.Account, after, limit)
 	if err != nil {
 		return nil, err
 	}
-	list := &netbird.AuditList{Count: len(evs), MinID: after, MaxID: max(after, maxHint)}
-	for _, e := range evs {
+	// Through may pass the account's last event (other accounts' ids, or
+	// gaps that will not fill): the next read starts there.
+	if pg.Waiting {
+		maxHint = 0 // the ids above Through are read when they settle
+	}
+	list := &netbird.AuditList{Count: len(pg.Events), MinID: after, MaxID: max(after, maxHint, pg.Through), HeldBack: pg.Waiting}
+	for _, e := range pg.Events {
 		if list.MinID == after {
 			list.MinID = e.ID
 		}
