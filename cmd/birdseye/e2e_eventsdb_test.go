@@ -76,7 +76,7 @@ func TestE2EAnUnusableStoreFallsBackToTheAPI(t *testing.T) {
 	bogus := filepath.Join(t.TempDir(), "events.db")
 	require.NoError(t, os.WriteFile(bogus, []byte("not sqlite"), 0o600))
 	d := start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "EVENTS_SOURCE=db", "EVENTS_DB="+bogus))
-	d.waitLog("events.db is not usable; the audit events are read from the API instead")
+	d.waitLog("the activity store (EVENTS_DB) is not usable; the audit events are read from the API instead")
 	d.waitLog("first boot")
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())

@@ -19,7 +19,7 @@ func TestOutageAlertsNameTheSourceTheEventsComeFrom(t *testing.T) {
 		recovered string
 	}{
 		{false, "NetBird API unreachable for 10 min (boom)", "NetBird API recovered after 10 min outage"},
-		{true, "NetBird's events.db (EVENTS_DB) unreadable for 10 min (boom)", "NetBird's events.db (EVENTS_DB) readable again after 10 min outage"},
+		{true, "NetBird's activity store (EVENTS_DB) unreadable for 10 min (boom)", "NetBird's activity store (EVENTS_DB) readable again after 10 min outage"},
 	} {
 		box, err := outbox.Open(t.TempDir(), "webhook", 10)
 		require.NoError(t, err)

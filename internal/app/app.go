@@ -180,7 +180,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	if cfg.Events.FromDB() {
 		db, err := openEventsDB(ctx, cfg, client, log)
 		if err != nil {
-			log.Warn("events.db is not usable; the audit events are read from the API instead", "err", err)
+			log.Warn("the activity store (EVENTS_DB) is not usable; the audit events are read from the API instead", "err", err)
 			m.EventsSource("api")
 		} else {
 			defer db.Store.Close()

@@ -9,6 +9,7 @@ import (
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/eventsdb"
 	"github.com/styliteag/birdseye/internal/outbox"
+	"github.com/styliteag/birdseye/internal/pgdsn"
 )
 
 // openEventsDB opens NetBird's activity store for EVENTS_SOURCE=db and
@@ -21,8 +22,12 @@ func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, lo
 	}
 	st, err := eventsdb.Open(path, key)
 	if err != nil {
+		if pgdsn.Is(path) {
+			return nil, err // it names the server, without the password
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	path = st.Path() // a DSN without its password
 	account := cfg.Events.Account
 	if account == "" {
 		account = eventsdb.APIAccount(ctx, api) // the account the token belongs to
@@ -34,13 +39,13 @@ func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, lo
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		if len(accounts) > 1 {
-			log.Warn("events.db holds several accounts; reading the one with the most events (set EVENTS_DB_ACCOUNT to choose)", "account", accounts[0], "accounts", len(accounts))
+			log.Warn(st.Name()+" holds several accounts; reading the one with the most events (set EVENTS_DB_ACCOUNT to choose)", "account", accounts[0], "accounts", len(accounts))
 		}
 		if len(accounts) > 0 {
 			account = accounts[0]
 		}
 	}
-	log.Info("reading the audit events from events.db", "path", path, "account", account, "interval", cfg.Events.Interval.D())
+	log.Info("reading the audit events from "+st.Name(), "path", path, "account", account, "interval", cfg.Events.Interval.D())
 	// The store key, tried on the deleted users once at start: without it
 	// (or with another) their events name them "unknown", as NetBird does.
 	if total, readable, err := st.DeletedUsers(ctx); err == nil && total > readable {
@@ -48,7 +53,7 @@ func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, lo
 		if key != "" {
 			hint = "NB_DATASTORE_ENCRYPTION_KEY is not the key of this store: use the DataStoreEncryptionKey of NetBird's management.json"
 		}
-		log.Warn("the store key does not open the deleted users of events.db: their events name them unknown", "deleted_users", total, "readable", readable, "hint", hint)
+		log.Warn("the store key does not open the deleted users of "+st.Name()+": their events name them unknown", "deleted_users", total, "readable", readable, "hint", hint)
 	}
 	return &eventsdb.Source{Store: st, Account: account, Log: log}, nil
 }
@@ -68,10 +73,10 @@ func heldBack(drainers []*outbox.Drainer, log *slog.Logger) func() int {
 		switch {
 		case room == 0 && !held:
 			held = true
-			log.Warn("reading events.db is held back: a sink takes the events slower than they come; they wait in the store, none is lost", "sink", sink)
+			log.Warn("reading the activity store is held back: a sink takes the events slower than they come; they wait in the store, none is lost", "sink", sink)
 		case room != 0 && held:
 			held = false
-			log.Info("reading events.db goes on: the sinks have room again")
+			log.Info("reading the activity store goes on: the sinks have room again")
 		}
 		return room
 	}

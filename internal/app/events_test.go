@@ -30,10 +30,10 @@ func TestHeldBackReadingIsSaidOnceAndItsEndOnce(t *testing.T) {
 	require.NoError(t, box.Enqueue([]event.Event{{ID: 1}, {ID: 2}, {ID: 3}}, nil))
 	require.Equal(t, 0, room())
 	require.Equal(t, 0, room())
-	require.Equal(t, 1, strings.Count(logs.String(), "reading events.db is held back"))
+	require.Equal(t, 1, strings.Count(logs.String(), "reading the activity store is held back"))
 	require.Contains(t, logs.String(), "sink=webhook")
 	_, ticket := box.Peek(0)
 	require.NoError(t, box.Ack(ticket))
 	require.Equal(t, 3, room())
-	require.Equal(t, 1, strings.Count(logs.String(), "reading events.db goes on"))
+	require.Equal(t, 1, strings.Count(logs.String(), "reading the activity store goes on"))
 }

@@ -27,11 +27,11 @@ func RecoveryText(d time.Duration) string {
 // events come from events.db (EVENTS_SOURCE=db): the API is then not what
 // failed, and an operator told so would look in the wrong place.
 func StoreOutageText(d time.Duration, cause error) string {
-	return fmt.Sprintf("NetBird's events.db (EVENTS_DB) unreadable for %s min (%v)", minutes(d), cause)
+	return fmt.Sprintf("NetBird's activity store (EVENTS_DB) unreadable for %s min (%v)", minutes(d), cause)
 }
 
 func StoreRecoveryText(d time.Duration) string {
-	return fmt.Sprintf("NetBird's events.db (EVENTS_DB) readable again after %s min outage", minutes(d))
+	return fmt.Sprintf("NetBird's activity store (EVENTS_DB) readable again after %s min outage", minutes(d))
 }
 
 func GapText(from, to event.ID) string {

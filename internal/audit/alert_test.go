@@ -23,7 +23,7 @@ func TestAnAPIThatAnswersWithAnUnreadableListIsNotCalledUnreachable(t *testing.T
 func TestAnOutageOfTheStoreSourceNamesTheStoreNotTheAPI(t *testing.T) {
 	cause := errors.New("read events.db: database disk image is malformed")
 	text := StoreOutageText(5*time.Minute, cause)
-	require.Equal(t, "NetBird's events.db (EVENTS_DB) unreadable for 5 min (read events.db: database disk image is malformed)", text)
+	require.Equal(t, "NetBird's activity store (EVENTS_DB) unreadable for 5 min (read events.db: database disk image is malformed)", text)
 	require.NotContains(t, text, "API")
-	require.Equal(t, "NetBird's events.db (EVENTS_DB) readable again after 5 min outage", StoreRecoveryText(5*time.Minute))
+	require.Equal(t, "NetBird's activity store (EVENTS_DB) readable again after 5 min outage", StoreRecoveryText(5*time.Minute))
 }

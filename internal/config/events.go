@@ -9,13 +9,16 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/styliteag/birdseye/internal/pgdsn"
 )
 
 // Events is where the audit events are read: the API, or NetBird's
-// activity store (events.db) directly.
+// activity store (events.db, or its Postgres database) directly.
 type Events struct {
-	Source   string  `envconfig:"EVENTS_SOURCE" default:"api" desc:"api (poll /api/events/audit) or db (read NetBird's events.db directly, read-only: no 10,000-event window, about a second's delay, no load on the API)"`
-	DB       string  `envconfig:"EVENTS_DB" desc:"path of events.db in the container (NetBird's data volume mounted read-only); empty = looked for in BACKUP_PATHS"`
+	Source   string  `envconfig:"EVENTS_SOURCE" default:"api" desc:"api (poll /api/events/audit) or db (read NetBird's activity store directly, read-only: no 10,000-event window, about a second's delay, no load on the API)"`
+	DB       Secret  `envconfig:"EVENTS_DB" desc:"the activity store: the path of events.db in the container (NetBird's data volume mounted read-only), or a postgres:// DSN (sslmode as libpq names it); empty = NB_ACTIVITY_EVENT_POSTGRES_DSN, else events.db looked for in BACKUP_PATHS"`
+	PgDSN    Secret  `envconfig:"NB_ACTIVITY_EVENT_POSTGRES_DSN" desc:"NetBird's own variable for a Postgres activity store: read when EVENTS_DB is empty, so one env file serves both"`
 	Key      Secret  `envconfig:"NB_DATASTORE_ENCRYPTION_KEY" desc:"NetBird's DataStoreEncryptionKey (management.json), so that events of deleted users keep their names"`
 	KeyFrom  string  `envconfig:"NB_MANAGEMENT_CONFIG" desc:"NetBird's management.json (or the combined server's config.yaml) in the container, to read the store key from when NB_DATASTORE_ENCRYPTION_KEY is not set"`
 	Interval Seconds `envconfig:"EVENTS_DB_POLL_INTERVAL" default:"1" desc:"seconds between reads of events.db"`
@@ -68,14 +71,18 @@ func findKey(v any) string {
 	return ""
 }
 
-// FromDB reports whether events.db is the source.
+// FromDB reports whether the activity store is the source.
 func (e Events) FromDB() bool { return e.Source == "db" }
 
-// Path is EVENTS_DB, or events.db found in a BACKUP_PATHS entry (at its
-// top or one level down), or "".
+// Path is EVENTS_DB, else NB_ACTIVITY_EVENT_POSTGRES_DSN, else events.db
+// found in a BACKUP_PATHS entry (at its top or one level down), else "".
+// A DSN holds a password: say it with pgdsn.Redact.
 func (e Events) Path(backupPaths List) string {
 	if e.DB != "" {
-		return e.DB
+		return e.DB.Reveal()
+	}
+	if e.PgDSN != "" {
+		return e.PgDSN.Reveal()
 	}
 	for _, p := range backupPaths {
 		matches, _ := filepath.Glob(p)
@@ -105,12 +112,28 @@ func (e Events) validate(backupPaths List) error {
 		return err
 	}
 	if e.Path(backupPaths) == "" {
-		return &Error{Var: "EVENTS_DB", Msg: "is not set and no events.db was found in BACKUP_PATHS; expected the path of NetBird's events.db in the container, e.g. /netbird-data/events.db (mount the management volume read-only)"}
+		return &Error{Var: "EVENTS_DB", Msg: "is not set and no events.db was found in BACKUP_PATHS; expected the path of NetBird's events.db in the container, e.g. /netbird-data/events.db (mount the management volume read-only), or a postgres:// DSN"}
 	}
-	if e.DB != "" {
-		if fi, err := os.Stat(e.DB); err != nil || !fi.Mode().IsRegular() {
-			return &Error{Var: "EVENTS_DB", Msg: fmt.Sprintf("=%q is not a file here; expected the path of NetBird's events.db in the container, e.g. /netbird-data/events.db (is the management volume mounted read-only there?)", e.DB)}
+	for _, v := range []struct {
+		name string
+		val  Secret
+	}{{"EVENTS_DB", e.DB}, {"NB_ACTIVITY_EVENT_POSTGRES_DSN", e.PgDSN}} {
+		if v.val == "" {
+			continue
 		}
+		dsn := v.val.Reveal()
+		if pgdsn.Is(dsn) {
+			if err := pgdsn.Check(dsn); err != nil {
+				return &Error{Var: v.name, Msg: fmt.Sprintf("=%q cannot be read as a Postgres DSN (%s); expected e.g. postgres://birdseye:PASSWORD@postgres:5432/netbird?sslmode=verify-full", pgdsn.Redact(dsn), strings.TrimPrefix(err.Error(), "pq: "))}
+			}
+		} else if v.name == "EVENTS_DB" {
+			if fi, err := os.Stat(dsn); err != nil || !fi.Mode().IsRegular() {
+				return &Error{Var: "EVENTS_DB", Msg: fmt.Sprintf("=%q is not a file here; expected the path of NetBird's events.db in the container, e.g. /netbird-data/events.db (is the management volume mounted read-only there?), or a postgres:// DSN", dsn)}
+			}
+		} else {
+			return &Error{Var: v.name, Msg: "is not a Postgres DSN; expected e.g. postgres://birdseye:PASSWORD@postgres:5432/netbird or host=postgres dbname=netbird user=birdseye"}
+		}
+		return nil // the one that is read
 	}
 	return nil
 }

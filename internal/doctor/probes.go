@@ -24,6 +24,7 @@ import (
 	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/offsite"
+	"github.com/styliteag/birdseye/internal/pgdsn"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 	"github.com/styliteag/birdseye/internal/state"
@@ -173,9 +174,13 @@ func eventsProbe(ctx context.Context, cfg *config.Config, api *netbird.Client) (
 	}
 	st, err := eventsdb.Open(path, key)
 	if err != nil {
+		if pgdsn.Is(path) {
+			return "", "", err // it names the server, without the password
+		}
 		return "", "", fmt.Errorf("%s: %w", path, err)
 	}
 	defer st.Close()
+	path = st.Path() // a DSN without its password
 	account := cfg.Events.Account
 	if account == "" && api != nil {
 		account = eventsdb.APIAccount(ctx, api)

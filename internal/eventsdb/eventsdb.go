@@ -26,6 +26,7 @@ import (
 	_ "modernc.org/sqlite" // the pure-Go SQLite the backups use too
 
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/pgdsn"
 )
 
 // ErrShape is a file that is not an activity store of a known shape.
@@ -51,10 +52,10 @@ type Store struct {
 }
 
 // Open opens the store read-only and checks its schema: path is the
-// events.db file or a Postgres DSN (IsDSN). key is the store encryption
+// events.db file or a Postgres DSN (pgdsn.Is). key is the store encryption
 // key (DataStoreEncryptionKey, base64 of 32 bytes) or "".
 func Open(path, key string) (*Store, error) {
-	if IsDSN(path) {
+	if pgdsn.Is(path) {
 		return openPostgres(path, key)
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)")

@@ -4,13 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	_ "github.com/lib/pq" // 0.45 MB; pgx would add 3.2 MB
 
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/pgdsn"
 )
 
 // GapWait is how long a missing id below a visible one is waited for on
@@ -21,52 +20,15 @@ import (
 // values Postgres skipped after a crash or failover.
 const GapWait = time.Minute
 
-// IsDSN says whether EVENTS_DB names a Postgres database rather than a
-// file: a postgres:// or postgresql:// URL, or libpq's key=value form.
-func IsDSN(s string) bool {
-	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
-		return true
-	}
-	for _, f := range strings.Fields(s) {
-		if k, _, ok := strings.Cut(f, "="); ok && (k == "host" || k == "dbname" || k == "user") {
-			return true
-		}
-	}
-	return false
-}
-
-// Redact is the DSN without its password, for messages.
-func Redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
-		if u.User != nil {
-			u.User = url.User(u.User.Username())
-		}
-		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
-		}
-		return u.Redacted()
-	}
-	fields := strings.Fields(dsn)
-	for i, f := range fields {
-		if strings.HasPrefix(f, "password=") {
-			fields[i] = "password=xxxxx"
-		}
-	}
-	return strings.Join(fields, " ")
-}
-
 func openPostgres(dsn, key string) (*Store, error) {
 	db, err := sql.Open("postgres", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("the Postgres activity store %s: %w", Redact(dsn), err)
+		return nil, fmt.Errorf("the Postgres activity store %s: %w", pgdsn.Redact(dsn), err)
 	}
 	// One connection: reads are short and one at a time.
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	where := Redact(dsn)
+	where := pgdsn.Redact(dsn)
 	s := &Store{db: db, pg: true, seenJoins: map[string]bool{}, path: where, key: key, name: "the Postgres activity store",
 		gaps: gapWait{bound: GapWait, seen: map[event.ID]time.Time{}, now: time.Now}}
 	if err := db.Ping(); err != nil {

@@ -104,7 +104,7 @@ func Check(stateFile string, now time.Time) Health {
 	if !hb.OutageSince.IsZero() {
 		what := "NetBird API unreachable"
 		if hb.Source == SourceStore {
-			what = "NetBird's events.db (EVENTS_DB) unreadable"
+			what = "NetBird's activity store (EVENTS_DB) unreadable"
 		}
 		h.Lines = append(h.Lines, fmt.Sprintf("%s for %s (not a birdseye fault): %s", what, now.Sub(hb.OutageSince).Round(time.Second), hb.LastError))
 	}

@@ -33,7 +33,7 @@ func TestHealthFromTheHeartbeat(t *testing.T) {
 	// With EVENTS_SOURCE=db the API is not what failed: the line names the store.
 	require.NoError(t, WriteHeartbeat(HeartbeatPath(sf), Heartbeat{At: now.Add(-20 * time.Minute), NextPoll: now.Add(-2 * time.Minute), OutageSince: now.Add(-30 * time.Minute), LastError: "read events.db: disk I/O error", Source: SourceStore}))
 	lines := strings.Join(Check(sf, now).Lines, "\n")
-	require.Contains(t, lines, "NetBird's events.db (EVENTS_DB) unreadable for 30m0s (not a birdseye fault): read events.db: disk I/O error")
+	require.Contains(t, lines, "NetBird's activity store (EVENTS_DB) unreadable for 30m0s (not a birdseye fault): read events.db: disk I/O error")
 	require.NotContains(t, lines, "API")
 
 	h = Check(sf, now.Add(time.Second))
