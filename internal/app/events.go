@@ -28,6 +28,7 @@ func openEventsDB(ctx context.Context, cfg *config.Config, api accountLister, lo
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	path = st.Path() // a DSN without its password
+	st.SetGapWait(cfg.Events.GapWait.D())
 	account := cfg.Events.Account
 	if account == "" {
 		account = eventsdb.APIAccount(ctx, api) // the account the token belongs to

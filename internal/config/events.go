@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -21,7 +22,8 @@ type Events struct {
 	PgDSN    Secret  `envconfig:"NB_ACTIVITY_EVENT_POSTGRES_DSN" desc:"NetBird's own variable for a Postgres activity store: read when EVENTS_DB is empty, so one env file serves both"`
 	Key      Secret  `envconfig:"NB_DATASTORE_ENCRYPTION_KEY" desc:"NetBird's DataStoreEncryptionKey (management.json), so that events of deleted users keep their names"`
 	KeyFrom  string  `envconfig:"NB_MANAGEMENT_CONFIG" desc:"NetBird's management.json (or the combined server's config.yaml) in the container, to read the store key from when NB_DATASTORE_ENCRYPTION_KEY is not set"`
-	Interval Seconds `envconfig:"EVENTS_DB_POLL_INTERVAL" default:"1" desc:"seconds between reads of events.db"`
+	Interval Seconds `envconfig:"EVENTS_DB_POLL_INTERVAL" default:"1" desc:"seconds between reads of the activity store"`
+	GapWait  Seconds `envconfig:"EVENTS_DB_GAP_WAIT" default:"60" desc:"Postgres only: seconds a missing event id below a visible one is waited for before it counts as a rolled-back insert"`
 	Account  string  `envconfig:"EVENTS_DB_ACCOUNT" desc:"the account whose events are read (empty = the token's account from the API, else the one with the most events)"`
 }
 
@@ -110,6 +112,9 @@ func (e Events) validate(backupPaths List) error {
 	}
 	if _, err := e.StoreKey(); err != nil {
 		return err
+	}
+	if e.GapWait.D() < time.Second {
+		return &Error{Var: "EVENTS_DB_GAP_WAIT", Msg: fmt.Sprintf("=%s is too short to wait for an insert that commits late; expected at least 1 (seconds)", e.GapWait.D())}
 	}
 	if e.Path(backupPaths) == "" {
 		return &Error{Var: "EVENTS_DB", Msg: "is not set and no events.db was found in BACKUP_PATHS; expected the path of NetBird's events.db in the container, e.g. /netbird-data/events.db (mount the management volume read-only), or a postgres:// DSN"}

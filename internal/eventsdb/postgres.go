@@ -12,8 +12,8 @@ import (
 	"github.com/styliteag/birdseye/internal/pgdsn"
 )
 
-// GapWait is how long a missing id below a visible one is waited for on
-// Postgres before it counts as never coming. NetBird writes each event in
+// GapWait is how long, by default (EVENTS_DB_GAP_WAIT), a missing id below
+// a visible one is waited for on Postgres before it counts as never coming. NetBird writes each event in
 // its own short transaction on one of several connections, so an id can
 // become visible after a higher one; an id that is still missing after
 // this long belongs to an insert that was rolled back, or to sequence
@@ -36,6 +36,13 @@ func openPostgres(dsn, key string) (*Store, error) {
 		return nil, fmt.Errorf("connect to the Postgres activity store %s: %w", where, err)
 	}
 	return s.ready(key)
+}
+
+// SetGapWait sets how long a missing id is waited for (Postgres only).
+func (s *Store) SetGapWait(d time.Duration) {
+	if d > 0 {
+		s.gaps.bound = d
+	}
 }
 
 // pgColumns reads the catalog, which shows a table's columns also to a
@@ -111,8 +118,9 @@ func (s *Store) readPostgres(ctx context.Context, account string, after event.ID
 
 // gapWait decides how far ids are settled: every id up to there is either
 // read or known never to come. A missing id is waited for bound from when
-// it was first seen missing below a visible one; kept in memory only, so
-// a restart waits afresh (later, never lost or twice).
+// it was first seen missing below a visible one; every gap in view ages at
+// once, so a row of rolled-back inserts costs one wait, not one each. Kept
+// in memory only: a restart waits afresh (later, never lost or twice).
 type gapWait struct {
 	bound time.Duration
 	seen  map[event.ID]time.Time // a gap's first missing id: when first seen
@@ -127,22 +135,22 @@ func (g *gapWait) settle(after event.ID, ids []event.ID) (event.ID, bool) {
 			delete(g.seen, id) // behind the reader for good
 		}
 	}
-	through := after
+	now := g.now()
+	through, prev, held := after, after, false
 	for _, id := range ids {
-		if id == through+1 {
+		if id > prev+1 { // prev+1 … id-1 are missing
+			first, ok := g.seen[prev+1]
+			if !ok {
+				g.seen[prev+1], first = now, now
+			}
+			if now.Sub(first) < g.bound {
+				held = true // an insert that may still commit
+			}
+		}
+		if !held {
 			through = id
-			continue
 		}
-		gap := through + 1
-		first, ok := g.seen[gap]
-		if !ok {
-			g.seen[gap] = g.now()
-			return through, true
-		}
-		if g.now().Sub(first) < g.bound {
-			return through, true
-		}
-		through = id // an insert rolled back, or sequence values skipped
+		prev = id
 	}
-	return through, false
+	return through, held
 }

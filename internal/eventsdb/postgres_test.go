@@ -147,21 +147,25 @@ func (c *clock) now() time.Time { return c.t }
 func TestAGapIsWaitedForUntilItFillsOrItsBoundPasses(t *testing.T) {
 	c := &clock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
 	g := gapWait{bound: time.Minute, seen: map[event.ID]time.Time{}, now: c.now}
-	through, waiting := g.settle(10, []event.ID{11, 12, 14, 15})
+	through, waiting := g.settle(10, []event.ID{11, 12, 14, 15, 17})
 	require.Equal(t, event.ID(12), through, "13 may still commit")
 	require.True(t, waiting)
 	c.t = c.t.Add(59 * time.Second)
-	through, _ = g.settle(12, []event.ID{14, 15})
+	through, _ = g.settle(12, []event.ID{14, 15, 17})
 	require.Equal(t, event.ID(12), through)
-	through, waiting = g.settle(12, []event.ID{13, 14, 15, 17})
-	require.Equal(t, event.ID(15), through, "13 came; 16 is a new gap, waited for from now")
+	through, waiting = g.settle(12, []event.ID{13, 14, 15, 17, 19})
+	require.Equal(t, event.ID(15), through, "13 came; 16 waits from when it was first seen")
+	require.True(t, waiting)
+	c.t = c.t.Add(time.Second)
+	through, waiting = g.settle(15, []event.ID{17, 19, 20})
+	require.Equal(t, event.ID(17), through, "16 did not come within the bound: a rolled-back insert; 18 was seen later")
 	require.True(t, waiting)
 	c.t = c.t.Add(time.Minute)
-	through, waiting = g.settle(15, []event.ID{17})
-	require.Equal(t, event.ID(17), through, "16 did not come within the bound: a rolled-back insert")
+	through, waiting = g.settle(17, []event.ID{19, 20})
+	require.Equal(t, event.ID(20), through)
 	require.False(t, waiting)
-	through, _ = g.settle(17, nil)
-	require.Equal(t, event.ID(17), through)
+	through, _ = g.settle(20, nil)
+	require.Equal(t, event.ID(20), through)
 	require.Empty(t, g.seen, "nothing behind the reader is kept")
 }
 
