@@ -8,6 +8,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/styliteag/birdseye/internal/pgdsn"
 )
 
 // SecretValues are the values of the secret variables as set now (from the
@@ -28,6 +30,14 @@ func SecretValues() []string {
 		}
 		if len(val) < 4 { // too short to scrub without mangling ordinary text
 			continue
+		}
+		if v.Name == "EVENTS_DB" || v.Name == "NB_ACTIVITY_EVENT_POSTGRES_DSN" {
+			if !pgdsn.Is(val) {
+				continue // the path of events.db is no secret
+			}
+			if pw := pgdsn.Password(val); len(pw) >= 4 {
+				out = append(out, pw) // a driver's message may name it alone
+			}
 		}
 		out = append(out, val)
 		if v.Name == "WEBHOOK_HEADERS" {

@@ -45,3 +45,12 @@ func TestScrubRemovesTheSMTPPasswordInItsBase64Forms(t *testing.T) {
 	require.NotContains(t, got, strings.TrimRight(login, "="))
 	require.Contains(t, got, "authentication failed for AUTH PLAIN [redacted]")
 }
+
+// The path of events.db is no secret; a Postgres DSN's password is, also
+// alone (a driver's refusal may name it).
+func TestADSNsPasswordIsScrubbedAndAPathIsNot(t *testing.T) {
+	t.Setenv("EVENTS_DB", "/netbird-data/events.db")
+	t.Setenv("NB_ACTIVITY_EVENT_POSTGRES_DSN", "host=postgres dbname=netbird user=nb password=pg-s3cret-pw")
+	got := Scrub("reading /netbird-data/events.db; connect: password pg-s3cret-pw refused", SecretValues())
+	require.Equal(t, "reading /netbird-data/events.db; connect: password [redacted] refused", got)
+}

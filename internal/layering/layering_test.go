@@ -27,7 +27,7 @@ var layers = []layer{
 	// Leaves import nothing of ours: anyone may use them.
 	{"leaf", 0, []string{"internal/event", "internal/version", "internal/archive", "internal/logging", "internal/memtrim",
 		"internal/metrics", "internal/roots", "internal/schedule", "internal/timecursor", "internal/nburl", "internal/follow",
-		"internal/sshremote", "internal/monitor", "internal/retention", "internal/sqlitefile", "internal/retry"}},
+		"internal/sshremote", "internal/monitor", "internal/retention", "internal/sqlitefile", "internal/retry", "internal/pgdsn"}},
 	// Clients and infrastructure: the NetBird API client (and its
 	// in-process stand-in, which the demo serves), the Sink interface and
 	// what sinks share, the state file, the backup targets.
@@ -51,7 +51,7 @@ var layers = []layer{
 	// Test kits: real servers and faithful stand-ins for tests, and the
 	// tools of the build. No program imports them.
 	{"test kit", -1, []string{"internal/netbird/nbtest", "internal/netbird/realtest", "internal/sink/sinktest",
-		"internal/sink/email/smtptest", "internal/sink/mattermost/mmfake", "internal/sshremote/sshtest", "internal/target/s3test",
+		"internal/sink/email/smtptest", "internal/sink/mattermost/mmfake", "internal/sshremote/sshtest", "internal/target/s3test", "internal/pgtest",
 		"internal/clone/clonetest", "internal/clone/clonetest/nbstandin", "internal/layering", "internal/tools/netbirdbuild",
 		"internal/tools/testreport", "docker"}},
 }

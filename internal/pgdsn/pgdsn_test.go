@@ -23,6 +23,10 @@ func TestThePasswordNeverShows(t *testing.T) {
 	require.Equal(t, "postgres://nb@db:5432/netbird?sslmode=require", Redact("postgres://nb:s3cret@db:5432/netbird?sslmode=require"))
 	require.Equal(t, "postgres://db/netbird?password=xxxxx&user=nb", Redact("postgres://db/netbird?user=nb&password=s3cret"))
 	require.Equal(t, "host=db user=nb password=xxxxx dbname=netbird", Redact("host=db user=nb password=s3cret dbname=netbird"))
+	for _, dsn := range []string{"postgres://nb:s3cret@db/netbird", "postgres://db/netbird?user=nb&password=s3cret", "host=db password='s3cret'"} {
+		require.Equal(t, "s3cret", Password(dsn), dsn)
+	}
+	require.Empty(t, Password("postgres://nb@db/netbird"))
 }
 
 func TestCheckReadsItAsTheDriverDoes(t *testing.T) {
