@@ -22,13 +22,21 @@ import (
 // role for birdseye, and the superuser's connection that writes.
 func pgActivityStore(t *testing.T) (*pgtest.Server, *sql.DB, string) {
 	t.Helper()
+	s := pgtestStart(t)
+	return s, s.Admin("netbird"), s.DSN("birdseye", "reader-pw", "netbird")
+}
+
+// pgtestStart is a server with the store and the role, for tests and
+// benchmarks.
+func pgtestStart(t testing.TB) *pgtest.Server {
+	t.Helper()
 	s := pgtest.Start(t)
 	s.Exec("postgres", `CREATE DATABASE netbird`, `CREATE ROLE birdseye LOGIN PASSWORD 'reader-pw'`)
 	s.Exec("netbird", `CREATE TABLE "events" ("timestamp" timestamptz,"activity" integer,"id" bigserial,"initiator_id" text,"target_id" text,"account_id" text,"meta" text,PRIMARY KEY ("id"))`,
 		`CREATE INDEX IF NOT EXISTS "idx_events_account_id" ON "events" ("account_id")`,
 		`CREATE TABLE "deleted_users" ("id" text,"email" text NOT NULL,"name" text,"enc_algo" text NOT NULL,PRIMARY KEY ("id"))`,
 		`GRANT SELECT ON events, deleted_users TO birdseye`)
-	return s, s.Admin("netbird"), s.DSN("birdseye", "reader-pw", "netbird")
+	return s
 }
 
 // Eight connections write events all the time, committing in a shuffled
