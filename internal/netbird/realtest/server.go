@@ -49,6 +49,10 @@ type Options struct {
 	// as it does with --cert-file and --cert-key; CAFile is the CA that
 	// signed them, which the kit's clients and nbpeer then trust.
 	CertFile, KeyFile, CAFile string
+	// Env is more of the server's environment, e.g. its activity store on
+	// Postgres (NB_ACTIVITY_EVENT_STORE_ENGINE=postgres and
+	// NB_ACTIVITY_EVENT_POSTGRES_DSN).
+	Env []string
 }
 
 // skipOrFail skips a test that cannot have the server here; in CI, where
@@ -171,7 +175,7 @@ func (s *Server) launch() error {
 	if s.opts.CertFile != "" {
 		cmd.Args = append(cmd.Args, "--cert-file", s.opts.CertFile, "--cert-key", s.opts.KeyFile)
 	}
-	cmd.Env = append(os.Environ(), "NB_SETUP_PAT_ENABLED=true", "NB_DISABLE_GEOLOCATION=true")
+	cmd.Env = append(append(os.Environ(), "NB_SETUP_PAT_ENABLED=true", "NB_DISABLE_GEOLOCATION=true"), s.opts.Env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
