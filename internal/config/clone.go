@@ -140,5 +140,6 @@ func (c Clone) Validate() error {
 		errs = append(errs, &Error{Var: "CLONE_ACME_REMOTE", Msg: "and CLONE_INGRESS_ROOT go together: the ingress is stopped while its store is merged; expected both or neither"})
 	}
 	errs = append(errs, addressErrors("CLONE_EMAIL_TO", c.EmailTo)...)
+	errs = append(errs, c.refusePostgresStore())
 	return Join(errs...)
 }

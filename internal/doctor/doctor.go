@@ -139,6 +139,7 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	checkDestinations(ctx, p, add)
 	checkState(cfg, add)
 	checkBackup(cfg, add)
+	checkStores(cfg, add)
 	checkSchedules(cfg, now, add)
 	checkCheckmk(cfg.Monitor.CheckmkDir, add)
 	checkOffsite(ctx, cfg, p, add)
