@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -185,4 +186,58 @@ func contains(list []int, v int) bool {
 		}
 	}
 	return false
+}
+
+// Postgres stopped under a running birdseye (a restart, a failover): the
+// outage alert names the activity store and why, once; the recovery is
+// said once; the events written meanwhile come after it, none lost.
+func TestE2EAPostgresOutageIsAlertedOnceAndLosesNothing(t *testing.T) {
+	pg, db, dsn := pgActivityStore(t)
+	_, api := newAPI(t)
+	mm, hookURL := newMattermost(t)
+	sf := filepath.Join(t.TempDir(), "state.json")
+	insert := func(n int) {
+		for range n {
+			_, err := db.Exec(`WITH n AS (SELECT nextval('events_id_seq') AS id)
+				INSERT INTO events (id, timestamp, activity, initiator_id, target_id, account_id, meta)
+				SELECT id, now(), 16, 'sys', 'id-' || id, 'acc', '{}' FROM n`)
+			require.NoError(t, err)
+		}
+	}
+	d := start(t, baseEnv(t, api, sf, "EVENTS_SOURCE=db", "EVENTS_DB="+dsn, "EVENTS_DB_ACCOUNT=acc", "EVENTS_DB_POLL_INTERVAL=0.05",
+		"MATTERMOST_WEBHOOK_URL="+hookURL, "OUTAGE_ALERT_MINUTES=0.003"))
+	d.waitLog("first boot")
+	insert(2)
+	d.waitFor("two events", func() bool { return len(ids(d.stdout())) == 2 })
+	posted := func(s string) string {
+		for _, p := range mm.Posts() {
+			if strings.Contains(p.Text, s) {
+				return p.Text
+			}
+		}
+		return ""
+	}
+	pg.Stop()
+	d.waitFor("the outage alert", func() bool { return posted("unreadable for") != "" })
+	require.Contains(t, posted("unreadable for"), "NetBird's activity store (EVENTS_DB) unreadable for 0 min (read the Postgres activity store: ")
+	t.Log(posted("unreadable for"))
+	pg.Start()
+	insert(3)
+	d.waitFor("the events written after the outage", func() bool { return len(ids(d.stdout())) == 5 })
+	d.waitFor("the recovery", func() bool { return posted("readable again") != "" })
+	require.Contains(t, posted("readable again"), "NetBird's activity store (EVENTS_DB) readable again after 0 min outage")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+	require.Equal(t, []int{1, 2, 3, 4, 5}, ids(d.stdout()))
+	alerts := 0
+	for _, p := range mm.Posts() {
+		if strings.Contains(p.Text, "unreadable for") {
+			alerts++
+		}
+	}
+	require.Equal(t, 1, alerts, "said once")
+	require.NotContains(t, d.logs(), "reader-pw", "the DSN's password is never logged")
+	for _, p := range mm.Posts() {
+		require.NotContains(t, p.Text, "reader-pw")
+	}
 }
