@@ -38,6 +38,11 @@ type Server struct {
 // directory. "" when there is none.
 func Bin() string {
 	if p, err := exec.LookPath("initdb"); err == nil {
+		// A link on PATH (Debian keeps the programs in a versioned
+		// directory): the directory of the programs it points to.
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
 		return filepath.Dir(p)
 	}
 	m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")

@@ -2,6 +2,7 @@ package realtest
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
@@ -53,6 +54,10 @@ type Options struct {
 	// Postgres (NB_ACTIVITY_EVENT_STORE_ENGINE=postgres and
 	// NB_ACTIVITY_EVENT_POSTGRES_DSN).
 	Env []string
+	// StoreEngine is management.json's StoreConfig.Engine: sqlite (the
+	// default) or postgres, whose DSN then goes in Env
+	// (NB_STORE_ENGINE_POSTGRES_DSN).
+	StoreEngine string
 }
 
 // skipOrFail skips a test that cannot have the server here; in CI, where
@@ -151,7 +156,7 @@ func (s *Server) writeConfig() error {
 		"DataStoreEncryptionKey": s.Key,
 		"HttpConfig": map[string]any{"AuthIssuer": issuer, "AuthAudience": "netbird-dashboard", "CLIAuthAudience": "netbird-cli",
 			"AuthUserIDClaim": "sub", "AuthKeysLocation": issuer + "/keys"},
-		"StoreConfig": map[string]any{"Engine": "sqlite"},
+		"StoreConfig": map[string]any{"Engine": cmp.Or(s.opts.StoreEngine, "sqlite")},
 		"EmbeddedIdP": map[string]any{"Enabled": true, "Issuer": issuer, "LocalAddress": s.Addr,
 			"Storage": map[string]any{"Type": "sqlite3", "Config": map[string]any{"File": filepath.Join(s.DataDir, "idp.db")}}},
 	}
