@@ -27,7 +27,7 @@ var layers = []layer{
 	// Leaves import nothing of ours: anyone may use them.
 	{"leaf", 0, []string{"internal/event", "internal/version", "internal/archive", "internal/logging", "internal/memtrim",
 		"internal/metrics", "internal/roots", "internal/schedule", "internal/timecursor", "internal/nburl", "internal/follow",
-		"internal/sshremote", "internal/monitor", "internal/retention", "internal/sqlitefile", "internal/retry", "internal/pgdsn"}},
+		"internal/sshremote", "internal/monitor", "internal/retention", "internal/sqlitefile", "internal/retry", "internal/pgdsn", "internal/dockerapi"}},
 	// Clients and infrastructure: the NetBird API client (and its
 	// in-process stand-in, which the demo serves), the Sink interface and
 	// what sinks share, the state file, the backup targets.

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/styliteag/birdseye/internal/dockerapi"
 	"github.com/styliteag/birdseye/internal/pgdsn"
 	"github.com/styliteag/birdseye/internal/sqlitefile"
 )
@@ -130,4 +131,38 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Container runs the programs in a running container through the Docker
+// engine (docker exec), where the scratch image has none: the Postgres
+// container has them all, at the server's own version.
+type Container struct {
+	Engine dockerapi.Engine
+	Name   string
+	Env    []string // e.g. PGPASSWORD, kept out of the command line
+}
+
+func (c Container) Run(ctx context.Context, argv []string, stdin io.Reader, stdout io.Writer) error {
+	stderr := &capped{max: 8 << 10}
+	code, err := c.Engine.Exec(ctx, c.Name, argv, c.Env, stdin, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return fmt.Errorf("%s in container %s exited with %d: %s", argv[0], c.Name, code, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
+// capped keeps the first max bytes written to it.
+type capped struct {
+	bytes.Buffer
+	max int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := c.max - c.Len(); room > 0 {
+		c.Buffer.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
 }
