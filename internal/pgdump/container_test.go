@@ -95,7 +95,9 @@ func TestTheDumpAndItsCheckRunInAContainerThroughTheEngine(t *testing.T) {
 		Env: []string{"NB_STORE_ENGINE_POSTGRES_DSN=" + pg.DSN("postgres", pgtest.Password, "netbird")}})
 	s.Group(t, "Ops")
 	run := Container{Engine: e, Name: toolsContainer(t), Env: []string{"PGPASSWORD=" + pgtest.Password}}
-	noPassword := func(db string) string { return strings.Replace(pg.DSN("postgres", pgtest.Password, db), ":"+pgtest.Password+"@", "@", 1) }
+	noPassword := func(db string) string {
+		return strings.Replace(pg.DSN("postgres", pgtest.Password, db), ":"+pgtest.Password+"@", "@", 1)
+	}
 
 	var dump bytes.Buffer
 	require.NoError(t, Dump(t.Context(), run, noPassword("netbird"), &dump))
