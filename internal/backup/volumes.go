@@ -37,6 +37,9 @@ type Options struct {
 	// HideNames puts a zip's files in one inner tar, so that the names are
 	// encrypted too (BACKUP_ZIP_HIDE_NAMES).
 	HideNames bool
+	// Dumps, when set, are the databases that go in beside the files
+	// (BACKUP_POSTGRES): asked for when the backup starts.
+	Dumps func(ctx context.Context) ([]Dump, error)
 }
 
 // Ext is the archive's file extension: .zip, or .tar.gz.age.
@@ -80,6 +83,7 @@ type Report struct {
 	Files     int
 	Bytes     int64
 	Snapshots []string // archive names of SQLite databases snapshotted
+	Dumps     []string // database dumps (name and size)
 	Warnings  []string
 }
 
@@ -144,6 +148,12 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 		return nil, fmt.Errorf("staging directory for SQLite snapshots: %w", err)
 	}
 	defer os.RemoveAll(stage)
+	var dumps []Dump
+	if o.Dumps != nil {
+		if dumps, err = o.Dumps(ctx); err != nil {
+			return nil, err
+		}
+	}
 	r := &Report{File: filepath.Join(o.OutDir, ArchiveName("netbird", o.Label, now, o.Ext()))}
 	var seen layout
 	size, err := writeArchive(r.File, o, func(w packer) error {
@@ -152,14 +162,14 @@ func Volumes(ctx context.Context, o Options, now time.Time) (*Report, error) {
 				return fmt.Errorf("archive %s: %w", src, err)
 			}
 		}
-		return nil
+		return addDumps(ctx, w, dumps, now, r)
 	})
 	if err != nil {
 		return nil, err
 	}
 	r.Size = size
-	if seen.postgres {
-		r.Warnings = append(r.Warnings, "NetBird's store is Postgres (per its configuration): this volume backup does not hold NetBird's data; back the database up with pg_dump (the API export still records the configuration)")
+	if seen.postgres && len(dumps) == 0 {
+		r.Warnings = append(r.Warnings, "NetBird's store is Postgres (per its configuration): this volume backup does not hold NetBird's data; back the database up with pg_dump, or set BACKUP_POSTGRES (the API export still records the configuration)")
 	}
 	if seen.store && !seen.key {
 		r.Warnings = append(r.Warnings, "the backup has store.db but no store encryption key (DataStoreEncryptionKey in management.json, or the key in config.yaml): NetBird encrypts users' names and e-mails in store.db and deleted users' in events.db with it, so a restore without it loses them; add the file that holds the key to BACKUP_PATHS")
