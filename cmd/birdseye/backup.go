@@ -96,6 +96,9 @@ func (c backupVolumesCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "archive: %s\nsize:    %d bytes (%d files, %d bytes before compression)\n", r.File, r.Size, r.Files, r.Bytes)
+	for _, d := range r.Dumps {
+		fmt.Fprintf(e.stdout, "pg_dump: %s\n", d)
+	}
 	for _, s := range r.Snapshots {
 		fmt.Fprintf(e.stdout, "sqlite:  %s (consistent snapshot, integrity ok)\n", s)
 	}

@@ -338,6 +338,12 @@ func volumeBody(r *Report, paths []string, how string) string {
 	for _, p := range paths {
 		b.WriteString("    - " + p + "\n")
 	}
+	if r != nil && len(r.Dumps) > 0 {
+		b.WriteString("  databases (pg_dump, custom format; restore with pg_restore):\n")
+		for _, d := range r.Dumps {
+			b.WriteString("    - " + d + "\n")
+		}
+	}
 	if r != nil {
 		for _, w := range r.Warnings {
 			b.WriteString("\nWarning: " + w + "\n")

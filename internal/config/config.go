@@ -235,6 +235,7 @@ func (c *Config) validate() error {
 			errs = append(errs, err)
 		}
 	}
+	errs = append(errs, c.Backup.checkPostgres())
 	if c.Schedule.Backup != "" && c.Backup.Password != "" && !(c.Backup.Age() && c.Backup.AgeRecipients != "") {
 		errs = append(errs, c.Backup.CheckPassword())
 	}

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"filippo.io/age"
+
+	"github.com/styliteag/birdseye/internal/pgdsn"
 	"github.com/styliteag/birdseye/internal/schedule"
 )
 
@@ -51,6 +54,12 @@ type Backup struct {
 	HideNames     Bool   `envconfig:"BACKUP_ZIP_HIDE_NAMES" default:"false" desc:"zip: put the files in one inner tar so that their names are encrypted too (7z x, then tar xf)"`
 	Verify        Bool   `envconfig:"BACKUP_VERIFY" default:"true" desc:"open each new volume archive as a restore would (checksums, SQLite integrity, the store's counts against the live server) and put the verdict in the mail; a failed check fails the backup"`
 	AgeRecipients string `envconfig:"BACKUP_AGE_RECIPIENTS" desc:"age1… public keys or SSH public keys (ssh-ed25519 …), comma-separated: with BACKUP_ENCRYPTION=age the backups open only with their private keys, which this host need not have"`
+	// NetBird's store on Postgres: dumped in its own container.
+	Postgres          string `envconfig:"BACKUP_POSTGRES" desc:"the Postgres container (its name, e.g. netbird-postgres-1) whose databases go into the volume backup, dumped by its own pg_dump through the Docker engine (empty = none)"`
+	PostgresDatabases List   `envconfig:"BACKUP_POSTGRES_DATABASES" desc:"the databases dumped, comma-separated: names (reached inside the container as BACKUP_POSTGRES_USER) or postgres:// DSNs (empty = the container's POSTGRES_DB)"`
+	PostgresUser      string `envconfig:"BACKUP_POSTGRES_USER" desc:"the role pg_dump connects as inside the container (empty = its POSTGRES_USER, else postgres)"`
+	PostgresPassword  Secret `envconfig:"BACKUP_POSTGRES_PASSWORD" desc:"that role's password when the container asks for one (given to pg_dump as PGPASSWORD, never on its command line)"`
+	DockerSocket      string `envconfig:"BACKUP_DOCKER_SOCKET" default:"/var/run/docker.sock" desc:"the Docker engine's socket, mounted into birdseye's container, through which pg_dump runs in BACKUP_POSTGRES"`
 }
 
 // Age reports whether the archives are age-encrypted.
@@ -176,3 +185,26 @@ func (m Monitor) validate() error {
 	}
 	return Join(errs...)
 }
+
+// checkPostgres checks BACKUP_POSTGRES_DATABASES: names, or DSNs as the
+// driver reads them.
+func (b Backup) checkPostgres() error {
+	if b.Postgres == "" {
+		if len(b.PostgresDatabases) > 0 {
+			return &Error{Var: "BACKUP_POSTGRES_DATABASES", Msg: "is set but BACKUP_POSTGRES is not; expected the Postgres container to dump them in"}
+		}
+		return nil
+	}
+	for _, d := range b.PostgresDatabases {
+		if pgdsn.Is(d) {
+			if err := pgdsn.Check(d); err != nil {
+				return &Error{Var: "BACKUP_POSTGRES_DATABASES", Msg: fmt.Sprintf("has %q, which cannot be read as a Postgres DSN (%s)", pgdsn.Redact(d), strings.TrimPrefix(err.Error(), "pq: "))}
+			}
+		} else if !dbName.MatchString(d) {
+			return &Error{Var: "BACKUP_POSTGRES_DATABASES", Msg: fmt.Sprintf("has %q; expected database names (e.g. netbird) or postgres:// DSNs", d)}
+		}
+	}
+	return nil
+}
+
+var dbName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$-]*$`)

@@ -30,9 +30,13 @@ func checkStores(cfg *config.Config, add func(Result)) {
 			"set EVENTS_DB to the activity store's DSN (postgres://birdseye:…@…/netbird), or leave it empty with NB_ACTIVITY_EVENT_POSTGRES_DSN"})
 		return
 	}
+	if (e.Store == "postgres" || e.Store == "mysql") && cfg.Backup.Postgres != "" {
+		add(Result{OK, "NetBird stores", detail + ": the volume backup holds pg_dump's dump of " + cfg.Backup.Postgres + "'s databases", ""})
+		return
+	}
 	if e.Store == "postgres" || e.Store == "mysql" {
 		add(Result{Warn, "NetBird stores", detail + ": the volume backup and the standby clone copy SQLite files, none of this database",
-			"back the database up with its own tools (pg_dump -Fc) on a schedule; birdseye does not dump it yet"})
+			"set BACKUP_POSTGRES to the Postgres container (and mount the Docker socket) to dump it into the backup"})
 		return
 	}
 	if e.Activity == "postgres" && !cfg.Events.FromDB() {

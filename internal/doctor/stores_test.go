@@ -42,5 +42,9 @@ func TestDoctorSaysWhichEngineEachStoreUsesAndWhatThatMeans(t *testing.T) {
 	r = storesSay(t, cfg)
 	require.Equal(t, Warn, r[0].Status)
 	require.Contains(t, r[0].Detail, "the volume backup and the standby clone copy SQLite files, none of this database")
-	require.Contains(t, r[0].Hint, "birdseye does not dump it yet")
+	require.Contains(t, r[0].Hint, "set BACKUP_POSTGRES to the Postgres container")
+	cfg.Backup.Postgres = "netbird-postgres-1"
+	r = storesSay(t, cfg)
+	require.Equal(t, OK, r[0].Status)
+	require.Contains(t, r[0].Detail, "the volume backup holds pg_dump's dump of netbird-postgres-1's databases")
 }

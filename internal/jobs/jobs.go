@@ -184,7 +184,7 @@ func ArchiveOptions(b config.Backup, out string) (backup.Options, error) {
 		return backup.Options{}, err
 	}
 	return backup.Options{Paths: b.Paths, Exclude: b.Exclude, Label: b.Label, Password: b.Password.Reveal(),
-		OutDir: out, Age: b.Age(), Recipients: recipients, HideNames: bool(b.HideNames)}, nil
+		OutDir: out, Age: b.Age(), Recipients: recipients, HideNames: bool(b.HideNames), Dumps: postgresDumps(b)}, nil
 }
 
 // Targets builds BACKUP_TARGETS' clients (once a process: the daemon's

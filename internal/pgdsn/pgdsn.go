@@ -69,3 +69,19 @@ func Password(dsn string) string {
 	}
 	return ""
 }
+
+// Database is the database the string names, or "".
+func Database(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+			return db
+		}
+		return u.Query().Get("dbname")
+	}
+	for _, f := range strings.Fields(dsn) {
+		if v, ok := strings.CutPrefix(f, "dbname="); ok {
+			return strings.Trim(v, "'")
+		}
+	}
+	return ""
+}

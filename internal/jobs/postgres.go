@@ -1,0 +1,74 @@
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/styliteag/birdseye/internal/backup"
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/dockerapi"
+	"github.com/styliteag/birdseye/internal/pgdsn"
+	"github.com/styliteag/birdseye/internal/pgdump"
+)
+
+// postgresDumps is BACKUP_POSTGRES: each database dumped by the pg_dump
+// of that container, through the Docker engine, into the volume archive.
+// nil when it is not set.
+func postgresDumps(b config.Backup) func(context.Context) ([]backup.Dump, error) {
+	if b.Postgres == "" {
+		return nil
+	}
+	return func(ctx context.Context) ([]backup.Dump, error) {
+		eng := dockerapi.Engine{Socket: b.DockerSocket}
+		env, err := eng.Env(ctx, b.Postgres)
+		if err != nil {
+			return nil, fmt.Errorf("BACKUP_POSTGRES=%s: %w", b.Postgres, err)
+		}
+		run := pgdump.Container{Engine: eng, Name: b.Postgres}
+		if pw := b.PostgresPassword.Reveal(); pw != "" {
+			run.Env = []string{"PGPASSWORD=" + pw}
+		}
+		var out []backup.Dump
+		for _, p := range dumpPlan(b, env) {
+			out = append(out, backup.Dump{Name: "postgres/" + p.name + ".dump", Write: func(ctx context.Context, w io.Writer) error {
+				return pgdump.Dump(ctx, run, p.dsn, w)
+			}})
+		}
+		return out, nil
+	}
+}
+
+// plannedDump is one database to dump: its name in the archive and what
+// pg_dump connects to inside the container.
+type plannedDump struct{ name, dsn string }
+
+// dumpPlan reads BACKUP_POSTGRES_DATABASES, or the container's own
+// POSTGRES_DB (the official image's default is POSTGRES_USER's name). A
+// name is reached on the container's local socket as the user.
+func dumpPlan(b config.Backup, containerEnv []string) []plannedDump {
+	get := func(k string) string {
+		for _, kv := range containerEnv {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	user := cmp.Or(b.PostgresUser, get("POSTGRES_USER"), "postgres")
+	dbs := []string(b.PostgresDatabases)
+	if len(dbs) == 0 {
+		dbs = []string{cmp.Or(get("POSTGRES_DB"), user)}
+	}
+	var out []plannedDump
+	for _, d := range dbs {
+		if pgdsn.Is(d) {
+			out = append(out, plannedDump{name: cmp.Or(pgdsn.Database(d), "postgres"), dsn: d})
+			continue
+		}
+		out = append(out, plannedDump{name: d, dsn: "dbname=" + d + " user=" + user})
+	}
+	return out
+}
