@@ -1,75 +1,118 @@
 package jobs
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
-	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/config"
-	"github.com/styliteag/birdseye/internal/metrics"
-	"github.com/styliteag/birdseye/internal/monitor"
 )
 
-// withRow adds a row to the table for the test's length.
-func withRow(t *testing.T, row Spec) {
-	saved := Table
-	Table = append(append([]Spec{}, Table...), row)
-	t.Cleanup(func() { Table = saved })
+func TestBackupPrerequisitesAreNamed(t *testing.T) {
+	cfg := &config.Config{Schedule: config.Schedule{Backup: "0 3 * * 0"}}
+	require.Equal(t, []Off{{Job: "backup", Variable: "CRON_BACKUP_NETBIRD", Missing: []string{"BACKUP_ZIP_PASSWORD (or BACKUP_ENCRYPTION=age with BACKUP_AGE_RECIPIENTS)", "BACKUP_PATHS or NB_ADMIN_API_KEY",
+		"SMTP_HOST, SMTP_FROM and a recipient (BACKUP_EMAIL_TO/EXPORT_EMAIL_TO/SMTP_TO), or BACKUP_DIR"}}}, JobsOff(cfg))
+	cfg.Backup = config.Backup{Password: "long enough pw", Paths: config.List{"/backup"}, Dir: "/archives"}
+	require.Empty(t, JobsOff(cfg), "BACKUP_DIR is a destination too")
+	cfg.Backup.Dir = ""
+	cfg.SMTP = config.SMTP{Host: "h", From: "f@x"}
+	cfg.Backup.ExportTo = config.List{"a@x"}
+	require.Empty(t, JobsOff(cfg))
 }
 
-// Adding a job is one row: the scheduler schedules it, the daemon and
-// doctor say what it lacks, and a run by hand writes its Checkmk check,
-// with no other place to touch.
-func TestOneRowIsAllASchedulerJobNeeds(t *testing.T) {
-	var lacking []string
-	withRow(t, Spec{Name: "probe", Variable: "CRON_PROBE", Ping: "PING_URL_PROBE",
-		Schedule: func(config.Schedule) string { return "@every 1h" },
-		PingURL:  func(config.Monitor) config.Secret { return "" },
-		Needs:    func(*config.Config) []string { return lacking },
-		Check:    monitor.Check{File: "netbird_probe", Service: "NetBird_Probe", Label: "probe"},
-		Build: func(*config.Config, Deps) (Work, error) {
-			return func(_ context.Context, out io.Writer) error { fmt.Fprintln(out, "probed 3 things"); return nil }, nil
-		}})
-	spool := t.TempDir()
-	cfg := &config.Config{Log: config.Log{TZ: config.Location{Name: "UTC", Loc: time.UTC}}, Monitor: config.Monitor{CheckmkDir: spool}}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+// The template leaves CRON_CLEANUP_EPHEMERAL unset: its default schedule
+// waits for an admin token without a warning. Set explicitly, it warns,
+// with a hint that works (an empty value; unsetting brings the default back).
+func TestACleanupWithoutAdminTokenWarnsOnlyWhenSetExplicitly(t *testing.T) {
+	t.Setenv("CRON_CLEANUP_EPHEMERAL", "")
+	os.Unsetenv("CRON_CLEANUP_EPHEMERAL")
+	cfg := &config.Config{Schedule: config.Schedule{CleanupEphemeral: "*/15 * * * *"}}
+	off := JobsOff(cfg)
+	require.Len(t, off, 1)
+	require.True(t, off[0].Default)
+	require.Equal(t, "cleanup-ephemeral is off until NB_ADMIN_API_KEY is set (its schedule CRON_CLEANUP_EPHEMERAL is the default)", off[0].Text())
 
-	s, err := Scheduler(cfg, log, metrics.New())
-	require.NoError(t, err)
-	var names []string
-	for _, j := range s.Jobs() {
-		names = append(names, j.Name+" "+j.Spec)
-	}
-	require.Contains(t, names, "probe @every 1h")
+	t.Setenv("CRON_CLEANUP_EPHEMERAL", "*/15 * * * *")
+	off = JobsOff(cfg)
+	require.False(t, off[0].Default)
+	require.Equal(t, "cleanup-ephemeral is off: CRON_CLEANUP_EPHEMERAL is set but these are missing: NB_ADMIN_API_KEY (set CRON_CLEANUP_EPHEMERAL= empty to turn the job off)", off[0].Text())
 
-	sp, ok := Lookup("CRON_PROBE")
-	require.True(t, ok)
-	work, err := sp.Build(cfg, Deps{})
-	require.NoError(t, err)
-	var out bytes.Buffer
-	require.NoError(t, ByHand(t.Context(), cfg, log, "CRON_PROBE", &out, work))
-	require.Equal(t, "probed 3 things\n", out.String())
-	b, err := os.ReadFile(filepath.Join(spool, "7200_netbird_probe.txt"))
-	require.NoError(t, err)
-	require.Regexp(t, `^0 NetBird_Probe - .* ok in 0s; probed 3 things\n$`, string(b))
+	cfg.NetBird.AdminKey = "nbp_x"
+	require.Empty(t, JobsOff(cfg))
+}
 
-	lacking = []string{"PROBE_TARGET (what to probe)"}
-	var off []string
-	for _, o := range JobsOff(cfg) {
-		off = append(off, o.Text())
+func TestAnOffsiteScheduleWithoutItsSettingsIsOffAndSaysWhatIsMissing(t *testing.T) {
+	cfg := &config.Config{Schedule: config.Schedule{Offsite: "30 2 * * *"}, Offsite: config.Offsite{RemoteDir: "/srv/b"}}
+	require.Equal(t, []Off{{Job: "backup-offsite", Variable: "CRON_BACKUP_OFFSITE", Missing: []string{"OFFSITE_SSH_HOST", "OFFSITE_PATHS"}}}, JobsOff(cfg))
+}
+
+// Every row names variables the configuration reads and checks: a bad
+// schedule and a ping that is not a URL stop the start naming the row's
+// variables, and each row reads its own schedule and ping field.
+func TestEveryJobsScheduleAndPingAreTheConfigurationsOwn(t *testing.T) {
+	names := map[string]bool{}
+	for _, v := range config.Vars() {
+		names[v.Name] = true
 	}
-	require.Contains(t, off, "probe is off: CRON_PROBE is set but these are missing: PROBE_TARGET (what to probe) (set CRON_PROBE= empty to turn the job off)")
-	s, err = Scheduler(cfg, log, metrics.New())
+	seen := map[string]bool{}
+	for _, s := range Table {
+		require.True(t, names[s.Variable], "%s is a variable config reads", s.Variable)
+		require.True(t, names[s.Ping], "%s is a variable config reads", s.Ping)
+		require.False(t, seen[s.Name] || seen[s.Variable] || seen[s.Ping], "%s: names are unique", s.Name)
+		seen[s.Name], seen[s.Variable], seen[s.Ping] = true, true, true
+		require.NotNil(t, s.Build, s.Name)
+
+		var sched config.Schedule
+		setByTag(t, &sched, s.Variable, "0 3 * * 0")
+		require.Equal(t, "0 3 * * 0", s.Schedule(sched), "%s reads its own field", s.Name)
+		var mon config.Monitor
+		setByTag(t, &mon, s.Ping, "https://hc-ping.com/x")
+		require.Equal(t, config.Secret("https://hc-ping.com/x"), s.PingURL(mon), "%s reads its own ping", s.Name)
+
+		for variable, bad := range map[string]string{s.Variable: "weekly", s.Ping: "hc-ping.com/uuid"} {
+			env := map[string]string{"NB_URL": "https://nb.example.com", "NB_API_KEY": "nbp_secret", "STATE_FILE": t.TempDir() + "/state.json", variable: bad}
+			for k, v := range env {
+				t.Setenv(k, v)
+			}
+			_, err := config.Load()
+			require.ErrorContains(t, err, variable, "a bad %s stops the start naming it", variable)
+			os.Unsetenv(variable)
+		}
+	}
+}
+
+// docs/operations.md's job table is the table: a row per job with its
+// name, schedule, ping, Checkmk file and service, and no other row.
+func TestTheDocsJobTableIsTheTable(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/operations.md")
 	require.NoError(t, err)
-	for _, j := range s.Jobs() {
-		require.NotEqual(t, "probe", j.Name, "a job that lacks something is left out")
+	row := regexp.MustCompile("(?m)^  \\| `([a-z-]+)` \\| `([A-Z_]+)` \\| `([A-Z_]+)` \\| `(<[A-Z_a-z]+>|\\d+)_([a-z_]+)\\.txt` \\| `([A-Za-z_]+)` \\|")
+	rows := row.FindAllStringSubmatch(string(doc), -1)
+	require.Len(t, rows, len(Table), "one row per job")
+	for i, s := range Table {
+		r := rows[i]
+		require.Equal(t, []string{s.Name, s.Variable, s.Ping, s.Check.File, s.Check.Service}, []string{r[1], r[2], r[3], r[5], r[6]}, "row %d", i+1)
+		if !strings.HasPrefix(r[4], "<") {
+			require.NotNil(t, s.MaxAge, "%s: a fixed age in the docs", s.Name)
+			require.Equal(t, r[4], fmt.Sprint(int(s.MaxAge(&config.Config{}).Seconds())), "%s: the docs' age", s.Name)
+		}
 	}
+}
+
+// setByTag sets the string field of *ptr whose envconfig tag is name.
+func setByTag(t *testing.T, ptr any, name, value string) {
+	t.Helper()
+	v := reflect.ValueOf(ptr).Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("envconfig") == name {
+			v.Field(i).SetString(value)
+			return
+		}
+	}
+	t.Fatalf("no field is read from %s", name)
 }
