@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/styliteag/birdseye/internal/clone/clonetest"
 	"github.com/styliteag/birdseye/internal/netbird/realtest"
+	"github.com/styliteag/birdseye/internal/pgdump"
 	"github.com/styliteag/birdseye/internal/pgtest"
 )
 
@@ -53,4 +58,53 @@ func TestE2ERealForwarderFromAPostgresActivityStore(t *testing.T) {
 		}
 	}
 	require.NotZero(t, named)
+}
+
+// A real v0.77.1 server with its store on a real PostgreSQL, and a
+// container with PostgreSQL's programs reached through the real Docker
+// engine: `backup volumes` with BACKUP_POSTGRES puts pg_dump's dump of the
+// store into the encrypted archive; 7-Zip takes it out and pg_restore
+// loads what the live server holds. The role's password travels in the
+// exec's environment only and is in no output.
+func TestE2ERealBackupOfAStoreOnPostgresHoldsItsDump(t *testing.T) {
+	clonetest.RequireEngine(t)
+	pg := pgtest.Start(t)
+	pg.Exec("postgres", `CREATE DATABASE netbird`)
+	s := realtest.StartWith(t, realtest.Options{StoreEngine: "postgres",
+		Env: []string{"NB_STORE_ENGINE_POSTGRES_DSN=" + pg.DSN("postgres", pgtest.Password, "netbird")}})
+	s.Group(t, "Ops")
+	s.Group(t, "Laptops")
+	container := pgtest.ToolsContainer(t)
+	socket := strings.TrimPrefix(os.Getenv("DOCKER_HOST"), "unix://")
+	if socket == "" {
+		socket = "/var/run/docker.sock"
+	}
+	mgmt := filepath.Join(t.TempDir(), "mgmt")
+	require.NoError(t, os.MkdirAll(mgmt, 0o755))
+	b, err := os.ReadFile(s.Config)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(mgmt, "management.json"), b, 0o600))
+	out := t.TempDir()
+	dsn := strings.Replace(pg.DSN("postgres", pgtest.Password, "netbird"), ":"+pgtest.Password+"@", "@", 1)
+	code, text := runTool(t, []string{"PATH=" + os.Getenv("PATH"), "BACKUP_PATHS=" + mgmt, "BACKUP_ZIP_PASSWORD=e2e backup passphrase",
+		"BACKUP_POSTGRES=" + container, "BACKUP_POSTGRES_DATABASES=" + dsn, "BACKUP_POSTGRES_PASSWORD=" + pgtest.Password,
+		"BACKUP_DOCKER_SOCKET=" + socket}, "backup", "volumes", "--out", out)
+	require.Equal(t, 0, code, text)
+	require.Contains(t, text, "pg_dump: postgres/netbird.dump (")
+	require.NotContains(t, text, "NetBird's store is Postgres", "the database is in the backup: no warning")
+	require.NotContains(t, text, pgtest.Password)
+
+	archives, _ := filepath.Glob(filepath.Join(out, "netbird-*.zip"))
+	require.Len(t, archives, 1)
+	restore := t.TempDir()
+	res, err := exec.Command("7z", "x", "-y", "-pe2e backup passphrase", "-o"+restore, archives[0]).CombinedOutput()
+	require.NoError(t, err, "%s", res)
+	dump, err := os.ReadFile(filepath.Join(restore, "postgres", "netbird.dump"))
+	require.NoError(t, err)
+	counts, err := pgdump.Check(t.Context(), pgdump.Local{Bin: pgtest.Bin()}, pg.DSN("postgres", pgtest.Password, "postgres"), bytes.NewReader(dump))
+	require.NoError(t, err)
+	var groups []jsonObj
+	s.MustDo(t, s.OwnerToken, "GET", "/api/groups", nil, &groups)
+	require.Equal(t, len(groups), counts["groups"])
+	require.Equal(t, 1, counts["accounts"])
 }
