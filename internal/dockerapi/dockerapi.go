@@ -32,8 +32,11 @@ func (e Engine) dial(ctx context.Context) (net.Conn, error) {
 }
 
 func (e Engine) client() *http.Client {
+	// A client a request, so no idle connection may stay behind it: each
+	// would hold a file descriptor open for good.
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return e.dial(ctx) },
+		DisableKeepAlives: true,
+		DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return e.dial(ctx) },
 	}}
 }
 

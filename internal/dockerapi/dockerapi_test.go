@@ -106,3 +106,25 @@ func TestAContainerThatIsNotThereIsNamedAndAStopCutsACommandShort(t *testing.T) 
 	require.ErrorContains(t, err, "reach the Docker engine at ")
 	require.False(t, errors.As(err, &de))
 }
+
+// Requests leave no connection open behind them: a daemon asks the
+// engine every backup, for years.
+func TestRequestsLeaveNoConnectionOpen(t *testing.T) {
+	e := Engine{Socket: socket(t)}
+	c := busyboxContainer(t)
+	open := func() int {
+		fds, err := os.ReadDir("/proc/self/fd")
+		require.NoError(t, err)
+		return len(fds)
+	}
+	_, err := e.Env(t.Context(), c) // the runtime's own descriptors settle first
+	require.NoError(t, err)
+	before := open()
+	for range 40 {
+		_, err := e.Env(t.Context(), c)
+		require.NoError(t, err)
+	}
+	_, err = e.Exec(t.Context(), c, []string{"true"}, nil, nil, &bytes.Buffer{}, &bytes.Buffer{})
+	require.NoError(t, err)
+	require.Less(t, open()-before, 5, "one descriptor per request would be 40 more")
+}
