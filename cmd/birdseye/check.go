@@ -59,7 +59,7 @@ func (c backupCheckCmd) Run(ctx context.Context, e *env) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "archive:  %s\n", file)
-	r, err := backup.Check(ctx, file, k, live)
+	r, err := backup.CheckWith(ctx, file, k, live, jobs.PostgresRestore(t.Backup))
 	if err != nil {
 		fmt.Fprintf(e.stdout, "verdict:  NOT restorable: %v\n", err)
 		return errExit{exitFailure}

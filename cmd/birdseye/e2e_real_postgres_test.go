@@ -107,4 +107,16 @@ func TestE2ERealBackupOfAStoreOnPostgresHoldsItsDump(t *testing.T) {
 	s.MustDo(t, s.OwnerToken, "GET", "/api/groups", nil, &groups)
 	require.Equal(t, len(groups), counts["groups"])
 	require.Equal(t, 1, counts["accounts"])
+
+	// backup check restores the dump in the Postgres container's server
+	// and compares it with the live server, as it does store.db.
+	_, auditor := s.ServiceUser(t, "checker", "auditor")
+	code, text = runTool(t, []string{"PATH=" + os.Getenv("PATH"), "BACKUP_ZIP_PASSWORD=e2e backup passphrase", "NB_URL=" + s.URL, "NB_API_KEY=" + auditor,
+		"BACKUP_POSTGRES=" + container, "BACKUP_POSTGRES_DATABASES=" + dsn, "BACKUP_POSTGRES_PASSWORD=" + pgtest.Password,
+		"BACKUP_DOCKER_SOCKET=" + socket}, "backup", "check", archives[0])
+	require.Equal(t, 0, code, text)
+	require.Contains(t, text, "pg_dump:  postgres/netbird.dump: restored into a scratch database")
+	require.Regexp(t, `store: +postgres/netbird\.dump: 1 accounts, .*\d+ groups \(live \d+\)`, text)
+	require.Contains(t, text, "verdict:  restorable")
+	require.NotContains(t, text, pgtest.Password)
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,11 +23,17 @@ type Live interface {
 	GetRaw(ctx context.Context, path string) (json.RawMessage, error)
 }
 
+// DumpRestore restores one pg_dump archive read from r into a scratch
+// database and counts NetBird's tables there (pgdump.Check through the
+// Postgres container, BACKUP_POSTGRES).
+type DumpRestore func(ctx context.Context, name string, r io.Reader) (map[string]int, error)
+
 // CheckReport is what a restore of an archive would bring back.
 type CheckReport struct {
 	Files     int
 	Databases map[string]error // entry -> integrity_check result
-	Store     string           // the store.db entry, "" when none
+	Dumps     map[string]error // pg_dump entry -> nil when it restored
+	Store     string           // the store.db entry (or the store's dump), "" when none
 	Counts    map[string]int   // its tables' rows
 	Live      map[string]int   // the API's counts, when it was asked and answered
 	Warnings  []string
@@ -41,7 +49,15 @@ func (c *CheckReport) OK() bool { return len(c.Problems) == 0 }
 // server (a difference is a warning: changes since the backup are normal),
 // and the store encryption key must have come along.
 func Check(ctx context.Context, file string, k Key, live Live) (*CheckReport, error) {
-	c := &CheckReport{Counts: map[string]int{}}
+	return CheckWith(ctx, file, k, live, nil)
+}
+
+// CheckWith is Check that also restores the archive's database dumps with
+// restore (nil: a dump is named as not checked): a dump that does not
+// restore fails the check, and the store's dump is counted and compared
+// with the live server as store.db is.
+func CheckWith(ctx context.Context, file string, k Key, live Live, restore DumpRestore) (*CheckReport, error) {
+	c := &CheckReport{Counts: map[string]int{}, Dumps: map[string]error{}}
 	var entries []archive.Entry
 	var err error
 	if archive.IsAge(file) {
@@ -63,6 +79,20 @@ func Check(ctx context.Context, file string, k Key, live Live) (*CheckReport, er
 		}
 		c.Store = name
 		c.Counts = sqlitefile.TableCounts(copy)
+	}, func(name string, r io.Reader) {
+		if restore == nil {
+			c.Warnings = append(c.Warnings, name+" (pg_dump) was not restored here: set BACKUP_POSTGRES to check it, or restore it with pg_restore")
+			return
+		}
+		counts, err := restore(ctx, name, r)
+		c.Dumps[name] = err
+		if err != nil {
+			c.Problems = append(c.Problems, name+" does not restore: "+err.Error())
+			return
+		}
+		if _, ok := counts["accounts"]; ok && c.Store == "" {
+			c.Store, c.Counts = name, counts // NetBird's store, on Postgres
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -130,6 +160,13 @@ func (c *CheckReport) Text(w io.Writer) {
 			fmt.Fprintf(w, "sqlite:   %s: FAILED: %v\n", n, err)
 		} else {
 			fmt.Fprintf(w, "sqlite:   %s: integrity ok\n", n)
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(c.Dumps)) {
+		if err := c.Dumps[n]; err != nil {
+			fmt.Fprintf(w, "pg_dump:  %s: FAILED: %v\n", n, err)
+		} else {
+			fmt.Fprintf(w, "pg_dump:  %s: restored into a scratch database\n", n)
 		}
 	}
 	if c.Store != "" {

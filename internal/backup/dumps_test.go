@@ -55,6 +55,34 @@ func TestAPostgresDumpGoesIntoTheArchiveAndRestores(t *testing.T) {
 	counts, err := pgdump.Check(t.Context(), run, pg.DSN("postgres", pgtest.Password, "postgres"), bytes.NewReader(dump))
 	require.NoError(t, err)
 	require.Equal(t, pgdump.Counts{"accounts": 1, "peers": 40}, counts)
+
+	// The restore check restores the dump and counts it as the store.
+	restoreDump := func(ctx context.Context, name string, r io.Reader) (map[string]int, error) {
+		return pgdump.Check(ctx, run, pg.DSN("postgres", pgtest.Password, "postgres"), r)
+	}
+	c, err := CheckWith(t.Context(), r.File, Key{Password: pass}, nil, restoreDump)
+	require.NoError(t, err)
+	require.True(t, c.OK(), "%v", c.Problems)
+	require.Equal(t, map[string]error{"postgres/netbird.dump": nil}, c.Dumps)
+	require.Equal(t, "postgres/netbird.dump", c.Store)
+	require.Equal(t, 40, c.Counts["peers"])
+	var text bytes.Buffer
+	c.Text(&text)
+	require.Contains(t, text.String(), "pg_dump:  postgres/netbird.dump: restored into a scratch database\n")
+	require.Contains(t, text.String(), "store:    postgres/netbird.dump: 1 accounts, 40 peers\n")
+
+	// Without a way to restore it, the dump is named as not checked.
+	c, err = Check(t.Context(), r.File, Key{Password: pass}, nil)
+	require.NoError(t, err)
+	require.Contains(t, c.Warnings, "postgres/netbird.dump (pg_dump) was not restored here: set BACKUP_POSTGRES to check it, or restore it with pg_restore")
+
+	// A dump the server refuses fails the check.
+	c, err = CheckWith(t.Context(), r.File, Key{Password: pass}, nil, func(ctx context.Context, name string, r io.Reader) (map[string]int, error) {
+		return pgdump.Check(ctx, run, pg.DSN("postgres", "wrong", "postgres"), r)
+	})
+	require.NoError(t, err)
+	require.False(t, c.OK())
+	require.Contains(t, c.Problems[0], "postgres/netbird.dump does not restore: create the scratch database")
 }
 
 // A dump that fails fails the backup, and no archive is left: one without

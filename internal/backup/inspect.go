@@ -56,10 +56,13 @@ func Each(file string, k Key, fn func(name string, r io.Reader) error) error {
 
 // Inspect copies every SQLite entry to a temp file and checks it, and looks
 // for the store encryption key beside store.db.
-func Inspect(file string, k Key) (*Inspection, error) { return inspect(file, k, nil) }
+func Inspect(file string, k Key) (*Inspection, error) { return inspect(file, k, nil, nil) }
+
+// pgDumpMagic starts pg_dump's custom format.
+var pgDumpMagic = []byte("PGDMP")
 
 // inspect is Inspect, showing each SQLite copy to seen before it goes.
-func inspect(file string, k Key, seen func(name, copy string)) (*Inspection, error) {
+func inspect(file string, k Key, seen func(name, copy string), dump func(name string, r io.Reader)) (*Inspection, error) {
 	in := &Inspection{Databases: map[string]error{}}
 	tmp, err := os.MkdirTemp("", "birdseye-verify-")
 	if err != nil {
@@ -72,6 +75,9 @@ func inspect(file string, k Key, seen func(name, copy string)) (*Inspection, err
 		head, _ := br.Peek(len(sqlitefile.Magic))
 		base := path.Base(name)
 		switch {
+		case dump != nil && bytes.HasPrefix(head, pgDumpMagic):
+			dump(name, br)
+			io.Copy(io.Discard, br) // what the restore left, for the checksum
 		case bytes.Equal(head, sqlitefile.Magic):
 			if base == "store.db" {
 				sawStore = true

@@ -31,6 +31,9 @@ type RunConfig struct {
 	// (BACKUP_VERIFY), comparing with Live when set.
 	Verify bool
 	Live   Live
+	// Restore restores the archive's database dumps in the check
+	// (BACKUP_POSTGRES); nil names them as not checked.
+	Restore DumpRestore
 	// Targets get every archive too (BACKUP_TARGETS), each pruned to Keep.
 	Targets  []target.Target
 	NBURL    string
@@ -299,7 +302,7 @@ func (rc RunConfig) check(ctx context.Context, file string, out io.Writer) (bool
 		fmt.Fprintln(out, "  not opened: it is encrypted to BACKUP_AGE_RECIPIENTS, whose keys this host does not hold; check it where a key is: birdseye backup check --identity KEY FILE")
 		return false, nil
 	}
-	r, err := Check(ctx, file, Key{Password: rc.Password}, rc.Live)
+	r, err := CheckWith(ctx, file, Key{Password: rc.Password}, rc.Live, rc.Restore)
 	if err != nil {
 		fmt.Fprintf(out, "  verdict:  NOT restorable: %v\n", err)
 		return false, fmt.Errorf("the restore check failed: %w", err)

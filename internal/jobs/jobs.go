@@ -232,6 +232,7 @@ func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Loca
 		return rc, err
 	}
 	rc.Verify = bool(b.Verify)
+	rc.Restore = PostgresRestore(b)
 	if tok, terr := nb.Token(false, "the restore check"); terr == nil && nb.URL != "" {
 		if c, cerr := apiclient.New(nb, tok); cerr == nil {
 			rc.Live = c
