@@ -147,3 +147,28 @@ func TestEachLeadTimeIsToldOnce(t *testing.T) {
 	inter.Leaf, inter.Subject, inter.Expires = false, "CN=R11,O=Let's Encrypt", now.AddDate(0, 0, 6)
 	require.Contains(t, Tell(State{}, inter, leads, now), "an intermediate of its chain (CN=R11,O=Let's Encrypt) expires first")
 }
+
+// One round over several endpoints: an event for the one that expires
+// within a lead time and the one a client would refuse; none for the
+// healthy one; the next round, with the state kept, none at all.
+func TestARoundSendsOneEventPerEndpointThatNeedsAnOperator(t *testing.T) {
+	root := issue(t, "Test Root", now.AddDate(5, 0, 0), true, nil)
+	roots := x509.NewCertPool()
+	roots.AddCert(root.x509)
+	inter := issue(t, "Test Intermediate", now.AddDate(2, 0, 0), true, root)
+	soon := serve(t, issue(t, "soon.example.test", now.AddDate(0, 0, 6), false, inter, "soon.example.test"), inter)
+	fine := serve(t, issue(t, "fine.example.test", now.AddDate(0, 3, 0), false, inter, "fine.example.test"), inter)
+	wrong := serve(t, issue(t, "x.example.test", now.AddDate(0, 3, 0), false, inter, "x.example.test"), inter)
+	targets := []Target{target(soon, "soon.example.test"), target(fine, "fine.example.test"), target(wrong, "wrong.example.test")}
+	st := State{}
+	evs, readings := Round(t.Context(), targets, roots, Leads{21, 7, 1}, st, now)
+	require.Len(t, readings, 3)
+	require.Len(t, evs, 2)
+	require.Equal(t, CodeExpiring, evs[0].ActivityCode)
+	require.Contains(t, evs[0].Activity, "expires in 6 days")
+	require.Equal(t, "CERT_WATCH_HOSTS", evs[0].Meta.Get("from"))
+	require.Equal(t, CodeInvalid, evs[1].ActivityCode)
+	require.Contains(t, evs[1].Meta.Get("problem"), "not for wrong.example.test")
+	evs, _ = Round(t.Context(), targets, roots, Leads{21, 7, 1}, st, now.Add(time.Hour))
+	require.Empty(t, evs, "told once")
+}
