@@ -213,6 +213,9 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Metrics.validate())
 	errs = append(errs, c.Monitor.validate())
 	errs = append(errs, c.Events.validate(c.Backup.Paths))
+	if _, err := c.Watch.CertLeads(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Offsite.Host != "" || c.Schedule.Offsite != "" {
 		errs = append(errs, c.Offsite.Validate())
 	}

@@ -474,3 +474,11 @@ func TestAgeRecipientsThatAreNotKeysAreNamedByPosition(t *testing.T) {
 	_, err := Load()
 	require.ErrorContains(t, err, "BACKUP_AGE_RECIPIENTS recipient 1 is not an age1… key or an SSH public key")
 }
+
+func TestCertWatchDaysAreWholeDays(t *testing.T) {
+	leads, err := Watch{CertDays: List{"21", "7", "1"}}.CertLeads()
+	require.NoError(t, err)
+	require.Equal(t, []int{21, 7, 1}, leads)
+	_, err = Watch{CertDays: List{"21", "a week"}}.CertLeads()
+	require.EqualError(t, err, `config: CERT_WATCH_DAYS has "a week"; expected whole days from 0 to 365, comma-separated, e.g. 21,7,1`)
+}

@@ -1,5 +1,11 @@
 package config
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // Watch is the loop that derives birdseye.* alerts from polls of the API
 // (peer down, approvals, expiries, new country).
 type Watch struct {
@@ -9,4 +15,19 @@ type Watch struct {
 	DownMinutes Minutes `envconfig:"WATCH_PEER_DOWN_MINUTES" default:"5" desc:"minutes a watched peer must stay disconnected before it is reported"`
 	ExpiryDays  Count   `envconfig:"WATCH_EXPIRY_DAYS" default:"7" desc:"days before a setup key, peer login or access token expires to warn (again one day before)"`
 	ChangeDiffs Bool    `envconfig:"CHANGE_DIFFS" default:"on" desc:"attach what an add, update or delete changed (before and after) to the audit event, from birdseye's snapshots"`
+	CertHosts   List    `envconfig:"CERT_WATCH_HOSTS" desc:"more TLS endpoints to watch, host or host:port (443), comma-separated; the management endpoint (CLONE_PRIMARY_HOST, else an https NB_URL) and the signal and relays NB_MANAGEMENT_CONFIG names are watched anyway"`
+	CertDays    List    `envconfig:"CERT_WATCH_DAYS" default:"21,7,1" desc:"days before a TLS certificate (or an intermediate of its chain) expires to warn, each once"`
+}
+
+// CertLeads are CERT_WATCH_DAYS as numbers.
+func (w Watch) CertLeads() ([]int, error) {
+	var out []int
+	for _, d := range w.CertDays {
+		n, err := strconv.Atoi(strings.TrimSpace(d))
+		if err != nil || n < 0 || n > 365 {
+			return nil, &Error{Var: "CERT_WATCH_DAYS", Msg: fmt.Sprintf("has %q; expected whole days from 0 to 365, comma-separated, e.g. 21,7,1", d)}
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -38,7 +38,7 @@ var layers = []layer{
 	{"sink", 2, []string{"internal/sink/chat", "internal/sink/email", "internal/sink/file", "internal/sink/mattermost",
 		"internal/sink/ntfy", "internal/sink/stdout", "internal/sink/syslog", "internal/sink/webhook"}},
 	{"feature", 2, []string{"internal/allowping", "internal/audit", "internal/backup", "internal/changes", "internal/cleanup",
-		"internal/clone", "internal/eventsdb", "internal/export", "internal/initiator", "internal/mirror", "internal/offsite", "internal/pgdump",
+		"internal/clone", "internal/eventsdb", "internal/export", "internal/initiator", "internal/mirror", "internal/offsite", "internal/certwatch", "internal/pgdump",
 		"internal/outbox", "internal/posture", "internal/proxylog", "internal/setupkeys", "internal/stream", "internal/tables",
 		"internal/traffic", "internal/watch"}},
 	// The environment contract: it reads and checks, it builds nothing.
