@@ -193,6 +193,23 @@ func (m *M) BackupVerified(kind string, now time.Time) {
 	}
 }
 
+// Certificate records one reading of a watched TLS endpoint (host:port):
+// when the first certificate of its chain expires (not set when no
+// handshake showed one), and whether a client would refuse it now.
+func (m *M) Certificate(host string, expires time.Time, refused bool) {
+	if m == nil {
+		return
+	}
+	if !expires.IsZero() {
+		m.setGauge(float64(expires.Unix()), "birdseye_certificate_expiry_timestamp_seconds", "host", host)
+	}
+	v := 0.0
+	if refused {
+		v = 1
+	}
+	m.setGauge(v, "birdseye_certificate_invalid", "host", host)
+}
+
 // WritePrometheus writes every metric, then the Go runtime's and the
 // process's (go_*, process_*), in the Prometheus text format.
 func (m *M) WritePrometheus(w io.Writer) {

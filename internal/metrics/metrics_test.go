@@ -77,6 +77,7 @@ func TestANilMIsOff(t *testing.T) {
 		m.Outage(true)
 		m.Job("j", nil, time.Now())
 		m.BackupSize("volumes", 1)
+		m.Certificate("h:443", time.Now(), true)
 	})
 }
 
@@ -97,4 +98,15 @@ func TestTheExpositionIsPrometheusText(t *testing.T) {
 	} {
 		require.Contains(t, body, want)
 	}
+}
+
+func TestACertificateReadingIsItsExpiryAndWhetherItIsRefused(t *testing.T) {
+	m := New()
+	m.Certificate("nb.example.com:443", time.Unix(1_800_000_000, 0), false)
+	m.Certificate("relay.example.com:443", time.Time{}, true) // no handshake: no expiry to tell
+	_, body := scrape(t, m, "/metrics", nil)
+	require.Contains(t, body, `birdseye_certificate_expiry_timestamp_seconds{host="nb.example.com:443"} 1800000000`)
+	require.Contains(t, body, `birdseye_certificate_invalid{host="nb.example.com:443"} 0`)
+	require.Contains(t, body, `birdseye_certificate_invalid{host="relay.example.com:443"} 1`)
+	require.NotContains(t, body, `birdseye_certificate_expiry_timestamp_seconds{host="relay.example.com:443"}`)
 }

@@ -95,26 +95,49 @@ func SpoolProblem(dir string) (problem, fix string) {
 // rename, so the agent never reads half a line).
 func (c Check) Write(dir string, r Run, loc *time.Location) error {
 	status, text := c.Text(r, loc)
-	line := fmt.Sprintf("%d %s - %s\n", status, c.Service, text)
-	path := filepath.Join(dir, strconv.Itoa(int(c.MaxAge.Seconds()))+"_"+c.File+".txt")
+	return WriteLocal(dir, c.File, c.MaxAge, []Service{{Status: status, Name: c.Service, Text: text}})
+}
+
+// Service is one line of a local check file: several services may share a
+// file (one per watched certificate, say).
+type Service struct {
+	Status  int
+	Name    string // no spaces: Checkmk splits the line on them
+	Metrics string // "expiry_days=12;21;7", or "" for none
+	Text    string
+}
+
+// WriteLocal writes the local check file <max age>_<file>.txt with one
+// line per service, atomically (a temp file, then a rename, so the agent
+// never reads half a file).
+func WriteLocal(dir, file string, maxAge time.Duration, services []Service) error {
+	var b strings.Builder
+	for _, s := range services {
+		m := s.Metrics
+		if m == "" {
+			m = "-"
+		}
+		fmt.Fprintf(&b, "%d %s %s %s\n", s.Status, strings.ReplaceAll(s.Name, " ", "_"), m, oneLine(s.Text))
+	}
+	path := filepath.Join(dir, strconv.Itoa(int(maxAge.Seconds()))+"_"+file+".txt")
 	tmp, err := os.CreateTemp(dir, ".birdseye-checkmk-*")
 	if err != nil {
-		return fmt.Errorf("checkmk %s: %w", c.File, err)
+		return fmt.Errorf("checkmk %s: %w", file, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(line); err != nil {
+	if _, err := tmp.WriteString(b.String()); err != nil {
 		tmp.Close()
-		return fmt.Errorf("checkmk %s: %w", c.File, err)
+		return fmt.Errorf("checkmk %s: %w", file, err)
 	}
 	if err := tmp.Chmod(0o644); err != nil { // the agent runs as another user
 		tmp.Close()
-		return fmt.Errorf("checkmk %s: %w", c.File, err)
+		return fmt.Errorf("checkmk %s: %w", file, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("checkmk %s: %w", c.File, err)
+		return fmt.Errorf("checkmk %s: %w", file, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("checkmk %s: %w", c.File, err)
+		return fmt.Errorf("checkmk %s: %w", file, err)
 	}
 	return nil
 }

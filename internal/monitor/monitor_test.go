@@ -83,3 +83,15 @@ func TestAPingThatFailsSaysSoWithoutTheURL(t *testing.T) {
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "secret-uuid")
 }
+
+func TestOneLocalFileHoldsALinePerServiceWithItsMetrics(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, WriteLocal(dir, "netbird_certificates", 2*time.Hour, []Service{
+		{Status: OK, Name: "NetBird_Certificate_nb.example.com", Metrics: "expiry_days=80;21;7", Text: "expires in 80 days"},
+		{Status: Crit, Name: "NetBird Certificate relay", Text: "the chain\ndoes not verify"},
+	}))
+	b, err := os.ReadFile(filepath.Join(dir, "7200_netbird_certificates.txt"))
+	require.NoError(t, err)
+	require.Equal(t, "0 NetBird_Certificate_nb.example.com expiry_days=80;21;7 expires in 80 days\n"+
+		"2 NetBird_Certificate_relay - the chain does not verify\n", string(b), "no space in a name, no line break in a text")
+}
