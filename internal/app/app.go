@@ -19,6 +19,7 @@ import (
 	"github.com/styliteag/birdseye/internal/apibudget"
 	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/audit"
+	"github.com/styliteag/birdseye/internal/certwatch"
 	"github.com/styliteag/birdseye/internal/changes"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
@@ -174,6 +175,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		wg.Go(guard(func() { wl.Run(ctx) }))
 		observers = append(observers, wl) // route and router events refresh what it knows routes
 		log.Info("watching peers, approvals and expiries", "interval", w.Interval.D(), "peer_down_after", w.DownMinutes.D(), "peer_groups", w.PeerGroups.Raw)
+	}
+	if cw := jobs.CertWatch(cfg, sinks.dispatch, log, m); cw != nil {
+		wg.Go(guard(func() { cw.Run(ctx) }))
+		log.Info("watching TLS certificates", "endpoints", certwatch.Describe(cw.Targets), "interval", cw.Interval, "lead_days", cfg.Watch.CertDays.String())
 	}
 	var src audit.Source = client
 	interval := f.PollInterval.D()

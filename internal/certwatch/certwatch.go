@@ -109,7 +109,15 @@ type State map[string]int
 // 21, 7, 1).
 type Leads []int
 
-// Tell says what to tell about a reading now, or "" for nothing: a
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// Tell says what to tell about a reading now, as the alert's title, or ""
+// for nothing (the host, expiry, subject and problem go with it): a
 // problem once (until it is gone), each lead time once (the smallest one
 // reached, so a restart after two thresholds tells the nearer one only),
 // nothing again until the certificate is renewed.
@@ -120,7 +128,7 @@ func Tell(st State, r Reading, leads Leads, now time.Time) string {
 			return ""
 		}
 		st[key] = -1
-		return fmt.Sprintf("TLS certificate of %s (%s): %s", key, r.From, r.Problem)
+		return "TLS certificate refused"
 	}
 	days := r.Days(now)
 	sorted := slices.Sorted(slices.Values(leads))
@@ -139,10 +147,12 @@ func Tell(st State, r Reading, leads Leads, now time.Time) string {
 		return ""
 	}
 	st[key] = reached
-	what := "the server's certificate"
+	what := "TLS certificate"
 	if !r.Leaf {
-		what = "an intermediate of its chain (" + r.Subject + ")"
+		what = "TLS certificate chain" // an intermediate first: the subject says which
 	}
-	return fmt.Sprintf("TLS certificate of %s (%s) expires in %d days (%s): %s expires first; renew it before clients refuse the connection",
-		key, r.From, days, r.Expires.UTC().Format("2006-01-02 15:04 MST"), what)
+	if days == 0 {
+		return what + " expires within a day"
+	}
+	return fmt.Sprintf("%s expires in %s", what, plural(days, "day"))
 }

@@ -92,6 +92,8 @@ var labels = map[string]label{
 	"birdseye.user.approval.pending": {"", userShape},
 	"birdseye.setupkey.expiring":     {"", named},
 	"birdseye.token.expiring":        {"", named},
+	"birdseye.certificate.expiring":  {"", named},
+	"birdseye.certificate.invalid":   {"", named},
 	"birdseye.test":                  {"", generic},
 }
 
