@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/styliteag/birdseye/internal/backup"
+	"github.com/styliteag/birdseye/internal/certwatch"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/jobs"
@@ -87,6 +88,9 @@ type Probes struct {
 	// EventsDB looks at events.db for EVENTS_SOURCE=db: what to say, and
 	// a warning or a failure.
 	EventsDB func(ctx context.Context) (msg, warn string, err error)
+	// Certs reads the TLS endpoints the certificate watch reads, and says
+	// why NB_MANAGEMENT_CONFIG was not read ("" when it was or is unset).
+	Certs func(ctx context.Context, now time.Time) (rs []certwatch.Reading, unread string)
 }
 
 // Checker is a destination doctor can reach and probe.
@@ -146,6 +150,7 @@ func Run(ctx context.Context, cfg *config.Config, p Probes, now time.Time, w io.
 	checkMirror(ctx, p, add)
 	checkClone(ctx, p, add)
 	checkTargets(ctx, p, add)
+	checkCerts(ctx, cfg, p, now, add)
 	if p.EventsDB != nil {
 		msg, warn, err := p.EventsDB(ctx)
 		switch {

@@ -83,6 +83,7 @@ func ProbesFor(cfg *config.Config, cfgErr error, sendTest bool) (Probes, error) 
 	if cfg.Events.FromDB() {
 		p.EventsDB = func(ctx context.Context) (string, string, error) { return eventsProbe(ctx, cfg, p.API) }
 	}
+	p.Certs = certsProbe(cfg)
 	// With bad settings these may fail again on the same values; the
 	// configuration lines have said so already.
 	targets, err := jobs.Targets(cfg.Backup, filepath.Dir(cfg.Forwarder.StateFile))
