@@ -10,7 +10,7 @@ import (
 // (peer down, approvals, expiries, new country).
 type Watch struct {
 	On          Bool    `envconfig:"WATCH" default:"on" desc:"off turns the watch (birdseye.* alerts: peer down, approvals, expiries, new country) off"`
-	Interval    Seconds `envconfig:"WATCH_INTERVAL" default:"60" desc:"seconds between watch rounds (3 API requests each, plus 3 every 15 minutes and one per user every hour)"`
+	Interval    Seconds `envconfig:"WATCH_INTERVAL" default:"60" desc:"seconds between watch rounds (3 API requests each, plus 5 every 15 minutes and one per user every hour)"`
 	PeerGroups  Globs   `envconfig:"WATCH_PEER_GROUPS" default:"" desc:"group-name globs whose peers are watched for disconnects like routing peers"`
 	DownMinutes Minutes `envconfig:"WATCH_PEER_DOWN_MINUTES" default:"5" desc:"minutes a watched peer must stay disconnected before it is reported"`
 	ExpiryDays  Count   `envconfig:"WATCH_EXPIRY_DAYS" default:"7" desc:"days before a setup key, peer login or access token expires to warn (again one day before)"`

@@ -30,6 +30,7 @@ type Peer struct {
 	ApprovalRequired bool       `json:"approval_required"`
 	LastSeen         time.Time  `json:"last_seen"`
 	Groups           []GroupRef `json:"groups"`
+	UserID           string     `json:"user_id,omitempty"` // who enrolled it by SSO ("" with a setup key)
 
 	LastLogin              time.Time `json:"last_login,omitzero"`
 	LoginExpirationEnabled bool      `json:"login_expiration_enabled"`

@@ -84,17 +84,20 @@ var labels = map[string]label{
 	"account.create":               {"Account created", generic},
 
 	// birdseye's own (the watch); the text comes from the event.
-	"birdseye.peer.disconnected":     {"", peerShape},
-	"birdseye.peer.reconnected":      {"", peerShape},
-	"birdseye.peer.approval.pending": {"", peerShape},
-	"birdseye.peer.login.expiring":   {"", peerShape},
-	"birdseye.peer.new_country":      {"", peerShape},
-	"birdseye.user.approval.pending": {"", userShape},
-	"birdseye.setupkey.expiring":     {"", named},
-	"birdseye.token.expiring":        {"", named},
-	"birdseye.certificate.expiring":  {"", named},
-	"birdseye.certificate.invalid":   {"", named},
-	"birdseye.test":                  {"", generic},
+	"birdseye.peer.disconnected":          {"", peerShape},
+	"birdseye.peer.reconnected":           {"", peerShape},
+	"birdseye.peer.approval.pending":      {"", peerShape},
+	"birdseye.peer.login.expiring":        {"", peerShape},
+	"birdseye.peer.new_country":           {"", peerShape},
+	"birdseye.user.approval.pending":      {"", userShape},
+	"birdseye.setupkey.expiring":          {"", named},
+	"birdseye.token.expiring":             {"", named},
+	"birdseye.invite.expiring":            {"", userShape},
+	"birdseye.proxytoken.expiring":        {"", named},
+	"birdseye.setupkey.uses_nearly_spent": {"", named},
+	"birdseye.certificate.expiring":       {"", named},
+	"birdseye.certificate.invalid":        {"", named},
+	"birdseye.test":                       {"", generic},
 }
 
 // namedPrefixes: codes under these first segments name their object (meta

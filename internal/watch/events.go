@@ -99,9 +99,10 @@ func userApproval(u netbird.User, now time.Time) event.Event {
 		"name", u.Name, "email", u.Email)
 }
 
-func keyExpiring(k netbird.SetupKey, left time.Duration, now time.Time) event.Event {
+func keyExpiring(k netbird.SetupKey, by string, left time.Duration, now time.Time) event.Event {
 	return synthetic(CodeKeyExpiring, fmt.Sprintf("%s|%s|%d|%d", CodeKeyExpiring, k.ID, k.Expires.Unix(), int(left.Hours()/24)),
-		"Setup key expires in "+span(left), k.ID, now, "name", k.Name, "expires", k.Expires.UTC().Format(timeLayout), "type", k.Type)
+		"Setup key expires in "+span(left), k.ID, now, "name", k.Name, "expires", k.Expires.UTC().Format(timeLayout), "type", k.Type,
+		"created_by", owner(by), "renew", renew[CodeKeyExpiring])
 }
 
 func tokenExpiring(u netbird.User, t netbird.Token, left time.Duration, now time.Time) event.Event {
@@ -110,12 +111,14 @@ func tokenExpiring(u netbird.User, t netbird.Token, left time.Duration, now time
 		owner = u.Email
 	}
 	return synthetic(CodeTokenExpiring, fmt.Sprintf("%s|%s|%d|%d", CodeTokenExpiring, t.ID, t.ExpirationDate.Unix(), int(left.Hours()/24)),
-		"Personal access token expires in "+span(left), t.ID, now, "name", t.Name, "user", owner, "expires", t.ExpirationDate.UTC().Format(timeLayout))
+		"Personal access token expires in "+span(left), t.ID, now, "name", t.Name, "user", owner, "expires", t.ExpirationDate.UTC().Format(timeLayout),
+		"renew", renew[CodeTokenExpiring])
 }
 
-func loginExpiring(p netbird.Peer, expires time.Time, left time.Duration, now time.Time) event.Event {
+func loginExpiring(p netbird.Peer, user string, expires time.Time, left time.Duration, now time.Time) event.Event {
 	return synthetic(CodeLoginExpiring, fmt.Sprintf("%s|%s|%d|%d", CodeLoginExpiring, p.ID, expires.Unix(), int(left.Hours()/24)),
-		"Peer login expires in "+span(left), p.ID, now, "name", p.Name, "ip", p.IP, "expires", expires.UTC().Format(timeLayout))
+		"Peer login expires in "+span(left), p.ID, now, "name", p.Name, "ip", p.IP, "expires", expires.UTC().Format(timeLayout),
+		"user", user, "renew", renew[CodeLoginExpiring])
 }
 
 func newCountry(p netbird.Peer, before []string, now time.Time) event.Event {

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -36,6 +37,10 @@ type Observation struct {
 	Settings netbird.AccountSettings
 	// Tokens are each user's personal access tokens, by user id.
 	Tokens map[string][]netbird.Token
+	// Invites are the pending invite links (nil when not read: a server
+	// without the embedded IdP has none); ProxyTokens the reverse proxy's.
+	Invites     []netbird.Invite
+	ProxyTokens []netbird.ProxyToken
 }
 
 // State is what the watch remembers between rounds and restarts.
@@ -46,6 +51,11 @@ type State struct {
 	// Fired holds the expiry warnings already given, with the expiry they
 	// were about, so that a renewed key or login is warned about again.
 	Fired map[string]time.Time `json:"fired"`
+	// Owners are who made a setup key or an invite ("setupkey|<id>",
+	// "invite|<id>"), read from the audit log as it passes; Spent the
+	// usage limit a reusable key's nearly spent uses were told at.
+	Owners map[string]string `json:"owners,omitempty"`
+	Spent  map[string]int    `json:"spent,omitempty"`
 }
 
 // PeerState is what the watch knows of one peer.
@@ -60,7 +70,7 @@ type PeerState struct {
 
 // NewState is the state of a first start.
 func NewState() *State {
-	return &State{Peers: map[string]*PeerState{}, Pending: map[string]bool{}, Fired: map[string]time.Time{}}
+	return &State{Peers: map[string]*PeerState{}, Pending: map[string]bool{}, Fired: map[string]time.Time{}, Owners: map[string]string{}, Spent: map[string]int{}}
 }
 
 const maxCountries = 20
@@ -70,6 +80,10 @@ const maxCountries = 20
 func Round(r Rules, st *State, obs Observation, now time.Time) []event.Event {
 	var out []event.Event
 	seen := map[string]bool{}
+	userName := map[string]string{}
+	for _, u := range obs.Users {
+		userName[u.ID] = cmp.Or(u.Name, u.Email)
+	}
 	for _, p := range obs.Peers {
 		seen[p.ID] = true
 		ps := st.Peers[p.ID]
@@ -88,7 +102,7 @@ func Round(r Rules, st *State, obs Observation, now time.Time) []event.Event {
 		if obs.Settings.PeerLoginExpirationEnabled && p.LoginExpirationEnabled && !p.LastLogin.IsZero() && obs.Settings.PeerLoginExpiration > 0 {
 			period := time.Duration(obs.Settings.PeerLoginExpiration) * time.Second
 			expires := p.LastLogin.Add(period)
-			out = append(out, st.expiry(r, "peer.login|"+p.ID, expires, period, now, func(left time.Duration) event.Event { return loginExpiring(p, expires, left, now) })...)
+			out = append(out, st.expiry(r, "peer.login|"+p.ID, expires, period, now, func(left time.Duration) event.Event { return loginExpiring(p, userName[p.UserID], expires, left, now) })...)
 		}
 	}
 	for id := range st.Peers {
@@ -116,8 +130,11 @@ func Round(r Rules, st *State, obs Observation, now time.Time) []event.Event {
 		if k.Revoked || !k.Valid || k.Expires.IsZero() {
 			continue
 		}
-		out = append(out, st.expiry(r, "setupkey|"+k.ID, k.Expires, 0, now, func(left time.Duration) event.Event { return keyExpiring(k, left, now) })...)
+		out = append(out, st.expiry(r, "setupkey|"+k.ID, k.Expires, 0, now, func(left time.Duration) event.Event {
+			return keyExpiring(k, st.Owners["setupkey|"+k.ID], left, now)
+		})...)
 	}
+	out = append(out, st.radar(r, obs, now)...)
 	for k, exp := range st.Fired {
 		if now.Sub(exp) > 24*time.Hour {
 			delete(st.Fired, k)

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +36,8 @@ type API interface {
 	ListNetworkRouters(ctx context.Context) ([]netbird.NetworkRouter, error)
 	GetAccountSettings(ctx context.Context) (netbird.AccountSettings, error)
 	ListTokens(ctx context.Context, userID string) ([]netbird.Token, error)
+	ListInvites(ctx context.Context) ([]netbird.Invite, error)
+	ListProxyTokens(ctx context.Context) ([]netbird.ProxyToken, error)
 }
 
 // Dispatcher hands events to the sinks.
@@ -55,10 +58,11 @@ type Config struct {
 }
 
 // RequestsPerRound documents the cost of a round: peers, users and setup
-// keys every Interval, plus routes, network routers and the account every
-// SlowEvery, plus one request per user for its tokens every TokensEvery.
+// keys every Interval, plus routes, network routers, the account, invites
+// and proxy tokens every SlowEvery, plus one request per user for its
+// tokens every TokensEvery.
 const (
-	RequestsPerRound, SlowRequests = 3, 3
+	RequestsPerRound, SlowRequests = 3, 5
 	TokensEvery                    = time.Hour
 )
 
@@ -78,9 +82,18 @@ type Loop struct {
 		routers  []netbird.NetworkRouter
 		settings netbird.AccountSettings
 		noRouter bool // the server has no /api/networks/routers
-		lastErr  string
+		invites  []netbird.Invite
+		proxy    []netbird.ProxyToken
+		// noInvites: no embedded IdP (412) or an older server; noProxy:
+		// no reverse proxy API. Neither is asked again.
+		noInvites, noProxy bool
+		lastErr            string
 	}
-	tokens struct {
+	// owners are who made setup keys and invites, from the audit events
+	// the poller resolves; merged into the state by the next round.
+	ownersMu sync.Mutex
+	owners   map[string]string
+	tokens   struct {
 		at     time.Time
 		byID   map[string][]netbird.Token // user id → tokens
 		warned bool
@@ -97,15 +110,25 @@ type Loop struct {
 // routing peer is watched within a round.
 func (l *Loop) Resolve(_ context.Context, evs []event.Event) {
 	for _, e := range evs {
-		if e.Stream == "" && slowChange(e.ActivityCode) {
+		if e.Stream != "" {
+			continue
+		}
+		if slowChange(e.ActivityCode) {
 			l.stale.Store(true)
-			return
+		}
+		if k, who := ownerOf(e); k != "" {
+			l.ownersMu.Lock()
+			if l.owners == nil {
+				l.owners = map[string]string{}
+			}
+			l.owners[k] = who
+			l.ownersMu.Unlock()
 		}
 	}
 }
 
 func slowChange(code string) bool {
-	for _, p := range []string{"route.", "network.router.", "network.delete", "account.setting"} {
+	for _, p := range []string{"route.", "network.router.", "network.delete", "account.setting", "user.invite.", "setupkey."} {
 		if strings.HasPrefix(code, p) {
 			return true
 		}
@@ -157,6 +180,12 @@ func (l *Loop) load() *State {
 		l.log.Warn("watch state unusable; starting afresh (approvals and expiries may be reported again)", "file", l.cfg.File, "err", err)
 		return NewState()
 	}
+	if st.Owners == nil { // a watch.json of before the expiry radar
+		st.Owners = map[string]string{}
+	}
+	if st.Spent == nil {
+		st.Spent = map[string]int{}
+	}
 	l.saved = raw
 	return st
 }
@@ -168,11 +197,32 @@ func (l *Loop) Once(ctx context.Context, now time.Time) error {
 	if l.st == nil {
 		l.st = l.load()
 	}
+	// The owners the audit log named so far are taken before the lists are
+	// read: those objects are in the lists (NetBird stores the object, then
+	// its event), so the round does not forget them as gone. A later one
+	// waits for the next round, whose lists are read afresh (stale).
+	l.ownersMu.Lock()
+	owners := l.owners
+	l.owners = nil
+	l.ownersMu.Unlock()
 	obs, err := l.observe(ctx, now)
 	if err != nil {
+		l.ownersMu.Lock()
+		for k, who := range owners {
+			if _, later := l.owners[k]; !later {
+				if l.owners == nil {
+					l.owners = map[string]string{}
+				}
+				l.owners[k] = who
+			}
+		}
+		l.ownersMu.Unlock()
 		return err
 	}
 	next := clone(l.st)
+	for k, who := range owners {
+		next.Owners[k] = who
+	}
 	evs := Round(l.cfg.Rules, next, obs, now)
 	if len(evs) > 0 {
 		if err := l.out.Dispatch(ctx, evs); err != nil {
@@ -222,6 +272,7 @@ func (l *Loop) observe(ctx context.Context, now time.Time) (Observation, error) 
 		l.slow.at = now
 	}
 	obs.Settings = l.slow.settings
+	obs.Invites, obs.ProxyTokens = l.slow.invites, l.slow.proxy
 	obs.Routing = routingPeers(obs.Peers, l.slow.routing, l.slow.routers)
 	if l.tokens.at.IsZero() || now.Sub(l.tokens.at) >= TokensEvery {
 		byID := map[string][]netbird.Token{}
@@ -271,6 +322,28 @@ func (l *Loop) readSlow(ctx context.Context) error {
 	} else {
 		l.slow.settings = settings
 	}
+	if !l.slow.noInvites {
+		invites, err := l.api.ListInvites(ctx)
+		switch {
+		case netbird.NotOffered(err):
+			l.slow.noInvites, l.slow.invites = true, nil
+		case err != nil:
+			errs = append(errs, fmt.Errorf("watch invites: %w", err))
+		default:
+			l.slow.invites = nonNil(invites)
+		}
+	}
+	if !l.slow.noProxy {
+		tokens, err := l.api.ListProxyTokens(ctx)
+		switch {
+		case netbird.NotOffered(err):
+			l.slow.noProxy = true
+		case err != nil:
+			errs = append(errs, fmt.Errorf("watch proxy tokens: %w", err))
+		default:
+			l.slow.proxy = tokens
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -304,6 +377,15 @@ func routingPeers(peers []netbird.Peer, routes []netbird.Route, routers []netbir
 		}
 	}
 	return out
+}
+
+// nonNil keeps "read, none" apart from "not read" (nil): the radar forgets
+// the owners of invites only when it has read them.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 func clone(st *State) *State {

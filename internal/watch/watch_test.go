@@ -34,6 +34,9 @@ type api struct {
 	tokens         map[string][]netbird.Token
 	forbidTokens   string
 	forbidAccounts bool
+	invites        []netbird.Invite
+	noInvites      bool // 412: no embedded IdP
+	proxyTokens    []netbird.ProxyToken
 	calls          map[string]int
 	fail           error
 }
@@ -83,6 +86,20 @@ func (a *api) ListTokens(ctx context.Context, user string) ([]netbird.Token, err
 		return nil, errors.New("GET /api/users/" + user + "/tokens: HTTP 403: permission denied")
 	}
 	return a.tokens[user], nil
+}
+func (a *api) ListInvites(context.Context) ([]netbird.Invite, error) {
+	if err := a.count("invites"); err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.noInvites {
+		return nil, &netbird.Error{Method: "GET", Path: "/api/users/invites", Status: 412, Message: "embedded IdP is not enabled"}
+	}
+	return append([]netbird.Invite(nil), a.invites...), nil
+}
+func (a *api) ListProxyTokens(context.Context) ([]netbird.ProxyToken, error) {
+	return a.proxyTokens, a.count("proxy-tokens")
 }
 func (a *api) total() int {
 	a.mu.Lock()
@@ -271,7 +288,7 @@ func TestEventsTheSinksDidNotTakeComeAgainNextRound(t *testing.T) {
 	require.Equal(t, []string{CodeUserApproval}, out.codes())
 }
 
-func TestTheWatchMakesThreeRequestsAMinuteAndThreeMoreEveryQuarterHour(t *testing.T) {
+func TestTheWatchMakesThreeRequestsAMinuteAndFiveMoreEveryQuarterHour(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := &api{}
 		l := newLoop(t, a, &sinkRec{}, "")

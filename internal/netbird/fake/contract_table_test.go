@@ -269,6 +269,10 @@ var contractTable = []step{
 	{name: "audit events by an auditor", token: "auditor", method: "GET", path: "/api/events/audit"},
 	{name: "traffic events", method: "GET", path: "/api/events/network-traffic"},
 	{name: "proxy events", method: "GET", path: "/api/events/proxy"},
+	{name: "invites (the watch's expiry radar)", method: "GET", path: "/api/users/invites"},
+	{name: "invites by an auditor", token: "auditor", method: "GET", path: "/api/users/invites"},
+	{name: "proxy tokens (the watch's expiry radar)", method: "GET", path: "/api/reverse-proxies/proxy-tokens"},
+	{name: "proxy tokens by an auditor", token: "auditor", method: "GET", path: "/api/reverse-proxies/proxy-tokens"},
 	{name: "unknown path", method: "GET", path: "/api/nothing-here"},
 	{name: "bad token", token: "nobody", method: "GET", path: "/api/peers"},
 }

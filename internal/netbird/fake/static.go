@@ -17,6 +17,10 @@ var staticRoutes = map[string]string{
 	"/api/reverse-proxies/services": "reverse_proxy_services.json",
 	"/api/reverse-proxies/domains":  "reverse_proxy_domains.json",
 	"/api/instance/version":         "instance_version.json",
+	// Empty on a fresh account, as the real server answers them (invites
+	// with the embedded IdP, which the real test server runs).
+	"/api/users/invites":                "empty_list.json",
+	"/api/reverse-proxies/proxy-tokens": "empty_list.json",
 }
 
 // SetStatic replaces the body the fake answers for one of its read-only
