@@ -40,8 +40,8 @@ func pgtestStart(t testing.TB) *pgtest.Server {
 	return s
 }
 
-// Eight connections write events all the time, committing in a shuffled
-// order and rolling some back, while birdseye reading the Postgres store
+// Eight connections write events, committing in a shuffled order and
+// rolling some back, while birdseye reading the Postgres store
 // is killed with SIGKILL again and again: every committed event is
 // printed, none rolled back is, and only the batch in flight when a kill
 // came is printed twice.
@@ -59,7 +59,13 @@ func TestE2EOutOfOrderCommitsAndKillMinus9LoseNothingFromPostgres(t *testing.T) 
 	var mu sync.Mutex
 	var committed []int
 	rolledBack := map[int]bool{}
-	ctx, stop := context.WithCancel(t.Context())
+	// Each kill cycle asks the writers for batches (bounded by counts):
+	// eight inserts on eight connections, committed in a shuffled order
+	// while birdseye reads, one of them rolled back in some cycles. A
+	// rolled-back id is a gap the reader waits EVENTS_DB_GAP_WAIT for
+	// after each restart, so gaps are few: each costs a wait, not proof.
+	type order struct{ batches, rollbacks int }
+	orders := make(chan order, 16) // never blocks the kill cycles, even if the writers stopped on an error
 	var writers sync.WaitGroup
 	writers.Go(func() {
 		conns := make([]*sql.Conn, 8)
@@ -72,38 +78,44 @@ func TestE2EOutOfOrderCommitsAndKillMinus9LoseNothingFromPostgres(t *testing.T) 
 			defer c.Close()
 			conns[i] = c
 		}
-		for ctx.Err() == nil {
-			type open struct {
-				tx *sql.Tx
-				id int
-			}
-			var txs []open
-			for _, i := range rand.Perm(len(conns)) {
-				tx, err := conns[i].BeginTx(context.Background(), nil)
-				if err != nil {
-					t.Error(err)
-					return
+		for o := range orders {
+			for b := range o.batches {
+				type open struct {
+					tx *sql.Tx
+					id int
 				}
-				var id int
-				// The event's own id in target_id: stdout shows it.
-				if err := tx.QueryRow(`WITH n AS (SELECT nextval('events_id_seq') AS id)
-					INSERT INTO events (id, timestamp, activity, initiator_id, target_id, account_id, meta)
-					SELECT id, now(), 16, 'sys', 'id-' || id, 'acc', '{}' FROM n RETURNING id`).Scan(&id); err != nil {
-					t.Error(err)
-					return
+				var txs []open
+				for _, i := range rand.Perm(len(conns)) {
+					tx, err := conns[i].BeginTx(context.Background(), nil)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					var id int
+					// The event's own id in target_id: stdout shows it.
+					if err := tx.QueryRow(`WITH n AS (SELECT nextval('events_id_seq') AS id)
+						INSERT INTO events (id, timestamp, activity, initiator_id, target_id, account_id, meta)
+						SELECT id, now(), 16, 'sys', 'id-' || id, 'acc', '{}' FROM n RETURNING id`).Scan(&id); err != nil {
+						t.Error(err)
+						return
+					}
+					txs = append(txs, open{tx, id})
 				}
-				txs = append(txs, open{tx, id})
-			}
-			for _, i := range rand.Perm(len(txs)) {
-				time.Sleep(time.Duration(rand.IntN(3)) * time.Millisecond)
-				mu.Lock()
-				if rand.IntN(20) == 0 {
-					txs[i].tx.Rollback()
-					rolledBack[txs[i].id] = true
-				} else if txs[i].tx.Commit() == nil {
-					committed = append(committed, txs[i].id)
+				back := -1
+				if b < o.rollbacks {
+					back = rand.IntN(len(txs))
 				}
-				mu.Unlock()
+				for _, i := range rand.Perm(len(txs)) {
+					time.Sleep(time.Duration(rand.IntN(3)) * time.Millisecond)
+					mu.Lock()
+					if i == back {
+						txs[i].tx.Rollback()
+						rolledBack[txs[i].id] = true
+					} else if txs[i].tx.Commit() == nil {
+						committed = append(committed, txs[i].id)
+					}
+					mu.Unlock()
+				}
 			}
 		}
 	})
@@ -132,8 +144,13 @@ func TestE2EOutOfOrderCommitsAndKillMinus9LoseNothingFromPostgres(t *testing.T) 
 	const kills = 12
 	for k := range kills {
 		d := start(t, env)
-		// Bounded by what it printed, not by time: each run gets a few
-		// events out before it is killed.
+		// The writers write while it reads; it is killed once it printed
+		// a few, bounded by what it printed, not by time.
+		rollbacks := 0
+		if k%4 == 1 {
+			rollbacks = 1
+		}
+		orders <- order{batches: 4, rollbacks: rollbacks}
 		d.waitFor("events", func() bool { return len(ids(d.stdout())) >= 1+k%4 })
 		require.NoError(t, d.cmd.Process.Kill())
 		d.waitExit()
@@ -141,7 +158,7 @@ func TestE2EOutOfOrderCommitsAndKillMinus9LoseNothingFromPostgres(t *testing.T) 
 		require.NoError(t, err, "the state file is never corrupt after kill -9")
 		record(ids(d.stdout()), st)
 	}
-	stop()
+	close(orders)
 	writers.Wait()
 	mu.Lock()
 	want := append([]int{}, committed...)
@@ -156,6 +173,7 @@ func TestE2EOutOfOrderCommitsAndKillMinus9LoseNothingFromPostgres(t *testing.T) 
 	// A last clean run catches up with everything, rolled-back gaps
 	// included (EVENTS_DB_GAP_WAIT=10: no commit here takes that long, even on a loaded machine).
 	d = start(t, env)
+	d.waitLog("reading the audit events from") // running: SIGTERM is its own, not the default's
 	d.waitFor("catch-up", func() bool {
 		for _, id := range want {
 			if !seen[id] && !contains(ids(d.stdout()), id) {
