@@ -55,3 +55,35 @@ func TestE2EWatchReportsARoutingPeerDownAndAnExpiringKeyOnce(t *testing.T) {
 	d.signal(syscall.SIGTERM)
 	require.Equal(t, 0, d.waitExit())
 }
+
+// WATCH_DIGEST holds the expiry alerts for one message at its times; an
+// approval still goes out at once.
+func TestE2EWatchDigestSendsTheExpiriesAsOneMessage(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	now := time.Now().UTC()
+	f.SetSetupKeys(fmt.Sprintf(`[{"id":"k1","name":"office-2026","type":"reusable","valid":true,"revoked":false,"state":"valid","auto_groups":[],
+	  "expires":%q,"usage_limit":0,"used_times":1},
+	 {"id":"k2","name":"lab","type":"reusable","valid":true,"revoked":false,"state":"valid","auto_groups":[],"usage_limit":10,"used_times":9}]`,
+		now.Add(3*24*time.Hour).Format(time.RFC3339)))
+	f.SetStatic("/api/users/invites", fmt.Sprintf(`[{"id":"inv1","email":"new@example.com","name":"New","role":"user","auto_groups":[],
+	  "created_at":%q,"expires_at":%q,"expired":false}]`, now.Add(-60*time.Hour).Format(time.RFC3339), now.Add(12*time.Hour).Format(time.RFC3339)))
+	mm, hookURL := newMattermost(t)
+	env := baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "WATCH=on", "WATCH_INTERVAL=0.05", "WATCH_DIGEST=@every 1s", "MATTERMOST_WEBHOOK_URL="+hookURL)
+	d := start(t, env)
+	d.waitLog("the expiry alerts go out as one digest")
+	d.waitFor("the digest", func() bool { return strings.Contains(strings.Join(d.stdout(), "\n"), "birdseye.expiry.digest") })
+	out := strings.Join(d.stdout(), "\n")
+	require.Contains(t, out, "3 expiring within 7 days: 2 setup keys, 1 invite")
+	require.Contains(t, out, "invite: new@example.com='expires in 12h")
+	require.NotContains(t, out, "birdseye.setupkey.expiring", "no alert of its own")
+	require.NotContains(t, out, "birdseye.invite.expiring")
+	waitPosts(t, d, mm, 1)
+	require.Contains(t, mm.Posts()[0].Text, "**3 expiring within 7 days: 2 setup keys, 1 invite**")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+
+	d = start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "WATCH=on", "WATCH_DIGEST=at eight"))
+	require.Equal(t, 2, d.waitExit())
+	require.Contains(t, d.logs(), `WATCH_DIGEST="at eight" is not a schedule`)
+}

@@ -170,8 +170,13 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	}
 	var observers []audit.Resolver
 	if w := cfg.Watch; w.On {
-		wl := watch.New(watch.Config{Interval: w.Interval.D(), SlowEvery: 15 * time.Minute, File: filepath.Join(filepath.Dir(f.StateFile), "watch.json"),
-			Rules: watch.Rules{PeerGroups: w.PeerGroups.Globs, DownAfter: w.DownMinutes.D(), ExpiryDays: int(w.ExpiryDays)}, Metrics: m}, client, sinks.dispatch, log)
+		wc := watch.Config{Interval: w.Interval.D(), SlowEvery: 15 * time.Minute, File: filepath.Join(filepath.Dir(f.StateFile), "watch.json"),
+			Rules: watch.Rules{PeerGroups: w.PeerGroups.Globs, DownAfter: w.DownMinutes.D(), ExpiryDays: int(w.ExpiryDays)}, Metrics: m, Loc: cfg.Log.TZ.Loc}
+		if d, _ := w.DigestSchedule(); d != nil { // checked when the configuration was read
+			wc.Digest = d
+			log.Info("the expiry alerts go out as one digest", "schedule", w.Digest, "tz", cfg.Log.TZ.Name)
+		}
+		wl := watch.New(wc, client, sinks.dispatch, log)
 		wg.Go(guard(func() { wl.Run(ctx) }))
 		observers = append(observers, wl) // route and router events refresh what it knows routes
 		log.Info("watching peers, approvals and expiries", "interval", w.Interval.D(), "peer_down_after", w.DownMinutes.D(), "peer_groups", w.PeerGroups.Raw)

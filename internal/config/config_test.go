@@ -482,3 +482,15 @@ func TestCertWatchDaysAreWholeDays(t *testing.T) {
 	_, err = Watch{CertDays: List{"21", "a week"}}.CertLeads()
 	require.EqualError(t, err, `config: CERT_WATCH_DAYS has "a week"; expected whole days from 0 to 365, comma-separated, e.g. 21,7,1`)
 }
+
+func TestWatchDigestIsASchedule(t *testing.T) {
+	s, err := Watch{}.DigestSchedule()
+	require.NoError(t, err)
+	require.Nil(t, s, "empty: an alert each")
+	s, err = Watch{Digest: "0 8 * * 1-5"}.DigestSchedule()
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC), s.Next(time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)), "Saturday: Monday's")
+	_, err = Watch{Digest: "every morning"}.DigestSchedule()
+	require.ErrorContains(t, err, `config: WATCH_DIGEST="every morning" is not a schedule (`)
+	require.ErrorContains(t, err, "expected five fields, minute hour day month weekday, such as 0 8 * * 1-5, or @daily")
+}

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/styliteag/birdseye/internal/schedule"
 )
 
 // Watch is the loop that derives birdseye.* alerts from polls of the API
@@ -15,8 +19,21 @@ type Watch struct {
 	DownMinutes Minutes `envconfig:"WATCH_PEER_DOWN_MINUTES" default:"5" desc:"minutes a watched peer must stay disconnected before it is reported"`
 	ExpiryDays  Count   `envconfig:"WATCH_EXPIRY_DAYS" default:"7" desc:"days before a setup key, peer login or access token expires to warn (again one day before)"`
 	ChangeDiffs Bool    `envconfig:"CHANGE_DIFFS" default:"on" desc:"attach what an add, update or delete changed (before and after) to the audit event, from birdseye's snapshots"`
+	Digest      string  `envconfig:"WATCH_DIGEST" desc:"when to send one message listing everything that expires within WATCH_EXPIRY_DAYS instead of one alert each, e.g. 0 8 * * 1-5 (empty = an alert each)"`
 	CertHosts   List    `envconfig:"CERT_WATCH_HOSTS" desc:"more TLS endpoints to watch, host or host:port (443), comma-separated; the management endpoint (CLONE_PRIMARY_HOST, else an https NB_URL) and the signal and relays NB_MANAGEMENT_CONFIG names are watched anyway"`
 	CertDays    List    `envconfig:"CERT_WATCH_DAYS" default:"21,7,1" desc:"days before a TLS certificate (or an intermediate of its chain) expires to warn, each once"`
+}
+
+// DigestSchedule is WATCH_DIGEST's schedule, nil when it is not set.
+func (w Watch) DigestSchedule() (cron.Schedule, error) {
+	if strings.TrimSpace(w.Digest) == "" {
+		return nil, nil
+	}
+	s, err := schedule.Parse(w.Digest)
+	if err != nil {
+		return nil, &Error{Var: "WATCH_DIGEST", Msg: fmt.Sprintf("=%q is not a schedule (%v); expected five fields, minute hour day month weekday, such as 0 8 * * 1-5, or @daily", w.Digest, err)}
+	}
+	return s, nil
 }
 
 // CertLeads are CERT_WATCH_DAYS as numbers.

@@ -95,6 +95,7 @@ var labels = map[string]label{
 	"birdseye.invite.expiring":            {"", userShape},
 	"birdseye.proxytoken.expiring":        {"", named},
 	"birdseye.setupkey.uses_nearly_spent": {"", named},
+	"birdseye.expiry.digest":              {"", generic},
 	"birdseye.certificate.expiring":       {"", named},
 	"birdseye.certificate.invalid":        {"", named},
 	"birdseye.test":                       {"", generic},

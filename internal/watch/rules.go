@@ -56,6 +56,9 @@ type State struct {
 	// usage limit a reusable key's nearly spent uses were told at.
 	Owners map[string]string `json:"owners,omitempty"`
 	Spent  map[string]int    `json:"spent,omitempty"`
+	// DigestNext is when WATCH_DIGEST's next message is due: a restart
+	// neither repeats nor skips one.
+	DigestNext time.Time `json:"digest_next,omitzero"`
 }
 
 // PeerState is what the watch knows of one peer.

@@ -9,6 +9,7 @@ package watch
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +57,10 @@ type Config struct {
 	Rules     Rules
 	// Metrics, when set, counts the events the watch emits (stream "watch").
 	Metrics *metrics.M
+	// Digest, when set (WATCH_DIGEST), replaces the expiry alerts by one
+	// message at its times, in Loc, listing everything within the lead time.
+	Digest Schedule
+	Loc    *time.Location
 }
 
 // RequestsPerRound documents the cost of a round: peers, users and setup
@@ -224,6 +230,19 @@ func (l *Loop) Once(ctx context.Context, now time.Time) error {
 		next.Owners[k] = who
 	}
 	evs := Round(l.cfg.Rules, next, obs, now)
+	if d := l.cfg.Digest; d != nil {
+		// The alerts are still marked as given, so turning the digest off
+		// later does not send them all at once.
+		evs = slices.DeleteFunc(evs, func(e event.Event) bool { return slices.Contains(Digested, e.ActivityCode) })
+		loc := cmp.Or(l.cfg.Loc, time.UTC)
+		if next.DigestNext.IsZero() {
+			next.DigestNext = d.Next(now.In(loc))
+		}
+		if !now.Before(next.DigestNext) {
+			evs = append(evs, digest(l.cfg.Rules, next, obs, now)...)
+			next.DigestNext = d.Next(now.In(loc))
+		}
+	}
 	if len(evs) > 0 {
 		if err := l.out.Dispatch(ctx, evs); err != nil {
 			return fmt.Errorf("deliver watch events: %w", err)
