@@ -18,7 +18,7 @@ func TestTheCertificateWatchReadsTheEndpointsTheConfigurationNames(t *testing.T)
 	mj := filepath.Join(dir, "management.json")
 	require.NoError(t, os.WriteFile(mj, []byte(`{"Signal":{"Proto":"https","URI":"signal.example.com:443"},"Relay":{"Addresses":["rels://relay.example.com:443","rel://plain.example.com:80"]}}`), 0o600))
 	cfg := &config.Config{NetBird: config.NetBird{URL: "https://nb.example.com"}, Events: config.Events{KeyFrom: mj},
-		Watch: config.Watch{On: true, CertHosts: config.List{"vpn.example.com:8443"}, CertDays: config.List{"21", "7", "1"}},
+		Watch:     config.Watch{On: true, CertHosts: config.List{"vpn.example.com:8443"}, CertDays: config.List{"21", "7", "1"}},
 		Forwarder: config.Forwarder{StateFile: filepath.Join(dir, "state.json")}}
 	ts, unread := CertTargets(cfg)
 	require.Empty(t, unread)
