@@ -71,6 +71,7 @@ func (d demoCmd) Run(ctx context.Context, e *env) error {
 	os.Setenv("STATE_FILE", filepath.Join(dir, "state.json"))
 	setDefault("POLL_INTERVAL", "2")
 	setDefault("BACKFILL", "5")
+	setDefault("UPDATE_SOURCE_URL", "off") // a simulation asks nobody outside for releases
 	cfg, err := config.Load()
 	if err != nil {
 		return err

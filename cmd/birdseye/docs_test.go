@@ -108,7 +108,10 @@ func TestE2ETheTemplateEnvStartsWithoutWarnings(t *testing.T) {
 		}
 		env = append(env, line)
 	}
-	env = append(env, "NB_URL="+api.URL, "NB_API_KEY="+fake.AuditorToken, "STATE_FILE="+filepath.Join(t.TempDir(), "state.json"))
+	// The release source as a mirror file: the example's own asks the internet.
+	release := filepath.Join(t.TempDir(), "version")
+	require.NoError(t, os.WriteFile(release, []byte("0.77.1\n"), 0o644))
+	env = append(env, "NB_URL="+api.URL, "NB_API_KEY="+fake.AuditorToken, "STATE_FILE="+filepath.Join(t.TempDir(), "state.json"), "UPDATE_SOURCE_URL="+release)
 	d := start(t, env)
 	d.waitLog("first boot")
 	d.signal(syscall.SIGTERM)

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -82,7 +83,7 @@ func start(t *testing.T, env []string, args ...string) *daemon {
 func startAs(t *testing.T, attr *syscall.SysProcAttr, env []string, args ...string) *daemon {
 	t.Helper()
 	d := &daemon{t: t, cmd: exec.Command(binPath, args...), done: make(chan struct{})}
-	d.cmd.Env = env
+	d.cmd.Env = noReleaseSource(env)
 	d.cmd.SysProcAttr = attr
 	d.cmd.Dir = t.TempDir() // no stray .env
 	// Another user must get to the binary and its directory.
@@ -112,6 +113,17 @@ func startAs(t *testing.T, attr *syscall.SysProcAttr, env []string, args ...stri
 		<-d.done
 	})
 	return d
+}
+
+// noReleaseSource keeps the update check from asking the internet for NetBird's
+// newest release: a test that wants a release source sets its own.
+func noReleaseSource(env []string) []string {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "UPDATE_SOURCE_URL=") {
+			return env
+		}
+	}
+	return append(slices.Clip(env), "UPDATE_SOURCE_URL=off")
 }
 
 type lockedWriter struct {

@@ -32,6 +32,7 @@ import (
 	"github.com/styliteag/birdseye/internal/state"
 	"github.com/styliteag/birdseye/internal/stream"
 	"github.com/styliteag/birdseye/internal/traffic"
+	"github.com/styliteag/birdseye/internal/updates"
 	"github.com/styliteag/birdseye/internal/version"
 	"github.com/styliteag/birdseye/internal/watch"
 )
@@ -85,6 +86,13 @@ func streamLoops(cfg *config.Config, client *netbird.Client, store *state.Shared
 		log.Info("forwarding the proxy access log", "interval", st.ProxyInterval.D())
 	}
 	return loops
+}
+
+func sourceName(s updates.Source) string {
+	if s == nil {
+		return "off"
+	}
+	return s.String()
 }
 
 // Run runs the forwarder. It returns nil when ctx ends, and an error wrapping
@@ -180,6 +188,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		wg.Go(guard(func() { wl.Run(ctx) }))
 		observers = append(observers, wl) // route and router events refresh what it knows routes
 		log.Info("watching peers, approvals and expiries", "interval", w.Interval.D(), "peer_down_after", w.DownMinutes.D(), "peer_groups", w.PeerGroups.Raw)
+	}
+	if uw := jobs.UpdateWatch(cfg, client, sinks.dispatch, log, m); uw != nil {
+		wg.Go(guard(func() { uw.Run(ctx) }))
+		log.Info("checking for NetBird releases once a day", "release_source", sourceName(uw.Checker.Release), "birdseye_source", sourceName(uw.Checker.Own))
 	}
 	if cw := jobs.CertWatch(cfg, sinks.dispatch, log, m); cw != nil {
 		wg.Go(guard(func() { cw.Run(ctx) }))

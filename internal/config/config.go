@@ -219,6 +219,9 @@ func (c *Config) validate() error {
 	if _, err := c.Watch.DigestSchedule(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Watch.checkUpdateURLs(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Offsite.Host != "" || c.Schedule.Offsite != "" {
 		errs = append(errs, c.Offsite.Validate())
 	}

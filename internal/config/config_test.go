@@ -494,3 +494,15 @@ func TestWatchDigestIsASchedule(t *testing.T) {
 	require.ErrorContains(t, err, `config: WATCH_DIGEST="every morning" is not a schedule (`)
 	require.ErrorContains(t, err, "expected five fields, minute hour day month weekday, such as 0 8 * * 1-5, or @daily")
 }
+
+func TestUpdateSourcesAreURLsFilesOrOff(t *testing.T) {
+	for _, ok := range []string{"https://pkgs.netbird.io/releases/latest/version", "off", "", "/srv/mirror/version", "file:///srv/mirror/version", "http://mirror.lan/v"} {
+		require.NoError(t, Watch{UpdateSource: ok}.checkUpdateURLs(), ok)
+	}
+	require.False(t, Watch{UpdateSource: "off"}.UpdateSourceOn())
+	require.True(t, Watch{UpdateSource: "/srv/v"}.UpdateSourceOn())
+	err := Watch{UpdateSource: "pkgs.netbird.io/releases"}.checkUpdateURLs()
+	require.EqualError(t, err, `config: UPDATE_SOURCE_URL="pkgs.netbird.io/releases" is not a URL or a file; expected https://…, file:///path or /path (or off)`)
+	err = Watch{UpdateSource: "off", UpdateBirdseye: "ftp://x/y"}.checkUpdateURLs()
+	require.ErrorContains(t, err, `UPDATE_BIRDSEYE_URL="ftp://x/y" is not a URL or a file`)
+}

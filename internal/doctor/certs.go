@@ -3,12 +3,15 @@ package doctor
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/certwatch"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/jobs"
+	"github.com/styliteag/birdseye/internal/monitor"
+	"github.com/styliteag/birdseye/internal/updates"
 )
 
 // certsProbe reads the endpoints the certificate watch would read, now.
@@ -51,4 +54,35 @@ func checkCerts(ctx context.Context, cfg *config.Config, p Probes, now time.Time
 			add(Result{OK, name, fmt.Sprintf("%s expires in %d days, %s (%s)", r.Subject, days, r.Expires.UTC().Format("2006-01-02"), r.From), ""})
 		}
 	}
+}
+
+// checkUpdates says which version the management server runs and whether
+// a newer release is known, from the same sources as the daily check;
+// what could not be read is said as such, never as up to date.
+func checkUpdates(ctx context.Context, cfg *config.Config, p Probes, now time.Time, add func(Result)) {
+	c := jobs.UpdateChecker(cfg, p.API)
+	r := c.Read(ctx)
+	if err := r.Errs[updates.FromServer]; err != nil {
+		add(Result{Warn, "NetBird version", err.Error(), "older servers do not tell their version"})
+		return
+	}
+	st, err := updates.LoadState(filepath.Join(filepath.Dir(cfg.Forwarder.StateFile), "updates.json"))
+	if err != nil {
+		st = updates.NewState()
+	}
+	for src := range r.Errs {
+		if _, ok := st.Failing[src]; !ok {
+			st.Failing[src] = now
+		}
+	}
+	s := updates.Status(st, r, c.Release != nil, now)
+	status := OK
+	if s.Status != monitor.OK {
+		status = Warn
+	}
+	hint := ""
+	if r.Errs[updates.FromRelease] != nil {
+		hint = "reach " + cfg.Watch.UpdateSource + " from here, point UPDATE_SOURCE_URL at a mirror or a file, or set it to off (air-gapped)"
+	}
+	add(Result{status, "NetBird version", s.Text, hint})
 }

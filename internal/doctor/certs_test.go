@@ -2,6 +2,8 @@ package doctor
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -9,6 +11,8 @@ import (
 
 	"github.com/styliteag/birdseye/internal/certwatch"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/nbtest"
 )
 
 func TestDoctorSaysWhenEachWatchedCertificateExpiresAndFailsARefusedOne(t *testing.T) {
@@ -37,4 +41,32 @@ func TestDoctorSaysWhenEachWatchedCertificateExpiresAndFailsARefusedOne(t *testi
 	cfg.Watch.On = false
 	checkCerts(t.Context(), cfg, p, now, func(r Result) { got = append(got, r) })
 	require.Empty(t, got, "WATCH=off: the certificates are not watched, nor checked")
+}
+
+// The version line reads the release source as the daily check does: a
+// newer release is a warning, a source that cannot be read is said as
+// such (with the fix), never as up to date.
+func TestDoctorSaysANewerReleaseOrThatItCouldNotCheck(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	dir := t.TempDir()
+	cfg := &config.Config{NetBird: config.NetBird{URL: api.BaseURL()}, Forwarder: config.Forwarder{StateFile: filepath.Join(dir, "state.json")}}
+	say := func() Result {
+		var got []Result
+		checkUpdates(t.Context(), cfg, Probes{API: api}, time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC), func(r Result) { got = append(got, r) })
+		require.Len(t, got, 1)
+		return got[0]
+	}
+	release := filepath.Join(dir, "version")
+	require.NoError(t, os.WriteFile(release, []byte("0.78.0\n"), 0o644))
+	cfg.Watch.UpdateSource = release
+	require.Equal(t, Result{Warn, "NetBird version", "NetBird 0.78.0 is available, management runs 0.77.1-local (the release source)", ""}, say())
+
+	cfg.Watch.UpdateSource = filepath.Join(dir, "missing")
+	r := say()
+	require.Equal(t, Warn, r.Status)
+	require.Contains(t, r.Detail, "could not check for a newer release (never read since 2026-12-05 09:00 UTC): read the release file: ")
+	require.Contains(t, r.Hint, "or set it to off (air-gapped)")
+
+	cfg.Watch.UpdateSource = "off"
+	require.Equal(t, OK, say().Status)
 }

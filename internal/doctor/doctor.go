@@ -8,7 +8,6 @@ package doctor
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -209,21 +208,7 @@ func checkNetBird(ctx context.Context, cfg *config.Config, p Probes, add func(Re
 	} else {
 		add(Result{OK, "NB_API_KEY users", "reads users and setup keys for initiator names", ""})
 	}
-	if raw, err := p.API.GetRaw(ctx, "/instance/version"); err == nil {
-		var v struct {
-			Current   string `json:"management_current_version"`
-			Available string `json:"management_available_version"`
-			Update    bool   `json:"management_update_available"`
-		}
-		json.Unmarshal(raw, &v)
-		detail := "management " + v.Current
-		if v.Update {
-			detail += " (" + v.Available + " available)"
-		}
-		add(Result{OK, "NetBird version", detail, ""})
-	} else {
-		add(Result{Warn, "NetBird version", err.Error(), "older servers do not tell their version"})
-	}
+	checkUpdates(ctx, cfg, p, time.Now(), add)
 	checkStreams(ctx, cfg, p.API, add)
 	if p.Budget != nil {
 		n, parts := p.Budget()

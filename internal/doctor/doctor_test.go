@@ -50,7 +50,7 @@ func TestEverythingFine(t *testing.T) {
 	s := lines(&out)
 	require.Contains(t, s, "ok    configuration          every variable is valid\n")
 	require.Contains(t, s, "ok    NB_API_KEY events      reads the audit log (3 events, newest id 3)\n")
-	require.Contains(t, s, "ok    NetBird version        management 0.77.1-local\n")
+	require.Contains(t, s, "ok    NetBird version        management 0.77.1-local is the newest release known (release source off: from the server and the peers only)\n")
 	require.Contains(t, s, "ok    NB_ADMIN_API_KEY       birdseye-admin, role admin\n", "a service user's token, as on v0.77.1 (403 on /api/users/current)")
 	require.Contains(t, s, "ok    traffic events         not on this server (a NetBird Cloud feature); `traffic` commands say so\n", "the fake answers like self-hosted")
 	require.Contains(t, s, "ok    proxy access log       available (0 requests logged)\n")

@@ -210,6 +210,32 @@ func (m *M) Certificate(host string, expires time.Time, refused bool) {
 	m.setGauge(v, "birdseye_certificate_invalid", "host", host)
 }
 
+// UpdateAvailable records whether a newer release of a component is
+// known: netbird_update_available{component="management"|"dashboard"}
+// for NetBird's, birdseye_update_available for birdseye's own.
+func (m *M) UpdateAvailable(component string, newer bool) {
+	if m == nil {
+		return
+	}
+	v := 0.0
+	if newer {
+		v = 1
+	}
+	if component == "birdseye" {
+		m.setGauge(v, "birdseye_update_available")
+		return
+	}
+	m.setGauge(v, "netbird_update_available", "component", component)
+}
+
+// UpdateChecked records when a release source was last read:
+// server, peers, release, birdseye.
+func (m *M) UpdateChecked(source string, at time.Time) {
+	if m != nil && !at.IsZero() {
+		m.setGauge(float64(at.Unix()), "birdseye_update_check_timestamp_seconds", "source", source)
+	}
+}
+
 // WritePrometheus writes every metric, then the Go runtime's and the
 // process's (go_*, process_*), in the Prometheus text format.
 func (m *M) WritePrometheus(w io.Writer) {

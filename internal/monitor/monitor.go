@@ -47,6 +47,8 @@ const (
 	OK   = 0
 	Warn = 1
 	Crit = 2
+	// Unknown: the check could not tell (a source that cannot be read).
+	Unknown = 3
 )
 
 // Text is the check's line for a run, in the Python tool's words: OK

@@ -52,3 +52,19 @@ func NotOffered(err error) bool {
 	var e *Error
 	return NoSuchRoute(err) || errors.As(err, &e) && e.Status == 412
 }
+
+// InstanceVersion is GET /api/instance/version. The available versions
+// are missing when the server could not fetch them (offline, or GitHub's
+// rate limit): then UpdateAvailable is false, which says nothing.
+type InstanceVersion struct {
+	Current          string `json:"management_current_version"`
+	ManagementLatest string `json:"management_available_version,omitempty"`
+	DashboardLatest  string `json:"dashboard_available_version,omitempty"`
+	UpdateAvailable  bool   `json:"management_update_available"`
+}
+
+// GetInstanceVersion returns GET /api/instance/version (any valid token).
+func (c *Client) GetInstanceVersion(ctx context.Context) (InstanceVersion, error) {
+	var v InstanceVersion
+	return v, c.getJSON(ctx, "/instance/version", &v)
+}
