@@ -37,7 +37,7 @@ func TestE2ERealDoctorWithEachRole(t *testing.T) {
 		require.Equal(t, c.code, code, "%s: %s", c.role, out)
 		require.Regexp(t, `ok    NB_API_KEY events      reads the audit log \(\d+ events, newest id \d+\)`, out, c.role)
 		require.Contains(t, out, "ok    NB_API_KEY users", c.role)
-		require.Contains(t, out, "ok    NetBird version        management 0.77.1-local is the newest release known (release source off: from the server and the peers only)", c.role)
+		require.Contains(t, out, "ok    NetBird version        management 0.77.1 is the newest release known (release source off: from the server and the peers only)", c.role)
 		require.Contains(t, out, "ok    traffic events         not on this server", c.role)
 		require.Contains(t, out, c.admin, c.role)
 	}
