@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/event"
 )
 
 func routerPeers(connected bool, lastSeen time.Time) string {
@@ -86,4 +88,50 @@ func TestE2EWatchDigestSendsTheExpiriesAsOneMessage(t *testing.T) {
 	d = start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "WATCH=on", "WATCH_DIGEST=at eight"))
 	require.Equal(t, 2, d.waitExit())
 	require.Contains(t, d.logs(), `WATCH_DIGEST="at eight" is not a schedule`)
+}
+
+// The expiry radar in the daemon: an invite a day from lapsing (its
+// inviter from the audit log), a proxy token and a key with one use left
+// are told once each, with their owners and where to renew; a restart
+// tells none again.
+func TestE2EWatchExpiryRadarTellsEachOnceNamingOwners(t *testing.T) {
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	f.Add(event.Event{ActivityCode: "user.invite.link.create", Activity: "User invite link created", InitiatorID: "u-alice", InitiatorLabel: "Alice Admin",
+		TargetID: "inv1", Timestamp: time.Now().UTC().Format(time.RFC3339)})
+	now := time.Now().UTC()
+	f.SetStatic("/api/users/invites", fmt.Sprintf(`[{"id":"inv1","email":"new@example.com","name":"New Person","role":"user","auto_groups":[],
+	  "created_at":%q,"expires_at":%q,"expired":false}]`, now.Add(-60*time.Hour).Format(time.RFC3339), now.Add(12*time.Hour).Format(time.RFC3339)))
+	f.SetStatic("/api/reverse-proxies/proxy-tokens", fmt.Sprintf(`[{"id":"pt1","name":"edge-proxy","created_at":%q,"expires_at":%q,"revoked":false}]`,
+		now.AddDate(0, -1, 0).Format(time.RFC3339), now.Add(3*24*time.Hour).Format(time.RFC3339)))
+	f.SetSetupKeys(`[{"id":"k2","name":"lab","type":"reusable","valid":true,"revoked":false,"state":"valid","auto_groups":[],"usage_limit":10,"used_times":9}]`)
+	env := baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "WATCH=on", "WATCH_INTERVAL=0.05", "BACKFILL=10")
+	d := start(t, env)
+	d.waitFor("three radar lines", func() bool { return len(radarLines(d.stdout())) >= 3 })
+	waitMorePolls(d, f, "/api/peers", 5)
+	lines := strings.Join(radarLines(d.stdout()), "\n")
+	require.Len(t, radarLines(d.stdout()), 3, lines)
+	require.Contains(t, lines, "birdseye.invite.expiring")
+	require.Contains(t, lines, "invited_by='Alice Admin'")
+	require.Contains(t, lines, "Proxy token expires in 3d  target=pt1  name='edge-proxy'")
+	require.Contains(t, lines, "Setup key has 1 of 10 uses left  target=k2  name='lab'")
+	require.Contains(t, lines, "renew='Setup Keys (/setup-keys): create a new key, or a new one with a higher usage limit'")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+
+	d = start(t, env)
+	waitMorePolls(d, f, "/api/peers", 5)
+	require.Empty(t, radarLines(d.stdout()), "nothing again after a restart")
+	d.signal(syscall.SIGTERM)
+	require.Equal(t, 0, d.waitExit())
+}
+
+func radarLines(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.Contains(l, "birdseye.invite.") || strings.Contains(l, "birdseye.proxytoken.") || strings.Contains(l, "birdseye.setupkey.") {
+			out = append(out, l)
+		}
+	}
+	return out
 }

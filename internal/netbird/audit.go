@@ -1,6 +1,7 @@
 package netbird
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -8,6 +9,8 @@ import (
 	"io"
 	"math/bits"
 	"net/http"
+	"slices"
+	"strconv"
 
 	"github.com/styliteag/birdseye/internal/event"
 )
@@ -82,10 +85,47 @@ const MaxEntry = 1 << 20
 
 // ScanAudit decodes an audit list from r; see ListAuditEvents.
 func ScanAudit(r io.Reader, keep func(event.ID) bool) (*AuditList, error) {
-	return scanAudit(&scanner{r: r, buf: make([]byte, 64<<10)}, keep)
+	return scanAudit(&scanner{r: r, buf: make([]byte, 64<<10)}, keep, nil)
 }
 
-func scanAudit(s *scanner, keep func(event.ID) bool) (*AuditList, error) {
+// ListAuditEventsOf returns the audit events of these codes only, oldest
+// last as the server sends them. Only the entries whose text names one of
+// the codes are decoded, so memory stays flat however long the list is.
+func (c *Client) ListAuditEventsOf(ctx context.Context, codes ...string) ([]event.Event, error) {
+	quoted := make([][]byte, len(codes))
+	for i, code := range codes {
+		quoted[i] = []byte(strconv.Quote(code))
+	}
+	match := func(obj []byte) bool {
+		for _, q := range quoted {
+			if bytes.Contains(obj, q) {
+				return true
+			}
+		}
+		return false
+	}
+	resp, cancel, err := c.get(ctx, AuditPath)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	defer resp.Body.Close()
+	list, err := scanAudit(&scanner{r: resp.Body, buf: make([]byte, 64<<10)}, func(event.ID) bool { return true }, match)
+	if err != nil {
+		return nil, &Error{Kind: KindDecode, Method: http.MethodGet, Path: c.base.Path + AuditPath, Status: resp.StatusCode, Message: err.Error(), Err: err}
+	}
+	var out []event.Event
+	for _, e := range list.Events {
+		if slices.Contains(codes, e.ActivityCode) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// scanAudit decodes the entries keep takes and, when match is set, whose
+// raw text it matches.
+func scanAudit(s *scanner, keep func(event.ID) bool, match func([]byte) bool) (*AuditList, error) {
 	out := &AuditList{}
 	c, err := s.next()
 	if err != nil {
@@ -126,7 +166,7 @@ func scanAudit(s *scanner, keep func(event.ID) bool) (*AuditList, error) {
 			}
 			out.MaxID = max(out.MaxID, id)
 			// keep is called once per entry: a caller may count with it.
-			kept := keep(id)
+			kept := keep(id) && (match == nil || s.size <= MaxEntry && match(s.obj))
 			if kept && s.size > MaxEntry {
 				e := event.Oversize(s.obj, id, s.size, "over the 1 MiB limit for one entry; its first bytes are in meta.raw")
 				out.Odd = append(out.Odd, OddEntry{ID: id, Problem: fmt.Sprintf("%d bytes, over the 1 MiB limit for one entry; forwarded as %s", s.size, event.CodeUnreadable), Unreadable: true})

@@ -3,6 +3,9 @@ package netbird
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -119,7 +122,7 @@ func TestAnEntryOverTheSizeLimitBecomesANoticeWithItsID(t *testing.T) {
 		`{"meta":{"blob":"` + big + `"},"id":"5"},` +
 		`{"id":"4","activity_code":"group.delete"}]`
 	s := scanner{r: iotest.HalfReader(strings.NewReader(body)), buf: make([]byte, 64<<10)}
-	list, err := scanAudit(&s, all)
+	list, err := scanAudit(&s, all, nil)
 	require.NoError(t, err)
 	require.Equal(t, 4, list.Count)
 	require.Len(t, list.Events, 3)
@@ -158,4 +161,24 @@ func TestAnIDInTheReadThatCrossesTheLimitIsFound(t *testing.T) {
 		require.Len(t, list.Events, 1, pad)
 		require.Equal(t, event.ID(7), list.Events[0].ID, pad)
 	}
+}
+
+func TestListAuditEventsOfDecodesOnlyTheseCodes(t *testing.T) {
+	body := `[{"id":"3","activity_code":"setupkey.add","activity":"Setup key created","initiator_id":"u1","initiator_name":"Alice","target_id":"k1","timestamp":"2026-12-01T10:00:00Z","meta":{"name":"office"}},
+	 {"id":"2","activity_code":"policy.update","activity":"Policy updated","initiator_id":"u1","target_id":"p1","timestamp":"2026-12-01T09:00:00Z","meta":{"name":"setupkey.add"}},
+	 {"id":"1","activity_code":"user.invite.link.create","activity":"User invite link created","initiator_id":"u2","initiator_name":"Bob","target_id":"inv1","timestamp":"2026-12-01T08:00:00Z","meta":{}}]`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, "t")
+	require.NoError(t, err)
+	evs, err := c.ListAuditEventsOf(t.Context(), "setupkey.add", "user.invite.link.create")
+	require.NoError(t, err)
+	require.Len(t, evs, 2, "a meta value that names a code is not its code")
+	require.Equal(t, "k1", evs[0].TargetID)
+	require.Equal(t, "Alice", evs[0].Initiator())
+	require.Equal(t, "inv1", evs[1].TargetID)
+	require.Equal(t, "Bob", evs[1].Initiator())
 }

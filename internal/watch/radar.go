@@ -114,7 +114,7 @@ func ownerOf(e event.Event) (key, who string) {
 
 func owner(who string) string {
 	if who == "" {
-		return "not known (made before birdseye read the audit log)"
+		return "not known (not in the audit log birdseye read)"
 	}
 	return who
 }

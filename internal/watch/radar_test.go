@@ -111,13 +111,37 @@ func TestAReusableKeyWhoseUsesAreNearlySpentIsToldOncePerLimit(t *testing.T) {
 	require.Empty(t, l.st.Owners)
 }
 
+// Who made what birdseye did not see made is read from the audit log
+// once, at the first round that misses an owner; the newest maker wins.
+func TestOwnersOfWhatWasMadeBeforeAreReadFromTheAuditLogOnce(t *testing.T) {
+	a := &api{keys: []netbird.SetupKey{{ID: "k1", Name: "lab", Type: "reusable", Valid: true, UsageLimit: 10, UsedTimes: 9}},
+		invites: []netbird.Invite{{ID: "inv1", Email: "new@example.com", CreatedAt: t0.Add(-60 * time.Hour), ExpiresAt: t0.Add(12 * time.Hour)}},
+		audit: []event.Event{created("user.invite.link.regenerate", "inv1", "Carol"), created("user.invite.link.create", "inv1", "Alice"),
+			created("setupkey.add", "k1", "Bob")}}
+	out := &sinkRec{}
+	l := newLoop(t, a, out, "")
+	require.NoError(t, l.Once(t.Context(), t0))
+	require.Len(t, out.evs, 2)
+	for _, e := range out.evs {
+		switch e.ActivityCode {
+		case CodeInviteExpiring:
+			require.Equal(t, "Carol", e.Meta.Get("invited_by"), "who sent the link last")
+		case CodeKeyUsesSpent:
+			require.Equal(t, "Bob", e.Meta.Get("created_by"))
+		}
+	}
+	a.keys = append(a.keys, netbird.SetupKey{ID: "k9", Name: "old", Type: "reusable", Valid: true})
+	require.NoError(t, l.Once(t.Context(), t0.Add(time.Minute)))
+	require.Equal(t, 1, a.calls["audit"], "once a process")
+}
+
 // A setup key's expiry names its creator, or says it is not known.
 func TestAnExpiringKeyNamesWhoMadeItAndWhereToRenewIt(t *testing.T) {
 	a := &api{keys: []netbird.SetupKey{{ID: "k1", Name: "office", Type: "reusable", Valid: true, Expires: t0.Add(3 * 24 * time.Hour)}}}
 	out := &sinkRec{}
 	l := newLoop(t, a, out, "")
 	require.NoError(t, l.Once(t.Context(), t0))
-	require.Equal(t, "not known (made before birdseye read the audit log)", out.evs[0].Meta.Get("created_by"))
+	require.Equal(t, "not known (not in the audit log birdseye read)", out.evs[0].Meta.Get("created_by"))
 	require.Contains(t, out.evs[0].Meta.Get("renew"), "Setup Keys (/setup-keys): create a new key")
 }
 

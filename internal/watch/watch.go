@@ -40,6 +40,7 @@ type API interface {
 	ListTokens(ctx context.Context, userID string) ([]netbird.Token, error)
 	ListInvites(ctx context.Context) ([]netbird.Invite, error)
 	ListProxyTokens(ctx context.Context) ([]netbird.ProxyToken, error)
+	ListAuditEventsOf(ctx context.Context, codes ...string) ([]event.Event, error)
 }
 
 // Dispatcher hands events to the sinks.
@@ -99,6 +100,9 @@ type Loop struct {
 	// the poller resolves; merged into the state by the next round.
 	ownersMu sync.Mutex
 	owners   map[string]string
+	// seeded is set once the audit log was read for the owners of what
+	// was made before birdseye ran (once a process, when one is missing).
+	seeded bool
 	tokens   struct {
 		at     time.Time
 		byID   map[string][]netbird.Token // user id → tokens
@@ -226,6 +230,15 @@ func (l *Loop) Once(ctx context.Context, now time.Time) error {
 		return err
 	}
 	next := clone(l.st)
+	if !l.seeded && l.ownerMissing(obs) {
+		l.seeded = true
+		if err := l.seedOwners(ctx, next); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			l.log.Warn("the audit log was not read for who made the setup keys and invites; their alerts say the owner is not known", "err", err)
+		}
+	}
 	for k, who := range owners {
 		next.Owners[k] = who
 	}
@@ -396,6 +409,37 @@ func routingPeers(peers []netbird.Peer, routes []netbird.Route, routers []netbir
 		}
 	}
 	return out
+}
+
+// ownerMissing is whether a setup key or an invite has no known owner.
+func (l *Loop) ownerMissing(obs Observation) bool {
+	for _, k := range obs.SetupKeys {
+		if _, ok := l.st.Owners["setupkey|"+k.ID]; !ok {
+			return true
+		}
+	}
+	for _, inv := range obs.Invites {
+		if _, ok := l.st.Owners["invite|"+inv.ID]; !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// seedOwners reads the audit log once (the server's window, only the
+// codes that make keys and invites decoded) for who made what birdseye
+// did not see made. What the poller hands over later wins.
+func (l *Loop) seedOwners(ctx context.Context, st *State) error {
+	evs, err := l.api.ListAuditEventsOf(ctx, "setupkey.add", "user.invite.link.create", "user.invite.link.regenerate")
+	if err != nil {
+		return err
+	}
+	for i := len(evs) - 1; i >= 0; i-- { // newest first: the newest maker wins
+		if k, who := ownerOf(evs[i]); k != "" {
+			st.Owners[k] = who
+		}
+	}
+	return nil
 }
 
 // nonNil keeps "read, none" apart from "not read" (nil): the radar forgets

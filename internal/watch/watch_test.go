@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -37,6 +38,7 @@ type api struct {
 	invites        []netbird.Invite
 	noInvites      bool // 412: no embedded IdP
 	proxyTokens    []netbird.ProxyToken
+	audit          []event.Event // newest first, as the server sends them
 	calls          map[string]int
 	fail           error
 }
@@ -100,6 +102,18 @@ func (a *api) ListInvites(context.Context) ([]netbird.Invite, error) {
 }
 func (a *api) ListProxyTokens(context.Context) ([]netbird.ProxyToken, error) {
 	return a.proxyTokens, a.count("proxy-tokens")
+}
+func (a *api) ListAuditEventsOf(_ context.Context, codes ...string) ([]event.Event, error) {
+	if err := a.count("audit"); err != nil {
+		return nil, err
+	}
+	var out []event.Event
+	for _, e := range a.audit {
+		if slices.Contains(codes, e.ActivityCode) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 func (a *api) total() int {
 	a.mu.Lock()
