@@ -29,8 +29,10 @@ type fakeAPI struct {
 	err   error
 }
 
-func (f *fakeAPI) GetInstanceVersion(context.Context) (netbird.InstanceVersion, error) { return f.iv, f.err }
-func (f *fakeAPI) ListPeers(context.Context) ([]netbird.Peer, error)                   { return f.peers, f.err }
+func (f *fakeAPI) GetInstanceVersion(context.Context) (netbird.InstanceVersion, error) {
+	return f.iv, f.err
+}
+func (f *fakeAPI) ListPeers(context.Context) ([]netbird.Peer, error) { return f.peers, f.err }
 
 type fixed struct {
 	v   string

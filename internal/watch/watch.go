@@ -103,7 +103,7 @@ type Loop struct {
 	// seeded is set once the audit log was read for the owners of what
 	// was made before birdseye ran (once a process, when one is missing).
 	seeded bool
-	tokens   struct {
+	tokens struct {
 		at     time.Time
 		byID   map[string][]netbird.Token // user id → tokens
 		warned bool
