@@ -119,4 +119,12 @@ func TestE2ERealBackupOfAStoreOnPostgresHoldsItsDump(t *testing.T) {
 	require.Regexp(t, `store: +postgres/netbird\.dump: 1 accounts, .*\d+ groups \(live \d+\)`, text)
 	require.Contains(t, text, "verdict:  restorable")
 	require.NotContains(t, text, pgtest.Password)
+
+	// backup extract writes the dump for pg_restore, as the docs say.
+	extracted := filepath.Join(t.TempDir(), "restore")
+	code, text = runTool(t, []string{"PATH=" + os.Getenv("PATH"), "BACKUP_ZIP_PASSWORD=e2e backup passphrase"}, "backup", "extract", archives[0], extracted)
+	require.Equal(t, 0, code, text)
+	got, err := os.ReadFile(filepath.Join(extracted, "postgres", "netbird.dump"))
+	require.NoError(t, err)
+	require.Equal(t, dump, got, "the dump as pg_dump wrote it")
 }
