@@ -18,10 +18,11 @@ import (
 func certsProbe(cfg *config.Config) func(ctx context.Context, now time.Time) ([]certwatch.Reading, string) {
 	return func(ctx context.Context, now time.Time) ([]certwatch.Reading, string) {
 		ts, unread := jobs.CertTargets(cfg)
+		roots := jobs.CertRoots(cfg)
 		var rs []certwatch.Reading
 		for _, t := range ts {
 			rctx, cancel := context.WithTimeout(ctx, certwatch.HandshakeTimeout)
-			rs = append(rs, certwatch.Read(rctx, t, nil, now))
+			rs = append(rs, certwatch.Read(rctx, t, roots, now))
 			cancel()
 		}
 		return rs, unread

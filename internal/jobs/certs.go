@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"crypto/x509"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -28,6 +29,27 @@ func CertTargets(cfg *config.Config) (ts []certwatch.Target, unread string) {
 	return certwatch.Targets(src), unread
 }
 
+// CertRoots are the roots a chain is verified against: the system's (the
+// image's embedded ones), plus NB_CA_FILE's private CA, which the
+// operator's clients trust as birdseye does; nil when there is no such CA.
+func CertRoots(cfg *config.Config) *x509.CertPool {
+	if cfg.NetBird.CAFile == "" {
+		return nil
+	}
+	pem, err := os.ReadFile(cfg.NetBird.CAFile)
+	if err != nil {
+		return nil // the API client names NB_CA_FILE's problem at start
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil
+	}
+	return pool
+}
+
 // CertWatch is the certificate watch the daemon runs beside the watch
 // (WATCH=on), or nil when there is no endpoint to read.
 func CertWatch(cfg *config.Config, out certwatch.Dispatcher, log *slog.Logger, m *metrics.M) *certwatch.Loop {
@@ -43,7 +65,7 @@ func CertWatch(cfg *config.Config, out certwatch.Dispatcher, log *slog.Logger, m
 	if problem, _ := monitor.SpoolProblem(spool); spool != "" && problem != "" {
 		spool = "" // said once at start (spoolWarning)
 	}
-	return &certwatch.Loop{Targets: ts, Leads: leads, Interval: time.Hour,
+	return &certwatch.Loop{Targets: ts, Roots: CertRoots(cfg), Leads: leads, Interval: time.Hour,
 		StateFile: filepath.Join(filepath.Dir(cfg.Forwarder.StateFile), "certwatch.json"),
 		Out:       out, Log: log.With("loop", "certwatch"), Metrics: m, Checkmk: spool}
 }

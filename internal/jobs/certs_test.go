@@ -1,11 +1,19 @@
 package jobs
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
 	"log/slog"
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -43,4 +51,22 @@ func TestTheCertificateWatchReadsTheEndpointsTheConfigurationNames(t *testing.T)
 	require.Nil(t, CertWatch(cfg, nil, log, nil), "WATCH=off")
 	cfg.Watch.On, cfg.NetBird.URL, cfg.Watch.CertHosts, cfg.Events.KeyFrom = true, "http://management:80", nil, ""
 	require.Nil(t, CertWatch(cfg, nil, log, nil), "nothing to read: an internal NB_URL names no public certificate")
+}
+
+func TestAPrivateCAInNBCAFileIsTrustedByTheCertificateWatch(t *testing.T) {
+	require.Nil(t, CertRoots(&config.Config{}), "the system's roots")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "private CA"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0), KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+	pool := CertRoots(&config.Config{NetBird: config.NetBird{CAFile: ca}})
+	require.NotNil(t, pool)
+	sys, _ := x509.SystemCertPool()
+	require.False(t, pool.Equal(sys), "the private CA is added")
+	require.Nil(t, CertRoots(&config.Config{NetBird: config.NetBird{CAFile: filepath.Join(dir, "missing.pem")}}))
 }
