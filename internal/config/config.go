@@ -222,6 +222,9 @@ func (c *Config) validate() error {
 	if err := c.Watch.checkUpdateURLs(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Watch.checkCertHosts(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Offsite.Host != "" || c.Schedule.Offsite != "" {
 		errs = append(errs, c.Offsite.Validate())
 	}

@@ -506,3 +506,11 @@ func TestUpdateSourcesAreURLsFilesOrOff(t *testing.T) {
 	err = Watch{UpdateSource: "off", UpdateBirdseye: "ftp://x/y"}.checkUpdateURLs()
 	require.ErrorContains(t, err, `UPDATE_BIRDSEYE_URL="ftp://x/y" is not a URL or a file`)
 }
+
+func TestCertWatchHostsAreHostsWithAPort(t *testing.T) {
+	require.NoError(t, Watch{CertHosts: List{"nb.example.com", "relay.example.com:33080", "[::1]:443", "10.0.0.5"}}.checkCertHosts())
+	for _, bad := range []string{"nb.example.com:https", "nb.example.com:70000", "https://nb.example.com", ":443"} {
+		err := Watch{CertHosts: List{bad}}.checkCertHosts()
+		require.EqualError(t, err, `config: CERT_WATCH_HOSTS has "`+bad+`"; expected host or host:port (a port from 1 to 65535), comma-separated, e.g. netbird.example.com,relay.example.com:443`, bad)
+	}
+}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -57,6 +58,23 @@ func (w Watch) checkUpdateURLs() error {
 			continue
 		}
 		return &Error{Var: v.name, Msg: fmt.Sprintf("=%q is not a URL or a file; expected https://…, file:///path or /path (or off)", val)}
+	}
+	return nil
+}
+
+// checkCertHosts checks CERT_WATCH_HOSTS: host or host:port, a port from
+// 1 to 65535.
+func (w Watch) checkCertHosts() error {
+	for _, h := range w.CertHosts {
+		h = strings.TrimSpace(h)
+		host, port, err := net.SplitHostPort(h)
+		if err != nil {
+			host, port = h, "443"
+		}
+		n, perr := strconv.Atoi(port)
+		if host == "" || strings.ContainsAny(host, "/ ") || perr != nil || n < 1 || n > 65535 {
+			return &Error{Var: "CERT_WATCH_HOSTS", Msg: fmt.Sprintf("has %q; expected host or host:port (a port from 1 to 65535), comma-separated, e.g. netbird.example.com,relay.example.com:443", h)}
+		}
 	}
 	return nil
 }
