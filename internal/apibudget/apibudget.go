@@ -29,6 +29,9 @@ func PerMinute(cfg *config.Config) (float64, string) {
 	}
 	if cfg.Watch.On {
 		parts = append(parts, part{"watch", watch.RequestsPerRound*60/cfg.Watch.Interval.D().Seconds() + watch.SlowRequests/15.0})
+		if cfg.Watch.Fleet { // the policies, read with the routes
+			parts = append(parts, part{"fleet", watch.FleetRequests / 15.0})
+		}
 	}
 	if cfg.Streams.Traffic {
 		parts = append(parts, part{"traffic", 60 / cfg.Streams.TrafficInterval.D().Seconds()})

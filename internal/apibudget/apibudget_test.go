@@ -25,6 +25,13 @@ func TestTheLoopsShareOneRequestBudgetWhichTheDefaultsKeep(t *testing.T) {
 	require.Greater(t, n, Limit, "both streams on as well: over NetBird's 6 a minute")
 	require.Equal(t, "audit 1.0, watch 3.3, traffic 1.0, proxy 1.0", parts)
 
+	cfg.Streams.Traffic, cfg.Streams.Proxy = false, false
+	cfg.Watch.Fleet = true
+	n, parts = PerMinute(cfg)
+	require.Equal(t, "audit 1.0, watch 3.3, fleet 0.1", parts, "the fleet metrics add the policies every 15 minutes")
+	require.LessOrEqual(t, n, Limit)
+	cfg.Streams.Traffic, cfg.Streams.Proxy = true, true
+
 	cfg.Watch.Interval = config.Seconds(180 * time.Second)
 	n, _ = PerMinute(cfg)
 	require.LessOrEqual(t, n, Limit, "WATCH_INTERVAL=180 makes room")

@@ -23,6 +23,7 @@ import (
 	"github.com/styliteag/birdseye/internal/changes"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/fleet"
 	"github.com/styliteag/birdseye/internal/initiator"
 	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/memtrim"
@@ -180,6 +181,13 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	if w := cfg.Watch; w.On {
 		wc := watch.Config{Interval: w.Interval.D(), SlowEvery: 15 * time.Minute, File: filepath.Join(filepath.Dir(f.StateFile), "watch.json"),
 			Rules: watch.Rules{PeerGroups: w.PeerGroups.Globs, DownAfter: w.DownMinutes.D(), ExpiryDays: int(w.ExpiryDays)}, Metrics: m, Loc: cfg.Log.TZ.Loc}
+		if w.Fleet {
+			wc.Observe = func(o watch.Observation) {
+				fleet.Record(m, fleet.Snapshot{Peers: o.Peers, Users: o.Users, SetupKeys: o.SetupKeys, Routes: o.Routes, Routers: o.Routers,
+					Policies: o.Policies, Routing: o.Routing}, time.Now())
+			}
+			log.Info("fleet metrics on: the network's gauges on /metrics", "addr", cfg.Metrics.Addr)
+		}
 		if d, _ := w.DigestSchedule(); d != nil { // checked when the configuration was read
 			wc.Digest = d
 			log.Info("the expiry alerts go out as one digest", "schedule", w.Digest, "tz", cfg.Log.TZ.Name)

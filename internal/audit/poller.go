@@ -274,6 +274,13 @@ func (p *Poller) forward(ctx context.Context, evs []event.Event) error {
 	p.st.Cursor.Advance(ids, time.Now())
 	p.dirty = true
 	p.cfg.Metrics.Seen("audit", len(evs))
+	var newest time.Time
+	for _, e := range evs {
+		if t, ok := e.Time(); ok && t.After(newest) {
+			newest = t
+		}
+	}
+	p.cfg.Metrics.NewestAuditEvent(newest)
 	return nil
 }
 

@@ -225,6 +225,9 @@ func (c *Config) validate() error {
 	if err := c.Watch.checkCertHosts(); err != nil {
 		errs = append(errs, err)
 	}
+	if bool(c.Watch.Fleet) && (c.Metrics.Addr == "" || !bool(c.Watch.On)) {
+		errs = append(errs, &Error{Var: "FLEET_METRICS", Msg: "=on needs METRICS_ADDR (where /metrics is served, e.g. :9469) and WATCH=on (its reads are the watch's)"})
+	}
 	if c.Offsite.Host != "" || c.Schedule.Offsite != "" {
 		errs = append(errs, c.Offsite.Validate())
 	}

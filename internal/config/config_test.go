@@ -514,3 +514,17 @@ func TestCertWatchHostsAreHostsWithAPort(t *testing.T) {
 		require.EqualError(t, err, `config: CERT_WATCH_HOSTS has "`+bad+`"; expected host or host:port (a port from 1 to 65535), comma-separated, e.g. netbird.example.com,relay.example.com:443`, bad)
 	}
 }
+
+func TestFleetMetricsNeedTheMetricsEndpointAndTheWatch(t *testing.T) {
+	t.Setenv("NB_URL", "https://nb.example.com")
+	t.Setenv("NB_API_KEY", "nbp_x")
+	t.Setenv("FLEET_METRICS", "on")
+	_, err := Load()
+	require.ErrorContains(t, err, "config: FLEET_METRICS=on needs METRICS_ADDR (where /metrics is served, e.g. :9469) and WATCH=on")
+	t.Setenv("METRICS_ADDR", ":9469")
+	_, err = Load()
+	require.NoError(t, err)
+	t.Setenv("WATCH", "off")
+	_, err = Load()
+	require.ErrorContains(t, err, "FLEET_METRICS=on needs")
+}

@@ -24,6 +24,7 @@ type Watch struct {
 	Digest         string  `envconfig:"WATCH_DIGEST" desc:"when to send one message listing everything that expires within WATCH_EXPIRY_DAYS instead of one alert each, e.g. 0 8 * * 1-5 (empty = an alert each)"`
 	UpdateSource   string  `envconfig:"UPDATE_SOURCE_URL" default:"https://pkgs.netbird.io/releases/latest/version" desc:"where the update check reads NetBird's newest version once a day: NetBird's public endpoint, an internal mirror (plain text or a GitHub release's JSON) or a file; off = only the server's own answer and the peers' versions"`
 	UpdateBirdseye string  `envconfig:"UPDATE_BIRDSEYE_URL" desc:"where the update check reads birdseye's newest release, e.g. https://api.github.com/repos/styliteag/birdseye/releases/latest (empty = not checked)"`
+	Fleet          Bool    `envconfig:"FLEET_METRICS" default:"off" desc:"on adds the network's own gauges (netbird_peers…, users, setup keys, routes, policies) to METRICS_ADDR's /metrics, from what the watch reads (plus the policies every 15 minutes)"`
 	CertHosts      List    `envconfig:"CERT_WATCH_HOSTS" desc:"more TLS endpoints to watch, host or host:port (443), comma-separated; the management endpoint (CLONE_PRIMARY_HOST, else an https NB_URL) and the signal and relays NB_MANAGEMENT_CONFIG names are watched anyway"`
 	CertDays       List    `envconfig:"CERT_WATCH_DAYS" default:"21,7,1" desc:"days before a TLS certificate (or an intermediate of its chain) expires to warn, each once"`
 }

@@ -31,6 +31,9 @@ type M struct {
 	mu     sync.Mutex
 	values map[string]float64
 	poll   *vm.PrometheusHistogram
+	// families are the series of each gauge family set whole (Family), so
+	// that a label value no longer present is dropped, not left stale.
+	families map[string]map[string]bool
 }
 
 func init() { vm.ExposeMetadata(true) } // # TYPE lines, as Prometheus expects
@@ -233,6 +236,65 @@ func (m *M) UpdateAvailable(component string, newer bool) {
 func (m *M) UpdateChecked(source string, at time.Time) {
 	if m != nil && !at.IsZero() {
 		m.setGauge(float64(at.Unix()), "birdseye_update_check_timestamp_seconds", "source", source)
+	}
+}
+
+// Family sets a gauge family to exactly these series: each key of values
+// is the value of label; a series of the family not among them is
+// removed (a NetBird version no peer runs any more). With label "" the
+// family is one series, values[""].
+func (m *M) Family(metric, label string, values map[string]float64) {
+	if m == nil {
+		return
+	}
+	now := map[string]bool{}
+	for v, x := range values {
+		full := metric
+		if label != "" {
+			full = name(metric, label, v)
+		}
+		now[full] = true
+		m.setGauge(x, full)
+	}
+	m.mu.Lock()
+	if m.families == nil {
+		m.families = map[string]map[string]bool{}
+	}
+	var gone []string
+	for full := range m.families[metric] {
+		if !now[full] {
+			gone = append(gone, full)
+			delete(m.values, full)
+		}
+	}
+	m.families[metric] = now
+	m.mu.Unlock()
+	for _, full := range gone {
+		m.set.UnregisterMetric(full)
+	}
+}
+
+// NewestAuditEvent records the time of the newest audit event forwarded
+// (netbird_audit_newest_event_timestamp_seconds): a NetBird whose audit
+// log stays silent for long is worth a look.
+func (m *M) NewestAuditEvent(t time.Time) {
+	if m == nil || t.IsZero() {
+		return
+	}
+	const metric = "netbird_audit_newest_event_timestamp_seconds"
+	m.mu.Lock()
+	old, known := m.values[metric]
+	m.mu.Unlock()
+	if !known || float64(t.Unix()) > old {
+		m.setGauge(float64(t.Unix()), metric)
+	}
+}
+
+// ManagementVersion records the version the management server runs, as
+// netbird_management_info{version} 1 (the old version's series goes).
+func (m *M) ManagementVersion(v string) {
+	if m != nil && v != "" {
+		m.Family("netbird_management_info", "version", map[string]float64{v: 1})
 	}
 }
 

@@ -110,3 +110,28 @@ func TestACertificateReadingIsItsExpiryAndWhetherItIsRefused(t *testing.T) {
 	require.Contains(t, body, `birdseye_certificate_invalid{host="relay.example.com:443"} 1`)
 	require.NotContains(t, body, `birdseye_certificate_expiry_timestamp_seconds{host="relay.example.com:443"}`)
 }
+
+func TestAFamilySetWholeDropsTheSeriesNoLongerThere(t *testing.T) {
+	m := New()
+	m.Family("netbird_peers_by_version", "version", map[string]float64{"0.77.1": 3, "0.76.0": 1})
+	m.Family("netbird_peers", "", map[string]float64{"": 4})
+	_, body := scrape(t, m, "/metrics", nil)
+	require.Contains(t, body, `netbird_peers_by_version{version="0.76.0"} 1`)
+	require.Contains(t, body, "netbird_peers 4\n")
+	m.Family("netbird_peers_by_version", "version", map[string]float64{"0.77.1": 4})
+	_, body = scrape(t, m, "/metrics", nil)
+	require.Contains(t, body, `netbird_peers_by_version{version="0.77.1"} 4`)
+	require.NotContains(t, body, `version="0.76.0"`, "no peer runs it any more: gone, not a stale 1")
+	m.Family("netbird_peers_by_version", "version", map[string]float64{"0.76.0": 2})
+	_, body = scrape(t, m, "/metrics", nil)
+	require.Contains(t, body, `netbird_peers_by_version{version="0.76.0"} 2`, "back again")
+}
+
+func TestTheNewestAuditEventOnlyMovesForward(t *testing.T) {
+	m := New()
+	m.NewestAuditEvent(time.Unix(1_800_000_100, 0))
+	m.NewestAuditEvent(time.Unix(1_800_000_000, 0)) // an older one forwarded later (ids commit out of order)
+	m.NewestAuditEvent(time.Time{})
+	_, body := scrape(t, m, "/metrics", nil)
+	require.Contains(t, body, "netbird_audit_newest_event_timestamp_seconds 1800000100\n")
+}

@@ -266,8 +266,10 @@ type User struct {
 	IsServiceUser bool   `json:"is_service_user"`
 	// PendingApproval: the user joined and waits for an admin
 	// (user_approval_required in the account settings).
-	PendingApproval bool   `json:"pending_approval"`
-	Status          string `json:"status,omitempty"`
+	PendingApproval bool      `json:"pending_approval"`
+	Status          string    `json:"status,omitempty"`
+	IsBlocked       bool      `json:"is_blocked"`
+	LastLogin       time.Time `json:"last_login,omitzero"`
 }
 
 // SetupKey is the part of GET /api/setup-keys birdseye reads.

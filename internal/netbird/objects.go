@@ -37,6 +37,7 @@ type Peer struct {
 	ConnectionIP           string    `json:"connection_ip,omitempty"`
 	CountryCode            string    `json:"country_code,omitempty"`
 	CityName               string    `json:"city_name,omitempty"`
+	SSHEnabled             bool      `json:"ssh_enabled"`
 }
 
 // Route is the part of GET /api/routes that says which peers route.

@@ -93,6 +93,7 @@ func TestANewerNetBirdReleaseIsToldOncePerVersion(t *testing.T) {
 	var scrape strings.Builder
 	l.Metrics.WritePrometheus(&scrape)
 	require.Contains(t, scrape.String(), `netbird_update_available{component="management"} 1`)
+	require.Contains(t, scrape.String(), `netbird_management_info{version="0.77.1"} 1`)
 
 	l2 := loop(t, api, release, nil, out)
 	l2.StateFile = l.StateFile // a restart

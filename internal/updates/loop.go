@@ -115,6 +115,9 @@ func (l *Loop) Once(ctx context.Context, st *State, now time.Time) error {
 		}
 	}
 	evs := Tell(st, r, l.Checker.Birdseye, l.sources(), now)
+	if r.HasCurrent {
+		l.Metrics.ManagementVersion(r.Current.Raw)
+	}
 	l.Metrics.UpdateAvailable("management", r.HasCurrent && r.HasManagement && r.Management.Newer(r.Current))
 	if l.Checker.Own != nil {
 		cur, ok := Parse(l.Checker.Birdseye)

@@ -156,3 +156,23 @@ func TestAWatchFileOfBeforeTheRadarIsKept(t *testing.T) {
 	require.NoError(t, l.Once(t.Context(), t0))
 	require.Empty(t, out.codes(), "the pending user was told before")
 }
+
+// With an observer (the fleet metrics) each round's reading is handed
+// over, the policies read with the routes; without one they are not read.
+func TestAnObserverSeesEachRoundWithThePolicies(t *testing.T) {
+	a := &api{peers: []netbird.Peer{{ID: "p1"}}, policies: []netbird.Policy{{ID: "pol", Enabled: true}}, routes: []netbird.Route{{ID: "rt", Enabled: true}}}
+	var seen []Observation
+	l := newLoop(t, a, &sinkRec{}, "")
+	l.cfg.Observe = func(o Observation) { seen = append(seen, o) }
+	require.NoError(t, l.Once(t.Context(), t0))
+	require.NoError(t, l.Once(t.Context(), t0.Add(time.Minute)))
+	require.Len(t, seen, 2)
+	require.Len(t, seen[1].Policies, 1, "kept between the reads")
+	require.Len(t, seen[1].Routes, 1)
+	require.Len(t, seen[0].Peers, 1)
+	require.Equal(t, 1, a.calls["policies"], "with the routes, every 15 minutes")
+
+	b := &api{}
+	require.NoError(t, newLoop(t, b, &sinkRec{}, "").Once(t.Context(), t0))
+	require.Zero(t, b.calls["policies"], "no observer: no request")
+}

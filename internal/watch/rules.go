@@ -41,6 +41,11 @@ type Observation struct {
 	// without the embedded IdP has none); ProxyTokens the reverse proxy's.
 	Invites     []netbird.Invite
 	ProxyTokens []netbird.ProxyToken
+	// Routes, Routers and Policies are as last read (every SlowEvery);
+	// Policies only when the fleet metrics are on.
+	Routes   []netbird.Route
+	Routers  []netbird.NetworkRouter
+	Policies []netbird.Policy
 }
 
 // State is what the watch remembers between rounds and restarts.

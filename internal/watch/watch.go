@@ -41,6 +41,7 @@ type API interface {
 	ListInvites(ctx context.Context) ([]netbird.Invite, error)
 	ListProxyTokens(ctx context.Context) ([]netbird.ProxyToken, error)
 	ListAuditEventsOf(ctx context.Context, codes ...string) ([]event.Event, error)
+	ListPolicies(ctx context.Context) ([]netbird.Policy, error)
 }
 
 // Dispatcher hands events to the sinks.
@@ -62,14 +63,19 @@ type Config struct {
 	// message at its times, in Loc, listing everything within the lead time.
 	Digest Schedule
 	Loc    *time.Location
+	// Observe, when set, sees each round's reading (FLEET_METRICS), which
+	// then includes the policies, read with the routes every SlowEvery.
+	Observe func(Observation)
 }
 
 // RequestsPerRound documents the cost of a round: peers, users and setup
 // keys every Interval, plus routes, network routers, the account, invites
 // and proxy tokens every SlowEvery, plus one request per user for its
-// tokens every TokensEvery.
+// tokens every TokensEvery. FleetRequests are the slow reads the fleet
+// metrics add (the policies).
 const (
 	RequestsPerRound, SlowRequests = 3, 5
+	FleetRequests                  = 1
 	TokensEvery                    = time.Hour
 )
 
@@ -91,6 +97,7 @@ type Loop struct {
 		noRouter bool // the server has no /api/networks/routers
 		invites  []netbird.Invite
 		proxy    []netbird.ProxyToken
+		policies []netbird.Policy
 		// noInvites: no embedded IdP (412) or an older server; noProxy:
 		// no reverse proxy API. Neither is asked again.
 		noInvites, noProxy bool
@@ -229,6 +236,9 @@ func (l *Loop) Once(ctx context.Context, now time.Time) error {
 		l.ownersMu.Unlock()
 		return err
 	}
+	if l.cfg.Observe != nil {
+		l.cfg.Observe(obs)
+	}
 	next := clone(l.st)
 	if !l.seeded && l.ownerMissing(obs) {
 		l.seeded = true
@@ -305,6 +315,7 @@ func (l *Loop) observe(ctx context.Context, now time.Time) (Observation, error) 
 	}
 	obs.Settings = l.slow.settings
 	obs.Invites, obs.ProxyTokens = l.slow.invites, l.slow.proxy
+	obs.Routes, obs.Routers, obs.Policies = l.slow.routing, l.slow.routers, l.slow.policies
 	obs.Routing = routingPeers(obs.Peers, l.slow.routing, l.slow.routers)
 	if l.tokens.at.IsZero() || now.Sub(l.tokens.at) >= TokensEvery {
 		byID := map[string][]netbird.Token{}
@@ -363,6 +374,13 @@ func (l *Loop) readSlow(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("watch invites: %w", err))
 		default:
 			l.slow.invites = nonNil(invites)
+		}
+	}
+	if l.cfg.Observe != nil {
+		if policies, err := l.api.ListPolicies(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("watch policies (for the fleet metrics): %w", err))
+		} else {
+			l.slow.policies = nonNil(policies)
 		}
 	}
 	if !l.slow.noProxy {

@@ -39,6 +39,7 @@ type api struct {
 	noInvites      bool // 412: no embedded IdP
 	proxyTokens    []netbird.ProxyToken
 	audit          []event.Event // newest first, as the server sends them
+	policies       []netbird.Policy
 	calls          map[string]int
 	fail           error
 }
@@ -114,6 +115,9 @@ func (a *api) ListAuditEventsOf(_ context.Context, codes ...string) ([]event.Eve
 		}
 	}
 	return out, nil
+}
+func (a *api) ListPolicies(context.Context) ([]netbird.Policy, error) {
+	return a.policies, a.count("policies")
 }
 func (a *api) total() int {
 	a.mu.Lock()
