@@ -59,6 +59,7 @@ func TestE2ERealFleetMetricsAreTheServersCounts(t *testing.T) {
 	require.Equal(t, "1", gauge("netbird_routing_peers"))
 	require.Equal(t, "1", gauge("netbird_routing_peers_connected"))
 	require.Equal(t, "1", gauge(`netbird_routes{state="up"}`))
+	require.Equal(t, "1", gauge(`netbird_routing_peer_connected{peer="router-1"}`))
 	users := realList(t, s, "/api/users")
 	require.Equal(t, fmt.Sprint(len(users)), gauge("netbird_users"), "the auditor reads every user")
 	require.Equal(t, "1", gauge(`netbird_users_by_role{role="owner"}`))

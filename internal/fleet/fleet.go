@@ -19,8 +19,12 @@ import (
 	"github.com/styliteag/birdseye/internal/netbird"
 )
 
-// MaxSeries is the most series a labelled family has, "other" included.
-const MaxSeries = 30
+// MaxSeries is the most series a labelled family has, "other" included;
+// MaxRoutingPeers the most routing peers named one by one.
+const (
+	MaxSeries       = 30
+	MaxRoutingPeers = 100
+)
 
 // Snapshot is one round's reading. A nil list was not read this round
 // (its gauges keep their last values); an empty one is read and empty.
@@ -64,6 +68,8 @@ func Record(m *metrics.M, s Snapshot, now time.Time) {
 func peers(m *metrics.M, s Snapshot) {
 	var connected, expired, approval, ssh, routing, routingUp float64
 	byOS, byVersion, byGroup, byCountry := map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
+	// The routing peers one by one (an alert per router): few, and capped.
+	routerUp, routerSeen := map[string]float64{}, map[string]float64{}
 	for _, p := range s.Peers {
 		if p.Connected {
 			connected++
@@ -82,6 +88,13 @@ func peers(m *metrics.M, s Snapshot) {
 			if p.Connected {
 				routingUp++
 			}
+			if len(routerUp) < MaxRoutingPeers {
+				name := cmp.Or(p.Name, p.ID)
+				routerUp[name] = float64(boolNum(p.Connected))
+				if !p.LastSeen.IsZero() {
+					routerSeen[name] = float64(p.LastSeen.Unix())
+				}
+			}
 		}
 		byOS[osName(p.OS)]++
 		byVersion[cmp.Or(p.Version, "unknown")]++
@@ -98,6 +111,8 @@ func peers(m *metrics.M, s Snapshot) {
 	one("netbird_peers_ssh_enabled", ssh)
 	one("netbird_routing_peers", routing)
 	one("netbird_routing_peers_connected", routingUp)
+	m.Family("netbird_routing_peer_connected", "peer", routerUp)
+	m.Family("netbird_routing_peer_last_seen_timestamp_seconds", "peer", routerSeen)
 	m.Family("netbird_peers_by_os", "os", Bounded(byOS))
 	m.Family("netbird_peers_by_version", "version", Bounded(byVersion))
 	m.Family("netbird_peers_by_group", "group", Bounded(byGroup))
@@ -259,6 +274,13 @@ func bound(values map[string]float64, order func(a, b float64) int) map[string]f
 		}
 	}
 	return out
+}
+
+func boolNum(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func boolText(b bool) string {

@@ -62,10 +62,12 @@ func TestASnapshotBecomesTheFleetGauges(t *testing.T) {
 		`netbird_routes{state="up"} 1`, `netbird_routes{state="down"} 1`, `netbird_routes{state="disabled"} 1`,
 		`netbird_network_routers{state="down"} 1`,
 		`netbird_policies{enabled="true"} 2`, `netbird_policies{enabled="false"} 1`,
+		`netbird_routing_peer_connected{peer="office-router"} 1`, `netbird_routing_peer_connected{peer="lab-router"} 0`,
 	} {
 		require.Contains(t, body, want)
 	}
 	require.NotContains(t, body, `name="unlimited"`, "a key without a limit has no uses left to count")
+	require.NotContains(t, body, `netbird_routing_peer_connected{peer="laptop"}`, "only routing peers are named one by one")
 
 	// A round that did not read the users leaves their gauges; peers that
 	// changed change theirs, and a version no peer runs goes.
