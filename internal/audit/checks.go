@@ -63,6 +63,7 @@ func (p *Poller) checkGap(ctx context.Context, list *netbird.AuditList) {
 	p.log.Error("events lost: more than 10,000 audit events arrived since the last poll and the API returns only the newest 10,000",
 		"lost_from_id", from, "lost_to_id", to, "hint", "poll more often (POLL_INTERVAL) or keep birdseye running")
 	p.alert.Gap(ctx, from, to)
+	p.cfg.Metrics.EventsLost(int(to - from + 1))
 }
 
 // checkReset warns when the server's ids are all below the cursor: the

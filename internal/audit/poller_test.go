@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/event"
+	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/state"
 )
@@ -268,6 +269,7 @@ func TestRateLimitWaitsForRetryAfter(t *testing.T) {
 func TestAGapBeyondTheServersWindowIsReported(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig()
+		r.cfg.Metrics = metrics.New()
 		r.src.cap = netbird.AuditCap
 		r.src.add(1, 2, 3)
 		stop := r.start(t.Context())
@@ -282,6 +284,9 @@ func TestAGapBeyondTheServersWindowIsReported(t *testing.T) {
 		require.NoError(t, stop())
 		require.Equal(t, []string{GapText(4, 503)}, r.alert.list())
 		require.Contains(t, r.logs.String(), "lost_from_id=4 lost_to_id=503")
+		var scrape strings.Builder
+		r.cfg.Metrics.WritePrometheus(&scrape)
+		require.Contains(t, scrape.String(), "birdseye_audit_events_lost_total 500\n")
 		got := r.out.all()
 		require.Len(t, got, netbird.AuditCap)
 		require.Equal(t, event.ID(504), got[0])

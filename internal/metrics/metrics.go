@@ -298,6 +298,14 @@ func (m *M) ManagementVersion(v string) {
 	}
 }
 
+// EventsLost counts audit events lost to the server's 10,000-event window
+// (birdseye_audit_events_lost_total): more arrived between two polls.
+func (m *M) EventsLost(n int) {
+	if m != nil && n > 0 {
+		m.add(n, "birdseye_audit_events_lost_total")
+	}
+}
+
 // WritePrometheus writes every metric, then the Go runtime's and the
 // process's (go_*, process_*), in the Prometheus text format.
 func (m *M) WritePrometheus(w io.Writer) {
