@@ -70,6 +70,9 @@ func Scheduler(cfg *config.Config, log *slog.Logger, m *metrics.M) (*schedule.Sc
 			return nil, err
 		}
 	}
+	for _, j := range s.Jobs() {
+		m.JobScheduled(j.Name) // its counters from 0, so that increase() sees the first failure
+	}
 	return s, nil
 }
 

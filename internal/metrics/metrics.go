@@ -45,6 +45,7 @@ func New() *M {
 	for _, g := range []string{"birdseye_last_successful_poll_timestamp_seconds", "birdseye_api_outage"} {
 		m.gauge(g)
 	}
+	m.add(0, "birdseye_audit_events_lost_total") // from 0, for increase()
 	return m
 }
 
@@ -153,6 +154,15 @@ func (m *M) OutboxDepth(sink string, depth func() int) {
 		return
 	}
 	m.set.GetOrCreateGauge(name("birdseye_outbox_depth", "sink", sink), func() float64 { return float64(depth()) })
+}
+
+// JobScheduled makes a scheduled job's counters exist from 0: a rate or
+// an increase over them then sees its first run and its first failure.
+func (m *M) JobScheduled(job string) {
+	if m != nil {
+		m.add(0, "birdseye_job_runs_total", "job", job)
+		m.add(0, "birdseye_job_failures_total", "job", job)
+	}
 }
 
 // Job records a run of a scheduled job.

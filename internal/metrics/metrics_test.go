@@ -135,3 +135,12 @@ func TestTheNewestAuditEventOnlyMovesForward(t *testing.T) {
 	_, body := scrape(t, m, "/metrics", nil)
 	require.Contains(t, body, "netbird_audit_newest_event_timestamp_seconds 1800000100\n")
 }
+
+func TestCountersAnAlertRuleWatchesStartAtZero(t *testing.T) {
+	m := New()
+	m.JobScheduled("backup")
+	_, body := scrape(t, m, "/metrics", nil)
+	require.Contains(t, body, "birdseye_audit_events_lost_total 0\n")
+	require.Contains(t, body, `birdseye_job_runs_total{job="backup"} 0`)
+	require.Contains(t, body, `birdseye_job_failures_total{job="backup"} 0`)
+}

@@ -53,6 +53,28 @@ func (r Rules) due(left, validity time.Duration) bool {
 // digest lists what expires within the lead time now, soonest first, as
 // one event; none when nothing does.
 func digest(r Rules, st *State, obs Observation, now time.Time) []event.Event {
+	return digestEvent(r, expiring(r, st, obs, now), now)
+}
+
+// kinds are the kinds of what expires, as the digest and the metric name them.
+var kinds = []string{"setup key", "access token", "peer login", "invite", "proxy token"}
+
+// ExpiringSoon counts what expires within the lead time now, by kind
+// (netbird_expiring_soon{kind}); a reusable key's nearly spent uses count
+// as its kind.
+func ExpiringSoon(r Rules, st *State, obs Observation, now time.Time) map[string]float64 {
+	out := map[string]float64{}
+	for _, k := range kinds {
+		out[strings.ReplaceAll(k, " ", "_")] = 0
+	}
+	for _, it := range expiring(r, st, obs, now) {
+		out[strings.ReplaceAll(it.kind, " ", "_")]++
+	}
+	return out
+}
+
+// expiring is what expires within the lead time now, soonest first.
+func expiring(r Rules, st *State, obs Observation, now time.Time) []item {
 	var items []item
 	userName := map[string]string{}
 	for _, u := range obs.Users {
@@ -95,9 +117,6 @@ func digest(r Rules, st *State, obs Observation, now time.Time) []event.Event {
 			items = append(items, item{code: CodeProxyTokenExpiring, kind: "proxy token", name: tok.Name, left: tok.ExpiresAt.Sub(now), expires: tok.ExpiresAt})
 		}
 	}
-	if len(items) == 0 {
-		return nil
-	}
 	slices.SortStableFunc(items, func(a, b item) int {
 		switch {
 		case a.expires.IsZero() != b.expires.IsZero():
@@ -110,10 +129,17 @@ func digest(r Rules, st *State, obs Observation, now time.Time) []event.Event {
 		}
 		return strings.Compare(a.kind+a.name, b.kind+b.name)
 	})
+	return items
+}
+
+func digestEvent(r Rules, items []item, now time.Time) []event.Event {
+	if len(items) == 0 {
+		return nil
+	}
 	var meta []string
-	kinds := map[string]int{}
+	per := map[string]int{}
 	for _, it := range items {
-		kinds[it.kind]++
+		per[it.kind]++
 		what := it.text
 		if what == "" {
 			what = "expires in " + span(it.left) + " (" + it.expires.UTC().Format(timeLayout) + ")"
@@ -125,8 +151,8 @@ func digest(r Rules, st *State, obs Observation, now time.Time) []event.Event {
 	}
 	title := fmt.Sprintf("%d expiring within %d days", len(items), r.ExpiryDays)
 	var count []string
-	for _, k := range []string{"setup key", "access token", "peer login", "invite", "proxy token"} {
-		if n := kinds[k]; n > 0 {
+	for _, k := range kinds {
+		if n := per[k]; n > 0 {
 			count = append(count, plural(n, k))
 		}
 	}

@@ -4,11 +4,13 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/schedule"
 )
@@ -75,4 +77,27 @@ func TestTheDigestListsEveryExpiryInOneMorningMessage(t *testing.T) {
 	told := len(out.evs)
 	require.NoError(t, l.Once(t.Context(), next.Add(48*time.Hour)))
 	require.Len(t, out.evs, told, "nothing expires: no message")
+}
+
+// What expires within the lead time is a gauge by kind, every round,
+// digest or not: an alert rule can watch it.
+func TestWhatExpiresSoonIsAGaugeByKind(t *testing.T) {
+	start := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	a := &api{keys: []netbird.SetupKey{
+		{ID: "k1", Name: "office", Type: "reusable", Valid: true, Expires: start.Add(3 * 24 * time.Hour)},
+		{ID: "k2", Name: "lab", Type: "reusable", Valid: true, UsageLimit: 10, UsedTimes: 9},
+	}}
+	m := metrics.New()
+	l := New(Config{Interval: time.Minute, SlowEvery: 15 * time.Minute, File: filepath.Join(t.TempDir(), "watch.json"), Rules: rules, Metrics: m},
+		a, &sinkRec{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, l.Once(t.Context(), start))
+	var b strings.Builder
+	m.WritePrometheus(&b)
+	require.Contains(t, b.String(), `netbird_expiring_soon{kind="setup_key"} 2`)
+	require.Contains(t, b.String(), `netbird_expiring_soon{kind="access_token"} 0`)
+	a.keys = nil
+	require.NoError(t, l.Once(t.Context(), start.Add(time.Minute)))
+	b.Reset()
+	m.WritePrometheus(&b)
+	require.Contains(t, b.String(), `netbird_expiring_soon{kind="setup_key"} 0`)
 }

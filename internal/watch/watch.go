@@ -253,6 +253,7 @@ func (l *Loop) Once(ctx context.Context, now time.Time) error {
 		next.Owners[k] = who
 	}
 	evs := Round(l.cfg.Rules, next, obs, now)
+	l.cfg.Metrics.Family("netbird_expiring_soon", "kind", ExpiringSoon(l.cfg.Rules, next, obs, now))
 	if d := l.cfg.Digest; d != nil {
 		// The alerts are still marked as given, so turning the digest off
 		// later does not send them all at once.
