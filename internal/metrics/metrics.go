@@ -46,6 +46,9 @@ func New() *M {
 		m.gauge(g)
 	}
 	m.add(0, "birdseye_audit_events_lost_total") // from 0, for increase()
+	for _, kind := range []string{"network", "auth", "not-found", "rate-limit", "server", "client", "decode", "delivery", "other"} {
+		m.add(0, "birdseye_poll_errors_total", "kind", kind)
+	}
 	return m
 }
 
@@ -140,12 +143,9 @@ func (m *M) Delivered(sink string, forwarded, skipped, dropped int) {
 		return
 	}
 	m.add(forwarded, "birdseye_events_forwarded_total", "sink", sink)
-	if skipped > 0 {
-		m.add(skipped, "birdseye_events_dropped_total", "sink", sink, "reason", "catchup")
-	}
-	if dropped > 0 {
-		m.add(dropped, "birdseye_events_dropped_total", "sink", sink, "reason", "queue_full")
-	}
+	// Both reasons exist from 0 once a sink delivers, for increase().
+	m.add(skipped, "birdseye_events_dropped_total", "sink", sink, "reason", "catchup")
+	m.add(dropped, "birdseye_events_dropped_total", "sink", sink, "reason", "queue_full")
 }
 
 // OutboxDepth exposes the number of events waiting for a sink.
