@@ -39,6 +39,7 @@ type Server struct {
 func Start() (*Server, error) {
 	f := fake.New()
 	f.LoadFixtureEvents()
+	simulateNetwork(f)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen on loopback: %w", err)
@@ -46,6 +47,25 @@ func Start() (*Server, error) {
 	s := &Server{Fake: f, URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: f, ReadHeaderTimeout: 5 * time.Second}}
 	go s.srv.Serve(ln)
 	return s, nil
+}
+
+// simulateNetwork gives the fixture account what a network has and the
+// fixture lacks, so that the watch and the fleet metrics have something to
+// show: a route whose routing peers are the Servers group (its one peer is
+// offline) and a reusable key with a usage limit nearly reached.
+func simulateNetwork(f *fake.Server) {
+	f.SetRoutes(`[{"id":"demo-route-office","network_id":"office-lan","network":"10.77.0.0/24","description":"office LAN","enabled":true,
+	  "peer":"","peer_groups":["` + serversGroup + `"],"groups":["` + serversGroup + `"],"metric":9999,"masquerade":true,"keep_route":true}]`)
+	var keys []map[string]any
+	if json.Unmarshal(f.Collection("setup-keys"), &keys) == nil {
+		for _, k := range keys {
+			if k["name"] == "ci-runners" {
+				k["usage_limit"], k["used_times"] = 50, 46
+			}
+		}
+		raw, _ := json.Marshal(keys)
+		f.SetSetupKeys(string(raw))
+	}
 }
 
 // Close stops the server.
