@@ -45,6 +45,7 @@ type cli struct {
 	Policies         policiesCmd    `cmd:"" help:"Read the access policies."`
 	Peers            peersCmd       `cmd:"" help:"Read the peers."`
 	Overview         overviewCmd    `cmd:"" help:"Policies, groups and posture checks at a glance, then every policy in detail."`
+	Lint             lintCmd        `cmd:"" help:"Check the account's configuration for what makes the network unsafe (All-to-All, keys that never expire, admin tokens …), read-only; exit 1 on findings at or above --fail-on."`
 	Events           eventsCmd      `cmd:"" help:"Show the newest audit events, then follow new ones (colours on a terminal)."`
 	SetupKeys        setupKeysCmd   `cmd:"" name:"setup-keys" help:"List setup keys and change their auto groups."`
 	Posture          postureCmd     `cmd:"" help:"Attach or detach a posture check on policies (needs an admin token)."`
@@ -157,7 +158,7 @@ var offline = []string{"healthcheck", "version"}
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
-var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes", "sinks", "mirror", "clone", "state", "webhook", "demo"}
+var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "lint", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes", "sinks", "mirror", "clone", "state", "webhook", "demo"}
 
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.

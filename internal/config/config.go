@@ -86,6 +86,7 @@ type Config struct {
 	SMTP        SMTP
 	Schedule    Schedule
 	Prune       Prune
+	Lint        Lint
 	Maintenance Maintenance
 	Backup      Backup
 	Offsite     Offsite
@@ -111,7 +112,7 @@ func Load() (*Config, error) {
 func LoadPartial() (*Config, error) {
 	var c Config
 	var errs []error
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Clone, &c.Monitor, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Lint, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Clone, &c.Monitor, &c.Metrics, &c.Log} {
 		errs = append(errs, process(part))
 	}
 	c.Offsite.fill()
@@ -127,6 +128,7 @@ func LoadPartial() (*Config, error) {
 type Tool struct {
 	NetBird  NetBird
 	Prune    Prune
+	Lint     Lint
 	Backup   Backup
 	Offsite  Offsite
 	Mirror   Mirror
@@ -140,14 +142,14 @@ type Tool struct {
 // Config is the tool's settings as a Config, for the jobs a command runs
 // by hand.
 func (t *Tool) Config() *Config {
-	return &Config{NetBird: t.NetBird, Prune: t.Prune, Backup: t.Backup, Offsite: t.Offsite, Mirror: t.Mirror, Clone: t.Clone,
+	return &Config{NetBird: t.NetBird, Prune: t.Prune, Lint: t.Lint, Backup: t.Backup, Offsite: t.Offsite, Mirror: t.Mirror, Clone: t.Clone,
 		SMTP: t.SMTP, Log: t.Log, Monitor: t.Monitor, Schedule: t.Schedule}
 }
 
 // LoadTool reads and checks the settings of the one-shot commands.
 func LoadTool() (*Tool, error) {
 	var t Tool
-	for _, part := range []any{&t.NetBird, &t.Prune, &t.Backup, &t.Offsite, &t.Mirror, &t.Clone, &t.SMTP, &t.Log, &t.Monitor, &t.Schedule} {
+	for _, part := range []any{&t.NetBird, &t.Prune, &t.Lint, &t.Backup, &t.Offsite, &t.Mirror, &t.Clone, &t.SMTP, &t.Log, &t.Monitor, &t.Schedule} {
 		if err := process(part); err != nil {
 			return nil, err
 		}

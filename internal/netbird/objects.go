@@ -69,6 +69,7 @@ type Token struct {
 	ID             string    `json:"id"`
 	Name           string    `json:"name"`
 	ExpirationDate time.Time `json:"expiration_date"`
+	CreatedAt      time.Time `json:"created_at,omitzero"`
 	LastUsed       time.Time `json:"last_used,omitzero"`
 }
 
