@@ -23,6 +23,7 @@ type Schedule struct {
 	Clone            string `envconfig:"CRON_CLONE_STANDBY" desc:"when to refresh the standby clone (clone run: stage, install every target, drill), e.g. 0 4 * * * (empty = never)"`
 	Offsite          string `envconfig:"CRON_BACKUP_OFFSITE" desc:"when to ship the configuration archive over SSH (backup offsite), e.g. 30 2 * * * (empty = never)"`
 	ChangeReport     string `envconfig:"CHANGE_REPORT" desc:"when to mail the report of configuration changes since the previous one, e.g. 0 8 * * 1 (empty = never)"`
+	LintReport       string `envconfig:"LINT_REPORT" desc:"when to mail birdseye lint's report, with what is new and resolved since the previous one, e.g. 0 7 * * 1 (empty = never)"`
 }
 
 // Backup is what the volume backup archives and how it is protected.
@@ -151,6 +152,7 @@ type Monitor struct {
 	PingMaintenance   Secret `envconfig:"PING_URL_NETBIRD_MAINTENANCE" desc:"ping URL of the account maintenance (empty = none)"`
 	PingBackup        Secret `envconfig:"PING_URL_BACKUP_NETBIRD" desc:"ping URL of the weekly backup (empty = none)"`
 	PingChangeReport  Secret `envconfig:"PING_URL_CHANGE_REPORT" desc:"ping URL of the change report (empty = none)"`
+	PingLintReport    Secret `envconfig:"PING_URL_LINT_REPORT" desc:"ping URL of the lint report (empty = none)"`
 	PingOffsite       Secret `envconfig:"PING_URL_BACKUP_OFFSITE" desc:"ping URL of the offsite backup (empty = none)"`
 	PingMirror        Secret `envconfig:"PING_URL_MIRROR_ACCOUNT" desc:"ping URL of the account mirror (empty = none)"`
 	PingClone         Secret `envconfig:"PING_URL_CLONE_STANDBY" desc:"ping URL of the standby clone (empty = none)"`

@@ -36,6 +36,13 @@ func (s Severity) String() string { return severityNames[s] }
 // MarshalText writes the name, for JSON.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads the name back.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	*s = v
+	return err
+}
+
 // ParseSeverity reads a severity's name.
 func ParseSeverity(name string) (Severity, error) {
 	if i := slices.Index(severityNames, strings.ToLower(strings.TrimSpace(name))); i >= 0 {

@@ -160,3 +160,33 @@ func TestTheReportReadsAsTableJSONAndMarkdown(t *testing.T) {
 	require.True(t, r.AtLeast(High))
 	require.False(t, Report{}.AtLeast(Info))
 }
+
+// The weekly report says what is new and what was resolved since the
+// last one, then every finding.
+func TestTheReportSaysWhatChangedSinceTheLastOne(t *testing.T) {
+	dir := t.TempDir()
+	kept, err := LoadKept(dir + "/lint-report.json")
+	require.NoError(t, err)
+	a := clean()
+	a.Settings.PeerLoginExpirationEnabled = false
+	a.SetupKeys = append(a.SetupKeys, netbird.SetupKey{ID: "k-u", Name: "ci", Type: "reusable", Valid: true, Expires: now.AddDate(0, 1, 0)})
+	r := Report{Findings: Run(a, Options{Now: now, StaleDays: 90}), Checks: len(Checks)}
+	require.Equal(t, "[NetBird] lint: 2 medium", Subject(r, kept))
+	var b bytes.Buffer
+	require.NoError(t, WriteChanges(&b, r, kept, time.UTC))
+	require.Contains(t, b.String(), "The first lint report: 2 medium.")
+	require.NoError(t, Kept{At: now, Findings: r.Findings}.Save(dir+"/lint-report.json"))
+
+	kept, err = LoadKept(dir + "/lint-report.json")
+	require.NoError(t, err)
+	a.Settings.PeerLoginExpirationEnabled = true
+	a.Policies = append(a.Policies, netbird.Policy{ID: "p-default", Name: "Default", Enabled: true, Rules: []netbird.PolicyRule{rule("Default", "all", all, all)}})
+	r = Report{Findings: Run(a, Options{Now: now.AddDate(0, 0, 7), StaleDays: 90}), Checks: len(Checks)}
+	require.Equal(t, "[NetBird] lint: 1 critical, 1 medium (1 new, 1 resolved)", Subject(r, kept))
+	b.Reset()
+	require.NoError(t, WriteChanges(&b, r, kept, time.UTC))
+	require.Contains(t, b.String(), "Since the report of 2026-12-06 09:00: 1 new, 1 resolved; now 1 critical, 1 medium.")
+	require.Contains(t, b.String(), "New:\n  critical policy-all-to-all: policy Default (rule \"Default\": All → All, all, every port)\n")
+	require.Contains(t, b.String(), "Resolved:\n  medium   login-expiration-off: account settings (peer_login_expiration_enabled is false)\n")
+	require.Contains(t, b.String(), "Every finding:")
+}
