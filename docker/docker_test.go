@@ -7,6 +7,7 @@ package docker_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -149,6 +150,12 @@ func TestImageWithTheShippedComposeFile(t *testing.T) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
+	// The metrics endpoint, with the network's own gauges (FLEET_METRICS).
+	ml, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	metricsAddr := ml.Addr().String()
+	ml.Close()
+
 	dir := t.TempDir()
 	shipped, err := os.ReadFile("docker-compose.yml")
 	require.NoError(t, err)
@@ -158,6 +165,9 @@ func TestImageWithTheShippedComposeFile(t *testing.T) {
 		"NB_API_KEY=" + fake.AuditorToken,
 		"POLL_INTERVAL=0.5",
 		"BACKFILL=1",
+		"METRICS_ADDR=" + metricsAddr,
+		"FLEET_METRICS=on",
+		"UPDATE_SOURCE_URL=off",
 	}, "\n")+"\n"), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "override.yml"), []byte(`services:
   birdseye:
@@ -182,6 +192,24 @@ func TestImageWithTheShippedComposeFile(t *testing.T) {
 	added := f.Add(event.Event{ActivityCode: "policy.update", InitiatorID: "sys", TargetID: "docker-e2e", Meta: event.Meta{{Key: "name", Value: "From the test"}}})
 	waitFor(t, "the new event in docker logs", func() bool { return strings.Contains(logs(t, c), "target=docker-e2e") })
 	require.NotZero(t, added.ID)
+
+	// A fresh compose up with FLEET_METRICS=on serves Grafana-ready metrics:
+	// birdseye's own and the network's, in the Prometheus text format.
+	var scrape string
+	waitFor(t, "the fleet metrics", func() bool {
+		resp, err := http.Get("http://" + metricsAddr + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		scrape = string(b)
+		return strings.Contains(scrape, "netbird_peers ") && strings.Contains(scrape, "netbird_setup_keys{")
+	})
+	for _, want := range []string{"# TYPE netbird_peers gauge", "netbird_peers 3\n", `netbird_peers_by_os{os=`, `netbird_users_by_role{role="owner"}`,
+		"birdseye_last_successful_poll_timestamp_seconds ", `netbird_management_info{version="0.77.1-local"} 1`} {
+		require.Contains(t, scrape, want)
+	}
 
 	// Multi-call links work through docker exec, with no shell in the image.
 	require.Contains(t, docker(t, "exec", c, "version"), wantVersion)
