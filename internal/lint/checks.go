@@ -328,6 +328,9 @@ func emptyGroups(a *Account, _ Options, f *finder) {
 }
 
 func oldDisabled(a *Account, o Options, f *finder) {
+	if a.PolicyEvents == nil {
+		return // the audit log was not read: the age is not known (a gap says so)
+	}
 	last := map[string]time.Time{}
 	for _, e := range a.PolicyEvents {
 		if t, ok := e.Time(); ok && t.After(last[e.TargetID]) {

@@ -30,6 +30,7 @@ func rule(name, proto string, from, to netbird.GroupRef, ports ...string) netbir
 // clean is an account a careful operator keeps: no check finds anything.
 func clean() *Account {
 	return &Account{
+		PolicyEvents: []event.Event{},
 		Policies: []netbird.Policy{
 			{ID: "p1", Name: "Admins to Servers", Enabled: true, Rules: []netbird.PolicyRule{rule("ssh", "tcp", admins, servers, "22")}, SourcePostureChecks: []string{"pc1"}},
 		},
@@ -50,6 +51,17 @@ func clean() *Account {
 
 func TestACarefulAccountHasNoFindings(t *testing.T) {
 	require.Empty(t, Run(clean(), Options{Now: now, StaleDays: 90, DisabledDays: 90}))
+}
+
+// Without the audit log a disabled policy's age is not known: nothing is
+// said of it (the report's gaps say why), rather than every one as old.
+func TestADisabledPolicyIsNotJudgedWithoutTheAuditLog(t *testing.T) {
+	a := clean()
+	a.Policies = append(a.Policies, netbird.Policy{ID: "p-off", Name: "Old VPN", Rules: []netbird.PolicyRule{rule("o", "tcp", admins, servers, "8080")}})
+	a.PolicyEvents = nil
+	require.Empty(t, Run(a, Options{Now: now, StaleDays: 90, DisabledDays: 90}))
+	a.PolicyEvents = []event.Event{}
+	require.Len(t, Run(a, Options{Now: now, StaleDays: 90, DisabledDays: 90}), 1, "read, and no event within the window")
 }
 
 // One account trips every check once: each finding names its object, and

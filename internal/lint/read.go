@@ -64,8 +64,10 @@ func Read(ctx context.Context, api API) (a *Account, gaps []string, err error) {
 		gaps = append(gaps, fmt.Sprintf("the access tokens of %d of %d users are not readable with this token (NetBird lets an admin not read the owner's, an auditor no one else's): the token checks see the rest", denied, len(a.Users)))
 	}
 	if a.PolicyEvents, err = api.ListAuditEventsOf(ctx, "policy.add", "policy.update"); err != nil {
-		gaps = append(gaps, "the audit log is not readable ("+err.Error()+"): a disabled policy's age is not known")
+		gaps = append(gaps, "the audit log is not readable ("+err.Error()+"): policy-disabled-long is not checked")
 		a.PolicyEvents = nil
+	} else if a.PolicyEvents == nil {
+		a.PolicyEvents = []event.Event{} // read, and none: not the same as unread
 	}
 	return a, gaps, nil
 }
