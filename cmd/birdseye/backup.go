@@ -11,6 +11,7 @@ import (
 	"github.com/styliteag/birdseye/internal/archive"
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/configdoc"
 	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/version"
 
@@ -212,11 +213,24 @@ func (c backupExtractCmd) Run(e *env) error {
 type exportCmd struct {
 	Out    string `default:"." help:"Directory the archive is written to."`
 	DryRun bool   `help:"Read everything and build the archive, report it, then delete it."`
+	ByName bool   `name:"by-name" help:"Write the configuration as one document keyed by names to stdout instead (no ids, timestamps or secrets; the same bytes for the same account: for git and diffs). NB_API_KEY is enough."`
+	Format string `enum:"yaml,json" default:"yaml" help:"The --by-name document's format: yaml or json."`
 }
 
 // Run exports the whole configuration through the API (needs an admin
-// token) into an encrypted archive.
+// token) into an encrypted archive, or (--by-name) as one document by name.
 func (c exportCmd) Run(ctx context.Context, e *env) error {
+	if c.ByName {
+		_, client, err := tool(readToken, "export --by-name")
+		if err != nil {
+			return err
+		}
+		d, err := configdoc.Read(ctx, client)
+		if err != nil {
+			return adminHint(err)
+		}
+		return d.Write(e.stdout, c.Format)
+	}
 	t, client, err := tool(adminToken, "export")
 	if err != nil {
 		return err

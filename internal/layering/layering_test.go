@@ -40,7 +40,7 @@ var layers = []layer{
 	{"feature", 2, []string{"internal/allowping", "internal/audit", "internal/backup", "internal/changes", "internal/cleanup",
 		"internal/clone", "internal/eventsdb", "internal/export", "internal/initiator", "internal/mirror", "internal/offsite", "internal/certwatch", "internal/pgdump",
 		"internal/outbox", "internal/posture", "internal/proxylog", "internal/setupkeys", "internal/stream", "internal/tables",
-		"internal/traffic", "internal/updates", "internal/watch", "internal/fleet", "internal/lint"}},
+		"internal/traffic", "internal/updates", "internal/watch", "internal/fleet", "internal/lint", "internal/configdoc"}},
 	// The environment contract: it reads and checks, it builds nothing.
 	{"configuration", 3, []string{"internal/config"}},
 	// Assembly: the configuration turned into clients, sinks and jobs.

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// `export --by-name` of a realistic real account: no id of the server and
+// no secret in it, references by name, the same bytes twice, and a change
+// on the server is a small readable diff.
+func TestE2ERealExportByNameIsStableAndReadsAsADiff(t *testing.T) {
+	s := startReal(t)
+	buildSourceAccount(t, s)
+	_, reader := s.ServiceUser(t, "exporter", "auditor")
+	env := []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + s.URL, "NB_API_KEY=" + reader}
+	code, first := runTool(t, env, "export", "--by-name")
+	require.Equal(t, 0, code, first)
+	code, second := runTool(t, env, "export", "--by-name")
+	require.Equal(t, 0, code)
+	require.Equal(t, first, second, "byte-identical for an unchanged account")
+
+	var ids []string
+	for _, path := range []string{"/api/groups", "/api/peers", "/api/policies", "/api/posture-checks", "/api/setup-keys", "/api/routes", "/api/networks", "/api/dns/nameservers", "/api/users"} {
+		for _, o := range realList(t, s, path) {
+			ids = append(ids, o["id"].(string))
+		}
+	}
+	for _, id := range ids {
+		require.NotContains(t, first, id, "no id of the server")
+	}
+	for _, k := range realList(t, s, "/api/setup-keys") {
+		require.NotContains(t, first, k["key"].(string), "no setup key secret")
+	}
+	require.Contains(t, first, "- name: Routers\n    peers:\n      - router-1\n      - router-2\n")
+	require.Contains(t, first, "source_posture_checks:\n      - min-version\n")
+
+	web := realByName(t, s, "/api/groups")["Web"]
+	var peers []string
+	for _, p := range web["peers"].([]any) {
+		peers = append(peers, p.(map[string]any)["id"].(string))
+	}
+	var resources []jsonObj
+	for _, r := range web["resources"].([]any) {
+		resources = append(resources, jsonObj{"id": r.(map[string]any)["id"], "type": r.(map[string]any)["type"]})
+	}
+	s.MustDo(t, s.OwnerToken, "PUT", "/api/groups/"+web["id"].(string), jsonObj{"name": "Web servers", "peers": peers, "resources": resources}, nil)
+	code, third := runTool(t, env, "export", "--by-name")
+	require.Equal(t, 0, code)
+	changed := diffLines(first, third)
+	require.NotEmpty(t, changed)
+	for _, l := range changed {
+		require.Contains(t, l, "Web", "only lines naming the renamed group change: %v", changed)
+	}
+
+	code, js := runTool(t, env, "export", "--by-name", "--format", "json")
+	require.Equal(t, 0, code)
+	require.True(t, strings.HasPrefix(js, "{\n  \"birdseye_config\": 1,"))
+}
+
+// diffLines are the lines of b that a does not have, and the other way.
+func diffLines(a, b string) []string {
+	count := map[string]int{}
+	for _, l := range strings.Split(a, "\n") {
+		count[l]++
+	}
+	for _, l := range strings.Split(b, "\n") {
+		count[l]--
+	}
+	var out []string
+	for l, n := range count {
+		if n != 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
