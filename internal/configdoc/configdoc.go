@@ -156,9 +156,10 @@ func Read(ctx context.Context, api API) (*Doc, error) {
 			d.ref(o, k, kGroup)
 		}
 	}), func(o obj) string { return str(o["network_id"]) + "|" + str(o["network"]) + str(o["domains"]) })
-	// A setup key's secret, use and validity are the server's; its expiry is
-	// a moment, not a setting (a key is made with expires_in).
-	d.SetupKeys = d.section(lists["/setup-keys"], []string{"id", "key", "expires", "last_used", "state", "updated_at", "used_times", "valid"}, func(o obj) {
+	// A setup key's secret, use and validity are the server's; its expiry
+	// is kept: it is what the key was made with, and the mirror makes the
+	// key again with the time left.
+	d.SetupKeys = d.section(lists["/setup-keys"], []string{"id", "key", "last_used", "state", "updated_at", "used_times", "valid"}, func(o obj) {
 		d.ref(o, "auto_groups", kGroup)
 	})
 	d.Nameservers = d.section(lists["/dns/nameservers"], []string{"id"}, func(o obj) { d.ref(o, "groups", kGroup) })

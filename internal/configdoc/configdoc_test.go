@@ -41,3 +41,69 @@ func TestTheDocumentNamesEverythingAndHoldsNoIdOrSecret(t *testing.T) {
 	require.NoError(t, json.Unmarshal(j.Bytes(), &back))
 	require.EqualValues(t, 1, back["birdseye_config"])
 }
+
+// A written document reads back, and answers the mirror's reads with ids
+// made of names that point where the names pointed.
+func TestADocumentReadsBackAsAMirrorSource(t *testing.T) {
+	_, api := nbtest.Start(t, fake.AuditorToken)
+	d, err := Read(t.Context(), api)
+	require.NoError(t, err)
+	var y bytes.Buffer
+	require.NoError(t, d.Write(&y, "yaml"))
+	back, err := Load(bytes.NewReader(y.Bytes()), "netbird.yaml")
+	require.NoError(t, err)
+	var y2 bytes.Buffer
+	require.NoError(t, back.Write(&y2, "yaml"))
+	require.Equal(t, y.String(), y2.String(), "read back, written again: the same bytes")
+
+	src := back.Source("netbird.yaml")
+	require.Equal(t, "file:netbird.yaml", src.BaseURL())
+	raw, err := src.GetRaw(t.Context(), "/policies")
+	require.NoError(t, err)
+	var pols []map[string]any
+	require.NoError(t, json.Unmarshal(raw, &pols))
+	var ops map[string]any
+	for _, p := range pols {
+		if p["name"] == "Ops SSH" {
+			ops = p
+		}
+	}
+	require.NotNil(t, ops)
+	rule := ops["rules"].([]any)[0].(map[string]any)
+	require.Equal(t, []any{map[string]any{"id": "g:Ops", "name": "Ops"}}, rule["sources"])
+	require.Equal(t, map[string]any{"g:Ops": []any{"root"}}, rule["authorized_groups"])
+	raw, err = src.GetRaw(t.Context(), "/groups")
+	require.NoError(t, err)
+	require.Contains(t, string(raw), `{"id":"p:ci-runner-17","name":"ci-runner-17"}`)
+	_, err = src.GetRaw(t.Context(), "/events/audit")
+	require.ErrorContains(t, err, "netbird.yaml: no /events/audit in a configuration document")
+}
+
+// A broken document is refused before anything is written, with the line
+// and the reason.
+func TestABrokenDocumentIsRefusedWithTheLineAndTheReason(t *testing.T) {
+	doc := `birdseye_config: 1
+groups:
+  - name: Ops
+    peers: []
+posture_checks: []
+policies:
+  - name: web
+    enabled: true
+    source_posture_checks: [Compliant]
+    rules:
+      - name: r
+        sources: [Ops]
+        destinations: [Webb]
+`
+	_, err := Load(strings.NewReader(doc), "netbird.yaml")
+	require.EqualError(t, err, "netbird.yaml:9: policy \"web\" names posture check \"Compliant\", which the document does not have\n"+
+		"netbird.yaml:13: policy \"web\" names group \"Webb\", which the document does not have")
+
+	_, err = Load(strings.NewReader("groups: [name: Ops\n"), "netbird.yaml")
+	require.ErrorContains(t, err, "netbird.yaml: not YAML or JSON: line ")
+	_, err = Load(strings.NewReader("groups: []\n"), "netbird.yaml")
+	require.EqualError(t, err, "netbird.yaml: not a configuration document of birdseye export --by-name (no birdseye_config: 1)")
+	_, err = Load(strings.NewReader("birdseye_config: 2\n"), "netbird.yaml")
+	require.EqualError(t, err, "netbird.yaml: birdseye_config: 2 is newer than this birdseye reads (1)")
+}
