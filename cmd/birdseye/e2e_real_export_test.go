@@ -2,10 +2,14 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/styliteag/birdseye/internal/mirror"
 )
 
 // `export --by-name` of a realistic real account: no id of the server and
@@ -76,4 +80,31 @@ func diffLines(a, b string) []string {
 		}
 	}
 	return out
+}
+
+// The restore path: a realistic account exported by name, applied with
+// `mirror --from` to a fresh server whose machines have enrolled again,
+// exported again: the same bytes. A second apply has nothing to do.
+func TestE2ERealConfigurationRoundTripsThroughAFile(t *testing.T) {
+	a := startReal(t)
+	buildSourceAccount(t, a)
+	code, docA := runTool(t, []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + a.URL, "NB_API_KEY=" + a.OwnerToken}, "export", "--by-name")
+	require.Equal(t, 0, code, docA)
+	file := filepath.Join(t.TempDir(), "netbird.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(docA), 0o644))
+
+	b := startReal(t)
+	enrolAll(t, b)
+	env := []string{"PATH=" + os.Getenv("PATH"), "MIRROR_URL=" + b.URL, "MIRROR_API_KEY=" + b.OwnerToken, "TZ=UTC",
+		"MIRROR_SNAPSHOT_DIR=" + filepath.Join(t.TempDir(), "snapshots")}
+	all := strings.Join(slices.Clone(mirror.Sections), ",")
+	code, out := runTool(t, env, "mirror", "--from", file, "--apply", "--create-users", "--only", all, "--no-report")
+	require.Equal(t, 0, code, out)
+	code, docB := runTool(t, []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + b.URL, "NB_API_KEY=" + b.OwnerToken}, "export", "--by-name")
+	require.Equal(t, 0, code)
+	require.Equal(t, docA, docB, "restored: the same document")
+
+	code, out = runTool(t, env, "mirror", "--from", file, "--only", all, "--no-report")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "planned: 0 created, 0 updated, 0 deleted")
 }

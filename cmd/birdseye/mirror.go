@@ -1,13 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
 	"time"
 
+	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/configdoc"
 	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/mirror"
+	"github.com/styliteag/birdseye/internal/netbird"
 )
 
 type mirrorCmd struct {
@@ -19,14 +23,35 @@ type mirrorCmd struct {
 	Verbose     bool     `short:"v" help:"Also list what is in sync."`
 	Output      string   `short:"o" enum:"table,json" default:"table" help:"table, or json: the plan (or what was applied, and what remains) for scripts."`
 	NoReport    bool     `help:"Write no Checkmk check, send no ping or failure mail (a run by hand reports as CRON_MIRROR_ACCOUNT's does)."`
+	From        string   `placeholder:"FILE" help:"Apply this document (birdseye export --by-name), or every such document of a directory, instead of NB_URL's account: restore a configuration into MIRROR_URL, or keep it in git. Checked whole before anything is written."`
 }
 
 // Run mirrors NB_URL's account onto MIRROR_URL. The source client is a
 // netbird.ReadOnly: nothing here can write to it.
 func (c mirrorCmd) Run(ctx context.Context, e *env) error {
-	t, srcClient, err := tool(readToken, "mirror")
-	if err != nil {
-		return err
+	var t *config.Tool
+	var src mirror.Source
+	if c.From != "" {
+		// The document is the source: NB_URL is not needed.
+		if err := config.LoadDotEnv(".env"); err != nil {
+			return err
+		}
+		var err error
+		if t, err = config.LoadTool(); err != nil {
+			return err
+		}
+		d, err := configdoc.LoadPath(c.From)
+		if err != nil {
+			return &flagError{Flag: "--from", Msg: err.Error()}
+		}
+		src = d.Source(c.From)
+	} else {
+		var srcClient *netbird.Client
+		var err error
+		if t, srcClient, err = tool(readToken, "mirror"); err != nil {
+			return err
+		}
+		src = srcClient.ReadOnly()
 	}
 	m := t.Mirror
 	if err := m.Require(); err != nil {
@@ -53,7 +78,7 @@ func (c mirrorCmd) Run(ctx context.Context, e *env) error {
 	var counts mirror.Counts
 	run := func(ctx context.Context, w io.Writer) (mirror.Counts, error) {
 		var err error
-		counts, err = mirror.Run(ctx, srcClient.ReadOnly(), dst, o, w)
+		counts, err = mirror.Run(ctx, src, dst, o, w)
 		return counts, err
 	}
 	if c.NoReport {
@@ -70,7 +95,7 @@ func (c mirrorCmd) Run(ctx context.Context, e *env) error {
 			Sections []string      `json:"sections"`
 			Result   mirror.Counts `json:"result"`
 			Error    string        `json:"error,omitempty"`
-		}{Source: t.NetBird.URL, Target: m.URL, Apply: o.Apply, Sections: o.Sections, Result: counts}
+		}{Source: cmp.Or(c.From, t.NetBird.URL), Target: m.URL, Apply: o.Apply, Sections: o.Sections, Result: counts}
 		if err != nil {
 			report.Error = err.Error()
 		}

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // API is what the export reads: GET requests only.
@@ -161,6 +162,11 @@ func Read(ctx context.Context, api API) (*Doc, error) {
 	// key again with the time left.
 	d.SetupKeys = d.section(lists["/setup-keys"], []string{"id", "key", "last_used", "state", "updated_at", "used_times", "valid"}, func(o obj) {
 		d.ref(o, "auto_groups", kGroup)
+		// To the minute: a key made again from the document (on another
+		// server, seconds later) reads back the same.
+		if t, err := time.Parse(time.RFC3339Nano, str(o["expires"])); err == nil && t.Year() > 1 {
+			o["expires"] = t.UTC().Round(time.Minute).Format(time.RFC3339)
+		}
 	})
 	d.Nameservers = d.section(lists["/dns/nameservers"], []string{"id"}, func(o obj) { d.ref(o, "groups", kGroup) })
 	d.ref(d.DNS, "disabled_management_groups", kGroup)
@@ -197,11 +203,26 @@ func (d *Doc) name(kind, id string) string {
 	return "?" + id
 }
 
+// listRefs are the references that are lists: empty, they are written as
+// [] whether the server said null or [] (it says either for the same
+// thing, depending on how the object was made). A rule's sources and
+// destinations are not: null there means "a resource instead", and the
+// server refuses both.
+var listRefs = map[string]bool{"peers": true, "resources": true, "auto_groups": true, "source_posture_checks": true,
+	"groups": true, "peer_groups": true, "access_control_groups": true,
+	"disabled_management_groups": true, "ipv6_enabled_groups": true, "peer_expose_groups": true, "network_traffic_logs_groups": true}
+
 // ref replaces the ids under key (an id, a list of ids, an object with an
 // id, or a list of such objects) by names, sorted where it is a list.
 func (d *Doc) ref(o obj, key, kind string) {
 	v, ok := o[key]
-	if !ok || v == nil {
+	if !ok {
+		return
+	}
+	if v == nil {
+		if listRefs[key] {
+			o[key] = []any{} // the server says null or [] for the same empty list
+		}
 		return
 	}
 	one := func(x any) string {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -160,4 +162,75 @@ func find(n *yaml.Node, value string) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// LoadPath reads a document, or every .yaml, .yml and .json document of a
+// directory (in name order) as one: their sections are joined, and a
+// setting given twice is refused.
+func LoadPath(path string) (*Doc, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return Load(f, path)
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	all := &Doc{Format: FormatVersion}
+	n := 0
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		if e.IsDir() || ext != ".yaml" && ext != ".yml" && ext != ".json" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(path, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		var part Doc
+		if err := yaml.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("%s: not YAML or JSON: %v", filepath.Join(path, e.Name()), strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		if part.Format == 0 {
+			continue // not a document of ours (a README.yaml, a CI file)
+		}
+		n++
+		if part.Settings != nil {
+			if all.Settings != nil {
+				return nil, fmt.Errorf("%s: settings are given in two documents", path)
+			}
+			all.Settings = part.Settings
+		}
+		if part.DNS != nil {
+			if all.DNS != nil {
+				return nil, fmt.Errorf("%s: dns_settings are given in two documents", path)
+			}
+			all.DNS = part.DNS
+		}
+		all.Groups = append(all.Groups, part.Groups...)
+		all.Peers = append(all.Peers, part.Peers...)
+		all.Users = append(all.Users, part.Users...)
+		all.PostureChecks = append(all.PostureChecks, part.PostureChecks...)
+		all.Policies = append(all.Policies, part.Policies...)
+		all.Networks = append(all.Networks, part.Networks...)
+		all.Routes = append(all.Routes, part.Routes...)
+		all.SetupKeys = append(all.SetupKeys, part.SetupKeys...)
+		all.Nameservers = append(all.Nameservers, part.Nameservers...)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("%s: no configuration document (birdseye_config: 1) in the directory", path)
+	}
+	var b strings.Builder
+	if err := all.Write(&b, "yaml"); err != nil {
+		return nil, err
+	}
+	return Load(strings.NewReader(b.String()), path+" (the documents joined; lines of the joined document)") // checked as one
 }
