@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/styliteag/birdseye/internal/mirror"
+	"github.com/styliteag/birdseye/internal/netbird/fake"
 )
 
 // `export --by-name` of a realistic real account: no id of the server and
@@ -107,4 +108,23 @@ func TestE2ERealConfigurationRoundTripsThroughAFile(t *testing.T) {
 	code, out = runTool(t, env, "mirror", "--from", file, "--only", all, "--no-report")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "planned: 0 created, 0 updated, 0 deleted")
+}
+
+// A broken document is refused whole before anything is written to the
+// target: the line and the reason, exit 2.
+func TestMirrorFromABrokenDocumentWritesNothing(t *testing.T) {
+	f, api := newAPI(t)
+	file := filepath.Join(t.TempDir(), "netbird.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("birdseye_config: 1\ngroups:\n  - name: Ops\npolicies:\n  - name: web\n    rules:\n      - name: r\n        sources: [Ops]\n        destinations: [Webb]\n"), 0o644))
+	env := []string{"PATH=" + os.Getenv("PATH"), "MIRROR_URL=" + api.URL, "MIRROR_API_KEY=" + fake.AdminToken, "MIRROR_SNAPSHOT_DIR=" + t.TempDir()}
+	code, out := runTool(t, env, "mirror", "--from", file, "--apply", "--no-report")
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, "--from "+file+":9: policy \"web\" names group \"Webb\", which the document does not have")
+	require.Empty(t, f.Writes(), "nothing written")
+	require.Empty(t, f.Requests(), "the target not even read")
+
+	require.NoError(t, os.WriteFile(file, []byte("groups: [name: Ops\n"), 0o644))
+	code, out = runTool(t, env, "mirror", "--from", file, "--no-report")
+	require.Equal(t, 2, code)
+	require.Contains(t, out, file+": not YAML or JSON: line 1")
 }
