@@ -17,6 +17,7 @@ type Mirror struct {
 	Sections    List   `envconfig:"MIRROR_SECTIONS" desc:"comma-separated sections to mirror (empty = every section birdseye mirrors)"`
 	Protected   string `envconfig:"MIRROR_PROTECTED_GROUPS" default:"All" desc:"comma-separated group names never created, changed or deleted on the target (empty = All)"`
 	SnapshotDir string `envconfig:"MIRROR_SNAPSHOT_DIR" default:"/var/lib/birdseye/mirror" desc:"where a dump of the target is written before the first change (set empty: none)"`
+	Source      string `envconfig:"MIRROR_SOURCE" desc:"a document of birdseye export --by-name, or a directory of them, that the scheduled mirror applies instead of NB_URL's account (a git checkout mounted into the container: GitOps); read again at every run"`
 }
 
 // ProtectedGroups is MIRROR_PROTECTED_GROUPS, All when empty, as the old tool.

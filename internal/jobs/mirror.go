@@ -9,6 +9,7 @@ import (
 
 	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/configdoc"
 	"github.com/styliteag/birdseye/internal/mirror"
 	"github.com/styliteag/birdseye/internal/netbird"
 	"github.com/styliteag/birdseye/internal/retry"
@@ -82,6 +83,14 @@ func buildMirror(cfg *config.Config, _ Deps) (Work, error) {
 	return MirrorWork(func(ctx context.Context, out io.Writer) (mirror.Counts, error) {
 		run := o
 		run.Now = time.Now()
+		if file := cfg.Mirror.Source; file != "" {
+			// Read at every run: the file (a git checkout) changes between runs.
+			d, err := configdoc.LoadPath(file)
+			if err != nil {
+				return mirror.Counts{}, fmt.Errorf("MIRROR_SOURCE: %w", err)
+			}
+			return mirror.Run(ctx, d.Source(file), dst, run, out)
+		}
 		return mirror.Run(ctx, src.ReadOnly(), dst, run, out)
 	}), nil
 }
