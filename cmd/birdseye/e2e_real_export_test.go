@@ -128,3 +128,30 @@ func TestMirrorFromABrokenDocumentWritesNothing(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, out, file+": not YAML or JSON: line 1")
 }
+
+// `diff` between an export and the live server finds exactly what was
+// changed on the server since, field by field, and exits 1; an unchanged
+// server exits 0.
+func TestE2ERealDiffFindsExactlyWhatChanged(t *testing.T) {
+	s := startReal(t)
+	buildSourceAccount(t, s)
+	env := []string{"PATH=" + os.Getenv("PATH"), "NB_URL=" + s.URL, "NB_API_KEY=" + s.OwnerToken}
+	code, doc := runTool(t, env, "export", "--by-name")
+	require.Equal(t, 0, code)
+	file := filepath.Join(t.TempDir(), "netbird.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(doc), 0o644))
+	code, out := runTool(t, env, "diff", file, "NB_URL")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "0 differences between "+file+" and NB_URL")
+
+	pol := realByName(t, s, "/api/policies")["web-to-db"]
+	rules := policyWriteRules(pol["rules"])
+	rules[0]["ports"] = []string{"5432", "6432"}
+	s.MustDo(t, s.OwnerToken, "PUT", "/api/policies/"+pol["id"].(string), jsonObj{"name": "web-to-db", "description": "", "enabled": true, "rules": rules}, nil)
+	realCreate(t, s, "/api/groups", jsonObj{"name": "Contractors"})
+	code, out = runTool(t, env, "diff", file, "NB_URL")
+	require.Equal(t, 1, code, out)
+	require.Equal(t, "+ groups          Contractors only in B\n"+
+		"~ policies        web-to-db rules[0].ports: [\"5432\"] → [\"5432\",\"6432\"]\n"+
+		"2 differences between "+file+" and NB_URL\n", out)
+}

@@ -56,6 +56,7 @@ type cli struct {
 	Sinks            sinksCmd       `cmd:"" help:"Check the configured destinations: sinks test [NAME] sends each a sample event."`
 	Webhook          webhookCmd     `cmd:"" help:"Tools for people writing a webhook receiver: webhook verify checks a signature."`
 	Clone            cloneCmd       `cmd:"" help:"The standby clone: stage the primary's data on a standby host, install, drill, verify, fail over, roll back."`
+	Diff             diffCmd        `cmd:"" help:"Compare two configurations by name, field by field: documents of export --by-name, NB_URL or MIRROR_URL; exit 1 when they differ."`
 	Mirror           mirrorCmd      `cmd:"" help:"Keep a second controller (MIRROR_URL) in step with NB_URL's account. A dry run unless --apply; the source is only read."`
 	Export           exportCmd      `cmd:"" help:"Export the whole configuration through the API as JSON into an encrypted archive (needs NB_ADMIN_API_KEY)."`
 	AllowPing        allowPingCmd   `cmd:"" name:"allow-ping" help:"Keep an ICMP companion policy (ZPING: <name>) beside every policy that allows only some protocols (needs an admin token)."`
@@ -158,7 +159,7 @@ var offline = []string{"healthcheck", "version"}
 
 // multiCallNames are the top-level commands the image links to the binary
 // (docker/Dockerfile makes the same links; a test keeps the two in step).
-var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "lint", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes", "sinks", "mirror", "clone", "state", "webhook", "demo"}
+var multiCallNames = []string{"healthcheck", "doctor", "version", "cleanup-ephemeral", "policies", "peers", "overview", "lint", "events", "setup-keys", "posture", "allow-ping", "backup", "export", "traffic", "proxy-logs", "changes", "sinks", "diff", "mirror", "clone", "state", "webhook", "demo"}
 
 // multiCall runs `policies …` when the binary is invoked through a link named
 // like a top-level command, as `docker exec birdseye policies list` does.

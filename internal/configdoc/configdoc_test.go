@@ -107,3 +107,44 @@ policies:
 	_, err = Load(strings.NewReader("birdseye_config: 2\n"), "netbird.yaml")
 	require.EqualError(t, err, "netbird.yaml: birdseye_config: 2 is newer than this birdseye reads (1)")
 }
+
+func TestADiffNamesExactlyWhatChanged(t *testing.T) {
+	load := func(s string) *Doc {
+		d, err := Load(strings.NewReader(s), "x.yaml")
+		require.NoError(t, err)
+		return d
+	}
+	a := load(`birdseye_config: 1
+groups: [{name: Ops, peers: []}, {name: Web, peers: []}]
+policies:
+  - name: web
+    enabled: true
+    rules: [{name: r, sources: [Ops], destinations: [Web], ports: ["80"]}]
+dns_settings: {disabled_management_groups: []}
+`)
+	b := load(`birdseye_config: 1
+groups: [{name: Ops, peers: []}, {name: DB, peers: []}, {name: Web, peers: []}]
+policies:
+  - name: web
+    enabled: false
+    rules: [{name: r, sources: [Ops], destinations: [Web], ports: ["80", "443"]}]
+`)
+	changes := Diff(a, b)
+	var got []string
+	for _, c := range changes {
+		got = append(got, line(c, ""))
+	}
+	require.Equal(t, []string{
+		"DB only in B",
+		`web enabled: true → false`,
+		`web rules[0].ports: ["80"] → ["80","443"]`,
+	}, got, "an empty list and no list are the same")
+	require.Empty(t, Diff(a, a))
+
+	var md bytes.Buffer
+	require.NoError(t, WriteDiff(&md, changes, "a.yaml", "b.yaml", "markdown"))
+	require.Contains(t, md.String(), "## policies\n\n- `web` enabled: `true` → `false`\n")
+	var js bytes.Buffer
+	require.NoError(t, WriteDiff(&js, nil, "a.yaml", "b.yaml", "json"))
+	require.Contains(t, js.String(), `"changes": []`)
+}
