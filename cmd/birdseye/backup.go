@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
 	"github.com/styliteag/birdseye/internal/configdoc"
+	"github.com/styliteag/birdseye/internal/export"
 	"github.com/styliteag/birdseye/internal/jobs"
 	"github.com/styliteag/birdseye/internal/version"
 
@@ -250,7 +252,14 @@ func (c exportCmd) Run(ctx context.Context, e *env) error {
 		return err
 	}
 	o.Paths, o.Exclude = nil, nil // the API, not the volumes
-	r, err := backup.Export(ctx, client, o, t.NetBird.URL, version.Version, time.Now())
+	var extra []export.File
+	if d, derr := configdoc.Read(ctx, client); derr == nil {
+		var b bytes.Buffer
+		if d.Write(&b, "yaml") == nil {
+			extra = append(extra, export.File{Name: backup.ByNameFile, Body: b.Bytes()})
+		}
+	}
+	r, err := backup.Export(ctx, client, o, t.NetBird.URL, version.Version, time.Now(), extra...)
 	if r != nil && r.Manifest != nil {
 		for _, en := range r.Manifest.Endpoints {
 			line := fmt.Sprintf("%-8s %-45s %5d items  %s", en.Status, en.Path, en.Count, en.Reason)

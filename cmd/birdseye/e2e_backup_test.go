@@ -89,6 +89,10 @@ func TestE2EExport(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &m))
 	require.Equal(t, api.URL, m.NBURL)
 	require.NotEmpty(t, m.Endpoints)
+	doc, err := os.ReadFile(filepath.Join(restore, "export", "netbird-config.yaml"))
+	require.NoError(t, err, "the by-name document is in the archive too")
+	require.Contains(t, string(doc), "birdseye_config: 1\n")
+	require.Contains(t, string(doc), "    name: Admins to Servers\n")
 
 	d = start(t, toolEnv(api.URL, "NB_API_KEY="+fake.AuditorToken, "BACKUP_ZIP_PASSWORD=e2e export passphrase"), "export")
 	require.Equal(t, 2, d.waitExit())

@@ -21,12 +21,18 @@ type Mailer interface {
 	SendTo(ctx context.Context, to []string, subject, body, attach string) error
 }
 
+// ByNameFile is the by-name document's place in the API export archive.
+const ByNameFile = "export/netbird-config.yaml"
+
 // RunConfig is everything `backup run` (and CRON_BACKUP_NETBIRD) uses.
 type RunConfig struct {
 	// Options are the archives' (paths, exclusions, label, key, hidden
 	// names); empty Paths = no volume backup. OutDir is the run's own.
 	Options
 	Export export.API // nil = no API export
+	// ByName makes the by-name document the API export archive holds
+	// too (export/netbird-config.yaml); nil: none.
+	ByName func(ctx context.Context) ([]byte, error)
 	// Verify runs the restore check on the volume archive after writing it
 	// (BACKUP_VERIFY), comparing with Live when set.
 	Verify bool
@@ -124,7 +130,16 @@ func Run(ctx context.Context, rc RunConfig, now time.Time, log io.Writer) ([]Ste
 		err := rc.build(out, stage, &s, log, func(dir string) (err error) {
 			o := rc.Options
 			o.Paths, o.Exclude, o.OutDir = nil, nil, dir
-			r, err = Export(ctx, rc.Export, o, rc.NBURL, rc.Version, now)
+			var extra []export.File
+			if rc.ByName != nil {
+				// Not a reason to fail the export: the archive is whole without it.
+				if doc, derr := rc.ByName(ctx); derr != nil {
+					fmt.Fprintln(log, "warning: the by-name document is not in the export:", derr)
+				} else {
+					extra = append(extra, export.File{Name: ByNameFile, Body: doc})
+				}
+			}
+			r, err = Export(ctx, rc.Export, o, rc.NBURL, rc.Version, now, extra...)
 			return err
 		})
 		if err == nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/styliteag/birdseye/internal/apiclient"
 	"github.com/styliteag/birdseye/internal/backup"
 	"github.com/styliteag/birdseye/internal/config"
+	"github.com/styliteag/birdseye/internal/configdoc"
 	"github.com/styliteag/birdseye/internal/destinations"
 	"github.com/styliteag/birdseye/internal/metrics"
 	"github.com/styliteag/birdseye/internal/netbird"
@@ -247,6 +248,15 @@ func Backup(nb config.NetBird, b config.Backup, smtp config.SMTP, loc *time.Loca
 			return rc, err
 		}
 		rc.Export = c
+		rc.ByName = func(ctx context.Context) ([]byte, error) {
+			d, err := configdoc.Read(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			var b bytes.Buffer
+			err = d.Write(&b, "yaml")
+			return b.Bytes(), err
+		}
 	}
 	first := func(lists ...[]string) []string {
 		for _, l := range lists {
