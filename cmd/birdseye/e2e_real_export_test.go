@@ -11,6 +11,7 @@ import (
 
 	"github.com/styliteag/birdseye/internal/mirror"
 	"github.com/styliteag/birdseye/internal/netbird/fake"
+	"github.com/styliteag/birdseye/internal/netbird/realtest"
 )
 
 // `export --by-name` of a realistic real account: no id of the server and
@@ -95,7 +96,11 @@ func TestE2ERealConfigurationRoundTripsThroughAFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte(docA), 0o644))
 
 	b := startReal(t)
-	enrolAll(t, b)
+	// The machines enrol again with a key of the new server's own (the
+	// mirror prunes it: the document does not have it); the document's
+	// keys are made anew, their expiry from the document.
+	_, key := b.SetupKey(t, "restore-enrol", realtest.SetupKeyOptions{})
+	b.Enrol(t, key, false, peerNames...)
 	env := []string{"PATH=" + os.Getenv("PATH"), "MIRROR_URL=" + b.URL, "MIRROR_API_KEY=" + b.OwnerToken, "TZ=UTC",
 		"MIRROR_SNAPSHOT_DIR=" + filepath.Join(t.TempDir(), "snapshots")}
 	all := strings.Join(slices.Clone(mirror.Sections), ",")
@@ -108,6 +113,18 @@ func TestE2ERealConfigurationRoundTripsThroughAFile(t *testing.T) {
 	code, out = runTool(t, env, "mirror", "--from", file, "--only", all, "--no-report")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "planned: 0 created, 0 updated, 0 deleted")
+
+	// A hand-edited document: the plan is exactly the edit.
+	edited := strings.Replace(docA, "          - \"5432\"\n", "          - \"5433\"\n", 1)
+	require.NotEqual(t, docA, edited)
+	require.NoError(t, os.WriteFile(file, []byte(edited), 0o644))
+	code, out = runTool(t, env, "mirror", "--from", file, "--only", all, "--no-report")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "  ~ policies       web-to-db (rules)\n")
+	require.Contains(t, out, "planned: 0 created, 1 updated, 0 deleted")
+	code, out = runTool(t, env, "diff", file, "MIRROR_URL")
+	require.Equal(t, 1, code)
+	require.Equal(t, "~ policies        web-to-db rules[0].ports: [\"5433\"] → [\"5432\"]\n1 differences between "+file+" and MIRROR_URL\n", out)
 }
 
 // A broken document is refused whole before anything is written to the
