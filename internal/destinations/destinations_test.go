@@ -23,7 +23,7 @@ func TestEveryRowOfTheTableIsCompleteAndUnique(t *testing.T) {
 		prefix, _, _ := sp.Filter(&config.Config{})
 		require.NotEmpty(t, prefix, sp.Name)
 	}
-	require.Len(t, seen, 9, "mattermost, slack, discord, teams, ntfy, webhook, syslog, file, email")
+	require.Len(t, seen, 10, "mattermost, slack, discord, teams, ntfy, webhook, syslog, file, splunk, email")
 }
 
 func TestConfiguredBuildsStdoutFirstThenWhatIsTurnedOn(t *testing.T) {

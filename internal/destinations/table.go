@@ -8,6 +8,7 @@ package destinations
 import (
 	"crypto/tls"
 	"net"
+	"net/url"
 	"time"
 
 	"github.com/styliteag/birdseye/internal/config"
@@ -18,6 +19,7 @@ import (
 	"github.com/styliteag/birdseye/internal/sink/file"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 	"github.com/styliteag/birdseye/internal/sink/ntfy"
+	"github.com/styliteag/birdseye/internal/sink/splunk"
 	"github.com/styliteag/birdseye/internal/sink/syslog"
 	"github.com/styliteag/birdseye/internal/sink/webhook"
 )
@@ -120,6 +122,19 @@ var All = []Spec{
 		},
 		Streams: func(s config.Streams) [4]config.Globs {
 			return [4]config.Globs{s.FileTrafficInclude, s.FileTrafficExclude, s.FileProxyInclude, s.FileProxyExclude}
+		}},
+	{Name: "splunk", On: func(c *config.Config) bool { return c.Splunk.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) {
+			sp := c.Splunk
+			host := ""
+			if u, err := url.Parse(c.NetBird.URL); err == nil {
+				host = u.Hostname()
+			}
+			return splunk.New(splunk.Config{URL: sp.URL.Reveal(), Token: sp.Token.Reveal(), Index: sp.Index, Source: sp.Source,
+				SourceType: sp.SourceType, Host: host, Ack: bool(sp.Ack)}), nil
+		},
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+			return "SPLUNK", c.Splunk.Include, c.Splunk.Exclude
 		}},
 	{Name: "email", People: true, On: func(c *config.Config) bool { return c.Email.Enabled() },
 		Build: func(c *config.Config) (sink.Sink, error) { return email.New(MailConfig(c), c.Log.TZ.Loc), nil },

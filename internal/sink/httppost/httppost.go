@@ -9,6 +9,7 @@ package httppost
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -34,10 +35,17 @@ type Request struct {
 
 // Do sends r with client and classifies the answer.
 func Do(ctx context.Context, client *http.Client, r Request) error {
+	_, err := DoRead(ctx, client, r)
+	return err
+}
+
+// DoRead is Do that also returns a 2xx answer's body (at most 64 KiB): a
+// receiver that says more than yes (Splunk's ackId).
+func DoRead(ctx context.Context, client *http.Client, r Request) ([]byte, error) {
 	shown := r.Sink + " POST " + Redact(r.URL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
-		return sink.Permanent(fmt.Errorf("%s: the URL is not usable", shown))
+		return nil, sink.Permanent(fmt.Errorf("%s: the URL is not usable", shown))
 	}
 	req.Header.Set("User-Agent", version.UserAgent())
 	for k, v := range r.Headers {
@@ -49,26 +57,26 @@ func Do(ctx context.Context, client *http.Client, r Request) error {
 		if errors.As(err, &ue) {
 			err = ue.Err // url.Error repeats the whole URL, secret included
 		}
-		return fmt.Errorf("%s: %w", shown, err)
+		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode/100 == 2 {
-		return nil
+		return raw, nil
 	}
 	err = fmt.Errorf("%s: HTTP %d: %s", shown, resp.StatusCode, message(raw))
 	switch resp.StatusCode {
 	case http.StatusGone:
-		return &sink.GoneError{Err: err}
+		return nil, &sink.GoneError{Err: err}
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return &sink.RetryAfterError{Err: err, After: d}
+			return nil, &sink.RetryAfterError{Err: err, After: d}
 		}
 	}
 	if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout {
-		return sink.Permanent(err)
+		return nil, sink.Permanent(err)
 	}
-	return err
+	return nil, err
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.
@@ -86,18 +94,18 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// message is what a refusal says: the "message" (Mattermost, Discord) or
-// "error" (ntfy) of a JSON body, else the body's start.
+// message is what a refusal says: the "message" (Mattermost, Discord),
+// "error" (ntfy) or "text" (Splunk) of a JSON body, else the body's start.
 func message(raw []byte) string {
 	var answer struct {
 		Message string `json:"message"`
 		Error   string `json:"error"`
+		Text    string `json:"text"` // Splunk HEC
 	}
-	if json.Unmarshal(raw, &answer) == nil && (answer.Message != "" || answer.Error != "") {
-		if answer.Message != "" {
-			return answer.Message
+	if json.Unmarshal(raw, &answer) == nil {
+		if m := cmp.Or(answer.Message, answer.Error, answer.Text); m != "" {
+			return m
 		}
-		return answer.Error
 	}
 	msg := strings.TrimSpace(string(raw))
 	if len(msg) > 200 {
