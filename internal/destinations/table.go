@@ -15,6 +15,7 @@ import (
 	"github.com/styliteag/birdseye/internal/outbox"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/chat"
+	"github.com/styliteag/birdseye/internal/sink/elastic"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/file"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
@@ -135,6 +136,15 @@ var All = []Spec{
 		},
 		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "SPLUNK", c.Splunk.Include, c.Splunk.Exclude
+		}},
+	{Name: "elastic", On: func(c *config.Config) bool { return c.Elastic.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) {
+			el := c.Elastic
+			return elastic.New(elastic.Config{URL: el.URL.Reveal(), APIKey: el.APIKey.Reveal(), User: el.User, Password: el.Password.Reveal(),
+				Index: el.Index, DataStream: bool(el.DataStream)}), nil
+		},
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+			return "ELASTIC", c.Elastic.Include, c.Elastic.Exclude
 		}},
 	{Name: "email", People: true, On: func(c *config.Config) bool { return c.Email.Enabled() },
 		Build: func(c *config.Config) (sink.Sink, error) { return email.New(MailConfig(c), c.Log.TZ.Loc), nil },
