@@ -18,6 +18,7 @@ import (
 	"github.com/styliteag/birdseye/internal/sink/elastic"
 	"github.com/styliteag/birdseye/internal/sink/email"
 	"github.com/styliteag/birdseye/internal/sink/file"
+	"github.com/styliteag/birdseye/internal/sink/loki"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 	"github.com/styliteag/birdseye/internal/sink/ntfy"
 	"github.com/styliteag/birdseye/internal/sink/splunk"
@@ -145,6 +146,14 @@ var All = []Spec{
 		},
 		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "ELASTIC", c.Elastic.Include, c.Elastic.Exclude
+		}},
+	{Name: "loki", On: func(c *config.Config) bool { return c.Loki.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) {
+			l := c.Loki
+			return loki.New(loki.Config{URL: l.URL.Reveal(), Tenant: l.Tenant, User: l.User, Password: l.Password.Reveal()}), nil
+		},
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+			return "LOKI", c.Loki.Include, c.Loki.Exclude
 		}},
 	{Name: "email", People: true, On: func(c *config.Config) bool { return c.Email.Enabled() },
 		Build: func(c *config.Config) (sink.Sink, error) { return email.New(MailConfig(c), c.Log.TZ.Loc), nil },
