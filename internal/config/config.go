@@ -85,6 +85,7 @@ type Config struct {
 	Splunk      Splunk
 	Elastic     Elastic
 	Loki        Loki
+	Telegram    Telegram
 	Email       Email
 	SMTP        SMTP
 	Schedule    Schedule
@@ -115,7 +116,7 @@ func Load() (*Config, error) {
 func LoadPartial() (*Config, error) {
 	var c Config
 	var errs []error
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Splunk, &c.Elastic, &c.Loki, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Lint, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Clone, &c.Monitor, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Splunk, &c.Elastic, &c.Loki, &c.Telegram, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Lint, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Clone, &c.Monitor, &c.Metrics, &c.Log} {
 		errs = append(errs, process(part))
 	}
 	c.Offsite.fill()
@@ -215,6 +216,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Splunk.validate())
 	errs = append(errs, c.Elastic.validate())
 	errs = append(errs, c.Loki.validate())
+	errs = append(errs, c.Telegram.validate())
 	errs = append(errs, c.SMTP.validate())
 	errs = append(errs, c.Email.validate(&c.SMTP))
 	errs = append(errs, c.Schedule.validate())

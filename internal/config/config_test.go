@@ -528,3 +528,14 @@ func TestFleetMetricsNeedTheMetricsEndpointAndTheWatch(t *testing.T) {
 	_, err = Load()
 	require.ErrorContains(t, err, "FLEET_METRICS=on needs")
 }
+
+func TestATelegramBotNeedsItsTokenAndAChat(t *testing.T) {
+	require.NoError(t, Telegram{}.validate(), "off")
+	err := Telegram{Token: "not-a-token", APIURL: "https://api.telegram.org"}.validate()
+	require.ErrorContains(t, err, "config: TELEGRAM_BOT_TOKEN is not a bot token; expected what @BotFather gives, 123456789:AA…")
+	require.ErrorContains(t, err, "config: TELEGRAM_CHAT_ID is not set; expected the chat's id, e.g. -1001234567890, or @channelname")
+	require.NotContains(t, err.Error(), "not-a-token")
+	tg := Telegram{Token: "1:AA", ChatID: "@ops", APIURL: "https://tg.example/"}
+	require.NoError(t, tg.validate())
+	require.Equal(t, "https://tg.example/bot1:AA/sendMessage", tg.URL())
+}

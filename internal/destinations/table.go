@@ -63,6 +63,13 @@ var All = []Spec{
 	chatSpec(chat.Teams, "TEAMS", func(c config.Chat) (config.Secret, config.Globs, config.Globs) {
 		return c.TeamsURL, c.TeamsInclude, c.TeamsExclude
 	}),
+	{Name: "telegram", People: true, On: func(c *config.Config) bool { return c.Telegram.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) {
+			return chat.New(chat.Telegram(c.Telegram.ChatID), c.Telegram.URL(), int(c.Forwarder.BurstLimit), c.Log.TZ.Loc), nil
+		},
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+			return "TELEGRAM", c.Telegram.Include, c.Telegram.Exclude
+		}},
 	{Name: "ntfy", People: true, On: func(c *config.Config) bool { return c.Ntfy.URL != "" },
 		Build: func(c *config.Config) (sink.Sink, error) {
 			return ntfy.New(c.Ntfy.URL.Reveal(), c.Ntfy.Token.Reveal(), int(c.Forwarder.BurstLimit), c.Log.TZ.Loc), nil

@@ -32,7 +32,16 @@ var (
 	// Teams cards have no code spans (birdseye strips the backticks), so a
 	// value is always escaped as running text.
 	Teams = Markup{text: commonMark, code: commonMark}
+	// Telegram gets HTML (parse_mode HTML): &, < and > as entities, and the
+	// characters birdseye's own lines use for bold, code and italics as
+	// numeric entities, so no value can open a tag or a span; an @ that
+	// starts a word gets a word joiner (no mention).
+	Telegram = Markup{text: telegramText, code: telegramText}
 )
+
+var telegramEntities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "*", "&#42;", "`", "&#96;", "_", "&#95;")
+
+func telegramText(s string) string { return breakMentions(telegramEntities.Replace(Clean(s))) }
 
 // Value is v as running text, or as a code span when it holds a colon
 // (Mattermost reads `:xx:` as an emoji and would mangle IPv6 addresses).

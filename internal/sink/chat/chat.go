@@ -63,6 +63,27 @@ var Teams = Flavor{Name: "teams", MaxRunes: 12000, Markup: render.Teams,
 	},
 }
 
+var (
+	codeSpan = regexp.MustCompile("`([^`]*)`")
+	italic   = regexp.MustCompile(`(^|\s)_([^_]+)_(\s|$)`)
+)
+
+// Telegram is a bot's sendMessage to one chat (parse_mode HTML): birdseye's
+// bold, code spans and italics become tags, the values inside are
+// entities (render.Telegram); 4,096 characters a message.
+func Telegram(chatID string) Flavor {
+	return Flavor{Name: "telegram", MaxRunes: 4000, Markup: render.Telegram,
+		Line: func(l string) string {
+			l = bold.ReplaceAllString(unicodeEmoji(l), "<b>$1</b>")
+			l = codeSpan.ReplaceAllString(l, "<code>$1</code>")
+			return italic.ReplaceAllString(l, "$1<i>$2</i>$3")
+		},
+		Payload: func(t string) any {
+			return map[string]any{"chat_id": chatID, "text": t, "parse_mode": "HTML", "link_preview_options": map[string]any{"is_disabled": true}}
+		},
+	}
+}
+
 var shortcodes = strings.NewReplacer(":rotating_light:", "🚨", ":warning:", "⚠️", ":white_check_mark:", "✅")
 
 func unicodeEmoji(l string) string { return shortcodes.Replace(l) }

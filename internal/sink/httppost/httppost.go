@@ -100,10 +100,11 @@ func message(raw []byte) string {
 	var answer struct {
 		Message string `json:"message"`
 		Error   string `json:"error"`
-		Text    string `json:"text"` // Splunk HEC
+		Text    string `json:"text"`        // Splunk HEC
+		Desc    string `json:"description"` // Telegram
 	}
 	if json.Unmarshal(raw, &answer) == nil {
-		if m := cmp.Or(answer.Message, answer.Error, answer.Text); m != "" {
+		if m := cmp.Or(answer.Message, answer.Error, answer.Text, answer.Desc); m != "" {
 			return m
 		}
 	}
@@ -116,15 +117,20 @@ func message(raw []byte) string {
 
 // Redact shows where a URL points without its secrets: no user info, no
 // query, and the last path segment cut to four characters (hook ids and
-// topic names are the secret part of most hook URLs).
+// topic names are the secret part of most hook URLs), as is a segment
+// with a colon (a Telegram bot's token).
 func Redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return "<URL>"
 	}
-	path := u.Path
-	if i := strings.LastIndex(path, "/"); i >= 0 && len(path)-i-1 > 4 {
-		path = path[:i+1] + path[i+1:i+5] + "…"
+	segs := strings.Split(u.Path, "/")
+	for i, seg := range segs {
+		// The last segment, and one with a colon (Telegram's bot<id>:<token>),
+		// are cut to four characters.
+		if (i == len(segs)-1 || strings.Contains(seg, ":")) && len(seg) > 4 {
+			segs[i] = seg[:4] + "…"
+		}
 	}
-	return u.Scheme + "://" + u.Host + path
+	return u.Scheme + "://" + u.Host + strings.Join(segs, "/")
 }
