@@ -45,6 +45,23 @@ func (b Batch) Notices(name string) []string {
 	return out
 }
 
+// NoticeEvents are the batch's notices as events, for the sinks that send
+// records rather than messages (webhook, Splunk, Elasticsearch, Loki):
+// birdseye.alert for the alerts (outages, recoveries, lost events),
+// birdseye.notice for what the batch leaves out, in the stream "birdseye".
+func (b Batch) NoticeEvents(name string, now time.Time) []event.Event {
+	var out []event.Event
+	for i, text := range b.Notices(name) {
+		code := "birdseye.notice"
+		if i < len(b.Alerts) {
+			code = "birdseye.alert"
+		}
+		out = append(out, event.Event{ActivityCode: code, Activity: text, InitiatorID: "sys", InitiatorLabel: "birdseye",
+			Timestamp: now.UTC().Format(time.RFC3339Nano), Stream: "birdseye"})
+	}
+	return out
+}
+
 // Sink delivers batches to one destination. Deliver must honour ctx and
 // treat an empty batch as a no-op.
 type Sink interface {

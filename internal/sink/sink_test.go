@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -102,4 +103,17 @@ func TestADirectRouteGetsABatchOnlyAfterEveryQueuedRouteTookIt(t *testing.T) {
 	box.err = nil
 	require.NoError(t, d.Dispatch(t.Context(), events("a")))
 	require.Len(t, stdout.batches, 1)
+}
+
+func TestNoticeEventsAreAlertsThenWhatTheBatchLeavesOut(t *testing.T) {
+	now := time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC)
+	evs := Batch{Alerts: []string{"NetBird API unreachable for 10 min"}, Dropped: 2, Skipped: 3}.NoticeEvents("splunk", now)
+	require.Len(t, evs, 3)
+	require.Equal(t, "birdseye.alert", evs[0].ActivityCode)
+	require.Equal(t, "birdseye.notice", evs[1].ActivityCode)
+	require.Equal(t, "2 events dropped: the splunk outbox was full (SINK_QUEUE_MAX)", evs[1].Activity)
+	require.Equal(t, "skipped 3 older events on catch-up (MAX_CATCHUP)", evs[2].Activity)
+	require.Equal(t, "birdseye", evs[2].Stream)
+	require.Equal(t, "2026-12-06T02:00:00Z", evs[0].Timestamp)
+	require.Empty(t, Batch{}.NoticeEvents("x", now))
 }

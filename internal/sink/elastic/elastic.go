@@ -98,7 +98,12 @@ func docID(e event.Event) string {
 
 // Deliver sends the batch, split at MaxBytes, in order.
 func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
-	evs := append(notices(b, time.Now()), b.Events...)
+	now := time.Now()
+	evs := b.NoticeEvents("elastic", now)
+	for i := range evs {
+		evs[i].Key = fmt.Sprintf("%s|%d|%d", evs[i].ActivityCode, now.UnixNano(), i) // their document ids
+	}
+	evs = append(evs, b.Events...)
 	if len(evs) == 0 {
 		return nil
 	}
@@ -136,21 +141,6 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 		ids = append(ids, docID(e))
 	}
 	return s.bulk(ctx, body.Bytes(), ids)
-}
-
-// notices become documents too (outages, lost events), so that a search
-// finds them beside the audit log.
-func notices(b sink.Batch, now time.Time) []event.Event {
-	var out []event.Event
-	for i, text := range b.Notices("elastic") {
-		code := "birdseye.notice"
-		if i < len(b.Alerts) {
-			code = "birdseye.alert"
-		}
-		out = append(out, event.Event{ActivityCode: code, Activity: text, InitiatorID: "sys", InitiatorLabel: "birdseye",
-			Timestamp: now.UTC().Format(time.RFC3339Nano), Stream: "birdseye", Key: fmt.Sprintf("%s|%d|%d", code, now.UnixNano(), i)})
-	}
-	return out
 }
 
 // bulkAnswer is the part of a _bulk answer the sink reads.

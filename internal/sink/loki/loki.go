@@ -95,7 +95,7 @@ type pushStream struct {
 
 // Deliver pushes the batch, split at MaxBytes, in order.
 func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
-	evs := append(notices(b, time.Now()), b.Events...)
+	evs := append(b.NoticeEvents("loki", time.Now()), b.Events...)
 	if len(evs) == 0 {
 		return nil
 	}
@@ -167,17 +167,4 @@ func (s *Sink) push(ctx context.Context, body []byte) error {
 	}
 	_, err := httppost.DoRead(ctx, s.http, httppost.Request{Sink: "loki", URL: s.endpoint(), Body: body, Headers: h})
 	return err
-}
-
-// notices become lines too, in the birdseye stream.
-func notices(b sink.Batch, now time.Time) []event.Event {
-	var out []event.Event
-	for i, text := range b.Notices("loki") {
-		code := "birdseye.notice"
-		if i < len(b.Alerts) {
-			code = "birdseye.alert"
-		}
-		out = append(out, event.Event{ActivityCode: code, Activity: text, InitiatorID: "sys", InitiatorLabel: "birdseye", Timestamp: now.UTC().Format(time.RFC3339Nano), Stream: "birdseye"})
-	}
-	return out
 }

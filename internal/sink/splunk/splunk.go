@@ -19,7 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/httppost"
 )
@@ -95,7 +94,7 @@ type hecEvent struct {
 
 // Deliver posts the batch, split at MaxBytes, in order.
 func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
-	evs := append(notices(b, time.Now()), b.Events...)
+	evs := append(b.NoticeEvents("splunk", time.Now()), b.Events...)
 	if len(evs) == 0 {
 		return nil
 	}
@@ -120,20 +119,6 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 		body.WriteByte('\n')
 	}
 	return s.post(ctx, body.Bytes())
-}
-
-// notices become events too, so that a search finds outages and lost
-// events beside the audit log.
-func notices(b sink.Batch, now time.Time) []event.Event {
-	var out []event.Event
-	for i, text := range b.Notices("splunk") {
-		code := "birdseye.notice"
-		if i < len(b.Alerts) {
-			code = "birdseye.alert"
-		}
-		out = append(out, event.Event{ActivityCode: code, Activity: text, InitiatorID: "sys", InitiatorLabel: "birdseye", Timestamp: now.UTC().Format(time.RFC3339Nano), Stream: "birdseye"})
-	}
-	return out
 }
 
 func (s *Sink) headers() map[string]string {

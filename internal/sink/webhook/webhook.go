@@ -65,21 +65,6 @@ func New(cfg Config) *Sink {
 
 func (s *Sink) Name() string { return "webhook" }
 
-// Notices become events of the schema too, so that a receiver needs one
-// parser: birdseye.alert for outages, recoveries and lost events,
-// birdseye.notice for what a batch leaves out.
-func notices(b sink.Batch, now time.Time) []event.Event {
-	var out []event.Event
-	for i, text := range b.Notices("webhook") {
-		code := "birdseye.notice"
-		if i < len(b.Alerts) {
-			code = "birdseye.alert"
-		}
-		out = append(out, event.Event{ActivityCode: code, Activity: text, InitiatorID: "sys", InitiatorLabel: "birdseye", Timestamp: now.UTC().Format(time.RFC3339Nano), Stream: "birdseye"})
-	}
-	return out
-}
-
 // Deliver posts the batch, notices first, in requests of at most MaxBytes.
 // When a later request fails, the error says how many events the earlier
 // ones carried, so that only the rest is posted again.
@@ -88,7 +73,7 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 		return nil
 	}
 	now := s.now()
-	head := notices(b, now)
+	head := b.NoticeEvents("webhook", now)
 	all := append(head, b.Events...)
 	sent := 0
 	for _, chunk := range s.split(all) {
