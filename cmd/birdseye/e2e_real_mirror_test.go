@@ -129,8 +129,8 @@ func TestE2ERealMirrorKeepsARealServerInStep(t *testing.T) {
 	}
 
 	dstRange := realAccount(t, dst)["settings"].(jsonObj)["network_range"]
-	srcRange := realAccount(t, src)["settings"].(jsonObj)["network_range"]
-	require.NotEqual(t, srcRange, dstRange, "each server picked its own range")
+	srcRange := moveRangeFrom(t, src, dstRange)
+	require.NotEqual(t, srcRange, dstRange, "the source's range differs from the target's")
 	before := settledAuditCount(t, dst)
 	code, out := mirror()
 	require.Equal(t, 0, code, out)
@@ -196,6 +196,20 @@ func TestE2ERealMirrorKeepsARealServerInStep(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "network_range: ")
 	require.Equal(t, srcRange, realAccount(t, dst)["settings"].(jsonObj)["network_range"])
+}
+
+// moveRangeFrom gives the source a network range other than taken. Each
+// server picks its /16 at random from 100.64.0.0/10, so two servers share one
+// now and then (1 in 64); the test needs them apart to see that the mirror
+// leaves the target's addresses alone unless asked. The range is always set,
+// so the path is the same in every run.
+func moveRangeFrom(t *testing.T, s *realtest.Server, taken any) any {
+	t.Helper()
+	acc := realAccount(t, s)
+	settings := acc["settings"].(jsonObj)
+	settings["network_range"] = map[bool]string{true: "100.65.0.0/16", false: "100.64.0.0/16"}[taken == "100.64.0.0/16"]
+	s.MustDo(t, s.OwnerToken, "PUT", "/api/accounts/"+acc["id"].(string), jsonObj{"settings": settings}, nil)
+	return realAccount(t, s)["settings"].(jsonObj)["network_range"]
 }
 
 // policyWriteRules turns read-form rules (group objects) into the write form.
