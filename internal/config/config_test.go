@@ -539,3 +539,14 @@ func TestATelegramBotNeedsItsTokenAndAChat(t *testing.T) {
 	require.NoError(t, tg.validate())
 	require.Equal(t, "https://tg.example/bot1:AA/sendMessage", tg.URL())
 }
+
+func TestAGoogleChatWebhookNeedsItsWholeURL(t *testing.T) {
+	require.NoError(t, Chat{}.validate(), "off")
+	err := Chat{GoogleURL: "chat.googleapis.com/v1/spaces/AAQA/messages"}.validate()
+	require.ErrorContains(t, err, "config: GOOGLE_CHAT_WEBHOOK_URL is not an http(s) URL; expected e.g. https://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>")
+	err = Chat{GoogleURL: "https://chat.googleapis.com/v1/spaces/AAQA/messages?key=AIzaSyX"}.validate()
+	require.ErrorContains(t, err, "config: GOOGLE_CHAT_WEBHOOK_URL has no token; expected the whole URL the space's webhook shows, ending in &token=…")
+	require.NotContains(t, err.Error(), "AIzaSyX", "the URL is a secret")
+	require.NoError(t, Chat{GoogleURL: "https://chat.googleapis.com/v1/spaces/AAQA/messages?key=k&token=t"}.validate())
+	require.NoError(t, Chat{GoogleURL: "http://relay.internal:8080/chat"}.validate(), "a relay of one's own is not Google's")
+}

@@ -189,8 +189,8 @@ func (f File) validate() error {
 	return nil
 }
 
-// Chat are the Slack, Discord and Microsoft Teams incoming webhooks; an
-// empty URL turns that one off.
+// Chat are the Slack, Discord, Microsoft Teams and Google Chat incoming
+// webhooks; an empty URL turns that one off.
 type Chat struct {
 	SlackURL       Secret `envconfig:"SLACK_WEBHOOK_URL" desc:"Slack incoming-webhook URL (empty = off)"`
 	SlackInclude   Globs  `envconfig:"SLACK_INCLUDE" default:"*" desc:"activity-code globs posted to Slack"`
@@ -201,6 +201,9 @@ type Chat struct {
 	TeamsURL       Secret `envconfig:"TEAMS_WEBHOOK_URL" desc:"Microsoft Teams workflow webhook URL (\"post to a channel when a webhook request is received\"; empty = off)"`
 	TeamsInclude   Globs  `envconfig:"TEAMS_INCLUDE" default:"*" desc:"activity-code globs posted to Teams"`
 	TeamsExclude   Globs  `envconfig:"TEAMS_EXCLUDE" default:"" desc:"activity-code globs not posted to Teams"`
+	GoogleURL      Secret `envconfig:"GOOGLE_CHAT_WEBHOOK_URL" desc:"Google Chat space webhook URL, https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=… (empty = off)"`
+	GoogleInclude  Globs  `envconfig:"GOOGLE_CHAT_INCLUDE" default:"*" desc:"activity-code globs posted to Google Chat"`
+	GoogleExclude  Globs  `envconfig:"GOOGLE_CHAT_EXCLUDE" default:"" desc:"activity-code globs not posted to Google Chat"`
 }
 
 // Ntfy is the push-notification sink; an empty URL turns it off.
@@ -225,7 +228,28 @@ func httpURL(name string, v Secret, example string) error {
 func (c Chat) validate() error {
 	return errors.Join(httpURL("SLACK_WEBHOOK_URL", c.SlackURL, "https://hooks.slack.com/services/T…/B…/…"),
 		httpURL("DISCORD_WEBHOOK_URL", c.DiscordURL, "https://discord.com/api/webhooks/<id>/<token>"),
-		httpURL("TEAMS_WEBHOOK_URL", c.TeamsURL, "the URL of the workflow's \"When a Teams webhook request is received\" trigger"))
+		httpURL("TEAMS_WEBHOOK_URL", c.TeamsURL, "the URL of the workflow's \"When a Teams webhook request is received\" trigger"),
+		googleChatURL(c.GoogleURL))
+}
+
+// googleChatURL checks a Google Chat webhook: Google's own URLs carry the
+// key and the token in the query, and a copy cut at the & is a common slip.
+func googleChatURL(v Secret) error {
+	const name, example = "GOOGLE_CHAT_WEBHOOK_URL", "https://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>"
+	if err := httpURL(name, v, example); err != nil || v == "" {
+		return err
+	}
+	u, _ := url.Parse(v.Reveal())
+	q := u.Query()
+	switch {
+	case u.Host != "chat.googleapis.com":
+		return nil
+	case q.Get("key") == "":
+		return &Error{Var: name, Msg: "has no key; expected the whole URL the space's webhook shows, " + example}
+	case q.Get("token") == "":
+		return &Error{Var: name, Msg: "has no token; expected the whole URL the space's webhook shows, ending in &token=…"}
+	}
+	return nil
 }
 
 func (n Ntfy) validate() error {

@@ -63,6 +63,9 @@ var All = []Spec{
 	chatSpec(chat.Teams, "TEAMS", func(c config.Chat) (config.Secret, config.Globs, config.Globs) {
 		return c.TeamsURL, c.TeamsInclude, c.TeamsExclude
 	}),
+	chatSpec(chat.GoogleChat, "GOOGLE_CHAT", func(c config.Chat) (config.Secret, config.Globs, config.Globs) {
+		return c.GoogleURL, c.GoogleInclude, c.GoogleExclude
+	}),
 	{Name: "telegram", People: true, On: func(c *config.Config) bool { return c.Telegram.Enabled() },
 		Build: func(c *config.Config) (sink.Sink, error) {
 			return chat.New(chat.Telegram(c.Telegram.ChatID), c.Telegram.URL(), int(c.Forwarder.BurstLimit), c.Log.TZ.Loc), nil

@@ -37,7 +37,26 @@ var (
 	// numeric entities, so no value can open a tag or a span; an @ that
 	// starts a word gets a word joiner (no mention).
 	Telegram = Markup{text: telegramText, code: telegramText}
+	// Google Chat's text markup is Slack's in other words: *bold*,
+	// _italic_, ~strike~, `code`, <url|text> links and <users/…>
+	// mentions, and no escape at all. A value with a formatting character
+	// goes in a code span; a word joiner after every < (and &, in case an
+	// entity is read) keeps it from opening a link or a mention.
+	GoogleChat = Markup{text: googleText, code: googleCode}
 )
+
+var googleBreaks = strings.NewReplacer("<", "<\u2060", "&", "&\u2060")
+
+func googleText(s string) string {
+	if strings.ContainsAny(s, "*_~`") {
+		return "`" + googleCode(s) + "`"
+	}
+	return breakMentions(googleBreaks.Replace(Clean(s)))
+}
+
+func googleCode(s string) string {
+	return googleBreaks.Replace(strings.ReplaceAll(Clean(s), "`", "ˋ"))
+}
 
 var telegramEntities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "*", "&#42;", "`", "&#96;", "_", "&#95;")
 

@@ -16,6 +16,7 @@ var hostile = []string{
 	"@channel", "@all", "@here", "<!channel>", "<!here|here>", "<@U024BE7LH>",
 	"[click](http://evil.example)", "![x](http://evil.example/pixel.png)",
 	"**bold** _it_ ~~strike~~ `code`", "<http://evil.example|login>", "line one\nline two",
+	"<users/all>", "<users/123456789012345678901>", "*bold* ~strike~", "&lt;users/all&gt;",
 }
 
 func hostileEvent(v string) event.Event {
@@ -30,15 +31,25 @@ var (
 	mdLink       = regexp.MustCompile(`(^|[^\\])!?\[[^\]]*[^\\]\]\(`) // [text]( or ![alt]( not escaped
 	mdMention    = regexp.MustCompile(`(^|[\s(])@(channel|all|here)\b`)
 	slackSpecial = regexp.MustCompile(`<[!@#]|<https?:`) // <!channel>, <@U…>, <http…|…>
+	// Google Chat's text markup: <users/…> mentions, <url|text> links,
+	// and *bold*, _italic_, ~strike~ between word edges.
+	googleSpecial = regexp.MustCompile(`<(users/|https?:)|&lt;users/`)
 )
 
 func TestValuesFromTheAPIAreInertInEveryChatMarkup(t *testing.T) {
-	for name, mk := range map[string]Markup{"mattermost": Mattermost, "discord": Discord, "teams": Teams, "slack": Slack} {
+	for name, mk := range map[string]Markup{"mattermost": Mattermost, "discord": Discord, "teams": Teams, "slack": Slack, "googlechat": GoogleChat} {
 		for _, v := range hostile {
 			line := mk.Line(hostileEvent(v), time.UTC)
 			require.NotContains(t, line, "\n  •\n", name)
 			require.Equal(t, 2, strings.Count(line, "\n")+1, "%s: only the diff bullet starts a new line: %q", name, line)
 			require.False(t, mdMention.MatchString(outsideCode(line)), "%s: a live mention in %q", name, line)
+			if name == "googlechat" {
+				require.False(t, googleSpecial.MatchString(line), "googlechat: a mention or link in %q", line)
+				for _, f := range []string{"*bold*", "_it_", "~strike~", "~~strike~~"} {
+					require.NotContains(t, outsideCode(line), f, "googlechat: formatting from a value in %q", line)
+				}
+				continue
+			}
 			if name == "slack" {
 				require.False(t, slackSpecial.MatchString(line), "slack: a control sequence in %q", line)
 				require.NotContains(t, outsideCode(line), "**bold**", line)

@@ -1,5 +1,5 @@
-// Package chat posts batches to the incoming webhooks of Slack, Discord and
-// Microsoft Teams (workflow webhooks): the chat rendering Mattermost uses too
+// Package chat posts batches to the incoming webhooks of Slack, Discord,
+// Microsoft Teams (workflow webhooks), Google Chat and to a Telegram bot: the chat rendering Mattermost uses too
 // (render.ChatLines: one line an event, summaries of bursts and traffic rows,
 // diff bullets) adapted to each one's markdown and size limit, split on line
 // boundaries (render.SplitLines), posted in order.
@@ -82,6 +82,14 @@ func Telegram(chatID string) Flavor {
 			return map[string]any{"chat_id": chatID, "text": t, "parse_mode": "HTML", "link_preview_options": map[string]any{"is_disabled": true}}
 		},
 	}
+}
+
+// GoogleChat is a space's incoming webhook: {"text": …} in Chat's own
+// markup (*bold*, _italic_, `code`), no shortcodes. A message holds 32,000
+// bytes; 4,000 characters stay under that whatever the script.
+var GoogleChat = Flavor{Name: "googlechat", MaxRunes: 4000, Markup: render.GoogleChat,
+	Line:    func(l string) string { return bold.ReplaceAllString(unicodeEmoji(l), "*$1*") },
+	Payload: func(t string) any { return map[string]any{"text": t} },
 }
 
 var shortcodes = strings.NewReplacer(":rotating_light:", "🚨", ":warning:", "⚠️", ":white_check_mark:", "✅")

@@ -95,16 +95,24 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 }
 
 // message is what a refusal says: the "message" (Mattermost, Discord),
-// "error" (ntfy) or "text" (Splunk) of a JSON body, else the body's start.
+// "error" (ntfy; Google's is an object with its own "message") or "text"
+// (Splunk) of a JSON body, else the body's start.
 func message(raw []byte) string {
 	var answer struct {
-		Message string `json:"message"`
-		Error   string `json:"error"`
-		Text    string `json:"text"`        // Splunk HEC
-		Desc    string `json:"description"` // Telegram
+		Message string          `json:"message"`
+		Error   json.RawMessage `json:"error"`
+		Text    string          `json:"text"`        // Splunk HEC
+		Desc    string          `json:"description"` // Telegram
 	}
 	if json.Unmarshal(raw, &answer) == nil {
-		if m := cmp.Or(answer.Message, answer.Error, answer.Text, answer.Desc); m != "" {
+		var errText string
+		var google struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(answer.Error, &errText) != nil && json.Unmarshal(answer.Error, &google) == nil {
+			errText = google.Message
+		}
+		if m := cmp.Or(answer.Message, errText, answer.Text, answer.Desc); m != "" {
 			return m
 		}
 	}
