@@ -148,6 +148,14 @@ func (m *M) Delivered(sink string, forwarded, skipped, dropped int) {
 	m.add(dropped, "birdseye_events_dropped_total", "sink", sink, "reason", "queue_full")
 }
 
+// Rejected counts records a receiver took but refused for good (OTLP's
+// partial success), as dropped events of the reason "rejected".
+func (m *M) Rejected(sink string, n int) {
+	if m != nil {
+		m.add(n, "birdseye_events_dropped_total", "sink", sink, "reason", "rejected")
+	}
+}
+
 // OutboxDepth exposes the number of events waiting for a sink.
 func (m *M) OutboxDepth(sink string, depth func() int) {
 	if m == nil {

@@ -130,6 +130,7 @@ func (d *Drainer) Run(ctx context.Context) {
 			}
 			err := d.Sink.Deliver(dctx, batch)
 			sink.Count(d.Counter, d.Sink.Name(), batch, err)
+			err = taken(log, err)
 			var partial *sink.PartialError
 			if errors.As(err, &partial) && partial.Delivered > 0 {
 				if aerr := d.Box.AckPartial(ticket, partial.Delivered); aerr != nil {
@@ -184,6 +185,17 @@ func (d *Drainer) Run(ctx context.Context) {
 
 // flush sends a batch that is due when the process stops, if FlushWithin
 // allows; whatever does not go out stays queued for the next start.
+// taken is nil for a batch the receiver took, some records refused for good
+// among it (sink.RejectedError): sending them again would be refused
+// again. That is said once per batch; the count is the Counter's.
+func taken(log *slog.Logger, err error) error {
+	if sink.IsRejected(err) {
+		log.Warn("the receiver refused some records for good; they are not sent again", "err", err)
+		return nil
+	}
+	return err
+}
+
 func (d *Drainer) flush(log *slog.Logger) {
 	if d.FlushWithin <= 0 {
 		return
@@ -196,7 +208,7 @@ func (d *Drainer) flush(log *slog.Logger) {
 	defer cancel()
 	err := d.Sink.Deliver(ctx, batch)
 	sink.Count(d.Counter, d.Sink.Name(), batch, err)
-	if err != nil {
+	if err = taken(log, err); err != nil {
 		log.Warn("not sent before shutdown; it stays queued for the next start", "err", err)
 		return
 	}

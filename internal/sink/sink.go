@@ -100,22 +100,29 @@ type Dispatcher struct {
 	Counter Counter
 }
 
-// Counter is told what a sink delivered: the events it took, and how many
-// it was told it missed (catch-up, a full outbox). *metrics.M is one.
+// Counter is told what a sink delivered: the events it took, how many it
+// was told it missed (catch-up, a full outbox), and how many the far end
+// refused for good. *metrics.M is one.
 type Counter interface {
 	Delivered(sink string, forwarded, skipped, dropped int)
+	Rejected(sink string, n int)
 }
 
-// Count tells c what a delivery of b took: all of it, or the head a
-// PartialError reports. A nil c counts nothing.
+// Count tells c what a delivery of b took: all of it, the head a
+// PartialError reports, or all but what a RejectedError says the receiver
+// refused. A nil c counts nothing.
 func Count(c Counter, name string, b Batch, err error) {
 	if c == nil {
 		return
 	}
 	var partial *PartialError
+	var rejected *RejectedError
 	switch {
 	case err == nil:
 		c.Delivered(name, len(b.Events), b.Skipped, b.Dropped)
+	case errors.As(err, &rejected):
+		c.Delivered(name, max(len(b.Events)-rejected.Rejected, 0), b.Skipped, b.Dropped)
+		c.Rejected(name, rejected.Rejected)
 	case errors.As(err, &partial):
 		c.Delivered(name, partial.Delivered, b.Skipped, b.Dropped)
 	}
@@ -230,6 +237,43 @@ type PartialError struct {
 
 func (e *PartialError) Error() string { return e.Err.Error() }
 func (e *PartialError) Unwrap() error { return e.Err }
+
+// RejectedError is a delivery the receiver took whole but for Rejected of
+// its Of records, which it refused for good (OTLP's partial success).
+// Sending them again would be refused again, and OTLP forbids it, so the
+// batch is done: the drainer logs Err and counts the records as dropped
+// (birdseye_events_dropped_total{reason="rejected"}); nothing is lost
+// without a word.
+type RejectedError struct {
+	Rejected, Of int
+	Err          error
+}
+
+func (e *RejectedError) Error() string { return e.Err.Error() }
+func (e *RejectedError) Unwrap() error { return e.Err }
+
+// JoinRejected is one RejectedError for a batch sent in several requests,
+// or nil when no request had any refused.
+func JoinRejected(errs ...*RejectedError) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	all := &RejectedError{}
+	var msgs []error
+	for _, e := range errs {
+		all.Rejected += e.Rejected
+		all.Of += e.Of
+		msgs = append(msgs, e.Err)
+	}
+	all.Err = errors.Join(msgs...)
+	return all
+}
+
+// IsRejected reports whether err is, or wraps, a RejectedError.
+func IsRejected(err error) bool {
+	var r *RejectedError
+	return errors.As(err, &r)
+}
 
 // Delivered is how many events at the head of a batch went out in full when
 // a sink that carries them in parts (lines, posts, mails) sent the first
