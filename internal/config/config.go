@@ -86,6 +86,7 @@ type Config struct {
 	Elastic     Elastic
 	Loki        Loki
 	Telegram    Telegram
+	OTLP        OTLP
 	Email       Email
 	SMTP        SMTP
 	Schedule    Schedule
@@ -116,7 +117,7 @@ func Load() (*Config, error) {
 func LoadPartial() (*Config, error) {
 	var c Config
 	var errs []error
-	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Splunk, &c.Elastic, &c.Loki, &c.Telegram, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Lint, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Clone, &c.Monitor, &c.Metrics, &c.Log} {
+	for _, part := range []any{&c.NetBird, &c.Forwarder, &c.Events, &c.Streams, &c.Watch, &c.Stdout, &c.Mattermost, &c.Webhook, &c.Syslog, &c.File, &c.Chat, &c.Ntfy, &c.Splunk, &c.Elastic, &c.Loki, &c.Telegram, &c.OTLP, &c.Email, &c.SMTP, &c.Schedule, &c.Prune, &c.Lint, &c.Maintenance, &c.Backup, &c.Offsite, &c.Mirror, &c.Clone, &c.Monitor, &c.Metrics, &c.Log} {
 		errs = append(errs, process(part))
 	}
 	c.Offsite.fill()
@@ -217,6 +218,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Elastic.validate())
 	errs = append(errs, c.Loki.validate())
 	errs = append(errs, c.Telegram.validate())
+	errs = append(errs, c.OTLP.validate())
 	errs = append(errs, c.SMTP.validate())
 	errs = append(errs, c.Email.validate(&c.SMTP))
 	errs = append(errs, c.Schedule.validate())

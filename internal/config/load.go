@@ -99,7 +99,7 @@ func secretFromFile(key string, current Secret) (Secret, error) {
 // in declaration order: the source for the README table and .env.example check.
 func Vars() []Var {
 	var out []Var
-	for _, part := range []any{NetBird{}, Forwarder{}, Events{}, Streams{}, Watch{}, Stdout{}, Mattermost{}, Webhook{}, Syslog{}, File{}, Chat{}, Ntfy{}, Splunk{}, Elastic{}, Loki{}, Telegram{}, Email{}, SMTP{}, Schedule{}, Prune{}, Lint{}, Maintenance{}, Backup{}, Offsite{}, Mirror{}, Clone{}, Monitor{}, Metrics{}, Log{}} {
+	for _, part := range []any{NetBird{}, Forwarder{}, Events{}, Streams{}, Watch{}, Stdout{}, Mattermost{}, Webhook{}, Syslog{}, File{}, Chat{}, Ntfy{}, Splunk{}, Elastic{}, Loki{}, Telegram{}, OTLP{}, Email{}, SMTP{}, Schedule{}, Prune{}, Lint{}, Maintenance{}, Backup{}, Offsite{}, Mirror{}, Clone{}, Monitor{}, Metrics{}, Log{}} {
 		t := reflect.TypeOf(part)
 		for i := range t.NumField() {
 			f := t.Field(i)

@@ -36,4 +36,21 @@ type Streams struct {
 	FileTrafficExclude    Globs `envconfig:"FILE_SINK_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not written to the file"`
 	FileProxyInclude      Globs `envconfig:"FILE_SINK_PROXY_INCLUDE" default:"*" desc:"proxy-log labels written to the file"`
 	FileProxyExclude      Globs `envconfig:"FILE_SINK_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not written to the file"`
+
+	SplunkTrafficInclude  Globs `envconfig:"SPLUNK_TRAFFIC_INCLUDE" default:"*" desc:"traffic labels sent to Splunk"`
+	SplunkTrafficExclude  Globs `envconfig:"SPLUNK_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not sent to Splunk"`
+	SplunkProxyInclude    Globs `envconfig:"SPLUNK_PROXY_INCLUDE" default:"*" desc:"proxy-log labels sent to Splunk"`
+	SplunkProxyExclude    Globs `envconfig:"SPLUNK_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not sent to Splunk"`
+	ElasticTrafficInclude Globs `envconfig:"ELASTIC_TRAFFIC_INCLUDE" default:"*" desc:"traffic labels indexed in Elasticsearch"`
+	ElasticTrafficExclude Globs `envconfig:"ELASTIC_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not indexed in Elasticsearch"`
+	ElasticProxyInclude   Globs `envconfig:"ELASTIC_PROXY_INCLUDE" default:"*" desc:"proxy-log labels indexed in Elasticsearch"`
+	ElasticProxyExclude   Globs `envconfig:"ELASTIC_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not indexed in Elasticsearch"`
+	LokiTrafficInclude    Globs `envconfig:"LOKI_TRAFFIC_INCLUDE" default:"*" desc:"traffic labels pushed to Loki"`
+	LokiTrafficExclude    Globs `envconfig:"LOKI_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not pushed to Loki"`
+	LokiProxyInclude      Globs `envconfig:"LOKI_PROXY_INCLUDE" default:"*" desc:"proxy-log labels pushed to Loki"`
+	LokiProxyExclude      Globs `envconfig:"LOKI_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not pushed to Loki"`
+	OTLPTrafficInclude    Globs `envconfig:"OTLP_TRAFFIC_INCLUDE" default:"*" desc:"traffic labels sent over OTLP"`
+	OTLPTrafficExclude    Globs `envconfig:"OTLP_TRAFFIC_EXCLUDE" default:"" desc:"traffic labels not sent over OTLP"`
+	OTLPProxyInclude      Globs `envconfig:"OTLP_PROXY_INCLUDE" default:"*" desc:"proxy-log labels sent over OTLP"`
+	OTLPProxyExclude      Globs `envconfig:"OTLP_PROXY_EXCLUDE" default:"" desc:"proxy-log labels not sent over OTLP"`
 }

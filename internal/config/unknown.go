@@ -25,7 +25,7 @@ var cloneTargetVar = regexp.MustCompile(`^CLONE_[A-Z0-9_]+_(ROOT|PROJECT|COMPOSE
 // NetBird's own too: there only a near miss of a known name counts.)
 var ours = []string{"MATTERMOST_", "SMTP_", "EMAIL_", "WEBHOOK_", "SYSLOG_", "FILE_SINK_", "SLACK_", "DISCORD_",
 	"TEAMS_", "NTFY_", "TRAFFIC_", "PROXY_LOGS", "PROXY_POLL", "WATCH_", "CRON_", "PRUNE_", "BACKUP_", "EXPORT_", "METRICS_",
-	"STDOUT_", "SINK_", "BURST_", "OUTAGE_", "BACKLOG_", "BACKFILL", "CHANGE_", "MAINTENANCE_", "OFFSITE_", "MIRROR_", "CLONE_", "PING_", "CHECKMK_", "POLL_", "MAX_CATCHUP", "STATE_", "CERT_WATCH_", "UPDATE_SOURCE", "UPDATE_BIRDSEYE", "LINT_", "FLEET_", "SPLUNK_", "ELASTIC_", "LOKI_", "TELEGRAM_", "GOOGLE_CHAT_"}
+	"STDOUT_", "SINK_", "BURST_", "OUTAGE_", "BACKLOG_", "BACKFILL", "CHANGE_", "MAINTENANCE_", "OFFSITE_", "MIRROR_", "CLONE_", "PING_", "CHECKMK_", "POLL_", "MAX_CATCHUP", "STATE_", "CERT_WATCH_", "UPDATE_SOURCE", "UPDATE_BIRDSEYE", "LINT_", "FLEET_", "SPLUNK_", "ELASTIC_", "LOKI_", "TELEGRAM_", "GOOGLE_CHAT_", "OTLP_"}
 
 // Unknown looks at the variables set (NAME=value, from the environment and
 // .env) for ones that look like birdseye's but that it does not read: a

@@ -23,7 +23,7 @@ func TestEveryRowOfTheTableIsCompleteAndUnique(t *testing.T) {
 		prefix, _, _ := sp.Filter(&config.Config{})
 		require.NotEmpty(t, prefix, sp.Name)
 	}
-	require.Len(t, seen, 14, "mattermost, slack, discord, teams, googlechat, telegram, ntfy, webhook, syslog, file, splunk, elastic, loki, email")
+	require.Len(t, seen, 15, "mattermost, slack, discord, teams, googlechat, telegram, ntfy, webhook, syslog, file, splunk, elastic, loki, otlp, email")
 }
 
 func TestConfiguredBuildsStdoutFirstThenWhatIsTurnedOn(t *testing.T) {

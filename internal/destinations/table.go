@@ -21,6 +21,7 @@ import (
 	"github.com/styliteag/birdseye/internal/sink/loki"
 	"github.com/styliteag/birdseye/internal/sink/mattermost"
 	"github.com/styliteag/birdseye/internal/sink/ntfy"
+	"github.com/styliteag/birdseye/internal/sink/otlp"
 	"github.com/styliteag/birdseye/internal/sink/splunk"
 	"github.com/styliteag/birdseye/internal/sink/syslog"
 	"github.com/styliteag/birdseye/internal/sink/webhook"
@@ -147,6 +148,9 @@ var All = []Spec{
 		},
 		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "SPLUNK", c.Splunk.Include, c.Splunk.Exclude
+		},
+		Streams: func(s config.Streams) [4]config.Globs {
+			return [4]config.Globs{s.SplunkTrafficInclude, s.SplunkTrafficExclude, s.SplunkProxyInclude, s.SplunkProxyExclude}
 		}},
 	{Name: "elastic", On: func(c *config.Config) bool { return c.Elastic.Enabled() },
 		Build: func(c *config.Config) (sink.Sink, error) {
@@ -156,6 +160,9 @@ var All = []Spec{
 		},
 		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "ELASTIC", c.Elastic.Include, c.Elastic.Exclude
+		},
+		Streams: func(s config.Streams) [4]config.Globs {
+			return [4]config.Globs{s.ElasticTrafficInclude, s.ElasticTrafficExclude, s.ElasticProxyInclude, s.ElasticProxyExclude}
 		}},
 	{Name: "loki", On: func(c *config.Config) bool { return c.Loki.Enabled() },
 		Build: func(c *config.Config) (sink.Sink, error) {
@@ -164,6 +171,21 @@ var All = []Spec{
 		},
 		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
 			return "LOKI", c.Loki.Include, c.Loki.Exclude
+		},
+		Streams: func(s config.Streams) [4]config.Globs {
+			return [4]config.Globs{s.LokiTrafficInclude, s.LokiTrafficExclude, s.LokiProxyInclude, s.LokiProxyExclude}
+		}},
+	{Name: "otlp", On: func(c *config.Config) bool { return c.OTLP.Enabled() },
+		Build: func(c *config.Config) (sink.Sink, error) {
+			o := c.OTLP
+			return otlp.New(otlp.Config{Endpoint: o.Endpoint.Reveal(), Protocol: o.Protocol, Headers: o.HeaderMap(), Resource: o.ResourceMap(),
+				NetBirdURL: c.NetBird.URL}), nil
+		},
+		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {
+			return "OTLP", c.OTLP.Include, c.OTLP.Exclude
+		},
+		Streams: func(s config.Streams) [4]config.Globs {
+			return [4]config.Globs{s.OTLPTrafficInclude, s.OTLPTrafficExclude, s.OTLPProxyInclude, s.OTLPProxyExclude}
 		}},
 	{Name: "email", People: true, On: func(c *config.Config) bool { return c.Email.Enabled() },
 		Build: func(c *config.Config) (sink.Sink, error) { return email.New(MailConfig(c), c.Log.TZ.Loc), nil },

@@ -36,7 +36,7 @@ var layers = []layer{
 	// Sinks deliver events; features do one job each. Neither imports the
 	// other, nor the configuration: they are handed what they need.
 	{"sink", 2, []string{"internal/sink/chat", "internal/sink/email", "internal/sink/file", "internal/sink/mattermost",
-		"internal/sink/ntfy", "internal/sink/splunk", "internal/sink/elastic", "internal/sink/loki", "internal/sink/stdout", "internal/sink/syslog", "internal/sink/webhook"}},
+		"internal/sink/ntfy", "internal/sink/splunk", "internal/sink/elastic", "internal/sink/loki", "internal/sink/otlp", "internal/sink/stdout", "internal/sink/syslog", "internal/sink/webhook"}},
 	{"feature", 2, []string{"internal/allowping", "internal/audit", "internal/backup", "internal/changes", "internal/cleanup",
 		"internal/clone", "internal/eventsdb", "internal/export", "internal/initiator", "internal/mirror", "internal/offsite", "internal/certwatch", "internal/pgdump",
 		"internal/outbox", "internal/posture", "internal/proxylog", "internal/setupkeys", "internal/stream", "internal/tables",

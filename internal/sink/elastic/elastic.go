@@ -85,9 +85,12 @@ func (s *Sink) headers() map[string]string {
 	return h
 }
 
-// docID is the document id of an event: its id, or a birdseye event's key.
+// docID is the document id of an event: its id, a stream row's stream and
+// key (a traffic and a proxy key never meet), or a birdseye event's key.
 func docID(e event.Event) string {
 	switch {
+	case e.Row():
+		return e.Stream + ":" + e.Key
 	case e.ID != 0 && e.Stream != "":
 		return e.Stream + ":" + fmt.Sprint(e.ID)
 	case e.ID != 0:

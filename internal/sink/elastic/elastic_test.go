@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/sink"
 	"github.com/styliteag/birdseye/internal/sink/sinktest"
 )
@@ -183,4 +184,12 @@ func TestBasicAuthenticationAndTheBulkPath(t *testing.T) {
 	require.Equal(t, "/es/_bulk", got.URL.Path)
 	require.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte("birdseye:basic-secret")), got.Header.Get("Authorization"))
 	require.True(t, strings.HasPrefix(New(Config{URL: "https://es:9200/_bulk"}).endpoint(), "https://es:9200/_bulk"))
+}
+
+// A stream row's document id is its stream and key: rows have no numeric
+// id, and a traffic key and a proxy key must not overwrite each other.
+func TestAStreamRowIsItsOwnDocument(t *testing.T) {
+	require.Equal(t, "proxy:al000001", docID(event.Event{Stream: event.StreamProxy, Key: "al000001"}))
+	require.Equal(t, "traffic:al000001", docID(event.Event{Stream: event.StreamTraffic, Key: "al000001"}))
+	require.Equal(t, "42", docID(event.Event{ID: 42}))
 }

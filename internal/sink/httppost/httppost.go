@@ -31,6 +31,9 @@ type Request struct {
 	URL     string // secret: errors show Redact(URL)
 	Body    []byte
 	Headers map[string]string
+	// Explain, when set, reads a refusal's body first (a receiver that
+	// answers in protobuf); an empty answer falls back to the JSON rules.
+	Explain func([]byte) string
 }
 
 // Do sends r with client and classifies the answer.
@@ -64,7 +67,11 @@ func DoRead(ctx context.Context, client *http.Client, r Request) ([]byte, error)
 	if resp.StatusCode/100 == 2 {
 		return raw, nil
 	}
-	err = fmt.Errorf("%s: HTTP %d: %s", shown, resp.StatusCode, message(raw))
+	why := ""
+	if r.Explain != nil {
+		why = r.Explain(raw)
+	}
+	err = fmt.Errorf("%s: HTTP %d: %s", shown, resp.StatusCode, cmp.Or(why, message(raw)))
 	switch resp.StatusCode {
 	case http.StatusGone:
 		return nil, &sink.GoneError{Err: err}
