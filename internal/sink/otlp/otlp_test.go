@@ -160,6 +160,50 @@ func TestOTLPConformance(t *testing.T) {
 	}
 }
 
+// richBatch is an alert, an audit event with every kind of field and a
+// proxy-log row.
+func richBatch() sink.Batch {
+	e := event.Event{ID: 42, ActivityCode: "user.role.update", Activity: "User role updated", Timestamp: "2026-11-23T08:00:00.5Z",
+		InitiatorID: "u-1", InitiatorName: "alice", InitiatorEmail: "alice@example.com", TargetID: "u-2",
+		Meta:    event.Meta{{Key: "role", Value: "admin"}, {Key: "count", Raw: json.RawMessage(`3`)}, {Key: "bad", Value: "a\xffb"}},
+		Changes: []event.Change{{Path: "role", Before: "user", After: "admin"}}}
+	row := event.Event{Stream: event.StreamProxy, Key: "al000001", ActivityCode: "proxy.failed", Activity: "Request refused",
+		Timestamp: "2026-11-23T08:00:01Z", Labels: []string{"failed", "401"}, Object: "GET vault.example.com/ 401"}
+	return sink.Batch{Alerts: []string{"NetBird API unreachable for 10 min"}, Events: []event.Event{e, row}}
+}
+
+// checkRich holds what a receiver read of richBatch to what was sent.
+func checkRich(t *testing.T, recs []got) {
+	t.Helper()
+	require.Len(t, recs, 3)
+	alert, got, proxy := recs[0], recs[1], recs[2]
+	require.Equal(t, "birdseye.alert", alert.attrs["netbird.activity.code"])
+	require.Equal(t, 17, alert.severity)
+	require.Equal(t, "error", alert.severityText)
+
+	require.Equal(t, time.Date(2026, 11, 23, 8, 0, 0, 5e8, time.UTC).UnixNano(), got.time)
+	require.NotZero(t, got.observed)
+	require.Equal(t, 13, got.severity, "a role change is a warning")
+	require.Equal(t, "warning", got.severityText)
+	require.Equal(t, "user.role.update", got.eventName)
+	require.Contains(t, got.body, "User role updated")
+	require.Equal(t, int64(42), got.attrs["netbird.event.id"])
+	require.Equal(t, "audit", got.attrs["netbird.stream"])
+	require.Equal(t, "alice@example.com", got.attrs["netbird.initiator.email"])
+	require.Equal(t, "u-2", got.attrs["netbird.target.id"])
+	require.Equal(t, "admin", got.attrs["netbird.meta.role"])
+	require.Equal(t, "3", got.attrs["netbird.meta.count"])
+	require.Equal(t, "a\uFFFDb", got.attrs["netbird.meta.bad"], "invalid UTF-8 is replaced, not refused")
+	require.Equal(t, []any{map[string]any{"path": "role", "before": "user", "after": "admin"}}, got.attrs["netbird.changes"])
+	require.Equal(t, map[string]any{"service.name": "birdseye", "service.version": got.resource["service.version"],
+		"netbird.management.url": "https://netbird.example.com", "deployment.environment": "prod"}, got.resource)
+
+	require.Equal(t, "proxy", proxy.attrs["netbird.stream"])
+	require.Equal(t, "al000001", proxy.attrs["netbird.event.key"])
+	require.Equal(t, []any{"failed", "401"}, proxy.attrs["netbird.labels"])
+	require.NotContains(t, proxy.attrs, "netbird.event.id", "a row has a key, not an id")
+}
+
 // Each event is a record at its own time, with its severity, its line as
 // the body and its fields as attributes, of one resource that names
 // birdseye and the NetBird it watches; both encodings read the same.
@@ -167,41 +211,8 @@ func TestEachEventIsALogRecordOfBirdseyesResource(t *testing.T) {
 	for _, p := range []string{Protobuf, JSON} {
 		t.Run(p, func(t *testing.T) {
 			s, c := start(t, p)
-			e := event.Event{ID: 42, ActivityCode: "user.role.update", Activity: "User role updated", Timestamp: "2026-11-23T08:00:00.5Z",
-				InitiatorID: "u-1", InitiatorName: "alice", InitiatorEmail: "alice@example.com", TargetID: "u-2",
-				Meta:    event.Meta{{Key: "role", Value: "admin"}, {Key: "count", Raw: json.RawMessage(`3`)}, {Key: "bad", Value: "a\xffb"}},
-				Changes: []event.Change{{Path: "role", Before: "user", After: "admin"}}}
-			row := event.Event{Stream: event.StreamProxy, Key: "al000001", ActivityCode: "proxy.failed", Activity: "Request refused",
-				Timestamp: "2026-11-23T08:00:01Z", Labels: []string{"failed", "401"}, Object: "GET vault.example.com/ 401"}
-			require.NoError(t, s.Deliver(t.Context(), sink.Batch{Alerts: []string{"NetBird API unreachable for 10 min"}, Events: []event.Event{e, row}}))
-			recs := c.records()
-			require.Len(t, recs, 3)
-			alert, got, proxy := recs[0], recs[1], recs[2]
-			require.Equal(t, "birdseye.alert", alert.attrs["netbird.activity.code"])
-			require.Equal(t, 17, alert.severity)
-			require.Equal(t, "error", alert.severityText)
-
-			require.Equal(t, time.Date(2026, 11, 23, 8, 0, 0, 5e8, time.UTC).UnixNano(), got.time)
-			require.NotZero(t, got.observed)
-			require.Equal(t, 13, got.severity, "a role change is a warning")
-			require.Equal(t, "warning", got.severityText)
-			require.Equal(t, "user.role.update", got.eventName)
-			require.Contains(t, got.body, "User role updated")
-			require.Equal(t, int64(42), got.attrs["netbird.event.id"])
-			require.Equal(t, "audit", got.attrs["netbird.stream"])
-			require.Equal(t, "alice@example.com", got.attrs["netbird.initiator.email"])
-			require.Equal(t, "u-2", got.attrs["netbird.target.id"])
-			require.Equal(t, "admin", got.attrs["netbird.meta.role"])
-			require.Equal(t, "3", got.attrs["netbird.meta.count"])
-			require.Equal(t, "a\uFFFDb", got.attrs["netbird.meta.bad"], "invalid UTF-8 is replaced, not refused")
-			require.Equal(t, []any{map[string]any{"path": "role", "before": "user", "after": "admin"}}, got.attrs["netbird.changes"])
-			require.Equal(t, map[string]any{"service.name": "birdseye", "service.version": got.resource["service.version"],
-				"netbird.management.url": "https://netbird.example.com", "deployment.environment": "prod"}, got.resource)
-
-			require.Equal(t, "proxy", proxy.attrs["netbird.stream"])
-			require.Equal(t, "al000001", proxy.attrs["netbird.event.key"])
-			require.Equal(t, []any{"failed", "401"}, proxy.attrs["netbird.labels"])
-			require.NotContains(t, proxy.attrs, "netbird.event.id", "a row has a key, not an id")
+			require.NoError(t, s.Deliver(t.Context(), richBatch()))
+			checkRich(t, c.records())
 		})
 	}
 }
