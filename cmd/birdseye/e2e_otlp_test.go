@@ -66,3 +66,24 @@ func TestE2EARealCollectorGetsEveryEventOnceAcrossItsRestart(t *testing.T) {
 	require.Equal(t, api.URL, r.Resource["netbird.management.url"])
 	require.NotContains(t, d.logs(), "e2e-otlp-secret")
 }
+
+// `sinks test otlp` sends the sample event through a real collector.
+func TestE2ESinksTestReachesARealCollector(t *testing.T) {
+	be := &otelcoltest.Backend{}
+	srv := httptest.NewServer(be)
+	defer srv.Close()
+	col := otelcoltest.Start(t, srv.URL, nil)
+	_, api := newAPI(t)
+	env := baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "OTLP_LOGS_ENDPOINT="+col.Endpoint, "OTLP_PROTOCOL=http/json")
+	d := start(t, env, "sinks", "test", "otlp")
+	require.Equal(t, 0, d.waitExit(), d.logs())
+	require.Contains(t, d.logs(), "ok    otlp")
+	require.Len(t, be.Records(), 1)
+	require.Equal(t, "birdseye.test", be.Records()[0].EventName)
+
+	col.Stop()
+	d = start(t, env, "sinks", "test", "otlp")
+	require.Equal(t, 1, d.waitExit())
+	require.Contains(t, d.logs(), "FAIL  otlp")
+	require.Contains(t, d.logs(), "connection refused")
+}
