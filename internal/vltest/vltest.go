@@ -1,0 +1,196 @@
+// Package vltest starts a real VictoriaLogs (v1.52.2) for tests: a log
+// store that takes Splunk's HTTP Event Collector, Elasticsearch's _bulk,
+// Loki's push API and OTLP logs, each read by its own implementation of
+// the protocol, and answers LogsQL queries. The machine sinks' end-to-end
+// tests send to it and read back what it stored, so a request it cannot
+// read is found by code not written here.
+//
+// The binary is built from the pinned tools module internal/tools/
+// victorialogs once per version of that module (cgo: its zstd), into the
+// cache directory outside the repository that holds the real NetBird
+// server; a file lock keeps two test processes from building it at once.
+package vltest
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Version is the release the tools module pins.
+const Version = "v1.52.2"
+
+func toolsModule() string {
+	_, here, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(here), "..", "tools", "victorialogs")
+}
+
+func cacheDir() (string, error) {
+	base := os.Getenv("NETBIRD_TEST_CACHE")
+	if base == "" {
+		c, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("find a cache directory (set NETBIRD_TEST_CACHE): %w", err)
+		}
+		base = filepath.Join(c, "birdseye")
+	}
+	h := sha256.New()
+	for _, f := range []string{"go.mod", "go.sum", "tools.go"} {
+		b, err := os.ReadFile(filepath.Join(toolsModule(), f))
+		if err != nil {
+			return "", fmt.Errorf("read the tools module: %w", err)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", f, len(b))
+		h.Write(b)
+	}
+	return filepath.Join(base, "victorialogs-"+Version+"-"+hex.EncodeToString(h.Sum(nil))[:12]), nil
+}
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// Build returns the binary, building it when it is not cached.
+func Build() (string, error) {
+	buildOnce.Do(func() { binary, buildErr = build() })
+	return binary, buildErr
+}
+
+func build() (string, error) {
+	dir, err := cacheDir()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "victoria-logs")
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("make the cache directory: %w", err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return "", fmt.Errorf("lock the cache directory: %w", err)
+	}
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	tmp := bin + ".tmp"
+	cmd := exec.Command("go", "build", "-trimpath", "-o", tmp, "github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs")
+	cmd.Dir = toolsModule()
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build VictoriaLogs %s: %v\n%s", Version, err, out)
+	}
+	return bin, os.Rename(tmp, bin)
+}
+
+// Server is a running VictoriaLogs.
+type Server struct {
+	// URL is its base, http://127.0.0.1:port: the protocols are under
+	// /insert/splunk, /insert/elasticsearch, /insert (Loki's
+	// /insert/loki/api/v1/push) and /insert/opentelemetry/v1/logs.
+	URL    string
+	mu     sync.Mutex
+	log    bytes.Buffer
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// Start runs a server with a fresh data directory until the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s := &Server{URL: "http://" + addr, exited: make(chan struct{})}
+	s.cmd = exec.Command(bin, "-storageDataPath="+t.TempDir(), "-httpListenAddr="+addr, "-loggerLevel=WARN",
+		"-retentionPeriod=100y", "-futureRetention=100y")
+	s.cmd.Stdout, s.cmd.Stderr = s, s
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.cmd.Wait(); close(s.exited) }()
+	t.Cleanup(func() { s.cmd.Process.Kill(); <-s.exited })
+	// Ready when /health answers; bounded by attempts, over when it exits.
+	for range 600 {
+		if resp, err := http.Get(s.URL + "/health"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		select {
+		case <-s.exited:
+			t.Fatalf("VictoriaLogs exited:\n%s", s.Log())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("VictoriaLogs did not answer on %s:\n%s", addr, s.Log())
+	return nil
+}
+
+func (s *Server) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.log.Write(p) }
+
+// Log is what the server printed (warnings and errors).
+func (s *Server) Log() string { s.mu.Lock(); defer s.mu.Unlock(); return s.log.String() }
+
+// Query makes what was ingested searchable and runs a LogsQL query over
+// all time; each result is a stored log's fields.
+func (s *Server) Query(t testing.TB, query string) []map[string]string {
+	t.Helper()
+	if resp, err := http.Get(s.URL + "/internal/force_flush"); err == nil {
+		resp.Body.Close()
+	}
+	resp, err := http.PostForm(s.URL+"/select/logsql/query", url.Values{"query": {query}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("LogsQL %q: HTTP %d: %s", query, resp.StatusCode, body)
+	}
+	var out []map[string]string
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" {
+			var m map[string]string
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("LogsQL answer line %q: %v", line, err)
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
