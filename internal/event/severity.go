@@ -19,3 +19,15 @@ func Severity(e Event) int {
 	}
 	return 5
 }
+
+// SeverityName is Severity by its syslog name (error, warning, notice), for
+// the sinks that label records with a word (Loki's label, OTLP's text).
+func SeverityName(e Event) string {
+	switch Severity(e) {
+	case 3:
+		return "error"
+	case 4:
+		return "warning"
+	}
+	return "notice"
+}

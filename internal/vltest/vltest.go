@@ -159,7 +159,11 @@ func Start(t testing.TB) *Server {
 	return nil
 }
 
-func (s *Server) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.log.Write(p) }
+func (s *Server) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.Write(p)
+}
 
 // Log is what the server printed (warnings and errors).
 func (s *Server) Log() string { s.mu.Lock(); defer s.mu.Unlock(); return s.log.String() }

@@ -61,20 +61,6 @@ func (s *Sink) endpoint() string {
 	return u.String()
 }
 
-// Severity is an event's level for the label: alerts and refusals are
-// warnings, deletions notices, the rest info.
-func Severity(e event.Event) string {
-	code := e.ActivityCode
-	switch {
-	case strings.HasPrefix(code, "birdseye.alert"), strings.HasSuffix(code, ".invalid"), strings.Contains(code, "disconnected"),
-		strings.Contains(code, "overuse"), strings.Contains(code, "lost"):
-		return "warning"
-	case strings.HasSuffix(code, ".delete"), strings.Contains(code, ".delete."), strings.HasSuffix(code, ".expiring"), strings.Contains(code, "block"):
-		return "notice"
-	}
-	return "info"
-}
-
 // Labels are an event's stream labels.
 func (s *Sink) Labels(e event.Event) map[string]string {
 	stream := e.Stream
@@ -85,7 +71,7 @@ func (s *Sink) Labels(e event.Event) map[string]string {
 	if group == "" {
 		group = "unknown"
 	}
-	return map[string]string{"job": s.cfg.Job, "stream": stream, "code_group": group, "severity": Severity(e)}
+	return map[string]string{"job": s.cfg.Job, "stream": stream, "code_group": group, "severity": event.SeverityName(e)}
 }
 
 type pushStream struct {

@@ -107,9 +107,10 @@ func TestLabelsAreFewAndEachLineIsTheEventAtItsTime(t *testing.T) {
 	evs = append(evs, event.Event{ID: 9, ActivityCode: "peer.user.delete", Timestamp: "2026-11-23T09:00:00Z", TargetID: "p-9",
 		Meta: event.Meta{{Key: "name", Value: "laptop-of-someone"}}})
 	require.NoError(t, s.Deliver(t.Context(), sink.Batch{Events: evs}))
-	require.Len(t, rx.streams, 2, "two label sets: policy/info and peer/notice")
-	require.Equal(t, map[string]string{"job": "birdseye", "stream": "audit", "code_group": "policy", "severity": "info"}, rx.streams[0].Stream)
-	require.Equal(t, map[string]string{"job": "birdseye", "stream": "audit", "code_group": "peer", "severity": "notice"}, rx.streams[1].Stream)
+	require.Len(t, rx.streams, 2, "two label sets: policy/notice and peer/warning")
+	require.Equal(t, map[string]string{"job": "birdseye", "stream": "audit", "code_group": "policy", "severity": "notice"}, rx.streams[0].Stream)
+	require.Equal(t, map[string]string{"job": "birdseye", "stream": "audit", "code_group": "peer", "severity": "warning"}, rx.streams[1].Stream,
+		"the severity syslog and OTLP give it (event.Severity): a removed peer can lock someone out")
 	require.Len(t, rx.streams[0].Values, 2)
 	require.Equal(t, strconv.FormatInt(time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC).UnixNano(), 10), rx.streams[0].Values[0][0])
 	require.True(t, strings.Contains(rx.streams[1].Values[0][1], `"target_id":"p-9"`), "the event is the line")

@@ -173,15 +173,10 @@ func (s *Sink) export(ctx context.Context, recs []logRecord) (*sink.RejectedErro
 }
 
 // Severity maps event.Severity (syslog's numbers) to OTLP's: error 17,
-// warning 13, notice 10 (INFO2, as OpenTelemetry maps syslog's notice).
+// warning 13, notice 10 (INFO2, as OpenTelemetry maps syslog's notice);
+// the text is the syslog name.
 func Severity(e event.Event) (int, string) {
-	switch event.Severity(e) {
-	case 3:
-		return 17, "error"
-	case 4:
-		return 13, "warning"
-	}
-	return 10, "notice"
+	return map[int]int{3: 17, 4: 13, 5: 10}[event.Severity(e)], event.SeverityName(e)
 }
 
 // record is one event as a log record.
