@@ -51,7 +51,7 @@ var layers = []layer{
 	// Test kits: real servers and faithful stand-ins for tests, and the
 	// tools of the build. No program imports them.
 	{"test kit", -1, []string{"internal/netbird/nbtest", "internal/netbird/realtest", "internal/sink/sinktest",
-		"internal/sink/email/smtptest", "internal/sink/mattermost/mmfake", "internal/sink/otlp/otelcoltest", "internal/vltest", "internal/sshremote/sshtest", "internal/target/s3test", "internal/pgtest", "internal/promtest",
+		"internal/sink/email/smtptest", "internal/sink/mattermost/mmfake", "internal/sink/otlp/otelcoltest", "internal/vltest", "internal/testbin", "internal/sshremote/sshtest", "internal/target/s3test", "internal/pgtest", "internal/promtest",
 		"internal/clone/clonetest", "internal/clone/clonetest/nbstandin", "internal/layering", "internal/tools/netbirdbuild",
 		"internal/tools/testreport", "docker"}},
 }

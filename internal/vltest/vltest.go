@@ -6,106 +6,40 @@
 // read is found by code not written here.
 //
 // The binary is built from the pinned tools module internal/tools/
-// victorialogs once per version of that module (cgo: its zstd), into the
-// cache directory outside the repository that holds the real NetBird
-// server; a file lock keeps two test processes from building it at once.
+// victorialogs by testbin (once, into the cache outside the repository).
 package vltest
 
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/styliteag/birdseye/internal/testbin"
 )
 
 // Version is the release the tools module pins.
 const Version = "v1.52.2"
 
-func toolsModule() string {
+// program is VictoriaLogs of the tools module (cgo: its zstd).
+func program() testbin.Program {
 	_, here, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(here), "..", "tools", "victorialogs")
+	return testbin.Program{Name: "victoria-logs", Version: Version, Module: filepath.Join(filepath.Dir(here), "..", "tools", "victorialogs"),
+		Files: []string{"go.mod", "go.sum", "tools.go"}, Package: "github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs", CGO: true}
 }
-
-func cacheDir() (string, error) {
-	base := os.Getenv("NETBIRD_TEST_CACHE")
-	if base == "" {
-		c, err := os.UserCacheDir()
-		if err != nil {
-			return "", fmt.Errorf("find a cache directory (set NETBIRD_TEST_CACHE): %w", err)
-		}
-		base = filepath.Join(c, "birdseye")
-	}
-	h := sha256.New()
-	for _, f := range []string{"go.mod", "go.sum", "tools.go"} {
-		b, err := os.ReadFile(filepath.Join(toolsModule(), f))
-		if err != nil {
-			return "", fmt.Errorf("read the tools module: %w", err)
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", f, len(b))
-		h.Write(b)
-	}
-	return filepath.Join(base, "victorialogs-"+Version+"-"+hex.EncodeToString(h.Sum(nil))[:12]), nil
-}
-
-var (
-	buildOnce sync.Once
-	binary    string
-	buildErr  error
-)
 
 // Build returns the binary, building it when it is not cached.
-func Build() (string, error) {
-	buildOnce.Do(func() { binary, buildErr = build() })
-	return binary, buildErr
-}
-
-func build() (string, error) {
-	dir, err := cacheDir()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "victoria-logs")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("make the cache directory: %w", err)
-	}
-	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return "", err
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return "", fmt.Errorf("lock the cache directory: %w", err)
-	}
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	tmp := bin + ".tmp"
-	cmd := exec.Command("go", "build", "-trimpath", "-o", tmp, "github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs")
-	cmd.Dir = toolsModule()
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build VictoriaLogs %s: %v\n%s", Version, err, out)
-	}
-	return bin, os.Rename(tmp, bin)
-}
+func Build() (string, error) { return program().Build() }
 
 // Server is a running VictoriaLogs.
 type Server struct {

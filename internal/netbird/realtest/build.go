@@ -19,6 +19,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+
+	"github.com/styliteag/birdseye/internal/testbin"
 )
 
 // Version is the NetBird release the tools module pins.
@@ -47,13 +49,9 @@ const ldflags = "-X github.com/netbirdio/netbird/version.version=0.77.1"
 // $NETBIRD_TEST_CACHE, else the user's cache directory. The name carries a
 // hash of the tools module's files, so a change to them builds afresh.
 func CacheDir() (string, error) {
-	base := os.Getenv("NETBIRD_TEST_CACHE")
-	if base == "" {
-		c, err := os.UserCacheDir()
-		if err != nil {
-			return "", fmt.Errorf("find a cache directory (set NETBIRD_TEST_CACHE): %w", err)
-		}
-		base = filepath.Join(c, "birdseye")
+	base, err := testbin.Base()
+	if err != nil {
+		return "", err
 	}
 	h := sha256.New()
 	io.WriteString(h, ldflags)

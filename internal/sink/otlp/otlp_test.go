@@ -8,7 +8,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,19 +17,9 @@ import (
 
 	"github.com/styliteag/birdseye/internal/event"
 	"github.com/styliteag/birdseye/internal/sink"
+	"github.com/styliteag/birdseye/internal/sink/otlp/otelcoltest"
 	"github.com/styliteag/birdseye/internal/sink/sinktest"
 )
-
-// got is one log record as a receiver reads it.
-type got struct {
-	time, observed int64
-	severity       int
-	severityText   string
-	eventName      string
-	body           string
-	attrs          map[string]any // string, int64, []any, map[string]any
-	resource       map[string]any
-}
 
 // collector is an OTLP/HTTP logs receiver as the specification has it:
 // POST /v1/logs with an ExportLogsServiceRequest, application/x-protobuf
@@ -41,7 +30,7 @@ type got struct {
 // retried), 429 and 503 to be retried (Retry-After may say when).
 type collector struct {
 	mu   sync.Mutex
-	recs []got
+	recs []otelcoltest.Record
 	reqs int
 	fail sinktest.Failure
 }
@@ -81,12 +70,12 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "415 unsupported media type", http.StatusUnsupportedMediaType)
 		return
 	}
-	var recs []got
+	var recs []otelcoltest.Record
 	var err error
 	if proto {
 		recs, err = decodeProtobuf(body)
 	} else {
-		recs, err = decodeJSON(body)
+		recs, err = otelcoltest.DecodeJSON(body)
 	}
 	if err != nil {
 		c.answer(w, proto, 400, "cannot decode the request: "+err.Error())
@@ -96,7 +85,7 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.reqs++
 	for _, g := range recs {
-		if strings.Contains(g.body, "reject-me") {
+		if strings.Contains(g.Body, "reject-me") {
 			rejected++
 			continue
 		}
@@ -123,7 +112,7 @@ func (c *collector) Events() int {
 	defer c.mu.Unlock()
 	n := 0
 	for _, g := range c.recs {
-		if g.attrs["netbird.activity.code"] == "policy.update" {
+		if g.Attrs["netbird.activity.code"] == "policy.update" {
 			n++
 		}
 	}
@@ -138,10 +127,10 @@ func (c *collector) Fail(f sinktest.Failure) bool {
 	return true
 }
 
-func (c *collector) records() []got {
+func (c *collector) records() []otelcoltest.Record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]got(nil), c.recs...)
+	return append([]otelcoltest.Record(nil), c.recs...)
 }
 
 func start(t *testing.T, protocol string) (*Sink, *collector) {
@@ -173,35 +162,35 @@ func richBatch() sink.Batch {
 }
 
 // checkRich holds what a receiver read of richBatch to what was sent.
-func checkRich(t *testing.T, recs []got) {
+func checkRich(t *testing.T, recs []otelcoltest.Record) {
 	t.Helper()
 	require.Len(t, recs, 3)
 	alert, got, proxy := recs[0], recs[1], recs[2]
-	require.Equal(t, "birdseye.alert", alert.attrs["netbird.activity.code"])
-	require.Equal(t, 17, alert.severity)
-	require.Equal(t, "error", alert.severityText)
+	require.Equal(t, "birdseye.alert", alert.Attrs["netbird.activity.code"])
+	require.Equal(t, 17, alert.Severity)
+	require.Equal(t, "error", alert.SeverityText)
 
-	require.Equal(t, time.Date(2026, 11, 23, 8, 0, 0, 5e8, time.UTC).UnixNano(), got.time)
-	require.NotZero(t, got.observed)
-	require.Equal(t, 13, got.severity, "a role change is a warning")
-	require.Equal(t, "warning", got.severityText)
-	require.Equal(t, "user.role.update", got.eventName)
-	require.Contains(t, got.body, "User role updated")
-	require.Equal(t, int64(42), got.attrs["netbird.event.id"])
-	require.Equal(t, "audit", got.attrs["netbird.stream"])
-	require.Equal(t, "alice@example.com", got.attrs["netbird.initiator.email"])
-	require.Equal(t, "u-2", got.attrs["netbird.target.id"])
-	require.Equal(t, "admin", got.attrs["netbird.meta.role"])
-	require.Equal(t, "3", got.attrs["netbird.meta.count"])
-	require.Equal(t, "a\uFFFDb", got.attrs["netbird.meta.bad"], "invalid UTF-8 is replaced, not refused")
-	require.Equal(t, []any{map[string]any{"path": "role", "before": "user", "after": "admin"}}, got.attrs["netbird.changes"])
-	require.Equal(t, map[string]any{"service.name": "birdseye", "service.version": got.resource["service.version"],
-		"netbird.management.url": "https://netbird.example.com", "deployment.environment": "prod"}, got.resource)
+	require.Equal(t, time.Date(2026, 11, 23, 8, 0, 0, 5e8, time.UTC).UnixNano(), got.Time)
+	require.NotZero(t, got.Observed)
+	require.Equal(t, 13, got.Severity, "a role change is a warning")
+	require.Equal(t, "warning", got.SeverityText)
+	require.Equal(t, "user.role.update", got.EventName)
+	require.Contains(t, got.Body, "User role updated")
+	require.Equal(t, int64(42), got.Attrs["netbird.event.id"])
+	require.Equal(t, "audit", got.Attrs["netbird.stream"])
+	require.Equal(t, "alice@example.com", got.Attrs["netbird.initiator.email"])
+	require.Equal(t, "u-2", got.Attrs["netbird.target.id"])
+	require.Equal(t, "admin", got.Attrs["netbird.meta.role"])
+	require.Equal(t, "3", got.Attrs["netbird.meta.count"])
+	require.Equal(t, "a\uFFFDb", got.Attrs["netbird.meta.bad"], "invalid UTF-8 is replaced, not refused")
+	require.Equal(t, []any{map[string]any{"path": "role", "before": "user", "after": "admin"}}, got.Attrs["netbird.changes"])
+	require.Equal(t, map[string]any{"service.name": "birdseye", "service.version": got.Resource["service.version"],
+		"netbird.management.url": "https://netbird.example.com", "deployment.environment": "prod"}, got.Resource)
 
-	require.Equal(t, "proxy", proxy.attrs["netbird.stream"])
-	require.Equal(t, "al000001", proxy.attrs["netbird.event.key"])
-	require.Equal(t, []any{"failed", "401"}, proxy.attrs["netbird.labels"])
-	require.NotContains(t, proxy.attrs, "netbird.event.id", "a row has a key, not an id")
+	require.Equal(t, "proxy", proxy.Attrs["netbird.stream"])
+	require.Equal(t, "al000001", proxy.Attrs["netbird.event.key"])
+	require.Equal(t, []any{"failed", "401"}, proxy.Attrs["netbird.labels"])
+	require.NotContains(t, proxy.Attrs, "netbird.event.id", "a row has a key, not an id")
 }
 
 // Each event is a record at its own time, with its severity, its line as
@@ -261,7 +250,7 @@ func TestABigBatchIsSplitAndAFailureReportsWhatWasTaken(t *testing.T) {
 	recs := c.records()
 	require.Len(t, recs, 40)
 	for i, g := range recs {
-		require.Equal(t, int64(i+1), g.attrs["netbird.event.id"], "in order")
+		require.Equal(t, int64(i+1), g.Attrs["netbird.event.id"], "in order")
 	}
 
 	var calls int
@@ -288,86 +277,6 @@ func TestTheEndpointGetsTheLogsPathOnlyWhenItHasNone(t *testing.T) {
 }
 
 // --- the receiver's decoding, written from opentelemetry-proto.
-
-func decodeJSON(body []byte) ([]got, error) {
-	var req struct {
-		ResourceLogs []struct {
-			Resource  struct{ Attributes []jsonKV }
-			ScopeLogs []struct {
-				Scope      struct{ Name, Version string }
-				LogRecords []struct {
-					TimeUnixNano, ObservedTimeUnixNano string
-					SeverityNumber                     int
-					SeverityText, EventName            string
-					Body                               jsonValue
-					Attributes                         []jsonKV
-				}
-			}
-		}
-	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, err
-	}
-	var out []got
-	for _, rl := range req.ResourceLogs {
-		res := jsonAttrs(rl.Resource.Attributes)
-		for _, sl := range rl.ScopeLogs {
-			if sl.Scope.Name != "birdseye" {
-				return nil, fmt.Errorf("scope %q", sl.Scope.Name)
-			}
-			for _, l := range sl.LogRecords {
-				t, err1 := strconv.ParseInt(l.TimeUnixNano, 10, 64)
-				o, err2 := strconv.ParseInt(l.ObservedTimeUnixNano, 10, 64)
-				if err1 != nil || err2 != nil {
-					return nil, fmt.Errorf("a time is not a decimal string")
-				}
-				body, _ := l.Body.value().(string)
-				out = append(out, got{time: t, observed: o, severity: l.SeverityNumber, severityText: l.SeverityText, eventName: l.EventName,
-					body: body, attrs: jsonAttrs(l.Attributes), resource: res})
-			}
-		}
-	}
-	return out, nil
-}
-
-type jsonKV struct {
-	Key   string
-	Value jsonValue
-}
-
-type jsonValue struct {
-	StringValue *string
-	IntValue    *string
-	ArrayValue  *struct{ Values []jsonValue }
-	KvlistValue *struct{ Values []jsonKV }
-}
-
-func (v jsonValue) value() any {
-	switch {
-	case v.StringValue != nil:
-		return *v.StringValue
-	case v.IntValue != nil:
-		n, _ := strconv.ParseInt(*v.IntValue, 10, 64)
-		return n
-	case v.ArrayValue != nil:
-		out := []any{}
-		for _, x := range v.ArrayValue.Values {
-			out = append(out, x.value())
-		}
-		return out
-	case v.KvlistValue != nil:
-		return map[string]any(jsonAttrs(v.KvlistValue.Values))
-	}
-	return nil
-}
-
-func jsonAttrs(kvs []jsonKV) map[string]any {
-	out := map[string]any{}
-	for _, kv := range kvs {
-		out[kv.Key] = kv.Value.value()
-	}
-	return out
-}
 
 // pbFields is a message's fields in order: wire type 0 as uint64, 1 as
 // uint64 (fixed64), 2 as []byte.
@@ -476,12 +385,12 @@ func pbKVs2(items []pbField) (map[string]any, error) {
 	return out, nil
 }
 
-func decodeProtobuf(body []byte) ([]got, error) {
+func decodeProtobuf(body []byte) ([]otelcoltest.Record, error) {
 	top, err := pbRead(body)
 	if err != nil {
 		return nil, err
 	}
-	var out []got
+	var out []otelcoltest.Record
 	for _, rl := range top {
 		parts, err := pbRead(rl.b)
 		if err != nil {
@@ -515,31 +424,31 @@ func decodeProtobuf(body []byte) ([]got, error) {
 				if err != nil {
 					return nil, err
 				}
-				g := got{resource: res}
+				g := otelcoltest.Record{Resource: res, Scope: "birdseye"}
 				var attrs []pbField
 				for _, f := range fs {
 					switch f.num {
 					case 1:
-						g.time = int64(f.v)
+						g.Time = int64(f.v)
 					case 2:
-						g.severity = int(f.v)
+						g.Severity = int(f.v)
 					case 3:
-						g.severityText = string(f.b)
+						g.SeverityText = string(f.b)
 					case 5:
 						v, err := pbValue(f.b)
 						if err != nil {
 							return nil, err
 						}
-						g.body, _ = v.(string)
+						g.Body, _ = v.(string)
 					case 6:
 						attrs = append(attrs, f)
 					case 11:
-						g.observed = int64(f.v)
+						g.Observed = int64(f.v)
 					case 12:
-						g.eventName = string(f.b)
+						g.EventName = string(f.b)
 					}
 				}
-				if g.attrs, err = pbKVs2(attrs); err != nil {
+				if g.Attrs, err = pbKVs2(attrs); err != nil {
 					return nil, err
 				}
 				out = append(out, g)

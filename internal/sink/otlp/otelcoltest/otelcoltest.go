@@ -5,15 +5,11 @@
 // collector's own code, not by one written here.
 //
 // The binary is built from the pinned tools module internal/tools/otelcol
-// once per version of that module, into a cache directory outside the
-// repository ($NETBIRD_TEST_CACHE, else the user's cache directory, as the
-// real NetBird server). A cold build takes a minute or two; a file lock
-// keeps two test processes from building it at once.
+// by testbin (once, into the cache outside the repository); a cold build
+// takes a minute or two.
 package otelcoltest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -23,85 +19,24 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/styliteag/birdseye/internal/testbin"
 )
 
 // Version is the collector release the tools module pins.
 const Version = "v0.165.0"
 
-func toolsModule() string {
+// program is the collector of the tools module.
+func program() testbin.Program {
 	_, here, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(here), "..", "..", "..", "tools", "otelcol")
+	return testbin.Program{Name: "otelcol", Version: Version, Module: filepath.Join(filepath.Dir(here), "..", "..", "..", "tools", "otelcol"),
+		Files: []string{"go.mod", "go.sum", "main.go"}, Package: "."}
 }
-
-// cacheDir names the build by a hash of the tools module's files.
-func cacheDir() (string, error) {
-	base := os.Getenv("NETBIRD_TEST_CACHE")
-	if base == "" {
-		c, err := os.UserCacheDir()
-		if err != nil {
-			return "", fmt.Errorf("find a cache directory (set NETBIRD_TEST_CACHE): %w", err)
-		}
-		base = filepath.Join(c, "birdseye")
-	}
-	h := sha256.New()
-	for _, f := range []string{"go.mod", "go.sum", "main.go"} {
-		b, err := os.ReadFile(filepath.Join(toolsModule(), f))
-		if err != nil {
-			return "", fmt.Errorf("read the tools module: %w", err)
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", f, len(b))
-		h.Write(b)
-	}
-	return filepath.Join(base, "otelcol-"+Version+"-"+hex.EncodeToString(h.Sum(nil))[:12]), nil
-}
-
-var (
-	buildOnce sync.Once
-	binary    string
-	buildErr  error
-)
 
 // Build returns the collector binary, building it when it is not cached.
-func Build() (string, error) {
-	buildOnce.Do(func() { binary, buildErr = build() })
-	return binary, buildErr
-}
-
-func build() (string, error) {
-	dir, err := cacheDir()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "otelcol")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("make the cache directory: %w", err)
-	}
-	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return "", err
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return "", fmt.Errorf("lock the cache directory: %w", err)
-	}
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil // another process built it while this one waited
-	}
-	tmp := bin + ".tmp"
-	cmd := exec.Command("go", "build", "-trimpath", "-o", tmp, ".")
-	cmd.Dir = toolsModule()
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build the OpenTelemetry Collector %s: %v\n%s", Version, err, out)
-	}
-	return bin, os.Rename(tmp, bin)
-}
+func Build() (string, error) { return program().Build() }
 
 // Collector is a running collector.
 type Collector struct {
