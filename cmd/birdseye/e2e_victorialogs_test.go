@@ -68,3 +68,52 @@ func TestE2EARealLogStoreReadsWhatEachMachineSinkSends(t *testing.T) {
 	}
 	require.Empty(t, vl.Log(), "no warning from the store")
 }
+
+// The syslog sink's messages are read by a real syslog parser (the log
+// store's): RFC 5424 over TCP with every structured-data value as it was,
+// escapes and all, at the event's time and severity; RFC 3164 over UDP with
+// its tag and the event's line.
+func TestE2EARealSyslogParserReadsBothFormats(t *testing.T) {
+	vl := vltest.Start(t)
+	f, api := newAPI(t)
+	f.AddN(1, "group.add", "g")
+	var d *daemon
+	for _, c := range []struct{ addr, format string }{{"tcp://" + vl.SyslogTCP, "rfc5424"}, {"udp://" + vl.SyslogUDP, "rfc3164"}} {
+		d = start(t, baseEnv(t, api, filepath.Join(t.TempDir(), "state.json"), "STDOUT_INCLUDE=", "SYSLOG_ADDR="+c.addr, "SYSLOG_FORMAT="+c.format))
+		d.waitLog("first boot")
+	}
+	f.AddN(2, "policy.update", `web "q" ] \ <b>&`)
+	f.AddN(1, "user.block", "mallory")
+	in := func(format string) []map[string]string { return vl.Query(t, "format:="+format) }
+	d.waitFor("three messages in each format", func() bool { return len(in("rfc5424")) >= 3 && len(in("rfc3164")) >= 3 })
+	times := map[string]time.Time{}
+	for _, e := range f.Events() {
+		times[e.ID.String()], _ = e.Time()
+	}
+
+	rows := in("rfc5424")
+	require.Len(t, rows, 3)
+	for _, r := range rows {
+		id := r["birdseye@32473.id"]
+		at, err := time.Parse(time.RFC3339Nano, r["_time"])
+		require.NoError(t, err)
+		require.WithinDuration(t, times[id], at, time.Microsecond, "the event's time")
+		require.Equal(t, "birdseye", r["app_name"])
+		require.Equal(t, r["msg_id"], r["birdseye@32473.code"])
+		switch r["msg_id"] {
+		case "policy.update":
+			require.Regexp(t, `^web "q" \] \\ <b>&-\d$`, r["meta@32473.name"], "escaped as RFC 5424 says, read back whole")
+			require.Equal(t, "notice", r["level"])
+		case "user.block":
+			require.Equal(t, "warning", r["level"], "a block can lock someone out")
+		default:
+			t.Fatalf("unexpected message %v", r)
+		}
+	}
+	rows = in("rfc3164")
+	require.Len(t, rows, 3)
+	for _, r := range rows {
+		require.Equal(t, "birdseye", r["app_name"])
+		require.Contains(t, r["_msg"], "  system  ", "the event's line")
+	}
+}

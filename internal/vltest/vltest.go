@@ -46,11 +46,14 @@ type Server struct {
 	// URL is its base, http://127.0.0.1:port: the protocols are under
 	// /insert/splunk, /insert/elasticsearch, /insert (Loki's
 	// /insert/loki/api/v1/push) and /insert/opentelemetry/v1/logs.
-	URL    string
-	mu     sync.Mutex
-	log    bytes.Buffer
-	cmd    *exec.Cmd
-	exited chan struct{}
+	URL string
+	// SyslogTCP and SyslogUDP are where it takes syslog messages (RFC 5424
+	// and 3164; octet-counted or newline-framed on TCP), host:port.
+	SyslogTCP, SyslogUDP string
+	mu                   sync.Mutex
+	log                  bytes.Buffer
+	cmd                  *exec.Cmd
+	exited               chan struct{}
 }
 
 // Start runs a server with a fresh data directory until the test ends.
@@ -60,15 +63,11 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s := &Server{URL: "http://" + addr, exited: make(chan struct{})}
+	addr, syslogTCP, syslogUDP := freePort(t, "tcp"), freePort(t, "tcp"), freePort(t, "udp")
+	s := &Server{URL: "http://" + addr, SyslogTCP: syslogTCP, SyslogUDP: syslogUDP, exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "-storageDataPath="+t.TempDir(), "-httpListenAddr="+addr, "-loggerLevel=WARN",
-		"-retentionPeriod=100y", "-futureRetention=100y")
+		"-retentionPeriod=100y", "-futureRetention=100y", "-syslog.listenAddr.tcp="+syslogTCP, "-syslog.listenAddr.udp="+syslogUDP,
+		"-syslog.timezone=UTC")
 	s.cmd.Stdout, s.cmd.Stderr = s, s
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -91,6 +90,25 @@ func Start(t testing.TB) *Server {
 	}
 	t.Fatalf("VictoriaLogs did not answer on %s:\n%s", addr, s.Log())
 	return nil
+}
+
+// freePort is a loopback address free a moment ago.
+func freePort(t testing.TB, network string) string {
+	t.Helper()
+	if network == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().String()
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func (s *Server) Write(p []byte) (int, error) {
