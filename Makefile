@@ -19,7 +19,7 @@ build: ## static binary in bin/ (CGO off, trimmed paths, version stamped)
 test: lint ## lint, then every test (unit, synctest, end-to-end of the built binary); skipped and failed tests are listed at the end
 	go test -count=1 -timeout 45m -json ./... | go run ./internal/tools/testreport
 
-netbird: ## build the real NetBird server the tests start (once per version, into the user's cache; minutes when cold)
+netbird: ## build the real servers the tests start (NetBird, the OpenTelemetry Collector, VictoriaLogs: once per version, into the user's cache; minutes when cold)
 	go run ./internal/tools/netbirdbuild
 
 lint: ## gofmt, go vet, and the layering rules (internal/layering)
