@@ -189,7 +189,7 @@ func (d *Drainer) Run(ctx context.Context) {
 // among it (sink.RejectedError): sending them again would be refused
 // again. That is said once per batch; the count is the Counter's.
 func taken(log *slog.Logger, err error) error {
-	if sink.IsRejected(err) {
+	if sink.Taken(err) {
 		log.Warn("the receiver refused some records for good; they are not sent again", "err", err)
 		return nil
 	}

@@ -120,11 +120,15 @@ func Count(c Counter, name string, b Batch, err error) {
 	switch {
 	case err == nil:
 		c.Delivered(name, len(b.Events), b.Skipped, b.Dropped)
+	case errors.As(err, &partial):
+		// The head went out; records refused in it are counted too.
+		c.Delivered(name, partial.Delivered, b.Skipped, b.Dropped)
+		if errors.As(err, &rejected) {
+			c.Rejected(name, rejected.Rejected)
+		}
 	case errors.As(err, &rejected):
 		c.Delivered(name, max(len(b.Events)-rejected.Rejected, 0), b.Skipped, b.Dropped)
 		c.Rejected(name, rejected.Rejected)
-	case errors.As(err, &partial):
-		c.Delivered(name, partial.Delivered, b.Skipped, b.Dropped)
 	}
 }
 
@@ -273,6 +277,13 @@ func JoinRejected(errs ...*RejectedError) error {
 func IsRejected(err error) bool {
 	var r *RejectedError
 	return errors.As(err, &r)
+}
+
+// Taken reports whether a delivery that failed with err still took the
+// whole batch: only records refused for good, nothing left to send.
+func Taken(err error) bool {
+	var p *PartialError
+	return IsRejected(err) && !errors.As(err, &p)
 }
 
 // Delivered is how many events at the head of a batch went out in full when

@@ -117,3 +117,21 @@ func TestNoticeEventsAreAlertsThenWhatTheBatchLeavesOut(t *testing.T) {
 	require.Equal(t, "2026-12-06T02:00:00Z", evs[0].Timestamp)
 	require.Empty(t, Batch{}.NoticeEvents("x", now))
 }
+
+type tally struct{ forwarded, rejected int }
+
+func (t *tally) Delivered(_ string, forwarded, _, _ int) { t.forwarded += forwarded }
+func (t *tally) Rejected(_ string, n int)                { t.rejected += n }
+
+// A batch taken with records refused counts the rest as forwarded; a head
+// taken before a failure counts the head, and what it had refused.
+func TestCountTellsRefusedRecordsApartFromForwardedOnes(t *testing.T) {
+	b := Batch{Events: make([]event.Event, 10)}
+	c := &tally{}
+	Count(c, "otlp", b, &RejectedError{Rejected: 3, Of: 10, Err: errors.New("refused")})
+	require.Equal(t, tally{forwarded: 7, rejected: 3}, *c)
+	c = &tally{}
+	Count(c, "otlp", b, &PartialError{Delivered: 4, Err: errors.Join(errors.New("busy"), JoinRejected(&RejectedError{Rejected: 1, Of: 4, Err: errors.New("refused")}))})
+	require.Equal(t, tally{forwarded: 4, rejected: 1}, *c)
+	require.Nil(t, JoinRejected(), "no refusal, no error")
+}

@@ -14,6 +14,7 @@ package otlp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -110,7 +111,8 @@ func (s *Sink) Deliver(ctx context.Context, b sink.Batch) error {
 		rej, err := s.export(ctx, recs)
 		if err != nil {
 			if n := max(sent-len(notices), 0); n > 0 {
-				return &sink.PartialError{Delivered: n, Err: err}
+				// What earlier requests had refused is said along.
+				return &sink.PartialError{Delivered: n, Err: errors.Join(err, sink.JoinRejected(rejected...))}
 			}
 			return err
 		}

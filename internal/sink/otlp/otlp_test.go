@@ -459,3 +459,30 @@ func decodeProtobuf(body []byte) ([]otelcoltest.Record, error) {
 }
 
 func utf8Valid(b []byte) bool { return strings.ToValidUTF8(string(b), "\uFFFD") == string(b) }
+
+// Records refused in an early request of a batch whose later request
+// fails are still reported and counted, with the head that was taken.
+func TestRecordsRefusedBeforeAFailureAreStillReported(t *testing.T) {
+	c := &collector{}
+	var calls int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls > 1 {
+			http.Error(w, "busy", 503)
+			return
+		}
+		c.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	s := New(Config{Endpoint: srv.URL, Headers: map[string]string{"Authorization": "Bearer otlp-secret"}, MaxBytes: 4000})
+	evs := sinktest.Events(20, 300)
+	evs[0].Activity = "reject-me"
+	err := s.Deliver(t.Context(), sink.Batch{Events: evs})
+	var partial *sink.PartialError
+	require.ErrorAs(t, err, &partial)
+	require.Positive(t, partial.Delivered)
+	require.True(t, sink.IsRejected(err), "the refusal is kept")
+	require.False(t, sink.Taken(err), "the rest must still be sent")
+	require.ErrorContains(t, err, "rejected 1 of")
+	require.ErrorContains(t, err, "HTTP 503")
+}
