@@ -553,19 +553,20 @@ func TestAGoogleChatWebhookNeedsItsWholeURL(t *testing.T) {
 
 func TestOTLPSettingsAreCheckedAndHeadersNeverShown(t *testing.T) {
 	require.NoError(t, OTLP{}.validate(), "off")
-	ok := OTLP{Endpoint: "http://otel:4318", Protocol: "http/json", Headers: "Authorization=Bearer%20s3cret,X-Scope-OrgID=ops", Resource: "deployment.environment=prod"}
+	ok := OTLP{Endpoint: "http://otel:4318", Protocol: "http/json", Compress: "gzip", Headers: "Authorization=Bearer%20s3cret,X-Scope-OrgID=ops", Resource: "deployment.environment=prod"}
 	require.NoError(t, ok.validate())
 	require.Equal(t, map[string]string{"Authorization": "Bearer s3cret", "X-Scope-OrgID": "ops"}, ok.HeaderMap())
 	require.Equal(t, map[string]string{"deployment.environment": "prod"}, ok.ResourceMap())
 
-	err := OTLP{Endpoint: "otel:4318", Protocol: "grpc", Headers: "Authorization: Bearer s3cret", Resource: "prod"}.validate()
+	err := OTLP{Endpoint: "otel:4318", Protocol: "grpc", Compress: "zstd", Headers: "Authorization: Bearer s3cret", Resource: "prod"}.validate()
+	require.ErrorContains(t, err, `config: OTLP_COMPRESSION="zstd" is not a compression birdseye speaks; expected gzip or none`)
 	require.ErrorContains(t, err, "config: OTLP_LOGS_ENDPOINT is not an http(s) URL; expected e.g. http://otel-collector:4318/v1/logs")
 	require.ErrorContains(t, err, `config: OTLP_PROTOCOL="grpc" is not a protocol birdseye speaks; expected http/protobuf or http/json`)
 	require.ErrorContains(t, err, "config: OTLP_HEADERS item 1 is not key=value; expected e.g. Authorization=Bearer%20<token>")
 	require.ErrorContains(t, err, "config: OTLP_RESOURCE_ATTRIBUTES item 1 (prod) is not key=value; expected e.g. deployment.environment=prod")
 	require.NotContains(t, err.Error(), "s3cret", "a header's value is a credential")
 
-	err = OTLP{Endpoint: "http://otel:4318", Protocol: "http/protobuf", Headers: "X-Key=ab%zz"}.validate()
+	err = OTLP{Endpoint: "http://otel:4318", Protocol: "http/protobuf", Compress: "none", Headers: "X-Key=ab%zz"}.validate()
 	require.ErrorContains(t, err, "config: OTLP_HEADERS item 1 (X-Key) has a value that is not percent-encoded right")
 	require.NotContains(t, err.Error(), "ab%zz")
 }

@@ -11,6 +11,7 @@ import (
 type OTLP struct {
 	Endpoint Secret `envconfig:"OTLP_LOGS_ENDPOINT" desc:"the OTLP/HTTP logs endpoint, e.g. http://otel-collector:4318/v1/logs (a URL without a path gets /v1/logs; empty = off)"`
 	Protocol string `envconfig:"OTLP_PROTOCOL" default:"http/protobuf" desc:"http/protobuf or http/json"`
+	Compress string `envconfig:"OTLP_COMPRESSION" default:"none" desc:"gzip or none (as OTEL_EXPORTER_OTLP_COMPRESSION)"`
 	Headers  Secret `envconfig:"OTLP_HEADERS" desc:"request headers as key=value pairs separated by commas, values percent-encoded (as OTEL_EXPORTER_OTLP_HEADERS), e.g. Authorization=Bearer%20abc"`
 	Resource string `envconfig:"OTLP_RESOURCE_ATTRIBUTES" desc:"extra resource attributes as key=value pairs separated by commas, e.g. deployment.environment=prod (service.name is birdseye)"`
 	Include  Globs  `envconfig:"OTLP_INCLUDE" default:"*" desc:"activity-code globs sent over OTLP"`
@@ -39,6 +40,9 @@ func (o OTLP) validate() error {
 	errs := []error{httpURL("OTLP_LOGS_ENDPOINT", o.Endpoint, "http://otel-collector:4318/v1/logs")}
 	if o.Protocol != "http/protobuf" && o.Protocol != "http/json" {
 		errs = append(errs, &Error{Var: "OTLP_PROTOCOL", Msg: fmt.Sprintf("=%q is not a protocol birdseye speaks; expected http/protobuf or http/json (gRPC: use the collector's 4318 port)", o.Protocol)})
+	}
+	if o.Compress != "gzip" && o.Compress != "none" {
+		errs = append(errs, &Error{Var: "OTLP_COMPRESSION", Msg: fmt.Sprintf("=%q is not a compression birdseye speaks; expected gzip or none", o.Compress)})
 	}
 	_, err := pairs("OTLP_HEADERS", o.Headers.Reveal(), true)
 	errs = append(errs, err)

@@ -178,7 +178,7 @@ var All = []Spec{
 	{Name: "otlp", On: func(c *config.Config) bool { return c.OTLP.Enabled() },
 		Build: func(c *config.Config) (sink.Sink, error) {
 			o := c.OTLP
-			return otlp.New(otlp.Config{Endpoint: o.Endpoint.Reveal(), Protocol: o.Protocol, Headers: o.HeaderMap(), Resource: o.ResourceMap(),
+			return otlp.New(otlp.Config{Endpoint: o.Endpoint.Reveal(), Protocol: o.Protocol, Gzip: o.Compress == "gzip", Headers: o.HeaderMap(), Resource: o.ResourceMap(),
 				NetBirdURL: c.NetBird.URL}), nil
 		},
 		Filter: func(c *config.Config) (string, config.Globs, config.Globs) {

@@ -13,6 +13,8 @@
 package otlp
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +40,7 @@ const (
 type Config struct {
 	Endpoint   string            // the logs endpoint; a bare host:port URL gets /v1/logs
 	Protocol   string            // Protobuf or JSON
+	Gzip       bool              // compress each request (Content-Encoding: gzip)
 	Headers    map[string]string // e.g. an Authorization or an API-key header (secrets)
 	Resource   map[string]string // extra resource attributes (deployment.environment …)
 	NetBirdURL string            // the management URL, as a resource attribute
@@ -153,6 +156,14 @@ func (s *Sink) export(ctx context.Context, recs []logRecord) (*sink.RejectedErro
 	} else {
 		h["Content-Type"] = "application/x-protobuf"
 		body = req.protobuf()
+	}
+	if s.cfg.Gzip {
+		var zb bytes.Buffer
+		zw := gzip.NewWriter(&zb)
+		zw.Write(body)
+		zw.Close()
+		body = zb.Bytes()
+		h["Content-Encoding"] = "gzip"
 	}
 	answer, err := httppost.DoRead(ctx, s.http, httppost.Request{Sink: "otlp", URL: Endpoint(s.cfg.Endpoint), Body: body, Headers: h,
 		Explain: statusMessage})

@@ -3,6 +3,7 @@ package otlp
 import (
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -28,9 +29,11 @@ func realCollector(t *testing.T, protocol string) (*Sink, *otelcoltest.Collector
 // encodings, as the fake does: its OTLP receiver decodes the request with
 // the collector's own code and its exporter hands the records on as JSON.
 func TestTheRealCollectorReadsEveryFieldInBothEncodings(t *testing.T) {
-	for _, p := range []string{Protobuf, JSON} {
+	for _, p := range []string{Protobuf, JSON, Protobuf + "+gzip"} {
 		t.Run(p, func(t *testing.T) {
-			s, col, be := realCollector(t, p)
+			protocol, gz := strings.CutSuffix(p, "+gzip")
+			s, col, be := realCollector(t, protocol)
+			s.cfg.Gzip = gz
 			require.NoError(t, s.Deliver(t.Context(), richBatch()), col.Log())
 			recs := be.Records()
 			for _, r := range recs {

@@ -1,6 +1,8 @@
 package otlp
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -49,6 +51,14 @@ func (c *collector) answer(w http.ResponseWriter, proto bool, code int, msg stri
 
 func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, "bad gzip", 400)
+			return
+		}
+		body, _ = io.ReadAll(zr)
+	}
 	proto := r.Header.Get("Content-Type") == "application/x-protobuf"
 	c.mu.Lock()
 	fail := c.fail
@@ -201,6 +211,27 @@ func TestEachEventIsALogRecordOfBirdseyesResource(t *testing.T) {
 		t.Run(p, func(t *testing.T) {
 			s, c := start(t, p)
 			require.NoError(t, s.Deliver(t.Context(), richBatch()))
+			checkRich(t, c.records())
+		})
+	}
+}
+
+// OTLP_COMPRESSION=gzip: the request is gzipped and says so; it reads as
+// the plain one.
+func TestAGzippedRequestReadsTheSame(t *testing.T) {
+	for _, p := range []string{Protobuf, JSON} {
+		t.Run(p, func(t *testing.T) {
+			s, c := start(t, p)
+			s.cfg.Gzip = true
+			var encodings []string
+			wrapped := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				encodings = append(encodings, r.Header.Get("Content-Encoding"))
+				c.ServeHTTP(w, r)
+			}))
+			defer wrapped.Close()
+			s.cfg.Endpoint = wrapped.URL
+			require.NoError(t, s.Deliver(t.Context(), richBatch()))
+			require.Equal(t, []string{"gzip"}, encodings)
 			checkRich(t, c.records())
 		})
 	}
