@@ -31,8 +31,14 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binPath = filepath.Join(dir, "birdseye")
-	build := exec.Command("go", "build", "-o", binPath, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	// Under `make race` the daemon is built with the race detector too, so
+	// that every end-to-end run also checks the product for data races.
+	args, cgo := []string{"build", "-o", binPath}, "0"
+	if raceDetector {
+		args, cgo = append(args, "-race"), "1"
+	}
+	build := exec.Command("go", append(args, ".")...)
+	build.Env = append(os.Environ(), "CGO_ENABLED="+cgo)
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build birdseye: %v\n%s", err, out)
 		os.Exit(1)
@@ -111,6 +117,9 @@ func startAs(t *testing.T, attr *syscall.SysProcAttr, env []string, args ...stri
 	t.Cleanup(func() {
 		d.cmd.Process.Kill()
 		<-d.done
+		if raceDetector && strings.Contains(d.logs(), "WARNING: DATA RACE") {
+			t.Errorf("the daemon had a data race:\n%s", d.logs())
+		}
 	})
 	return d
 }
