@@ -79,6 +79,7 @@ func TestE2EAgeBackupsRestoreWithTheAgeCLIAndWithBirdseye(t *testing.T) {
 }
 
 func TestE2EAgeWithAPassphraseAndBadSettings(t *testing.T) {
+	skipUnderRace(t, "scrypt under the race detector takes most of half a minute")
 	src := filepath.Join(t.TempDir(), "netbird")
 	require.NoError(t, os.MkdirAll(src, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(src, "management.json"), []byte(`{}`), 0o600))

@@ -66,6 +66,7 @@ func (c *cloneWorld) installed() string { return filepath.Join(c.root, "data", "
 // primary through the API (real counts from the installed store), found
 // stale after the primary changed, refreshed, failed over to, rolled back.
 func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
+	skipUnderRace(t, "the Docker engine does most of the work")
 	// Two stacks behind the standby's ingress, which routes by name as
 	// Traefik does: cold answers for the primary's name (127.0.0.1), hot
 	// for its own.
@@ -203,6 +204,7 @@ func TestE2ECloneStageInstallDrillVerifyFailoverRollback(t *testing.T) {
 // it was: a payload damaged on the way, a snapshot below CLONE_MIN_ROWS, a
 // standby whose host key changed.
 func TestE2ECloneRefusesADamagedPayloadASmallSnapshotAndAChangedHostKey(t *testing.T) {
+	skipUnderRace(t, "the Docker engine does most of the work")
 	c := newCloneWorld(t, 3, clonetest.StandbyIP)
 	out, code := c.clone(t, "stage")
 	require.Equal(t, 0, code, out)
@@ -333,6 +335,7 @@ func TestE2ECloneBadInputIsNamed(t *testing.T) {
 // pulls exactly that from a real registry and tags it latest, although the
 // registry's latest has moved on since.
 func TestE2ECloneInstallPinsTheStandbyToThePrimarysImages(t *testing.T) {
+	skipUnderRace(t, "the Docker engine does most of the work")
 	c := newCloneWorld(t, 2, clonetest.StandbyIP)
 	repo := clonetest.Registry(t) + "/netbirdio/management"
 	v1 := clonetest.Push(t, c.w.Image, repo)

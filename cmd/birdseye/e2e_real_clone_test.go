@@ -28,6 +28,7 @@ import (
 // management.json, answers as the primary's name, accepts the primary's
 // token and holds the same objects.
 func TestE2ERealCloneDrillStartsARealServerFromTheClonedStore(t *testing.T) {
+	skipUnderRace(t, "the Docker engine does most of the work")
 	clonetest.RequireEngine(t)
 	ca, cert, key := clonetest.Certs(t, t.TempDir())
 	s := realtest.StartWith(t, realtest.Options{CertFile: cert, KeyFile: key, CAFile: ca})

@@ -135,9 +135,7 @@ var pathRe = regexp.MustCompile(`vault\.example\.com/r/(\d+) `)
 // while the daemon is killed at random moments: every row is printed, at
 // most twice (the batch in flight when the kill came).
 func TestE2EKillMinus9LosesNoProxyLogRow(t *testing.T) {
-	if raceDetector {
-		t.Skip("skipped under the race detector: the in-process fake serves these tens of thousands of rows too slowly; make test runs it")
-	}
+	skipUnderRace(t, "the in-process fake serves these tens of thousands of rows too slowly")
 	f, api := newAPI(t)
 	f.AddN(1, "group.add", "g")
 	sf := filepath.Join(t.TempDir(), "state.json")
