@@ -189,7 +189,14 @@ func (s *Sink) export(ctx context.Context, recs []logRecord) (*sink.RejectedErro
 // warning 13, notice 10 (INFO2, as OpenTelemetry maps syslog's notice);
 // the text is the syslog name.
 func Severity(e event.Event) (int, string) {
-	return map[int]int{3: 17, 4: 13, 5: 10}[event.Severity(e)], event.SeverityName(e)
+	n := 10
+	switch event.Severity(e) {
+	case 3:
+		n = 17
+	case 4:
+		n = 13
+	}
+	return n, event.SeverityName(e)
 }
 
 // record is one event as a log record.
